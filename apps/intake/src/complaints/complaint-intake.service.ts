@@ -1,0 +1,132 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager } from 'typeorm';
+import { Events } from '@complaints/contracts';
+import {
+  ComplaintStatus,
+  CUSTOMER_STATUS_LABELS,
+  DeadlineRegime,
+  formatTicketNumber,
+  maskDigitRuns,
+  responseDueBy,
+} from '@complaints/domain';
+import { OutboxPublisher } from '@complaints/messaging';
+import { FieldCipher } from '@complaints/platform';
+import { ComplaintAcknowledgement, ComplaintStatusView } from './complaint-acknowledgement';
+import { ComplaintRecord } from './complaint.entity';
+import { FileComplaintDto } from './file-complaint.dto';
+import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class ComplaintIntake {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: OutboxPublisher,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+    @Inject(INTAKE_REGIME) private readonly regime: DeadlineRegime,
+  ) {}
+
+  /**
+   * Records a complaint and its `complaint.received` event in one transaction; the caller gets
+   * its ticket only once both are committed. A retry with the same idempotency key gets the
+   * original ticket back instead of a second complaint.
+   */
+  async fileComplaint(dto: FileComplaintDto, idempotencyKey: string | null): Promise<ComplaintAcknowledgement> {
+    if (idempotencyKey) {
+      const earlier = await this.findByIdempotencyKey(dto.channel, idempotencyKey);
+      if (earlier) return this.acknowledgement(earlier, true);
+    }
+    try {
+      const record = await this.dataSource.transaction((manager) => this.recordComplaint(manager, dto, idempotencyKey));
+      return this.acknowledgement(record, false);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION && idempotencyKey) {
+        // A concurrent request with the same key won the race.
+        const winner = await this.findByIdempotencyKey(dto.channel, idempotencyKey);
+        if (winner) return this.acknowledgement(winner, true);
+      }
+      throw error;
+    }
+  }
+
+  async statusOf(ticketNumber: string): Promise<ComplaintStatusView> {
+    const record = await this.dataSource.getRepository(ComplaintRecord).findOneBy({ ticketNumber });
+    if (!record) throw new NotFoundException(`no complaint with ticket number ${ticketNumber}`);
+    const status = record.status as ComplaintStatus;
+    return {
+      ticketNumber: record.ticketNumber,
+      status,
+      statusLabel: CUSTOMER_STATUS_LABELS[status],
+      receivedAt: record.receivedAt.toISOString(),
+      responseDueBy: record.responseDueBy.toISOString(),
+      statusChangedAt: record.statusChangedAt.toISOString(),
+    };
+  }
+
+  private async recordComplaint(
+    manager: EntityManager,
+    dto: FileComplaintDto,
+    idempotencyKey: string | null,
+  ): Promise<ComplaintRecord> {
+    const [{ n }] = await manager.query(`SELECT nextval('ticket_seq') AS n`);
+    const receivedAt = new Date();
+    const localDate = DateTime.fromJSDate(receivedAt, { zone: this.regime.timeZone }).toFormat('yyyyLLdd');
+    const { customerId, name, phone, email, idNumber } = dto.complainant;
+    const record = manager.create(ComplaintRecord, {
+      id: randomUUID(),
+      ticketNumber: formatTicketNumber(localDate, ((Number(n) - 1) % 99_999_999) + 1),
+      channel: dto.channel,
+      channelReference: dto.channelReference ?? null,
+      idempotencyKey,
+      customerRef: this.cipher.pseudonym('cust', customerId ?? idNumber ?? phone ?? email ?? name),
+      complainantSealed: this.cipher.encrypt(JSON.stringify({ customerId, name, phone, email, idNumber })),
+      description: dto.description,
+      productHint: dto.productHint ?? null,
+      amountMinor: dto.amountInDispute ? String(dto.amountInDispute.amountMinor) : null,
+      currency: dto.amountInDispute?.currency ?? null,
+      preferredReplyChannel: dto.preferredReplyChannel,
+      language: dto.language ?? (/[\u4e00-\u9fff]/.test(dto.description) ? 'zh-CN' : 'en'),
+      regime: this.regime.id,
+      occurredAt: dto.occurredAt ? new Date(dto.occurredAt) : null,
+      receivedAt,
+      responseDueBy: responseDueBy(receivedAt, this.regime),
+      status: 'received',
+      statusChangedAt: receivedAt,
+    });
+    await manager.insert(ComplaintRecord, record);
+    await this.publisher.publish(manager, Events.ComplaintReceived, record.id, {
+      ticketNumber: record.ticketNumber,
+      channel: dto.channel,
+      channelReference: record.channelReference,
+      receivedAt: receivedAt.toISOString(),
+      customerRef: record.customerRef,
+      productHint: record.productHint,
+      summary: maskDigitRuns(dto.description),
+      language: record.language as 'zh-CN' | 'en',
+      amountInDispute: dto.amountInDispute ?? null,
+      preferredReplyChannel: dto.preferredReplyChannel,
+      regime: this.regime.id,
+      responseDueBy: record.responseDueBy.toISOString(),
+    });
+    return record;
+  }
+
+  private findByIdempotencyKey(channel: string, idempotencyKey: string): Promise<ComplaintRecord | null> {
+    return this.dataSource.getRepository(ComplaintRecord).findOneBy({ channel, idempotencyKey });
+  }
+
+  private acknowledgement(record: ComplaintRecord, duplicate: boolean): ComplaintAcknowledgement {
+    return {
+      complaintId: record.id,
+      ticketNumber: record.ticketNumber,
+      status: record.status,
+      receivedAt: record.receivedAt.toISOString(),
+      responseDueBy: record.responseDueBy.toISOString(),
+      regime: record.regime,
+      duplicate,
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'complaints' })
+@Index(['channel', 'idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
+export class ComplaintRecord {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'ticket_number', unique: true })
+  ticketNumber!: string;
+
+  @Column()
+  channel!: string;
+
+  @Column({ name: 'channel_reference', type: 'text', nullable: true })
+  channelReference!: string | null;
+
+  @Column({ name: 'idempotency_key', type: 'text', nullable: true })
+  idempotencyKey!: string | null;
+
+  @Column({ name: 'customer_ref' })
+  customerRef!: string;
+
+  /** Name, phone, e-mail and ID number, sealed together with the field cipher. */
+  @Column({ name: 'complainant_sealed', type: 'text' })
+  complainantSealed!: string;
+
+  @Column({ type: 'text' })
+  description!: string;
+
+  @Column({ name: 'product_hint', type: 'text', nullable: true })
+  productHint!: string | null;
+
+  @Column({ name: 'amount_minor', type: 'bigint', nullable: true })
+  amountMinor!: string | null;
+
+  @Column({ type: 'char', length: 3, nullable: true })
+  currency!: string | null;
+
+  @Column({ name: 'preferred_reply_channel' })
+  preferredReplyChannel!: string;
+
+  @Column()
+  language!: string;
+
+  @Column()
+  regime!: string;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz', nullable: true })
+  occurredAt!: Date | null;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt!: Date;
+
+  @Column({ name: 'response_due_by', type: 'timestamptz' })
+  responseDueBy!: Date;
+
+  @Column()
+  status!: string;
+
+  @Column({ name: 'status_changed_at', type: 'timestamptz' })
+  statusChangedAt!: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

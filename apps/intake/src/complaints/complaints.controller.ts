@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { isValidTicketNumber } from '@complaints/domain';
+import { ProblemException } from '@complaints/platform';
+import { ComplaintAcknowledgement, ComplaintStatusView } from './complaint-acknowledgement';
+import { ComplaintIntake } from './complaint-intake.service';
+import { FileComplaintDto } from './file-complaint.dto';
+
+@ApiTags('complaints')
+@Controller('v1/complaints')
+export class ComplaintsController {
+  constructor(private readonly intake: ComplaintIntake) {}
+
+  @Post()
+  @ApiOperation({ summary: 'File a complaint; answers with the ticket number and the response deadline' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The channel's retry key: a repeat gets the original ticket" })
+  @ApiResponse({ status: 201, type: ComplaintAcknowledgement })
+  @ApiResponse({ status: 200, type: ComplaintAcknowledgement, description: 'Repeat of an earlier request' })
+  async file(
+    @Body() dto: FileComplaintDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ComplaintAcknowledgement> {
+    if (idempotencyKey !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(idempotencyKey)) {
+      throw new ProblemException({
+        type: 'https://complaints.example/problems/validation',
+        title: 'The request is not valid',
+        status: 400,
+        errors: [{ path: 'header:Idempotency-Key', message: 'must be 1-128 letters, digits or ._:-' }],
+      });
+    }
+    const ack = await this.intake.fileComplaint(dto, idempotencyKey ?? null);
+    res.status(ack.duplicate ? HttpStatus.OK : HttpStatus.CREATED);
+    return ack;
+  }
+
+  @Get(':ticketNumber/status')
+  @ApiOperation({ summary: 'Where is my complaint?' })
+  @ApiResponse({ status: 200, type: ComplaintStatusView })
+  status(@Param('ticketNumber') ticketNumber: string): Promise<ComplaintStatusView> {
+    if (!isValidTicketNumber(ticketNumber)) {
+      throw new ProblemException({
+        type: 'https://complaints.example/problems/validation',
+        title: 'The request is not valid',
+        status: 400,
+        errors: [{ path: 'path:ticketNumber', message: 'not a ticket number (CMP-YYYYMMDD-NNNNNNNN-C) or its check digit is wrong' }],
+      });
+    }
+    return this.intake.statusOf(ticketNumber);
+  }
+}

@@ -1,0 +1,41 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { EventEnvelope, Events } from '@complaints/contracts';
+import { advanceStatus, ComplaintStatus, statusImpliedBy } from '@complaints/domain';
+import { EventContext } from '@complaints/messaging';
+import { ComplaintRecord } from './complaint.entity';
+
+/** Follows the other services' events so "where is my complaint?" answers from intake alone. */
+@ApiExcludeController()
+@Controller()
+export class StatusTracker {
+  @EventPattern(Events.ComplaintTriaged.pattern)
+  onTriaged(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
+    return this.observe(event, ctx);
+  }
+
+  @EventPattern(Events.CaseOpened.pattern)
+  onCaseOpened(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
+    return this.observe(event, ctx);
+  }
+
+  @EventPattern(Events.CaseResolved.pattern)
+  onCaseResolved(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
+    return this.observe(event, ctx);
+  }
+
+  private async observe(event: EventEnvelope, ctx: EventContext): Promise<void> {
+    const implied = statusImpliedBy(event.type);
+    if (!implied) return;
+    const record = await ctx.manager.findOne(ComplaintRecord, {
+      where: { id: event.complaintId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!record) throw new Error(`complaint ${event.complaintId} is not known to intake`);
+    const next = advanceStatus(record.status as ComplaintStatus, implied);
+    if (next !== record.status) {
+      await ctx.manager.update(ComplaintRecord, { id: record.id }, { status: next, statusChangedAt: new Date(event.occurredAt) });
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { DEFAULT_REGIMES, RegimeId } from '@complaints/domain';
+import { FieldCipher } from '@complaints/platform';
+import { ComplaintIntake } from './complaints/complaint-intake.service';
+import { ComplaintsController } from './complaints/complaints.controller';
+import { StatusTracker } from './complaints/status-tracker.controller';
+import { FIELD_CIPHER, INTAKE_REGIME } from './complaints/tokens';
+
+@Module({
+  controllers: [ComplaintsController, StatusTracker],
+  providers: [
+    ComplaintIntake,
+    { provide: FIELD_CIPHER, useFactory: () => FieldCipher.fromEnv() },
+    {
+      provide: INTAKE_REGIME,
+      useFactory: () => {
+        const id = (process.env.COMPLAINT_REGIME ?? 'cn-cbirc') as RegimeId;
+        const regime = DEFAULT_REGIMES[id];
+        if (!regime) throw new Error(`COMPLAINT_REGIME must be one of ${Object.keys(DEFAULT_REGIMES).join(', ')}`);
+        return regime;
+      },
+    },
+  ],
+})
+export class IntakeModule {}

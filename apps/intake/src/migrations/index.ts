@@ -1,0 +1,3 @@
+import { CreateComplaints1763884900000 } from './1763884900000-create-complaints';
+
+export const intakeMigrations = [CreateComplaints1763884900000];

@@ -1,0 +1,88 @@
+import { Body, ConflictException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { ComplaintTriaged, EventEnvelope, Events } from '@complaints/contracts';
+import { EventContext, OutboxPublisher } from '@complaints/messaging';
+import { CaseRecord } from './case.entity';
+import { RecordResolutionDto } from './record-resolution.dto';
+
+@ApiTags('cases')
+@Controller('v1/cases')
+export class CasesController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: OutboxPublisher,
+  ) {}
+
+  /** A case opens when triage has routed the complaint; it lands in the department's queue. */
+  @EventPattern(Events.ComplaintTriaged.pattern)
+  async openCase(@Payload() event: EventEnvelope<ComplaintTriaged>, @Ctx() ctx: EventContext) {
+    const triaged = event.payload;
+    const opened = ctx.manager.create(CaseRecord, {
+      id: randomUUID(),
+      complaintId: event.complaintId,
+      ticketNumber: triaged.ticketNumber,
+      department: triaged.department,
+      severity: triaged.severity,
+      status: 'open',
+      responseDueBy: new Date(triaged.responseDueBy),
+      openedAt: new Date(),
+      resolution: null,
+    });
+    await ctx.manager.insert(CaseRecord, opened);
+    await ctx.publish(Events.CaseOpened, {
+      caseId: opened.id,
+      ticketNumber: opened.ticketNumber,
+      department: opened.department,
+      severity: triaged.severity,
+      responseDueBy: triaged.responseDueBy,
+    });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Cases, optionally for one complaint' })
+  @ApiQuery({ name: 'complaintId', required: false })
+  list(@Query('complaintId', new ParseUUIDPipe({ optional: true })) complaintId?: string) {
+    return this.dataSource.getRepository(CaseRecord).find({
+      where: complaintId ? { complaintId } : {},
+      order: { responseDueBy: 'ASC' },
+      take: 200,
+    });
+  }
+
+  @Get(':caseId')
+  async get(@Param('caseId', new ParseUUIDPipe()) caseId: string) {
+    const found = await this.dataSource.getRepository(CaseRecord).findOneBy({ id: caseId });
+    if (!found) throw new NotFoundException(`no case ${caseId}`);
+    return found;
+  }
+
+  @Post(':caseId/resolution')
+  @ApiOperation({ summary: 'Record the reasoned decision; a remedy goes on to compensation' })
+  async recordResolution(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: RecordResolutionDto) {
+    return this.dataSource.transaction(async (manager) => {
+      const found = await manager.findOne(CaseRecord, { where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
+      if (!found) throw new NotFoundException(`no case ${caseId}`);
+      if (found.status !== 'open') throw new ConflictException(`case ${caseId} is already ${found.status}`);
+      const resolution = {
+        outcome: dto.outcome,
+        explanation: dto.explanation,
+        remedy: dto.remedy ? { type: dto.remedy.type, amount: { ...dto.remedy.amount } } : null,
+        decidedBy: dto.decidedBy,
+        decidedAt: new Date().toISOString(),
+      };
+      await manager.update(CaseRecord, { id: caseId }, { status: 'resolved', resolution });
+      await this.publisher.publish(manager, Events.CaseResolved, found.complaintId, {
+        caseId,
+        ticketNumber: found.ticketNumber,
+        outcome: resolution.outcome,
+        explanation: resolution.explanation,
+        remedy: resolution.remedy,
+        decidedBy: resolution.decidedBy,
+      });
+      return { ...found, status: 'resolved', resolution };
+    });
+  }
+}

@@ -1,0 +1,5 @@
+export * from './envelope';
+export * from './money';
+export * from './events';
+export * from './catalogue';
+export * from './validation';

@@ -1,0 +1,5 @@
+export * from './deadlines';
+export * from './redaction';
+export * from './ticket-number';
+export * from './lifecycle';
+export * from './triage-rules';

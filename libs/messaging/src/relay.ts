@@ -1,0 +1,200 @@
+import { Client, ClientConfig } from 'pg';
+import { CompressionTypes, Kafka, Message, Producer } from 'kafkajs';
+import { consoleLogger, MessagingLogger } from './kafka';
+import { outboxChannel } from './outbox';
+
+export interface RelayedRow {
+  seq: string;
+  eventId: string;
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface OutboxRelayOptions {
+  /** Connection settings; the relay keeps one dedicated connection for LISTEN and its lock. */
+  pg: ClientConfig;
+  schema: string;
+  kafka: Kafka;
+  batchSize?: number;
+  /** Fallback poll when no notification arrives (a notification is lost if the relay was down). */
+  pollIntervalMs?: number;
+  logger?: MessagingLogger;
+  /** Observes each batch after Kafka acknowledged it and before it is marked published. */
+  afterPublish?: (rows: RelayedRow[]) => Promise<void> | void;
+  onPublished?: (count: number) => void;
+}
+
+/**
+ * Takes committed outbox rows to Kafka in sequence order and marks them published.
+ *
+ * It selects by `published_at IS NULL`, not by "sequence greater than the last one sent": a
+ * transaction that took sequence 41 may commit after one that took 42, and a cursor would skip it.
+ * A crash between Kafka's acknowledgement and the mark publishes the batch again on restart, which
+ * is why every consumer is idempotent on the event id. One relay per schema holds an advisory
+ * lock, so replicas of a service never publish the same outbox concurrently.
+ */
+export class OutboxRelay {
+  private client: Client | null = null;
+  private producer: Producer | null = null;
+  private running = false;
+  private holdsLock = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  /** Set by a notification that arrives while a batch is in flight, so it is not lost. */
+  private notified = false;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly logger: MessagingLogger;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.logger = options.logger ?? consoleLogger;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.producer = this.options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    await this.connect();
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    // Events committed by the work that finished during shutdown leave now, not at the next start.
+    if (this.holdsLock && this.client) {
+      try {
+        for (let i = 0; i < 20 && (await this.drainOnce()) > 0; i++);
+      } catch (error) {
+        this.logger.warn('outbox relay could not flush on stop', { err: (error as Error).message });
+      }
+    }
+    await this.disconnect();
+    await this.producer?.disconnect();
+    this.producer = null;
+  }
+
+  get isLeader(): boolean {
+    return this.holdsLock;
+  }
+
+  /** Publishes one batch of unpublished rows; returns how many were published. */
+  async drainOnce(): Promise<number> {
+    const client = this.client;
+    const producer = this.producer;
+    if (!client || !producer) throw new Error('relay not started');
+    const { rows } = await client.query<{
+      seq: string;
+      event_id: string;
+      topic: string;
+      message_key: string;
+      value: Buffer;
+      headers: Record<string, string>;
+    }>(
+      `SELECT seq, event_id, topic, message_key, value, headers
+         FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      [this.batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const relayed: RelayedRow[] = rows.map((r) => ({
+      seq: r.seq,
+      eventId: r.event_id,
+      topic: r.topic,
+      key: r.message_key,
+      value: r.value,
+      headers: r.headers,
+    }));
+    const byTopic = new Map<string, Message[]>();
+    for (const r of relayed) {
+      const list = byTopic.get(r.topic) ?? [];
+      list.push({ key: r.key, value: r.value, headers: r.headers });
+      byTopic.set(r.topic, list);
+    }
+    await producer.sendBatch({
+      acks: -1,
+      compression: CompressionTypes.None,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    await this.options.afterPublish?.(relayed);
+    await client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($1::bigint[])`, [
+      relayed.map((r) => r.seq),
+    ]);
+    this.options.onPublished?.(relayed.length);
+    return relayed.length;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        if (!this.client) await this.connect();
+        if (!this.holdsLock) {
+          this.holdsLock = await this.tryLock();
+          if (!this.holdsLock) {
+            await this.idle(this.pollIntervalMs * 4);
+            continue;
+          }
+        }
+        this.notified = false;
+        const published = await this.drainOnce();
+        failures = 0;
+        if (published < this.batchSize) await this.idle(this.pollIntervalMs);
+      } catch (error) {
+        failures += 1;
+        this.logger.error('outbox relay failed; retrying', { err: (error as Error).message, failures });
+        await this.disconnect();
+        await this.idle(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client(this.options.pg);
+    client.on('error', (err) => this.logger.warn('outbox relay connection error', { err: err.message }));
+    await client.connect();
+    await client.query(`SET search_path TO "${this.options.schema}"`);
+    client.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    this.client = client;
+    this.holdsLock = false;
+  }
+
+  private async disconnect(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.holdsLock = false;
+    if (client) await client.end().catch(() => undefined);
+  }
+
+  private async tryLock(): Promise<boolean> {
+    const { rows } = await this.client!.query<{ locked: boolean }>(
+      `SELECT pg_try_advisory_lock(hashtext($1)) AS locked`,
+      [`outbox-relay:${this.options.schema}`],
+    );
+    return rows[0].locked;
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (!this.running || this.notified) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { decodeEnvelope, deadLetterTopic, EnvelopeRejection } from '@complaints/contracts';
+import { runWithCorrelation } from './correlation';
+import { EventContext } from './event-context';
+import { consoleLogger, MessagingLogger } from './kafka';
+import { OutboxPublisher, writeOutboxRow } from './outbox';
+import { backoffDelay, DEFAULT_RETRY_POLICY, isInfrastructureFailure, RetryPolicy } from './retry';
+
+/** Pattern of a handler that takes every known event (the archive keeps them all). */
+export const ANY_EVENT = '*';
+
+export type HandlingOutcome = 'handled' | 'duplicate' | 'ignored' | 'dead-lettered';
+
+export interface KafkaEventTransportOptions {
+  kafka: Kafka;
+  dataSource: DataSource;
+  /** Consumer group id, already prefixed; its dead-letter topic is `<groupId>.dlq`. */
+  groupId: string;
+  topics: string[];
+  schema: string;
+  publisher: OutboxPublisher;
+  retry?: RetryPolicy;
+  /** Partitions handled at once. */
+  partitionConcurrency?: number;
+  /** Complaints (record keys) handled at once within one partition's batch. */
+  keyConcurrency?: number;
+  sessionTimeoutMs?: number;
+  fromBeginning?: boolean;
+  logger?: MessagingLogger;
+  onOutcome?: (outcome: HandlingOutcome, eventType: string, durationMs: number) => void;
+}
+
+/**
+ * A Nest transport strategy that keeps `@EventPattern` handlers and dependency injection but adds
+ * the delivery guarantees the stock Kafka server lacks:
+ *
+ * - each event is handled in a database transaction that also records its id, so a redelivered
+ *   event has no second effect;
+ * - offsets are committed only after every record before them has committed its transaction or
+ *   been dead-lettered;
+ * - records of one complaint (one key) are handled in order, different complaints concurrently;
+ * - failures are retried with backoff and then dead-lettered with the reason, while later records flow;
+ * - records that fail schema validation, or whose type and version are unknown, are dead-lettered
+ *   at once, never silently marked done.
+ */
+export class KafkaEventTransport extends Server implements CustomTransportStrategy {
+  private consumer: Consumer | null = null;
+  private readonly retry: RetryPolicy;
+  private readonly log: MessagingLogger;
+  private readonly dlqTopic: string;
+
+  constructor(private readonly options: KafkaEventTransportOptions) {
+    super();
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.log = options.logger ?? consoleLogger;
+    this.dlqTopic = deadLetterTopic(options.groupId);
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = null;
+    // disconnect() lets the batch in flight finish (and commit) before leaving the group.
+    if (consumer) await consumer.disconnect();
+  }
+
+  on(): never {
+    throw new Error('KafkaEventTransport does not emit status events');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  private async start(): Promise<void> {
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionConcurrency ?? 3,
+      eachBatch: (payload) => this.handleBatch(consumer, payload),
+    });
+  }
+
+  private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat, resolveOffset } = payload;
+    if (batch.messages.length === 0) return;
+    const byKey = new Map<string, KafkaMessage[]>();
+    for (const message of batch.messages) {
+      const key = message.key ? message.key.toString('utf8') : `offset:${message.offset}`;
+      const list = byKey.get(key) ?? [];
+      list.push(message);
+      byKey.set(key, list);
+    }
+    await runPool([...byKey.values()], this.options.keyConcurrency ?? 8, async (messages) => {
+      for (const message of messages) {
+        await this.handleRecord(batch.topic, batch.partition, message, heartbeat);
+      }
+    });
+    const last = batch.messages[batch.messages.length - 1];
+    resolveOffset(last.offset);
+    await consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+    ]);
+    await heartbeat();
+  }
+
+  /** Handles one record to a final outcome, or throws (infrastructure down) so nothing is committed. */
+  async handleRecord(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void> = async () => undefined,
+  ): Promise<HandlingOutcome> {
+    const started = Date.now();
+    const decoded = decodeEnvelope(message.value);
+    if (!decoded.ok) {
+      await this.deadLetter(topic, partition, message, decoded, 0, null);
+      this.options.onOutcome?.('dead-lettered', 'invalid', Date.now() - started);
+      return 'dead-lettered';
+    }
+    const { envelope, definition } = decoded;
+    const handler = this.getHandlerByPattern(definition.pattern) ?? this.getHandlerByPattern(ANY_EVENT);
+    if (!handler) {
+      // A known event this service does not act on: topics carry several event types.
+      return 'ignored';
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await runWithCorrelation(
+          { correlationId: envelope.correlationId, causationId: envelope.eventId },
+          () =>
+            this.options.dataSource.transaction(async (manager) => {
+              const fresh: unknown[] = await manager.query(
+                `INSERT INTO processed_events (consumer_group, event_id, outcome) VALUES ($1, $2, 'handled')
+                 ON CONFLICT (consumer_group, event_id) DO UPDATE SET outcome = 'handled', processed_at = clock_timestamp()
+                   WHERE processed_events.outcome = 'dead-lettered'
+                 RETURNING event_id`,
+                [this.options.groupId, envelope.eventId],
+              );
+              if (fresh.length === 0) return 'duplicate' as const;
+              const context = new EventContext(envelope, manager, { topic, partition, offset: message.offset }, this.options.publisher);
+              const result = await handler(envelope, context);
+              if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+              return 'handled' as const;
+            }),
+        );
+        this.options.onOutcome?.(outcome, envelope.type, Date.now() - started);
+        return outcome;
+      } catch (error) {
+        if (isInfrastructureFailure(error)) throw error;
+        const err = error as Error;
+        if (attempt >= this.retry.maxAttempts) {
+          this.log.error('event handling failed; dead-lettering', {
+            eventType: envelope.type, eventId: envelope.eventId, correlationId: envelope.correlationId, attempt, err: err.message,
+          });
+          await this.deadLetter(topic, partition, message, { reason: 'handler-failed', detail: err.message ?? String(err) }, attempt, envelope.eventId);
+          this.options.onOutcome?.('dead-lettered', envelope.type, Date.now() - started);
+          return 'dead-lettered';
+        }
+        this.log.warn('event handling failed; will retry', {
+          eventType: envelope.type, eventId: envelope.eventId, correlationId: envelope.correlationId, attempt, err: err.message,
+        });
+        await sleep(backoffDelay(this.retry, attempt));
+        await heartbeat();
+      }
+    }
+  }
+
+  /**
+   * Writes the original record, with the reason, to this group's dead-letter topic through the
+   * outbox, marked in the same transaction so a redelivery does not dead-letter it twice.
+   */
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    rejection: EnvelopeRejection | { reason: 'handler-failed'; detail: string },
+    attempts: number,
+    eventId: string | null,
+  ): Promise<void> {
+    const markId = eventId ?? `${topic}/${partition}/${message.offset}`;
+    await this.options.dataSource.transaction(async (manager) => {
+      const fresh: unknown[] = await manager.query(
+        `INSERT INTO processed_events (consumer_group, event_id, outcome) VALUES ($1, $2, 'dead-lettered')
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [this.options.groupId, markId],
+      );
+      if (fresh.length === 0) return;
+      await writeOutboxRow(manager, this.options.schema, {
+        eventId: randomUUID(),
+        topic: this.dlqTopic,
+        key: message.key ? message.key.toString('utf8') : '',
+        value: message.value ?? Buffer.alloc(0),
+        headers: {
+          ...stringHeaders(message.headers),
+          'dlq-reason': rejection.reason,
+          'dlq-error': rejection.detail.slice(0, 2000),
+          'dlq-attempts': String(attempts),
+          'dlq-original-topic': topic,
+          'dlq-original-partition': String(partition),
+          'dlq-original-offset': message.offset,
+          'dlq-consumer-group': this.options.groupId,
+          'dlq-failed-at': new Date().toISOString(),
+        },
+      });
+    });
+    this.log.warn('record dead-lettered', { topic, partition, offset: message.offset, reason: rejection.reason, dlqTopic: this.dlqTopic });
+  }
+}
+
+export function stringHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    out[k] = Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+  }
+  return out;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function runPool<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}

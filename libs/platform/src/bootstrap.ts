@@ -1,0 +1,209 @@
+import 'reflect-metadata';
+import { DynamicModule, Global, INestApplication, Module, Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import express, { NextFunction, Request, Response } from 'express';
+import { DataSource } from 'typeorm';
+import { deadLetterTopic, ServiceName, TOPICS } from '@complaints/contracts';
+import {
+  createKafka,
+  CreateMessagingTables1763884800000,
+  ensureTopics,
+  KafkaEventTransport,
+  messagingConfigFromEnv,
+  OutboxPublisher,
+  OutboxRelay,
+  resolveTopic,
+  RethrowRpcExceptionFilter,
+  RetryPolicy,
+} from '@complaints/messaging';
+import { correlationMiddleware } from './correlation.middleware';
+import { databaseConfigFromEnv, dataSourceOptions, openDatabase } from './database';
+import { HealthController } from './health.controller';
+import { createLogger, messagingLoggerFrom, PinoNestLogger } from './logger';
+import { ServiceMetrics } from './metrics';
+import { flattenValidationErrors, ProblemDetailsFilter, RequestValidationException } from './problem';
+import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
+
+export const DEFAULT_PORTS: Record<ServiceName, number> = {
+  intake: 3101,
+  triage: 3102,
+  investigation: 3103,
+  compensation: 3104,
+  notification: 3105,
+  'compliance-archive': 3106,
+};
+
+export interface ServiceDefinition {
+  name: ServiceName;
+  title: string;
+  description: string;
+  /** The service's own module: controllers, event handlers, providers. */
+  module: Type<unknown>;
+  entities: Function[];
+  /** Its own migrations; the messaging tables are added in front. */
+  migrations: Function[];
+  /** Base names of the topics it consumes. */
+  consumes: string[];
+  retry?: RetryPolicy;
+  bodyLimit?: string;
+}
+
+export interface RunningService {
+  app: INestApplication;
+  port: number;
+  dataSource: DataSource;
+  relay: OutboxRelay;
+  stop(): Promise<void>;
+}
+
+@Global()
+@Module({})
+class PlatformModule {}
+
+@Module({})
+class ServiceRootModule {}
+
+const portEnvName = (name: ServiceName) => `${name.replace(/-/g, '_').toUpperCase()}_PORT`;
+
+export async function startService(definition: ServiceDefinition): Promise<RunningService> {
+  const logger = createLogger(definition.name);
+  const messaging = messagingConfigFromEnv(definition.name);
+  const db = databaseConfigFromEnv(definition.name);
+  const port = Number(process.env[portEnvName(definition.name)] ?? process.env.PORT ?? DEFAULT_PORTS[definition.name]);
+  const metrics = new ServiceMetrics(definition.name);
+  const readiness: Readiness = { accepting: false };
+  const kafkaLogger = messagingLoggerFrom(logger);
+  const kafka = createKafka(messaging, kafkaLogger);
+
+  const migrations = [CreateMessagingTables1763884800000, ...definition.migrations];
+  const dataSource = await openDatabase(db, definition.entities, migrations);
+  const groupId = resolveTopic(messaging, definition.name);
+  await ensureTopics(
+    kafka,
+    [...Object.values(TOPICS), deadLetterTopic(definition.name)].map((t) => resolveTopic(messaging, t)),
+    messaging.partitions,
+  );
+
+  const publisher = new OutboxPublisher(definition.name, messaging.topicPrefix, db.schema);
+  const platform: DynamicModule = {
+    module: PlatformModule,
+    global: true,
+    providers: [
+      { provide: OutboxPublisher, useValue: publisher },
+      { provide: ServiceMetrics, useValue: metrics },
+      { provide: KAFKA, useValue: kafka },
+      { provide: SERVICE_NAME, useValue: definition.name },
+      { provide: READINESS, useValue: readiness },
+    ],
+    exports: [OutboxPublisher, ServiceMetrics, KAFKA, SERVICE_NAME, READINESS],
+  };
+  const root: DynamicModule = {
+    module: ServiceRootModule,
+    imports: [
+      TypeOrmModule.forRootAsync({
+        useFactory: () => dataSourceOptions(db, definition.entities, migrations),
+        dataSourceFactory: async () => dataSource,
+      }),
+      platform,
+      definition.module,
+    ],
+    controllers: [HealthController],
+  };
+
+  const app = await NestFactory.create<NestExpressApplication>(root, {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+  });
+  app.disable('x-powered-by');
+  app.use(correlationMiddleware);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+  app.use(express.json({ limit: definition.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new RequestValidationException(flattenValidationErrors(errors)),
+    }),
+  );
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(definition.title).setDescription(definition.description).setVersion('1').build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+  const transport = new KafkaEventTransport({
+    kafka,
+    dataSource,
+    groupId,
+    topics: definition.consumes.map((t) => resolveTopic(messaging, t)),
+    schema: db.schema,
+    publisher,
+    retry: definition.retry,
+    logger: kafkaLogger,
+    onOutcome: (outcome, eventType, ms) => {
+      metrics.eventsHandled.inc({ event_type: eventType, outcome });
+      metrics.eventDuration.observe({ event_type: eventType }, ms / 1000);
+    },
+  });
+  const microservice = app.connectMicroservice({ strategy: transport });
+  microservice.useGlobalFilters(new RethrowRpcExceptionFilter());
+
+  const relay = new OutboxRelay({
+    pg: { connectionString: db.url },
+    schema: db.schema,
+    kafka,
+    logger: kafkaLogger,
+    pollIntervalMs: Number(process.env.OUTBOX_POLL_MS ?? '500'),
+    onPublished: (n) => metrics.outboxPublished.inc(n),
+  });
+  await relay.start();
+  if (definition.consumes.length > 0) await app.startAllMicroservices();
+  await app.listen(port, process.env.BIND_HOST ?? '127.0.0.1');
+  readiness.accepting = true;
+  logger.info({ port, schema: db.schema, groupId, consumes: definition.consumes }, `${definition.name} started`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      readiness.accepting = false;
+      logger.info('shutting down: no new work, finishing what is in flight');
+      // Closes the HTTP server (in-flight requests finish) and the consumer (its batch commits).
+      await app.close();
+      await relay.stop();
+      await dataSource.destroy().catch(() => undefined);
+      logger.info('stopped');
+    })());
+  return { app, port, dataSource, relay, stop };
+}
+
+/** Entry point of every service's main.ts: starts it and stops it cleanly on SIGTERM or SIGINT. */
+export function runService(definition: ServiceDefinition): void {
+  startService(definition)
+    .then((service) => {
+      const onSignal = (signal: string) => {
+        service
+          .stop()
+          .then(() => process.exit(0))
+          .catch((e) => {
+            console.error(JSON.stringify({ level: 'error', service: definition.name, msg: `shutdown on ${signal} failed`, err: String(e) }));
+            process.exit(1);
+          });
+      };
+      process.once('SIGTERM', () => onSignal('SIGTERM'));
+      process.once('SIGINT', () => onSignal('SIGINT'));
+    })
+    .catch((e: Error) => {
+      console.error(JSON.stringify({ level: 'fatal', service: definition.name, msg: 'start-up failed', err: e.message, stack: e.stack }));
+      process.exit(1);
+    });
+}

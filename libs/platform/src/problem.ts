@@ -1,0 +1,100 @@
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** RFC 9457 problem details, the one error shape of every API. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: FieldProblem[];
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://complaints.example/problems/';
+
+export class ProblemException extends HttpException {
+  constructor(problem: Omit<ProblemDetails, 'type'> & { type: string }) {
+    super(problem, Number(problem.status));
+  }
+}
+
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const e of errors) {
+    const path = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
+    for (const message of Object.values(e.constraints ?? {})) out.push({ path, message });
+    if (e.children?.length) out.push(...flattenValidationErrors(e.children, path));
+  }
+  return out;
+}
+
+export class RequestValidationException extends BadRequestException {
+  constructor(readonly fieldProblems: FieldProblem[]) {
+    super({ message: 'request validation failed' });
+  }
+}
+
+/** Maps every error, including the body parser's, to problem+json; unknown errors never leak details. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request>();
+    const res = ctx.getResponse<Response>();
+    const problem = this.toProblem(exception);
+    problem.instance = req.originalUrl;
+    if (problem.status >= 500) this.logger.error({ err: exception, path: req.originalUrl }, 'request failed');
+    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown): ProblemDetails {
+    if (exception instanceof RequestValidationException) {
+      return {
+        type: `${TYPE_BASE}validation`,
+        title: 'The request is not valid',
+        status: 400,
+        detail: `${exception.fieldProblems.length} field(s) failed validation`,
+        errors: exception.fieldProblems,
+      };
+    }
+    if (exception instanceof ProblemException) return { ...(exception.getResponse() as ProblemDetails) };
+    // body-parser errors carry `type` and `status`
+    const bodyError = exception as { type?: string; status?: number; message?: string; limit?: number };
+    if (bodyError?.type === 'entity.parse.failed') {
+      return { type: `${TYPE_BASE}malformed-json`, title: 'The body is not valid JSON', status: 400, detail: bodyError.message };
+    }
+    if (bodyError?.type === 'entity.too.large') {
+      return { type: `${TYPE_BASE}payload-too-large`, title: 'The body is too large', status: 413, detail: `limit is ${bodyError.limit} bytes` };
+    }
+    if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') {
+      return { type: `${TYPE_BASE}unsupported-encoding`, title: 'Unsupported body encoding', status: 415, detail: bodyError.message };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+      return {
+        type: `${TYPE_BASE}${slug(HttpStatus[status] ?? 'error')}`,
+        title: HttpStatus[status] ? humanise(HttpStatus[status]) : 'Error',
+        status,
+        detail: Array.isArray(detail) ? detail.join('; ') : detail !== undefined ? String(detail) : undefined,
+      };
+    }
+    return { type: `${TYPE_BASE}internal`, title: 'Internal error', status: 500, detail: 'The error has been logged.' };
+  }
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/_/g, '-');
+const humanise = (s: string) => s.charAt(0) + s.slice(1).toLowerCase().replace(/_/g, ' ');

@@ -1,0 +1,134 @@
+// The local platform: installs what is missing, starts Kafka and the six services, stops them.
+// Only Node built-ins at the top level: this runs before `npm ci` on a fresh clone.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const STATE_DIR = path.join(ROOT, '.stack');
+export const LOG_DIR = path.join(ROOT, '.data', 'logs');
+
+export const SERVICES = [
+  { name: 'intake', port: 3101 },
+  { name: 'triage', port: 3102 },
+  { name: 'investigation', port: 3103 },
+  { name: 'compensation', port: 3104 },
+  { name: 'notification', port: 3105 },
+  { name: 'compliance-archive', port: 3106 },
+];
+
+export const portOf = (name, env = process.env) =>
+  Number(env[`${name.replace(/-/g, '_').toUpperCase()}_PORT`] ?? SERVICES.find((s) => s.name === name).port);
+
+export const say = (msg) => console.log(`[platform] ${msg}`);
+
+/** `npm ci` when node_modules is missing or older than the lockfile. */
+export function ensureInstalled() {
+  const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = path.join(ROOT, 'package-lock.json');
+  if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return;
+  say('installing dependencies (npm ci) ...');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/**
+ * Development secrets, made once per checkout and kept in the git-ignored .data folder. A real
+ * deployment passes its own through the environment.
+ */
+export function devSecrets() {
+  const file = path.join(ROOT, '.data', 'dev-secrets.json');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const secrets = {
+      PII_KEYS: `dev1:${randomBytes(32).toString('base64')}`,
+      PII_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
+    };
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export function serviceEnv(extra = {}) {
+  const secrets = devSecrets();
+  return {
+    ...process.env,
+    PII_KEYS: process.env.PII_KEYS ?? secrets.PII_KEYS,
+    PII_PSEUDONYM_KEY: process.env.PII_PSEUDONYM_KEY ?? secrets.PII_PSEUDONYM_KEY,
+    SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+    ...extra,
+  };
+}
+
+/** Starts one service from source; its output goes to a log file (and to the console when attached). */
+export function spawnService(name, { env = serviceEnv(), detached = false, logDir = LOG_DIR } = {}) {
+  fs.mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `${name}.log`);
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', '-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')],
+    { cwd: ROOT, env, detached, stdio: ['ignore', out, out] },
+  );
+  fs.closeSync(out);
+  return { name, child, logFile };
+}
+
+export async function waitReady(name, { env = process.env, timeoutMs = 120_000, child } = {}) {
+  const url = `http://127.0.0.1:${portOf(name, env)}/health/ready`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not become ready at ${url} within ${timeoutMs} ms`);
+}
+
+export const isAlive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** SIGTERM, then wait for the process to finish its in-flight work (SIGKILL after the timeout). */
+export async function terminate(pid, timeoutMs = 30_000) {
+  if (!isAlive(pid)) return 'gone';
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return 'gone';
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid) || isZombie(pid)) return 'SIGTERM';
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone meanwhile
+  }
+  return 'SIGKILL';
+}
+
+function isZombie(pid) {
+  try {
+    return /\)\s+Z\s/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+export async function kafkaTools() {
+  return import('../kafka/kafka.mjs');
+}

@@ -1,0 +1,55 @@
+// Sample complaints for the demo, from several channels, in Chinese and English.
+export const SAMPLE_COMPLAINTS = [
+  {
+    channel: 'mobile-app',
+    channelReference: 'APP-7731902',
+    complainant: { customerId: 'C000123', name: '王芳', phone: '13800138000' },
+    description: '我于11月20日通过手机银行向他行跨行转账5000元，至今对方未到账，客服只说在处理中。',
+    productHint: '跨行转账',
+    amountInDispute: { amountMinor: 500000, currency: 'CNY' },
+    preferredReplyChannel: 'sms',
+    resolution: {
+      outcome: 'upheld',
+      explanation: '经核查，该笔转账因清算系统批处理异常滞留，已于今日完成入账。',
+      remedy: { type: 'delay-interest', amount: { amountMinor: 1250, currency: 'CNY' } },
+    },
+  },
+  {
+    channel: 'hotline',
+    channelReference: 'CALL-20261123-0042',
+    complainant: { name: 'Li Wei', phone: '+44 7700 900123', email: 'li.wei@example.com' },
+    description: 'I was charged an annual fee on my credit card although the agent promised it would be waived for life.',
+    productHint: 'credit card',
+    amountInDispute: { amountMinor: 30000, currency: 'CNY' },
+    preferredReplyChannel: 'email',
+    resolution: {
+      outcome: 'upheld',
+      explanation: 'The sales call recording confirms the waiver was promised; the fee is refunded.',
+      remedy: { type: 'fee-refund', amount: { amountMinor: 30000, currency: 'CNY' } },
+    },
+  },
+  {
+    channel: 'branch',
+    channelReference: 'BR-0311-COUNTER-2',
+    complainant: { customerId: 'C004567', name: '赵建国', idNumber: '11010519491231002X' },
+    description: '老年客户在网点柜台办理业务时排队两个小时，柜员态度不耐烦。',
+    preferredReplyChannel: 'phone',
+    resolution: {
+      outcome: 'partially-upheld',
+      explanation: '网点当日窗口开放不足，已调整排班并对柜员进行服务培训，特此致歉。',
+    },
+  },
+  {
+    channel: 'wechat',
+    channelReference: 'wx-msg-88412390',
+    complainant: { name: '陈晓', phone: '13912345678' },
+    description: '客户经理推荐的理财产品风险等级与我的风险评估不符，亏损了本金。',
+    productHint: '理财',
+    amountInDispute: { amountMinor: 2000000, currency: 'CNY' },
+    preferredReplyChannel: 'wechat',
+    resolution: {
+      outcome: 'not-upheld',
+      explanation: '双录视频显示风险揭示完整，客户签署了风险确认书；我行将安排专人再次解释产品条款。',
+    },
+  },
+];

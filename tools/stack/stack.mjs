@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// npm run stack:start | stack:stop: the whole platform, detached, for scripts.
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ensureInstalled, isAlive, kafkaTools, LOG_DIR, portOf, say, SERVICES, serviceEnv, spawnService, STATE_DIR, terminate, waitReady,
+} from './platform.mjs';
+
+const pidFile = (name) => path.join(STATE_DIR, `${name}.pid`);
+const readPid = (name) => {
+  try {
+    return Number(fs.readFileSync(pidFile(name), 'utf8').trim()) || null;
+  } catch {
+    return null;
+  }
+};
+
+async function start() {
+  ensureInstalled();
+  const kafka = await kafkaTools();
+  const broker = await kafka.ensureKafka({ log: (m) => say(`kafka: ${m}`) });
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  fs.writeFileSync(path.join(STATE_DIR, 'kafka-started-by-stack'), broker.alreadyRunning ? 'no' : 'yes');
+  const env = serviceEnv();
+  const started = [];
+  for (const { name } of SERVICES) {
+    const running = readPid(name);
+    if (running && isAlive(running)) {
+      say(`${name} already running (pid ${running})`);
+      continue;
+    }
+    const { child } = spawnService(name, { env, detached: true });
+    child.unref();
+    fs.writeFileSync(pidFile(name), `${child.pid}\n`);
+    started.push({ name, child });
+  }
+  await Promise.all(started.map(({ name, child }) => waitReady(name, { child })));
+  for (const { name } of SERVICES) say(`${name.padEnd(19)} http://127.0.0.1:${portOf(name)}  (docs: /docs)`);
+  say(`ready. logs in ${path.relative(process.cwd(), LOG_DIR) || LOG_DIR}; stop with: npm run stack:stop`);
+}
+
+async function stop() {
+  const results = await Promise.all(
+    SERVICES.map(async ({ name }) => {
+      const pid = readPid(name);
+      const how = pid ? await terminate(pid) : 'not running';
+      fs.rmSync(pidFile(name), { force: true });
+      return `${name}: ${how}`;
+    }),
+  );
+  say(`services stopped (${results.join(', ')})`);
+  const marker = path.join(STATE_DIR, 'kafka-started-by-stack');
+  const startedKafka = !fs.existsSync(marker) || fs.readFileSync(marker, 'utf8') === 'yes';
+  if (startedKafka) {
+    const kafka = await kafkaTools();
+    await kafka.stopKafka({ log: (m) => say(`kafka: ${m}`) });
+  }
+  fs.rmSync(marker, { force: true });
+}
+
+const command = process.argv[2];
+const run = command === 'start' ? start : command === 'stop' ? stop : null;
+if (!run) {
+  console.error('usage: stack.mjs start|stop');
+  process.exit(2);
+}
+run().catch((e) => {
+  console.error(`[platform] ${e.stack ?? e}`);
+  process.exit(1);
+});
