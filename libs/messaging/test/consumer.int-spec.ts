@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { Producer } from 'kafkajs';
+import { deadLetterTopic, EventEnvelope, TOPICS } from '@complaints/contracts';
+import { collectTopic, createTestBed, eventually, TestBed } from '@complaints/testing';
+import { OutboxRelay, readDeadLetters, replayDeadLetters } from '../src';
+import { behaviour, CreateEffects1700000000001, effects, GROUP, receivedEvent, startConsumer } from './fixtures';
+
+const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('idempotent consumer transport (real Postgres and Kafka)', () => {
+  let bed: TestBed;
+  let producer: Producer;
+  let relay: OutboxRelay;
+  let consumer: Awaited<ReturnType<typeof startConsumer>> | null;
+
+  beforeEach(async () => {
+    behaviour.failFor.clear();
+    behaviour.gate = null;
+    behaviour.maxActive = 0;
+    bed = await createTestBed({ migrations: [CreateEffects1700000000001], topics: [TOPICS.intake, deadLetterTopic(GROUP)] });
+    producer = bed.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    // Dead letters leave through the consumer's own outbox.
+    relay = new OutboxRelay({ pg: { connectionString: bed.databaseUrl }, schema: bed.schema, kafka: bed.kafka, logger: silent, pollIntervalMs: 100 });
+    await relay.start();
+    consumer = null;
+  });
+
+  afterEach(async () => {
+    await consumer?.stop();
+    await relay.stop();
+    await producer.disconnect();
+    await bed.teardown();
+  });
+
+  const send = (records: { key: string; value: string | Buffer }[]) =>
+    producer.send({ topic: bed.topic(TOPICS.intake), acks: -1, messages: records });
+  const asRecord = (e: EventEnvelope) => ({ key: e.complaintId, value: JSON.stringify(e) });
+
+  const committedOffset = async (): Promise<number> => {
+    const admin = bed.kafka.admin();
+    await admin.connect();
+    try {
+      const [topic] = await admin.fetchOffsets({ groupId: bed.topic(GROUP), topics: [bed.topic(TOPICS.intake)] });
+      return topic.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  it('handles an event delivered twice only once', async () => {
+    const event = receivedEvent(randomUUID(), 'twice');
+    await send([asRecord(event), asRecord(event)]);
+    consumer = await startConsumer(bed);
+    await eventually(async () => (await committedOffset()) === 2, { what: 'both deliveries committed' });
+    expect(await effects(bed.dataSource)).toEqual([{ complaint_id: event.complaintId, event_id: event.eventId, label: 'twice' }]);
+    expect(await bed.dataSource.query(`SELECT outcome FROM processed_events`)).toEqual([{ outcome: 'handled' }]);
+  });
+
+  it('dead-letters a poison message between two good ones, with its reason and attempts, and the good ones flow in order', async () => {
+    const complaintId = randomUUID();
+    const [good1, poison, good2] = ['good-1', 'poison', 'good-2'].map((label) => receivedEvent(complaintId, label));
+    behaviour.failFor.add('poison');
+    const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
+    try {
+      await send([good1, poison, good2].map(asRecord));
+      consumer = await startConsumer(bed);
+      await eventually(() => dlq.messages.length === 1, { what: 'the dead letter' });
+      await eventually(async () => (await committedOffset()) === 3, { what: 'offsets past all three' });
+      expect((await effects(bed.dataSource)).map((e) => e.label)).toEqual(['good-1', 'good-2']);
+      const [letter] = dlq.messages;
+      expect(letter.key).toBe(complaintId);
+      expect(JSON.parse(letter.value!.toString())).toEqual(poison);
+      expect(letter.headers).toMatchObject({
+        'dlq-reason': 'handler-failed',
+        'dlq-error': 'cannot handle poison',
+        'dlq-attempts': '3',
+        'dlq-original-topic': bed.topic(TOPICS.intake),
+        'dlq-original-offset': '1',
+        'dlq-consumer-group': bed.topic(GROUP),
+      });
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  it('dead-letters malformed JSON, invalid payloads and unknown event types at once, never marking them done', async () => {
+    const complaintId = randomUUID();
+    const unknown = receivedEvent(complaintId, 'unknown', { type: 'complaint.teleported' });
+    const futureVersion = receivedEvent(complaintId, 'v9', { version: 9 });
+    const invalid = receivedEvent(complaintId, 'invalid', { payload: { ticketNumber: 42 } });
+    const after = receivedEvent(complaintId, 'after');
+    const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
+    try {
+      await send([
+        { key: complaintId, value: '{"this is": not json' },
+        asRecord(unknown),
+        asRecord(futureVersion),
+        asRecord(invalid),
+        asRecord(after),
+      ]);
+      consumer = await startConsumer(bed);
+      await eventually(() => dlq.messages.length === 4, { what: 'four dead letters' });
+      await eventually(async () => (await effects(bed.dataSource)).length === 1, { what: 'the good event after them' });
+      expect(dlq.messages.map((m) => m.headers['dlq-reason'])).toEqual(['malformed-json', 'unknown-event', 'unknown-event', 'invalid-payload']);
+      expect(dlq.messages.map((m) => m.headers['dlq-attempts'])).toEqual(['0', '0', '0', '0']);
+      expect(dlq.messages[2].headers['dlq-error']).toContain('version 9');
+      expect(dlq.messages[3].headers['dlq-error']).toContain('ticketNumber');
+      expect(dlq.messages[0].value!.toString()).toBe('{"this is": not json');
+      const outcomes = await bed.dataSource.query(`SELECT outcome, count(*)::int AS n FROM processed_events GROUP BY outcome ORDER BY outcome`);
+      expect(outcomes).toEqual([
+        { outcome: 'dead-lettered', n: 4 },
+        { outcome: 'handled', n: 1 },
+      ]);
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  it('commits the offset only after the handler transaction has committed', async () => {
+    let release!: () => void;
+    behaviour.gate = new Promise<void>((r) => (release = r));
+    const event = receivedEvent(randomUUID(), 'gated');
+    await send([asRecord(event)]);
+    consumer = await startConsumer(bed);
+    await eventually(() => behaviour.active === 1, { what: 'the handler to start' });
+    // The handler is inside its transaction: nothing committed, no offset moved.
+    expect(await committedOffset()).toBe(0);
+    expect(await effects(bed.dataSource)).toHaveLength(0);
+    release();
+    await eventually(async () => (await committedOffset()) === 1, { what: 'the offset after the commit' });
+    expect(await effects(bed.dataSource)).toHaveLength(1);
+  });
+
+  it('handles independent complaints concurrently while keeping each complaint in order', async () => {
+    const complaints = Array.from({ length: 12 }, () => randomUUID());
+    const records = [];
+    for (let step = 0; step < 5; step++) {
+      for (const c of complaints) records.push(asRecord(receivedEvent(c, `${c}#${step}`)));
+    }
+    await send(records);
+    consumer = await startConsumer(bed);
+    await eventually(async () => (await effects(bed.dataSource)).length === records.length, { what: 'all 60 events', timeoutMs: 30_000 });
+    const rows = await effects(bed.dataSource);
+    for (const c of complaints) {
+      expect(rows.filter((r) => r.complaint_id === c).map((r) => r.label)).toEqual([0, 1, 2, 3, 4].map((s) => `${c}#${s}`));
+    }
+    expect(behaviour.maxActive).toBeGreaterThan(1);
+  });
+
+  it('lists dead letters and replays them to their topic, where they are handled once fixed', async () => {
+    const event = receivedEvent(randomUUID(), 'fixable');
+    behaviour.failFor.add('fixable');
+    await send([asRecord(event)]);
+    consumer = await startConsumer(bed);
+    const dlqTopic = bed.topic(deadLetterTopic(GROUP));
+    const letters = await eventually(async () => {
+      const found = await readDeadLetters(bed.kafka, dlqTopic);
+      return found.length === 1 ? found : null;
+    }, { what: 'the dead letter to be listed' });
+    expect(letters[0].headers['dlq-reason']).toBe('handler-failed');
+    expect(await effects(bed.dataSource)).toHaveLength(0);
+
+    behaviour.failFor.clear();
+    expect(await replayDeadLetters(bed.kafka, letters)).toBe(1);
+    await eventually(async () => (await effects(bed.dataSource)).length === 1, { what: 'the replayed event handled' });
+    expect((await effects(bed.dataSource))[0].event_id).toBe(event.eventId);
+    expect(await bed.dataSource.query(`SELECT outcome FROM processed_events`)).toEqual([{ outcome: 'handled' }]);
+  });
+});

@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Events, TOPICS } from '@complaints/contracts';
+import { collectTopic, createTestBed, eventually, TestBed } from '@complaints/testing';
+import { InvalidEventError, OutboxPublisher, OutboxRelay } from '../src';
+import { CreateEffects1700000000001, effects, receivedEvent, startConsumer } from './fixtures';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+describe('transactional outbox and relay (real Postgres and Kafka)', () => {
+  let bed: TestBed;
+  let publisher: OutboxPublisher;
+
+  beforeEach(async () => {
+    bed = await createTestBed({ migrations: [CreateEffects1700000000001], topics: [TOPICS.intake, 'effects.dlq'] });
+    publisher = new OutboxPublisher('intake', bed.messaging.topicPrefix, bed.schema);
+  });
+  afterEach(() => bed.teardown());
+
+  const relayFor = (b: TestBed) =>
+    new OutboxRelay({ pg: { connectionString: b.databaseUrl }, schema: b.schema, kafka: b.kafka, logger: silent, pollIntervalMs: 100 });
+
+  const unpublished = async () =>
+    (await bed.dataSource.query(`SELECT event_id FROM outbox WHERE published_at IS NULL ORDER BY seq`)).map(
+      (r: { event_id: string }) => r.event_id,
+    );
+
+  it('commits the event with the state change, or neither', async () => {
+    const event = receivedEvent('6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a01', 'rolled-back');
+    await expect(
+      bed.dataSource.transaction(async (m) => {
+        await m.query(`INSERT INTO effects (complaint_id, event_id, label) VALUES ($1, $2, 'state')`, [event.complaintId, event.eventId]);
+        await publisher.publish(m, Events.ComplaintReceived, event.complaintId, event.payload as never);
+        throw new Error('business rule failed after the event was written');
+      }),
+    ).rejects.toThrow('business rule failed');
+    expect(await effects(bed.dataSource)).toHaveLength(0);
+    expect(await bed.dataSource.query(`SELECT * FROM outbox`)).toHaveLength(0);
+
+    await bed.dataSource.transaction(async (m) => {
+      await m.query(`INSERT INTO effects (complaint_id, event_id, label) VALUES ($1, $2, 'state')`, [event.complaintId, event.eventId]);
+      await publisher.publish(m, Events.ComplaintReceived, event.complaintId, event.payload as never);
+    });
+    expect(await effects(bed.dataSource)).toHaveLength(1);
+    expect(await unpublished()).toHaveLength(1);
+  });
+
+  it('refuses an event that does not match its schema, and refuses to publish outside a transaction', async () => {
+    const event = receivedEvent('6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a02', 'bad');
+    await expect(
+      bed.dataSource.transaction((m) =>
+        publisher.publish(m, Events.ComplaintReceived, event.complaintId, { ...(event.payload as object), channel: 'carrier-pigeon' } as never),
+      ),
+    ).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(
+      publisher.publish(bed.dataSource.manager, Events.ComplaintReceived, event.complaintId, event.payload as never),
+    ).rejects.toThrow('inside a transaction');
+    expect(await bed.dataSource.query(`SELECT * FROM outbox`)).toHaveLength(0);
+  });
+
+  it('never skips a row that commits after a row with a higher sequence number', async () => {
+    const relay = relayFor(bed);
+    const topic = await collectTopic(bed.kafka, bed.topic(TOPICS.intake));
+    // The "early" transaction takes its sequence number first but commits last.
+    const early = bed.dataSource.createQueryRunner();
+    await early.connect();
+    await early.startTransaction();
+    const earlyEvent = await publisher.publish(early.manager, Events.ComplaintReceived, '6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a03', receivedEvent('6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a03', 'early').payload as never);
+    const lateEvent = await bed.dataSource.transaction((m) =>
+      publisher.publish(m, Events.ComplaintReceived, '6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a04', receivedEvent('6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a04', 'late').payload as never),
+    );
+    const [{ seq: earlySeq }] = await early.query(`SELECT seq FROM outbox WHERE event_id = $1`, [earlyEvent.eventId]);
+    const [{ seq: lateSeq }] = await bed.dataSource.query(`SELECT seq FROM outbox WHERE event_id = $1`, [lateEvent.eventId]);
+    expect(BigInt(earlySeq)).toBeLessThan(BigInt(lateSeq));
+
+    await relay.start();
+    try {
+      await eventually(() => topic.messages.length === 1, { what: 'the committed row to be relayed' });
+      await early.commitTransaction();
+      await early.release();
+      await eventually(() => topic.messages.length === 2, { what: 'the late-committing row to be relayed' });
+      const ids = topic.messages.map((m) => JSON.parse(m.value!.toString()).eventId);
+      expect(ids).toEqual([lateEvent.eventId, earlyEvent.eventId]);
+      await eventually(async () => (await unpublished()).length === 0, { what: 'both rows marked published' });
+    } finally {
+      await relay.stop();
+      await topic.stop();
+    }
+  });
+
+  it('survives being killed between publishing and marking: the event is sent again and handled once', async () => {
+    const complaintId = '6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a05';
+    const event = await bed.dataSource.transaction((m) =>
+      publisher.publish(m, Events.ComplaintReceived, complaintId, receivedEvent(complaintId, 'crash').payload as never),
+    );
+
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, 'relay-child.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+        DATABASE_URL: bed.databaseUrl,
+        SCHEMA: bed.schema,
+        KAFKA_BROKERS: bed.messaging.brokers.join(','),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    expect(exit.signal).toBe('SIGKILL');
+    expect(stdout).toContain(`PUBLISHED ${event.eventId}`);
+    expect(await unpublished()).toEqual([event.eventId]);
+
+    const relay = relayFor(bed);
+    const topic = await collectTopic(bed.kafka, bed.topic(TOPICS.intake));
+    await relay.start();
+    const consumer = await startConsumer(bed);
+    try {
+      await eventually(() => topic.messages.length === 2, { what: 'the event on the topic twice' });
+      expect(topic.messages.map((m) => JSON.parse(m.value!.toString()).eventId)).toEqual([event.eventId, event.eventId]);
+      await eventually(async () => (await effects(bed.dataSource)).length === 1, { what: 'the effect' });
+      // Let the duplicate be consumed too, then check there is still exactly one effect.
+      await eventually(
+        async () => (await bed.dataSource.query(`SELECT 1 FROM processed_events WHERE event_id = $1`, [event.eventId])).length === 1,
+      );
+      await eventually(async () => {
+        const admin = bed.kafka.admin();
+        await admin.connect();
+        const [offsets] = await admin.fetchOffsets({ groupId: bed.topic('effects'), topics: [bed.topic(TOPICS.intake)] });
+        await admin.disconnect();
+        return offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 2;
+      }, { what: 'both deliveries consumed and committed' });
+      expect(await effects(bed.dataSource)).toHaveLength(1);
+      expect(await unpublished()).toEqual([]);
+    } finally {
+      await consumer.stop();
+      await relay.stop();
+      await topic.stop();
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { createKafka, CreateMessagingTables1763884800000, ensureTopics, MessagingConfig } from '@complaints/messaging';
+import { dataSourceOptions, openDatabase } from '@complaints/platform';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueTestId } from './environment';
+
+/** Polls until `probe` returns a value (not undefined/null/false), or fails after the deadline. Never a fixed sleep. */
+export async function eventually<T>(
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== null && value !== undefined && value !== false) return value as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface TestBed {
+  id: string;
+  schema: string;
+  databaseUrl: string;
+  dataSource: DataSource;
+  messaging: MessagingConfig;
+  kafka: Kafka;
+  topic(base: string): string;
+  teardown(): Promise<void>;
+}
+
+/** A schema and a topic prefix of its own, so tests never see each other's data. */
+export async function createTestBed(
+  options: { entities?: MixedList<Function | string | EntitySchema>; migrations?: Function[]; topics?: string[]; partitions?: number } = {},
+): Promise<TestBed> {
+  const id = uniqueTestId();
+  const schema = id;
+  const messaging: MessagingConfig = { brokers: TEST_KAFKA_BROKERS, clientId: id, topicPrefix: `${id}.`, partitions: options.partitions ?? 3 };
+  const kafka = createKafka(messaging, { log: () => undefined, warn: () => undefined, error: () => undefined });
+  const config = { url: TEST_DATABASE_URL, schema, poolSize: 10 };
+  const dataSource = await openDatabase(config, options.entities ?? [], [CreateMessagingTables1763884800000, ...(options.migrations ?? [])]);
+  const topic = (base: string) => `${messaging.topicPrefix}${base}`;
+  if (options.topics?.length) await ensureTopics(kafka, options.topics.map(topic), messaging.partitions);
+  return {
+    id,
+    schema,
+    databaseUrl: TEST_DATABASE_URL,
+    dataSource,
+    messaging,
+    kafka,
+    topic,
+    async teardown() {
+      await dataSource.destroy().catch(() => undefined);
+      const pg = new Client({ connectionString: TEST_DATABASE_URL });
+      await pg.connect();
+      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await pg.end();
+      const admin = kafka.admin();
+      await admin.connect();
+      const mine = (await admin.listTopics()).filter((t) => t.startsWith(messaging.topicPrefix));
+      if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
+}
+
+export { dataSourceOptions };
+
+export interface CollectedMessage {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+/** Reads a topic from the beginning into a growing array, until stopped. */
+export async function collectTopic(kafka: Kafka, topic: string): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
+  const consumer = kafka.consumer({ groupId: `${topic}.collector.${uniqueTestId()}`, maxWaitTimeInMs: 100 });
+  const messages: CollectedMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ partition, message }: { partition: number; message: KafkaMessage }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v);
+      messages.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers });
+    },
+  });
+  return { messages, stop: () => consumer.disconnect() };
+}
+
+export const quietKafka = (clientId: string) =>
+  new Kafka({ clientId, brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
+
+export { uniqueTestId };
