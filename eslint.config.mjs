@@ -1,4 +1,3 @@
-// @ts-check
 /**
  * Root ESLint flat config.
  *
@@ -67,30 +66,41 @@ const DOMAIN_BANNED_BUILTINS = ['fs', 'fs/promises', 'net', 'http', 'https', 'ch
   `node:${m}`,
 ]);
 
-const depConstraints = [
-  // ---- layer (type:*) constraints ----
-  {
-    sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data', 'type:platform', 'type:util'],
-  },
-  {
-    sourceTag: 'type:domain',
-    onlyDependOnLibsWithTags: ['type:domain'],
-    // the Nx rule's own copy of the node built-ins is inert (see above) but documents intent
-    bannedExternalImports: [...DOMAIN_BANNED_PACKAGES, ...DOMAIN_BANNED_BUILTINS],
-  },
-  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
-  { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:data', 'type:contracts', 'type:domain'] },
-  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain', 'type:data'] },
-  {
-    sourceTag: 'type:testing',
-    onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:domain', 'type:data', 'type:platform', 'type:util'],
-  },
-  { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-  // ---- scope constraints: an app scope sees itself and shared; shared sees only shared ----
-  ...APPS.map((app) => ({ sourceTag: `scope:${app}`, onlyDependOnLibsWithTags: [`scope:${app}`, 'scope:shared'] })),
-  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-];
+/**
+ * @param {{ tests?: boolean }} [opts] tests: the constraints for test code (specs, test/ folders), which
+ *   may additionally depend on the `type:testing` harness library. Production code may not.
+ */
+function depConstraints({ tests = false } = {}) {
+  /** @param {string[]} tags */
+  const only = (tags) => (tests ? [...new Set([...tags, 'type:testing'])] : tags);
+  return [
+    // ---- layer (type:*) constraints ----
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: only(['type:contracts', 'type:domain', 'type:data', 'type:platform', 'type:util']) },
+    {
+      sourceTag: 'type:domain',
+      onlyDependOnLibsWithTags: only(['type:domain']),
+      // the Nx rule's copy of the node built-ins is inert (it ignores built-ins) but documents intent
+      bannedExternalImports: [...DOMAIN_BANNED_PACKAGES, ...DOMAIN_BANNED_BUILTINS],
+    },
+    { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: only(['type:contracts']) },
+    { sourceTag: 'type:data', onlyDependOnLibsWithTags: only(['type:data', 'type:contracts', 'type:domain']) },
+    { sourceTag: 'type:platform', onlyDependOnLibsWithTags: only(['type:platform', 'type:contracts', 'type:domain', 'type:data']) },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:domain', 'type:data', 'type:platform', 'type:util'],
+    },
+    { sourceTag: 'type:util', onlyDependOnLibsWithTags: only(['type:util']) },
+    // ---- scope constraints: an app scope sees itself and shared; shared sees only shared ----
+    ...APPS.map((app) => ({ sourceTag: `scope:${app}`, onlyDependOnLibsWithTags: [`scope:${app}`, 'scope:shared'] })),
+    { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  ];
+}
+
+/** Test code, matching the unit / integration / e2e patterns in jest.config.js plus test/ helper folders. */
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts'];
+
+/** @param {ReturnType<typeof depConstraints>} constraints */
+const boundaryRule = (constraints) => ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: constraints }];
 
 export default defineConfig([
   globalIgnores([
@@ -111,10 +121,9 @@ export default defineConfig([
     extends: [js.configs.recommended, tseslint.configs.recommended],
     languageOptions: {
       parser: tseslint.parser,
-      ecmaVersion: 2022,
+      ecmaVersion: 'latest',
       sourceType: 'module',
     },
-    linterOptions: { reportUnusedDisableDirectives: 'warn' },
     rules: {
       // Standard convention: a leading underscore marks a deliberately unused parameter/variable
       // (e.g. `_host` in libs/messaging/src/rethrow-filter.ts, required by Nest's filter signature).
@@ -137,14 +146,17 @@ export default defineConfig([
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints,
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaryRule(depConstraints()),
+    },
+  },
+
+  {
+    // Same boundaries for tests, except that any project's tests may use @complaints/testing
+    // (e.g. libs/messaging/test/*.int-spec.ts). Other apps stay off limits.
+    name: 'complaints/module-boundaries-tests',
+    files: TEST_FILES,
+    rules: {
+      '@nx/enforce-module-boundaries': boundaryRule(depConstraints({ tests: true })),
     },
   },
 

@@ -105,6 +105,25 @@ describe('module boundaries (eslint.config.mjs)', () => {
     expect(messages[0].message).toContain('A project tagged with "type:domain" can only depend on libs tagged with "type:domain"');
   });
 
+  it('a shared lib importing a lib of a higher layer fails (contracts -> domain)', async () => {
+    const messages = await lint(`import * as d from '@complaints/domain';\nexport const y = d;\n`, 'libs/contracts/src/x.ts');
+    expect(ruleIds(messages)).toEqual([BOUNDARY]);
+    expect(messages[0].message).toContain('A project tagged with "type:contracts" can only depend on libs tagged with "type:contracts"');
+  });
+
+  it('production app code may not import @complaints/testing, but its specs may', async () => {
+    const code = `import * as t from '@complaints/testing';\nexport const y = t;\n`;
+    const prod = await lint(code, 'apps/intake/src/x.ts');
+    expect(ruleIds(prod)).toEqual([BOUNDARY]);
+    const spec = await lint(code, 'apps/intake/src/x.spec.ts');
+    expect(ruleIds(spec)).toEqual([]);
+  });
+
+  it('a spec importing another app still fails', async () => {
+    const messages = await lint(`import { x } from '@complaints/triage';\nexport const y = x;\n`, 'apps/intake/test/x.int-spec.ts');
+    expect(ruleIds(messages)).toEqual([BOUNDARY]);
+  });
+
   it('the node built-in guard is scoped to libs/domain (platform may use node:fs)', async () => {
     const messages = await lint(`import * as fs from 'node:fs';\nexport const y = fs;\n`, 'libs/platform/src/x.ts');
     expect(ruleIds(messages)).toEqual([]);

@@ -31,18 +31,29 @@ export function createKafka(config: MessagingConfig, logger: MessagingLogger = c
   });
 }
 
-/** Creates missing topics. The broker never auto-creates them; the project owns its topic list. */
-export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number): Promise<void> {
+/**
+ * Creates missing topics. The broker never auto-creates them; the project owns its topic list.
+ * Services starting together race to create the same topics, so a conflict or a metadata error
+ * for a topic still being created is retried until every topic is there.
+ */
+export async function ensureTopics(kafka: Kafka, topics: string[], partitions: number, attempts = 10): Promise<void> {
+  const wanted = [...new Set(topics)];
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-      });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = wanted.filter((t) => !existing.has(t));
+        if (missing.length === 0) return;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        });
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
     }
   } finally {
     await admin.disconnect();

@@ -167,6 +167,10 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
             }),
         );
         this.options.onOutcome?.(outcome, envelope.type, Date.now() - started);
+        this.log.log('event handled', {
+          eventType: envelope.type, eventId: envelope.eventId, complaintId: envelope.complaintId,
+          correlationId: envelope.correlationId, outcome, attempt, durationMs: Date.now() - started,
+        });
         return outcome;
       } catch (error) {
         if (isInfrastructureFailure(error)) throw error;

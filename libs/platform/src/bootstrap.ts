@@ -121,7 +121,16 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   app.use(correlationMiddleware);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
+    const started = Date.now();
+    res.on('finish', () => {
+      end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) });
+      if (!req.path.startsWith('/health') && req.path !== '/metrics') {
+        logger.info(
+          { method: req.method, path: req.path, status: res.statusCode, durationMs: Date.now() - started, correlationId: res.getHeader('x-correlation-id') },
+          'http request',
+        );
+      }
+    });
     next();
   });
   app.use(express.json({ limit: definition.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));

@@ -1,2 +1,3 @@
 export * from './environment';
 export * from './harness';
+export * from './platform-processes';

@@ -1,0 +1,111 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { SERVICES, ServiceName } from '@complaints/contracts';
+import { eventually } from './harness';
+import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from './environment';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+export interface RunningPlatform {
+  id: string;
+  ports: Record<ServiceName, number>;
+  logDir: string;
+  schemas: Record<ServiceName, string>;
+  topicPrefix: string;
+  url(service: ServiceName, route: string): string;
+  exitCodes(): Promise<Record<ServiceName, number | null>>;
+  stop(): Promise<Record<ServiceName, number | null>>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the six services as real processes, each with its own schema and port and a topic
+ * prefix of this run, against the real broker and database.
+ */
+export async function startPlatform(id: string): Promise<RunningPlatform> {
+  const logDir = path.join(ROOT, '.data', 'test-logs', id);
+  fs.mkdirSync(logDir, { recursive: true });
+  const ports = {} as Record<ServiceName, number>;
+  const schemas = {} as Record<ServiceName, string>;
+  for (const name of SERVICES) {
+    ports[name] = await freePort();
+    schemas[name] = `${id}_${name.replace(/-/g, '_')}`;
+  }
+  const topicPrefix = `${id}.`;
+  const secrets = { PII_KEYS: `e2e:${randomBytes(32).toString('base64')}`, PII_PSEUDONYM_KEY: randomBytes(32).toString('base64') };
+  const children = new Map<ServiceName, ChildProcess>();
+  const exits = new Map<ServiceName, Promise<number | null>>();
+  for (const name of SERVICES) {
+    const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', out, out],
+      env: {
+        ...process.env,
+        ...secrets,
+        SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+        PORT: String(ports[name]),
+        DATABASE_URL: TEST_DATABASE_URL,
+        DB_SCHEMA: schemas[name],
+        DB_POOL_SIZE: '4',
+        KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+        KAFKA_TOPIC_PARTITIONS: '3',
+        TOPIC_PREFIX: topicPrefix,
+        OUTBOX_POLL_MS: '200',
+      },
+    });
+    fs.closeSync(out);
+    children.set(name, child);
+    exits.set(name, new Promise((resolve) => child.on('exit', (code) => resolve(code))));
+  }
+  const url = (service: ServiceName, route: string) => `http://127.0.0.1:${ports[service]}${route}`;
+  const collectExits = async () => {
+    const codes = {} as Record<ServiceName, number | null>;
+    for (const name of SERVICES) codes[name] = await exits.get(name)!;
+    return codes;
+  };
+  const platform: RunningPlatform = {
+    id,
+    ports,
+    logDir,
+    schemas,
+    topicPrefix,
+    url,
+    exitCodes: collectExits,
+    async stop() {
+      for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
+      return collectExits();
+    },
+  };
+  try {
+    await Promise.all(
+      SERVICES.map((name) =>
+        eventually(
+          async () => {
+            if (children.get(name)!.exitCode !== null) throw new Error(`${name} exited; see ${logDir}/${name}.log`);
+            const res = await fetch(url(name, '/health/ready'));
+            return res.status === 200;
+          },
+          { timeoutMs: 120_000, intervalMs: 250, what: `${name} to be ready` },
+        ),
+      ),
+    );
+  } catch (e) {
+    await platform.stop();
+    throw e;
+  }
+  return platform;
+}
