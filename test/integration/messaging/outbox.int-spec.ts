@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Events, TOPICS } from '@complaints/contracts';
 import { collectTopic, createTestBed, eventually, TestBed } from '@complaints/testing';
-import { InvalidEventError, OutboxPublisher, OutboxRelay } from '../src';
+import { InvalidEventError, OutboxPublisher, OutboxRelay } from '@complaints/messaging';
 import { CreateEffects1700000000001, effects, receivedEvent, startConsumer } from './fixtures';
 
 const ROOT = path.resolve(__dirname, '../../..');

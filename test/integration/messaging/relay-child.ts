@@ -1,6 +1,6 @@
 // Runs an outbox relay that dies by SIGKILL right after Kafka acknowledged a batch and before the
 // batch is marked published: the crash the relay must survive.
-import { createKafka, OutboxRelay } from '../src';
+import { createKafka, OutboxRelay } from '@complaints/messaging';
 
 const relay = new OutboxRelay({
   pg: { connectionString: process.env.DATABASE_URL },

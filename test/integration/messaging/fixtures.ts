@@ -5,7 +5,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { EventEnvelope, Events, TOPICS } from '@complaints/contracts';
 import { TestBed } from '@complaints/testing';
-import { EventContext, KafkaEventTransport, OutboxPublisher, RethrowRpcExceptionFilter, RetryPolicy } from '../src';
+import { EventContext, KafkaEventTransport, OutboxPublisher, RethrowRpcExceptionFilter, RetryPolicy } from '@complaints/messaging';
 
 /** The effect a test handler leaves: one row per handled event, in handling order. */
 export class CreateEffects1700000000001 implements MigrationInterface {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { deadLetterTopic, EventEnvelope, TOPICS } from '@complaints/contracts';
 import { collectTopic, createTestBed, eventually, TestBed } from '@complaints/testing';
-import { OutboxRelay, readDeadLetters, replayDeadLetters } from '../src';
+import { OutboxRelay, readDeadLetters, replayDeadLetters } from '@complaints/messaging';
 import { behaviour, CreateEffects1700000000001, effects, GROUP, receivedEvent, startConsumer } from './fixtures';
 
 const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
