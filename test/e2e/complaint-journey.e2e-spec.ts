@@ -157,10 +157,12 @@ describe('one complaint through all six services (real processes, Kafka and Post
     const malformed = await json('POST', platform.url('intake', '/v1/complaints'), '{"channel": "web",');
     expect(malformed.status).toBe(400);
     expect(malformed.type).toContain('application/problem+json');
+    expect(malformed.body).toMatchObject({ type: expect.stringMatching(/malformed-json$/), status: 400 });
 
     const huge = await json('POST', platform.url('intake', '/v1/complaints'), complaint({ description: '长'.repeat(300_000) }));
     expect(huge.status).toBe(413);
     expect(huge.type).toContain('application/problem+json');
+    expect(huge.body).toMatchObject({ type: expect.stringMatching(/payload-too-large$/), status: 413 });
 
     const wrongTypes = await json('POST', platform.url('intake', '/v1/complaints'), {
       channel: 'fax',

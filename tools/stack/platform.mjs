@@ -24,13 +24,17 @@ export const portOf = (name, env = process.env) =>
 
 export const say = (msg) => console.log(`[platform] ${msg}`);
 
-/** `npm ci` when node_modules is missing or older than the lockfile. */
+/**
+ * Installs from the lockfile when node_modules is missing or older than it. `npm install` rather
+ * than `npm ci`: some registries lack the prebuilt SWC binaries of other platforms, which the
+ * lockfile then cannot list, and `npm ci` refuses such a lockfile although nothing is missing here.
+ */
 export function ensureInstalled() {
   const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
   const lock = path.join(ROOT, 'package-lock.json');
   if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= fs.statSync(lock).mtimeMs) return;
-  say('installing dependencies (npm ci) ...');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: ROOT, stdio: 'inherit' });
+  say('installing dependencies (npm install from package-lock.json) ...');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /**

@@ -24,7 +24,7 @@ import { databaseConfigFromEnv, dataSourceOptions, openDatabase } from './databa
 import { HealthController } from './health.controller';
 import { createLogger, messagingLoggerFrom, PinoNestLogger } from './logger';
 import { ServiceMetrics } from './metrics';
-import { flattenValidationErrors, ProblemDetailsFilter, RequestValidationException } from './problem';
+import { bodyParserProblem, flattenValidationErrors, ProblemDetailsFilter, RequestValidationException } from './problem';
 import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
@@ -134,6 +134,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     next();
   });
   app.use(express.json({ limit: definition.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserProblem(error) ?? error));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(
     new ValidationPipe({

@@ -70,17 +70,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof ProblemException) return { ...(exception.getResponse() as ProblemDetails) };
-    // body-parser errors carry `type` and `status`
-    const bodyError = exception as { type?: string; status?: number; message?: string; limit?: number };
-    if (bodyError?.type === 'entity.parse.failed') {
-      return { type: `${TYPE_BASE}malformed-json`, title: 'The body is not valid JSON', status: 400, detail: bodyError.message };
-    }
-    if (bodyError?.type === 'entity.too.large') {
-      return { type: `${TYPE_BASE}payload-too-large`, title: 'The body is too large', status: 413, detail: `limit is ${bodyError.limit} bytes` };
-    }
-    if (bodyError?.type === 'charset.unsupported' || bodyError?.type === 'encoding.unsupported') {
-      return { type: `${TYPE_BASE}unsupported-encoding`, title: 'Unsupported body encoding', status: 415, detail: bodyError.message };
-    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
@@ -93,6 +82,25 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       };
     }
     return { type: `${TYPE_BASE}internal`, title: 'Internal error', status: 500, detail: 'The error has been logged.' };
+  }
+}
+
+/**
+ * Turns the body parser's errors (they carry `type`) into problems before Nest maps them to a
+ * bare 400 and loses which error it was. Used as Express error middleware after the parser.
+ */
+export function bodyParserProblem(error: unknown): ProblemException | null {
+  const e = error as { type?: string; message?: string; limit?: number } | null;
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new ProblemException({ type: `${TYPE_BASE}malformed-json`, title: 'The body is not valid JSON', status: 400, detail: e.message });
+    case 'entity.too.large':
+      return new ProblemException({ type: `${TYPE_BASE}payload-too-large`, title: 'The body is too large', status: 413, detail: `the limit is ${e.limit} bytes` });
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new ProblemException({ type: `${TYPE_BASE}unsupported-encoding`, title: 'Unsupported body encoding', status: 415, detail: e.message });
+    default:
+      return null;
   }
 }
 
