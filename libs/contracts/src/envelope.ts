@@ -14,7 +14,7 @@ export const EventEnvelopeSchema = z
     correlationId: z.string().min(1).max(200),
     causationId: z.string().min(1).max(200).nullable(),
     producer: z.string().min(1).max(100),
-    payload: z.unknown(),
+    payload: z.unknown().refine((p) => p !== undefined, 'Required'),
   })
   .strict();
 

@@ -3,12 +3,6 @@ import { allEventDefinitions, Events, findEventDefinition, TOPIC_CATALOGUE, TOPI
 import { eventKey } from './envelope';
 import { decodeEnvelope, DecodeResult, validateEnvelope } from './validation';
 
-/**
- * Tests for reported, unfixed bugs. They state the intended behaviour and fail today, so they are
- * skipped in the normal run; `RUN_KNOWN_BUGS=1 npx jest <file> --selectProjects unit` shows them failing.
- */
-const knownBug = process.env.RUN_KNOWN_BUGS ? it : it.skip;
-
 const CASE_ID = randomUUID();
 const CNY = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
 
@@ -193,7 +187,7 @@ describe('validateEnvelope — envelope fields', () => {
 
   // Minor: `payload: z.unknown()` accepts a missing key, so an envelope without a payload is
   // reported as 'invalid-payload' ("(root): Required") rather than as an invalid envelope.
-  knownBug('validateEnvelope_missingPayload_isAnInvalidEnvelopeNamingPayload', () => {
+  it('validateEnvelope_missingPayload_isAnInvalidEnvelopeNamingPayload', () => {
     const env = sampleEnvelope();
     delete env.payload;
     const r = rejection(validateEnvelope(env));

@@ -1,11 +1,5 @@
 import { maskDigitRuns, maskValue } from './redaction';
 
-/**
- * Tests for reported, unfixed bugs. They state the intended behaviour and fail today, so they are
- * skipped in the normal run; `RUN_KNOWN_BUGS=1 npx jest --selectProjects unit <file>` shows them failing.
- */
-const knownBug = process.env.RUN_KNOWN_BUGS ? it : it.skip;
-
 /** The rule: every digit (and a trailing X) kept in order, all but the last four replaced by '*'. */
 const masked = (digits: string): string => '*'.repeat(digits.length - 4) + digits.slice(-4);
 
@@ -77,6 +71,8 @@ describe('maskDigitRuns — short numbers stay readable', () => {
     ['Chinese date', '2026年11月20日'],
     ['slashed date', '20/11/2026'],
     ['six digits', '验证码 123456'],
+    ['six digits with dashes', '编号 12-34-56'],
+    ['six digits in two groups', '共 123 456 笔'],
     ['no digits', '柜台服务态度差'],
   ])('maskDigitRuns_%s_isUntouched', (_label, text) => {
     expect(maskDigitRuns(text)).toBe(text);
@@ -86,13 +82,13 @@ describe('maskDigitRuns — short numbers stay readable', () => {
     expect(maskDigitRuns('卡6222021234567890被扣5000元')).toBe(`卡${masked('6222021234567890')}被扣5000元`);
   });
 
-  // BUG: an ISO date is a run of 8 digits with dashes, so it is masked ("****1120").
-  knownBug('maskDigitRuns_isoDate_2026-11-20_isUntouched', () => {
+  // Regression: an ISO date is a run of 8 digits with dashes, so it is masked ("****1120").
+  it('maskDigitRuns_isoDate_2026-11-20_isUntouched', () => {
     expect(maskDigitRuns('于2026-11-20转账')).toBe('于2026-11-20转账');
   });
 
-  // BUG: the space between date and time joins them into one run: "******2014:30".
-  knownBug('maskDigitRuns_isoDateFollowedByTime_isUntouched', () => {
+  // Regression: the space between date and time joins them into one run: "******2014:30".
+  it('maskDigitRuns_isoDateFollowedByTime_isUntouched', () => {
     expect(maskDigitRuns('于2026-11-20 14:30转账5000元')).toBe('于2026-11-20 14:30转账5000元');
   });
 });
@@ -120,8 +116,8 @@ describe('maskValue', () => {
     }
   });
 
-  // BUG: slice(-0) is slice(0), so visible = 0 appends the whole value: maskValue('abc', 0) === '***abc'.
-  knownBug('maskValue_withVisibleZero_revealsNothing', () => {
+  // Regression: slice(-0) is slice(0), so visible = 0 appends the whole value: maskValue('abc', 0) === '***abc'.
+  it('maskValue_withVisibleZero_revealsNothing', () => {
     expect(maskValue('abc', 0)).toBe('***');
   });
 });

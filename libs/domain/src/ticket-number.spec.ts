@@ -55,10 +55,10 @@ describe('formatTicketNumber', () => {
     },
   );
 
-  it.each(['2026112', '202611200', '2026-11-20', 'abcdefgh', '', '２０２６１１２０'])(
+  it.each(['2026112', '202611200', '2026-11-20', 'abcdefgh', '', '２０２６１１２０', '20261399', '20260230', '20261100'])(
     'formatTicketNumber_withDate_%p_throws',
     (date) => {
-      expect(() => formatTicketNumber(date, 1)).toThrow(/expected YYYYMMDD/);
+      expect(() => formatTicketNumber(date, 1)).toThrow(/expected a real date as YYYYMMDD/);
     },
   );
 });

@@ -1,10 +1,14 @@
+import { DateTime } from 'luxon';
+
 /**
  * Customer-facing ticket numbers: `CMP-YYYYMMDD-NNNNNNNN-C`, the date of receipt in the bank's zone,
  * a sequence from the database and a check digit (Luhn mod 10) so a mistyped number is caught
  * before it is looked up.
  */
 export function formatTicketNumber(localDate: string, sequence: number): string {
-  if (!/^\d{8}$/.test(localDate)) throw new Error(`expected YYYYMMDD, got ${localDate}`);
+  if (!/^\d{8}$/.test(localDate) || !DateTime.fromFormat(localDate, 'yyyyLLdd').isValid) {
+    throw new Error(`expected a real date as YYYYMMDD, got ${localDate}`);
+  }
   if (!Number.isSafeInteger(sequence) || sequence <= 0 || sequence > 99_999_999) {
     throw new Error(`sequence out of range: ${sequence}`);
   }

@@ -1,11 +1,5 @@
 import { DEFAULT_SEVERITY_THRESHOLDS, KEYWORD_RULES, triageComplaint, TriageInput } from './triage-rules';
 
-/**
- * Tests for reported, unfixed bugs. They state the intended behaviour and fail today, so they are
- * skipped in the normal run; `RUN_KNOWN_BUGS=1 npx jest --selectProjects unit <file>` shows them failing.
- */
-const knownBug = process.env.RUN_KNOWN_BUGS ? it : it.skip;
-
 const input = (over: Partial<TriageInput> = {}): TriageInput => ({
   summary: '',
   productHint: null,
@@ -89,13 +83,13 @@ describe('triageComplaint — routing by keyword rule', () => {
     });
   });
 
-  // BUG: terms are matched as substrings, so "refund" matches the wealth term "fund".
-  knownBug('triageComplaint_refund_isNotRoutedToWealthManagement', () => {
+  // Regression: terms are matched as substrings, so "refund" matches the wealth term "fund".
+  it('triageComplaint_refund_isNotRoutedToWealthManagement', () => {
     expect(triageComplaint(input({ summary: 'I am still waiting for my refund' })).routingRule).not.toBe('keyword:wealth');
   });
 
-  // BUG: "disappointed" contains the digital term "app".
-  knownBug('triageComplaint_disappointed_isNotRoutedToDigitalChannels', () => {
+  // Regression: "disappointed" contains the digital term "app".
+  it('triageComplaint_disappointed_isNotRoutedToDigitalChannels', () => {
     expect(triageComplaint(input({ summary: 'I was disappointed by the branch' })).routingRule).not.toBe('keyword:digital');
   });
 });
@@ -190,14 +184,14 @@ describe('triageComplaint — escalation and regulator referrals', () => {
     ]);
   });
 
-  // BUG: "immediately" contains the escalation term "media" → severity high for an ordinary request.
-  knownBug('triageComplaint_immediately_isNotAThreatToEscalate', () => {
+  // Regression: "immediately" contains the escalation term "media" → severity high for an ordinary request.
+  it('triageComplaint_immediately_isNotAThreatToEscalate', () => {
     const d = triageComplaint(input({ summary: 'Please fix this immediately' }));
     expect(d.severity).toBe('low');
   });
 
-  // BUG: "courteous" contains the escalation term "court".
-  knownBug('triageComplaint_courteous_isNotAThreatToEscalate', () => {
+  // Regression: "courteous" contains the escalation term "court".
+  it('triageComplaint_courteous_isNotAThreatToEscalate', () => {
     const d = triageComplaint(input({ summary: 'The staff were courteous but the queue was long' }));
     expect(d.severity).toBe('low');
   });

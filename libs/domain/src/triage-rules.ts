@@ -45,18 +45,29 @@ export interface SeverityThresholds {
 }
 export const DEFAULT_SEVERITY_THRESHOLDS: SeverityThresholds = { highMinor: 5_000_000, criticalMinor: 50_000_000 };
 
+/**
+ * Latin-script terms match whole words only ("app" is not in "disappointed", "court" not in
+ * "courteous"); Chinese has no spaces between words, so its terms match anywhere.
+ */
+export function mentions(text: string, term: string): boolean {
+  const t = term.toLowerCase();
+  if (!/[a-z]/.test(t)) return text.includes(t);
+  const escaped = t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![a-z])${escaped}(?![a-z])`).test(text);
+}
+
 export function triageComplaint(
   input: TriageInput,
   thresholds: SeverityThresholds = DEFAULT_SEVERITY_THRESHOLDS,
 ): TriageDecision {
   const text = `${input.productHint ?? ''} ${input.summary}`.toLowerCase();
-  const rule = KEYWORD_RULES.find((r) => r.terms.some((t) => text.includes(t.toLowerCase())));
+  const rule = KEYWORD_RULES.find((r) => r.terms.some((t) => mentions(text, t)));
   const reasons: string[] = [];
   let category = 'other';
   let department = 'customer-service';
   let routingRule = 'default';
   if (rule) {
-    const term = rule.terms.find((t) => text.includes(t.toLowerCase()));
+    const term = rule.terms.find((t) => mentions(text, t));
     category = rule.category;
     department = rule.department;
     routingRule = `keyword:${rule.id}`;
@@ -75,7 +86,7 @@ export function triageComplaint(
   if (amount !== null && amount >= thresholds.criticalMinor) raise('critical', `amount ${amount} >= ${thresholds.criticalMinor}`);
   else if (amount !== null && amount >= thresholds.highMinor) raise('high', `amount ${amount} >= ${thresholds.highMinor}`);
   else if (amount !== null && amount > 0) raise('medium', 'money at stake');
-  const threat = ESCALATION_TERMS.find((t) => text.includes(t.toLowerCase()));
+  const threat = ESCALATION_TERMS.find((t) => mentions(text, t));
   if (threat) raise('high', `threat to escalate: "${threat}"`);
   if (input.channel === 'regulator') raise('high', 'referred by a regulator');
 

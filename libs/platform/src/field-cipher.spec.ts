@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FieldCipher } from './field-cipher';
 
-/**
- * Tests for reported, unfixed bugs. They state the intended behaviour and fail today, so they are
- * skipped in the normal run; `RUN_KNOWN_BUGS=1 npx jest <file> --selectProjects unit` shows them failing.
- */
-const knownBug = process.env.RUN_KNOWN_BUGS ? it : it.skip;
-
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
 const pseudonymKey = randomBytes(32);
@@ -45,9 +39,9 @@ describe('FieldCipher — encrypt / decrypt', () => {
     },
   );
 
-  // BUG: encrypt('') gives "v1:k1:<iv>:<tag>:" with an empty body; decrypt treats the empty body as
+  // Regression: encrypt('') gives "v1:k1:<iv>:<tag>:" with an empty body; decrypt treats the empty body as
   // "not a sealed value" and throws, so an empty optional field cannot be read back.
-  knownBug('roundTrip_emptyString_isRestored', () => {
+  it('roundTrip_emptyString_isRestored', () => {
     expect(cipher.decrypt(cipher.encrypt(''))).toBe('');
   });
 
@@ -115,9 +109,9 @@ describe('FieldCipher — tampering', () => {
     expect(() => cipher.decrypt(value)).toThrow('not a sealed value');
   });
 
-  // BUG: decipher is created without { authTagLength: 16 }, so Node accepts a shortened tag
+  // Regression: decipher is created without { authTagLength: 16 }, so Node accepts a shortened tag
   // (4–15 bytes). A 4-byte prefix of the real tag verifies, which cuts forgery cost to 2^-32.
-  knownBug('tamper_truncatedAuthTag_failsToDecrypt', () => {
+  it('tamper_truncatedAuthTag_failsToDecrypt', () => {
     const shortTag = b64(Buffer.from(original.tag, 'base64').subarray(0, 4));
     expect(() => cipher.decrypt(join({ ...original, tag: shortTag }))).toThrow();
   });
@@ -128,12 +122,12 @@ describe('FieldCipher — key rotation', () => {
   const sealedUnderK1 = old.encrypt(PLAIN);
 
   it('rotation_valueSealedUnderK1_decryptsWhenConfigIsK2CommaK1', () => {
-    const rotated = FieldCipher.fromEnv({ PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}` });
+    const rotated = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}` });
     expect(rotated.decrypt(sealedUnderK1)).toBe(PLAIN);
   });
 
   it('rotation_newValues_areSealedUnderTheFirstKey_k2', () => {
-    const rotated = FieldCipher.fromEnv({ PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}` });
+    const rotated = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}` });
     const fresh = rotated.encrypt(PLAIN);
     expect(partsOf(fresh).keyId).toBe('k2');
     expect(rotated.decrypt(fresh)).toBe(PLAIN);
@@ -142,7 +136,7 @@ describe('FieldCipher — key rotation', () => {
   });
 
   it('rotation_toleratesSpacesAroundEntries', () => {
-    const rotated = FieldCipher.fromEnv({ PII_KEYS: ` k2 : ${b64(k2)} , k1:${b64(k1)} ` });
+    const rotated = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: ` k2 : ${b64(k2)} , k1:${b64(k1)} ` });
     expect(rotated.decrypt(sealedUnderK1)).toBe(PLAIN);
     expect(partsOf(rotated.encrypt('x')).keyId).toBe('k2');
   });
@@ -179,15 +173,15 @@ describe('FieldCipher — configuration', () => {
 
   it('fromEnv_withoutPiiKeys_throws', () => {
     expect(() => FieldCipher.fromEnv({})).toThrow('PII_KEYS is not set');
-    expect(() => FieldCipher.fromEnv({ PII_KEYS: '' })).toThrow('PII_KEYS is not set');
+    expect(() => FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: '' })).toThrow('PII_KEYS is not set');
   });
 
   it('fromEnv_keyOfWrongLength_throws', () => {
-    expect(() => FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(randomBytes(16))}` })).toThrow('key k1 must be 32 bytes');
+    expect(() => FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k1:${b64(randomBytes(16))}` })).toThrow('key k1 must be 32 bytes');
   });
 
   it('fromEnv_entryWithoutAKey_throws', () => {
-    expect(() => FieldCipher.fromEnv({ PII_KEYS: 'k1' })).toThrow('key k1 must be 32 bytes');
+    expect(() => FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: 'k1' })).toThrow('key k1 must be 32 bytes');
   });
 });
 
@@ -231,16 +225,21 @@ describe('FieldCipher — pseudonyms', () => {
   });
 
   it('pseudonym_withPiiPseudonymKeySet_survivesEncryptionKeyRotation', () => {
-    const before = FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(pseudonymKey) });
-    const after = FieldCipher.fromEnv({ PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(pseudonymKey) });
+    const before = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(pseudonymKey) });
+    const after = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(pseudonymKey) });
     expect(after.pseudonym('cust', '13800138000')).toBe(before.pseudonym('cust', '13800138000'));
   });
 
-  // BUG (design hazard): without PII_PSEUDONYM_KEY, fromEnv derives pseudonyms from the *current*
-  // encryption key, so rotating PII_KEYS from "k1" to "k2,k1" silently changes every customerRef.
-  knownBug('pseudonym_withoutPiiPseudonymKey_survivesEncryptionKeyRotation', () => {
-    const before = FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}` });
-    const after = FieldCipher.fromEnv({ PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}` });
+  // Deriving pseudonyms from the current encryption key would change every customerRef at the
+  // first rotation, so a pseudonym key of its own is required.
+  it('fromEnv_withoutPiiPseudonymKey_refuses', () => {
+    expect(() => FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}` })).toThrow('PII_PSEUDONYM_KEY is not set');
+    expect(() => FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(randomBytes(8)) })).toThrow('at least 32 bytes');
+  });
+
+  it('pseudonym_survivesEncryptionKeyRotation', () => {
+    const before = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k1:${b64(k1)}` });
+    const after = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}` });
     expect(after.pseudonym('cust', '13800138000')).toBe(before.pseudonym('cust', '13800138000'));
   });
 });

@@ -28,7 +28,11 @@ export class FieldCipher {
       const [id, b64] = entry.split(':');
       return { id: id.trim(), key: Buffer.from((b64 ?? '').trim(), 'base64') };
     });
-    const pseudonym = env.PII_PSEUDONYM_KEY ? Buffer.from(env.PII_PSEUDONYM_KEY, 'base64') : keys[0].key;
+    // A key of its own: deriving pseudonyms from the current encryption key would change every
+    // customer reference at the first key rotation.
+    if (!env.PII_PSEUDONYM_KEY) throw new Error('PII_PSEUDONYM_KEY is not set: customer references need a key that does not rotate');
+    const pseudonym = Buffer.from(env.PII_PSEUDONYM_KEY, 'base64');
+    if (pseudonym.length < 32) throw new Error('PII_PSEUDONYM_KEY must be at least 32 bytes');
     return new FieldCipher(keys, pseudonym);
   }
 
@@ -42,12 +46,15 @@ export class FieldCipher {
 
   decrypt(sealed: string): string {
     const [version, keyId, iv, tag, body] = sealed.split(':');
-    if (version !== 'v1' || !body) throw new Error('not a sealed value');
+    if (version !== 'v1' || body === undefined) throw new Error('not a sealed value');
+    const authTag = Buffer.from(tag, 'base64');
+    // A shortened tag would make forgery a matter of guessing a few bytes.
+    if (authTag.length !== 16) throw new Error('not a sealed value: the authentication tag must be 16 bytes');
     const key = this.keys.get(keyId);
     if (!key) throw new Error(`encryption key ${keyId} is not configured`);
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(keyId));
-    decipher.setAuthTag(Buffer.from(tag, 'base64'));
+    decipher.setAuthTag(authTag);
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64')), decipher.final()]).toString('utf8');
   }
 
