@@ -225,8 +225,8 @@ describe('FieldCipher — pseudonyms', () => {
   });
 
   it('pseudonym_withPiiPseudonymKeySet_survivesEncryptionKeyRotation', () => {
-    const before = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(pseudonymKey) });
-    const after = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(pseudonymKey) });
+    const before = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k1:${b64(k1)}` });
+    const after = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}` });
     expect(after.pseudonym('cust', '13800138000')).toBe(before.pseudonym('cust', '13800138000'));
   });
 
@@ -235,11 +235,5 @@ describe('FieldCipher — pseudonyms', () => {
   it('fromEnv_withoutPiiPseudonymKey_refuses', () => {
     expect(() => FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}` })).toThrow('PII_PSEUDONYM_KEY is not set');
     expect(() => FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(randomBytes(8)) })).toThrow('at least 32 bytes');
-  });
-
-  it('pseudonym_survivesEncryptionKeyRotation', () => {
-    const before = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k1:${b64(k1)}` });
-    const after = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k2:${b64(k2)},k1:${b64(k1)}` });
-    expect(after.pseudonym('cust', '13800138000')).toBe(before.pseudonym('cust', '13800138000'));
   });
 });
