@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { SERVICES, TOPICS } from '@complaints/contracts';
+import { Role, SERVICES, TOPICS } from '@complaints/contracts';
 import {
   collectTopic,
   eventually,
@@ -26,6 +26,7 @@ interface ArchivedEvent {
 }
 
 const PERSONAL = { name: '测试人甲乙', phone: '13912340000', idNumber: '110105194912310021', email: 'jia.yi@example.com' };
+const CARD = '6222021234567890123';
 
 describe('one complaint through all six services (real processes, Kafka and Postgres)', () => {
   let platform: RunningPlatform;
@@ -45,6 +46,11 @@ describe('one complaint through all six services (real processes, Kafka and Post
     }
   });
 
+  /** Authorization header of a token from the platform's issuer. */
+  const as = async (role: Role, channel?: string) => ({
+    authorization: `Bearer ${await platform.issuer.token(role, { channel, subject: channel ? `${channel}-adapter` : `${role}-7` })}`,
+  });
+
   const json = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(url, {
       method,
@@ -58,7 +64,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
   const complaint = (overrides: Record<string, unknown> = {}) => ({
     channel: 'web',
     complainant: { ...PERSONAL },
-    description: `我的信用卡被重复扣年费，卡号 6222021234567890123，联系电话 ${PERSONAL.phone}。`,
+    description: `我是${PERSONAL.name}，我的信用卡被重复扣年费，卡号 ${CARD}，联系电话 ${PERSONAL.phone}，邮箱 ${PERSONAL.email}。`,
     productHint: '信用卡',
     amountInDispute: { amountMinor: 30000, currency: 'CNY' },
     preferredReplyChannel: 'sms',
@@ -66,7 +72,10 @@ describe('one complaint through all six services (real processes, Kafka and Post
   });
 
   const archiveOf = async (complaintId: string): Promise<ArchivedEvent[]> =>
-    (await json('GET', platform.url('compliance-archive', `/v1/archive/complaints/${complaintId}`))).body.events;
+    (await json('GET', platform.url('compliance-archive', `/v1/archive/complaints/${complaintId}`), undefined, await as('compliance-officer'))).body.events;
+
+  const file = async (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    json('POST', platform.url('intake', '/v1/complaints'), body, { ...(await as('channel-adapter', String(body.channel ?? 'web'))), ...headers });
 
   const complaintCount = async () =>
     Number((await pg.query(`SELECT count(*) AS n FROM "${platform.schemas.intake}".complaints`)).rows[0].n);
@@ -88,7 +97,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
 
   it('carries a complaint from intake to a sealed archive record, every event in order', async () => {
     const correlationId = `e2e-${platform.id}`;
-    const filed = await json('POST', platform.url('intake', '/v1/complaints'), complaint(), { 'x-correlation-id': correlationId });
+    const filed = await file(complaint(), { 'x-correlation-id': correlationId });
     expect(filed.status).toBe(201);
     expect(filed.headers.get('x-correlation-id')).toBe(correlationId);
     expect(filed.body.ticketNumber).toMatch(/^CMP-\d{8}-\d{8}-\d$/);
@@ -104,19 +113,23 @@ describe('one complaint through all six services (real processes, Kafka and Post
       outcome: 'upheld',
       explanation: '年费系系统重复收取，予以退还。',
       remedy: { type: 'fee-refund', amount: { amountMinor: 30000, currency: 'CNY' } },
-      decidedBy: 'staff-7',
-    }, { 'x-correlation-id': correlationId });
+    }, { 'x-correlation-id': correlationId, ...(await as('investigator')) });
     expect(resolved.status).toBe(201);
     const again = await json('POST', platform.url('investigation', `/v1/cases/${opened.payload.caseId}/resolution`), {
-      outcome: 'not-upheld', explanation: 'x', decidedBy: 'staff-8',
-    });
+      outcome: 'not-upheld', explanation: 'x',
+    }, await as('investigator'));
     expect(again.status).toBe(409);
     expect(again.type).toContain('application/problem+json');
 
-    const events = await eventually(async () => {
+    const record = await eventually(async () => {
       const all = await archiveOf(complaintId);
       return all.some((e) => e.type === 'dossier.sealed') && all.some((e) => e.type === 'remedy.proposed') ? all : null;
     }, { what: 'the sealed record' });
+    // Each read of the record by a compliance officer is itself on the record; the journey is the rest.
+    const reads = record.filter((e) => e.type === 'staff.action-recorded' && e.payload.action === 'archive.record-viewed');
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads.map((e) => e.payload.actor))).toEqual(new Set(['compliance-officer-7']));
+    const events = record.filter((e) => !reads.includes(e));
 
     expect(new Set(events.map((e) => e.producer))).toEqual(new Set(SERVICES));
     const position = (type: string, kind?: string) =>
@@ -134,18 +147,22 @@ describe('one complaint through all six services (real processes, Kafka and Post
     const received = events[position('complaint.received')];
     expect(events[position('complaint.triaged')].causationId).toBe(received.eventId);
     expect(events.filter((e) => e.type === 'notification.sent')).toHaveLength(2);
+    // The investigator's decision is on the record under the verified token subject.
+    expect(events[position('case.resolved')].payload.decidedBy).toBe('investigator-7');
+    const staffAction = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'staff.action-recorded' && e.payload.action === 'case.resolution-recorded'), { what: 'the staff action' });
+    expect(staffAction.payload).toMatchObject({ actor: 'investigator-7', roles: ['investigator'], service: 'investigation', outcome: 'succeeded' });
 
-    const status = await json('GET', platform.url('intake', `/v1/complaints/${ticketNumber}/status`));
+    const status = await json('GET', platform.url('intake', `/v1/complaints/${ticketNumber}/status`), undefined, await as('channel-adapter', 'web'));
     expect(status.body).toMatchObject({ ticketNumber, status: 'responded', statusLabel: { 'zh-CN': '已答复' } });
-    const integrity = await json('GET', platform.url('compliance-archive', '/v1/archive/integrity'));
+    const integrity = await json('GET', platform.url('compliance-archive', '/v1/archive/integrity'), undefined, await as('auditor'));
     expect(integrity.body).toMatchObject({ intact: true });
   });
 
   it('gives a channel retry the original ticket instead of a second complaint', async () => {
     const key = `retry-${platform.id}`;
-    const first = await json('POST', platform.url('intake', '/v1/complaints'), complaint({ channel: 'hotline' }), { 'idempotency-key': key });
+    const first = await file(complaint({ channel: 'hotline' }), { 'idempotency-key': key });
     const before = await complaintCount();
-    const second = await json('POST', platform.url('intake', '/v1/complaints'), complaint({ channel: 'hotline' }), { 'idempotency-key': key });
+    const second = await file(complaint({ channel: 'hotline' }), { 'idempotency-key': key });
     expect(first.status).toBe(201);
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ complaintId: first.body.complaintId, ticketNumber: first.body.ticketNumber, duplicate: true });
@@ -154,12 +171,13 @@ describe('one complaint through all six services (real processes, Kafka and Post
 
   it('answers hostile input with problem+json and writes nothing', async () => {
     const before = await complaintCount();
-    const malformed = await json('POST', platform.url('intake', '/v1/complaints'), '{"channel": "web",');
+    const web = await as('channel-adapter', 'web');
+    const malformed = await json('POST', platform.url('intake', '/v1/complaints'), '{"channel": "web",', web);
     expect(malformed.status).toBe(400);
     expect(malformed.type).toContain('application/problem+json');
     expect(malformed.body).toMatchObject({ type: expect.stringMatching(/malformed-json$/), status: 400 });
 
-    const huge = await json('POST', platform.url('intake', '/v1/complaints'), complaint({ description: '长'.repeat(300_000) }));
+    const huge = await json('POST', platform.url('intake', '/v1/complaints'), complaint({ description: '长'.repeat(300_000) }), web);
     expect(huge.status).toBe(413);
     expect(huge.type).toContain('application/problem+json');
     expect(huge.body).toMatchObject({ type: expect.stringMatching(/payload-too-large$/), status: 413 });
@@ -171,42 +189,83 @@ describe('one complaint through all six services (real processes, Kafka and Post
       preferredReplyChannel: 'sms',
       amountInDispute: { amountMinor: 12.5, currency: 'cny' },
       isAdmin: true,
-    });
+    }, web);
     expect(wrongTypes.status).toBe(400);
     const paths = wrongTypes.body.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(
       expect.arrayContaining(['channel', 'complainant.name', 'description', 'amountInDispute.amountMinor', 'amountInDispute.currency', 'isAdmin']),
     );
-    const badTicket = await json('GET', platform.url('intake', '/v1/complaints/CMP-20260101-00000001-9/status'));
+    const badTicket = await json('GET', platform.url('intake', '/v1/complaints/CMP-20260101-00000001-9/status'), undefined, web);
     expect(badTicket.status).toBe(400);
     expect(await complaintCount()).toBe(before);
   });
 
-  it('keeps personal data out of Kafka and the logs, and the correlation id in every service log', async () => {
+  it('keeps personal data out of Kafka, the logs and every table in clear, and masks it for roles that do not need it', async () => {
     const correlationId = `pii-${platform.id}`;
-    const filed = await json('POST', platform.url('intake', '/v1/complaints'), complaint({ channel: 'email' }), { 'x-correlation-id': correlationId });
-    await eventually(async () => (await archiveOf(filed.body.complaintId)).some((e) => e.type === 'case.opened'), { what: 'the case' });
+    const filed = await file(complaint({ channel: 'email' }), { 'x-correlation-id': correlationId });
+    expect(filed.status).toBe(201);
+    const { complaintId } = filed.body;
+    const opened = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'case.opened'), { what: 'the case' });
+    await json('POST', platform.url('investigation', `/v1/cases/${opened.payload.caseId}/resolution`), {
+      outcome: 'partially-upheld', explanation: '部分费用予以退还。', remedy: { type: 'goodwill', amount: { amountMinor: 5000, currency: 'CNY' } },
+    }, await as('investigator'));
 
-    const stored = await pg.query(`SELECT complainant_sealed FROM "${platform.schemas.intake}".complaints WHERE id = $1`, [filed.body.complaintId]);
-    expect(stored.rows[0].complainant_sealed).not.toContain(PERSONAL.name);
-    expect(stored.rows[0].complainant_sealed).not.toContain(PERSONAL.phone);
+    // Staff view: in clear for the investigator, masked for a triage officer, both on the record.
+    const clear = await json('GET', platform.url('intake', `/v1/staff/complaints/${complaintId}`), undefined, await as('investigator'));
+    expect(clear.body).toMatchObject({ personalData: 'clear', complainant: { name: PERSONAL.name, phone: PERSONAL.phone } });
+    expect(clear.body.description).toContain(CARD);
+    const masked = await json('GET', platform.url('intake', `/v1/staff/complaints/${complaintId}`), undefined, await as('triage-officer'));
+    expect(masked.body.personalData).toBe('masked');
+    expect(masked.body.complainant.phone).toBe('*******0000');
+    for (const value of [...Object.values(PERSONAL), CARD]) expect(JSON.stringify(masked.body)).not.toContain(value);
+    const views = await eventually(async () => {
+      const all = (await archiveOf(complaintId)).filter((e) => e.type === 'staff.action-recorded' && e.payload.action === 'complaint.viewed');
+      return all.length === 2 ? all : null;
+    }, { what: 'both views on the record' });
+    expect(views.map((v) => v.payload.detail.personalData).sort()).toEqual(['clear', 'masked']);
+    await eventually(async () => (await archiveOf(complaintId)).some((e) => e.type === 'dossier.sealed'), { what: 'the sealed record' });
 
+    // At rest: no table of any service holds a value in clear.
+    let tablesHoldingTheTicket = 0;
+    for (const [service, schema] of Object.entries(platform.schemas)) {
+      const tables = await pg.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, [schema]);
+      for (const { table_name } of tables.rows) {
+        const dump = (await pg.query(`SELECT coalesce(string_agg(t::text, E'\\n'), '') AS rows FROM "${schema}"."${table_name}" t`)).rows[0].rows as string;
+        // The outbox holds event bytes: read them as text too.
+        const bytes = table_name === 'outbox' ? (await pg.query(`SELECT coalesce(string_agg(convert_from(value, 'UTF8'), E'\\n'), '') AS v FROM "${schema}".outbox`)).rows[0].v : '';
+        if ((dump + bytes).includes(filed.body.ticketNumber)) tablesHoldingTheTicket += 1;
+        for (const value of [...Object.values(PERSONAL), CARD]) {
+          expect({ service, table: table_name, leaks: (dump + bytes).includes(value) ? value : null }).toEqual({ service, table: table_name, leaks: null });
+        }
+      }
+    }
+
+    // The dump reads real rows: the complaint is in intake's, triage's, investigation's and the archive's tables and outboxes.
+    expect(tablesHoldingTheTicket).toBeGreaterThanOrEqual(6);
+
+    // On the wire: every topic, keys, values and headers.
     const kafka = quietKafka(`pii-check-${platform.id}`);
-    for (const base of Object.values(TOPICS)) {
+    const topics = [...Object.values(TOPICS), ...SERVICES.map((s) => `${s}.dlq`)];
+    let records = 0;
+    for (const base of topics) {
       const topic = await collectTopic(kafka, `${platform.topicPrefix}${base}`);
       try {
-        if (base === TOPICS.intake) await eventually(() => topic.messages.length >= 1, { what: `records on ${base}` });
-        const raw = topic.messages.map((m) => m.value?.toString() ?? '').join('\n');
-        for (const value of Object.values(PERSONAL)) expect(raw).not.toContain(value);
-        expect(raw).not.toContain('6222021234567890123');
+        if (base === TOPICS.intake || base === TOPICS.staffActions) await eventually(() => topic.messages.length >= 1, { what: `records on ${base}` });
+        records += topic.messages.length;
+        const raw = topic.messages.map((m) => `${m.key}\n${m.value?.toString() ?? ''}\n${JSON.stringify(m.headers)}`).join('\n');
+        for (const value of [...Object.values(PERSONAL), CARD]) expect({ topic: base, leaks: raw.includes(value) ? value : null }).toEqual({ topic: base, leaks: null });
       } finally {
         await topic.stop();
       }
     }
+    expect(records).toBeGreaterThanOrEqual(8);
+
     const logs = Object.fromEntries(
       SERVICES.map((s) => [s, fs.readFileSync(path.join(platform.logDir, `${s}.log`), 'utf8')]),
     );
-    for (const text of Object.values(logs)) for (const value of Object.values(PERSONAL)) expect(text).not.toContain(value);
+    for (const [service, text] of Object.entries(logs)) {
+      for (const value of [...Object.values(PERSONAL), CARD]) expect({ service, leaks: text.includes(value) ? value : null }).toEqual({ service, leaks: null });
+    }
     for (const s of ['intake', 'triage', 'investigation', 'notification', 'compliance-archive'] as const) {
       const lines = logs[s].split('\n').filter((l) => l.includes(correlationId));
       expect({ service: s, linesWithCorrelationId: lines.length > 0 }).toEqual({ service: s, linesWithCorrelationId: true });

@@ -4,9 +4,18 @@
 // platform running until Ctrl-C, which stops everything it started.
 import { ensureInstalled, kafkaTools, portOf, say, SERVICES, serviceEnv, spawnService, terminate, waitReady, LOG_DIR } from './platform.mjs';
 import { SAMPLE_COMPLAINTS } from './samples.mjs';
+import { issueDevToken } from '../auth/dev-issuer.mjs';
 
 const once = process.argv.includes('--once');
 const url = (service, path) => `http://127.0.0.1:${portOf(service)}${path}`;
+
+// Every API needs a token; the demo plays each role with one from the development issuer.
+const tokens = new Map();
+async function bearer(roles, channel) {
+  const key = `${roles}|${channel ?? ''}`;
+  if (!tokens.has(key)) tokens.set(key, await issueDevToken({ roles, channel, subject: channel ? `${channel}-adapter` : `${roles}-0042` }));
+  return { authorization: `Bearer ${tokens.get(key)}` };
+}
 
 async function http(method, target, body, headers = {}) {
   const res = await fetch(target, {
@@ -40,6 +49,7 @@ function describe(event) {
     case 'remedy.proposed': return `${p.type} ${p.amount.amountMinor} ${p.amount.currency} (minor units)`;
     case 'notification.sent': return `${p.kind} over ${p.channel} (${p.language})`;
     case 'dossier.sealed': return `${p.entries} entries sealed, hash ${p.dossierHash.slice(0, 16)}...`;
+    case 'staff.action-recorded': return `${p.action} by ${p.actor} (${p.roles.join(', ')})`;
     default: return '';
   }
 }
@@ -72,23 +82,26 @@ async function main() {
     const filed = [];
     for (const sample of SAMPLE_COMPLAINTS) {
       const { resolution, ...complaint } = sample;
-      const ack = await http('POST', url('intake', '/v1/complaints'), complaint, { 'idempotency-key': `demo-${Date.now()}-${filed.length}` });
+      const ack = await http('POST', url('intake', '/v1/complaints'), complaint, {
+        'idempotency-key': `demo-${Date.now()}-${filed.length}`,
+        ...(await bearer('channel-adapter', complaint.channel)),
+      });
       say(`filed ${ack.ticketNumber} via ${complaint.channel}; response due by ${ack.responseDueBy}`);
-      filed.push({ ack, resolution });
+      filed.push({ ack, resolution, channel: complaint.channel });
     }
     for (const { ack, resolution } of filed) {
       const [openCase] = await poll(`a case for ${ack.ticketNumber}`, async () => {
-        const cases = await http('GET', url('investigation', `/v1/cases?complaintId=${ack.complaintId}`));
+        const cases = await http('GET', url('investigation', `/v1/cases?complaintId=${ack.complaintId}`), undefined, await bearer('investigator'));
         return cases.length ? cases : null;
       });
-      await http('POST', url('investigation', `/v1/cases/${openCase.id}/resolution`), { ...resolution, decidedBy: 'staff-0042' });
+      await http('POST', url('investigation', `/v1/cases/${openCase.id}/resolution`), resolution, await bearer('investigator'));
     }
-    for (const { ack } of filed) {
+    for (const { ack, channel } of filed) {
       const record = await poll(`the sealed record of ${ack.ticketNumber}`, async () => {
-        const r = await http('GET', url('compliance-archive', `/v1/archive/complaints/${ack.complaintId}`));
+        const r = await http('GET', url('compliance-archive', `/v1/archive/complaints/${ack.complaintId}`), undefined, await bearer('compliance-officer'));
         return r.events.some((e) => e.type === 'dossier.sealed') ? r : null;
       });
-      const status = await http('GET', url('intake', `/v1/complaints/${ack.ticketNumber}/status`));
+      const status = await http('GET', url('intake', `/v1/complaints/${ack.ticketNumber}/status`), undefined, await bearer('channel-adapter', channel));
       console.log(`\n  ${ack.ticketNumber}  (complaint ${ack.complaintId})  status: ${status.status} ${status.statusLabel['zh-CN']}`);
       for (const e of record.events) {
         console.log(`    ${e.occurredAt}  ${e.producer.padEnd(18)} ${e.type.padEnd(18)} ${describe(e)}`);
@@ -96,7 +109,7 @@ async function main() {
       const producers = new Set(record.events.map((e) => e.producer));
       console.log(`    -> events from ${producers.size} services: ${[...producers].join(', ')}`);
     }
-    const integrity = await http('GET', url('compliance-archive', '/v1/archive/integrity'));
+    const integrity = await http('GET', url('compliance-archive', '/v1/archive/integrity'), undefined, await bearer('compliance-officer'));
     say(`archive integrity: ${integrity.intact ? 'intact' : 'BROKEN'} (${integrity.entries} entries)`);
   } catch (error) {
     console.error(`[platform] demo failed: ${error.message}`);
@@ -106,6 +119,7 @@ async function main() {
   if (once) return stopAll(0);
   console.log('');
   for (const { name } of SERVICES) say(`${name.padEnd(19)} http://127.0.0.1:${portOf(name)}  (OpenAPI: /docs)`);
+  say('every API needs a token: `npm run token -- investigator` prints one (see README, Security)');
   say('the platform keeps running; press Ctrl-C to stop everything');
 }
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDevIssuer } from '../auth/dev-issuer.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const STATE_DIR = path.join(ROOT, '.stack');
@@ -60,6 +61,7 @@ export function serviceEnv(extra = {}) {
     ...process.env,
     PII_KEYS: process.env.PII_KEYS ?? secrets.PII_KEYS,
     PII_PSEUDONYM_KEY: process.env.PII_PSEUDONYM_KEY ?? secrets.PII_PSEUDONYM_KEY,
+    ...(process.env.AUTH_JWKS_URL ? {} : ensureDevIssuer()),
     SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
     ...extra,
   };

@@ -3,11 +3,12 @@ import { DEFAULT_REGIMES, RegimeId } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
 import { ComplaintIntake } from './complaints/complaint-intake.service';
 import { ComplaintsController } from './complaints/complaints.controller';
+import { StaffComplaintsController } from './complaints/staff-complaints.controller';
 import { StatusTracker } from './complaints/status-tracker.controller';
 import { FIELD_CIPHER, INTAKE_REGIME } from './complaints/tokens';
 
 @Module({
-  controllers: [ComplaintsController, StatusTracker],
+  controllers: [ComplaintsController, StaffComplaintsController, StatusTracker],
   providers: [
     ComplaintIntake,
     { provide: FIELD_CIPHER, useFactory: () => FieldCipher.fromEnv() },

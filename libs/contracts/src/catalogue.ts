@@ -8,6 +8,7 @@ import {
   NotificationSentV1,
   DossierSealedV1,
   RemedyProposedV1,
+  StaffActionRecordedV1,
 } from './events';
 
 export const SERVICES = [
@@ -28,6 +29,8 @@ export const TOPICS = {
   compensation: 'complaints.compensation.v1',
   notification: 'complaints.notification.v1',
   archive: 'complaints.archive.v1',
+  /** Staff actions, written by every service that has staff endpoints. */
+  staffActions: 'complaints.staff-actions.v1',
 } as const;
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -55,6 +58,7 @@ export const Events = {
   RemedyProposed: define('remedy.proposed', 1, TOPICS.compensation, RemedyProposedV1),
   NotificationSent: define('notification.sent', 1, TOPICS.notification, NotificationSentV1),
   DossierSealed: define('dossier.sealed', 1, TOPICS.archive, DossierSealedV1),
+  StaffActionRecorded: define('staff.action-recorded', 1, TOPICS.staffActions, StaffActionRecordedV1),
 } as const;
 
 export type EventPayload<D extends EventDefinition> = z.infer<D['schema']>;
@@ -70,7 +74,7 @@ export const allEventDefinitions = (): EventDefinition[] => [...byKey.values()];
 
 export interface TopicEntry {
   topic: TopicName;
-  owner: ServiceName;
+  owner: ServiceName | 'every service';
   key: 'complaintId';
   events: string[];
   consumers: ServiceName[];
@@ -118,6 +122,13 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
     owner: 'compliance-archive',
     key: 'complaintId',
     events: [Events.DossierSealed.pattern],
+    consumers: ['compliance-archive'],
+  },
+  {
+    topic: TOPICS.staffActions,
+    owner: 'every service',
+    key: 'complaintId',
+    events: [Events.StaffActionRecorded.pattern],
     consumers: ['compliance-archive'],
   },
 ];

@@ -128,6 +128,25 @@ export const DossierSealedV1 = z
   })
   .strict();
 
+export const STAFF_ACTION_OUTCOMES = ['succeeded', 'refused'] as const;
+
+/**
+ * staff.action-recorded v1 (any service): who did what to which complaint. Actors are named by
+ * their token subject, never by name; the archive keeps the record with the complaint's own.
+ */
+export const StaffActionRecordedV1 = z
+  .object({
+    actor: z.string().min(1).max(200),
+    roles: z.array(z.string().min(1).max(50)).max(20),
+    action: z.string().regex(/^[a-z]+(?:[.-][a-z]+)*$/).max(80),
+    service: z.string().min(1).max(50),
+    method: z.string().min(1).max(10),
+    route: z.string().min(1).max(300),
+    outcome: z.enum(STAFF_ACTION_OUTCOMES),
+    detail: z.record(z.string().max(100), z.string().max(500)).refine((d) => Object.keys(d).length <= 20, 'at most 20 details'),
+  })
+  .strict();
+
 export type ComplaintReceived = z.infer<typeof ComplaintReceivedV1>;
 export type ComplaintTriaged = z.infer<typeof ComplaintTriagedV1>;
 export type CaseOpened = z.infer<typeof CaseOpenedV1>;
@@ -135,3 +154,4 @@ export type CaseResolved = z.infer<typeof CaseResolvedV1>;
 export type RemedyProposed = z.infer<typeof RemedyProposedV1>;
 export type NotificationSent = z.infer<typeof NotificationSentV1>;
 export type DossierSealed = z.infer<typeof DossierSealedV1>;
+export type StaffActionRecorded = z.infer<typeof StaffActionRecordedV1>;

@@ -3,3 +3,4 @@ export * from './money';
 export * from './events';
 export * from './catalogue';
 export * from './validation';
+export * from './roles';

@@ -47,6 +47,16 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     remedy: { type: 'loss-reimbursement', amount: CNY(500_000) },
     decidedBy: 'investigator-7',
   },
+  'staff.action-recorded@v1': {
+    actor: 'investigator-7',
+    roles: ['investigator'],
+    action: 'case.resolution-recorded',
+    service: 'investigation',
+    method: 'POST',
+    route: '/v1/cases/:caseId/resolution',
+    outcome: 'succeeded',
+    detail: { caseId: CASE_ID, outcome: 'upheld' },
+  },
   'remedy.proposed@v1': {
     remedyId: randomUUID(),
     caseId: CASE_ID,

@@ -1,4 +1,4 @@
-import { maskDigitRuns, maskValue } from './redaction';
+import { maskDigitRuns, maskValue, redactPersonalText } from './redaction';
 
 /** The rule: every digit (and a trailing X) kept in order, all but the last four replaced by '*'. */
 const masked = (digits: string): string => '*'.repeat(digits.length - 4) + digits.slice(-4);
@@ -119,5 +119,34 @@ describe('maskValue', () => {
   // Regression: slice(-0) is slice(0), so visible = 0 appends the whole value: maskValue('abc', 0) === '***abc'.
   it('maskValue_withVisibleZero_revealsNothing', () => {
     expect(maskValue('abc', 0)).toBe('***');
+  });
+});
+
+describe('redactPersonalText', () => {
+  it('replaces the names and values the customer gave, wherever they appear', () => {
+    const text = '我是张三丰，张三丰的卡被盗刷。John Smith called; JOHN  SMITH again.';
+    const out = redactPersonalText(text, ['张三丰', 'John Smith']);
+    expect(out).not.toMatch(/张三丰|john\s+smith/i);
+    expect(out).toContain('我是***，***的卡被盗刷');
+  });
+
+  it('replaces a full name before a part of it', () => {
+    expect(redactPersonalText('Mary Ann Lee and Mary', ['Mary', 'Mary Ann Lee'])).toBe('******** and ****');
+  });
+
+  it('masks e-mail addresses, known or not', () => {
+    const out = redactPersonalText('write to jia.yi@example.com or ops.team@bank.example.cn', []);
+    expect(out).not.toContain('jia.yi@example.com');
+    expect(out).not.toContain('ops.team@bank');
+    expect(out).toContain('j***@***.com');
+  });
+
+  it('masks digit runs and treats pattern characters in names literally', () => {
+    const out = redactPersonalText('call 13912340000 (a.b)', ['(a.b)']);
+    expect(out).toBe('call *******0000 *****');
+  });
+
+  it('ignores empty and one-character values, which would blank out ordinary text', () => {
+    expect(redactPersonalText('a b c', ['', ' ', 'a', null, undefined])).toBe('a b c');
   });
 });

@@ -24,3 +24,25 @@ export function maskValue(value: string, visible = 4): string {
   if (value.length <= visible) return '*'.repeat(value.length);
   return '*'.repeat(value.length - visible) + value.slice(value.length - visible);
 }
+
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+
+/**
+ * Makes a customer's free text fit to leave the service that owns their personal data: digit
+ * runs masked, e-mail addresses masked, and every occurrence of the values the customer gave
+ * about themselves (their name above all, which no pattern can find) replaced.
+ */
+export function redactPersonalText(text: string, known: (string | null | undefined)[]): string {
+  let out = text;
+  // Longest first, so a full name is replaced before a part of it.
+  const values = [...new Set(known.map((k) => k?.trim()).filter((k): k is string => !!k && k.length >= 2))].sort((a, b) => b.length - a.length);
+  for (const value of values) {
+    const pattern = new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'), 'giu');
+    out = out.replace(pattern, '*'.repeat(Math.min([...value].length, 8)));
+  }
+  out = out.replace(EMAIL, (address) => {
+    const at = address.indexOf('@');
+    return `${address[0]}***${address.slice(at)}`.replace(/@[^.]+/, '@***');
+  });
+  return maskDigitRuns(out);
+}

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { DynamicModule, Global, INestApplication, Module, Type, ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import helmet from 'helmet';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -26,6 +28,8 @@ import { createLogger, messagingLoggerFrom, PinoNestLogger } from './logger';
 import { ServiceMetrics } from './metrics';
 import { bodyParserProblem, flattenValidationErrors, ProblemDetailsFilter, RequestValidationException } from './problem';
 import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
+import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier } from './security';
+import { corsOptionsFromEnv, limitJsonDepth } from './hardening';
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
   intake: 3101,
@@ -74,6 +78,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const db = databaseConfigFromEnv(definition.name);
   const port = Number(process.env[portEnvName(definition.name)] ?? process.env.PORT ?? DEFAULT_PORTS[definition.name]);
   const metrics = new ServiceMetrics(definition.name);
+  // Refuse to start without an issuer rather than serve an API nobody can be held to account for.
+  const verifier = new TokenVerifier(authConfigFromEnv());
   const readiness: Readiness = { accepting: false };
   const kafkaLogger = messagingLoggerFrom(logger);
   const kafka = createKafka(messaging, kafkaLogger);
@@ -97,8 +103,12 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       { provide: KAFKA, useValue: kafka },
       { provide: SERVICE_NAME, useValue: definition.name },
       { provide: READINESS, useValue: readiness },
+      { provide: TokenVerifier, useValue: verifier },
+      { provide: APP_GUARD, useClass: AccessGuard },
+      { provide: APP_INTERCEPTOR, useClass: PersonalDataMasking },
+      StaffAuditTrail,
     ],
-    exports: [OutboxPublisher, ServiceMetrics, KAFKA, SERVICE_NAME, READINESS],
+    exports: [OutboxPublisher, ServiceMetrics, KAFKA, SERVICE_NAME, READINESS, TokenVerifier, StaffAuditTrail],
   };
   const root: DynamicModule = {
     module: ServiceRootModule,
@@ -108,6 +118,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
         dataSourceFactory: async () => dataSource,
       }),
       platform,
+      ThrottlerModule.forRoot(rateLimitOptions()),
       definition.module,
     ],
     controllers: [HealthController],
@@ -118,6 +129,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     bodyParser: false,
   });
   app.disable('x-powered-by');
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: true, directives: { 'frame-ancestors': ["'none'"] } } }));
+  app.enableCors(corsOptionsFromEnv());
   app.use(correlationMiddleware);
   app.use((req: Request, res: Response, next: NextFunction) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
@@ -134,8 +147,9 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     next();
   });
   app.use(express.json({ limit: definition.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(limitJsonDepth(Number(process.env.MAX_JSON_DEPTH ?? '16')));
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserProblem(error) ?? error));
-  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  app.useGlobalFilters(new ProblemDetailsFilter(logger, metrics));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -147,7 +161,12 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(definition.title).setDescription(definition.description).setVersion('1').build(),
+    new DocumentBuilder()
+      .setTitle(definition.title)
+      .setDescription(definition.description)
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "The OIDC provider's access token; its roles claim decides access (x-roles on each operation)" })
+      .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 

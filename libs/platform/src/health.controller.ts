@@ -5,6 +5,7 @@ import { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { ServiceMetrics } from './metrics';
 import { KAFKA, READINESS, Readiness } from './tokens';
+import { Unauthenticated } from './security/access';
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
   Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref())]);
@@ -22,6 +23,7 @@ export class HealthController {
   ) {}
 
   @Get('health/live')
+  @Unauthenticated('liveness probe of the orchestrator')
   @HttpCode(200)
   live() {
     return { status: 'up' };
@@ -29,6 +31,7 @@ export class HealthController {
 
   /** Ready when the service accepts work and both its database and the broker answer. */
   @Get('health/ready')
+  @Unauthenticated('readiness probe of the orchestrator')
   async ready(@Res() res: Response) {
     const checks: Record<string, { status: 'up' | 'down'; error?: string }> = {};
     await Promise.all([
@@ -45,6 +48,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @Unauthenticated('Prometheus scrape; carries counts only, no complaint data')
   async metricsText(@Res() res: Response) {
     res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
   }

@@ -7,3 +7,5 @@ export * from './tokens';
 export * from './correlation.middleware';
 export * from './health.controller';
 export * from './field-cipher';
+export * from './security';
+export * from './hardening';

@@ -6,6 +6,8 @@ export class ServiceMetrics {
   readonly eventsHandled: Counter<'event_type' | 'outcome'>;
   readonly eventDuration: Histogram<'event_type'>;
   readonly outboxPublished: Counter<string>;
+  readonly accessRefused: Counter<'reason'>;
+  readonly requestsRejected: Counter<'reason'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -33,6 +35,18 @@ export class ServiceMetrics {
     this.outboxPublished = new Counter({
       name: 'outbox_published_total',
       help: 'Outbox rows relayed to Kafka',
+      registers: [this.registry],
+    });
+    this.accessRefused = new Counter({
+      name: 'http_access_refused_total',
+      help: 'Requests refused by authentication or authorisation, by reason',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.requestsRejected = new Counter({
+      name: 'http_requests_rejected_total',
+      help: 'Requests rejected as bad input (4xx problems), by problem type',
+      labelNames: ['reason'],
       registers: [this.registry],
     });
   }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
+import type { ServiceMetrics } from './metrics';
 
 export interface FieldProblem {
   path: string;
@@ -46,7 +47,10 @@ export class RequestValidationException extends BadRequestException {
 /** Maps every error, including the body parser's, to problem+json; unknown errors never leak details. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics?: ServiceMetrics,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
@@ -56,6 +60,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = req.originalUrl;
     if (problem.status >= 500) this.logger.error({ err: exception, path: req.originalUrl }, 'request failed');
+    else this.metrics?.requestsRejected.inc({ reason: problem.type.slice(problem.type.lastIndexOf('/') + 1) });
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { SERVICES, ServiceName } from '@complaints/contracts';
 import { eventually } from './harness';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from './environment';
+import { createTestIssuer, TestIssuer } from './test-issuer';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -15,6 +16,8 @@ export interface RunningPlatform {
   logDir: string;
   schemas: Record<ServiceName, string>;
   topicPrefix: string;
+  /** The issuer the services trust: `platform.issuer.token('investigator')`. */
+  issuer: TestIssuer;
   url(service: ServiceName, route: string): string;
   exitCodes(): Promise<Record<ServiceName, number | null>>;
   stop(): Promise<Record<ServiceName, number | null>>;
@@ -35,7 +38,8 @@ async function freePort(): Promise<number> {
  * Starts the six services as real processes, each with its own schema and port and a topic
  * prefix of this run, against the real broker and database.
  */
-export async function startPlatform(id: string): Promise<RunningPlatform> {
+export async function startPlatform(id: string, extraEnv: Record<string, string> = {}): Promise<RunningPlatform> {
+  const issuer = await createTestIssuer(id);
   const logDir = path.join(ROOT, '.data', 'test-logs', id);
   fs.mkdirSync(logDir, { recursive: true });
   const ports = {} as Record<ServiceName, number>;
@@ -65,6 +69,8 @@ export async function startPlatform(id: string): Promise<RunningPlatform> {
         KAFKA_TOPIC_PARTITIONS: '3',
         TOPIC_PREFIX: topicPrefix,
         OUTBOX_POLL_MS: '200',
+        ...issuer.env,
+        ...extraEnv,
       },
     });
     fs.closeSync(out);
@@ -83,6 +89,7 @@ export async function startPlatform(id: string): Promise<RunningPlatform> {
     logDir,
     schemas,
     topicPrefix,
+    issuer,
     url,
     exitCodes: collectExits,
     async stop() {

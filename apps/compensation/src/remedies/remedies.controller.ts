@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { CaseResolved, EventEnvelope, Events } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
 import { RemedyRecord } from './remedy.entity';
+import { Allow } from '@complaints/platform';
 
 @ApiTags('remedies')
 @Controller('v1/remedies')
@@ -37,6 +38,7 @@ export class RemediesController {
   }
 
   @Get()
+  @Allow('investigator', 'approver', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Remedies of a complaint' })
   list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
     return this.dataSource.getRepository(RemedyRecord).find({ where: { complaintId }, order: { proposedAt: 'ASC' } });

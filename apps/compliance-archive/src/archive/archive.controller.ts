@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { createHash, randomUUID } from 'node:crypto';
@@ -7,11 +7,15 @@ import { EventEnvelope, Events, NotificationSent } from '@complaints/contracts';
 import { ANY_EVENT, EventContext } from '@complaints/messaging';
 import { ArchiveEntry } from './archive-entry.entity';
 import { canonicalJson, chainHash, verifyChain } from './hash-chain';
+import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
 
 @ApiTags('archive')
 @Controller('v1/archive')
 export class ComplianceArchive {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: StaffAuditTrail,
+  ) {}
 
   /** Every event of every topic is appended to the hash chain, exactly once. */
   @EventPattern(ANY_EVENT)
@@ -73,8 +77,11 @@ export class ComplianceArchive {
   }
 
   @Get('complaints/:complaintId')
+  @Allow('compliance-officer', 'auditor')
   @ApiOperation({ summary: "A complaint's events, in the order they happened" })
-  async complaintRecord(@Param('complaintId', new ParseUUIDPipe()) complaintId: string) {
+  async complaintRecord(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest) {
+    // The reading is on the record before the record is read.
+    await this.dataSource.transaction((manager) => this.audit.record(manager, request, complaintId, 'archive.record-viewed'));
     const entries = await this.dataSource.getRepository(ArchiveEntry).find({
       where: { complaintId },
       order: { occurredAt: 'ASC', seq: 'ASC' },
@@ -100,6 +107,7 @@ export class ComplianceArchive {
   }
 
   @Get('integrity')
+  @Allow('compliance-officer', 'auditor', 'administrator')
   @ApiOperation({ summary: 'Recomputes the whole hash chain and names the first entry that does not verify' })
   async integrity() {
     const links = await this.dataSource.query(

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ComplaintAcknowledgement {
   @ApiProperty() complaintId!: string;
@@ -18,4 +18,32 @@ export class ComplaintStatusView {
   @ApiProperty() receivedAt!: string;
   @ApiProperty() responseDueBy!: string;
   @ApiProperty() statusChangedAt!: string;
+}
+
+export class ComplainantView {
+  @ApiPropertyOptional() customerId?: string;
+  @ApiProperty({ description: 'Masked unless the caller is an investigator or compliance officer' }) name!: string;
+  @ApiPropertyOptional() phone?: string;
+  @ApiPropertyOptional() email?: string;
+  @ApiPropertyOptional() idNumber?: string;
+}
+
+export class StaffComplaintView {
+  @ApiProperty() complaintId!: string;
+  @ApiProperty() ticketNumber!: string;
+  @ApiProperty() channel!: string;
+  @ApiProperty({ type: String, nullable: true }) channelReference!: string | null;
+  @ApiProperty({ description: 'Pseudonymous customer reference, the same across complaints' }) customerRef!: string;
+  @ApiProperty({ type: ComplainantView }) complainant!: ComplainantView;
+  @ApiProperty() description!: string;
+  @ApiProperty({ type: String, nullable: true }) productHint!: string | null;
+  @ApiProperty({ nullable: true }) amountInDispute!: { amountMinor: number; currency: string } | null;
+  @ApiProperty() preferredReplyChannel!: string;
+  @ApiProperty() language!: string;
+  @ApiProperty() regime!: string;
+  @ApiProperty({ type: String, nullable: true }) occurredAt!: string | null;
+  @ApiProperty() receivedAt!: string;
+  @ApiProperty() responseDueBy!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ enum: ['clear', 'masked'], description: 'Whether personal data in this answer is in clear' }) personalData!: 'clear' | 'masked';
 }

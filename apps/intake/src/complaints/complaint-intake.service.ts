@@ -8,12 +8,12 @@ import {
   CUSTOMER_STATUS_LABELS,
   DeadlineRegime,
   formatTicketNumber,
-  maskDigitRuns,
+  redactPersonalText,
   responseDueBy,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { FieldCipher } from '@complaints/platform';
-import { ComplaintAcknowledgement, ComplaintStatusView } from './complaint-acknowledgement';
+import { FieldCipher, Principal, seesPersonalData } from '@complaints/platform';
+import { ComplaintAcknowledgement, ComplaintStatusView, StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintRecord } from './complaint.entity';
 import { FileComplaintDto } from './file-complaint.dto';
 import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
@@ -52,9 +52,12 @@ export class ComplaintIntake {
     }
   }
 
-  async statusOf(ticketNumber: string): Promise<ComplaintStatusView> {
+  async statusOf(ticketNumber: string, asker: Principal): Promise<ComplaintStatusView> {
     const record = await this.dataSource.getRepository(ComplaintRecord).findOneBy({ ticketNumber });
-    if (!record) throw new NotFoundException(`no complaint with ticket number ${ticketNumber}`);
+    // A customer sees only their own complaints; someone else's answers as if it did not exist.
+    if (!record || (isOnlyCustomer(asker) && record.customerRef !== this.cipher.pseudonym('cust', asker.subject))) {
+      throw new NotFoundException(`no complaint with ticket number ${ticketNumber}`);
+    }
     const status = record.status as ComplaintStatus;
     return {
       ticketNumber: record.ticketNumber,
@@ -63,6 +66,37 @@ export class ComplaintIntake {
       receivedAt: record.receivedAt.toISOString(),
       responseDueBy: record.responseDueBy.toISOString(),
       statusChangedAt: record.statusChangedAt.toISOString(),
+    };
+  }
+
+  /**
+   * The whole complaint for staff. Personal data is in clear only for roles that need it; the
+   * masking interceptor masks the complainant's fields for the others, and their copy of the
+   * description has the complainant's details taken out here.
+   */
+  async staffView(complaintId: string, viewer: Principal): Promise<StaffComplaintView> {
+    const record = await this.dataSource.getRepository(ComplaintRecord).findOneBy({ id: complaintId });
+    if (!record) throw new NotFoundException(`no complaint ${complaintId}`);
+    const complainant = JSON.parse(this.cipher.decrypt(record.complainantSealed)) as StaffComplaintView['complainant'];
+    const description = this.cipher.decrypt(record.descriptionSealed);
+    return {
+      complaintId: record.id,
+      ticketNumber: record.ticketNumber,
+      channel: record.channel,
+      channelReference: record.channelReference,
+      customerRef: record.customerRef,
+      complainant,
+      description: seesPersonalData(viewer) ? description : redactPersonalText(description, Object.values(complainant)),
+      productHint: record.productHint,
+      amountInDispute: record.amountMinor === null ? null : { amountMinor: Number(record.amountMinor), currency: record.currency! },
+      preferredReplyChannel: record.preferredReplyChannel,
+      language: record.language,
+      regime: record.regime,
+      occurredAt: record.occurredAt?.toISOString() ?? null,
+      receivedAt: record.receivedAt.toISOString(),
+      responseDueBy: record.responseDueBy.toISOString(),
+      status: record.status,
+      personalData: seesPersonalData(viewer) ? 'clear' : 'masked',
     };
   }
 
@@ -83,7 +117,7 @@ export class ComplaintIntake {
       idempotencyKey,
       customerRef: this.cipher.pseudonym('cust', customerId ?? idNumber ?? phone ?? email ?? name),
       complainantSealed: this.cipher.encrypt(JSON.stringify({ customerId, name, phone, email, idNumber })),
-      description: dto.description,
+      descriptionSealed: this.cipher.encrypt(dto.description),
       productHint: dto.productHint ?? null,
       amountMinor: dto.amountInDispute ? String(dto.amountInDispute.amountMinor) : null,
       currency: dto.amountInDispute?.currency ?? null,
@@ -104,7 +138,7 @@ export class ComplaintIntake {
       receivedAt: receivedAt.toISOString(),
       customerRef: record.customerRef,
       productHint: record.productHint,
-      summary: maskDigitRuns(dto.description),
+      summary: redactPersonalText(dto.description, [customerId, name, phone, email, idNumber]),
       language: record.language as 'zh-CN' | 'en',
       amountInDispute: dto.amountInDispute ?? null,
       preferredReplyChannel: dto.preferredReplyChannel,
@@ -130,3 +164,5 @@ export class ComplaintIntake {
     };
   }
 }
+
+const isOnlyCustomer = (p: Principal) => p.roles.every((r) => r === 'customer');

@@ -25,8 +25,9 @@ export class ComplaintRecord {
   @Column({ name: 'complainant_sealed', type: 'text' })
   complainantSealed!: string;
 
-  @Column({ type: 'text' })
-  description!: string;
+  /** The customer's own words, sealed: they often hold card, phone and ID numbers. */
+  @Column({ name: 'description_sealed', type: 'text' })
+  descriptionSealed!: string;
 
   @Column({ name: 'product_hint', type: 'text', nullable: true })
   productHint!: string | null;

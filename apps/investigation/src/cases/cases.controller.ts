@@ -1,10 +1,11 @@
-import { Body, ConflictException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, ConflictException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ComplaintTriaged, EventEnvelope, Events } from '@complaints/contracts';
 import { EventContext, OutboxPublisher } from '@complaints/messaging';
+import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
 import { CaseRecord } from './case.entity';
 import { RecordResolutionDto } from './record-resolution.dto';
 
@@ -14,6 +15,7 @@ export class CasesController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: OutboxPublisher,
+    private readonly audit: StaffAuditTrail,
   ) {}
 
   /** A case opens when triage has routed the complaint; it lands in the department's queue. */
@@ -42,6 +44,7 @@ export class CasesController {
   }
 
   @Get()
+  @Allow('investigator', 'department-staff', 'triage-officer', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Cases, optionally for one complaint' })
   @ApiQuery({ name: 'complaintId', required: false })
   list(@Query('complaintId', new ParseUUIDPipe({ optional: true })) complaintId?: string) {
@@ -53,6 +56,7 @@ export class CasesController {
   }
 
   @Get(':caseId')
+  @Allow('investigator', 'department-staff', 'triage-officer', 'compliance-officer', 'auditor')
   async get(@Param('caseId', new ParseUUIDPipe()) caseId: string) {
     const found = await this.dataSource.getRepository(CaseRecord).findOneBy({ id: caseId });
     if (!found) throw new NotFoundException(`no case ${caseId}`);
@@ -60,8 +64,13 @@ export class CasesController {
   }
 
   @Post(':caseId/resolution')
+  @Allow('investigator')
   @ApiOperation({ summary: 'Record the reasoned decision; a remedy goes on to compensation' })
-  async recordResolution(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: RecordResolutionDto) {
+  async recordResolution(
+    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @Body() dto: RecordResolutionDto,
+    @Req() request: AuthenticatedRequest,
+  ) {
     return this.dataSource.transaction(async (manager) => {
       const found = await manager.findOne(CaseRecord, { where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
       if (!found) throw new NotFoundException(`no case ${caseId}`);
@@ -70,7 +79,8 @@ export class CasesController {
         outcome: dto.outcome,
         explanation: dto.explanation,
         remedy: dto.remedy ? { type: dto.remedy.type, amount: { ...dto.remedy.amount } } : null,
-        decidedBy: dto.decidedBy,
+        // The decision is signed by the verified caller, not by a name typed into the form.
+        decidedBy: request.principal!.subject,
         decidedAt: new Date().toISOString(),
       };
       await manager.update(CaseRecord, { id: caseId }, { status: 'resolved', resolution });
@@ -82,6 +92,7 @@ export class CasesController {
         remedy: resolution.remedy,
         decidedBy: resolution.decidedBy,
       });
+      await this.audit.record(manager, request, found.complaintId, 'case.resolution-recorded', { caseId, outcome: dto.outcome });
       return { ...found, status: 'resolved', resolution };
     });
   }

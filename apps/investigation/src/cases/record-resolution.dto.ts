@@ -42,10 +42,4 @@ export class RecordResolutionDto {
   @ValidateNested()
   @Type(() => RemedyDto)
   remedy?: RemedyDto;
-
-  @ApiProperty({ description: 'Staff id of the investigator deciding' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
-  decidedBy!: string;
 }

@@ -7,6 +7,7 @@ import { CaseResolved, ComplaintReceived, EventEnvelope, Events } from '@complai
 import { EventContext } from '@complaints/messaging';
 import { CustomerMessage } from './customer-message.entity';
 import { TEMPLATES } from './templates';
+import { Allow } from '@complaints/platform';
 
 interface ReplyPreference {
   channel: string;
@@ -38,6 +39,7 @@ export class CustomerMessagesController {
   }
 
   @Get()
+  @Allow('investigator', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Messages sent about a complaint' })
   list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
     return this.dataSource.getRepository(CustomerMessage).find({ where: { complaintId }, order: { sentAt: 'ASC' } });

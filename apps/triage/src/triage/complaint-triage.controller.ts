@@ -6,6 +6,7 @@ import { ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts'
 import { triageComplaint } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { TriageDecisionRecord } from './triage-decision.entity';
+import { Allow } from '@complaints/platform';
 
 @ApiTags('triage')
 @Controller('v1/triage')
@@ -40,6 +41,7 @@ export class ComplaintTriage {
   }
 
   @Get('decisions/:complaintId')
+  @Allow('triage-officer', 'investigator', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'The triage decision for a complaint, with its rule and reasons' })
   async decision(@Param('complaintId', new ParseUUIDPipe()) complaintId: string) {
     const found = await this.dataSource.getRepository(TriageDecisionRecord).findOneBy({ complaintId });

@@ -1,0 +1,40 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { map, Observable } from 'rxjs';
+import { maskValue } from '@complaints/domain';
+import { AuthenticatedRequest, seesPersonalData } from './principal';
+
+/**
+ * Field names that hold personal data (JR/T 0171 class C2) wherever they appear in a response or
+ * a log line: names, ID, phone, e-mail, account and card numbers, addresses.
+ */
+export const PERSONAL_DATA_FIELDS = [
+  'name', 'fullName', 'phone', 'mobile', 'email', 'idNumber', 'idCardNumber', 'accountNumber',
+  'cardNumber', 'address', 'agentName', 'heirName',
+] as const;
+
+const PERSONAL = new Set<string>(PERSONAL_DATA_FIELDS);
+
+/** A copy of `value` with every personal-data field masked, at any depth. */
+export function maskPersonalData<T>(value: T, depth = 0): T {
+  if (depth > 32 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return value;
+  if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    out[key] = PERSONAL.has(key) && typeof v === 'string' ? maskValue(v) : maskPersonalData(v, depth + 1);
+  }
+  return out as T;
+}
+
+/**
+ * Masks personal data in every response to a caller whose roles do not need it in clear, so a
+ * controller cannot forget to: the clear view is the exception, granted by role.
+ */
+@Injectable()
+export class PersonalDataMasking implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    return next.handle().pipe(map((body) => (seesPersonalData(request.principal) ? body : maskPersonalData(body))));
+  }
+}

@@ -1,0 +1,37 @@
+import { applyDecorators, UseGuards } from '@nestjs/common';
+import { SkipThrottle, ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { AuthenticatedRequest } from './principal';
+
+/**
+ * Named limits per caller (token subject and address) and minute. `intake` bounds what one
+ * channel adapter may file; `lookup` bounds status lookups, which a guesser would otherwise use
+ * to try identity proofs against ticket numbers.
+ */
+export const RATE_LIMITS = {
+  intake: { env: 'INTAKE_RATE_LIMIT_PER_MINUTE', perMinute: 120_000, customersOnly: false },
+  // Staff and channel adapters look up on behalf of many customers; the guesser to stop is a customer login.
+  lookup: { env: 'LOOKUP_RATE_LIMIT_PER_MINUTE', perMinute: 30, customersOnly: true },
+} as const;
+export type RateLimitName = keyof typeof RATE_LIMITS;
+
+export function rateLimitOptions(env: NodeJS.ProcessEnv = process.env): ThrottlerModuleOptions {
+  return {
+    throttlers: Object.entries(RATE_LIMITS).map(([name, l]) => ({
+      name,
+      ttl: 60_000,
+      limit: Number(env[l.env] ?? l.perMinute),
+      skipIf: l.customersOnly
+        ? (context) => !(context.switchToHttp().getRequest<AuthenticatedRequest>().principal?.roles ?? []).every((r) => r === 'customer')
+        : undefined,
+    })),
+    getTracker: (req) => `${(req as AuthenticatedRequest).principal?.subject ?? '-'}|${(req as AuthenticatedRequest).ip ?? '-'}`,
+    errorMessage: 'too many requests: slow down and retry after the time in Retry-After',
+  };
+}
+
+/** Applies one named limit to a route (the others do not count it). */
+export const RateLimited = (name: RateLimitName) =>
+  applyDecorators(
+    UseGuards(ThrottlerGuard),
+    SkipThrottle(Object.fromEntries(Object.keys(RATE_LIMITS).filter((n) => n !== name).map((n) => [n, true]))),
+  );

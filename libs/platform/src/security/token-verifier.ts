@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createLocalJWKSet, createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
+import { isRole } from '@complaints/contracts';
+import { AuthConfig } from './auth-config';
+import { Principal } from './principal';
+
+export class InvalidTokenError extends Error {}
+
+/** Signature algorithms accepted; `none` and HMAC are not (a shared secret would let any service mint tokens). */
+const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+
+type KeyResolver = Parameters<typeof jwtVerify>[1];
+
+/** Verifies bearer tokens against the issuer's JWKS and turns them into a Principal. */
+export class TokenVerifier {
+  private readonly keys: KeyResolver;
+
+  constructor(private readonly config: AuthConfig) {
+    this.keys =
+      config.jwksUrl.protocol === 'file:'
+        ? createLocalJWKSet(JSON.parse(fs.readFileSync(fileURLToPath(config.jwksUrl), 'utf8')))
+        : // Keys are cached and refetched when a token names an unknown key id, so the issuer can rotate.
+          createRemoteJWKSet(config.jwksUrl, { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+        algorithms: ALGORITHMS,
+        clockTolerance: this.config.clockToleranceSeconds,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (e) {
+      throw new InvalidTokenError(describe(e));
+    }
+    const claimed = readPath(payload, this.config.rolesClaim);
+    const roles = Array.isArray(claimed) ? claimed.filter(isRole) : [];
+    return {
+      subject: String(payload.sub),
+      roles,
+      channel: typeof payload.channel === 'string' ? payload.channel : undefined,
+      approvalLimitMinor: Number.isSafeInteger(payload.approvalLimitMinor) ? (payload.approvalLimitMinor as number) : undefined,
+      department: typeof payload.department === 'string' ? payload.department : undefined,
+      tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
+    };
+  }
+}
+
+function readPath(payload: JWTPayload, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, key) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined), payload);
+}
+
+/** Says what was wrong without echoing the token. */
+function describe(e: unknown): string {
+  if (e instanceof errors.JWTExpired) return 'the token has expired';
+  if (e instanceof errors.JWTClaimValidationFailed) return `the token's ${e.claim} claim is not accepted`;
+  if (e instanceof errors.JWSSignatureVerificationFailed) return 'the token signature does not verify';
+  if (e instanceof errors.JWKSNoMatchingKey) return 'the token is signed by a key this service does not trust';
+  if (e instanceof errors.JOSEAlgNotAllowed) return 'the token uses a signature algorithm that is not accepted';
+  if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) return 'the token is malformed';
+  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) return 'the issuer keys could not be fetched';
+  return 'the token could not be verified';
+}
