@@ -4,11 +4,12 @@ import { FieldCipher } from '@complaints/platform';
 import { ComplaintIntake } from './complaints/complaint-intake.service';
 import { ComplaintsController } from './complaints/complaints.controller';
 import { StaffComplaintsController } from './complaints/staff-complaints.controller';
+import { ChannelInboundController } from './complaints/channel-inbound.controller';
 import { StatusTracker } from './complaints/status-tracker.controller';
 import { FIELD_CIPHER, INTAKE_REGIME } from './complaints/tokens';
 
 @Module({
-  controllers: [ComplaintsController, StaffComplaintsController, StatusTracker],
+  controllers: [ComplaintsController, ChannelInboundController, StaffComplaintsController, StatusTracker],
   providers: [
     ComplaintIntake,
     { provide: FIELD_CIPHER, useFactory: () => FieldCipher.fromEnv() },

@@ -28,8 +28,10 @@ import { createLogger, messagingLoggerFrom, PinoNestLogger } from './logger';
 import { ServiceMetrics } from './metrics';
 import { bodyParserProblem, flattenValidationErrors, ProblemDetailsFilter, RequestValidationException } from './problem';
 import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
-import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier } from './security';
-import { corsOptionsFromEnv, limitJsonDepth } from './hardening';
+import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WebhookAuthenticator } from './security';
+import { CreateWebhookNonces1763971300000 } from './webhook-migration';
+import { QueryParametersCheck } from './query-parameters';
+import { corsOptionsFromEnv, limitJsonDepth, refuseUnsafeText } from './hardening';
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
   intake: 3101,
@@ -84,7 +86,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const kafkaLogger = messagingLoggerFrom(logger);
   const kafka = createKafka(messaging, kafkaLogger);
 
-  const migrations = [CreateMessagingTables1763884800000, ...definition.migrations];
+  const migrations = [CreateMessagingTables1763884800000, CreateWebhookNonces1763971300000, ...definition.migrations];
   const dataSource = await openDatabase(db, definition.entities, migrations);
   const groupId = resolveTopic(messaging, definition.name);
   await ensureTopics(
@@ -106,7 +108,9 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       { provide: TokenVerifier, useValue: verifier },
       { provide: APP_GUARD, useClass: AccessGuard },
       { provide: APP_INTERCEPTOR, useClass: PersonalDataMasking },
+      { provide: APP_INTERCEPTOR, useClass: QueryParametersCheck },
       StaffAuditTrail,
+      WebhookAuthenticator,
     ],
     exports: [OutboxPublisher, ServiceMetrics, KAFKA, SERVICE_NAME, READINESS, TokenVerifier, StaffAuditTrail],
   };
@@ -146,8 +150,16 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     });
     next();
   });
-  app.use(express.json({ limit: definition.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: definition.bodyLimit ?? '256kb',
+      type: ['application/json', 'application/*+json'],
+      // Signed webhooks are verified over the bytes as sent, not over a re-serialisation.
+      verify: (req, _res, buf) => ((req as Request & { rawBody?: Buffer }).rawBody = buf),
+    }),
+  );
   app.use(limitJsonDepth(Number(process.env.MAX_JSON_DEPTH ?? '16')));
+  app.use(refuseUnsafeText());
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserProblem(error) ?? error));
   app.useGlobalFilters(new ProblemDetailsFilter(logger, metrics));
   app.useGlobalPipes(
@@ -168,7 +180,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "The OIDC provider's access token; its roles claim decides access (x-roles on each operation)" })
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Deployments that publish their API documentation elsewhere switch the viewer off.
+  if (process.env.API_DOCS !== 'off') SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
   const transport = new KafkaEventTransport({
     kafka,

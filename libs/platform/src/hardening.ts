@@ -56,3 +56,52 @@ export function limitJsonDepth(limit: number) {
     next();
   };
 }
+
+// C0 controls other than tab, line feed and carriage return; Postgres cannot store NUL at all.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The first string (value or key) in `value` that is not well-formed Unicode or holds a control character. */
+export function findUnsafeText(value: unknown, path = '$'): { path: string; problem: string } | null {
+  const stack: [unknown, string][] = [[value, path]];
+  while (stack.length) {
+    const [v, p] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) return { path: p, problem: 'is not well-formed Unicode (a lone surrogate)' };
+      if (CONTROL.test(v)) return { path: p, problem: 'holds a control character' };
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v as object)) {
+        if (LONE_SURROGATE.test(k) || CONTROL.test(k)) return { path: p, problem: 'has a key that is not well-formed text' };
+        // Keys that reach into object prototypes have no business in a request.
+        if (PROTOTYPE_KEYS.has(k)) return { path: `${p}.${k}`, problem: 'is not an allowed field name' };
+        stack.push([child, Array.isArray(v) ? `${p}[${k}]` : `${p}.${k}`]);
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Refuses text no complaint needs and the stores choke on (NUL, other control characters, lone
+ * surrogates) with a 400 naming the field, before anything is validated or written. Zero-width,
+ * right-to-left, emoji and full-width characters are ordinary text and pass.
+ */
+export function refuseUnsafeText() {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const found = req.body !== undefined ? findUnsafeText(req.body) : null;
+    if (found) {
+      next(
+        new ProblemException({
+          type: 'https://complaints.example/problems/validation',
+          title: 'The request is not valid',
+          status: 400,
+          errors: [{ path: found.path.replace(/^\$\.?/, ''), message: found.problem }],
+        }),
+      );
+      return;
+    }
+    next();
+  };
+}

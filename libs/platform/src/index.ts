@@ -9,3 +9,4 @@ export * from './health.controller';
 export * from './field-cipher';
 export * from './security';
 export * from './hardening';
+export * from './query-parameters';

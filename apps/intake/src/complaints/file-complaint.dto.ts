@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   IsEmail,
+  IsObject,
   IsIn,
   IsInt,
   IsISO8601,
@@ -73,6 +75,8 @@ export class FileComplaintDto {
   channelReference?: string;
 
   @ApiProperty({ type: ComplainantDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => ComplainantDto)
   complainant!: ComplainantDto;
@@ -96,6 +100,7 @@ export class FileComplaintDto {
 
   @ApiPropertyOptional({ type: MoneyDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   amountInDispute?: MoneyDto;

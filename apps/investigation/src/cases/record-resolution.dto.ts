@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { OUTCOMES, REMEDY_TYPES } from '@complaints/contracts';
 
 export class RemedyMoneyDto {
@@ -21,6 +21,8 @@ export class RemedyDto {
   type!: (typeof REMEDY_TYPES)[number];
 
   @ApiProperty({ type: RemedyMoneyDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => RemedyMoneyDto)
   amount!: RemedyMoneyDto;
@@ -39,6 +41,7 @@ export class RecordResolutionDto {
 
   @ApiPropertyOptional({ type: RemedyDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RemedyDto)
   remedy?: RemedyDto;

