@@ -1,0 +1,167 @@
+import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { FieldCipher } from '@complaints/platform';
+import { createTestBed, TestBed } from '@complaints/testing';
+import { intakeMigrations } from '../../apps/intake/src/migrations';
+import { rewrapComplaints } from './rewrap';
+
+jest.setTimeout(60_000);
+
+const k1 = randomBytes(32);
+const k2 = randomBytes(32);
+const pseudonymKey = randomBytes(32);
+const cipherWith = (...keys: [string, Buffer][]) => new FieldCipher(keys.map(([id, key]) => ({ id, key })), pseudonymKey);
+
+const beforeRotation = cipherWith(['k1', k1]);
+const duringRotation = cipherWith(['k2', k2], ['k1', k1]);
+const afterRotation = cipherWith(['k2', k2]);
+
+/** A value as the cipher wrote it before envelope encryption: AES-256-GCM straight under the key, kid as AAD. */
+const sealV1 = (keyId: string, key: Buffer, plain: string) => {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(keyId));
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return ['v1', keyId, iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join(':');
+};
+
+interface Plain {
+  id: string;
+  complainant: string;
+  description: string;
+}
+
+type Stored = { id: string; complainant_sealed: string; description_sealed: string; status: string };
+
+describe('pii:rewrap — rotating the key of the sealed complaint columns', () => {
+  let bed: TestBed;
+  let ticket = 0;
+
+  beforeAll(async () => {
+    bed = await createTestBed({ migrations: intakeMigrations });
+  });
+
+  afterAll(async () => {
+    await bed?.teardown();
+  });
+
+  const plainRow = (i: number): Plain => ({
+    id: randomUUID(),
+    complainant: JSON.stringify({ customerId: `C${i}`, name: `张三${i}`, phone: `1380013${String(i).padStart(4, '0')}`, email: null, idNumber: null }),
+    description: `第${i}号投诉：信用卡被重复扣款 ¥${i}.00 😡`,
+  });
+
+  async function insert(rows: { id: string; complainant: string; description: string }[]) {
+    const tickets = rows.map(() => `CMP-T-${++ticket}`);
+    await bed.dataSource.query(
+      `INSERT INTO complaints (id, ticket_number, channel, customer_ref, complainant_sealed, description_sealed,
+                               preferred_reply_channel, language, regime, received_at, response_due_by, status, status_changed_at)
+       SELECT u.id, u.ticket, 'web', 'cust_test', u.complainant, u.description, 'email', 'zh', 'CN', now(), now() + interval '15 days', 'RECEIVED', now()
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS u(id, ticket, complainant, description)`,
+      [rows.map((r) => r.id), tickets, rows.map((r) => r.complainant), rows.map((r) => r.description)],
+    );
+  }
+
+  const stored = async (): Promise<Stored[]> =>
+    bed.dataSource.query(`SELECT id, complainant_sealed, description_sealed, status FROM complaints ORDER BY id`);
+
+  it('rewraps every value to k2 in batches, leaves the bodies alone, and a second run finds nothing to do', async () => {
+    // 1 203 rows: three batches of 500, the last one partial
+    const underK1 = Array.from({ length: 1190 }, (_, i) => plainRow(i));
+    const legacyV1 = Array.from({ length: 10 }, (_, i) => plainRow(2000 + i));
+    const alreadyK2 = Array.from({ length: 3 }, (_, i) => plainRow(3000 + i));
+    const plain = new Map([...underK1, ...legacyV1, ...alreadyK2].map((r) => [r.id, r]));
+    await insert(underK1.map((r) => ({ ...r, complainant: beforeRotation.encrypt(r.complainant), description: beforeRotation.encrypt(r.description) })));
+    await insert(legacyV1.map((r) => ({ ...r, complainant: sealV1('k1', k1, r.complainant), description: sealV1('k1', k1, r.description) })));
+    await insert(alreadyK2.map((r) => ({ ...r, complainant: duringRotation.encrypt(r.complainant), description: duringRotation.encrypt(r.description) })));
+    const before = new Map((await stored()).map((r) => [r.id, r]));
+    expect(before.size).toBe(1203);
+
+    const progress: number[] = [];
+    const first = await rewrapComplaints(bed.dataSource, duringRotation, { onBatch: (r) => progress.push(r.rows) });
+
+    expect(first).toEqual({ rows: 1203, rewrapped: 2 * 1200, alreadyCurrent: 2 * 3, failed: [] });
+    expect(progress).toEqual([500, 1000, 1203]);
+    const after = await stored();
+    expect(after).toHaveLength(1203);
+    for (const row of after) {
+      const original = plain.get(row.id)!;
+      for (const [column, text] of [
+        ['complainant_sealed', original.complainant],
+        ['description_sealed', original.description],
+      ] as const) {
+        const sealed = row[column];
+        expect(afterRotation.keyIdOf(sealed)).toBe('k2');
+        expect(sealed.startsWith('v2:k2:')).toBe(true);
+        expect(afterRotation.decrypt(sealed)).toBe(text);
+        const old = before.get(row.id)![column];
+        if (old.startsWith('v2:')) expect(sealed.split(':')[5]).toBe(old.split(':')[5]); // the body was not re-encrypted
+      }
+    }
+    // the k2 rows were not touched at all
+    for (const r of alreadyK2) expect(after.find((a) => a.id === r.id)).toEqual(before.get(r.id));
+
+    const second = await rewrapComplaints(bed.dataSource, duringRotation);
+    expect(second).toEqual({ rows: 1203, rewrapped: 0, alreadyCurrent: 2 * 1203, failed: [] });
+    expect(await stored()).toEqual(after);
+  });
+
+  it('keeps going past a value it cannot open, reports it and leaves it as it was', async () => {
+    const k0 = randomBytes(32);
+    const lost = plainRow(4000);
+    const fresh = plainRow(4001);
+    const sealedUnderK0 = cipherWith(['k0', k0]).encrypt(lost.description);
+    await insert([
+      { ...lost, complainant: beforeRotation.encrypt(lost.complainant), description: sealedUnderK0 },
+      { ...fresh, complainant: beforeRotation.encrypt(fresh.complainant), description: beforeRotation.encrypt(fresh.description) },
+    ]);
+
+    const report = await rewrapComplaints(bed.dataSource, duringRotation);
+
+    expect(report.rewrapped).toBe(3);
+    expect(report.failed).toEqual([{ id: lost.id, column: 'description_sealed', error: 'encryption key k0 is not configured' }]);
+    const [row] = await bed.dataSource.query(`SELECT complainant_sealed, description_sealed FROM complaints WHERE id = $1`, [lost.id]);
+    expect(row.description_sealed).toBe(sealedUnderK0);
+    expect(afterRotation.decrypt(row.complainant_sealed)).toBe(lost.complainant);
+    await bed.dataSource.query(`DELETE FROM complaints WHERE id = $1`, [lost.id]);
+  });
+
+  it('runs while a service keeps filing complaints and changing statuses, and loses none of their writes', async () => {
+    const batch = Array.from({ length: 600 }, (_, i) => plainRow(5000 + i));
+    await insert(batch.map((r) => ({ ...r, complainant: beforeRotation.encrypt(r.complainant), description: beforeRotation.encrypt(r.description) })));
+    const ids: string[] = (await stored()).map((r) => r.id);
+
+    let running = true;
+    const filed: Plain[] = [];
+    const closed = new Set<string>();
+    const service = (async () => {
+      // a replica already on PII_KEYS=k2,k1, filing and updating rows the rewrap is walking over
+      for (let i = 0; running || i < 20; i++) {
+        const row = plainRow(6000 + i);
+        await insert([{ ...row, complainant: duringRotation.encrypt(row.complainant), description: duringRotation.encrypt(row.description) }]);
+        filed.push(row);
+        const id = ids[(i * 37) % ids.length];
+        await bed.dataSource.query(`UPDATE complaints SET status = 'CLOSED', status_changed_at = now() WHERE id = $1`, [id]);
+        closed.add(id);
+      }
+    })();
+    const report = await rewrapComplaints(bed.dataSource, duringRotation, { batchSize: 50 });
+    running = false;
+    await service;
+
+    expect(report.failed).toEqual([]);
+    expect(report.rewrapped).toBeGreaterThanOrEqual(2 * 600);
+    const after = await stored();
+    for (const row of after) {
+      expect(afterRotation.keyIdOf(row.complainant_sealed)).toBe('k2');
+      expect(afterRotation.keyIdOf(row.description_sealed)).toBe('k2');
+      afterRotation.decrypt(row.complainant_sealed);
+      afterRotation.decrypt(row.description_sealed);
+    }
+    for (const r of filed) {
+      const row = after.find((a) => a.id === r.id)!;
+      expect(afterRotation.decrypt(row.description_sealed)).toBe(r.description);
+    }
+    for (const id of closed) expect(after.find((a) => a.id === id)!.status).toBe('CLOSED');
+    expect((await rewrapComplaints(bed.dataSource, duringRotation)).rewrapped).toBe(0);
+  });
+});
