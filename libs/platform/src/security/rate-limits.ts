@@ -1,5 +1,6 @@
-import { applyDecorators, UseGuards } from '@nestjs/common';
-import { SkipThrottle, ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { applyDecorators, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { Response } from 'express';
 import { AuthenticatedRequest } from './principal';
 
 /**
@@ -29,9 +30,18 @@ export function rateLimitOptions(env: NodeJS.ProcessEnv = process.env): Throttle
   };
 }
 
+/** The throttler names its header after the limit (`Retry-After-lookup`); clients read the standard one. */
+@Injectable()
+export class CallerThrottlerGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(Math.max(1, Math.ceil(detail.timeToBlockExpire))));
+    return super.throwThrottlingException(context, detail);
+  }
+}
+
 /** Applies one named limit to a route (the others do not count it). */
 export const RateLimited = (name: RateLimitName) =>
   applyDecorators(
-    UseGuards(ThrottlerGuard),
+    UseGuards(CallerThrottlerGuard),
     SkipThrottle(Object.fromEntries(Object.keys(RATE_LIMITS).filter((n) => n !== name).map((n) => [n, true]))),
   );

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { formatTicketNumber } from '@complaints/domain';
+import { signWebhook } from '@complaints/platform';
+import { ServiceUnderTest, startInProcess, ALL_SERVICES } from './services-in-process';
+
+jest.setTimeout(120_000);
+
+const intake = ALL_SERVICES.find((d) => d.name === 'intake')!;
+const UNKNOWN_TICKET = formatTicketNumber('20260101', 99);
+const CONSOLE = 'https://console.bank.example';
+const WEB_SECRET = randomBytes(32);
+
+const complaint = (customerId: string, channel = 'web') => ({
+  channel,
+  complainant: { customerId, name: '赵六', phone: '13700001111' },
+  description: '转账到账延迟。',
+  preferredReplyChannel: 'sms',
+});
+
+describe('intake hardening: limits, headers, CORS, ownership and webhook replays', () => {
+  let service: ServiceUnderTest;
+  const post = async (path: string, body: unknown, headers: Record<string, string>) =>
+    fetch(`${service.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const bearer = async (role: Parameters<ServiceUnderTest['issuer']['token']>[0], options: Parameters<ServiceUnderTest['issuer']['token']>[1] = {}) => ({
+    authorization: `Bearer ${await service.issuer.token(role, options)}`,
+  });
+
+  beforeAll(async () => {
+    service = await startInProcess(intake, {
+      LOOKUP_RATE_LIMIT_PER_MINUTE: '3',
+      CORS_ORIGINS: CONSOLE,
+      WEBHOOK_SECRETS: `web:${WEB_SECRET.toString('base64')}`,
+    });
+  });
+  afterAll(() => service?.stop());
+
+  it('lets a customer see only their own complaint', async () => {
+    const filed = await post('/v1/complaints', complaint('C-77'), await bearer('channel-adapter', { channel: 'web' }));
+    expect(filed.status).toBe(201);
+    const { ticketNumber } = (await filed.json()) as { ticketNumber: string };
+    const own = await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}/status`, { headers: await bearer('customer', { subject: 'C-77' }) });
+    expect(own.status).toBe(200);
+    const other = await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}/status`, { headers: await bearer('customer', { subject: 'C-78' }) });
+    expect(other.status).toBe(404);
+  });
+
+  it('refuses an adapter filing for another channel', async () => {
+    const res = await post('/v1/complaints', complaint('C-1', 'wechat'), await bearer('channel-adapter', { channel: 'web' }));
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ type: expect.stringMatching(/wrong-channel$/) });
+  });
+
+  it('limits status lookups per customer, and not per staff member', async () => {
+    const customer = await bearer('customer', { subject: 'C-limited' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const res = await fetch(`${service.baseUrl}/v1/complaints/${UNKNOWN_TICKET}/status`, { headers: customer });
+      statuses.push(res.status);
+      if (res.status === 429) {
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+    }
+    expect(statuses).toEqual([404, 404, 404, 429, 429]);
+    const staff = await bearer('investigator');
+    for (let i = 0; i < 6; i += 1) {
+      expect((await fetch(`${service.baseUrl}/v1/complaints/${UNKNOWN_TICKET}/status`, { headers: staff })).status).toBe(404);
+    }
+  });
+
+  it('sends security headers and answers CORS only for the configured origin', async () => {
+    const res = await fetch(`${service.baseUrl}/health/live`);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const preflight = (origin: string) =>
+      fetch(`${service.baseUrl}/v1/complaints`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
+    const allowed = await preflight(CONSOLE);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(CONSOLE);
+    const foreign = await preflight('https://evil.example');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('accepts a signed webhook once when the same request arrives ten times at once', async () => {
+    const body = JSON.stringify(complaint('C-hook'));
+    const timestamp = Math.floor(Date.now() / 1000);
+    const nonce = randomBytes(12).toString('hex');
+    const headers = {
+      'content-type': 'application/json',
+      'x-signature-timestamp': String(timestamp),
+      'x-signature-nonce': nonce,
+      'x-signature': signWebhook(WEB_SECRET, timestamp, nonce, body),
+      'x-channel-message-id': 'wx-msg-1',
+    };
+    const before = await service.rowCounts();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => fetch(`${service.baseUrl}/v1/channels/web/inbound`, { method: 'POST', headers, body }).then((r) => r.status)),
+    );
+    expect(answers.sort()).toEqual([201, ...Array(9).fill(401)]);
+    const after = await service.rowCounts();
+    expect(after.complaints - before.complaints).toBe(1);
+    expect(after.webhook_nonces - before.webhook_nonces).toBe(1);
+  });
+});
