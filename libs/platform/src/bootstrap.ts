@@ -31,7 +31,7 @@ import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
 import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WebhookAuthenticator } from './security';
 import { CreateWebhookNonces1763971300000 } from './webhook-migration';
 import { QueryParametersCheck } from './query-parameters';
-import { corsOptionsFromEnv, limitJsonDepth, refuseUnsafeText } from './hardening';
+import { corsOptionsFromEnv, limitJsonDepth, maxJsonDepthFromEnv, refuseUnsafeText } from './hardening';
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
   intake: 3101,
@@ -158,7 +158,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       verify: (req, _res, buf) => ((req as Request & { rawBody?: Buffer }).rawBody = buf),
     }),
   );
-  app.use(limitJsonDepth(Number(process.env.MAX_JSON_DEPTH ?? '16')));
+  app.use(limitJsonDepth(maxJsonDepthFromEnv()));
   app.use(refuseUnsafeText());
   app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserProblem(error) ?? error));
   app.useGlobalFilters(new ProblemDetailsFilter(logger, metrics));

@@ -21,6 +21,13 @@ export function corsOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): CorsOp
   };
 }
 
+/** MAX_JSON_DEPTH, default 16; a value that is not a positive integer would switch the limit off, so it stops the start. */
+export function maxJsonDepthFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const depth = Number(env.MAX_JSON_DEPTH ?? '16');
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`MAX_JSON_DEPTH must be a positive integer, not ${env.MAX_JSON_DEPTH}`);
+  return depth;
+}
+
 /** Depth of a parsed JSON value, counting containers; stops counting once past `limit`. */
 export function jsonDepth(value: unknown, limit: number): number {
   let max = 0;

@@ -5,7 +5,7 @@ import { ProblemException } from '../problem';
 import { ServiceMetrics } from '../metrics';
 import { ACCESS_METADATA, AccessDeclaration } from './access';
 import { AuthenticatedRequest } from './principal';
-import { InvalidTokenError, TokenVerifier } from './token-verifier';
+import { InvalidTokenError, IssuerUnavailableError, TokenVerifier } from './token-verifier';
 import { RequestWithRawBody, WebhookAuthenticator } from './webhook-authenticator';
 
 const TYPE_BASE = 'https://complaints.example/problems/';
@@ -53,11 +53,16 @@ export class AccessGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (!token) {
       this.refused('no-token');
-      throw this.unauthenticated(context, 'a bearer token is required');
+      throw this.unauthenticated(context, 'a bearer token is required', false);
     }
     try {
       request.principal = await this.verifier.verify(token);
     } catch (e) {
+      if (e instanceof IssuerUnavailableError) {
+        this.refused('issuer-unavailable');
+        context.switchToHttp().getResponse<Response>().setHeader('Retry-After', '5');
+        throw new ProblemException({ type: `${TYPE_BASE}issuer-unavailable`, title: 'Service unavailable', status: 503, detail: e.message });
+      }
       if (!(e instanceof InvalidTokenError)) throw e;
       this.refused('invalid-token');
       throw this.unauthenticated(context, e.message);
@@ -74,11 +79,15 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
-  private unauthenticated(context: ExecutionContext, detail: string): ProblemException {
+  private unauthenticated(context: ExecutionContext, detail: string, tokenPresented = true): ProblemException {
+    // RFC 6750 3.1: a request without credentials gets the challenge, not an error code.
     context
       .switchToHttp()
       .getResponse<Response>()
-      .setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"`);
+      .setHeader(
+        'WWW-Authenticate',
+        tokenPresented ? `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` : 'Bearer realm="complaints"',
+      );
     return new ProblemException({ type: `${TYPE_BASE}unauthenticated`, title: 'Authentication required', status: 401, detail });
   }
 

@@ -26,11 +26,16 @@ export function authConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AuthCon
     throw new Error(`AUTH_JWKS_URL is not a URL: ${env.AUTH_JWKS_URL}`);
   }
   if (!['https:', 'http:', 'file:'].includes(jwksUrl.protocol)) throw new Error(`AUTH_JWKS_URL must be https:, http: or file:, not ${jwksUrl.protocol}`);
+  // NaN or Infinity would switch off jose's expiry and not-before checks altogether.
+  const clockToleranceSeconds = Number(env.AUTH_CLOCK_TOLERANCE_SECONDS ?? '30');
+  if (!Number.isFinite(clockToleranceSeconds) || clockToleranceSeconds < 0) {
+    throw new Error(`AUTH_CLOCK_TOLERANCE_SECONDS must be a non-negative number of seconds, not ${env.AUTH_CLOCK_TOLERANCE_SECONDS}`);
+  }
   return {
     issuer: env.AUTH_ISSUER!,
     audience: env.AUTH_AUDIENCE!,
     jwksUrl,
     rolesClaim: env.AUTH_ROLES_CLAIM ?? 'roles',
-    clockToleranceSeconds: Number(env.AUTH_CLOCK_TOLERANCE_SECONDS ?? '30'),
+    clockToleranceSeconds,
   };
 }

@@ -16,12 +16,15 @@ const PERSONAL = new Set<string>(PERSONAL_DATA_FIELDS);
 
 /** A copy of `value` with every personal-data field masked, at any depth. */
 export function maskPersonalData<T>(value: T, depth = 0): T {
-  if (depth > 32 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // No response is this deep; if one is, what lies below goes out withheld, never in clear.
+  if (depth > 32) return '[withheld: nested too deeply to check]' as T;
   if (value instanceof Date) return value;
   if (Array.isArray(value)) return value.map((v) => maskPersonalData(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    out[key] = PERSONAL.has(key) && typeof v === 'string' ? maskValue(v) : maskPersonalData(v, depth + 1);
+    out[key] =
+      PERSONAL.has(key) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint') ? maskValue(String(v)) : maskPersonalData(v, depth + 1);
   }
   return out as T;
 }

@@ -7,6 +7,9 @@ import { Principal } from './principal';
 
 export class InvalidTokenError extends Error {}
 
+/** The issuer's keys could not be fetched: the token may be fine, the caller should retry. */
+export class IssuerUnavailableError extends Error {}
+
 /** Signature algorithms accepted; `none` and HMAC are not (a shared secret would let any service mint tokens). */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
@@ -35,12 +38,16 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp'],
       }));
     } catch (e) {
+      if (issuerUnreachable(e)) {
+        throw new IssuerUnavailableError("the issuer's signing keys could not be fetched");
+      }
       throw new InvalidTokenError(describe(e));
     }
+    if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw new InvalidTokenError("the token's sub claim is not accepted");
     const claimed = readPath(payload, this.config.rolesClaim);
     const roles = Array.isArray(claimed) ? claimed.filter(isRole) : [];
     return {
-      subject: String(payload.sub),
+      subject: payload.sub,
       roles,
       channel: typeof payload.channel === 'string' ? payload.channel : undefined,
       approvalLimitMinor: Number.isSafeInteger(payload.approvalLimitMinor) ? (payload.approvalLimitMinor as number) : undefined,
@@ -48,6 +55,14 @@ export class TokenVerifier {
       tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
     };
   }
+}
+
+/** The key set could not be had (timeout, refused connection, non-200, not a key set): not the caller's fault. */
+function issuerUnreachable(e: unknown): boolean {
+  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) return true;
+  if (e instanceof errors.JOSEError) return e.code === 'ERR_JOSE_GENERIC';
+  // Network errors (ECONNREFUSED, DNS) come from Node itself, possibly from another realm.
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string';
 }
 
 function readPath(payload: JWTPayload, path: string): unknown {
@@ -62,6 +77,5 @@ function describe(e: unknown): string {
   if (e instanceof errors.JWKSNoMatchingKey) return 'the token is signed by a key this service does not trust';
   if (e instanceof errors.JOSEAlgNotAllowed) return 'the token uses a signature algorithm that is not accepted';
   if (e instanceof errors.JWSInvalid || e instanceof errors.JWTInvalid) return 'the token is malformed';
-  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) return 'the issuer keys could not be fetched';
   return 'the token could not be verified';
 }
