@@ -2,6 +2,8 @@
 // npm run demo: installs what is missing, starts Kafka and the six services, sends sample
 // complaints through the whole lifecycle, prints each complaint's timeline, and keeps the
 // platform running until Ctrl-C, which stops everything it started.
+import fs from 'node:fs';
+import path from 'node:path';
 import { ensureInstalled, kafkaTools, portOf, say, SERVICES, serviceEnv, spawnService, terminate, waitReady, LOG_DIR } from './platform.mjs';
 import { SAMPLE_COMPLAINTS } from './samples.mjs';
 import { issueDevToken } from '../auth/dev-issuer.mjs';
@@ -54,11 +56,61 @@ function describe(event) {
   }
 }
 
+/** Every personal value the samples carry, as it went in. */
+const personalValues = () =>
+  [...new Set(SAMPLE_COMPLAINTS.flatMap((c) => Object.values(c.complainant)).filter((v) => typeof v === 'string' && v.length >= 2))];
+
+/**
+ * Reads this run's service logs and every record on the platform's topics and counts the sample
+ * complaints' personal values found in them: the number printed should be 0.
+ */
+async function personalDataCheck(logOffsets) {
+  const values = personalValues();
+  let logBytes = 0;
+  const found = [];
+  for (const { name } of SERVICES) {
+    const file = path.join(LOG_DIR, `${name}.log`);
+    const text = fs.readFileSync(file, 'utf8').slice(logOffsets.get(name) ?? 0);
+    logBytes += text.length;
+    for (const v of values) if (text.includes(v)) found.push(`${name}.log`);
+  }
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const kafka = new Kafka({ clientId: 'demo-pii-check', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  // The platform's own topics; tests leave prefixed ones of their own on the same broker.
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith('complaints.') || /^[a-z-]+\.dlq$/.test(t));
+  let expected = 0;
+  for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) expected += Number(p.high) - Number(p.low);
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId: `demo-pii-check-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  let records = 0;
+  await new Promise((resolve) => {
+    const done = setTimeout(resolve, 30_000);
+    consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        records += 1;
+        const raw = `${message.key ?? ''}${message.value ?? ''}${JSON.stringify(message.headers ?? {})}`;
+        for (const v of values) if (raw.includes(v)) found.push(topic);
+        if (records >= expected) {
+          clearTimeout(done);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return { values: values.length, logBytes, records, topics: topics.length, found: [...new Set(found)] };
+}
+
 async function main() {
   ensureInstalled();
   const kafka = await kafkaTools();
   const broker = await kafka.ensureKafka({ log: (m) => say(`kafka: ${m}`) });
   const env = serviceEnv();
+  const logOffsets = new Map(SERVICES.map(({ name }) => [name, fs.existsSync(path.join(LOG_DIR, `${name}.log`)) ? fs.statSync(path.join(LOG_DIR, `${name}.log`)).size : 0]));
   const children = SERVICES.map(({ name }) => spawnService(name, { env }));
 
   let stopping = false;
@@ -111,6 +163,13 @@ async function main() {
     }
     const integrity = await http('GET', url('compliance-archive', '/v1/archive/integrity'), undefined, await bearer('compliance-officer'));
     say(`archive integrity: ${integrity.intact ? 'intact' : 'BROKEN'} (${integrity.entries} entries)`);
+    const pii = await personalDataCheck(logOffsets);
+    say(
+      `personal data check: ${pii.values} names, phone, e-mail and ID numbers from the samples looked for in ` +
+        `${pii.logBytes} bytes of this run's service logs and ${pii.records} records on ${pii.topics} topics: ` +
+        (pii.found.length ? `FOUND in ${pii.found.join(', ')}` : 'found in none'),
+    );
+    if (pii.found.length) throw new Error('personal data leaked into logs or Kafka');
   } catch (error) {
     console.error(`[platform] demo failed: ${error.message}`);
     await stopAll(1);

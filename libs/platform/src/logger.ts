@@ -1,15 +1,13 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 import { currentCorrelation, MessagingLogger } from '@complaints/messaging';
+import { PERSONAL_DATA_FIELDS } from './security/personal-data';
 
 /**
  * Field names that hold personal data anywhere in a log object. pino replaces their values, so a
  * handler that logs a request body by mistake still leaks nothing.
  */
-export const REDACTED_FIELDS = [
-  'name', 'fullName', 'phone', 'mobile', 'email', 'idNumber', 'idCardNumber', 'accountNumber',
-  'cardNumber', 'address', 'complainant', 'authorization',
-];
+export const REDACTED_FIELDS = [...PERSONAL_DATA_FIELDS, 'complainant', 'description', 'authorization', 'rawBody'];
 
 export function createLogger(service: string): Logger {
   return pino({
