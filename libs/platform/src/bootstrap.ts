@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import helmet from 'helmet';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { MicroserviceOptions } from '@nestjs/microservices';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import express, { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -62,6 +63,7 @@ export interface RunningService {
   port: number;
   dataSource: DataSource;
   relay: OutboxRelay;
+  transport: KafkaEventTransport;
   stop(): Promise<void>;
 }
 
@@ -197,7 +199,12 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       metrics.eventDuration.observe({ event_type: eventType }, ms / 1000);
     },
   });
-  const microservice = app.connectMicroservice({ strategy: transport });
+  // Handlers are bound to their exception filters when the listeners register, which connecting
+  // does at once; deferred, the rethrowing filter is in place first and a handler's own error
+  // (a lost database connection above all) reaches the transport instead of Nest's generic one.
+  const microservice = app.connectMicroservice<MicroserviceOptions>({ strategy: transport }, { deferInitialization: true });
+  // The application's init runs the lifecycle hooks once; the microservice must not run them again.
+  (microservice as unknown as { setIsInitHookCalled(v: boolean): void }).setIsInitHookCalled(true);
   microservice.useGlobalFilters(new RethrowRpcExceptionFilter());
 
   const relay = new OutboxRelay({
@@ -225,7 +232,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       await dataSource.destroy().catch(() => undefined);
       logger.info('stopped');
     })());
-  return { app, port, dataSource, relay, stop };
+  return { app, port, dataSource, relay, transport, stop };
 }
 
 /** Entry point of every service's main.ts: starts it and stops it cleanly on SIGTERM or SIGINT. */
