@@ -75,7 +75,9 @@ function depConstraints({ tests = false } = {}) {
   const only = (tags) => (tests ? [...new Set([...tags, 'type:testing'])] : tags);
   return [
     // ---- layer (type:*) constraints ----
-    { sourceTag: 'type:app', onlyDependOnLibsWithTags: only(['type:contracts', 'type:domain', 'type:data', 'type:platform', 'type:util']) },
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: only(['type:contracts', 'type:domain', 'type:data', 'type:platform', 'type:adapters', 'type:util']) },
+    // Channel adapters parse, verify and map: contracts, domain rules and the platform's signature checks, no data access.
+    { sourceTag: 'type:adapters', onlyDependOnLibsWithTags: only(['type:adapters', 'type:contracts', 'type:domain', 'type:platform']) },
     {
       sourceTag: 'type:domain',
       onlyDependOnLibsWithTags: only(['type:domain']),

@@ -25,7 +25,6 @@ const signed = (body: string, overrides: { secret?: Buffer; timestamp?: number; 
     'x-signature-timestamp': String(timestamp),
     'x-signature-nonce': nonce,
     'x-signature': overrides.signature ?? signWebhook(overrides.secret ?? WEB_SECRET, timestamp, nonce, overrides.signedBody ?? body),
-    'x-channel-message-id': `msg-${randomBytes(6).toString('hex')}`,
   };
 };
 const TICKET = formatTicketNumber('20260101', 1);
@@ -44,7 +43,7 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
       preferredReplyChannel: 'sms',
       language: 'zh-CN',
     },
-    required: ['channel', 'complainant', 'complainant.name', 'description', 'preferredReplyChannel', 'amountInDispute.amountMinor', 'amountInDispute.currency'],
+    required: ['channel', 'complainant', 'description', 'preferredReplyChannel', 'amountInDispute.amountMinor', 'amountInDispute.currency'],
     freeText: ['channelReference', 'complainant.customerId', 'complainant.name', 'description', 'productHint'],
   },
   'POST /v1/cases/:caseId/resolution': {
@@ -56,6 +55,23 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
     required: ['outcome', 'explanation', 'remedy.type', 'remedy.amount', 'remedy.amount.amountMinor', 'remedy.amount.currency'],
     freeText: ['explanation'],
   },
+};
+
+/** The web form's own payload, as the website back end posts it to its signed webhook. */
+const WEB_FORM = {
+  body: {
+    formId: 'WEB-1',
+    customer: { customerNo: 'C-1001', name: '王小明', mobile: '13800138000', email: 'wang@example.com' },
+    product: '信用卡',
+    account: '6222 0212 3456 7890',
+    content: '信用卡年费被重复收取。',
+    amount: '300.00',
+    currency: 'CNY',
+    replyVia: 'sms',
+    lang: 'zh-CN',
+  } as Record<string, unknown>,
+  required: ['formId', 'content'],
+  freeText: ['content', 'product', 'customer.name', 'customer.customerNo'],
 };
 
 const INJECTIONS = [
@@ -295,8 +311,8 @@ describe('hostile input over every route of every service', () => {
     if (name === 'intake') {
       it('refuses forged, stale, replayed and unsigned webhooks with 401, and hostile signed bodies with 400', async () => {
         const webhooks = describeRoutes(service.running.app).filter((r) => r.access?.kind === 'signed-webhook');
-        expect(webhooks.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /v1/channels/:channel/inbound']);
-        const body = JSON.stringify(SAMPLE_BODIES['POST /v1/complaints'].body);
+        expect(webhooks.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /v1/channels/:channel/inbound', 'POST /v1/channels/:channel/inbound']);
+        const body = JSON.stringify(WEB_FORM.body);
         const path = '/v1/channels/web/inbound';
         const now = Math.floor(Date.now() / 1000);
         const replayed = signed(body);
@@ -307,11 +323,12 @@ describe('hostile input over every route of every service', () => {
 
         const investigator = await service.issuer.token('investigator');
         const forged: Attempt[] = ([
-          { what: 'replay of an accepted request', headers: { ...replayed, 'x-channel-message-id': 'msg-replay' } },
+          { what: 'replay of an accepted request', headers: replayed },
           { what: 'no signature headers', headers: {} },
           { what: 'signed with a guessed secret', headers: signed(body, { secret: randomBytes(32) }) },
           { what: "signed with another channel's secret", headers: signed(body, { secret: WECHAT_SECRET }) },
           { what: 'body changed after signing', headers: signed(body, { signedBody: body.replace('王小明', '李四') }) },
+          { what: 'signed request for a channel nobody serves', headers: signed(body) },
           { what: 'timestamp an hour old', headers: signed(body, { timestamp: now - 3600 }) },
           { what: 'timestamp an hour ahead', headers: signed(body, { timestamp: now + 3600 }) },
           { what: 'signature truncated', headers: { ...signed(body), 'x-signature': signed(body)['x-signature'].slice(0, 32) } },
@@ -319,18 +336,24 @@ describe('hostile input over every route of every service', () => {
           { what: 'nonce too short', headers: signed(body, { nonce: 'abc' }) },
           { what: 'timestamp not a number', headers: { ...signed(body), 'x-signature-timestamp': 'yesterday' } },
           { what: 'a bearer token instead of a signature', headers: { authorization: `Bearer ${investigator}` } },
-        ] as { what: string; headers: Record<string, string> }[]).map((a) => ({ ...a, method: 'POST', path, body }));
-        forged.push({ what: 'a channel without a secret', method: 'POST', path: '/v1/channels/branch/inbound', body, headers: signed(body) });
+        ] as { what: string; headers: Record<string, string> }[]).map((a) => ({
+          ...a,
+          method: 'POST',
+          path: a.what.includes('nobody serves') ? '/v1/channels/fax/inbound' : path,
+          body,
+        }));
+        forged.push({ what: 'a channel without a secret', method: 'POST', path: '/v1/channels/mobile-app/inbound', body, headers: signed(body) });
         await expectRefused('webhook signatures', forged, null);
 
         // Correctly signed but hostile bodies: the signature proves the sender, not the content.
-        const route = webhooks[0];
-        const hostile = bodyAttempts({ ...route, path: path }, SAMPLE_BODIES['POST /v1/complaints']).map((a) => ({
-          ...a,
-          headers: { ...signed(a.body ?? ''), ...a.headers },
-        }));
-        hostile.push({ what: 'channel in the body differs from the path', method: 'POST', path, body: JSON.stringify({ ...JSON.parse(body), channel: 'wechat' }), headers: signed(JSON.stringify({ ...JSON.parse(body), channel: 'wechat' })) });
-        hostile.push({ what: 'no channel message id', method: 'POST', path, body, headers: { ...signed(body), 'x-channel-message-id': '' } });
+        // A channel's payload may carry fields its adapter does not read, so unknown fields are not refused here.
+        const route = webhooks.find((r) => r.method === 'POST')!;
+        const hostile = bodyAttempts({ ...route, path }, WEB_FORM)
+          // A number is a fine amount; the channel limit is 10 MB, tried below.
+          .filter((a) => !/^unknown field|^unknown top-level field|^amount as 12345$|^huge body/.test(a.what))
+          .map((a) => ({ ...a, headers: { ...signed(a.body ?? ''), ...a.headers } }));
+        const huge = JSON.stringify({ ...WEB_FORM.body, content: '长'.repeat(4_000_000) });
+        hostile.push({ what: 'huge body (12 MB)', method: 'POST', path, body: huge, headers: signed(huge) });
         await expectRefused('signed hostile bodies', hostile, null, [], true);
       });
 

@@ -18,6 +18,7 @@ const CALLERS: Caller[] = ['no token', ...ROLES];
 const filled = (path: string) =>
   path
     .replace(':ticketNumber', formatTicketNumber('20260101', 1))
+    .replace(':channel', 'web')
     .replace(/:[A-Za-z]+Id\b/g, '00000000-0000-4000-8000-000000000000');
 
 const outcome = (status: number) => (status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status >= 500 ? 'server error' : 'allowed');

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Module } from '@nestjs/common';
 import { DEFAULT_REGIMES, RegimeId } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
@@ -7,11 +8,18 @@ import { StaffComplaintsController } from './complaints/staff-complaints.control
 import { ChannelInboundController } from './complaints/channel-inbound.controller';
 import { StatusTracker } from './complaints/status-tracker.controller';
 import { FIELD_CIPHER, INTAKE_REGIME } from './complaints/tokens';
+import { ATTACHMENT_STORE, FileSystemAttachmentStore } from './attachments/attachment-store';
+import { CHANNEL_ADAPTERS, channelAdaptersFromEnv } from './complaints/channel-adapters';
 
 @Module({
   controllers: [ComplaintsController, ChannelInboundController, StaffComplaintsController, StatusTracker],
   providers: [
     ComplaintIntake,
+    { provide: CHANNEL_ADAPTERS, useFactory: () => channelAdaptersFromEnv() },
+    {
+      provide: ATTACHMENT_STORE,
+      useFactory: () => new FileSystemAttachmentStore(process.env.ATTACHMENT_STORE_DIR ?? path.resolve('.data', 'attachments')),
+    },
     { provide: FIELD_CIPHER, useFactory: () => FieldCipher.fromEnv() },
     {
       provide: INTAKE_REGIME,

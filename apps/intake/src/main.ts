@@ -1,6 +1,7 @@
 import { TOPICS } from '@complaints/contracts';
 import { runService } from '@complaints/platform';
 import { ComplaintRecord } from './complaints/complaint.entity';
+import { AdapterWebhookVerifier, channelAdaptersFromEnv } from './complaints/channel-adapters';
 import { IntakeModule } from './intake.module';
 import { intakeMigrations } from './migrations';
 
@@ -12,6 +13,8 @@ export const intakeService = {
   entities: [ComplaintRecord],
   migrations: intakeMigrations,
   consumes: [TOPICS.triage, TOPICS.investigation],
+  // Each channel's adapter verifies its own webhooks (WeChat signs differently from the rest).
+  webhookVerifier: () => new AdapterWebhookVerifier(channelAdaptersFromEnv()),
 };
 
 if (require.main === module) runService(intakeService);

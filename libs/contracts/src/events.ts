@@ -44,6 +44,15 @@ export const ComplaintReceivedV1 = z
     preferredReplyChannel: ReplyChannelSchema,
     regime: RegimeSchema,
     responseDueBy: isoInstant,
+    /** Added in v1 without breaking it: absent from events written before. */
+    vulnerable: z.boolean().optional(),
+    representedBy: z.enum(['agent', 'heir', 'guardian', 'lawyer', 'family']).nullable().optional(),
+    regulatorReferral: z
+      .object({ body: z.string().min(1).max(20), caseNumber: z.string().min(1).max(64), deadline: isoInstant.nullable() })
+      .strict()
+      .nullable()
+      .optional(),
+    attachmentCount: z.number().int().min(0).max(50).optional(),
   })
   .strict();
 

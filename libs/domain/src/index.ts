@@ -3,3 +3,4 @@ export * from './redaction';
 export * from './ticket-number';
 export * from './lifecycle';
 export * from './triage-rules';
+export * from './money';

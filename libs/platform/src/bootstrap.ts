@@ -29,7 +29,7 @@ import { createLogger, messagingLoggerFrom, PinoNestLogger } from './logger';
 import { ServiceMetrics } from './metrics';
 import { bodyParserProblem, flattenValidationErrors, ProblemDetailsFilter, RequestValidationException } from './problem';
 import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
-import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WebhookAuthenticator } from './security';
+import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WEBHOOK_VERIFIER, WebhookAuthenticator, WebhookVerifier } from './security';
 import { CreateWebhookNonces1763971300000 } from './webhook-migration';
 import { QueryParametersCheck } from './query-parameters';
 import { corsOptionsFromEnv, limitJsonDepth, maxJsonDepthFromEnv, refuseUnsafeText } from './hardening';
@@ -56,6 +56,8 @@ export interface ServiceDefinition {
   consumes: string[];
   retry?: RetryPolicy;
   bodyLimit?: string;
+  /** How channel webhooks are verified, when not by the platform HMAC alone. */
+  webhookVerifier?: () => WebhookVerifier;
 }
 
 export interface RunningService {
@@ -113,6 +115,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       { provide: APP_INTERCEPTOR, useClass: QueryParametersCheck },
       StaffAuditTrail,
       WebhookAuthenticator,
+      ...(definition.webhookVerifier ? [{ provide: WEBHOOK_VERIFIER, useFactory: definition.webhookVerifier }] : []),
     ],
     exports: [OutboxPublisher, ServiceMetrics, KAFKA, SERVICE_NAME, READINESS, TokenVerifier, StaffAuditTrail],
   };
@@ -152,6 +155,18 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     });
     next();
   });
+  const keepRawBody = (req: Request, _res: Response, buf: Buffer) => ((req as Request & { rawBody?: Buffer }).rawBody = buf);
+  // Channel webhooks carry whole e-mails and XML, with attachments: a larger limit, raw bytes kept.
+  app.use(
+    '/v1/channels',
+    express.json({ limit: process.env.CHANNEL_BODY_LIMIT ?? '10mb', type: ['application/json', 'application/*+json'], verify: keepRawBody }),
+    express.raw({ limit: process.env.CHANNEL_BODY_LIMIT ?? '10mb', type: ['message/rfc822', 'application/xml', 'text/xml', 'text/plain'] }),
+    (req: Request, _res: Response, next: NextFunction) => {
+      const r = req as Request & { rawBody?: Buffer };
+      if (Buffer.isBuffer(req.body)) r.rawBody = req.body;
+      next();
+    },
+  );
   app.use(
     express.json({
       limit: definition.bodyLimit ?? '256kb',

@@ -49,7 +49,7 @@ export function jsonDepth(value: unknown, limit: number): number {
  */
 export function limitJsonDepth(limit: number) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (req.body !== null && typeof req.body === 'object' && jsonDepth(req.body, limit) > limit) {
+    if (req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body) && jsonDepth(req.body, limit) > limit) {
       next(
         new ProblemException({
           type: 'https://complaints.example/problems/too-deeply-nested',
@@ -97,7 +97,8 @@ export function findUnsafeText(value: unknown, path = '$'): { path: string; prob
  */
 export function refuseUnsafeText() {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const found = req.body !== undefined ? findUnsafeText(req.body) : null;
+    // Raw channel payloads (e-mail, XML) are their adapter's to read; JSON is checked here.
+    const found = req.body !== undefined && !Buffer.isBuffer(req.body) ? findUnsafeText(req.body) : null;
     if (found) {
       next(
         new ProblemException({

@@ -1,46 +1,94 @@
-import { Body, Controller, Headers, HttpStatus, Param, Post, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CHANNELS } from '@complaints/contracts';
-import { ProblemException, RateLimited, SignedWebhook } from '@complaints/platform';
-import { ComplaintAcknowledgement } from './complaint-acknowledgement';
+import { canonicalProblems, ChannelAdapter, FileComplaintDto } from '@complaints/intake-adapters';
+import { ProblemException, RateLimited, RequestWithRawBody, ServiceMetrics, SignedWebhook } from '@complaints/platform';
+import { plainToInstance } from 'class-transformer';
+import { ATTACHMENT_STORE, AttachmentStore, isAcceptedMediaType } from '../attachments/attachment-store';
+import { REPLAY_HEADER, ComplaintAcknowledgement } from './complaint-acknowledgement';
 import { ComplaintIntake } from './complaint-intake.service';
-import { FileComplaintDto } from './file-complaint.dto';
+import { CHANNEL_ADAPTERS, inboundMessageOf } from './channel-adapters';
+
+const VALIDATION = 'https://complaints.example/problems/validation';
 
 /**
- * Where channel systems that cannot hold our tokens push complaints: each request signed with the
- * channel's secret, fresh and used once. The body is the canonical complaint; a retry with the same
- * channel message id gets the original ticket.
+ * Where channels deliver complaints in their own format: the guard has had the channel's adapter
+ * verify the signature and spent the nonce; here the adapter maps the payload to the canonical
+ * complaint, which is validated like any other, its attachments stored, and filed once per
+ * channel message id.
  */
 @ApiTags('channels')
 @Controller('v1/channels')
 export class ChannelInboundController {
-  constructor(private readonly intake: ComplaintIntake) {}
+  constructor(
+    private readonly intake: ComplaintIntake,
+    private readonly metrics: ServiceMetrics,
+    @Inject(CHANNEL_ADAPTERS) private readonly adapters: Map<string, ChannelAdapter>,
+    @Inject(ATTACHMENT_STORE) private readonly attachments: AttachmentStore,
+  ) {}
 
   @Post(':channel/inbound')
   @SignedWebhook('channel')
   @RateLimited('intake')
-  @ApiOperation({ summary: "A channel's signed push of a complaint" })
+  @ApiOperation({ summary: "A channel's own payload (form JSON, call record, MIME e-mail, WeChat XML, ...), handed to its adapter" })
   @ApiParam({ name: 'channel', enum: CHANNELS })
-  @ApiHeader({ name: 'X-Channel-Message-Id', required: true, description: "The channel's id of this message: a repeat gets the original ticket" })
   @ApiResponse({ status: 201, type: ComplaintAcknowledgement })
-  @ApiResponse({ status: 200, type: ComplaintAcknowledgement, description: 'Repeat of an earlier message' })
-  async receive(
-    @Param('channel') channel: string,
-    @Body() dto: FileComplaintDto,
-    @Headers('x-channel-message-id') messageId: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<ComplaintAcknowledgement> {
-    const problems = [];
-    if (dto.channel !== channel) problems.push({ path: 'channel', message: `must be "${channel}", the channel this webhook belongs to` });
-    if (!messageId || !/^[A-Za-z0-9._:-]{1,128}$/.test(messageId)) {
-      problems.push({ path: 'header:X-Channel-Message-Id', message: 'required: 1-128 letters, digits or ._:-' });
+  @ApiResponse({ status: 201, type: ComplaintAcknowledgement, description: `A repeat of an earlier message (same channel message id) gets the original answer and ${'Idempotent-Replayed: true'}` })
+  receive(@Param('channel') channel: string, @Req() request: RequestWithRawBody, @Res() res: Response): Promise<void> {
+    return this.handle(channel, request, res);
+  }
+
+  /** Some channels check the endpoint with a signed GET first (WeChat's URL verification). */
+  @Get(':channel/inbound')
+  @SignedWebhook('channel')
+  @ApiOperation({ summary: "A channel's signed check of the endpoint" })
+  @ApiParam({ name: 'channel', enum: CHANNELS })
+  check(@Param('channel') channel: string, @Req() request: RequestWithRawBody, @Res() res: Response): Promise<void> {
+    return this.handle(channel, request, res);
+  }
+
+  private async handle(channel: string, request: RequestWithRawBody, res: Response): Promise<void> {
+    const adapter = this.adapters.get(channel)!;
+    const message = inboundMessageOf(channel, request);
+    if (request.method === 'POST' && !adapter.accepts.includes(message.contentType)) {
+      throw new ProblemException({
+        type: 'https://complaints.example/problems/unsupported-media-type',
+        title: 'Unsupported media type',
+        status: 415,
+        detail: `channel "${channel}" sends ${adapter.accepts.join(' or ')}, not ${message.contentType || 'no content type'}`,
+      });
+    }
+    const outcome = await adapter.map(message);
+    if (outcome.kind === 'reply') {
+      res.status(outcome.status).type(outcome.contentType).send(outcome.body);
+      return;
+    }
+    if (outcome.kind === 'refused') {
+      this.metrics.requestsRejected.inc({ reason: `adapter-refused:${channel}` });
+      throw new ProblemException({
+        type: VALIDATION,
+        title: 'The request is not valid',
+        status: 400,
+        detail: outcome.reason,
+        errors: [{ path: outcome.path ?? '(body)', message: outcome.reason }],
+      });
+    }
+    const problems = canonicalProblems(outcome.complaint);
+    for (const [i, upload] of outcome.uploads.entries()) {
+      if (!isAcceptedMediaType(upload.mediaType)) problems.push({ path: `attachments[${i}]`, message: `media type ${upload.mediaType} is not accepted` });
     }
     if (problems.length) {
-      throw new ProblemException({ type: 'https://complaints.example/problems/validation', title: 'The request is not valid', status: 400, errors: problems });
+      this.metrics.requestsRejected.inc({ reason: `canonical-invalid:${channel}` });
+      throw new ProblemException({ type: VALIDATION, title: 'The request is not valid', status: 400, detail: `the ${channel} message does not make a valid complaint`, errors: problems });
     }
-    const ack = await this.intake.fileComplaint(dto, messageId!);
-    res.status(ack.duplicate ? HttpStatus.OK : HttpStatus.CREATED);
-    return ack;
+    // Bytes first, then the complaint that references them: a crash in between leaves an orphan file, never a dangling reference.
+    const stored = [];
+    for (const upload of outcome.uploads) stored.push(await this.attachments.put(upload.content, upload.mediaType, upload.fileName));
+    const dto = plainToInstance(FileComplaintDto, { ...outcome.complaint, ...(stored.length ? { attachments: stored } : {}) });
+    const ack = await this.intake.fileComplaint(dto, outcome.messageId);
+    const { replayed, ...answer } = ack;
+    if (replayed) res.setHeader(REPLAY_HEADER, 'true');
+    res.status(HttpStatus.CREATED).json(answer);
   }
 }

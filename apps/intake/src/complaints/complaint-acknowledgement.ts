@@ -7,9 +7,10 @@ export class ComplaintAcknowledgement {
   @ApiProperty() receivedAt!: string;
   @ApiProperty({ description: 'When the final response is due under the regime in force' }) responseDueBy!: string;
   @ApiProperty() regime!: string;
-  @ApiProperty({ description: 'Whether this request repeated an earlier one with the same idempotency key' })
-  duplicate!: boolean;
 }
+
+/** Set on the answer to a repeat: the body is the original answer, byte for byte. */
+export const REPLAY_HEADER = 'Idempotent-Replayed';
 
 export class ComplaintStatusView {
   @ApiProperty() ticketNumber!: string;
@@ -36,6 +37,14 @@ export class StaffComplaintView {
   @ApiProperty({ description: 'Pseudonymous customer reference, the same across complaints' }) customerRef!: string;
   @ApiProperty({ type: ComplainantView }) complainant!: ComplainantView;
   @ApiProperty() description!: string;
+  @ApiProperty({ nullable: true, description: 'Who filed on the complainant\'s behalf (name masked for most roles)' })
+  onBehalfOf!: { relationship: string; name: string; phone?: string; authorisationReference: string } | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Only the last four digits are ever stored' }) accountReference!: string | null;
+  @ApiProperty({ description: 'References to object storage, with SHA-256, size and media type' })
+  attachments!: { reference: string; sha256: string; sizeBytes: number; mediaType: string; fileName?: string }[];
+  @ApiProperty({ nullable: true }) vulnerability!: { ageBand?: string; declaredNeeds?: string[] } | null;
+  @ApiProperty({ nullable: true }) regulatorReferral!: { body: string; caseNumber: string; deadline?: string } | null;
+  @ApiProperty({ nullable: true }) consent!: { dataProcessing: boolean; callRecording?: boolean; survey?: boolean } | null;
   @ApiProperty({ type: String, nullable: true }) productHint!: string | null;
   @ApiProperty({ nullable: true }) amountInDispute!: { amountMinor: number; currency: string } | null;
   @ApiProperty() preferredReplyChannel!: string;

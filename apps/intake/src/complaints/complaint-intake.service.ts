@@ -8,6 +8,7 @@ import {
   CUSTOMER_STATUS_LABELS,
   DeadlineRegime,
   formatTicketNumber,
+  maskValue,
   redactPersonalText,
   responseDueBy,
 } from '@complaints/domain';
@@ -15,7 +16,7 @@ import { OutboxPublisher } from '@complaints/messaging';
 import { FieldCipher, Principal, seesPersonalData } from '@complaints/platform';
 import { ComplaintAcknowledgement, ComplaintStatusView, StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintRecord } from './complaint.entity';
-import { FileComplaintDto } from './file-complaint.dto';
+import { FileComplaintDto } from '@complaints/intake-adapters';
 import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
 
 const UNIQUE_VIOLATION = '23505';
@@ -34,7 +35,8 @@ export class ComplaintIntake {
    * its ticket only once both are committed. A retry with the same idempotency key gets the
    * original ticket back instead of a second complaint.
    */
-  async fileComplaint(dto: FileComplaintDto, idempotencyKey: string | null): Promise<ComplaintAcknowledgement> {
+  /** The acknowledgement, and whether it repeats an earlier one (a retry gets the same answer). */
+  async fileComplaint(dto: FileComplaintDto, idempotencyKey: string | null): Promise<ComplaintAcknowledgement & { replayed: boolean }> {
     if (idempotencyKey) {
       const earlier = await this.findByIdempotencyKey(dto.channel, idempotencyKey);
       if (earlier) return this.acknowledgement(earlier, true);
@@ -87,6 +89,12 @@ export class ComplaintIntake {
       customerRef: record.customerRef,
       complainant,
       description: seesPersonalData(viewer) ? description : redactPersonalText(description, Object.values(complainant)),
+      onBehalfOf: record.representativeSealed ? (JSON.parse(this.cipher.decrypt(record.representativeSealed)) as StaffComplaintView['onBehalfOf']) : null,
+      accountReference: record.accountReferenceMasked,
+      attachments: record.attachments,
+      vulnerability: record.vulnerability,
+      regulatorReferral: record.regulatorReferral,
+      consent: record.consent,
       productHint: record.productHint,
       amountInDispute: record.amountMinor === null ? null : { amountMinor: Number(record.amountMinor), currency: record.currency! },
       preferredReplyChannel: record.preferredReplyChannel,
@@ -108,15 +116,27 @@ export class ComplaintIntake {
     const [{ n }] = await manager.query(`SELECT nextval('ticket_seq') AS n`);
     const receivedAt = new Date();
     const localDate = DateTime.fromJSDate(receivedAt, { zone: this.regime.timeZone }).toFormat('yyyyLLdd');
-    const { customerId, name, phone, email, idNumber } = dto.complainant;
+    const { customerId, name, phone, email, idNumber, channelUserId } = dto.complainant;
+    const regimeDue = responseDueBy(receivedAt, this.regime);
+    // A regulator's deadline binds when it is earlier than our own.
+    const referralDue = dto.regulatorReferral?.deadline ? new Date(dto.regulatorReferral.deadline) : null;
+    const due = referralDue && referralDue < regimeDue ? referralDue : regimeDue;
+    const vulnerable =
+      ['65-74', '75+'].includes(dto.vulnerability?.ageBand ?? '') || (dto.vulnerability?.declaredNeeds?.length ?? 0) > 0;
     const record = manager.create(ComplaintRecord, {
       id: randomUUID(),
       ticketNumber: formatTicketNumber(localDate, ((Number(n) - 1) % 99_999_999) + 1),
       channel: dto.channel,
       channelReference: dto.channelReference ?? null,
       idempotencyKey,
-      customerRef: this.cipher.pseudonym('cust', customerId ?? idNumber ?? phone ?? email ?? name),
-      complainantSealed: this.cipher.encrypt(JSON.stringify({ customerId, name, phone, email, idNumber })),
+      customerRef: this.cipher.pseudonym('cust', (customerId ?? idNumber ?? phone ?? email ?? channelUserId ?? name)!),
+      complainantSealed: this.cipher.encrypt(JSON.stringify({ customerId, name, phone, email, idNumber, channelUserId })),
+      representativeSealed: dto.onBehalfOf ? this.cipher.encrypt(JSON.stringify(dto.onBehalfOf)) : null,
+      accountReferenceMasked: dto.accountReference ? maskValue(dto.accountReference.replace(/\D/g, ''), 4) : null,
+      attachments: (dto.attachments ?? []).map((a) => ({ ...a })),
+      vulnerability: dto.vulnerability ? { ...dto.vulnerability } : null,
+      regulatorReferral: dto.regulatorReferral ? { ...dto.regulatorReferral } : null,
+      consent: dto.consent ? { ...dto.consent } : null,
       descriptionSealed: this.cipher.encrypt(dto.description),
       productHint: dto.productHint ?? null,
       amountMinor: dto.amountInDispute ? String(dto.amountInDispute.amountMinor) : null,
@@ -126,7 +146,7 @@ export class ComplaintIntake {
       regime: this.regime.id,
       occurredAt: dto.occurredAt ? new Date(dto.occurredAt) : null,
       receivedAt,
-      responseDueBy: responseDueBy(receivedAt, this.regime),
+      responseDueBy: due,
       status: 'received',
       statusChangedAt: receivedAt,
     });
@@ -138,12 +158,18 @@ export class ComplaintIntake {
       receivedAt: receivedAt.toISOString(),
       customerRef: record.customerRef,
       productHint: record.productHint,
-      summary: redactPersonalText(dto.description, [customerId, name, phone, email, idNumber]),
+      summary: redactPersonalText(dto.description, [customerId, name, phone, email, idNumber, channelUserId, dto.onBehalfOf?.name, dto.accountReference]),
       language: record.language as 'zh-CN' | 'en',
       amountInDispute: dto.amountInDispute ?? null,
       preferredReplyChannel: dto.preferredReplyChannel,
       regime: this.regime.id,
       responseDueBy: record.responseDueBy.toISOString(),
+      vulnerable,
+      representedBy: dto.onBehalfOf?.relationship ?? null,
+      regulatorReferral: dto.regulatorReferral
+        ? { body: dto.regulatorReferral.body, caseNumber: dto.regulatorReferral.caseNumber, deadline: referralDue?.toISOString() ?? null }
+        : null,
+      attachmentCount: record.attachments.length,
     });
     return record;
   }
@@ -152,7 +178,7 @@ export class ComplaintIntake {
     return this.dataSource.getRepository(ComplaintRecord).findOneBy({ channel, idempotencyKey });
   }
 
-  private acknowledgement(record: ComplaintRecord, duplicate: boolean): ComplaintAcknowledgement {
+  private acknowledgement(record: ComplaintRecord, replayed: boolean): ComplaintAcknowledgement & { replayed: boolean } {
     return {
       complaintId: record.id,
       ticketNumber: record.ticketNumber,
@@ -160,7 +186,7 @@ export class ComplaintIntake {
       receivedAt: record.receivedAt.toISOString(),
       responseDueBy: record.responseDueBy.toISOString(),
       regime: record.regime,
-      duplicate,
+      replayed,
     };
   }
 }

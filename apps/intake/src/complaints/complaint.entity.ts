@@ -29,6 +29,26 @@ export class ComplaintRecord {
   @Column({ name: 'description_sealed', type: 'text' })
   descriptionSealed!: string;
 
+  /** Only the last four digits: enough to find the account with the customer, useless to anyone else. */
+  @Column({ name: 'account_reference_masked', type: 'text', nullable: true })
+  accountReferenceMasked!: string | null;
+
+  /** Who filed on the complainant's behalf, sealed like the complainant. */
+  @Column({ name: 'representative_sealed', type: 'text', nullable: true })
+  representativeSealed!: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  attachments!: { reference: string; sha256: string; sizeBytes: number; mediaType: string; fileName?: string }[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  vulnerability!: { ageBand?: string; declaredNeeds?: string[] } | null;
+
+  @Column({ name: 'regulator_referral', type: 'jsonb', nullable: true })
+  regulatorReferral!: { body: string; caseNumber: string; deadline?: string } | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  consent!: { dataProcessing: boolean; callRecording?: boolean; survey?: boolean } | null;
+
   @Column({ name: 'product_hint', type: 'text', nullable: true })
   productHint!: string | null;
 

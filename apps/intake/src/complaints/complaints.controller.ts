@@ -3,9 +3,9 @@ import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { isValidTicketNumber } from '@complaints/domain';
 import { Allow, CurrentPrincipal, Principal, ProblemException, RateLimited } from '@complaints/platform';
-import { ComplaintAcknowledgement, ComplaintStatusView } from './complaint-acknowledgement';
+import { REPLAY_HEADER, ComplaintAcknowledgement, ComplaintStatusView } from './complaint-acknowledgement';
 import { ComplaintIntake } from './complaint-intake.service';
-import { FileComplaintDto } from './file-complaint.dto';
+import { FileComplaintDto } from '@complaints/intake-adapters';
 
 @ApiTags('complaints')
 @Controller('v1/complaints')
@@ -18,7 +18,7 @@ export class ComplaintsController {
   @ApiOperation({ summary: 'File a complaint; answers with the ticket number and the response deadline' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The channel's retry key: a repeat gets the original ticket" })
   @ApiResponse({ status: 201, type: ComplaintAcknowledgement })
-  @ApiResponse({ status: 200, type: ComplaintAcknowledgement, description: 'Repeat of an earlier request' })
+  @ApiHeader({ name: REPLAY_HEADER, required: false, description: 'On the answer: "true" when it repeats the answer to an earlier request with the same key' })
   async file(
     @Body() dto: FileComplaintDto,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -45,8 +45,11 @@ export class ComplaintsController {
       });
     }
     const ack = await this.intake.fileComplaint(dto, idempotencyKey ?? null);
-    res.status(ack.duplicate ? HttpStatus.OK : HttpStatus.CREATED);
-    return ack;
+    // A retry gets exactly the original answer; only the header tells it apart.
+    const { replayed, ...answer } = ack;
+    res.status(HttpStatus.CREATED);
+    if (replayed) res.setHeader(REPLAY_HEADER, 'true');
+    return answer;
   }
 
   @Get(':ticketNumber/status')

@@ -6,7 +6,7 @@ import { ServiceMetrics } from '../metrics';
 import { ACCESS_METADATA, AccessDeclaration } from './access';
 import { AuthenticatedRequest } from './principal';
 import { InvalidTokenError, IssuerUnavailableError, TokenVerifier } from './token-verifier';
-import { RequestWithRawBody, WebhookAuthenticator } from './webhook-authenticator';
+import { RequestWithRawBody, UnknownChannelError, WebhookAuthenticator } from './webhook-authenticator';
 
 const TYPE_BASE = 'https://complaints.example/problems/';
 
@@ -43,7 +43,12 @@ export class AccessGuard implements CanActivate {
 
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (declaration.kind === 'signed-webhook') {
-      const refusal = await this.webhooks.authenticate(request as RequestWithRawBody, String(request.params[declaration.channelParam] ?? ''));
+      const channel = String(request.params[declaration.channelParam] ?? '');
+      const refusal = await this.webhooks.authenticate(request as RequestWithRawBody, channel).catch((e: unknown) => {
+        if (!(e instanceof UnknownChannelError)) throw e;
+        this.refused('unknown-channel');
+        throw new ProblemException({ type: `${TYPE_BASE}unknown-channel`, title: 'Not found', status: 404, detail: e.message });
+      });
       if (refusal) {
         this.refused('webhook-signature');
         throw new ProblemException({ type: `${TYPE_BASE}unauthenticated`, title: 'Authentication required', status: 401, detail: refusal });

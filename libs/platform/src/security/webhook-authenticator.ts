@@ -1,9 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthenticatedRequest } from './principal';
 import { checkWebhookSignature, DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADERS, webhookSecretsFromEnv } from './webhook-signature';
 
 export type RequestWithRawBody = AuthenticatedRequest & { rawBody?: Buffer };
+
+export type WebhookVerdict = { ok: true; nonce: string; timestamp: number } | { ok: false; reason: string; unknownChannel?: boolean };
+
+/**
+ * A service whose channels sign in their own way (WeChat does) supplies this; without it every
+ * channel uses the platform HMAC with the WEBHOOK_SECRETS of its channel.
+ */
+export interface WebhookVerifier {
+  verify(channel: string, request: RequestWithRawBody): WebhookVerdict;
+}
+export const WEBHOOK_VERIFIER = Symbol('WEBHOOK_VERIFIER');
+
+export class UnknownChannelError extends Error {}
 
 /** Verifies a signed webhook and spends its nonce, so a captured request cannot be replayed. */
 @Injectable()
@@ -11,9 +24,21 @@ export class WebhookAuthenticator {
   private readonly secrets = webhookSecretsFromEnv();
   private lastPurge = 0;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() @Inject(WEBHOOK_VERIFIER) private readonly verifier?: WebhookVerifier,
+  ) {}
 
+  /** Null when the request is authentic and fresh; otherwise why not. Throws UnknownChannelError for a channel nobody serves. */
   async authenticate(request: RequestWithRawBody, channel: string): Promise<string | null> {
+    if (this.verifier) {
+      const verdict = this.verifier.verify(channel, request);
+      if (!verdict.ok) {
+        if (verdict.unknownChannel) throw new UnknownChannelError(verdict.reason);
+        return verdict.reason;
+      }
+      return this.spend(request, channel, verdict.nonce);
+    }
     const secret = this.secrets.get(channel);
     if (!secret) return `channel "${channel}" has no webhook secret configured`;
     const header = (name: string) => {
@@ -30,6 +55,10 @@ export class WebhookAuthenticator {
       nowSeconds: Math.floor(Date.now() / 1000),
     });
     if (!check.ok) return check.reason;
+    return this.spend(request, channel, nonce!);
+  }
+
+  private async spend(request: RequestWithRawBody, channel: string, nonce: string): Promise<string | null> {
     await this.purgeExpiredNonces();
     const spent: unknown[] = await this.dataSource.query(
       `INSERT INTO webhook_nonces (channel, nonce) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING nonce`,

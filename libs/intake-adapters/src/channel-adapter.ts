@@ -1,0 +1,69 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { Channel } from '@complaints/contracts';
+import { CanonicalComplaint, FileComplaintDto } from './canonical-complaint';
+
+/** A channel's raw request, as the inbound endpoint received it. */
+export interface InboundMessage {
+  channel: string;
+  method: string;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  contentType: string;
+  /** The bytes as sent: signatures are computed over them. */
+  body: Buffer;
+  receivedAt: Date;
+}
+
+/** A file that came with the message: the endpoint stores the bytes and the complaint keeps a reference. */
+export interface AttachmentUpload {
+  fileName?: string;
+  mediaType: string;
+  content: Buffer;
+}
+
+export type Verification =
+  | { ok: true; nonce: string; timestamp: number }
+  | { ok: false; reason: string };
+
+export type AdapterOutcome =
+  /** A complaint to file; `messageId` is the channel's id of the message, the idempotency key. */
+  | { kind: 'complaint'; messageId: string; complaint: CanonicalComplaint; uploads: AttachmentUpload[] }
+  /** An answer the channel's protocol expects instead of a complaint (WeChat's URL check, an event push). */
+  | { kind: 'reply'; status: number; contentType: string; body: string }
+  /** The content cannot be a complaint; `path` names the field when there is one. */
+  | { kind: 'refused'; reason: string; path?: string };
+
+/**
+ * A channel's adapter parses its channel's payload, verifies that the channel sent it, and maps it
+ * to the canonical complaint; nothing else. It stores nothing, calls nothing and logs nothing:
+ * the endpoint spends the nonce, stores the attachments and files the complaint.
+ */
+export interface ChannelAdapter {
+  readonly channel: Channel;
+  /** Media types of the raw payload this adapter reads. */
+  readonly accepts: readonly string[];
+  /** Is the message from the channel, fresh, and signed over exactly these bytes? */
+  verify(message: InboundMessage): Verification;
+  map(message: InboundMessage): AdapterOutcome | Promise<AdapterOutcome>;
+}
+
+/** Problems with a candidate canonical complaint, in the same shape the HTTP API reports them. */
+export function canonicalProblems(candidate: unknown): { path: string; message: string }[] {
+  const instance = plainToInstance(FileComplaintDto, candidate);
+  const errors = validateSync(instance as object, { whitelist: true, forbidNonWhitelisted: true });
+  return flatten(errors);
+}
+
+function flatten(errors: ValidationError[], parent = ''): { path: string; message: string }[] {
+  return errors.flatMap((e) => {
+    const path = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
+    return [...Object.values(e.constraints ?? {}).map((message) => ({ path, message })), ...flatten(e.children ?? [], path)];
+  });
+}
+
+/** Drops undefined members so a mapped complaint compares and serialises cleanly. */
+export function compact<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

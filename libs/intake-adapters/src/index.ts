@@ -1,0 +1,4 @@
+export * from './adapter-config';
+export * from './canonical-complaint';
+export * from './channel-adapter';
+export * from './registry';

@@ -1,0 +1,102 @@
+import { Channel } from '@complaints/contracts';
+import { MoneyFormatError, toMinorUnits } from '@complaints/domain';
+import { AdapterOutcome, AttachmentUpload, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
+import { CanonicalComplaint } from '../src/canonical-complaint';
+import { parseJson, verifyHmac } from '../src/signed-json/hmac';
+
+/**
+ * The complaint form of the bank's website and mobile app. The form back end posts what the
+ * customer typed, signed with the platform's HMAC. Its field names are the form's, not ours:
+ *
+ *   { "formId", "submittedAt", "customer": { "customerNo", "name", "mobile", "email", "idNo" },
+ *     "product", "account", "content", "occurredOn", "amount": "300.00", "currency": "CNY",
+ *     "replyVia": "sms" | "email" | "app" | "phone" | "letter" | "wechat", "lang": "zh-CN" | "en",
+ *     "files": [{ "name", "type", "base64" }], "consent": { "personalData": true, "survey": false },
+ *     "device": { "appVersion", "platform" }   (app only, not kept) }
+ */
+export class DigitalFormAdapter implements ChannelAdapter {
+  readonly accepts = ['application/json'] as const;
+
+  constructor(
+    readonly channel: Extract<Channel, 'web' | 'mobile-app'>,
+    private readonly secret: Buffer | undefined,
+  ) {}
+
+  verify(message: InboundMessage): Verification {
+    return verifyHmac(message, this.secret);
+  }
+
+  map(message: InboundMessage): AdapterOutcome {
+    const parsed = parseJson(message);
+    if (!parsed.ok) return { kind: 'refused', reason: parsed.reason };
+    const form = parsed.value as FormPayload;
+    if (typeof form.formId !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(form.formId)) {
+      return { kind: 'refused', reason: 'formId is required: 1-128 letters, digits or ._:-', path: 'formId' };
+    }
+    if (typeof form.content !== 'string' || form.content.trim() === '') {
+      return { kind: 'refused', reason: 'content is required: the customer must say what went wrong', path: 'content' };
+    }
+    let amountInDispute: CanonicalComplaint['amountInDispute'];
+    if (form.amount !== undefined && form.amount !== null && form.amount !== '') {
+      if (form.currency !== undefined && (typeof form.currency !== 'string' || !/^[A-Z]{3}$/.test(form.currency))) {
+        return { kind: 'refused', reason: 'currency must be an ISO 4217 code such as CNY', path: 'currency' };
+      }
+      if (typeof form.amount !== 'string' && typeof form.amount !== 'number') {
+        return { kind: 'refused', reason: 'amount must be a decimal such as "300.00"', path: 'amount' };
+      }
+      try {
+        const currency = (form.currency as string | undefined) ?? 'CNY';
+        amountInDispute = { amountMinor: toMinorUnits(String(form.amount), currency), currency };
+      } catch (e) {
+        if (e instanceof MoneyFormatError) return { kind: 'refused', reason: `amount: ${e.message}`, path: 'amount' };
+        throw e;
+      }
+    }
+    const uploads: AttachmentUpload[] = [];
+    for (const [i, file] of (Array.isArray(form.files) ? form.files : []).entries()) {
+      if (typeof file?.base64 !== 'string' || typeof file.type !== 'string') {
+        return { kind: 'refused', reason: `files[${i}] needs type and base64 content`, path: `files[${i}]` };
+      }
+      const content = Buffer.from(file.base64, 'base64');
+      if (content.length === 0) return { kind: 'refused', reason: `files[${i}] is empty`, path: `files[${i}]` };
+      uploads.push({ fileName: typeof file.name === 'string' ? file.name : undefined, mediaType: file.type.toLowerCase(), content });
+    }
+    const customer = form.customer ?? {};
+    const complaint: CanonicalComplaint = compact({
+      channel: this.channel,
+      channelReference: form.formId,
+      complainant: {
+        customerId: customer.customerNo,
+        name: customer.name,
+        phone: customer.mobile,
+        email: customer.email,
+        idNumber: customer.idNo,
+      },
+      description: form.content.trim(),
+      productHint: form.product,
+      accountReference: form.account,
+      occurredAt: form.occurredOn,
+      amountInDispute,
+      preferredReplyChannel: (form.replyVia ?? (this.channel === 'mobile-app' ? 'app' : 'email')) as CanonicalComplaint['preferredReplyChannel'],
+      language: form.lang,
+      consent: form.consent ? { dataProcessing: form.consent.personalData === true, survey: form.consent.survey } : undefined,
+    } as CanonicalComplaint);
+    return { kind: 'complaint', messageId: form.formId, complaint, uploads };
+  }
+}
+
+interface FormPayload {
+  formId?: unknown;
+  submittedAt?: string;
+  customer?: { customerNo?: string; name?: string; mobile?: string; email?: string; idNo?: string };
+  product?: string;
+  account?: string;
+  content?: unknown;
+  occurredOn?: string;
+  amount?: string | number | null;
+  currency?: unknown;
+  replyVia?: string;
+  lang?: 'zh-CN' | 'en';
+  files?: { name?: unknown; type?: unknown; base64?: unknown }[];
+  consent?: { personalData?: unknown; survey?: boolean };
+}

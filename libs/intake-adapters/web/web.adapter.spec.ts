@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { describeAdapterContract, inboundMessage, signedMessage } from '../src/contract-kit';
+import { webAdapter } from './index';
+
+const SECRET = randomBytes(32);
+const form = {
+  formId: 'WEB-2026112300017',
+  submittedAt: '2026-11-23T07:59:58Z',
+  customer: { customerNo: 'C000777', name: '刘德明', mobile: '13811112222', email: 'liu.deming@example.cn', idNo: '110101198001011234' },
+  product: '借记卡',
+  account: '6222 0212 3456 7890',
+  content: '11月20日借记卡被扣了两次短信服务费，每次2元。',
+  occurredOn: '2026-11-20',
+  amount: '4.00',
+  currency: 'CNY',
+  replyVia: 'sms',
+  lang: 'zh-CN',
+  consent: { personalData: true, survey: false },
+};
+const body = (value: unknown) => JSON.stringify(value);
+
+describeAdapterContract(webAdapter(SECRET), {
+  valid: [
+    {
+      name: 'a web form with an amount',
+      message: () => signedMessage('web', body(form), SECRET),
+      messageId: 'WEB-2026112300017',
+      complaint: {
+        channel: 'web',
+        channelReference: 'WEB-2026112300017',
+        complainant: { customerId: 'C000777', name: '刘德明', phone: '13811112222', email: 'liu.deming@example.cn', idNumber: '110101198001011234' },
+        description: '11月20日借记卡被扣了两次短信服务费，每次2元。',
+        productHint: '借记卡',
+        accountReference: '6222 0212 3456 7890',
+        occurredAt: '2026-11-20',
+        amountInDispute: { amountMinor: 400, currency: 'CNY' },
+        preferredReplyChannel: 'sms',
+        language: 'zh-CN',
+        consent: { dataProcessing: true, survey: false },
+      },
+    },
+    {
+      name: 'a minimal English form with a screenshot',
+      message: () =>
+        signedMessage(
+          'web',
+          body({ formId: 'WEB-9', customer: { name: 'Ann Lee' }, content: 'Online banking locked me out twice.', lang: 'en', files: [{ name: 'lock.png', type: 'image/PNG', base64: Buffer.from('png-bytes').toString('base64') }] }),
+          SECRET,
+        ),
+      messageId: 'WEB-9',
+      complaint: {
+        channel: 'web',
+        channelReference: 'WEB-9',
+        complainant: { name: 'Ann Lee' },
+        description: 'Online banking locked me out twice.',
+        preferredReplyChannel: 'email',
+        language: 'en',
+      },
+      uploads: 1,
+    },
+  ],
+  forged: [
+    { name: 'unsigned request', message: () => inboundMessage('web', body(form)), reason: /signature headers/ },
+    { name: 'request signed with another key', message: () => signedMessage('web', body(form), randomBytes(32)), reason: /does not match/ },
+    {
+      name: 'request signed two hours before it arrived',
+      message: () => ({ ...signedMessage('web', body(form), SECRET, { at: new Date('2026-11-23T06:00:00Z') }), receivedAt: new Date('2026-11-23T08:00:00Z') }),
+      reason: /more than 300 s from now/,
+    },
+  ],
+  invalid: [
+    { name: 'a body that is not JSON', message: () => signedMessage('web', '<form/>', SECRET), reason: /not valid JSON/ },
+    { name: 'a JSON array', message: () => signedMessage('web', '[1]', SECRET), reason: /JSON object/ },
+    { name: 'a form without content', message: () => signedMessage('web', body({ ...form, content: '  ' }), SECRET), reason: /content is required/ },
+    { name: 'a form without formId', message: () => signedMessage('web', body({ ...form, formId: undefined }), SECRET), reason: /formId is required/ },
+    { name: 'an amount with three decimals', message: () => signedMessage('web', body({ ...form, amount: '4.005' }), SECRET), reason: /decimal places/ },
+    { name: 'a file without content', message: () => signedMessage('web', body({ ...form, files: [{ name: 'x', type: 'image/png' }] }), SECRET), reason: /files\[0\]/ },
+  ],
+  personalData: ['刘德明', '13811112222', 'liu.deming@example.cn', '110101198001011234', '6222 0212 3456 7890', 'Ann Lee'],
+});
+
+describe('web adapter without a configured secret', () => {
+  it('refuses everything, however it is signed', () => {
+    const verdict = webAdapter(undefined).verify(signedMessage('web', body(form), SECRET));
+    expect(verdict).toEqual({ ok: false, reason: 'channel "web" has no signing secret configured' });
+  });
+});
