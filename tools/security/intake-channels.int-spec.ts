@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { formatTicketNumber } from '@complaints/domain';
+import { signWebhook } from '@complaints/platform';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
+
+jest.setTimeout(120_000);
+
+const intake = ALL_SERVICES.find((d) => d.name === 'intake')!;
+const WEB_SECRET = randomBytes(32);
+const STORE = fs.mkdtempSync(path.join(os.tmpdir(), 'attachments-'));
+
+const canonical = (overrides: Record<string, unknown> = {}) => ({
+  channel: 'web',
+  complainant: { customerId: 'C-500', name: '孙七', phone: '13600001111' },
+  description: '信用卡分期手续费与宣传不符。',
+  preferredReplyChannel: 'sms',
+  ...overrides,
+});
+
+/** intake's answers to ticket numbers, channels and retries, over HTTP against the real database. */
+describe('intake: tickets, channels and retries', () => {
+  let service: ServiceUnderTest;
+  let adapter: string;
+
+  const signedPost = (channel: string, body: string, contentType = 'application/json', nonce = randomBytes(12).toString('hex')) => {
+    const timestamp = Math.floor(Date.now() / 1000);
+    return fetch(`${service.baseUrl}/v1/channels/${channel}/inbound`, {
+      method: 'POST',
+      headers: {
+        'content-type': contentType,
+        'x-signature-timestamp': String(timestamp),
+        'x-signature-nonce': nonce,
+        'x-signature': signWebhook(WEB_SECRET, timestamp, nonce, body),
+      },
+      body,
+    });
+  };
+  const row = async (complaintId: string) =>
+    (await service.pg.query(`SELECT * FROM "${service.schema}".complaints WHERE id = $1`, [complaintId])).rows[0] as Record<string, unknown>;
+
+  beforeAll(async () => {
+    service = await startInProcess(intake, { WEBHOOK_SECRETS: `web:${WEB_SECRET.toString('base64')}`, ATTACHMENT_STORE_DIR: STORE });
+    adapter = `Bearer ${await service.issuer.token('channel-adapter', { channel: 'web' })}`;
+  });
+  afterAll(async () => {
+    await service?.stop();
+    fs.rmSync(STORE, { recursive: true, force: true });
+  });
+
+  it('turns 50 concurrent requests with one idempotency key into one complaint and 50 identical answers', async () => {
+    const before = (await service.rowCounts()).complaints;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const res = await fetch(`${service.baseUrl}/v1/complaints`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: adapter, 'idempotency-key': 'retry-storm-1' },
+          body: JSON.stringify(canonical()),
+        });
+        return { status: res.status, body: await res.text() };
+      }),
+    );
+    expect((await service.rowCounts()).complaints - before).toBe(1);
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([201]));
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect(JSON.parse(answers[0].body)).toEqual({
+      complaintId: expect.any(String),
+      ticketNumber: expect.stringMatching(/^CMP-\d{8}-\d{8}-\d$/),
+      status: 'received',
+      receivedAt: expect.any(String),
+      responseDueBy: expect.any(String),
+      regime: 'cn-cbirc',
+    });
+  });
+
+  it('files a channel message once when the channel retries it concurrently (same message id, fresh signatures)', async () => {
+    const before = (await service.rowCounts()).complaints;
+    const form = JSON.stringify({ formId: 'WEB-retry-7', customer: { customerNo: 'C-501', name: '周八' }, content: '网银转账失败但已扣款。', replyVia: 'sms' });
+    const answers = await Promise.all(Array.from({ length: 20 }, async () => (await signedPost('web', form)).text()));
+    expect((await service.rowCounts()).complaints - before).toBe(1);
+    expect(new Set(answers).size).toBe(1);
+  });
+
+  it('reports a ticket number with one digit changed as invalid, never as someone else\'s', async () => {
+    const filed = await fetch(`${service.baseUrl}/v1/complaints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: adapter },
+      body: JSON.stringify(canonical()),
+    });
+    const { ticketNumber } = (await filed.json()) as { ticketNumber: string };
+    const staff = `Bearer ${await service.issuer.token('investigator')}`;
+    expect((await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}/status`, { headers: { authorization: staff } })).status).toBe(200);
+    const digits = [...ticketNumber].map((c, i) => (/\d/.test(c) ? i : -1)).filter((i) => i >= 0);
+    let tried = 0;
+    for (const i of digits) {
+      const changed = ticketNumber.slice(0, i) + String((Number(ticketNumber[i]) + 1) % 10) + ticketNumber.slice(i + 1);
+      const res = await fetch(`${service.baseUrl}/v1/complaints/${changed}/status`, { headers: { authorization: staff } });
+      const body = (await res.json()) as { errors?: { message: string }[] };
+      expect({ changed, status: res.status }).toEqual({ changed, status: 400 });
+      expect(body.errors?.[0].message).toMatch(/check digit/);
+      tried += 1;
+    }
+    expect(tried).toBe(digits.length);
+    expect(formatTicketNumber('20261123', 1)).toMatch(/^CMP-20261123-00000001-\d$/);
+  });
+
+  it('stores attachment bytes once, by content, and keeps only the reference with the complaint and none in events', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(2048)]);
+    const form = JSON.stringify({
+      formId: 'WEB-att-1',
+      customer: { customerNo: 'C-502', name: '吴九', mobile: '13500002222' },
+      account: '6222 0212 3456 7890',
+      content: '附件为银行流水，显示重复扣费。',
+      files: [{ name: '流水.pdf', type: 'application/pdf', base64: pdf.toString('base64') }],
+    });
+    const res = await signedPost('web', form);
+    expect(res.status).toBe(201);
+    const { complaintId } = (await res.json()) as { complaintId: string };
+    const stored = await row(complaintId);
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    expect(stored.attachments).toEqual([{ reference: `fs:${sha256}`, sha256, sizeBytes: pdf.length, mediaType: 'application/pdf', fileName: '流水.pdf' }]);
+    expect(fs.readFileSync(path.join(STORE, sha256.slice(0, 2), sha256)).equals(pdf)).toBe(true);
+    // The account number is kept as its last four digits only.
+    expect(stored.account_reference_masked).toBe('************7890');
+    expect(JSON.stringify(stored)).not.toContain('6222021234567890');
+    expect(JSON.stringify(stored)).not.toContain('6222 0212 3456 7890');
+    const events = await service.pg.query(`SELECT convert_from(value, 'UTF8') AS v FROM "${service.schema}".outbox WHERE value::text <> ''`);
+    const received = events.rows.map((r) => JSON.parse(r.v)).find((e) => e.complaintId === complaintId);
+    expect(received.payload.attachmentCount).toBe(1);
+    expect(JSON.stringify(received)).not.toContain(pdf.toString('base64').slice(0, 64));
+  });
+
+  it("answers by the regulator's deadline when it is earlier than our own", async () => {
+    const deadline = new Date(Date.now() + 5 * 86_400_000).toISOString();
+    const res = await fetch(`${service.baseUrl}/v1/complaints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await service.issuer.token('channel-adapter', { channel: 'regulator' })}` },
+      body: JSON.stringify(canonical({ channel: 'regulator', regulatorReferral: { body: 'nfra', caseNumber: '12378-2026-000123', deadline } })),
+    });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { responseDueBy: string }).responseDueBy).toBe(deadline);
+  });
+
+  it('refuses unknown channels with 404 and payloads of the wrong media type with 415', async () => {
+    const unknown = await signedPost('fax', '{}');
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { type: string }).type).toMatch(/unknown-channel$/);
+    const xml = await signedPost('web', '<form/>', 'application/xml');
+    expect(xml.status).toBe(415);
+  });
+});
