@@ -152,8 +152,15 @@ describe('one complaint through all six services (real processes, Kafka and Post
     const staffAction = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'staff.action-recorded' && e.payload.action === 'case.resolution-recorded'), { what: 'the staff action' });
     expect(staffAction.payload).toMatchObject({ actor: 'investigator-7', roles: ['investigator'], service: 'investigation', outcome: 'succeeded' });
 
-    const status = await json('GET', platform.url('intake', `/v1/complaints/${ticketNumber}/status`), undefined, await as('channel-adapter', 'web'));
-    expect(status.body).toMatchObject({ ticketNumber, status: 'responded', statusLabel: { 'zh-CN': '已答复' } });
+    // The channel asks on the customer's behalf, with the last four digits of their phone.
+    const status = await json('GET', platform.url('intake', `/v1/complaints/${ticketNumber}`), undefined, {
+      ...(await as('channel-adapter', 'web')),
+      'x-proof-of-identity': PERSONAL.phone.slice(-4),
+    });
+    expect(status.body).toMatchObject({ ticketNumber, status: 'replied', statusLabel: { 'zh-CN': '已答复' } });
+    expect(status.body.timeline.map((t: { event: string }) => t.event)).toEqual(['complaint.received', 'complaint.triaged', 'case.opened', 'case.resolved']);
+    // Customer-safe: fixed wording only, no department, no staff.
+    expect(JSON.stringify(status.body.timeline)).not.toMatch(/investigator|card-centre|operations|staff/);
     const integrity = await json('GET', platform.url('compliance-archive', '/v1/archive/integrity'), undefined, await as('auditor'));
     expect(integrity.body).toMatchObject({ intact: true });
   });
@@ -196,7 +203,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
     expect(paths).toEqual(
       expect.arrayContaining(['channel', 'complainant.name', 'description', 'amountInDispute.amountMinor', 'amountInDispute.currency', 'isAdmin']),
     );
-    const badTicket = await json('GET', platform.url('intake', '/v1/complaints/CMP-20260101-00000001-9/status'), undefined, web);
+    const badTicket = await json('GET', platform.url('intake', '/v1/complaints/CMP-20260101-00000001-9'), undefined, web);
     expect(badTicket.status).toBe(400);
     expect(await complaintCount()).toBe(before);
   });
@@ -272,6 +279,30 @@ describe('one complaint through all six services (real processes, Kafka and Post
       expect({ service: s, linesWithCorrelationId: lines.length > 0 }).toEqual({ service: s, linesWithCorrelationId: true });
       expect(() => JSON.parse(lines[0])).not.toThrow();
     }
+  });
+
+  it('ends the procedure when the customer withdraws: the case stops and the record is sealed', async () => {
+    const filed = await file(complaint({ channel: 'mobile-app' }));
+    const { complaintId, ticketNumber } = filed.body;
+    const opened = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'case.opened'), { what: 'the case' });
+    const withdrawn = await json('POST', platform.url('intake', `/v1/complaints/${ticketNumber}/withdrawal`), { reason: '已与网点协商解决' }, {
+      ...(await as('channel-adapter', 'mobile-app')),
+      'x-proof-of-identity': PERSONAL.phone.slice(-4),
+    });
+    expect(withdrawn.status).toBe(201);
+    const investigator = await as('investigator');
+    const stopped = await eventually(async () => {
+      const found = await json('GET', platform.url('investigation', `/v1/cases/${opened.payload.caseId}`), undefined, investigator);
+      return found.body.status === 'withdrawn' ? found.body : null;
+    }, { what: 'the case to stop' });
+    expect(stopped.withdrawnAt).toEqual(expect.any(String));
+    const late = await json('POST', platform.url('investigation', `/v1/cases/${opened.payload.caseId}/resolution`), { outcome: 'upheld', explanation: 'x' }, investigator);
+    expect(late.status).toBe(409);
+    const record = await eventually(async () => {
+      const all = await archiveOf(complaintId);
+      return all.some((e) => e.type === 'dossier.sealed') ? all : null;
+    }, { what: 'the sealed record' });
+    expect(record.map((e) => e.type)).toEqual(expect.arrayContaining(['complaint.received', 'case.opened', 'complaint.withdrawn', 'dossier.sealed']));
   });
 
   it('stops every service cleanly on SIGTERM', async () => {

@@ -38,9 +38,9 @@ describe('intake hardening: limits, headers, CORS, ownership and webhook replays
     const filed = await post('/v1/complaints', complaint('C-77'), await bearer('channel-adapter', { channel: 'web' }));
     expect(filed.status).toBe(201);
     const { ticketNumber } = (await filed.json()) as { ticketNumber: string };
-    const own = await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}/status`, { headers: await bearer('customer', { subject: 'C-77' }) });
+    const own = await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}`, { headers: await bearer('customer', { subject: 'C-77' }) });
     expect(own.status).toBe(200);
-    const other = await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}/status`, { headers: await bearer('customer', { subject: 'C-78' }) });
+    const other = await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}`, { headers: await bearer('customer', { subject: 'C-78' }) });
     expect(other.status).toBe(404);
   });
 
@@ -54,7 +54,7 @@ describe('intake hardening: limits, headers, CORS, ownership and webhook replays
     const customer = await bearer('customer', { subject: 'C-limited' });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const res = await fetch(`${service.baseUrl}/v1/complaints/${UNKNOWN_TICKET}/status`, { headers: customer });
+      const res = await fetch(`${service.baseUrl}/v1/complaints/${UNKNOWN_TICKET}`, { headers: customer });
       statuses.push(res.status);
       if (res.status === 429) {
         expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -64,7 +64,7 @@ describe('intake hardening: limits, headers, CORS, ownership and webhook replays
     expect(statuses).toEqual([404, 404, 404, 429, 429]);
     const staff = await bearer('investigator');
     for (let i = 0; i < 6; i += 1) {
-      expect((await fetch(`${service.baseUrl}/v1/complaints/${UNKNOWN_TICKET}/status`, { headers: staff })).status).toBe(404);
+      expect((await fetch(`${service.baseUrl}/v1/complaints/${UNKNOWN_TICKET}`, { headers: staff })).status).toBe(404);
     }
   });
 

@@ -46,6 +46,21 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
     required: ['channel', 'complainant', 'description', 'preferredReplyChannel', 'amountInDispute.amountMinor', 'amountInDispute.currency'],
     freeText: ['channelReference', 'complainant.customerId', 'complainant.name', 'description', 'productHint'],
   },
+  'POST /v1/complaints/:ticketNumber/supplements': {
+    body: { text: '补充：扣款时间为11月20日。', attachments: [{ reference: `fs:${'b'.repeat(64)}`, sha256: 'b'.repeat(64), sizeBytes: 10, mediaType: 'image/png' }] },
+    required: [],
+    freeText: ['text'],
+  },
+  'POST /v1/complaints/:ticketNumber/amendments': {
+    body: { phone: '13800000000', email: 'new@example.com', preferredReplyChannel: 'email', language: 'zh-CN', description: '更正：金额为300元。' },
+    required: [],
+    freeText: ['description'],
+  },
+  'POST /v1/complaints/:ticketNumber/withdrawal': {
+    body: { reason: '问题已解决' },
+    required: [],
+    freeText: ['reason'],
+  },
   'POST /v1/cases/:caseId/resolution': {
     body: {
       outcome: 'upheld',

@@ -91,12 +91,12 @@ describe('intake: tickets, channels and retries', () => {
     });
     const { ticketNumber } = (await filed.json()) as { ticketNumber: string };
     const staff = `Bearer ${await service.issuer.token('investigator')}`;
-    expect((await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}/status`, { headers: { authorization: staff } })).status).toBe(200);
+    expect((await fetch(`${service.baseUrl}/v1/complaints/${ticketNumber}`, { headers: { authorization: staff } })).status).toBe(200);
     const digits = [...ticketNumber].map((c, i) => (/\d/.test(c) ? i : -1)).filter((i) => i >= 0);
     let tried = 0;
     for (const i of digits) {
       const changed = ticketNumber.slice(0, i) + String((Number(ticketNumber[i]) + 1) % 10) + ticketNumber.slice(i + 1);
-      const res = await fetch(`${service.baseUrl}/v1/complaints/${changed}/status`, { headers: { authorization: staff } });
+      const res = await fetch(`${service.baseUrl}/v1/complaints/${changed}`, { headers: { authorization: staff } });
       const body = (await res.json()) as { errors?: { message: string }[] };
       expect({ changed, status: res.status }).toEqual({ changed, status: 400 });
       expect(body.errors?.[0].message).toMatch(/check digit/);

@@ -139,7 +139,9 @@ async function main() {
         ...(await bearer('channel-adapter', complaint.channel)),
       });
       say(`filed ${ack.ticketNumber} via ${complaint.channel}; response due by ${ack.responseDueBy}`);
-      filed.push({ ack, resolution, channel: complaint.channel });
+      // What the customer would give to prove it is them: the last four digits of their phone or ID number.
+      const proof = (complaint.complainant.phone ?? complaint.complainant.idNumber).replace(/[^0-9X]/g, '').slice(-4);
+      filed.push({ ack, resolution, channel: complaint.channel, proof });
     }
     for (const { ack, resolution } of filed) {
       const [openCase] = await poll(`a case for ${ack.ticketNumber}`, async () => {
@@ -148,13 +150,17 @@ async function main() {
       });
       await http('POST', url('investigation', `/v1/cases/${openCase.id}/resolution`), resolution, await bearer('investigator'));
     }
-    for (const { ack, channel } of filed) {
+    for (const { ack, channel, proof } of filed) {
       const record = await poll(`the sealed record of ${ack.ticketNumber}`, async () => {
         const r = await http('GET', url('compliance-archive', `/v1/archive/complaints/${ack.complaintId}`), undefined, await bearer('compliance-officer'));
         return r.events.some((e) => e.type === 'dossier.sealed') ? r : null;
       });
-      const status = await http('GET', url('intake', `/v1/complaints/${ack.ticketNumber}/status`), undefined, await bearer('channel-adapter', channel));
+      const status = await http('GET', url('intake', `/v1/complaints/${ack.ticketNumber}`), undefined, {
+        ...(await bearer('channel-adapter', channel)),
+        'x-proof-of-identity': proof,
+      });
       console.log(`\n  ${ack.ticketNumber}  (complaint ${ack.complaintId})  status: ${status.status} ${status.statusLabel['zh-CN']}`);
+      console.log(`    the customer sees: ${status.timeline.map((t) => t.label['zh-CN']).join(' → ')}`);
       for (const e of record.events) {
         console.log(`    ${e.occurredAt}  ${e.producer.padEnd(18)} ${e.type.padEnd(18)} ${describe(e)}`);
       }

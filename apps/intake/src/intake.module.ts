@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { DEFAULT_REGIMES, RegimeId } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
 import { ComplaintIntake } from './complaints/complaint-intake.service';
+import { CustomerSelfService } from './complaints/customer-self-service';
 import { ComplaintsController } from './complaints/complaints.controller';
 import { StaffComplaintsController } from './complaints/staff-complaints.controller';
 import { ChannelInboundController } from './complaints/channel-inbound.controller';
@@ -15,6 +16,7 @@ import { CHANNEL_ADAPTERS, channelAdaptersFromEnv } from './complaints/channel-a
   controllers: [ComplaintsController, ChannelInboundController, StaffComplaintsController, StatusTracker],
   providers: [
     ComplaintIntake,
+    CustomerSelfService,
     { provide: CHANNEL_ADAPTERS, useFactory: () => channelAdaptersFromEnv() },
     {
       provide: ATTACHMENT_STORE,

@@ -11,7 +11,7 @@ export const investigationService = {
   module: InvestigationModule,
   entities: [CaseRecord],
   migrations: investigationMigrations,
-  consumes: [TOPICS.triage],
+  consumes: [TOPICS.triage, TOPICS.intake],
 };
 
 if (require.main === module) runService(investigationService);

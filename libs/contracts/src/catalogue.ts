@@ -3,7 +3,10 @@ import { eventKey } from './envelope';
 import {
   CaseOpenedV1,
   CaseResolvedV1,
+  ComplaintAmendedV1,
   ComplaintReceivedV1,
+  ComplaintSupplementedV1,
+  ComplaintWithdrawnV1,
   ComplaintTriagedV1,
   NotificationSentV1,
   DossierSealedV1,
@@ -52,6 +55,9 @@ const define = <S extends z.ZodTypeAny>(
 
 export const Events = {
   ComplaintReceived: define('complaint.received', 1, TOPICS.intake, ComplaintReceivedV1),
+  ComplaintSupplemented: define('complaint.supplemented', 1, TOPICS.intake, ComplaintSupplementedV1),
+  ComplaintAmended: define('complaint.amended', 1, TOPICS.intake, ComplaintAmendedV1),
+  ComplaintWithdrawn: define('complaint.withdrawn', 1, TOPICS.intake, ComplaintWithdrawnV1),
   ComplaintTriaged: define('complaint.triaged', 1, TOPICS.triage, ComplaintTriagedV1),
   CaseOpened: define('case.opened', 1, TOPICS.investigation, CaseOpenedV1),
   CaseResolved: define('case.resolved', 1, TOPICS.investigation, CaseResolvedV1),
@@ -86,8 +92,8 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
     topic: TOPICS.intake,
     owner: 'intake',
     key: 'complaintId',
-    events: [Events.ComplaintReceived.pattern],
-    consumers: ['triage', 'notification', 'compliance-archive'],
+    events: [Events.ComplaintReceived.pattern, Events.ComplaintSupplemented.pattern, Events.ComplaintAmended.pattern, Events.ComplaintWithdrawn.pattern],
+    consumers: ['triage', 'investigation', 'notification', 'compliance-archive'],
   },
   {
     topic: TOPICS.triage,

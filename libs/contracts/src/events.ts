@@ -56,6 +56,37 @@ export const ComplaintReceivedV1 = z
   })
   .strict();
 
+/** complaint.supplemented v1 (intake): the customer added information or attachments. */
+export const ComplaintSupplementedV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    /** The added text with the complainant's details taken out, as in complaint.received. */
+    summary: z.string().max(4000),
+    attachmentCount: z.number().int().min(0).max(50),
+  })
+  .strict();
+
+export const AMENDABLE_FIELDS = ['phone', 'email', 'preferredReplyChannel', 'language', 'description'] as const;
+
+/** complaint.amended v1 (intake): what changed, never the personal values themselves. */
+export const ComplaintAmendedV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    changed: z.array(z.enum(AMENDABLE_FIELDS)).min(1),
+    preferredReplyChannel: ReplyChannelSchema.optional(),
+    language: z.enum(['zh-CN', 'en']).optional(),
+  })
+  .strict();
+
+/** complaint.withdrawn v1 (intake): the customer ended the procedure. */
+export const ComplaintWithdrawnV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    withdrawnAt: isoInstant,
+    reason: z.string().max(500).nullable(),
+  })
+  .strict();
+
 /** complaint.triaged v1 (triage). */
 export const ComplaintTriagedV1 = z
   .object({
@@ -158,6 +189,9 @@ export const StaffActionRecordedV1 = z
 
 export type ComplaintReceived = z.infer<typeof ComplaintReceivedV1>;
 export type ComplaintTriaged = z.infer<typeof ComplaintTriagedV1>;
+export type ComplaintSupplemented = z.infer<typeof ComplaintSupplementedV1>;
+export type ComplaintAmended = z.infer<typeof ComplaintAmendedV1>;
+export type ComplaintWithdrawn = z.infer<typeof ComplaintWithdrawnV1>;
 export type CaseOpened = z.infer<typeof CaseOpenedV1>;
 export type CaseResolved = z.infer<typeof CaseResolvedV1>;
 export type RemedyProposed = z.infer<typeof RemedyProposedV1>;

@@ -47,6 +47,21 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     remedy: { type: 'loss-reimbursement', amount: CNY(500_000) },
     decidedBy: 'investigator-7',
   },
+  'complaint.supplemented@v1': {
+    ticketNumber: 'CMP-20261120-00000042-7',
+    summary: '补充：扣款时间为11月20日 10:32。',
+    attachmentCount: 1,
+  },
+  'complaint.amended@v1': {
+    ticketNumber: 'CMP-20261120-00000042-7',
+    changed: ['phone', 'preferredReplyChannel'],
+    preferredReplyChannel: 'email',
+  },
+  'complaint.withdrawn@v1': {
+    ticketNumber: 'CMP-20261120-00000042-7',
+    withdrawnAt: '2026-11-21T02:00:00.000Z',
+    reason: '问题已自行解决',
+  },
   'staff.action-recorded@v1': {
     actor: 'investigator-7',
     roles: ['investigator'],
@@ -233,8 +248,8 @@ describe('validateEnvelope — envelope fields', () => {
 
 describe('validateEnvelope — unknown events', () => {
   it('validateEnvelope_unknownType_isAnUnknownEvent', () => {
-    const r = rejection(validateEnvelope(envelopeFor('complaint.withdrawn', 1, {})));
-    expect(r).toEqual({ ok: false, reason: 'unknown-event', detail: 'no schema for complaint.withdrawn version 1' });
+    const r = rejection(validateEnvelope(envelopeFor('complaint.teleported', 1, {})));
+    expect(r).toEqual({ ok: false, reason: 'unknown-event', detail: 'no schema for complaint.teleported version 1' });
   });
 
   it('validateEnvelope_knownTypeWithUnknownVersion_isAnUnknownEvent', () => {

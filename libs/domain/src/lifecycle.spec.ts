@@ -1,11 +1,21 @@
-import { advanceStatus, COMPLAINT_STATUSES, ComplaintStatus, CUSTOMER_STATUS_LABELS, statusImpliedBy } from './lifecycle';
+import {
+  advanceStatus,
+  COMPLAINT_STATUSES,
+  ComplaintStatus,
+  CUSTOMER_STATUS_CODES,
+  CUSTOMER_STATUS_LABELS,
+  CUSTOMER_TIMELINE,
+  isOpenToCustomerChanges,
+  statusImpliedBy,
+} from './lifecycle';
 
 /** The customer-facing lifecycle, in order, as the domain describes it. */
-const ORDER: ComplaintStatus[] = ['received', 'triaged', 'under-investigation', 'responded', 'closed'];
+const ORDER: ComplaintStatus[] = ['received', 'triaged', 'under-investigation', 'responded', 'closed', 'withdrawn'];
+const ANSWERED_OR_ENDED: ComplaintStatus[] = ['responded', 'closed', 'withdrawn'];
 const position = (s: ComplaintStatus) => ORDER.indexOf(s);
 
 describe('COMPLAINT_STATUSES', () => {
-  it('statuses_areTheFiveLifecycleStagesInOrder', () => {
+  it('statuses_areTheLifecycleStagesInOrder_withWithdrawalLast', () => {
     expect([...COMPLAINT_STATUSES]).toEqual(ORDER);
   });
 });
@@ -21,8 +31,12 @@ describe('advanceStatus', () => {
     expect(next).toBe(later);
   });
 
-  it('advanceStatus_coversAll25Pairs', () => {
-    expect(pairs).toHaveLength(25);
+  it('advanceStatus_coversAll36Pairs', () => {
+    expect(pairs).toHaveLength(36);
+  });
+
+  it('advanceStatus_afterWithdrawal_nothingReopensTheComplaint', () => {
+    for (const observed of ORDER) expect(advanceStatus('withdrawn', observed)).toBe('withdrawn');
   });
 
   it('advanceStatus_isOrderIndependent_anyArrivalOrderEndsAtTheLatestStatus', () => {
@@ -78,8 +92,8 @@ describe('CUSTOMER_STATUS_LABELS', () => {
     expect(label.en).toMatch(/^[A-Z][A-Za-z ]+$/);
   });
 
-  it('labels_useTheRegulatorsFourCategories', () => {
-    const zh = new Set(ORDER.map((s) => CUSTOMER_STATUS_LABELS[s]['zh-CN']));
+  it('labels_useTheRegulatorsFourCategories_plusWithdrawn', () => {
+    const zh = new Set(ORDER.filter((s) => s !== 'withdrawn').map((s) => CUSTOMER_STATUS_LABELS[s]['zh-CN']));
     expect([...zh].sort()).toEqual(['处理中', '已答复', '已解决', '待处理'].sort());
   });
 
@@ -90,6 +104,35 @@ describe('CUSTOMER_STATUS_LABELS', () => {
         const lb = CUSTOMER_STATUS_LABELS[b];
         expect(la['zh-CN'] === lb['zh-CN']).toBe(la.en === lb.en);
       }
+    }
+  });
+});
+
+describe('CUSTOMER_STATUS_CODES', () => {
+  it('codes_followTheLabels_oneCodePerLabel', () => {
+    for (const a of ORDER) for (const b of ORDER) expect(CUSTOMER_STATUS_CODES[a] === CUSTOMER_STATUS_CODES[b]).toBe(CUSTOMER_STATUS_LABELS[a].en === CUSTOMER_STATUS_LABELS[b].en);
+  });
+
+  it('codes_areTheFiveTheCustomerSees', () => {
+    expect(new Set(Object.values(CUSTOMER_STATUS_CODES))).toEqual(new Set(['pending', 'in-progress', 'replied', 'resolved', 'withdrawn']));
+  });
+});
+
+describe('isOpenToCustomerChanges', () => {
+  it.each(ORDER)('isOpenToCustomerChanges_%s', (status) => {
+    expect(isOpenToCustomerChanges(status)).toBe(!ANSWERED_OR_ENDED.includes(status));
+  });
+});
+
+describe('CUSTOMER_TIMELINE', () => {
+  it.each(Object.entries(CUSTOMER_TIMELINE))('timeline_%s_isFixedWordingInBothLanguages', (_type, label) => {
+    expect(label['zh-CN']).toMatch(/^[\u4e00-\u9fff，]+$/);
+    expect(label.en).toMatch(/^[A-Z][A-Za-z ;]+$/);
+  });
+
+  it('timeline_coversEveryEventThatChangesTheStatus', () => {
+    for (const type of ['complaint.received', 'complaint.triaged', 'case.opened', 'case.resolved', 'complaint.withdrawn']) {
+      expect({ type, status: statusImpliedBy(type) !== null, inTimeline: type in CUSTOMER_TIMELINE }).toEqual({ type, status: true, inTimeline: true });
     }
   });
 });

@@ -8,6 +8,8 @@ export const COMPLAINT_STATUSES = [
   'under-investigation',
   'responded',
   'closed',
+  /** The customer withdrew: the procedure ends that day, and nothing later reopens it. */
+  'withdrawn',
 ] as const;
 export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 
@@ -20,6 +22,35 @@ export const CUSTOMER_STATUS_LABELS: Record<ComplaintStatus, { 'zh-CN': string; 
   'under-investigation': { 'zh-CN': '处理中', en: 'In progress' },
   responded: { 'zh-CN': '已答复', en: 'Replied' },
   closed: { 'zh-CN': '已解决', en: 'Resolved' },
+  withdrawn: { 'zh-CN': '已撤回', en: 'Withdrawn' },
+};
+
+/** The status codes customers and channels see. */
+export const CUSTOMER_STATUS_CODES: Record<ComplaintStatus, 'pending' | 'in-progress' | 'replied' | 'resolved' | 'withdrawn'> = {
+  received: 'pending',
+  triaged: 'pending',
+  'under-investigation': 'in-progress',
+  responded: 'replied',
+  closed: 'resolved',
+  withdrawn: 'withdrawn',
+};
+
+/** A customer may add to, amend or withdraw a complaint until it has been answered. */
+export const isOpenToCustomerChanges = (status: ComplaintStatus): boolean =>
+  status === 'received' || status === 'triaged' || status === 'under-investigation';
+
+/**
+ * What the customer's timeline says about an event, or null for events the customer does not
+ * see. Fixed wording: no department, no staff name, no internal note ever reaches it.
+ */
+export const CUSTOMER_TIMELINE: Record<string, { 'zh-CN': string; en: string }> = {
+  'complaint.received': { 'zh-CN': '我们已收到您的投诉', en: 'We received your complaint' },
+  'complaint.triaged': { 'zh-CN': '已转交负责的部门', en: 'Passed to the team responsible' },
+  'case.opened': { 'zh-CN': '正在调查处理', en: 'Being investigated' },
+  'complaint.supplemented': { 'zh-CN': '已收到您补充的信息', en: 'We received the information you added' },
+  'complaint.amended': { 'zh-CN': '已更新您的投诉信息', en: 'Your complaint details were updated' },
+  'case.resolved': { 'zh-CN': '我们已作出答复', en: 'We have sent our answer' },
+  'complaint.withdrawn': { 'zh-CN': '您已撤回投诉，处理程序终止', en: 'You withdrew the complaint; the procedure has ended' },
 };
 
 export function advanceStatus(current: ComplaintStatus, observed: ComplaintStatus): ComplaintStatus {
@@ -37,6 +68,8 @@ export function statusImpliedBy(eventType: string): ComplaintStatus | null {
       return 'under-investigation';
     case 'case.resolved':
       return 'responded';
+    case 'complaint.withdrawn':
+      return 'withdrawn';
     default:
       return null;
   }

@@ -43,7 +43,9 @@ export class ComplianceArchive {
       archivedAt: new Date(),
     });
     await ctx.manager.query(`UPDATE chain_head SET seq = $1, entry_hash = $2`, [seq, entryHash]);
-    if (event.type === Events.NotificationSent.type && (event.payload as NotificationSent).kind === 'final-response') {
+    // The record is complete once the final response has gone out, or once the customer withdrew.
+    const finalResponse = event.type === Events.NotificationSent.type && (event.payload as NotificationSent).kind === 'final-response';
+    if (finalResponse || event.type === Events.ComplaintWithdrawn.type) {
       await this.sealDossier(ctx, event.complaintId);
     }
   }

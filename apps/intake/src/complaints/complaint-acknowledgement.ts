@@ -12,15 +12,6 @@ export class ComplaintAcknowledgement {
 /** Set on the answer to a repeat: the body is the original answer, byte for byte. */
 export const REPLAY_HEADER = 'Idempotent-Replayed';
 
-export class ComplaintStatusView {
-  @ApiProperty() ticketNumber!: string;
-  @ApiProperty() status!: string;
-  @ApiProperty() statusLabel!: { 'zh-CN': string; en: string };
-  @ApiProperty() receivedAt!: string;
-  @ApiProperty() responseDueBy!: string;
-  @ApiProperty() statusChangedAt!: string;
-}
-
 export class ComplainantView {
   @ApiPropertyOptional() customerId?: string;
   @ApiProperty({ description: 'Masked unless the caller is an investigator or compliance officer' }) name!: string;

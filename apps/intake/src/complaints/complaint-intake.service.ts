@@ -4,8 +4,6 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events } from '@complaints/contracts';
 import {
-  ComplaintStatus,
-  CUSTOMER_STATUS_LABELS,
   DeadlineRegime,
   formatTicketNumber,
   maskValue,
@@ -13,10 +11,10 @@ import {
   responseDueBy,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { FieldCipher, Principal, seesPersonalData } from '@complaints/platform';
-import { ComplaintAcknowledgement, ComplaintStatusView, StaffComplaintView } from './complaint-acknowledgement';
-import { ComplaintRecord } from './complaint.entity';
 import { FileComplaintDto } from '@complaints/intake-adapters';
+import { FieldCipher, Principal, seesPersonalData } from '@complaints/platform';
+import { ComplaintAcknowledgement, StaffComplaintView } from './complaint-acknowledgement';
+import { ComplaintRecord } from './complaint.entity';
 import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
 
 const UNIQUE_VIOLATION = '23505';
@@ -52,23 +50,6 @@ export class ComplaintIntake {
       }
       throw error;
     }
-  }
-
-  async statusOf(ticketNumber: string, asker: Principal): Promise<ComplaintStatusView> {
-    const record = await this.dataSource.getRepository(ComplaintRecord).findOneBy({ ticketNumber });
-    // A customer sees only their own complaints; someone else's answers as if it did not exist.
-    if (!record || (isOnlyCustomer(asker) && record.customerRef !== this.cipher.pseudonym('cust', asker.subject))) {
-      throw new NotFoundException(`no complaint with ticket number ${ticketNumber}`);
-    }
-    const status = record.status as ComplaintStatus;
-    return {
-      ticketNumber: record.ticketNumber,
-      status,
-      statusLabel: CUSTOMER_STATUS_LABELS[status],
-      receivedAt: record.receivedAt.toISOString(),
-      responseDueBy: record.responseDueBy.toISOString(),
-      statusChangedAt: record.statusChangedAt.toISOString(),
-    };
   }
 
   /**
@@ -151,7 +132,7 @@ export class ComplaintIntake {
       statusChangedAt: receivedAt,
     });
     await manager.insert(ComplaintRecord, record);
-    await this.publisher.publish(manager, Events.ComplaintReceived, record.id, {
+    const received = await this.publisher.publish(manager, Events.ComplaintReceived, record.id, {
       ticketNumber: record.ticketNumber,
       channel: dto.channel,
       channelReference: record.channelReference,
@@ -171,6 +152,7 @@ export class ComplaintIntake {
         : null,
       attachmentCount: record.attachments.length,
     });
+    await recordOnTimeline(manager, received);
     return record;
   }
 
@@ -191,4 +173,11 @@ export class ComplaintIntake {
   }
 }
 
-const isOnlyCustomer = (p: Principal) => p.roles.every((r) => r === 'customer');
+
+/** Puts an event on the customer's timeline once (events may be delivered more than once). */
+export async function recordOnTimeline(manager: EntityManager, event: { eventId: string; complaintId: string; type: string; occurredAt: string }): Promise<void> {
+  await manager.query(
+    `INSERT INTO customer_timeline (event_id, complaint_id, event_type, occurred_at) VALUES ($1, $2, $3, $4) ON CONFLICT (event_id) DO NOTHING`,
+    [event.eventId, event.complaintId, event.type, event.occurredAt],
+  );
+}

@@ -82,6 +82,12 @@ export class ComplaintRecord {
   @Column({ name: 'status_changed_at', type: 'timestamptz' })
   statusChangedAt!: Date;
 
+  @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true })
+  withdrawnAt!: Date | null;
+
+  @Column({ name: 'withdrawal_reason_sealed', type: 'text', nullable: true })
+  withdrawalReasonSealed!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

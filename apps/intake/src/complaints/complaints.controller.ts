@@ -2,15 +2,28 @@ import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res } from '@n
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { isValidTicketNumber } from '@complaints/domain';
-import { Allow, CurrentPrincipal, Principal, ProblemException, RateLimited } from '@complaints/platform';
-import { REPLAY_HEADER, ComplaintAcknowledgement, ComplaintStatusView } from './complaint-acknowledgement';
-import { ComplaintIntake } from './complaint-intake.service';
 import { FileComplaintDto } from '@complaints/intake-adapters';
+import { Allow, CurrentPrincipal, Principal, ProblemException, RateLimited } from '@complaints/platform';
+import { REPLAY_HEADER, ComplaintAcknowledgement } from './complaint-acknowledgement';
+import { CustomerSelfService } from './customer-self-service';
+import { AmendComplaintDto, CustomerComplaintView, SupplementDto, WithdrawDto } from './self-service.dto';
+import { ComplaintIntake } from './complaint-intake.service';
+
+/** The last four digits of the phone or ID number given with the complaint. */
+const PROOF_HEADER = 'x-proof-of-identity';
+const PROOF_HEADER_DOC = {
+  name: 'X-Proof-Of-Identity',
+  required: false,
+  description: 'Last four digits of the phone or ID number given with the complaint; not needed by staff or by the logged-in customer who filed it',
+};
 
 @ApiTags('complaints')
 @Controller('v1/complaints')
 export class ComplaintsController {
-  constructor(private readonly intake: ComplaintIntake) {}
+  constructor(
+    private readonly intake: ComplaintIntake,
+    private readonly selfService: CustomerSelfService,
+  ) {}
 
   @Post()
   @Allow('channel-adapter')
@@ -25,14 +38,7 @@ export class ComplaintsController {
     @CurrentPrincipal() adapter: Principal,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ComplaintAcknowledgement> {
-    if (idempotencyKey !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(idempotencyKey)) {
-      throw new ProblemException({
-        type: 'https://complaints.example/problems/validation',
-        title: 'The request is not valid',
-        status: 400,
-        errors: [{ path: 'header:Idempotency-Key', message: 'must be 1-128 letters, digits or ._:-' }],
-      });
-    }
+    const key = validIdempotencyKey(idempotencyKey);
     // An adapter speaks for its own channel only: the branch system cannot file as WeChat.
     if (adapter.channel !== dto.channel) {
       throw new ProblemException({
@@ -44,7 +50,7 @@ export class ComplaintsController {
           : 'the token names no channel; channel adapters need a channel claim',
       });
     }
-    const ack = await this.intake.fileComplaint(dto, idempotencyKey ?? null);
+    const ack = await this.intake.fileComplaint(dto, key);
     // A retry gets exactly the original answer; only the header tells it apart.
     const { replayed, ...answer } = ack;
     res.status(HttpStatus.CREATED);
@@ -52,20 +58,85 @@ export class ComplaintsController {
     return answer;
   }
 
-  @Get(':ticketNumber/status')
+  @Get(':ticketNumber')
   @Allow('customer', 'channel-adapter', 'triage-officer', 'investigator', 'department-staff', 'compliance-officer', 'auditor')
   @RateLimited('lookup')
-  @ApiOperation({ summary: 'Where is my complaint?' })
-  @ApiResponse({ status: 200, type: ComplaintStatusView })
-  status(@Param('ticketNumber') ticketNumber: string, @CurrentPrincipal() asker: Principal): Promise<ComplaintStatusView> {
-    if (!isValidTicketNumber(ticketNumber)) {
-      throw new ProblemException({
-        type: 'https://complaints.example/problems/validation',
-        title: 'The request is not valid',
-        status: 400,
-        errors: [{ path: 'path:ticketNumber', message: 'not a ticket number (CMP-YYYYMMDD-NNNNNNNN-C) or its check digit is wrong' }],
-      });
-    }
-    return this.intake.statusOf(ticketNumber, asker);
+  @ApiOperation({ summary: 'Where is my complaint? The customer-facing status and timeline' })
+  @ApiHeader(PROOF_HEADER_DOC)
+  @ApiResponse({ status: 200, type: CustomerComplaintView })
+  view(
+    @Param('ticketNumber') ticketNumber: string,
+    @Headers(PROOF_HEADER) proof: string | undefined,
+    @CurrentPrincipal() asker: Principal,
+  ): Promise<CustomerComplaintView> {
+    return this.selfService.view(validTicket(ticketNumber), asker, proof);
   }
+
+  @Post(':ticketNumber/supplements')
+  @Allow('customer', 'channel-adapter')
+  @RateLimited('lookup')
+  @ApiOperation({ summary: 'The customer adds information or attachments' })
+  @ApiHeader(PROOF_HEADER_DOC)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  supplement(
+    @Param('ticketNumber') ticketNumber: string,
+    @Body() dto: SupplementDto,
+    @Headers(PROOF_HEADER) proof: string | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @CurrentPrincipal() asker: Principal,
+  ) {
+    return this.selfService.supplement(validTicket(ticketNumber), asker, proof, dto, validIdempotencyKey(idempotencyKey));
+  }
+
+  @Post(':ticketNumber/amendments')
+  @Allow('customer', 'channel-adapter')
+  @RateLimited('lookup')
+  @ApiOperation({ summary: 'The customer corrects contact details, reply preferences or the description' })
+  @ApiHeader(PROOF_HEADER_DOC)
+  amend(
+    @Param('ticketNumber') ticketNumber: string,
+    @Body() dto: AmendComplaintDto,
+    @Headers(PROOF_HEADER) proof: string | undefined,
+    @CurrentPrincipal() asker: Principal,
+  ) {
+    return this.selfService.amend(validTicket(ticketNumber), asker, proof, dto);
+  }
+
+  @Post(':ticketNumber/withdrawal')
+  @Allow('customer', 'channel-adapter')
+  @RateLimited('lookup')
+  @ApiOperation({ summary: 'The customer withdraws: the procedure ends that day' })
+  @ApiHeader(PROOF_HEADER_DOC)
+  withdraw(
+    @Param('ticketNumber') ticketNumber: string,
+    @Body() dto: WithdrawDto,
+    @Headers(PROOF_HEADER) proof: string | undefined,
+    @CurrentPrincipal() asker: Principal,
+  ) {
+    return this.selfService.withdraw(validTicket(ticketNumber), asker, proof, dto);
+  }
+}
+
+function validTicket(ticketNumber: string): string {
+  if (!isValidTicketNumber(ticketNumber)) {
+    throw new ProblemException({
+      type: 'https://complaints.example/problems/validation',
+      title: 'The request is not valid',
+      status: 400,
+      errors: [{ path: 'path:ticketNumber', message: 'not a ticket number (CMP-YYYYMMDD-NNNNNNNN-C) or its check digit is wrong' }],
+    });
+  }
+  return ticketNumber;
+}
+
+function validIdempotencyKey(key: string | undefined): string | null {
+  if (key !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(key)) {
+    throw new ProblemException({
+      type: 'https://complaints.example/problems/validation',
+      title: 'The request is not valid',
+      status: 400,
+      errors: [{ path: 'header:Idempotency-Key', message: 'must be 1-128 letters, digits or ._:-' }],
+    });
+  }
+  return key ?? null;
 }

@@ -2,8 +2,9 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { EventEnvelope, Events } from '@complaints/contracts';
-import { advanceStatus, ComplaintStatus, statusImpliedBy } from '@complaints/domain';
+import { advanceStatus, ComplaintStatus, CUSTOMER_TIMELINE, statusImpliedBy } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
+import { recordOnTimeline } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
 
 /** Follows the other services' events so "where is my complaint?" answers from intake alone. */
@@ -33,6 +34,7 @@ export class StatusTracker {
       lock: { mode: 'pessimistic_write' },
     });
     if (!record) throw new Error(`complaint ${event.complaintId} is not known to intake`);
+    if (event.type in CUSTOMER_TIMELINE) await recordOnTimeline(ctx.manager, event);
     const next = advanceStatus(record.status as ComplaintStatus, implied);
     if (next !== record.status) {
       await ctx.manager.update(ComplaintRecord, { id: record.id }, { status: next, statusChangedAt: new Date(event.occurredAt) });

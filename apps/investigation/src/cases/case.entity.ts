@@ -26,7 +26,11 @@ export class CaseRecord {
   severity!: string;
 
   @Column()
-  status!: 'open' | 'resolved';
+  status!: 'open' | 'resolved' | 'withdrawn';
+
+  /** The customer withdrew: the procedure ended that day. */
+  @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true })
+  withdrawnAt!: Date | null;
 
   @Column({ name: 'response_due_by', type: 'timestamptz' })
   responseDueBy!: Date;

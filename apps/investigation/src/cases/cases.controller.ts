@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ComplaintTriaged, EventEnvelope, Events } from '@complaints/contracts';
+import { ComplaintTriaged, ComplaintWithdrawn, EventEnvelope, Events } from '@complaints/contracts';
 import { EventContext, OutboxPublisher } from '@complaints/messaging';
 import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
 import { CaseRecord } from './case.entity';
@@ -33,6 +33,9 @@ export class CasesController {
       openedAt: new Date(),
       resolution: null,
     });
+    // Withdrawn before the case could open: it opens already ended, so the record stays complete.
+    const [withdrawal]: { withdrawn_at: Date }[] = await ctx.manager.query(`SELECT withdrawn_at FROM withdrawals WHERE complaint_id = $1`, [event.complaintId]);
+    if (withdrawal) Object.assign(opened, { status: 'withdrawn', withdrawnAt: withdrawal.withdrawn_at });
     await ctx.manager.insert(CaseRecord, opened);
     await ctx.publish(Events.CaseOpened, {
       caseId: opened.id,
@@ -41,6 +44,14 @@ export class CasesController {
       severity: triaged.severity,
       responseDueBy: triaged.responseDueBy,
     });
+  }
+
+  /** The customer ended the procedure: an open case stops that day. */
+  @EventPattern(Events.ComplaintWithdrawn.pattern)
+  async withdraw(@Payload() event: EventEnvelope<ComplaintWithdrawn>, @Ctx() ctx: EventContext) {
+    const withdrawnAt = new Date(event.payload.withdrawnAt);
+    await ctx.manager.query(`INSERT INTO withdrawals (complaint_id, withdrawn_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [event.complaintId, withdrawnAt]);
+    await ctx.manager.update(CaseRecord, { complaintId: event.complaintId, status: 'open' }, { status: 'withdrawn', withdrawnAt });
   }
 
   @Get()

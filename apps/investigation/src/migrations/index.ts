@@ -25,4 +25,21 @@ export class CreateCases1763885100000 implements MigrationInterface {
   }
 }
 
-export const investigationMigrations = [CreateCases1763885100000];
+/** A customer may withdraw before the case opens; the withdrawal waits here for it. */
+export class CaseWithdrawals1763971500000 implements MigrationInterface {
+  name = 'CaseWithdrawals1763971500000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE cases DROP CONSTRAINT cases_status_check`);
+    await q.query(`ALTER TABLE cases ADD CONSTRAINT cases_status_check CHECK (status IN ('open', 'resolved', 'withdrawn'))`);
+    await q.query(`ALTER TABLE cases ADD COLUMN withdrawn_at timestamptz`);
+    await q.query(`CREATE TABLE withdrawals (complaint_id uuid PRIMARY KEY, withdrawn_at timestamptz NOT NULL)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE withdrawals`);
+    await q.query(`ALTER TABLE cases DROP COLUMN withdrawn_at`);
+  }
+}
+
+export const investigationMigrations = [CreateCases1763885100000, CaseWithdrawals1763971500000];

@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { CaseResolved, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
+import { CaseResolved, ComplaintAmended, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
 import { CustomerMessage } from './customer-message.entity';
 import { TEMPLATES } from './templates';
@@ -29,6 +29,17 @@ export class CustomerMessagesController {
     );
     const body = TEMPLATES.acknowledgement.render(received, preference.language);
     await this.send(ctx, 'acknowledgement', TEMPLATES.acknowledgement.id, preference, body);
+  }
+
+  /** The customer changed how they want to hear from us: later messages follow it. */
+  @EventPattern(Events.ComplaintAmended.pattern)
+  async followAmendedPreference(@Payload() event: EventEnvelope<ComplaintAmended>, @Ctx() ctx: EventContext) {
+    const { preferredReplyChannel, language } = event.payload;
+    if (!preferredReplyChannel && !language) return;
+    await ctx.manager.query(
+      `UPDATE reply_preferences SET channel = coalesce($2, channel), language = coalesce($3, language) WHERE complaint_id = $1`,
+      [event.complaintId, preferredReplyChannel ?? null, language ?? null],
+    );
   }
 
   @EventPattern(Events.CaseResolved.pattern)

@@ -1,0 +1,221 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Events } from '@complaints/contracts';
+import {
+  ComplaintStatus,
+  CUSTOMER_STATUS_CODES,
+  CUSTOMER_STATUS_LABELS,
+  CUSTOMER_TIMELINE,
+  isOpenToCustomerChanges,
+  redactPersonalText,
+} from '@complaints/domain';
+import { OutboxPublisher } from '@complaints/messaging';
+import { FieldCipher, Principal, ProblemException } from '@complaints/platform';
+import { recordOnTimeline } from './complaint-intake.service';
+import { ComplaintRecord } from './complaint.entity';
+import { AmendComplaintDto, CustomerComplaintView, SupplementDto, WithdrawDto } from './self-service.dto';
+import { FIELD_CIPHER } from './tokens';
+
+/** Failed identity proofs a ticket tolerates per hour before proof-based access to it pauses. */
+export const MAX_PROOF_FAILURES_PER_HOUR = 5;
+
+interface Complainant {
+  customerId?: string;
+  name?: string;
+  phone?: string;
+  email?: string;
+  idNumber?: string;
+  channelUserId?: string;
+}
+
+const isStaffOnly = (p: Principal) => p.roles.every((r) => r !== 'customer' && r !== 'channel-adapter');
+
+/**
+ * "Where is my complaint?" and what the customer may still do about it. A customer proves who
+ * they are with the last four digits of the phone or ID number given with the complaint (or by
+ * being logged in as the customer who filed it); a wrong proof answers exactly like an unknown
+ * ticket, so the API cannot be used to find out whether a ticket exists.
+ */
+@Injectable()
+export class CustomerSelfService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: OutboxPublisher,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+  ) {}
+
+  async view(ticketNumber: string, asker: Principal, proof: string | undefined): Promise<CustomerComplaintView> {
+    const record = await this.authorise(this.dataSource.manager, ticketNumber, asker, proof, false);
+    const timeline: { event_type: string; occurred_at: Date }[] = await this.dataSource.query(
+      `SELECT event_type, occurred_at FROM customer_timeline WHERE complaint_id = $1 ORDER BY occurred_at, event_type`,
+      [record.id],
+    );
+    const status = record.status as ComplaintStatus;
+    return {
+      ticketNumber: record.ticketNumber,
+      status: CUSTOMER_STATUS_CODES[status],
+      statusLabel: CUSTOMER_STATUS_LABELS[status],
+      receivedAt: record.receivedAt.toISOString(),
+      responseDueBy: record.responseDueBy.toISOString(),
+      statusChangedAt: record.statusChangedAt.toISOString(),
+      timeline: timeline
+        .filter((t) => t.event_type in CUSTOMER_TIMELINE)
+        .map((t) => ({ at: new Date(t.occurred_at).toISOString(), event: t.event_type, label: CUSTOMER_TIMELINE[t.event_type] })),
+    };
+  }
+
+  async supplement(ticketNumber: string, asker: Principal, proof: string | undefined, dto: SupplementDto, idempotencyKey: string | null) {
+    if (!dto.text && !dto.attachments?.length) {
+      throw new ProblemException({
+        type: 'https://complaints.example/problems/validation',
+        title: 'The request is not valid',
+        status: 400,
+        errors: [{ path: 'text', message: 'a supplement needs text, attachments or both' }],
+      });
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const record = await this.authorise(manager, ticketNumber, asker, proof, true);
+      if (idempotencyKey) {
+        const [earlier] = await manager.query(`SELECT id FROM supplements WHERE complaint_id = $1 AND idempotency_key = $2`, [record.id, idempotencyKey]);
+        if (earlier) return { supplementId: earlier.id as string, ticketNumber };
+      }
+      const complainant = this.complainantOf(record);
+      const id = randomUUID();
+      await manager.query(
+        `INSERT INTO supplements (id, complaint_id, idempotency_key, text_sealed, attachments, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, now())`,
+        [id, record.id, idempotencyKey, dto.text ? this.cipher.encrypt(dto.text) : null, JSON.stringify(dto.attachments ?? []), asker.subject],
+      );
+      const event = await this.publisher.publish(manager, Events.ComplaintSupplemented, record.id, {
+        ticketNumber,
+        summary: dto.text ? redactPersonalText(dto.text, Object.values(complainant)) : '',
+        attachmentCount: dto.attachments?.length ?? 0,
+      });
+      await recordOnTimeline(manager, event);
+      return { supplementId: id, ticketNumber };
+    });
+  }
+
+  async amend(ticketNumber: string, asker: Principal, proof: string | undefined, dto: AmendComplaintDto) {
+    const changed = (['phone', 'email', 'preferredReplyChannel', 'language', 'description'] as const).filter((f) => dto[f] !== undefined);
+    if (changed.length === 0) {
+      throw new ProblemException({
+        type: 'https://complaints.example/problems/validation',
+        title: 'The request is not valid',
+        status: 400,
+        errors: [{ path: '(body)', message: 'name at least one of phone, email, preferredReplyChannel, language, description' }],
+      });
+    }
+    return this.dataSource.transaction(async (manager) => {
+      const record = await this.authorise(manager, ticketNumber, asker, proof, true);
+      const complainant = this.complainantOf(record);
+      const updates: Partial<ComplaintRecord> = {};
+      if (dto.phone !== undefined || dto.email !== undefined) {
+        updates.complainantSealed = this.cipher.encrypt(JSON.stringify({ ...complainant, ...(dto.phone !== undefined ? { phone: dto.phone } : {}), ...(dto.email !== undefined ? { email: dto.email } : {}) }));
+      }
+      if (dto.description !== undefined) updates.descriptionSealed = this.cipher.encrypt(dto.description);
+      if (dto.preferredReplyChannel !== undefined) updates.preferredReplyChannel = dto.preferredReplyChannel;
+      if (dto.language !== undefined) updates.language = dto.language;
+      await manager.update(ComplaintRecord, { id: record.id }, updates);
+      const event = await this.publisher.publish(manager, Events.ComplaintAmended, record.id, {
+        ticketNumber,
+        changed: [...changed],
+        ...(dto.preferredReplyChannel ? { preferredReplyChannel: dto.preferredReplyChannel } : {}),
+        ...(dto.language ? { language: dto.language } : {}),
+      });
+      await recordOnTimeline(manager, event);
+      return { ticketNumber, changed };
+    });
+  }
+
+  /** Ends the procedure the same day. Withdrawing twice answers with the first withdrawal. */
+  async withdraw(ticketNumber: string, asker: Principal, proof: string | undefined, dto: WithdrawDto) {
+    return this.dataSource.transaction(async (manager) => {
+      const record = await this.authorise(manager, ticketNumber, asker, proof, false);
+      if (record.withdrawnAt) return { ticketNumber, status: 'withdrawn' as const, withdrawnAt: record.withdrawnAt.toISOString() };
+      this.assertOpen(record);
+      const withdrawnAt = new Date();
+      await manager.update(
+        ComplaintRecord,
+        { id: record.id },
+        {
+          status: 'withdrawn',
+          statusChangedAt: withdrawnAt,
+          withdrawnAt,
+          withdrawalReasonSealed: dto.reason ? this.cipher.encrypt(dto.reason) : null,
+        },
+      );
+      const event = await this.publisher.publish(manager, Events.ComplaintWithdrawn, record.id, {
+        ticketNumber,
+        withdrawnAt: withdrawnAt.toISOString(),
+        reason: dto.reason ? redactPersonalText(dto.reason, Object.values(this.complainantOf(record))).slice(0, 500) : null,
+      });
+      await recordOnTimeline(manager, event);
+      return { ticketNumber, status: 'withdrawn' as const, withdrawnAt: withdrawnAt.toISOString() };
+    });
+  }
+
+  /**
+   * The complaint, if the asker may see it: staff may (reading only); the customer who filed it,
+   * logged in, may; anyone else must prove who they are. Changes lock the row.
+   */
+  private async authorise(manager: EntityManager, ticketNumber: string, asker: Principal, proof: string | undefined, forChange: boolean): Promise<ComplaintRecord> {
+    const notFound = () => new NotFoundException(`no complaint with ticket number ${ticketNumber} for this proof of identity`);
+    const record = await manager.findOne(ComplaintRecord, {
+      where: { ticketNumber },
+      ...(manager.queryRunner?.isTransactionActive ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
+    if (isStaffOnly(asker)) {
+      if (forChange) throw new ProblemException({ type: 'https://complaints.example/problems/forbidden', title: 'Forbidden', status: 403, detail: 'only the customer or their channel may change a complaint' });
+      if (!record) throw notFound();
+      return record;
+    }
+    const ownsIt = record && asker.roles.includes('customer') && record.customerRef === this.cipher.pseudonym('cust', asker.subject);
+    if (record && ownsIt) {
+      if (forChange) this.assertOpen(record);
+      return record;
+    }
+    await this.assertNotLocked(ticketNumber);
+    if (!record || !proof || !this.proves(record, proof)) {
+      if (proof !== undefined) await this.dataSource.query(`INSERT INTO identity_proof_failures (ticket_number) VALUES ($1)`, [ticketNumber]);
+      throw notFound();
+    }
+    if (forChange) this.assertOpen(record);
+    return record;
+  }
+
+  private proves(record: ComplaintRecord, proof: string): boolean {
+    const complainant = this.complainantOf(record);
+    const candidates = [complainant.phone, complainant.idNumber]
+      .filter((v): v is string => !!v)
+      .map((v) => v.replace(/[^0-9Xx]/g, '').slice(-4).toUpperCase())
+      .filter((v) => v.length === 4);
+    const given = Buffer.from(proof.trim().toUpperCase());
+    return candidates.some((c) => given.length === 4 && timingSafeEqual(Buffer.from(c), given));
+  }
+
+  private async assertNotLocked(ticketNumber: string): Promise<void> {
+    const [{ n }] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM identity_proof_failures WHERE ticket_number = $1 AND failed_at > now() - interval '1 hour'`,
+      [ticketNumber],
+    );
+    if (n >= MAX_PROOF_FAILURES_PER_HOUR) {
+      throw new ProblemException({
+        type: 'https://complaints.example/problems/too-many-proof-attempts',
+        title: 'Too many attempts',
+        status: 429,
+        detail: 'too many wrong proofs of identity for this ticket; try again in an hour or call the hotline',
+      });
+    }
+  }
+
+  private assertOpen(record: ComplaintRecord): void {
+    if (!isOpenToCustomerChanges(record.status as ComplaintStatus)) {
+      throw new ConflictException(`complaint ${record.ticketNumber} is ${record.status} and can no longer be changed`);
+    }
+  }
+
+  private complainantOf(record: ComplaintRecord): Complainant {
+    return JSON.parse(this.cipher.decrypt(record.complainantSealed)) as Complainant;
+  }
+}

@@ -1,0 +1,123 @@
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
+
+jest.setTimeout(120_000);
+
+const intake = ALL_SERVICES.find((d) => d.name === 'intake')!;
+const PHONE = '13700005678';
+
+/** "Where is my complaint?", and adding to, amending and withdrawing it, against the real database. */
+describe('customer self-service on intake', () => {
+  let service: ServiceUnderTest;
+  let hotline: string;
+
+  const call = async (method: string, path: string, auth: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${service.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: auth, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  const file = async (customerId: string) => {
+    const res = await call('POST', '/v1/complaints', `Bearer ${await service.issuer.token('channel-adapter', { channel: 'hotline' })}`, {
+      channel: 'hotline',
+      complainant: { customerId, name: '郑十', phone: PHONE, idNumber: '11010519800101123X' },
+      description: '我是郑十，ATM吞卡后三天未处理。',
+      preferredReplyChannel: 'sms',
+    });
+    expect(res.status).toBe(201);
+    return res.body as { complaintId: string; ticketNumber: string };
+  };
+  const events = async (complaintId: string) =>
+    (await service.pg.query(`SELECT convert_from(value, 'UTF8') AS v FROM "${service.schema}".outbox ORDER BY seq`)).rows
+      .map((r) => JSON.parse(r.v))
+      .filter((e) => e.complaintId === complaintId);
+
+  beforeAll(async () => {
+    service = await startInProcess(intake);
+    hotline = `Bearer ${await service.issuer.token('channel-adapter', { channel: 'hotline' })}`;
+  });
+  afterAll(() => service?.stop());
+
+  it('shows the status and a customer-safe timeline to whoever proves to be the complainant', async () => {
+    const { ticketNumber } = await file('C-901');
+    const view = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' });
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ ticketNumber, status: 'pending', statusLabel: { 'zh-CN': '待处理', en: 'Pending' } });
+    expect(view.body.timeline).toEqual([{ at: expect.any(String), event: 'complaint.received', label: { 'zh-CN': '我们已收到您的投诉', en: 'We received your complaint' } }]);
+    // The last four of the ID number prove it too, X included.
+    expect((await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '123x' })).status).toBe(200);
+    // Wrong or missing proof answers like an unknown ticket.
+    const wrong = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '0000' });
+    expect(wrong.status).toBe(404);
+    expect((await call('GET', `/v1/complaints/${ticketNumber}`, hotline)).status).toBe(404);
+    // The logged-in customer who filed it needs no proof; another customer gets nothing.
+    expect((await call('GET', `/v1/complaints/${ticketNumber}`, `Bearer ${await service.issuer.token('customer', { subject: 'C-901' })}`)).status).toBe(200);
+    expect((await call('GET', `/v1/complaints/${ticketNumber}`, `Bearer ${await service.issuer.token('customer', { subject: 'C-902' })}`)).status).toBe(404);
+    // Staff read without proof, and may not change it.
+    const staff = `Bearer ${await service.issuer.token('investigator')}`;
+    expect((await call('GET', `/v1/complaints/${ticketNumber}`, staff)).status).toBe(200);
+    expect((await call('POST', `/v1/complaints/${ticketNumber}/withdrawal`, staff, {})).status).toBe(403);
+    // Without a proof, a channel cannot withdraw someone's complaint.
+    expect((await call('POST', `/v1/complaints/${ticketNumber}/withdrawal`, hotline, {})).status).toBe(404);
+  });
+
+  it('pauses proof-based access to a ticket after five wrong proofs in an hour', async () => {
+    const { ticketNumber } = await file('C-903');
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) statuses.push((await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': `000${i}` })).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 404]);
+    const locked = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' });
+    expect(locked.status).toBe(429);
+    expect(locked.body.type).toMatch(/too-many-proof-attempts$/);
+  });
+
+  it('takes a supplement once per idempotency key, with the complainant taken out of what travels', async () => {
+    const { complaintId, ticketNumber } = await file('C-904');
+    const supplement = { text: '补充：郑十的卡号尾号4321，吞卡时间11月20日 10:32，联系电话13700005678。', attachments: [{ reference: 'fs:' + 'a'.repeat(64), sha256: 'a'.repeat(64), sizeBytes: 1234, mediaType: 'image/jpeg' }] };
+    const proof = { 'x-proof-of-identity': '5678', 'idempotency-key': 'supp-1' };
+    const first = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, supplement, proof);
+    const again = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, supplement, proof);
+    expect(first.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(Number((await service.pg.query(`SELECT count(*) FROM "${service.schema}".supplements WHERE complaint_id = $1`, [complaintId])).rows[0].count)).toBe(1);
+    const supplemented = (await events(complaintId)).filter((e) => e.type === 'complaint.supplemented');
+    expect(supplemented).toHaveLength(1);
+    expect(supplemented[0].payload.attachmentCount).toBe(1);
+    expect(supplemented[0].payload.summary).not.toContain('郑十');
+    expect(supplemented[0].payload.summary).not.toContain(PHONE);
+    const empty = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, {}, { 'x-proof-of-identity': '5678' });
+    expect(empty.status).toBe(400);
+    const view = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' });
+    expect(view.body.timeline.map((t: { event: string }) => t.event)).toEqual(['complaint.received', 'complaint.supplemented']);
+  });
+
+  it('amends contact details and reply preferences, and says what changed without the values', async () => {
+    const { complaintId, ticketNumber } = await file('C-905');
+    const amended = await call('POST', `/v1/complaints/${ticketNumber}/amendments`, hotline, { phone: '13900009999', preferredReplyChannel: 'email', email: 'zheng@example.com' }, { 'x-proof-of-identity': '5678' });
+    expect(amended.status).toBe(201);
+    expect(amended.body.changed).toEqual(['phone', 'email', 'preferredReplyChannel']);
+    const [event] = (await events(complaintId)).filter((e) => e.type === 'complaint.amended');
+    expect(event.payload).toEqual({ ticketNumber, changed: ['phone', 'email', 'preferredReplyChannel'], preferredReplyChannel: 'email' });
+    // The new phone is the proof from now on.
+    expect((await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '9999' })).status).toBe(200);
+    expect((await call('POST', `/v1/complaints/${ticketNumber}/amendments`, hotline, {}, { 'x-proof-of-identity': '9999' })).status).toBe(400);
+  });
+
+  it('ends the procedure on withdrawal, the same way when asked twice, and takes no changes after', async () => {
+    const { complaintId, ticketNumber } = await file('C-906');
+    const proof = { 'x-proof-of-identity': '5678' };
+    const first = await call('POST', `/v1/complaints/${ticketNumber}/withdrawal`, hotline, { reason: '银行已退卡，郑十不再投诉' }, proof);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ ticketNumber, status: 'withdrawn' });
+    const second = await call('POST', `/v1/complaints/${ticketNumber}/withdrawal`, hotline, {}, proof);
+    expect(second.body).toEqual(first.body);
+    const withdrawn = (await events(complaintId)).filter((e) => e.type === 'complaint.withdrawn');
+    expect(withdrawn).toHaveLength(1);
+    expect(withdrawn[0].payload.reason).not.toContain('郑十');
+    const view = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, proof);
+    expect(view.body).toMatchObject({ status: 'withdrawn', statusLabel: { 'zh-CN': '已撤回' } });
+    expect((await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, { text: '再补充' }, proof)).status).toBe(409);
+  });
+});
