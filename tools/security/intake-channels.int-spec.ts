@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { formatTicketNumber } from '@complaints/domain';
 import { signWebhook } from '@complaints/platform';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -42,7 +43,13 @@ describe('intake: tickets, channels and retries', () => {
     (await service.pg.query(`SELECT * FROM "${service.schema}".complaints WHERE id = $1`, [complaintId])).rows[0] as Record<string, unknown>;
 
   beforeAll(async () => {
-    service = await startInProcess(intake, { WEBHOOK_SECRETS: `web:${WEB_SECRET.toString('base64')}`, ATTACHMENT_STORE_DIR: STORE });
+    service = await startInProcess(intake, {
+      WEBHOOK_SECRETS: `web:${WEB_SECRET.toString('base64')},email:${WEB_SECRET.toString('base64')}`,
+      ATTACHMENT_STORE_DIR: STORE,
+      WECHAT_TOKEN: 'wechat-token-of-this-bank',
+      WECHAT_APP_ID: 'wx0123456789abcdef',
+      WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+    });
     adapter = `Bearer ${await service.issuer.token('channel-adapter', { channel: 'web' })}`;
   });
   afterAll(async () => {
@@ -141,6 +148,52 @@ describe('intake: tickets, channels and retries', () => {
     });
     expect(res.status).toBe(201);
     expect(((await res.json()) as { responseDueBy: string }).responseDueBy).toBe(deadline);
+  });
+
+  it('files a real multipart e-mail with an RFC 2047 Chinese subject and keeps its attachment, leaving out file types it does not keep', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(512)]);
+    const mime = await new MailComposer({
+      from: '"钱十一" <qian.shiyi@example.cn>',
+      to: 'complaints@bank.example',
+      subject: '关于信用卡年费重复收取的投诉',
+      text: '您好，我的信用卡年费被收取了两次，请核实并退还。',
+      messageId: '<20261123.abc123@example.cn>',
+      attachments: [
+        { filename: '账单.pdf', content: pdf, contentType: 'application/pdf' },
+        { filename: 'archive.zip', content: Buffer.from('PK\u0003\u0004zip'), contentType: 'application/zip' },
+      ],
+    })
+      .compile()
+      .build();
+    expect(mime.toString('latin1')).toMatch(/Subject: =\?UTF-8\?[BQ]\?/);
+    const res = await signedPost('email', mime.toString('latin1'), 'message/rfc822');
+    // The signature is over the bytes: send exactly the bytes that were signed.
+    expect(res.status).toBe(201);
+    const { complaintId } = (await res.json()) as { complaintId: string };
+    const staff = `Bearer ${await service.issuer.token('investigator')}`;
+    const view = (await (await fetch(`${service.baseUrl}/v1/staff/complaints/${complaintId}`, { headers: { authorization: staff } })).json()) as {
+      description: string;
+      complainant: { email: string; name: string };
+      attachments: { fileName: string; mediaType: string; sha256: string }[];
+      language: string;
+    };
+    expect(view.description.startsWith('关于信用卡年费重复收取的投诉')).toBe(true);
+    expect(view.description).toContain('请核实并退还');
+    expect(view.description).toContain('archive.zip (application/zip): not kept');
+    expect(view.complainant).toMatchObject({ email: 'qian.shiyi@example.cn', name: '钱十一' });
+    expect(view.language).toBe('zh-CN');
+    expect(view.attachments).toEqual([expect.objectContaining({ fileName: '账单.pdf', mediaType: 'application/pdf', sha256: createHash('sha256').update(pdf).digest('hex') })]);
+  });
+
+  it('refuses a WeChat push with a forged signature', async () => {
+    const xml = '<xml><ToUserName>gh_bank</ToUserName><FromUserName>oUser123</FromUserName><CreateTime>1763884800</CreateTime><MsgType>text</MsgType><Content>投诉</Content><MsgId>1234567890123456</MsgId></xml>';
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const query = new URLSearchParams({ signature: 'f'.repeat(40), timestamp, nonce: '1234567890', msg_signature: 'e'.repeat(40) });
+    const before = (await service.rowCounts()).complaints;
+    const res = await fetch(`${service.baseUrl}/v1/channels/wechat/inbound?${query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: xml });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await service.rowCounts()).complaints).toBe(before);
   });
 
   it('refuses unknown channels with 404 and payloads of the wrong media type with 415', async () => {

@@ -70,13 +70,15 @@ describeAdapterContract(webAdapter(SECRET), {
   ],
   invalid: [
     { name: 'a body that is not JSON', message: () => signedMessage('web', '<form/>', SECRET), reason: /not valid JSON/ },
+    // The JSON parser's message quotes the body: the refusal must not pass it on.
+    { name: 'a garbled body that starts with personal data', message: () => signedMessage('web', '张三丰 13900001111 …', SECRET), reason: /not valid JSON \(position \d+\)|not valid JSON$/ },
     { name: 'a JSON array', message: () => signedMessage('web', '[1]', SECRET), reason: /JSON object/ },
     { name: 'a form without content', message: () => signedMessage('web', body({ ...form, content: '  ' }), SECRET), reason: /content is required/ },
     { name: 'a form without formId', message: () => signedMessage('web', body({ ...form, formId: undefined }), SECRET), reason: /formId is required/ },
     { name: 'an amount with three decimals', message: () => signedMessage('web', body({ ...form, amount: '4.005' }), SECRET), reason: /decimal places/ },
     { name: 'a file without content', message: () => signedMessage('web', body({ ...form, files: [{ name: 'x', type: 'image/png' }] }), SECRET), reason: /files\[0\]/ },
   ],
-  personalData: ['刘德明', '13811112222', 'liu.deming@example.cn', '110101198001011234', '6222 0212 3456 7890', 'Ann Lee'],
+  personalData: ['张三丰', '13900001111', '刘德明', '13811112222', 'liu.deming@example.cn', '110101198001011234', '6222 0212 3456 7890', 'Ann Lee'],
 });
 
 describe('web adapter without a configured secret', () => {

@@ -7,7 +7,7 @@ export function adapterConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Adap
   const secrets = webhookSecretsFromEnv(env);
   return {
     secretFor: (channel) => secrets.get(channel),
-    wechat: env.WECHAT_TOKEN ? { token: env.WECHAT_TOKEN, appId: env.WECHAT_APP_ID } : undefined,
+    wechat: env.WECHAT_TOKEN ? { token: env.WECHAT_TOKEN, appId: env.WECHAT_APP_ID, encodingAesKey: env.WECHAT_ENCODING_AES_KEY } : undefined,
   };
 }
 

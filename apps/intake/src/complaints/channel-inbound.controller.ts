@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nes
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CHANNELS } from '@complaints/contracts';
-import { canonicalProblems, ChannelAdapter, FileComplaintDto } from '@complaints/intake-adapters';
+import { canonicalProblems, ChannelAdapter, FileComplaintDto, MAX_DESCRIPTION_LENGTH } from '@complaints/intake-adapters';
 import { ProblemException, RateLimited, RequestWithRawBody, ServiceMetrics, SignedWebhook } from '@complaints/platform';
 import { plainToInstance } from 'class-transformer';
 import { ATTACHMENT_STORE, AttachmentStore, isAcceptedMediaType } from '../attachments/attachment-store';
@@ -74,17 +74,22 @@ export class ChannelInboundController {
         errors: [{ path: outcome.path ?? '(body)', message: outcome.reason }],
       });
     }
-    const problems = canonicalProblems(outcome.complaint);
-    for (const [i, upload] of outcome.uploads.entries()) {
-      if (!isAcceptedMediaType(upload.mediaType)) problems.push({ path: `attachments[${i}]`, message: `media type ${upload.mediaType} is not accepted` });
+    // A file of a type we do not keep must not cost the customer their complaint: it is left out,
+    // and the description says so, so the handler can ask for it another way.
+    const accepted = outcome.uploads.filter((u) => isAcceptedMediaType(u.mediaType));
+    const refusedFiles = outcome.uploads.filter((u) => !isAcceptedMediaType(u.mediaType));
+    if (refusedFiles.length) {
+      const note = `\n\n[${refusedFiles.map((u) => `${u.fileName ?? 'unnamed'} (${u.mediaType})`).join(', ')}: not kept, file type not accepted]`;
+      outcome.complaint.description = (outcome.complaint.description.slice(0, MAX_DESCRIPTION_LENGTH - note.length) + note).slice(0, MAX_DESCRIPTION_LENGTH);
     }
+    const problems = canonicalProblems(outcome.complaint);
     if (problems.length) {
       this.metrics.requestsRejected.inc({ reason: `canonical-invalid:${channel}` });
       throw new ProblemException({ type: VALIDATION, title: 'The request is not valid', status: 400, detail: `the ${channel} message does not make a valid complaint`, errors: problems });
     }
     // Bytes first, then the complaint that references them: a crash in between leaves an orphan file, never a dangling reference.
     const stored = [];
-    for (const upload of outcome.uploads) stored.push(await this.attachments.put(upload.content, upload.mediaType, upload.fileName));
+    for (const upload of accepted) stored.push(await this.attachments.put(upload.content, upload.mediaType, upload.fileName));
     const dto = plainToInstance(FileComplaintDto, { ...outcome.complaint, ...(stored.length ? { attachments: stored } : {}) });
     const ack = await this.intake.fileComplaint(dto, outcome.messageId);
     const { replayed, ...answer } = ack;

@@ -28,6 +28,8 @@ export function parseJson(message: InboundMessage): { ok: true; value: Record<st
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'the body must be a JSON object' };
     return { ok: true, value: value as Record<string, unknown> };
   } catch (e) {
-    return { ok: false, reason: `the body is not valid JSON: ${(e as Error).message.slice(0, 120)}` };
+    // The parser's own message quotes the body, which may be personal data: keep only where it failed.
+    const at = /position \d+/.exec((e as Error).message)?.[0];
+    return { ok: false, reason: `the body is not valid JSON${at ? ` (${at})` : ''}` };
   }
 }

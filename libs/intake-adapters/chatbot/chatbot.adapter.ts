@@ -1,0 +1,217 @@
+import { REPLY_CHANNELS } from '@complaints/contracts';
+import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
+import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
+import { parseJson, verifyHmac } from '../src/signed-json/hmac';
+
+/**
+ * The chatbot's hand-off: when the bot (in the app, on the website or in the WeChat account) cannot
+ * resolve what the user raises, or the user asks for a person, the bot platform posts the session,
+ * signed with the platform's HMAC. Its field names are the bot platform's, not ours:
+ *
+ *   { "sessionId": "cb-20261123-7f3a9c", "handoffAt", "surface": "app" | "web" | "wechat",
+ *     "handoffReason": "unresolved" | "asked_for_human" | "negative_sentiment",
+ *     "user": { "authenticated": true, "customerNo": "C000123", "visitorId": "wx-o6_bmjrPTlm6_2sgVt7hMZ" },
+ *     "contact": { "name", "mobile", "email" }   (what the user gave the bot for the hand-off),
+ *     "intent": { "code": "card.fee.dispute", "product": "信用卡", "confidence": 0.41 },
+ *     "conversation": [{ "from": "user" | "bot", "text", "at": "2026-11-23T07:58:01Z" }],
+ *     "replyVia": "sms" | "email" | "app" | "phone" | "letter" | "wechat", "lang": "zh-CN" | "en" }
+ *
+ * The description carries what the user wrote, in full, then a compact transcript of the whole
+ * conversation, so nobody asks the customer again. When that does not fit, the earliest turns go and
+ * the description says so; the user's last message always stays. A customer number counts only when
+ * the user was logged in; the visitor id is the channel's user id. Without `replyVia` a logged-in
+ * user is answered in the app (in WeChat on the WeChat surface); an anonymous user by WeChat, SMS or
+ * e-mail, as they can be reached. Not kept: the intent code, its confidence and the hand-off reason.
+ */
+export class ChatbotHandoffAdapter implements ChannelAdapter {
+  readonly channel = 'chatbot' as const;
+  readonly accepts = ['application/json'] as const;
+
+  constructor(private readonly secret: Buffer | undefined) {}
+
+  verify(message: InboundMessage): Verification {
+    return verifyHmac(message, this.secret);
+  }
+
+  map(message: InboundMessage): AdapterOutcome {
+    const parsed = parseJson(message);
+    if (!parsed.ok) return { kind: 'refused', reason: parsed.reason };
+    const handoff = parsed.value as Handoff;
+    const sessionId = text(handoff.sessionId);
+    if (!sessionId || !/^[A-Za-z0-9._:-]{1,128}$/.test(sessionId)) {
+      return { kind: 'refused', reason: 'sessionId is required: 1-128 letters, digits or ._:-', path: 'sessionId' };
+    }
+
+    if (!Array.isArray(handoff.conversation) || handoff.conversation.length === 0) {
+      return { kind: 'refused', reason: 'the conversation is empty: there is nothing to hand over', path: 'conversation' };
+    }
+    const turns: Turn[] = [];
+    for (const [i, turn] of handoff.conversation.entries()) {
+      const t = isObject(turn) ? (turn as ConversationTurn) : undefined;
+      if (!t || (t.from !== 'user' && t.from !== 'bot') || typeof t.text !== 'string') {
+        return { kind: 'refused', reason: `conversation[${i}] needs from "user" or "bot" and text`, path: `conversation[${i}]` };
+      }
+      const words = t.text.replace(/\s+/g, ' ').trim();
+      if (words) turns.push({ from: t.from, text: words });
+    }
+    if (!turns.some((t) => t.from === 'user')) {
+      return { kind: 'refused', reason: 'the conversation has no message from the user', path: 'conversation' };
+    }
+
+    const user = isObject(handoff.user) ? (handoff.user as HandoffUser) : {};
+    const contact = isObject(handoff.contact) ? (handoff.contact as HandoffContact) : {};
+    const loggedIn = user.authenticated === true;
+    const visitorId = text(user.visitorId);
+    if (visitorId && !/^[A-Za-z0-9_.:@-]{1,128}$/.test(visitorId)) {
+      return { kind: 'refused', reason: 'user.visitorId must be 1-128 letters, digits or _.:@-', path: 'user.visitorId' };
+    }
+    const complainant = {
+      customerId: loggedIn ? text(user.customerNo) : undefined,
+      name: text(contact.name),
+      phone: text(contact.mobile),
+      email: text(contact.email),
+      channelUserId: visitorId,
+    };
+    if (!Object.values(complainant).some(Boolean)) {
+      return { kind: 'refused', reason: "the hand-off needs the user: a logged-in customer number, the channel's visitor id or contact details", path: 'user' };
+    }
+
+    const preferredReplyChannel = text(handoff.replyVia) ?? defaultReplyChannel(complainant, text(handoff.surface));
+    if (!preferredReplyChannel) {
+      return { kind: 'refused', reason: 'an anonymous user left no way to reply: the bot must ask for a mobile number or e-mail address before handing over', path: 'contact' };
+    }
+    if (!(REPLY_CHANNELS as readonly string[]).includes(preferredReplyChannel)) {
+      return { kind: 'refused', reason: `replyVia must be one of ${REPLY_CHANNELS.join(', ')}`, path: 'replyVia' };
+    }
+
+    const language = handoff.lang === 'zh-CN' || handoff.lang === 'en' ? handoff.lang : undefined;
+    const chinese = language ? language === 'zh-CN' : CJK.test(turns.filter((t) => t.from === 'user').map((t) => t.text).join(''));
+    const intent = isObject(handoff.intent) ? (handoff.intent as HandoffIntent) : {};
+    const complaint: CanonicalComplaint = compact({
+      channel: this.channel,
+      channelReference: sessionId,
+      complainant,
+      description: describeConversation(turns, chinese ? ZH : EN),
+      productHint: text(intent.product),
+      preferredReplyChannel: preferredReplyChannel as CanonicalComplaint['preferredReplyChannel'],
+      language,
+    } as CanonicalComplaint);
+    // What the platform would reject goes back to the channel now, with the reason (which names fields, never their values).
+    const problems = canonicalProblems(complaint);
+    if (problems.length) {
+      return { kind: 'refused', reason: `the hand-off does not make a valid complaint: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, path: problems[0].path };
+    }
+    return { kind: 'complaint', messageId: sessionId, complaint, uploads: [] };
+  }
+}
+
+/** Where to answer a user who did not say: in the app or WeChat they used, else where their contact details reach. */
+function defaultReplyChannel(complainant: { customerId?: string; phone?: string; email?: string; channelUserId?: string }, surface: string | undefined): string | undefined {
+  if (surface === 'wechat' && (complainant.customerId || complainant.channelUserId)) return 'wechat';
+  if (complainant.customerId) return 'app';
+  if (complainant.phone) return 'sms';
+  if (complainant.email) return 'email';
+  return undefined;
+}
+
+interface Turn {
+  from: 'user' | 'bot';
+  text: string;
+}
+
+interface Labels {
+  messages: string;
+  transcript: string;
+  user: string;
+  bot: string;
+  omitted: string;
+}
+
+const ZH: Labels = { messages: '客户留言：', transcript: '与智能客服的对话：', user: '客户：', bot: '机器人：', omitted: '（较早的消息已省略）' };
+const EN: Labels = { messages: "The customer's messages:", transcript: 'Conversation with the chatbot:', user: 'Customer: ', bot: 'Bot: ', omitted: '(earlier messages omitted)' };
+
+/** A transcript line's longest text: the user's messages are there in full already. */
+const TRANSCRIPT_LINE_LENGTH = 160;
+const CJK = /[\u3400-\u9fff]/;
+
+/**
+ * The user's messages, then the conversation one turn a line. When that is longer than a description
+ * may be, the earliest turns go, from both parts, until it fits; the user's last message always stays.
+ */
+function describeConversation(turns: Turn[], labels: Labels): string {
+  const compose = (from: number) => {
+    const shown = turns.slice(from);
+    const omitted = from > 0 ? [labels.omitted] : [];
+    return [
+      labels.messages,
+      ...omitted,
+      ...shown.filter((t) => t.from === 'user').map((t) => t.text),
+      '',
+      labels.transcript,
+      ...omitted,
+      ...shown.map((t) => `${t.from === 'user' ? labels.user : labels.bot}${clip(t.text, TRANSCRIPT_LINE_LENGTH)}`),
+    ].join('\n');
+  };
+  const lastUserTurn = turns.map((t) => t.from).lastIndexOf('user');
+  for (let from = 0; from <= lastUserTurn; from++) {
+    const description = compose(from);
+    if (description.length <= MAX_DESCRIPTION_LENGTH) return description;
+  }
+  // The user's last message alone is too long: keep its beginning.
+  return clip(compose(lastUserTurn), MAX_DESCRIPTION_LENGTH);
+}
+
+/** Cuts `value` to at most `max` UTF-16 units, never inside a surrogate pair, marking the cut with an ellipsis. */
+function clip(value: string, max: number): string {
+  if (value.length <= max) return value;
+  let cut = value.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+/** A trimmed, non-empty string (identifiers may come as JSON numbers), or undefined. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+interface ConversationTurn {
+  from?: unknown;
+  text?: unknown;
+  at?: unknown;
+}
+
+interface HandoffUser {
+  authenticated?: unknown;
+  customerNo?: unknown;
+  visitorId?: unknown;
+}
+
+interface HandoffContact {
+  name?: unknown;
+  mobile?: unknown;
+  email?: unknown;
+}
+
+interface HandoffIntent {
+  code?: unknown;
+  product?: unknown;
+  confidence?: unknown;
+}
+
+interface Handoff {
+  sessionId?: unknown;
+  handoffAt?: unknown;
+  surface?: unknown;
+  handoffReason?: unknown;
+  user?: unknown;
+  contact?: unknown;
+  intent?: unknown;
+  conversation?: unknown;
+  replyVia?: unknown;
+  lang?: unknown;
+}
