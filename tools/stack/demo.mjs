@@ -2,6 +2,7 @@
 // npm run demo: installs what is missing, starts Kafka and the six services, sends sample
 // complaints through the whole lifecycle, prints each complaint's timeline, and keeps the
 // platform running until Ctrl-C, which stops everything it started.
+import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureInstalled, kafkaTools, portOf, say, SERVICES, serviceEnv, spawnService, terminate, waitReady, LOG_DIR } from './platform.mjs';
@@ -23,7 +24,7 @@ async function http(method, target, body, headers = {}) {
   const res = await fetch(target, {
     method,
     headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
   const json = text ? JSON.parse(text) : null;
@@ -56,9 +57,12 @@ function describe(event) {
   }
 }
 
+/** The customer behind the web form the demo sends through the web channel's adapter. */
+const WEB_FORM_CUSTOMER = { customerNo: 'C009001', name: '周敏', mobile: '13600136000' };
+
 /** Every personal value the samples carry, as it went in. */
 const personalValues = () =>
-  [...new Set(SAMPLE_COMPLAINTS.flatMap((c) => Object.values(c.complainant)).filter((v) => typeof v === 'string' && v.length >= 2))];
+  [...new Set([...SAMPLE_COMPLAINTS.map((c) => c.complainant), WEB_FORM_CUSTOMER].flatMap((c) => Object.values(c)).filter((v) => typeof v === 'string' && v.length >= 2))];
 
 /**
  * Reads this run's service logs and every record on the platform's topics and counts the sample
@@ -142,6 +146,30 @@ async function main() {
       // What the customer would give to prove it is them: the last four digits of their phone or ID number.
       const proof = (complaint.complainant.phone ?? complaint.complainant.idNumber).replace(/[^0-9X]/g, '').slice(-4);
       filed.push({ ack, resolution, channel: complaint.channel, proof });
+    }
+    // One more, the way the website's back end sends it: its own form, signed with the channel's secret.
+    {
+      const webSecret = Buffer.from(serviceEnv().WEBHOOK_SECRETS.split(',').find((e) => e.startsWith('web:')).slice(4), 'base64');
+      const form = JSON.stringify({
+        formId: `WEB-demo-${Date.now()}`,
+        customer: WEB_FORM_CUSTOMER,
+        product: '手机银行',
+        content: '手机银行转账提示成功，但收款方说没有收到，已经过了两天。',
+        amount: '1,200.00',
+        currency: 'CNY',
+        replyVia: 'app',
+        lang: 'zh-CN',
+      });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const nonce = randomBytes(12).toString('hex');
+      const signature = createHmac('sha256', webSecret).update(`${timestamp}.${nonce}.`).update(form).digest('hex');
+      const ack = await http('POST', url('intake', '/v1/channels/web/inbound'), form, {
+        'x-signature-timestamp': String(timestamp),
+        'x-signature-nonce': nonce,
+        'x-signature': signature,
+      });
+      say(`filed ${ack.ticketNumber} from the web form's own payload through its adapter; response due by ${ack.responseDueBy}`);
+      filed.push({ ack, resolution: { outcome: 'upheld', explanation: '经核查，转账因收款行系统故障退回，已重新入账。' }, channel: 'web', proof: '6000' });
     }
     for (const { ack, resolution } of filed) {
       const [openCase] = await poll(`a case for ${ack.ticketNumber}`, async () => {

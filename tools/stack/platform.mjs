@@ -52,7 +52,17 @@ export function devSecrets() {
     };
     fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
+  const secrets = JSON.parse(fs.readFileSync(file, 'utf8'));
+  // Channel webhook secrets came later: checkouts with an older file get them added.
+  if (!secrets.WEBHOOK_SECRETS) {
+    const channels = ['branch', 'hotline', 'mobile-app', 'web', 'email', 'chatbot', 'regulator'];
+    secrets.WEBHOOK_SECRETS = channels.map((c) => `${c}:${randomBytes(32).toString('base64')}`).join(',');
+    secrets.WECHAT_TOKEN = randomBytes(12).toString('hex');
+    secrets.WECHAT_APP_ID = 'wx00000000devstack';
+    secrets.WECHAT_ENCODING_AES_KEY = randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, 'a').slice(0, 43);
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets;
 }
 
 export function serviceEnv(extra = {}) {
@@ -61,6 +71,10 @@ export function serviceEnv(extra = {}) {
     ...process.env,
     PII_KEYS: process.env.PII_KEYS ?? secrets.PII_KEYS,
     PII_PSEUDONYM_KEY: process.env.PII_PSEUDONYM_KEY ?? secrets.PII_PSEUDONYM_KEY,
+    WEBHOOK_SECRETS: process.env.WEBHOOK_SECRETS ?? secrets.WEBHOOK_SECRETS,
+    WECHAT_TOKEN: process.env.WECHAT_TOKEN ?? secrets.WECHAT_TOKEN,
+    WECHAT_APP_ID: process.env.WECHAT_APP_ID ?? secrets.WECHAT_APP_ID,
+    WECHAT_ENCODING_AES_KEY: process.env.WECHAT_ENCODING_AES_KEY ?? secrets.WECHAT_ENCODING_AES_KEY,
     ...(process.env.AUTH_JWKS_URL ? {} : ensureDevIssuer()),
     SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
     ...extra,
