@@ -84,6 +84,7 @@ describeAdapterContract(branchAdapter(config), {
         language: 'zh-CN',
         vulnerability: { ageBand: '75+', declaredNeeds: ['hearing', 'mobility'] },
         consent: { dataProcessing: true, survey: false },
+        channelContext: { branchCode: '0231', staffId: 'T023108' },
       },
     },
     {
@@ -100,6 +101,7 @@ describeAdapterContract(branchAdapter(config), {
         accountReference: '6222021001123456789',
         preferredReplyChannel: 'sms',
         consent: { dataProcessing: true },
+        channelContext: { branchCode: '0518', staffId: 'T051822' },
       },
     },
     {
@@ -117,6 +119,7 @@ describeAdapterContract(branchAdapter(config), {
         preferredReplyChannel: 'email',
         language: 'en',
         vulnerability: { ageBand: '35-59' },
+        channelContext: { branchCode: '0102', staffId: 'T010245' },
       },
     },
     {
@@ -142,6 +145,7 @@ describeAdapterContract(branchAdapter(config), {
         preferredReplyChannel: 'letter',
         vulnerability: { ageBand: '18-34', declaredNeeds: ['cognitive'] },
         consent: { dataProcessing: false },
+        channelContext: { branchCode: '0231', staffId: 'T023111' },
       },
     },
   ],
@@ -197,6 +201,23 @@ describe('branch adapter', () => {
   it("uses the branch channel's secret, not another channel's", () => {
     const adapter = branchAdapter({ secretFor: (channel) => (channel === 'web' ? SECRET : undefined) });
     expect(adapter.verify(signed(inPerson))).toMatchObject({ ok: false });
+  });
+
+  it('keeps the branch that accepted the complaint and the teller who took it as the channel context', async () => {
+    const outcome = await branchAdapter(config).map(signed({ ...heir, branchCode: ' 0518 ', tellerId: 'T051822' }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { channelContext: { branchCode: '0518', staffId: 'T051822' } } });
+    if (outcome.kind === 'complaint') expect(Object.keys(outcome.complaint.channelContext ?? {}).sort()).toEqual(['branchCode', 'staffId']);
+  });
+
+  it('keeps a branch code and teller id sent as JSON numbers as text', async () => {
+    const outcome = await branchAdapter(config).map(signed({ ...inPerson, branchCode: 231, tellerId: 23108 }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { channelContext: { branchCode: '231', staffId: '23108' } } });
+  });
+
+  it('refuses a teller id the channel context could not hold, without quoting it', async () => {
+    const outcome = await branchAdapter(config).map(signed({ ...inPerson, tellerId: 'T 023108' }));
+    expect(outcome).toMatchObject({ kind: 'refused', path: 'tellerId' });
+    if (outcome.kind === 'refused') expect(outcome.reason).not.toContain('T 023108');
   });
 
   it('writes when the customer left no phone number and no reply preference', async () => {

@@ -23,8 +23,9 @@ import { parseJson, verifyHmac } from '../src/signed-json/hmac';
  *     "narrative", "replyPref": "PHONE" | "SMS" | "LETTER" | "EMAIL" | "WECHAT" | "APP", "lang": "zh-CN" | "en",
  *     "consent": { "formSigned": true, "formNo", "survey": false } }
  *
- * The branch code and teller id must be there (a counter complaint nobody accepted is not one), but the
- * canonical complaint has no field for them, nor for the ID types or the representative's own ID.
+ * The branch code and teller id must be there (a counter complaint nobody accepted is not one); they
+ * are kept as the channel context (`branchCode`, and the teller id as `staffId`). Not kept: the
+ * acceptance time, the ID types, the representative's own ID and the consent form number.
  * The customer is the complainant; a representative becomes `onBehalfOf` and must show the document
  * they act under. Without `replyPref` the bank phones the customer, or writes when there is no number.
  */
@@ -107,6 +108,8 @@ export class BranchCounterAdapter implements ChannelAdapter {
       language: form.lang === 'zh-CN' || form.lang === 'en' ? form.lang : undefined,
       vulnerability: vulnerability.vulnerability,
       consent: consent ? { dataProcessing: consent.formSigned === true, survey: typeof consent.survey === 'boolean' ? consent.survey : undefined } : undefined,
+      // Both were checked above against the patterns the canonical complaint holds them to.
+      channelContext: { branchCode, staffId: tellerId },
     } as CanonicalComplaint);
     // What the platform would reject goes back to the channel now, with the reason (which names fields, never their values).
     const problems = canonicalProblems(complaint);

@@ -79,6 +79,7 @@ describeAdapterContract(chatbotAdapter(config), {
         productHint: '信用卡',
         preferredReplyChannel: 'app',
         language: 'zh-CN',
+        channelContext: { intent: 'card.fee.dispute', handoffReason: 'unresolved' },
       },
     },
     {
@@ -98,6 +99,7 @@ describeAdapterContract(chatbotAdapter(config), {
           '机器人：抱歉，我没有理解您的问题。',
         ].join('\n'),
         preferredReplyChannel: 'wechat',
+        channelContext: { handoffReason: 'asked_for_human' },
       },
     },
     {
@@ -122,6 +124,7 @@ describeAdapterContract(chatbotAdapter(config), {
         productHint: 'savings account',
         preferredReplyChannel: 'email',
         language: 'en',
+        channelContext: { intent: 'account.closure' },
       },
     },
     {
@@ -145,6 +148,7 @@ describeAdapterContract(chatbotAdapter(config), {
         ].join('\n'),
         preferredReplyChannel: 'phone',
         language: 'zh-CN',
+        channelContext: { handoffReason: 'unresolved' },
       },
     },
   ],
@@ -212,6 +216,37 @@ describe('chatbot adapter', () => {
     const outcome = await adapter.map(signed(wechatSession));
     expect(outcome).toMatchObject({ kind: 'complaint' });
     if (outcome.kind === 'complaint') expect(outcome.complaint.complainant.customerId).toBeUndefined();
+  });
+
+  it("keeps the bot's intent code and the hand-off reason as the channel context, but not the intent's confidence", async () => {
+    const outcome = await adapter.map(signed(appSession));
+    expect(outcome).toMatchObject({ kind: 'complaint' });
+    if (outcome.kind === 'complaint') expect(outcome.complaint.channelContext).toEqual({ intent: 'card.fee.dispute', handoffReason: 'unresolved' });
+  });
+
+  it('leaves the channel context out when the session has neither an intent code nor a hand-off reason', async () => {
+    const outcome = await adapter.map(signed({ ...webSession, intent: { product: 'savings account', confidence: 0.2 }, handoffReason: ' ' }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { productHint: 'savings account' } });
+    if (outcome.kind === 'complaint') expect('channelContext' in outcome.complaint).toBe(false);
+  });
+
+  it('leaves out an intent code the canonical complaint could not hold rather than refusing the hand-off', async () => {
+    for (const code of ['card fee dispute', '信用卡.年费', 'x'.repeat(65), true]) {
+      const outcome = await adapter.map(signed({ ...appSession, intent: { ...appSession.intent, code } }));
+      expect(outcome).toMatchObject({ kind: 'complaint', complaint: { productHint: '信用卡' } });
+      if (outcome.kind === 'complaint') expect(outcome.complaint.channelContext).toEqual({ handoffReason: 'unresolved' });
+    }
+    const noReason = await adapter.map(signed({ ...appSession, handoffReason: undefined, intent: { code: 'card fee' } }));
+    expect(noReason.kind === 'complaint' && 'channelContext' in noReason.complaint).toBe(false);
+  });
+
+  it('cuts a long hand-off reason to what the canonical complaint holds', async () => {
+    const outcome = await adapter.map(signed({ ...appSession, handoffReason: `low_confidence:\n${'r'.repeat(300)}` }));
+    expect(outcome).toMatchObject({ kind: 'complaint' });
+    if (outcome.kind !== 'complaint') return;
+    const reason = outcome.complaint.channelContext?.handoffReason ?? '';
+    expect(reason).toHaveLength(200);
+    expect(reason).toMatch(/^low_confidence: r+…$/);
   });
 
   it('keeps the latest turns of a long conversation within the limit, says earlier ones were left out, and keeps the last user message', async () => {

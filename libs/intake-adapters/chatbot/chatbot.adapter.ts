@@ -21,7 +21,10 @@ import { parseJson, verifyHmac } from '../src/signed-json/hmac';
  * the description says so; the user's last message always stays. A customer number counts only when
  * the user was logged in; the visitor id is the channel's user id. Without `replyVia` a logged-in
  * user is answered in the app (in WeChat on the WeChat surface); an anonymous user by WeChat, SMS or
- * e-mail, as they can be reached. Not kept: the intent code, its confidence and the hand-off reason.
+ * e-mail, as they can be reached. The intent code and the hand-off reason are kept as the channel
+ * context when the session has them: an intent code the canonical complaint could not hold is left
+ * out rather than refusing the complaint, and a hand-off reason is cut to 200 characters. Not kept:
+ * the intent's confidence, the surface, the hand-off time and the times of the turns.
  */
 export class ChatbotHandoffAdapter implements ChannelAdapter {
   readonly channel = 'chatbot' as const;
@@ -95,6 +98,7 @@ export class ChatbotHandoffAdapter implements ChannelAdapter {
       productHint: text(intent.product),
       preferredReplyChannel: preferredReplyChannel as CanonicalComplaint['preferredReplyChannel'],
       language,
+      channelContext: handoffContext(intent, handoff),
     } as CanonicalComplaint);
     // What the platform would reject goes back to the channel now, with the reason (which names fields, never their values).
     const problems = canonicalProblems(complaint);
@@ -113,6 +117,20 @@ function defaultReplyChannel(complainant: { customerId?: string; phone?: string;
   if (complainant.email) return 'email';
   return undefined;
 }
+
+/** What the bot understood and why it handed over, as far as the session says so in a form the canonical complaint holds. */
+function handoffContext(intent: HandoffIntent, handoff: Handoff): CanonicalComplaint['channelContext'] {
+  const code = text(intent.code);
+  const reason = text(handoff.handoffReason)?.replace(/\s+/g, ' ');
+  const context = {
+    intent: code && INTENT_CODE.test(code) ? code : undefined,
+    handoffReason: reason ? clip(reason, HANDOFF_REASON_LENGTH) : undefined,
+  };
+  return context.intent || context.handoffReason ? context : undefined;
+}
+
+const INTENT_CODE = /^[A-Za-z0-9._-]{1,64}$/;
+const HANDOFF_REASON_LENGTH = 200;
 
 interface Turn {
   from: 'user' | 'bot';

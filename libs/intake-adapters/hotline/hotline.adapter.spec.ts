@@ -72,6 +72,7 @@ describeAdapterContract(hotlineAdapter(config), {
         preferredReplyChannel: 'phone',
         language: 'zh-CN',
         consent: { dataProcessing: true, callRecording: true, survey: false },
+        channelContext: { staffId: 'A1042', recordingReference: 'rec/2026/11/23/CC20261123-000481.wav' },
       },
     },
     {
@@ -88,6 +89,7 @@ describeAdapterContract(hotlineAdapter(config), {
         amountInDispute: { amountMinor: 500000, currency: 'USD' },
         preferredReplyChannel: 'sms',
         language: 'en',
+        channelContext: { staffId: 'A2210' },
       },
     },
     {
@@ -121,6 +123,7 @@ describeAdapterContract(hotlineAdapter(config), {
         complainant: { name: '孙丽' },
         description: '来电人反映网点排队两小时无人处理，态度差。',
         preferredReplyChannel: 'phone',
+        channelContext: { staffId: 'A1042' },
       },
     },
   ],
@@ -182,6 +185,30 @@ describe('hotline adapter', () => {
     const outcome = await adapter.map(signed(unverifiedCall));
     expect(outcome).toMatchObject({ kind: 'complaint' });
     if (outcome.kind === 'complaint') expect(outcome.complaint.complainant.customerId).toBeUndefined();
+  });
+
+  it('keeps the agent id as the staff id and the recording reference as the channel context', async () => {
+    const outcome = await adapter.map(signed(verifiedCall));
+    expect(outcome).toMatchObject({
+      kind: 'complaint',
+      complaint: { channelContext: { staffId: verifiedCall.agentId, recordingReference: verifiedCall.recordingRef } },
+    });
+  });
+
+  it('keeps only the members of the channel context the call has', async () => {
+    const recordingOnly = await adapter.map(signed({ ...verifiedCall, agentId: undefined }));
+    expect(recordingOnly.kind === 'complaint' && recordingOnly.complaint.channelContext).toEqual({ recordingReference: verifiedCall.recordingRef });
+    const neither = await adapter.map(signed({ ...verifiedCall, agentId: ' ', recordingRef: null }));
+    expect(neither).toMatchObject({ kind: 'complaint' });
+    if (neither.kind === 'complaint') expect('channelContext' in neither.complaint).toBe(false);
+  });
+
+  it('leaves out an agent id or recording reference the canonical complaint could not hold, and still files the call', async () => {
+    const outcome = await adapter.map(signed({ ...verifiedCall, agentId: 'agent 1042', recordingRef: 'rec\\2026\\11\\23 call.wav' }));
+    expect(outcome).toMatchObject({ kind: 'complaint', messageId: verifiedCall.callId });
+    if (outcome.kind === 'complaint') expect(outcome.complaint.channelContext).toBeUndefined();
+    const partly = await adapter.map(signed({ ...verifiedCall, recordingRef: `rec/${'x'.repeat(200)}.wav` }));
+    expect(partly.kind === 'complaint' && partly.complaint.channelContext).toEqual({ staffId: 'A1042' });
   });
 
   it("keeps the summary and the customer's latest words when a long call does not fit, and says words were left out", async () => {

@@ -20,8 +20,11 @@ import { parseJson, verifyHmac } from '../src/signed-json/hmac';
  *
  * The description is the agent's summary followed by the customer's own words from the transcript, so
  * nobody has to ask the customer again; the agent's turns are left out. A customer number counts only
- * when the IVR verified it. The bank phones back unless the customer chose another way. Not kept: the
- * agent id and the recording reference (the call id finds both in the contact centre).
+ * when the IVR verified it. The bank phones back unless the customer chose another way. The agent id
+ * (as `staffId`) and the recording reference are kept as the channel context when the call has them;
+ * one the canonical complaint could not hold is left out rather than refusing the complaint, since the
+ * call id finds both in the contact centre anyway. Not kept: the call's start and end times, how the
+ * IVR verified the caller, and the times of the transcript's turns.
  */
 export class HotlineCallAdapter implements ChannelAdapter {
   readonly channel = 'hotline' as const;
@@ -110,6 +113,7 @@ export class HotlineCallAdapter implements ChannelAdapter {
             survey: typeof consent.survey === 'boolean' ? consent.survey : undefined,
           }
         : undefined,
+      channelContext: callContext(call),
     } as CanonicalComplaint);
     // What the platform would reject goes back to the channel now, with the reason (which names fields, never their values).
     const problems = canonicalProblems(complaint);
@@ -120,6 +124,19 @@ export class HotlineCallAdapter implements ChannelAdapter {
   }
 }
 
+/** Who took the call and where its recording is, as far as the call says so in a form the canonical complaint holds. */
+function callContext(call: CallRecord): CanonicalComplaint['channelContext'] {
+  const staffId = text(call.agentId);
+  const recordingReference = text(call.recordingRef);
+  const context = {
+    staffId: staffId && STAFF_ID.test(staffId) ? staffId : undefined,
+    recordingReference: recordingReference && RECORDING_REFERENCE.test(recordingReference) ? recordingReference : undefined,
+  };
+  return context.staffId || context.recordingReference ? context : undefined;
+}
+
+const STAFF_ID = /^[A-Za-z0-9._-]{1,32}$/;
+const RECORDING_REFERENCE = /^[A-Za-z0-9:/._-]{1,200}$/;
 const PHONE = /^\+?[0-9 -]{5,20}$/;
 const WITHHELD = ['anonymous', 'withheld', 'private', 'unknown'];
 const CJK = /[\u3400-\u9fff]/;

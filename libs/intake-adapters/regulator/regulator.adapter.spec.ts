@@ -61,6 +61,7 @@ describeAdapterContract(regulatorAdapter(config), {
         amountInDispute: { amountMinor: 2000000, currency: 'CNY' },
         preferredReplyChannel: 'phone',
         regulatorReferral: { body: 'nfra', caseNumber: '12378-20261122-004511', deadline: '2026-12-07T15:59:59.000Z' },
+        channelContext: { referralReceivedAt: '2026-11-22T02:15:00.000Z' },
       },
     },
     {
@@ -198,6 +199,27 @@ describe('regulator adapter', () => {
   it('keeps the deadline to the millisecond, in UTC', async () => {
     expect((await map({ ...nfraReferral, deadline: '2026-12-07T23:59:59.5-05:30' })).complaint.regulatorReferral?.deadline).toBe('2026-12-08T05:29:59.500Z');
     expect((await map({ ...nfraReferral, deadline: '2028-02-29T00:00:00Z' })).complaint.regulatorReferral?.deadline).toBe('2028-02-29T00:00:00.000Z');
+  });
+
+  it('keeps when the regulator received the complaint as the channel context, in UTC', async () => {
+    expect((await map(nfraReferral)).complaint.channelContext).toEqual({ referralReceivedAt: '2026-11-22T02:15:00.000Z' });
+    expect((await map({ ...fosReferral, receivedOn: '2026-11-20T09:30:00.25Z' })).complaint.channelContext).toEqual({ referralReceivedAt: '2026-11-20T09:30:00.250Z' });
+    expect((await map({ ...pbocReferral, receivedOn: '2026-11-22T1015+0800' })).complaint.channelContext).toBeUndefined();
+  });
+
+  it.each([
+    ['in words', '11月22日上午'],
+    ['without a time zone', '2026-11-22T10:15:00'],
+    ['that is a date only', '2026-11-22'],
+    ['on 31 November', '2026-11-31T10:15:00+08:00'],
+    ['as a number', 1795313700],
+    ['blank', ' '],
+    ['null', null],
+  ])('leaves out a received date %s and still files the referral', async (_what, receivedOn) => {
+    const outcome = await map({ ...nfraReferral, receivedOn });
+    expect(outcome.messageId).toBe('nfra:12378-20261122-004511');
+    expect(outcome.complaint.regulatorReferral?.deadline).toBe('2026-12-07T15:59:59.000Z');
+    expect('channelContext' in outcome.complaint).toBe(false);
   });
 
   it("cuts an over-long complaint but keeps the complainant's demand", async () => {

@@ -20,8 +20,10 @@ import { parseJson, verifyHmac } from '../src/signed-json/hmac';
  * deadline must be an ISO 8601 date-time with a time zone; it is kept in UTC. The message id is
  * `<body>:<case number>`: the same case forwarded again (a reminder, an escalation) is the same
  * complaint; the referral id is the channel reference. Codes of bodies not listed map to "other". Without `replyVia` the bank phones the
- * complainant, or e-mails or writes when there is no number. Not kept: the date the regulator
- * received the complaint (the canonical complaint has no field for it yet).
+ * complainant, or e-mails or writes when there is no number. When the regulator received the
+ * complaint is kept as the channel context (`referralReceivedAt`), in UTC like the deadline; it does
+ * not bind the bank, so a `receivedOn` that is not an ISO 8601 date-time with a time zone is left out
+ * rather than refusing the referral. Every other field of the referral is kept.
  */
 export class RegulatorReferralAdapter implements ChannelAdapter {
   readonly channel = 'regulator' as const;
@@ -77,6 +79,8 @@ export class RegulatorReferralAdapter implements ChannelAdapter {
       return { kind: 'refused', reason: `replyVia must be one of ${REPLY_CHANNELS.join(', ')}`, path: 'replyVia' };
     }
 
+    // Informative, unlike the deadline: one that is not a real date-time with a time zone is left out.
+    const referralReceivedAt = isoDateTime(referral.receivedOn);
     const complaint: CanonicalComplaint = compact({
       channel: this.channel,
       channelReference: text(referral.referralId) ?? caseNumber,
@@ -86,6 +90,7 @@ export class RegulatorReferralAdapter implements ChannelAdapter {
       amountInDispute,
       preferredReplyChannel: preferredReplyChannel as CanonicalComplaint['preferredReplyChannel'],
       regulatorReferral: { body, caseNumber, deadline },
+      channelContext: referralReceivedAt ? { referralReceivedAt } : undefined,
     } as CanonicalComplaint);
     // What the platform would reject goes back to liaison now, with the reason (which names fields, never their values).
     const problems = canonicalProblems(complaint);

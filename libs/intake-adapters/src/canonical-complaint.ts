@@ -195,6 +195,43 @@ export class ConsentDto {
   survey?: boolean;
 }
 
+/**
+ * What the channel knows about how the complaint came in, that a handler may need and that is
+ * not personal data: who at the bank took it, where the call recording is, what the bot thought.
+ */
+export class ChannelContextDto {
+  @ApiPropertyOptional({ description: 'Branch that accepted the complaint' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9]{1,16}$/, { message: 'branchCode must be 1-16 letters or digits' })
+  branchCode?: string;
+
+  @ApiPropertyOptional({ description: 'Staff id of the teller or agent who took it' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'staffId must be 1-32 letters, digits or ._-' })
+  staffId?: string;
+
+  @ApiPropertyOptional({ description: "Reference of the call recording in the recording system" })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:/._-]{1,200}$/, { message: 'recordingReference must be 1-200 letters, digits or :/._-' })
+  recordingReference?: string;
+
+  @ApiPropertyOptional({ description: "The chatbot's intent code when it handed over" })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'intent must be 1-64 letters, digits or ._-' })
+  intent?: string;
+
+  @ApiPropertyOptional({ description: 'Why the bot handed over' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  handoffReason?: string;
+
+  @ApiPropertyOptional({ description: 'When the regulator received the complaint' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  referralReceivedAt?: string;
+}
+
 export class FileComplaintDto {
   @ApiProperty({ enum: CHANNELS })
   @IsIn(CHANNELS)
@@ -286,6 +323,13 @@ export class FileComplaintDto {
   @ValidateNested()
   @Type(() => ConsentDto)
   consent?: ConsentDto;
+
+  @ApiPropertyOptional({ type: ChannelContextDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ChannelContextDto)
+  channelContext?: ChannelContextDto;
 }
 
 /** A canonical complaint as a plain object, as adapters produce it (the DTO classes carry no behaviour). */

@@ -36,6 +36,7 @@ export class StaffComplaintView {
   @ApiProperty({ nullable: true }) vulnerability!: { ageBand?: string; declaredNeeds?: string[] } | null;
   @ApiProperty({ nullable: true }) regulatorReferral!: { body: string; caseNumber: string; deadline?: string } | null;
   @ApiProperty({ nullable: true }) consent!: { dataProcessing: boolean; callRecording?: boolean; survey?: boolean } | null;
+  @ApiProperty({ nullable: true, description: 'Branch, staff id, recording, bot intent, regulator receipt' }) channelContext!: Record<string, string> | null;
   @ApiProperty({ type: String, nullable: true }) productHint!: string | null;
   @ApiProperty({ nullable: true }) amountInDispute!: { amountMinor: number; currency: string } | null;
   @ApiProperty() preferredReplyChannel!: string;

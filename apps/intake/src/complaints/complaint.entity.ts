@@ -46,6 +46,9 @@ export class ComplaintRecord {
   @Column({ name: 'regulator_referral', type: 'jsonb', nullable: true })
   regulatorReferral!: { body: string; caseNumber: string; deadline?: string } | null;
 
+  @Column({ name: 'channel_context', type: 'jsonb', nullable: true })
+  channelContext!: Record<string, string> | null;
+
   @Column({ type: 'jsonb', nullable: true })
   consent!: { dataProcessing: boolean; callRecording?: boolean; survey?: boolean } | null;
 

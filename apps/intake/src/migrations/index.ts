@@ -2,5 +2,6 @@ import { CreateComplaints1763884900000 } from './1763884900000-create-complaints
 import { SealDescriptions1763971200000 } from './1763971200000-seal-descriptions';
 import { CanonicalComplaintDetails1763971400000 } from './1763971400000-canonical-complaint-details';
 import { CustomerSelfService1763971600000 } from './1763971600000-customer-self-service';
+import { ChannelContext1763971700000 } from './1763971700000-channel-context';
 
-export const intakeMigrations = [CreateComplaints1763884900000, SealDescriptions1763971200000, CanonicalComplaintDetails1763971400000, CustomerSelfService1763971600000];
+export const intakeMigrations = [CreateComplaints1763884900000, SealDescriptions1763971200000, CanonicalComplaintDetails1763971400000, CustomerSelfService1763971600000, ChannelContext1763971700000];
