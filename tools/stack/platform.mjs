@@ -88,7 +88,8 @@ export function spawnService(name, { env = serviceEnv(), detached = false, logDi
   const out = fs.openSync(logFile, 'a');
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', '-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')],
+    // SERVICE_NODE_ARGS passes flags Node refuses in NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
+    [...(process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean), '--enable-source-maps', '-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')],
     { cwd: ROOT, env, detached, stdio: ['ignore', out, out] },
   );
   fs.closeSync(out);
