@@ -104,14 +104,9 @@ const INVALID: AdapterSamples['invalid'] = [
   { name: 'a message without MsgType', message: () => push(`<xml><FromUserName>${OPENID}</FromUserName><Content>x</Content></xml>`), reason: /MsgType is required/ },
   { name: 'a text message whose FromUserName is not an openid', message: () => push(textXml({ from: 'o pen id', content: CONTENT, msgId: '1' })), reason: /FromUserName must be the openid/ },
   {
-    name: 'an image message',
-    message: () => push(textXml({ type: 'image', msgId: '24872360151934733', extra: '<PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl><MediaId><![CDATA[media_id]]></MediaId>' })),
-    reason: /only text messages become complaints; ask the customer to describe it in words \(this is "image"\)/,
-  },
-  {
-    name: 'a voice message',
-    message: () => push(textXml({ type: 'voice', msgId: '24872360151934734', extra: '<MediaId><![CDATA[media_id]]></MediaId><Format><![CDATA[amr]]></Format>' })),
-    reason: /only text messages become complaints/,
+    name: 'a location message',
+    message: () => push(textXml({ type: 'location', msgId: '24872360151934735', extra: '<Location_X>23.1</Location_X><Location_Y>113.3</Location_Y>' })),
+    reason: /only text, image, voice, video and file messages become complaints \(this is "location"\)/,
   },
   { name: 'a mini-program JSON array', message: () => push('[1,2]', { format: 'json' }), reason: /JSON object/ },
   {
@@ -140,6 +135,33 @@ const REPLIES: NonNullable<AdapterSamples['replies']> = [
 
 describeAdapterContract(adapter, {
   valid: [
+    {
+      name: 'an image message: kept, the handler opens the picture by its MediaId',
+      message: () => push(textXml({ type: 'image', msgId: '24872360151934733', extra: '<PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl><MediaId><![CDATA[media_id_1]]></MediaId>' })),
+      messageId: '24872360151934733',
+      complaint: {
+        channel: 'wechat',
+        channelReference: '24872360151934733',
+        complainant: { channelUserId: OPENID },
+        description: '[客户通过微信发送了一条图片消息，MediaId media_id_1，请在微信后台查看]',
+        preferredReplyChannel: 'wechat',
+        language: 'zh-CN',
+      },
+    },
+    {
+      name: "a voice message with WeChat's recognised text",
+      message: () =>
+        push(textXml({ type: 'voice', msgId: '24872360151934734', extra: '<MediaId><![CDATA[media_id_2]]></MediaId><Format><![CDATA[amr]]></Format><Recognition><![CDATA[我的转账一直没到账]]></Recognition>' })),
+      messageId: '24872360151934734',
+      complaint: {
+        channel: 'wechat',
+        channelReference: '24872360151934734',
+        complainant: { channelUserId: OPENID },
+        description: '我的转账一直没到账\n\n[客户通过微信发送了一条语音消息，MediaId media_id_2，请在微信后台查看]',
+        preferredReplyChannel: 'wechat',
+        language: 'zh-CN',
+      },
+    },
     {
       name: 'an official-account text push (XML, safe mode)',
       message: () => push(OFFICIAL_TEXT),

@@ -87,15 +87,17 @@ export class WeChatAdapter implements ChannelAdapter {
     const type = fields.MsgType;
     if (type === undefined || type === '') return { kind: 'refused', reason: 'MsgType is required', path: 'MsgType' };
     if (type === 'event') return SUCCESS;
-    if (type !== 'text') {
+    if (type !== 'text' && !(type in MEDIA_MESSAGES)) {
       const named = /^[a-z_]{1,32}$/.test(type) ? ` (this is "${type}")` : '';
-      return { kind: 'refused', reason: `only text messages become complaints; ask the customer to describe it in words${named}`, path: 'MsgType' };
+      return { kind: 'refused', reason: `only text, image, voice, video and file messages become complaints${named}`, path: 'MsgType' };
     }
     const openid = fields.FromUserName;
     if (openid === undefined || !OPENID.test(openid)) return { kind: 'refused', reason: 'FromUserName must be the openid: 1-128 letters, digits or _-', path: 'FromUserName' };
     const msgId = fields.MsgId;
     if (msgId === undefined || !MSG_ID.test(msgId)) return { kind: 'refused', reason: 'MsgId is required: 1-64 letters, digits or _-', path: 'MsgId' };
-    const content = (fields.Content ?? '').trim();
+    // A photo or a voice message is still the customer complaining: it is kept, and the handler
+    // opens the media in the WeChat console by its MediaId (a voice message's recognised text is used when WeChat sent it).
+    const content = type === 'text' ? (fields.Content ?? '').trim() : mediaDescription(type, fields);
     if (content === '') return { kind: 'refused', reason: 'Content is required: the customer must say what went wrong', path: 'Content' };
     const description = truncate(content, MAX_DESCRIPTION_LENGTH);
     const complaint: CanonicalComplaint = compact({
@@ -217,4 +219,14 @@ function numbersAsStrings(text: string): string {
 function truncate(value: string, max: number): string {
   const chars = Array.from(value);
   return chars.length <= max ? value : chars.slice(0, max).join('').trimEnd();
+}
+
+/** Message types that carry media instead of text, and how the customer's timeline names them. */
+const MEDIA_MESSAGES: Record<string, string> = { image: '图片', voice: '语音', video: '视频', shortvideo: '小视频', file: '文件' };
+
+function mediaDescription(type: string, fields: Record<string, string | undefined>): string {
+  const mediaId = fields.MediaId && /^[A-Za-z0-9_-]{1,128}$/.test(fields.MediaId) ? fields.MediaId : undefined;
+  const recognised = (fields.Recognition ?? '').trim();
+  const note = `[客户通过微信发送了一条${MEDIA_MESSAGES[type]}消息${mediaId ? `，MediaId ${mediaId}` : ''}，请在微信后台查看]`;
+  return recognised ? `${recognised}\n\n${note}` : note;
 }
