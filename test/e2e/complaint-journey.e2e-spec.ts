@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { Role, SERVICES, TOPICS } from '@complaints/contracts';
 import {
   collectTopic,
+  dropRoleIfExists,
   eventually,
   quietKafka,
   RunningPlatform,
@@ -42,6 +43,8 @@ describe('one complaint through all six services (real processes, Kafka and Post
     await platform?.stop();
     if (pg) {
       for (const schema of Object.values(platform?.schemas ?? {})) await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      // The archive's migrations create a writer role per schema; roles outlive schemas.
+      if (platform) await dropRoleIfExists(pg, `${platform.schemas['compliance-archive']}_writer`);
       await pg.end();
     }
   });

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ServiceName } from '@complaints/contracts';
 import { RunningService, ServiceDefinition, startService } from '@complaints/platform';
-import { createTestIssuer, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestIssuer, uniqueTestId } from '@complaints/testing';
+import { createTestIssuer, dropRoleIfExists, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestIssuer, uniqueTestId } from '@complaints/testing';
+import { archiveWriterRole } from '../../apps/compliance-archive/src/migrations';
 import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
 import { compensationService } from '../../apps/compensation/src/main';
 import { intakeService } from '../../apps/intake/src/main';
@@ -84,6 +85,7 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
     async stop() {
       await running.stop();
       await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      if (definition.name === 'compliance-archive') await dropRoleIfExists(pg, archiveWriterRole(schema)).catch(() => undefined);
       await pg.end();
     },
   };

@@ -44,6 +44,10 @@ export async function ensureSchema(url: string, schema: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
+    // A service running as a restricted role may not CREATE on the database even when the schema
+    // exists (Postgres checks the privilege first), so only create what is missing.
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
+    if (rowCount) return;
     await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`).catch((e: { code?: string }) => {
       if (e.code !== '23505' && e.code !== '42P06') throw e;
     });

@@ -74,6 +74,18 @@ export async function createTestBed(
 
 export { dataSourceOptions };
 
+/**
+ * Drops a login role a service's migrations created for a test schema (the archive's writer
+ * role): roles are cluster-wide, so they outlive the schema unless dropped.
+ */
+export async function dropRoleIfExists(pg: Client, role: string): Promise<void> {
+  const { rowCount } = await pg.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role]);
+  if (!rowCount) return;
+  const ident = `"${role.replace(/"/g, '""')}"`;
+  await pg.query(`DROP OWNED BY ${ident}`);
+  await pg.query(`DROP ROLE ${ident}`);
+}
+
 export interface CollectedMessage {
   partition: number;
   offset: string;

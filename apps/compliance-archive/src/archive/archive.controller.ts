@@ -1,17 +1,51 @@
-import { Controller, Get, Param, ParseUUIDPipe, Req } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, Events, NotificationSent } from '@complaints/contracts';
 import { ANY_EVENT, EventContext } from '@complaints/messaging';
 import { ArchiveEntry } from './archive-entry.entity';
-import { canonicalJson, chainHash, verifyChain } from './hash-chain';
-import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
+import { canonicalJson, chainHash, ChainHead, GENESIS_HASH, verifyChain } from './hash-chain';
+import { Allow, AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
+import { ParseSeqPipe } from './seq-query.pipe';
+
+/** The bundle format tools/archive-verify reads; a change to its meaning takes a new version. */
+export const BUNDLE_FORMAT = 'complaints-archive-bundle@1';
+
+/** Entries per bundle: a larger archive is exported in consecutive ranges. */
+export function exportLimitFromEnv(env: NodeJS.ProcessEnv = process.env): bigint {
+  const raw = env.ARCHIVE_EXPORT_MAX_ENTRIES ?? '10000';
+  if (!/^[1-9][0-9]{0,6}$/.test(raw)) throw new Error(`ARCHIVE_EXPORT_MAX_ENTRIES must be a whole number from 1 to 9999999, got ${raw}`);
+  return BigInt(raw);
+}
+
+export interface BundleEntry {
+  seq: number;
+  canonical: string;
+  prevHash: string;
+  entryHash: string;
+}
+
+export interface ArchiveBundle {
+  format: typeof BUNDLE_FORMAT;
+  exportedAt: string;
+  fromSeq: number;
+  toSeq: number;
+  /** The hash the first entry links to: the genesis hash when the range starts at seq 1. */
+  anchorHash: string | null;
+  entries: BundleEntry[];
+}
+
+const problem = (status: 400 | 404, title: string, detail: string) =>
+  new ProblemException({ type: `https://complaints.example/problems/${status === 400 ? 'validation' : 'not-found'}`, title, status, detail });
 
 @ApiTags('archive')
 @Controller('v1/archive')
 export class ComplianceArchive {
+  /** Read at start-up, so a wrong setting stops the service instead of failing each export. */
+  private readonly exportLimit = exportLimitFromEnv();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: StaffAuditTrail,
@@ -110,11 +144,61 @@ export class ComplianceArchive {
 
   @Get('integrity')
   @Allow('compliance-officer', 'auditor', 'administrator')
-  @ApiOperation({ summary: 'Recomputes the whole hash chain and names the first entry that does not verify' })
+  @ApiOperation({ summary: 'Recomputes the whole hash chain and names the first entry that does not verify, and why' })
   async integrity() {
-    const links = await this.dataSource.query(
-      `SELECT seq::text AS seq, canonical, prev_hash AS "prevHash", entry_hash AS "entryHash" FROM archive_entries ORDER BY archive_entries.seq`,
-    );
-    return { checkedAt: new Date().toISOString(), ...verifyChain(links) };
+    // One snapshot: entries appended meanwhile must not look like entries missing from the end.
+    const verdict = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [head]: ChainHead[] = await manager.query(`SELECT seq::text AS seq, entry_hash AS "entryHash" FROM chain_head`);
+      const links = await manager.query(
+        `SELECT seq::text AS seq, canonical, prev_hash AS "prevHash", entry_hash AS "entryHash" FROM archive_entries ORDER BY archive_entries.seq`,
+      );
+      return verifyChain(links, GENESIS_HASH, { firstSeq: '1', head });
+    });
+    return { checkedAt: new Date().toISOString(), ...verdict };
+  }
+
+  /**
+   * A range of the chain as a bundle anyone can verify offline with tools/archive-verify. Not put
+   * on the staff audit trail: that trail hangs off a complaint, and a bulk export has none (the
+   * request log keeps who asked, see docs/archive.md).
+   */
+  @Get('export')
+  @Allow('compliance-officer', 'auditor')
+  @ApiOperation({ summary: 'Exports entries from..to of the hash chain as a bundle that tools/archive-verify checks offline' })
+  @ApiQuery({ name: 'from', required: false, description: 'first seq, default 1', schema: { type: 'integer', minimum: 1 } })
+  @ApiQuery({ name: 'to', required: false, description: 'last seq, default the newest (at most ARCHIVE_EXPORT_MAX_ENTRIES per bundle)', schema: { type: 'integer', minimum: 1 } })
+  async exportBundle(
+    @Query('from', new ParseSeqPipe('from')) from?: string,
+    @Query('to', new ParseSeqPipe('to')) to?: string,
+  ): Promise<ArchiveBundle> {
+    const limit = this.exportLimit;
+    const fromSeq = BigInt(from ?? '1');
+    if (to !== undefined && BigInt(to) < fromSeq) throw problem(400, 'The request is not valid', `to (${to}) is before from (${fromSeq})`);
+    if (to !== undefined && BigInt(to) - fromSeq + 1n > limit) {
+      throw problem(400, 'The request is not valid', `at most ${limit} entries per bundle; export the archive in consecutive ranges`);
+    }
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [head]: { seq: string }[] = await manager.query(`SELECT seq::text AS seq FROM chain_head`);
+      const headSeq = BigInt(head.seq);
+      if (headSeq === 0n) throw problem(404, 'Not found', 'the archive holds no entries yet');
+      if (fromSeq > headSeq || (to !== undefined && BigInt(to) > headSeq)) {
+        throw problem(404, 'Not found', `the archive holds entries 1 to ${headSeq}`);
+      }
+      const toSeq = to !== undefined ? BigInt(to) : headSeq - fromSeq + 1n > limit ? fromSeq + limit - 1n : headSeq;
+      // As stored, gaps and all: the bundle is evidence, the verifier judges it.
+      const rows: { seq: string; canonical: string; prevHash: string; entryHash: string }[] = await manager.query(
+        `SELECT seq::text AS seq, canonical, prev_hash AS "prevHash", entry_hash AS "entryHash"
+           FROM archive_entries WHERE seq BETWEEN $1 AND $2 ORDER BY archive_entries.seq`,
+        [fromSeq.toString(), toSeq.toString()],
+      );
+      return {
+        format: BUNDLE_FORMAT,
+        exportedAt: new Date().toISOString(),
+        fromSeq: Number(fromSeq),
+        toSeq: Number(toSeq),
+        anchorHash: rows[0]?.prevHash ?? null,
+        entries: rows.map((r) => ({ seq: Number(r.seq), canonical: r.canonical, prevHash: r.prevHash, entryHash: r.entryHash })),
+      };
+    });
   }
 }

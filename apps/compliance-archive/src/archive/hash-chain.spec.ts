@@ -251,5 +251,77 @@ describe('verifyChain', () => {
     const dup = [...chain.slice(0, 3), chain[2], ...chain.slice(3)];
     expect(verifyChain(dup)).toMatchObject({ intact: false, entries: 4, brokenAtSeq: chain[2].seq });
   });
-});
 
+  describe('with the archive\'s expectations: seq from 1 without gaps, ending at the recorded head', () => {
+    const head = { seq: chain[chain.length - 1].seq, entryHash: chain[chain.length - 1].entryHash };
+
+    it('verifyChain_expectations_intactChain_isIntact', () => {
+      expect(verifyChain(chain, GENESIS_HASH, { firstSeq: '1', head })).toEqual({ intact: true, entries: EVENTS.length });
+    });
+
+    it('verifyChain_expectations_emptyArchive_atGenesisHead_isIntact', () => {
+      expect(verifyChain([], GENESIS_HASH, { firstSeq: '1', head: { seq: '0', entryHash: GENESIS_HASH } })).toEqual({ intact: true, entries: 0 });
+    });
+
+    it('verifyChain_expectations_renumberedSeq_withIntactLinks_namesThatEntry', () => {
+      const renumbered = chain.map((l, j) => (j >= 3 ? { ...l, seq: String(Number(l.seq) + 1) } : l));
+      expect(verifyChain(renumbered, GENESIS_HASH, { firstSeq: '1' })).toEqual({
+        intact: false,
+        entries: 4,
+        brokenAtSeq: '5',
+        problem: 'sequence number is not 4, the one after the entry before it',
+      });
+      // without the expectation the links alone cannot see it
+      expect(verifyChain(renumbered)).toEqual({ intact: true, entries: EVENTS.length });
+    });
+
+    it('verifyChain_expectations_segmentFromTheMiddle_startsAtItsFirstSeq', () => {
+      expect(verifyChain(chain.slice(3), chain[2].entryHash, { firstSeq: '4', head })).toEqual({ intact: true, entries: 3 });
+      expect(verifyChain(chain.slice(3), chain[2].entryHash, { firstSeq: '1' })).toMatchObject({ intact: false, brokenAtSeq: '4' });
+    });
+
+    it.each([1, 2, 3])('verifyChain_expectations_last_%i_entriesRemoved_namesTheFirstMissingSeq', (n) => {
+      const cut = chain.slice(0, chain.length - n);
+      expect(verifyChain(cut)).toEqual({ intact: true, entries: cut.length }); // links alone cannot see it
+      expect(verifyChain(cut, GENESIS_HASH, { firstSeq: '1', head })).toEqual({
+        intact: false,
+        entries: cut.length,
+        brokenAtSeq: String(cut.length + 1),
+        problem: `entries are missing: the chain ends at seq ${cut.length} but its head records seq ${EVENTS.length}`,
+      });
+    });
+
+    it('verifyChain_expectations_everyEntryRemoved_namesSeq1', () => {
+      expect(verifyChain([], GENESIS_HASH, { firstSeq: '1', head })).toMatchObject({ intact: false, entries: 0, brokenAtSeq: '1' });
+    });
+
+    it('verifyChain_expectations_entriesBeyondTheHead_areNamed', () => {
+      const behind = { seq: chain[3].seq, entryHash: chain[3].entryHash };
+      expect(verifyChain(chain, GENESIS_HASH, { firstSeq: '1', head: behind })).toEqual({
+        intact: false,
+        entries: EVENTS.length,
+        brokenAtSeq: '5',
+        problem: `entries beyond the recorded head: the chain ends at seq ${EVENTS.length} but its head records seq 4`,
+      });
+    });
+
+    it('verifyChain_expectations_headHashNotTheLastEntry_isDetected', () => {
+      expect(verifyChain(chain, GENESIS_HASH, { firstSeq: '1', head: { seq: head.seq, entryHash: 'c'.repeat(64) } })).toEqual({
+        intact: false,
+        entries: EVENTS.length,
+        brokenAtSeq: head.seq,
+        problem: "the last entry's hash is not the one the chain head records",
+      });
+    });
+
+    it('verifyChain_expectations_oneChangedByte_isStillNamedAsContent', () => {
+      const tampered = chain.map((l, j) => (j === 2 ? { ...l, canonical: l.canonical.replace('case.opened', 'case.Opened') } : l));
+      expect(verifyChain(tampered, GENESIS_HASH, { firstSeq: '1', head })).toEqual({
+        intact: false,
+        entries: 3,
+        brokenAtSeq: '3',
+        problem: 'entry content does not match its hash',
+      });
+    });
+  });
+});

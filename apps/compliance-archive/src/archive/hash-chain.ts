@@ -24,9 +24,29 @@ export interface ChainLink {
 
 export type ChainVerdict = { intact: true; entries: number } | { intact: false; entries: number; brokenAtSeq: string; problem: string };
 
-export function verifyChain(links: Iterable<ChainLink>, startHash = GENESIS_HASH): ChainVerdict {
+/** Where the chain's head says it ends: the seq and hash of the last entry appended. */
+export interface ChainHead {
+  seq: string;
+  entryHash: string;
+}
+
+export interface ChainExpectations {
+  /** The seq the first link must carry; each later link must carry the one after. */
+  firstSeq?: string;
+  /** The recorded head: the last link must be this one, so entries removed from the end are found too. */
+  head?: ChainHead;
+}
+
+/**
+ * Recomputes every link: each must name the hash before it and hash to its own entry hash. The
+ * verdict names the first entry that fails and why. With `expect`, the seq numbers must also run
+ * on without a gap from `firstSeq`, and the chain must end exactly at `head`.
+ */
+export function verifyChain(links: Iterable<ChainLink>, startHash = GENESIS_HASH, expect: ChainExpectations = {}): ChainVerdict {
   let expectedPrev = startHash;
+  let expectedSeq = expect.firstSeq === undefined ? null : BigInt(expect.firstSeq);
   let entries = 0;
+  let last: ChainLink | null = null;
   for (const link of links) {
     entries += 1;
     if (link.prevHash !== expectedPrev) {
@@ -35,7 +55,27 @@ export function verifyChain(links: Iterable<ChainLink>, startHash = GENESIS_HASH
     if (chainHash(link.prevHash, link.canonical) !== link.entryHash) {
       return { intact: false, entries, brokenAtSeq: link.seq, problem: 'entry content does not match its hash' };
     }
+    if (expectedSeq !== null) {
+      if (BigInt(link.seq) !== expectedSeq) {
+        return { intact: false, entries, brokenAtSeq: link.seq, problem: `sequence number is not ${expectedSeq}, the one after the entry before it` };
+      }
+      expectedSeq += 1n;
+    }
     expectedPrev = link.entryHash;
+    last = link;
+  }
+  if (expect.head) {
+    const end = last ? BigInt(last.seq) : expect.firstSeq === undefined ? 0n : BigInt(expect.firstSeq) - 1n;
+    const headSeq = BigInt(expect.head.seq);
+    if (end < headSeq) {
+      return { intact: false, entries, brokenAtSeq: (end + 1n).toString(), problem: `entries are missing: the chain ends at seq ${end} but its head records seq ${headSeq}` };
+    }
+    if (end > headSeq) {
+      return { intact: false, entries, brokenAtSeq: (headSeq + 1n).toString(), problem: `entries beyond the recorded head: the chain ends at seq ${end} but its head records seq ${headSeq}` };
+    }
+    if (expectedPrev !== expect.head.entryHash) {
+      return { intact: false, entries, brokenAtSeq: end.toString(), problem: "the last entry's hash is not the one the chain head records" };
+    }
   }
   return { intact: true, entries };
 }

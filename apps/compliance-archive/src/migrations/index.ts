@@ -1,4 +1,19 @@
+import { createHash } from 'node:crypto';
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+
+/**
+ * The login role the archive can run as: named after the schema, since roles are cluster-wide and
+ * every schema (each test's too) needs its own. A name past Postgres's 63 bytes would be cut
+ * short silently, so a long schema name is shortened here, with a hash of it to keep it unique.
+ */
+export function archiveWriterRole(schema: string): string {
+  const plain = `${schema}_writer`;
+  if (Buffer.byteLength(plain) <= 63) return plain;
+  return `${schema.slice(0, 63 - '_writer'.length - 9)}_${createHash('sha256').update(schema).digest('hex').slice(0, 8)}_writer`;
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export class CreateArchive1763885400000 implements MigrationInterface {
   name = 'CreateArchive1763885400000';
@@ -43,4 +58,71 @@ export class CreateArchive1763885400000 implements MigrationInterface {
   }
 }
 
-export const archiveMigrations = [CreateArchive1763885400000];
+/**
+ * A role that can append to the archive and never change or remove what is in it. The trigger
+ * refuses UPDATE, DELETE and TRUNCATE to everyone; this role is not even granted them, and owns
+ * nothing, so it cannot drop the trigger or the table either. Run as the owner, like every
+ * migration; the service may then connect as this role (docs/archive.md). A role created
+ * beforehand by a DBA is used as it is, but its privileges here are reset to exactly these.
+ */
+export class ArchiveWriterRole1764547200000 implements MigrationInterface {
+  name = 'ArchiveWriterRole1764547200000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = await schemaOf(q);
+    const role = archiveWriterRole(schema);
+    const [existing]: { rolsuper: boolean; rolbypassrls: boolean; owner: boolean }[] = await q.query(
+      `SELECT rolsuper, rolbypassrls, rolname = current_user AS owner FROM pg_roles WHERE rolname = $1`,
+      [role],
+    );
+    if (!existing) {
+      // LOGIN without a password: production sets one (or certificate / IAM auth) outside the code.
+      await q.query(`CREATE ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
+    } else if (existing.rolsuper || existing.rolbypassrls || existing.owner) {
+      throw new Error(`role ${role} exists but is a superuser, bypasses row security or owns the archive; it cannot be the archive's writer`);
+    }
+    const [{ db }]: { db: string }[] = await q.query(`SELECT current_database() AS db`);
+    await q.query(`COMMENT ON ROLE ${ident(role)} IS ${literal(`compliance-archive writer of schema ${schema} in database ${db}: appends to archive_entries, cannot change or remove it`)}`);
+    const s = ident(schema);
+    const r = ident(role);
+    await q.query(`GRANT USAGE ON SCHEMA ${s} TO ${r}`);
+    await q.query(`REVOKE CREATE ON SCHEMA ${s} FROM ${r}`);
+    await q.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${s} FROM ${r}`);
+    await q.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${s} FROM ${r}`);
+    await q.query(`REVOKE ALL ON ${s}.archive_entries FROM PUBLIC`);
+    await q.query(`GRANT SELECT, INSERT ON ${s}.archive_entries TO ${r}`);
+    // Said again on its own, so no later grant of ALL can be mistaken for intent.
+    await q.query(`REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON ${s}.archive_entries FROM ${r}`);
+    // The head row moves with every append (SELECT ... FOR UPDATE needs UPDATE too).
+    await q.query(`GRANT SELECT, UPDATE ON ${s}.chain_head TO ${r}`);
+    // Messaging: the outbox, the relay marking rows published, the consumer's idempotency log.
+    await q.query(`GRANT SELECT, INSERT, UPDATE ON ${s}.outbox TO ${r}`);
+    await q.query(`GRANT SELECT, INSERT, UPDATE ON ${s}.processed_events TO ${r}`);
+    // `npm run db:migrate` runs the archive's migrations without the platform's webhook table.
+    const [{ nonces }]: { nonces: string | null }[] = await q.query(`SELECT to_regclass($1)::text AS nonces`, [`${s}.webhook_nonces`]);
+    if (nonces) await q.query(`GRANT SELECT, INSERT, DELETE ON ${s}.webhook_nonces TO ${r}`);
+    await q.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`);
+    // At start-up the platform checks that no migration is pending; it reads the list, runs none.
+    await q.query(`GRANT SELECT ON ${s}.schema_migrations TO ${r}`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = await schemaOf(q);
+    const r = ident(archiveWriterRole(schema));
+    await q.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${ident(schema)} FROM ${r}`);
+    await q.query(`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ${ident(schema)} FROM ${r}`);
+    await q.query(`REVOKE ALL ON SCHEMA ${ident(schema)} FROM ${r}`);
+    await q.query(`DROP ROLE IF EXISTS ${r}`);
+  }
+}
+
+async function schemaOf(q: QueryRunner): Promise<string> {
+  const configured = (q.connection.options as PostgresConnectionOptions).schema;
+  if (configured) return configured;
+  const [{ schema }]: { schema: string }[] = await q.query(`SELECT current_schema() AS schema`);
+  return schema;
+}
+
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+export const archiveMigrations = [CreateArchive1763885400000, ArchiveWriterRole1764547200000];
