@@ -74,8 +74,10 @@ describe('one complaint through all six services (real processes, Kafka and Post
     ...overrides,
   });
 
+  /** Every retrieval from the archive states its purpose (docs/archive.md, "Retrievals"). */
+  const RETRIEVAL = { 'x-retrieval-purpose': 'complaint-handling', 'x-retrieval-reference': 'E2E-JOURNEY' };
   const archiveOf = async (complaintId: string): Promise<ArchivedEvent[]> =>
-    (await json('GET', platform.url('compliance-archive', `/v1/archive/complaints/${complaintId}`), undefined, await as('compliance-officer'))).body.events;
+    (await json('GET', platform.url('compliance-archive', `/v1/archive/complaints/${complaintId}`), undefined, { ...(await as('compliance-officer')), ...RETRIEVAL })).body.events;
 
   const file = async (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     json('POST', platform.url('intake', '/v1/complaints'), body, { ...(await as('channel-adapter', String(body.channel ?? 'web'))), ...headers });
@@ -132,6 +134,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
     const reads = record.filter((e) => e.type === 'staff.action-recorded' && e.payload.action === 'archive.record-viewed');
     expect(reads.length).toBeGreaterThan(0);
     expect(new Set(reads.map((e) => e.payload.actor))).toEqual(new Set(['compliance-officer-7']));
+    expect(new Set(reads.map((e) => JSON.stringify(e.payload.detail)))).toEqual(new Set([JSON.stringify({ purpose: 'complaint-handling', reference: 'E2E-JOURNEY' })]));
     const events = record.filter((e) => !reads.includes(e));
 
     expect(new Set(events.map((e) => e.producer))).toEqual(new Set(SERVICES));
@@ -166,6 +169,28 @@ describe('one complaint through all six services (real processes, Kafka and Post
     expect(JSON.stringify(status.body.timeline)).not.toMatch(/investigator|card-centre|operations|staff/);
     const integrity = await json('GET', platform.url('compliance-archive', '/v1/archive/integrity'), undefined, await as('auditor'));
     expect(integrity.body).toMatchObject({ intact: true });
+
+    // The sealed dossier, read by an auditor who says why: its hash is the one the archive sealed.
+    const seal = record.find((e) => e.type === 'dossier.sealed')!;
+    const dossier = await json('GET', platform.url('compliance-archive', `/v1/archive/complaints/${complaintId}/dossier`), undefined, {
+      ...(await as('auditor')),
+      'x-retrieval-purpose': 'internal-audit',
+    });
+    expect(dossier.status).toBe(200);
+    expect(dossier.body).toMatchObject({
+      format: 'complaints-dossier@1',
+      ticketNumber,
+      sealed: { dossierHash: seal.payload.dossierHash },
+      dossierHash: seal.payload.dossierHash,
+      dossierHashCovers: { matchesSeal: true },
+      integrity: { chainIntact: true },
+    });
+    expect(dossier.body.decisions).toEqual([expect.objectContaining({ outcome: 'upheld', explanation: '年费系系统重复收取，予以退还。' })]);
+    const pdf = await fetch(platform.url('compliance-archive', `/v1/archive/complaints/${complaintId}/dossier.pdf`), {
+      headers: { ...(await as('compliance-officer')), 'x-retrieval-purpose': 'regulator-request', 'x-retrieval-reference': 'NFRA-2026-001' },
+    });
+    expect({ status: pdf.status, type: pdf.headers.get('content-type') }).toEqual({ status: 200, type: 'application/pdf' });
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
   it('gives a channel retry the original ticket instead of a second complaint', async () => {

@@ -3,13 +3,21 @@
  * bundles built with the archive's own hashing, and the verifier run as a regulator runs it.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { KeyObject, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import { validateEnvelope } from '@complaints/contracts';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../../apps/compliance-archive/src/archive/hash-chain';
+import {
+  Checkpoint,
+  CHECKPOINTS_EXPORT_FORMAT,
+  GENESIS_CHECKPOINT_HASH,
+  merkleRoot,
+  publicKeyPem,
+  signCheckpoint,
+} from '../../apps/compliance-archive/src/checkpoints/merkle';
 
 export const VERIFIER = path.resolve(__dirname, 'archive-verify.mjs');
 
@@ -144,6 +152,56 @@ export function runVerifier(content: unknown, args: string[] = []): VerifierRun 
   } finally {
     fs.rmSync(file, { force: true });
   }
+}
+
+/** Writes `content` to a file in the scratch folder (removed by removeScratch) and returns its path. */
+export function scratchFile(content: unknown, extension = 'json'): string {
+  scratch ??= fs.mkdtempSync(path.join(os.tmpdir(), 'archive-verify-'));
+  const file = path.join(scratch, `${randomUUID()}.${extension}`);
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
+export interface CheckpointsFile {
+  format: string;
+  enabled: boolean;
+  exportedAt: string;
+  publicKeys: { keyId: string; publicKeyPem: string }[];
+  checkpoints: Checkpoint[];
+  more: boolean;
+}
+
+/**
+ * Signed checkpoints over `ranges` (inclusive seq ranges, consecutive) of a bundle built from seq
+ * 1, made with the archive's own merkle.ts, as GET /v1/archive/checkpoints exports them.
+ */
+export function buildCheckpoints(bundle: Bundle, ranges: [number, number][], privateKey: KeyObject, keyId = 'archive-test'): CheckpointsFile {
+  const bySeq = new Map(bundle.entries.map((e) => [e.seq, e.entryHash]));
+  const checkpoints: Checkpoint[] = [];
+  for (const [seqFrom, seqTo] of ranges) {
+    const hashes = Array.from({ length: seqTo - seqFrom + 1 }, (_, i) => bySeq.get(seqFrom + i)!);
+    checkpoints.push(
+      signCheckpoint(
+        {
+          seqFrom,
+          seqTo,
+          merkleRoot: merkleRoot(hashes),
+          previousCheckpointHash: checkpoints.at(-1)?.checkpointHash ?? GENESIS_CHECKPOINT_HASH,
+          signedAt: new Date(Date.UTC(2026, 10, 23, 12, 0, checkpoints.length)).toISOString(),
+          keyId,
+        },
+        privateKey,
+      ),
+    );
+  }
+  return {
+    format: CHECKPOINTS_EXPORT_FORMAT,
+    enabled: true,
+    exportedAt: new Date().toISOString(),
+    publicKeys: [{ keyId, publicKeyPem: publicKeyPem(privateKey) }],
+    checkpoints,
+    more: false,
+  };
 }
 
 export function removeScratch(): void {

@@ -3,11 +3,17 @@
 // dependencies beyond Node itself (18 or later), so a regulator or auditor can read every line.
 //
 //   node archive-verify.mjs <bundle.json> [--anchor <hash>] [--last <hash>]
+//                           [--checkpoints <checkpoints.json> [--public-key <key.pem>]]
 //
 //   --anchor <hash>  the hash the bundle must start from: the last hash of the bundle before it,
 //                    or one the bank published. A bundle from seq 1 starts from the genesis hash
 //                    (64 zeros) whether or not this is given.
 //   --last <hash>    the hash the bundle must end at (e.g. the archive's head when it was exported).
+//   --checkpoints <file>  the archive's signed checkpoints (GET /v1/archive/checkpoints): every
+//                    signature and link between checkpoints is checked, and each checkpoint wholly
+//                    inside the bundle's range must have the Merkle root of the bundle's entries.
+//   --public-key <file>   the Ed25519 public key (PEM) the checkpoints must be signed with, as the
+//                    bank published it; without it, the keys inside the checkpoints file are used.
 //
 // Exit 0 and `OK: N entries, seq A..B, last hash H` when every entry verifies; exit 1 and
 // `FAILED: ...` naming the first entry that does not, and why; exit 2 on wrong usage.
@@ -16,15 +22,30 @@
 //   entryHash = lowercase hex SHA-256 of the UTF-8 bytes of  prevHash + "\n" + canonical
 // where canonical is the event envelope as RFC 8785 canonical JSON, prevHash is the entryHash of
 // the entry before (the genesis hash, 64 zeros, before seq 1) and seq numbers run on by one.
+//
+// Checkpoints, exactly as apps/compliance-archive/src/checkpoints/merkle.ts makes them:
+//   merkleRoot  = RFC 6962 Merkle tree over the entry hashes seqFrom..seqTo in order:
+//                 leaf = SHA-256(0x00 || 32 bytes of entryHash), node = SHA-256(0x01 || left || right),
+//                 split at the largest power of two below the number of leaves
+//   statement   = RFC 8785 canonical JSON of { format: "complaints-archive-checkpoint@1", seqFrom,
+//                 seqTo, merkleRoot, previousCheckpointHash, signedAt, keyId }
+//   signature   = Ed25519 over the statement's UTF-8 bytes, base64
+//   checkpointHash = lowercase hex SHA-256 of the statement; the next checkpoint names it as its
+//                 previousCheckpointHash (64 zeros before the first).
 
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BUNDLE_FORMAT = 'complaints-archive-bundle@1';
 export const GENESIS_HASH = '0'.repeat(64);
+export const CHECKPOINTS_FORMAT = 'complaints-archive-checkpoints@1';
+export const CHECKPOINT_FORMAT = 'complaints-archive-checkpoint@1';
 const HASH = /^[0-9a-f]{64}$/;
+const KEY_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const SIGNATURE = /^[A-Za-z0-9+/]{86}==$/;
 
 /** Each entry's hash covers the previous entry's hash, so changing any entry breaks every later link. */
 export function chainHash(prevHash, canonical) {
@@ -115,6 +136,110 @@ export function verifyBundle(bundle, { anchor, last } = {}) {
   return { ok: true, entries: entries.length, fromSeq, toSeq, anchorHash, lastHash: expectedPrev };
 }
 
+const sha256 = (...parts) => createHash('sha256').update(Buffer.concat(parts)).digest();
+
+/** RFC 6962 Merkle tree hash over entry hashes (lowercase hex), as lowercase hex. */
+export function merkleRoot(entryHashes) {
+  if (entryHashes.length === 0) throw new Error('a Merkle root needs at least one entry');
+  const leaves = entryHashes.map((h) => sha256(Buffer.from([0x00]), Buffer.from(h, 'hex')));
+  const subtree = (from, to) => {
+    if (to - from === 1) return leaves[from];
+    let k = 1;
+    while (k * 2 < to - from) k *= 2;
+    return sha256(Buffer.from([0x01]), subtree(from, from + k), subtree(from + k, to));
+  };
+  return subtree(0, leaves.length).toString('hex');
+}
+
+/** The text a checkpoint's signature and hash cover. */
+export function checkpointStatement(c) {
+  const { seqFrom, seqTo, merkleRoot: root, previousCheckpointHash, signedAt, keyId } = c;
+  return canonicalJson({ format: CHECKPOINT_FORMAT, seqFrom, seqTo, merkleRoot: root, previousCheckpointHash, signedAt, keyId });
+}
+
+function readPublicKey(pem, where) {
+  let key;
+  try {
+    key = createPublicKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new BundleProblem(`${where} is not a public key in PEM`);
+  }
+  if (key.type !== 'public' || key.asymmetricKeyType !== 'ed25519') throw new BundleProblem(`${where} is not an Ed25519 public key`);
+  return key;
+}
+
+/**
+ * Checks an export of checkpoints against a bundle that verified (`bundle`). `publicKeyPem`, when
+ * given, is the key every checkpoint must be signed with; otherwise each checkpoint's keyId is
+ * looked up in the file's own publicKeys. Returns { ok: true, checkpoints, seqFrom, seqTo,
+ * covered, keySource } or { ok: false, problem } naming the first checkpoint that fails.
+ */
+export function verifyCheckpoints(file, bundle, { publicKeyPem } = {}) {
+  const fail = (problem) => ({ ok: false, problem });
+  if (file === null || typeof file !== 'object' || Array.isArray(file)) return fail('the checkpoints file is not a JSON object');
+  if (file.format !== CHECKPOINTS_FORMAT) return fail(`unknown checkpoints format ${JSON.stringify(file.format)}; this verifier reads ${CHECKPOINTS_FORMAT}`);
+  if (!Array.isArray(file.checkpoints) || file.checkpoints.length === 0) return fail('the checkpoints file holds no checkpoints');
+  const keys = new Map();
+  let external = null;
+  try {
+    if (publicKeyPem !== undefined) {
+      external = readPublicKey(publicKeyPem, 'the --public-key file');
+    } else {
+      if (!Array.isArray(file.publicKeys)) return fail('the checkpoints file has no publicKeys array');
+      for (const k of file.publicKeys) {
+        if (!k || typeof k.keyId !== 'string' || !KEY_ID.test(k.keyId) || typeof k.publicKeyPem !== 'string') return fail('a publicKeys item is not { keyId, publicKeyPem }');
+        keys.set(k.keyId, readPublicKey(k.publicKeyPem, `the public key of ${k.keyId} in the checkpoints file`));
+      }
+    }
+  } catch (e) {
+    return fail(e.message);
+  }
+  const inside = new Map(bundle.entries.map((e) => [e.seq, e.entryHash]));
+  let before = null;
+  let covered = 0;
+  for (const [i, c] of file.checkpoints.entries()) {
+    const name = c && Number.isSafeInteger(c.seqFrom) && Number.isSafeInteger(c.seqTo) ? `checkpoint seq ${c.seqFrom}..${c.seqTo}` : `checkpoint ${i + 1}`;
+    const bad = (problem) => fail(`${name}: ${problem}`);
+    if (c === null || typeof c !== 'object' || Array.isArray(c)) return bad('is not an object');
+    if (!Number.isSafeInteger(c.seqFrom) || c.seqFrom < 1 || !Number.isSafeInteger(c.seqTo) || c.seqTo < c.seqFrom) return bad('seqFrom..seqTo is not a range of whole numbers from 1');
+    for (const field of ['merkleRoot', 'previousCheckpointHash', 'checkpointHash']) {
+      if (typeof c[field] !== 'string' || !HASH.test(c[field])) return bad(`${field} is not a lowercase hex SHA-256`);
+    }
+    if (typeof c.signedAt !== 'string' || !ISO_UTC.test(c.signedAt) || Number.isNaN(Date.parse(c.signedAt))) return bad('signedAt is not an ISO 8601 UTC time');
+    if (typeof c.keyId !== 'string' || !KEY_ID.test(c.keyId)) return bad('keyId is malformed');
+    if (typeof c.signature !== 'string' || !SIGNATURE.test(c.signature)) return bad('signature is not a base64 Ed25519 signature');
+    if (before === null && c.seqFrom === 1 && c.previousCheckpointHash !== GENESIS_HASH) return bad('the first checkpoint does not start from the genesis checkpoint hash');
+    if (before !== null) {
+      if (c.seqFrom !== before.seqTo + 1) return bad(`range does not start right after the checkpoint before it (which ends at seq ${before.seqTo})`);
+      if (c.previousCheckpointHash !== before.checkpointHash) return bad('previous-checkpoint hash does not match the checkpoint before it');
+    }
+    const statement = checkpointStatement(c);
+    if (createHash('sha256').update(statement, 'utf8').digest('hex') !== c.checkpointHash) return bad('checkpoint hash does not match its statement');
+    const key = external ?? keys.get(c.keyId);
+    if (!key) return bad(`signed with key ${c.keyId}, which the checkpoints file does not hold`);
+    if (!verify(null, Buffer.from(statement, 'utf8'), key, Buffer.from(c.signature, 'base64'))) {
+      return bad(`signature does not verify with ${external ? 'the --public-key given' : `the public key of ${c.keyId} in the checkpoints file`}`);
+    }
+    if (c.seqFrom >= bundle.fromSeq && c.seqTo <= bundle.toSeq) {
+      const hashes = [];
+      for (let seq = c.seqFrom; seq <= c.seqTo; seq++) hashes.push(inside.get(seq));
+      if (merkleRoot(hashes) !== c.merkleRoot) return bad("Merkle root does not match the bundle's entries it covers");
+      covered += 1;
+    }
+    before = c;
+  }
+  const first = file.checkpoints[0];
+  return {
+    ok: true,
+    checkpoints: file.checkpoints.length,
+    seqFrom: first.seqFrom,
+    seqTo: before.seqTo,
+    fromGenesis: first.seqFrom === 1,
+    covered,
+    keySource: external ? 'external' : [...new Set(file.checkpoints.map((c) => c.keyId))],
+  };
+}
+
 function parseArguments(argv) {
   const options = {};
   const files = [];
@@ -124,6 +249,10 @@ function parseArguments(argv) {
       const value = argv[++i];
       if (value === undefined || !HASH.test(value)) throw new BundleProblem(`${arg} needs a lowercase hex SHA-256 (64 characters)`);
       options[arg.slice(2)] = value;
+    } else if (arg === '--checkpoints' || arg === '--public-key') {
+      const value = argv[++i];
+      if (value === undefined || value.startsWith('-')) throw new BundleProblem(`${arg} needs a file`);
+      options[arg === '--checkpoints' ? 'checkpoints' : 'publicKey'] = value;
     } else if (arg === '-h' || arg === '--help') {
       return { help: true };
     } else if (arg.startsWith('-')) {
@@ -133,11 +262,12 @@ function parseArguments(argv) {
     }
   }
   if (files.length !== 1) throw new BundleProblem('give exactly one bundle file');
+  if (options.publicKey !== undefined && options.checkpoints === undefined) throw new BundleProblem('--public-key checks checkpoints: give --checkpoints too');
   return { file: files[0], options };
 }
 
 function main(argv) {
-  const usage = `usage: node ${basename(fileURLToPath(import.meta.url))} <bundle.json> [--anchor <hash>] [--last <hash>]`;
+  const usage = `usage: node ${basename(fileURLToPath(import.meta.url))} <bundle.json> [--anchor <hash>] [--last <hash>] [--checkpoints <checkpoints.json> [--public-key <key.pem>]]`;
   let parsed;
   try {
     parsed = parseArguments(argv);
@@ -156,13 +286,50 @@ function main(argv) {
     process.stdout.write(`FAILED: cannot read ${parsed.file} as JSON: ${e.message}\n`);
     return 1;
   }
-  const verdict = verifyBundle(bundle, parsed.options);
+  const { checkpoints: checkpointsFile, publicKey: publicKeyFile, ...hashes } = parsed.options;
+  const verdict = verifyBundle(bundle, hashes);
   if (!verdict.ok) {
     process.stdout.write(`FAILED: ${verdict.problem}\n`);
     return 1;
   }
+  let checked = null;
+  if (checkpointsFile !== undefined) {
+    let file;
+    let publicKeyPem;
+    try {
+      file = JSON.parse(readFileSync(checkpointsFile, 'utf8'));
+    } catch (e) {
+      process.stdout.write(`FAILED: cannot read ${checkpointsFile} as JSON: ${e.message}\n`);
+      return 1;
+    }
+    try {
+      if (publicKeyFile !== undefined) publicKeyPem = readFileSync(publicKeyFile, 'utf8');
+    } catch (e) {
+      process.stdout.write(`FAILED: cannot read ${publicKeyFile}: ${e.message}\n`);
+      return 1;
+    }
+    checked = verifyCheckpoints(file, bundle, { publicKeyPem });
+    if (!checked.ok) {
+      process.stdout.write(`FAILED: ${checked.problem}\n`);
+      return 1;
+    }
+  }
   process.stdout.write(`OK: ${verdict.entries} entries, seq ${verdict.fromSeq}..${verdict.toSeq}, last hash ${verdict.lastHash}\n`);
   process.stdout.write(`  starts from ${verdict.anchorHash}${verdict.fromSeq === 1 ? ' (genesis)' : parsed.options.anchor ? ' (the expected anchor)' : ' (not checked: pass --anchor to tie it to the bundle before)'}\n`);
+  if (checked) {
+    process.stdout.write(
+      `  checkpoints: ${checked.checkpoints} signed checkpoint${checked.checkpoints === 1 ? '' : 's'} of seq ${checked.seqFrom}..${checked.seqTo} verified, one chain${checked.fromGenesis ? ' from the first' : ''}; ` +
+        (checked.covered
+          ? `${checked.covered} lie wholly inside this bundle and match its entries\n`
+          : `none lies wholly inside this bundle, so its entries were not checked against them\n`),
+    );
+    process.stdout.write(
+      checked.keySource === 'external'
+        ? `  signatures checked with the public key from ${publicKeyFile} (given separately)\n`
+        : `  signatures checked with the public key${checked.keySource.length === 1 ? '' : 's'} in the checkpoints file itself (${checked.keySource.join(', ')}): ` +
+            'that shows the file is consistent, not who signed it; pass --public-key with the key the bank published\n',
+    );
+  }
   return 0;
 }
 

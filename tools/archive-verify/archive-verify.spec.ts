@@ -4,8 +4,21 @@
  * writes, byte for byte, and name the first entry of anything else.
  */
 import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../../apps/compliance-archive/src/archive/hash-chain';
-import { Bundle, buildBundle, removeScratch, runVerifier, sampleEnvelopes, VERIFIER, withOneByteChanged } from './archive-fixtures';
+import { merkleRoot as archiveMerkleRoot, signCheckpoint } from '../../apps/compliance-archive/src/checkpoints/merkle';
+import {
+  Bundle,
+  buildBundle,
+  buildCheckpoints,
+  CheckpointsFile,
+  removeScratch,
+  runVerifier,
+  sampleEnvelopes,
+  scratchFile,
+  VERIFIER,
+  withOneByteChanged,
+} from './archive-fixtures';
 
 jest.setTimeout(60_000);
 
@@ -160,5 +173,113 @@ describe('archive-verify on what is not a bundle', () => {
     expect(spawnSync(process.execPath, [VERIFIER], { encoding: 'utf8' }).status).toBe(2);
     expect(spawnSync(process.execPath, [VERIFIER, 'a.json', '--anchor', 'nothex'], { encoding: 'utf8' }).status).toBe(2);
     expect(runVerifier(BUNDLE, ['--frobnicate']).status).toBe(2);
+  });
+});
+
+describe('archive-verify --checkpoints', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const TEN = buildBundle(sampleEnvelopes(10));
+  const RANGES: [number, number][] = [[1, 4], [5, 8], [9, 10]];
+  const CHECKPOINTS = buildCheckpoints(TEN, RANGES, privateKey);
+  const withCheckpoints = (bundle: Bundle, checkpoints: CheckpointsFile | string, more: string[] = []) =>
+    runVerifier(bundle, ['--checkpoints', scratchFile(checkpoints), ...more]);
+  const copy = () => structuredClone(CHECKPOINTS);
+
+  it('builds the same Merkle root as the archive, independently (sizes 1 to 70)', () => {
+    const hashes = buildBundle(sampleEnvelopes(70)).entries.map((e) => e.entryHash);
+    // The verifier is an ES module of its own: asked in a separate node, as a regulator's would be.
+    const script = `import { readFileSync } from 'node:fs'; import { merkleRoot } from ${JSON.stringify(VERIFIER)};
+      const h = JSON.parse(readFileSync(0, 'utf8')); console.log(JSON.stringify(h.map((_, i) => merkleRoot(h.slice(0, i + 1)))));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', input: JSON.stringify(hashes) });
+    expect(run.stderr).toBe('');
+    const roots = JSON.parse(run.stdout) as string[];
+    expect(roots).toHaveLength(70);
+    expect(roots).toEqual(hashes.map((_, i) => archiveMerkleRoot(hashes.slice(0, i + 1))));
+  });
+
+  it('accepts intact checkpoints with the key in the file, and says the key came from the file', () => {
+    const run = withCheckpoints(TEN, CHECKPOINTS);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout).toContain('checkpoints: 3 signed checkpoints of seq 1..10 verified, one chain from the first; 3 lie wholly inside this bundle and match its entries');
+    expect(run.stdout).toContain('signatures checked with the public key in the checkpoints file itself (archive-test)');
+  });
+
+  it('with --public-key, checks every signature with that key instead, and says so', () => {
+    const keyFile = scratchFile(pem, 'pem');
+    const run = withCheckpoints(TEN, CHECKPOINTS, ['--public-key', keyFile]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`signatures checked with the public key from ${keyFile} (given separately)`);
+    // A file re-signed with another key carries that key: consistent on its own, refused against the published one.
+    const other = generateKeyPairSync('ed25519').privateKey;
+    const resigned = buildCheckpoints(TEN, RANGES, other);
+    expect(withCheckpoints(TEN, resigned).status).toBe(0);
+    expectFailure(withCheckpoints(TEN, resigned, ['--public-key', keyFile]), /^FAILED: checkpoint seq 1\.\.4: signature does not verify with the --public-key given/);
+  });
+
+  it('checks only the checkpoints wholly inside the bundle against its entries, and says how many', () => {
+    const middle: Bundle = { ...TEN, fromSeq: 3, toSeq: 9, anchorHash: TEN.entries[1].entryHash, entries: TEN.entries.slice(2, 9) };
+    const run = withCheckpoints(middle, CHECKPOINTS);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('1 lie wholly inside this bundle');
+    const first: Bundle = { ...TEN, toSeq: 3, entries: TEN.entries.slice(0, 3) };
+    expect(withCheckpoints(first, CHECKPOINTS).stdout).toContain('none lies wholly inside this bundle');
+  });
+
+  it('names the checkpoint whose Merkle root does not match a bundle rebuilt from a changed event', () => {
+    const events = TEN.entries.map((e) => JSON.parse(e.canonical) as Record<string, unknown>);
+    (events[5].payload as Record<string, unknown>).summary = 'changed';
+    const rebuilt = buildBundle(events);
+    expect(runVerifier(rebuilt).status).toBe(0);
+    expectFailure(withCheckpoints(rebuilt, CHECKPOINTS), /^FAILED: checkpoint seq 5\.\.8: Merkle root does not match the bundle's entries it covers/);
+  });
+
+  it('a changed byte in the bundle is still found by the chain check first', () => {
+    expectFailure(withCheckpoints(withOneByteChanged(TEN, 6), CHECKPOINTS), /^FAILED: entry seq 7 .*entry content does not match its hash/);
+  });
+
+  it.each<[string, (c: CheckpointsFile) => void, RegExp]>([
+    ['one byte of a signature changed', (c) => {
+      const sig = Buffer.from(c.checkpoints[1].signature, 'base64');
+      sig[5] ^= 0x01;
+      c.checkpoints[1].signature = sig.toString('base64');
+    }, /checkpoint seq 5\.\.8: signature does not verify/],
+    ['a Merkle root changed', (c) => (c.checkpoints[2].merkleRoot = 'a'.repeat(64)), /checkpoint seq 9\.\.10: checkpoint hash does not match its statement/],
+    ['a signing time changed', (c) => (c.checkpoints[0].signedAt = '2026-11-23T12:00:00.999Z'), /checkpoint seq 1\.\.4: checkpoint hash does not match/],
+    ['a checkpoint removed', (c) => c.checkpoints.splice(1, 1), /checkpoint seq 9\.\.10: range does not start right after .*ends at seq 4/],
+    ['two checkpoints swapped', (c) => ([c.checkpoints[0], c.checkpoints[1]] = [c.checkpoints[1], c.checkpoints[0]]), /checkpoint seq 1\.\.4: range does not start/],
+    ['the first not from genesis', (c) => (c.checkpoints[0].previousCheckpointHash = 'b'.repeat(64)), /checkpoint seq 1\.\.4: the first checkpoint does not start from the genesis/],
+    ['an unknown key id', (c) => (c.publicKeys[0].keyId = 'someone-else'), /checkpoint seq 1\.\.4: signed with key archive-test, which the checkpoints file does not hold/],
+    ['a public key that is not one', (c) => (c.publicKeys[0].publicKeyPem = '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'), /public key of archive-test .* is not a public key in PEM/],
+    ['another format', (c) => (c.format = 'complaints-archive-checkpoints@2'), /unknown checkpoints format/],
+    ['no checkpoints', (c) => (c.checkpoints = []), /holds no checkpoints/],
+    ['a signature that is not base64', (c) => (c.checkpoints[0].signature = 'x'.repeat(88)), /signature is not a base64 Ed25519 signature/],
+    ['seq as text', (c) => (c.checkpoints[0].seqTo = '4' as never), /checkpoint 1: seqFrom\.\.seqTo is not a range/],
+  ])('%s is refused, naming the checkpoint', (_what, change, pattern) => {
+    const c = copy();
+    change(c);
+    expectFailure(withCheckpoints(TEN, c), pattern);
+  });
+
+  it('a checkpoint re-signed by the key holder over a changed root breaks the link from the next one', () => {
+    const c = copy();
+    c.checkpoints[0] = signCheckpoint({ ...c.checkpoints[0], merkleRoot: 'c'.repeat(64) }, privateKey);
+    // Against the whole bundle, its own root fails first; against a later bundle, the link does.
+    expectFailure(withCheckpoints(TEN, c), /checkpoint seq 1\.\.4: Merkle root does not match/);
+    const later: Bundle = { ...TEN, fromSeq: 5, anchorHash: TEN.entries[3].entryHash, entries: TEN.entries.slice(4) };
+    expect(withCheckpoints(later, CHECKPOINTS).status).toBe(0);
+    expectFailure(withCheckpoints(later, c), /checkpoint seq 5\.\.8: previous-checkpoint hash does not match/);
+    const last = copy();
+    last.checkpoints[2] = signCheckpoint({ ...last.checkpoints[2], merkleRoot: 'c'.repeat(64) }, privateKey);
+    expectFailure(withCheckpoints(TEN, last), /checkpoint seq 9\.\.10: Merkle root does not match the bundle's entries/);
+  });
+
+  it('refuses an unreadable checkpoints file or key, and wrong usage', () => {
+    expectFailure(withCheckpoints(TEN, '{"format":'), /cannot read .* as JSON/);
+    expectFailure(withCheckpoints(TEN, CHECKPOINTS, ['--public-key', '/nonexistent/key.pem']), /cannot read \/nonexistent\/key\.pem/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    expectFailure(withCheckpoints(TEN, CHECKPOINTS, ['--public-key', scratchFile(rsa, 'pem')]), /--public-key file is not an Ed25519 public key/);
+    expect(runVerifier(TEN, ['--public-key', scratchFile(pem, 'pem')]).status).toBe(2);
+    expect(runVerifier(TEN, ['--checkpoints']).status).toBe(2);
   });
 });

@@ -94,7 +94,7 @@ describe('compliance archive: append-only for the role the service runs as, and 
 
   it('grants the role exactly what the service needs, and no UPDATE, DELETE or TRUNCATE on the record', async () => {
     const privileges = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
-    const tables = ['archive_entries', 'chain_head', 'outbox', 'processed_events', 'webhook_nonces', 'schema_migrations'];
+    const tables = ['archive_entries', 'chain_head', 'archive_retrievals', 'outbox', 'processed_events', 'webhook_nonces', 'schema_migrations'];
     const granted: Record<string, string[]> = {};
     for (const table of tables) {
       granted[table] = [];
@@ -106,6 +106,7 @@ describe('compliance archive: append-only for the role the service runs as, and 
     expect(granted).toEqual({
       archive_entries: ['SELECT', 'INSERT'],
       chain_head: ['SELECT', 'UPDATE'],
+      archive_retrievals: ['SELECT', 'INSERT'],
       outbox: ['SELECT', 'INSERT', 'UPDATE'],
       processed_events: ['SELECT', 'INSERT', 'UPDATE'],
       webhook_nonces: ['SELECT', 'INSERT', 'DELETE'],
@@ -221,8 +222,12 @@ describe('compliance archive: append-only for the role the service runs as, and 
     expect(((await exported.json()) as { entries: unknown[] }).entries).toHaveLength(EVENTS + 2);
 
     // Reading a complaint's record puts the reading on the record: through the outbox, published by the writer's relay.
-    const record = await get(`/v1/archive/complaints/${String(envelope.complaintId)}`);
+    const record = await fetch(`${asWriterService!.baseUrl}/v1/archive/complaints/${String(envelope.complaintId)}`, {
+      headers: { authorization: `Bearer ${officer}`, 'x-retrieval-purpose': 'internal-audit' },
+    });
     expect(record.status).toBe(200);
+    // ...and in the retrieval log, which the writer may append to but not change.
+    expect((await admin.query(`SELECT actor, purpose FROM "${archive.schema}".archive_retrievals`)).rows).toEqual([{ actor: expect.any(String), purpose: 'internal-audit' }]);
     const published = await eventually(
       async () => {
         const { rows } = await admin.query(`SELECT published_at IS NOT NULL AS published FROM "${archive.schema}".outbox`);

@@ -61,6 +61,7 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
     required: [],
     freeText: ['reason'],
   },
+  'POST /v1/archive/checkpoints': { body: {}, required: [], freeText: [] },
   'POST /v1/cases/:caseId/resolution': {
     body: {
       outcome: 'upheld',

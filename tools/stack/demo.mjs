@@ -180,7 +180,11 @@ async function main() {
     }
     for (const { ack, channel, proof } of filed) {
       const record = await poll(`the sealed record of ${ack.ticketNumber}`, async () => {
-        const r = await http('GET', url('compliance-archive', `/v1/archive/complaints/${ack.complaintId}`), undefined, await bearer('compliance-officer'));
+        const r = await http('GET', url('compliance-archive', `/v1/archive/complaints/${ack.complaintId}`), undefined, {
+          ...(await bearer('compliance-officer')),
+          'x-retrieval-purpose': 'quality-review',
+          'x-retrieval-reference': 'DEMO',
+        });
         return r.events.some((e) => e.type === 'dossier.sealed') ? r : null;
       });
       const status = await http('GET', url('intake', `/v1/complaints/${ack.ticketNumber}`), undefined, {

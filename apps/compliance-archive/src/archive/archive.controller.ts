@@ -1,6 +1,7 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Req } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, Events, NotificationSent } from '@complaints/contracts';
@@ -9,6 +10,10 @@ import { ArchiveEntry } from './archive-entry.entity';
 import { canonicalJson, chainHash, ChainHead, GENESIS_HASH, verifyChain } from './hash-chain';
 import { Allow, AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
 import { ParseSeqPipe } from './seq-query.pipe';
+import { composeDossier, Dossier, DossierEntry } from '../dossier/compose-dossier';
+import { renderDossierPdf } from '../dossier/render-dossier-pdf';
+import { RETRIEVAL_PURPOSES, RetrievalLog, retrievalFilter, RETRIEVALS_PER_PAGE, StatedPurpose, statedPurpose } from '../dossier/retrieval';
+import { CheckpointsService } from '../checkpoints/checkpoints.service';
 
 /** The bundle format tools/archive-verify reads; a change to its meaning takes a new version. */
 export const BUNDLE_FORMAT = 'complaints-archive-bundle@1';
@@ -37,6 +42,12 @@ export interface ArchiveBundle {
   entries: BundleEntry[];
 }
 
+/** Every retrieval of a complaint's record states why (docs/archive.md, "Retrievals"). */
+const PurposeHeaders = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
+  ApiHeader({ name: 'X-Retrieval-Purpose', required: true, description: 'why the record is retrieved', schema: { type: 'string', enum: [...RETRIEVAL_PURPOSES] } })(target, key, descriptor);
+  ApiHeader({ name: 'X-Retrieval-Reference', required: false, description: 'the case or letter number behind the retrieval: at most 100 of [A-Za-z0-9 ._:/-]', schema: { type: 'string', maxLength: 100 } })(target, key, descriptor);
+};
+
 const problem = (status: 400 | 404, title: string, detail: string) =>
   new ProblemException({ type: `https://complaints.example/problems/${status === 400 ? 'validation' : 'not-found'}`, title, status, detail });
 
@@ -46,10 +57,16 @@ export class ComplianceArchive {
   /** Read at start-up, so a wrong setting stops the service instead of failing each export. */
   private readonly exportLimit = exportLimitFromEnv();
 
+  /** Who retrieved which complaint's record, when and why: a plain class, so the module needs no provider. */
+  private readonly retrievals: RetrievalLog;
+
   constructor(
     private readonly dataSource: DataSource,
-    private readonly audit: StaffAuditTrail,
-  ) {}
+    audit: StaffAuditTrail,
+    private readonly checkpoints: CheckpointsService,
+  ) {
+    this.retrievals = new RetrievalLog(audit);
+  }
 
   /** Every event of every topic is appended to the hash chain, exactly once. */
   @EventPattern(ANY_EVENT)
@@ -114,13 +131,18 @@ export class ComplianceArchive {
 
   @Get('complaints/:complaintId')
   @Allow('compliance-officer', 'auditor')
-  @ApiOperation({ summary: "A complaint's events, in the order they happened" })
+  @PurposeHeaders()
+  @ApiOperation({ summary: "A complaint's events, in the order they happened; the retrieval and its purpose are put on the record first" })
   async complaintRecord(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest) {
-    // The reading is on the record before the record is read.
-    await this.dataSource.transaction((manager) => this.audit.record(manager, request, complaintId, 'archive.record-viewed'));
-    const entries = await this.dataSource.getRepository(ArchiveEntry).find({
-      where: { complaintId },
-      order: { occurredAt: 'ASC', seq: 'ASC' },
+    const stated = statedPurpose(request.headers);
+    // The reading is on the record before the record is read, in the same transaction.
+    const entries = await this.dataSource.transaction(async (manager) => {
+      await this.retrievals.record(manager, request, stated, {
+        action: 'archive.record-viewed',
+        complaintId,
+        ticketNumber: await this.knownTicketNumberOf(manager, complaintId),
+      });
+      return manager.getRepository(ArchiveEntry).find({ where: { complaintId }, order: { occurredAt: 'ASC', seq: 'ASC' } });
     });
     return {
       complaintId,
@@ -142,6 +164,73 @@ export class ComplianceArchive {
     };
   }
 
+  @Get('complaints/:complaintId/dossier')
+  @Allow('compliance-officer', 'auditor')
+  @PurposeHeaders()
+  @ApiOperation({ summary: "The complaint's sealed dossier: timeline, decisions, remedies, letters, staff actions, entry hashes, integrity and the dossier hash" })
+  async dossier(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest): Promise<Dossier> {
+    const stated = statedPurpose(request.headers);
+    return this.dataSource.transaction((manager) => this.retrieveDossier(manager, request, stated, complaintId, 'archive.dossier-viewed'));
+  }
+
+  @Get('complaints/:complaintId/dossier.pdf')
+  @Allow('compliance-officer', 'auditor')
+  @PurposeHeaders()
+  @ApiProduces('application/pdf')
+  @ApiOperation({ summary: 'The sealed dossier as an A4 PDF (Chinese and English, Noto Sans SC embedded), for regulators and courts' })
+  async dossierPdf(
+    @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
+    @Req() request: AuthenticatedRequest,
+    @Res() response: Response,
+  ): Promise<void> {
+    const stated = statedPurpose(request.headers);
+    // Rendered before the transaction commits: the retrieval is on the record only if the PDF exists.
+    const { pdf, ticket } = await this.dataSource.transaction(async (manager) => {
+      const dossier = await this.retrieveDossier(manager, request, stated, complaintId, 'archive.dossier-downloaded');
+      return { pdf: await renderDossierPdf(dossier), ticket: dossier.ticketNumber ?? complaintId };
+    });
+    response
+      .status(200)
+      .set({
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename="dossier-${ticket.replace(/[^A-Za-z0-9-]/g, '')}.pdf"`,
+        'cache-control': 'no-store',
+      })
+      .send(pdf);
+  }
+
+  /** Reads the complaint's entries, puts the retrieval on the record and composes the dossier, in the caller's transaction. */
+  private async retrieveDossier(manager: EntityManager, request: AuthenticatedRequest, stated: StatedPurpose, complaintId: string, action: string): Promise<Dossier> {
+    const entries: DossierEntry[] = await manager.query(
+      `SELECT e.seq::text AS seq, e.canonical, e.prev_hash AS "prevHash", e.entry_hash AS "entryHash",
+              CASE WHEN e.seq = 1 THEN $2 ELSE p.entry_hash END AS "precedingHash"
+         FROM archive_entries e LEFT JOIN archive_entries p ON p.seq = e.seq - 1
+        WHERE e.complaint_id = $1 ORDER BY e.seq`,
+      [complaintId, GENESIS_HASH],
+    );
+    if (!entries.length) throw problem(404, 'Not found', 'the archive holds no record of this complaint');
+    const dossier = composeDossier(complaintId, entries);
+    await this.retrievals.record(manager, request, stated, { action, complaintId, ticketNumber: dossier.ticketNumber });
+    return dossier;
+  }
+
+  @Get('retrievals')
+  @Allow('auditor', 'compliance-officer')
+  @ApiOperation({ summary: `Who retrieved which complaint's record, when and why; newest first, at most ${RETRIEVALS_PER_PAGE}` })
+  @ApiQuery({ name: 'from', required: false, description: 'earliest instant, ISO 8601 with offset', schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'to', required: false, description: 'latest instant, ISO 8601 with offset', schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'actor', required: false, description: 'token subject of the staff member', schema: { type: 'string', maxLength: 200 } })
+  async listRetrievals(@Query('from') from?: string, @Query('to') to?: string, @Query('actor') actor?: string) {
+    const filter = retrievalFilter({ from, to, actor });
+    const { retrievals, truncated } = await this.retrievals.list(this.dataSource.manager, filter);
+    return { from: filter.from?.toISOString() ?? null, to: filter.to?.toISOString() ?? null, actor: filter.actor, truncated, retrievals };
+  }
+
+  private async knownTicketNumberOf(manager: EntityManager, complaintId: string): Promise<string | null> {
+    const ticket = await this.ticketNumberOf(manager, complaintId);
+    return ticket === 'unknown' ? null : ticket;
+  }
+
   @Get('integrity')
   @Allow('compliance-officer', 'auditor', 'administrator')
   @ApiOperation({ summary: 'Recomputes the whole hash chain and names the first entry that does not verify, and why' })
@@ -154,7 +243,9 @@ export class ComplianceArchive {
       );
       return verifyChain(links, GENESIS_HASH, { firstSeq: '1', head });
     });
-    return { checkedAt: new Date().toISOString(), ...verdict };
+    // The signed checkpoints too: a chain rewritten from its start would verify on its own, not against them.
+    const checkpoints = await this.checkpoints.verify();
+    return { checkedAt: new Date().toISOString(), ...verdict, intact: verdict.intact && checkpoints.intact, chainIntact: verdict.intact, checkpoints };
   }
 
   /**

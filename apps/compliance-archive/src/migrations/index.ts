@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { ArchiveCheckpoints1764547300000 } from './1764547300000-checkpoints';
+import { ArchiveRetrievals1764547400000 } from './1764547400000-retrievals';
 
 /**
  * The login role the archive can run as: named after the schema, since roles are cluster-wide and
@@ -125,4 +127,9 @@ async function schemaOf(q: QueryRunner): Promise<string> {
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-export const archiveMigrations = [CreateArchive1763885400000, ArchiveWriterRole1764547200000];
+export const archiveMigrations = [
+  CreateArchive1763885400000,
+  ArchiveWriterRole1764547200000,
+  ArchiveCheckpoints1764547300000,
+  ArchiveRetrievals1764547400000,
+];

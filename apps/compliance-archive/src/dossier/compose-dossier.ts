@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import type {
+  CaseOpened,
+  CaseResolved,
+  ComplaintAmended,
+  ComplaintReceived,
+  ComplaintSupplemented,
+  ComplaintTriaged,
+  ComplaintWithdrawn,
+  DossierSealed,
+  EventEnvelope,
+  NotificationSent,
+  RemedyProposed,
+  StaffActionRecorded,
+} from '@complaints/contracts';
+import { chainHash } from '../archive/hash-chain';
+
+/** The dossier format; a change to its meaning takes a new version. */
+export const DOSSIER_FORMAT = 'complaints-dossier@1';
+
+/** One archived entry of the complaint, as stored, and the stored hash of the chain entry just before it. */
+export interface DossierEntry {
+  seq: string;
+  canonical: string;
+  prevHash: string;
+  entryHash: string;
+  /** entry_hash of entry seq-1 (the genesis hash for seq 1); null when that entry is not in the archive. */
+  precedingHash: string | null;
+}
+
+/** How each event reads in the dossier, in Chinese and English. */
+export const EVENT_LABELS: Record<string, { zh: string; en: string }> = {
+  'complaint.received': { zh: '收到投诉', en: 'Complaint received' },
+  'complaint.triaged': { zh: '分类分派', en: 'Triaged' },
+  'complaint.supplemented': { zh: '补充材料', en: 'Information added' },
+  'complaint.amended': { zh: '信息变更', en: 'Details amended' },
+  'complaint.withdrawn': { zh: '撤回投诉', en: 'Complaint withdrawn' },
+  'case.opened': { zh: '立案调查', en: 'Case opened' },
+  'case.resolved': { zh: '处理决定', en: 'Decision' },
+  'remedy.proposed': { zh: '补偿方案', en: 'Remedy proposed' },
+  'notification.sent': { zh: '发送函件', en: 'Letter sent' },
+  'staff.action-recorded': { zh: '员工操作', en: 'Staff action' },
+  'dossier.sealed': { zh: '档案封存', en: 'Dossier sealed' },
+};
+
+export const labelOf = (type: string) => EVENT_LABELS[type] ?? { zh: '其他事件', en: type };
+
+export const OUTCOME_LABELS: Record<string, { zh: string; en: string }> = {
+  upheld: { zh: '投诉成立', en: 'upheld' },
+  'partially-upheld': { zh: '部分成立', en: 'partially upheld' },
+  'not-upheld': { zh: '投诉不成立', en: 'not upheld' },
+};
+
+export const LETTER_LABELS: Record<string, { zh: string; en: string }> = {
+  acknowledgement: { zh: '受理通知', en: 'acknowledgement' },
+  'final-response': { zh: '最终答复', en: 'final response' },
+};
+
+export const money = (m: { amountMinor: number; currency: string } | null | undefined) =>
+  m ? `${m.currency} ${(m.amountMinor / 100).toFixed(2)}` : '';
+
+export interface TimelineItem {
+  seq: number;
+  type: string;
+  version: number;
+  at: string;
+  producer: string;
+  label: { zh: string; en: string };
+  summary: string;
+}
+
+type At<T> = T & { seq: number; at: string };
+
+export interface Dossier {
+  format: typeof DOSSIER_FORMAT;
+  complaintId: string;
+  ticketNumber: string | null;
+  /** The newest dossier.sealed event of the complaint, or null while the complaint is open. */
+  sealed: { dossierHash: string; sealedAt: string; entries: number; lastEntrySeq: number } | null;
+  timeline: TimelineItem[];
+  decisions: At<CaseResolved>[];
+  remedies: At<RemedyProposed>[];
+  letters: At<NotificationSent>[];
+  staffActions: At<StaffActionRecorded>[];
+  evidence: { entries: { seq: number; type: string; entryHash: string; attachments: number }[]; attachments: number };
+  integrity: {
+    entriesVerified: number;
+    /** Each entry hashes to its entry_hash and links to the entry before it in the chain. */
+    chainIntact: boolean;
+    problems: { seq: number; problem: string }[];
+  };
+  /** sha256 over the entry hashes joined by "\n", as the seal computes it; over the sealed entries once sealed. */
+  dossierHash: string;
+  /** The entries dossierHash covers, and whether it matches the seal. */
+  dossierHashCovers: { entries: number; lastEntrySeq: number | null; matchesSeal: boolean | null };
+}
+
+/** The same hash sealDossier publishes: sha256 over the entries' hashes, in seq order, joined by "\n". */
+export const dossierHashOf = (entryHashes: string[]) => createHash('sha256').update(entryHashes.join('\n')).digest('hex');
+
+/** A one-line, English summary of an event; free text (Chinese as stored) is quoted as it is. */
+export function summaryOf(type: string, payload: unknown): string {
+  const p = payload as Record<string, unknown>;
+  switch (type) {
+    case 'complaint.received': {
+      const r = p as ComplaintReceived;
+      return `received via ${r.channel} (${r.language}), response due by ${r.responseDueBy}${r.amountInDispute ? `, ${money(r.amountInDispute)} in dispute` : ''}: ${oneLine(r.summary)}`;
+    }
+    case 'complaint.triaged': {
+      const t = p as ComplaintTriaged;
+      return `category ${t.category}, severity ${t.severity}, to ${t.department} (rule ${t.routingRule})`;
+    }
+    case 'complaint.supplemented': {
+      const s = p as ComplaintSupplemented;
+      return `customer added information, ${s.attachmentCount} attachment(s): ${oneLine(s.summary)}`;
+    }
+    case 'complaint.amended':
+      return `changed: ${(p as ComplaintAmended).changed.join(', ')}`;
+    case 'complaint.withdrawn': {
+      const w = p as ComplaintWithdrawn;
+      return `withdrawn at ${w.withdrawnAt}${w.reason ? `: ${oneLine(w.reason)}` : ''}`;
+    }
+    case 'case.opened': {
+      const c = p as CaseOpened;
+      return `case ${c.caseId} in ${c.department}, severity ${c.severity}`;
+    }
+    case 'case.resolved': {
+      const c = p as CaseResolved;
+      return `${OUTCOME_LABELS[c.outcome]?.en ?? c.outcome} by ${c.decidedBy}${c.remedy ? `, remedy ${c.remedy.type} ${money(c.remedy.amount)}` : ', no remedy'}`;
+    }
+    case 'remedy.proposed': {
+      const r = p as RemedyProposed;
+      return `${r.type} ${money(r.amount)} (remedy ${r.remedyId})`;
+    }
+    case 'notification.sent': {
+      const n = p as NotificationSent;
+      return `${LETTER_LABELS[n.kind]?.en ?? n.kind} by ${n.channel}, template ${n.template} (${n.language})`;
+    }
+    case 'staff.action-recorded': {
+      const s = p as StaffActionRecorded;
+      const detail = Object.entries(s.detail).map(([k, v]) => `${k}=${v}`).join(', ');
+      return `${s.action} by ${s.actor} (${s.roles.join(', ')}) in ${s.service}: ${s.outcome}${detail ? ` [${detail}]` : ''}`;
+    }
+    case 'dossier.sealed': {
+      const d = p as DossierSealed;
+      return `${d.entries} entries up to seq ${d.lastEntrySeq}, dossier hash ${d.dossierHash}`;
+    }
+    default:
+      return type;
+  }
+}
+
+const oneLine = (text: string, max = 200) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+/**
+ * The complaint's dossier from its archived entries: pure, so the JSON and the PDF say the same
+ * and a test can build one without a database. Entries may come in any order.
+ */
+export function composeDossier(complaintId: string, stored: DossierEntry[]): Dossier {
+  const entries = [...stored].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : BigInt(a.seq) > BigInt(b.seq) ? 1 : 0));
+  const parsed = entries.map((e) => ({ entry: e, seq: Number(e.seq), event: JSON.parse(e.canonical) as EventEnvelope }));
+  const of = <T>(type: string) =>
+    parsed.filter((x) => x.event.type === type).map((x) => ({ ...(x.event.payload as T), seq: x.seq, at: x.event.occurredAt }));
+
+  const ticketNumber =
+    parsed.map((x) => (x.event.payload as { ticketNumber?: unknown }).ticketNumber).find((t): t is string => typeof t === 'string') ?? null;
+
+  const seals = parsed.filter((x) => x.event.type === 'dossier.sealed');
+  const lastSeal = seals[seals.length - 1];
+  const sealed = lastSeal
+    ? (() => {
+        const d = lastSeal.event.payload as DossierSealed;
+        return { dossierHash: d.dossierHash, sealedAt: lastSeal.event.occurredAt, entries: d.entries, lastEntrySeq: d.lastEntrySeq };
+      })()
+    : null;
+
+  const timeline = parsed
+    .map((x) => ({
+      seq: x.seq,
+      type: x.event.type,
+      version: x.event.version,
+      at: x.event.occurredAt,
+      producer: x.event.producer,
+      label: labelOf(x.event.type),
+      summary: summaryOf(x.event.type, x.event.payload),
+    }))
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.seq - b.seq);
+
+  const attachmentsOf = (payload: unknown) => {
+    const n = (payload as { attachmentCount?: unknown }).attachmentCount;
+    return typeof n === 'number' ? n : 0;
+  };
+  const evidenceEntries = parsed.map((x) => ({ seq: x.seq, type: x.event.type, entryHash: x.entry.entryHash, attachments: attachmentsOf(x.event.payload) }));
+
+  const problems: { seq: number; problem: string }[] = [];
+  for (const { entry, seq } of parsed) {
+    if (chainHash(entry.prevHash, entry.canonical) !== entry.entryHash) problems.push({ seq, problem: 'entry content does not match its hash' });
+    else if (entry.precedingHash === null) problems.push({ seq, problem: 'the entry before it in the chain is missing' });
+    else if (entry.precedingHash !== entry.prevHash) problems.push({ seq, problem: 'previous-hash link does not match the entry before it' });
+  }
+
+  const covered = sealed ? parsed.filter((x) => x.seq <= sealed.lastEntrySeq) : parsed;
+  const dossierHash = dossierHashOf(covered.map((x) => x.entry.entryHash));
+
+  return {
+    format: DOSSIER_FORMAT,
+    complaintId,
+    ticketNumber,
+    sealed,
+    timeline,
+    decisions: of<CaseResolved>('case.resolved'),
+    remedies: of<RemedyProposed>('remedy.proposed'),
+    letters: of<NotificationSent>('notification.sent'),
+    staffActions: of<StaffActionRecorded>('staff.action-recorded'),
+    evidence: { entries: evidenceEntries, attachments: evidenceEntries.reduce((n, e) => n + e.attachments, 0) },
+    integrity: { entriesVerified: parsed.length, chainIntact: problems.length === 0, problems },
+    dossierHash,
+    dossierHashCovers: {
+      entries: covered.length,
+      lastEntrySeq: covered.length ? covered[covered.length - 1].seq : null,
+      matchesSeal: sealed ? sealed.dossierHash === dossierHash && sealed.entries === covered.length : null,
+    },
+  };
+}

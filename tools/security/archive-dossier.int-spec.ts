@@ -1,0 +1,159 @@
+/**
+ * GET /v1/archive/complaints/{id}/dossier and /dossier.pdf from a running archive: one complaint
+ * from filing to final response goes in through the archive's own consumer, the archive seals it,
+ * and the dossier must carry every part, hash to exactly the seal, and print in Chinese.
+ */
+import { randomUUID } from 'node:crypto';
+import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
+import { embeddedFontNames, flatText, infoString, pageTexts } from '../../apps/compliance-archive/src/dossier/testing/pdf-text';
+import { SAMPLE_EXPLANATION, SAMPLE_SUMMARY, SAMPLE_TICKET, sampleComplaint } from '../../apps/compliance-archive/src/dossier/testing/sample-complaint';
+import { kafkaMessage } from '../archive-verify/archive-fixtures';
+import { ServiceUnderTest, startInProcess } from './services-in-process';
+
+jest.setTimeout(120_000);
+
+const AUDIT = { 'x-retrieval-purpose': 'regulator-request', 'x-retrieval-reference': 'NFRA/2026/0042' };
+
+describe('compliance archive: the sealed dossier of one complaint', () => {
+  let archive: ServiceUnderTest;
+  const complaintId = randomUUID();
+  const tokens: Record<string, string> = {};
+  let seal: { dossierHash: string; entries: number; lastEntrySeq: number; ticketNumber: string };
+  let sealedEntryHashes: string[];
+
+  const get = async (path: string, role: string | null = 'auditor', headers: Record<string, string> = AUDIT) => {
+    const res = await fetch(`${archive.baseUrl}/v1/archive/complaints/${path}`, { headers: { ...(role ? { authorization: `Bearer ${tokens[role]}` } : {}), ...headers } });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    return { status: res.status, type: res.headers.get('content-type') ?? '', bytes, json: () => JSON.parse(bytes.toString('utf8')) };
+  };
+
+  beforeAll(async () => {
+    archive = await startInProcess(complianceArchiveService);
+    for (const role of ['compliance-officer', 'auditor', 'investigator', 'administrator']) tokens[role] = await archive.issuer.token(role as never);
+    // Another complaint's events in between, as in a real archive: the complaint's entries are not contiguous.
+    const other = sampleComplaint();
+    let offset = 0;
+    for (const [i, { topic, envelope }] of sampleComplaint(complaintId).entries()) {
+      for (const e of [envelope, other[i].envelope]) {
+        expect(await archive.running.transport.handleRecord(`${archive.schema}.${topic}`, 0, kafkaMessage(e, offset++))).toBe('handled');
+      }
+    }
+    // The final response sealed the dossier: the seal waits in the outbox; it goes in like any event.
+    const { rows } = await archive.pg.query(`SELECT value FROM "${archive.schema}".outbox WHERE convert_from(value, 'UTF8')::jsonb ->> 'type' = 'dossier.sealed' AND message_key = $1`, [complaintId]);
+    expect(rows).toHaveLength(1);
+    const sealed = JSON.parse(rows[0].value.toString('utf8'));
+    seal = sealed.payload;
+    expect(['handled', 'duplicate']).toContain(await archive.running.transport.handleRecord(`${archive.schema}.complaints.archive.v1`, 0, kafkaMessage(sealed, offset++)));
+    sealedEntryHashes = (
+      await archive.pg.query(`SELECT entry_hash FROM "${archive.schema}".archive_entries WHERE complaint_id = $1 AND seq <= $2 ORDER BY seq`, [complaintId, seal.lastEntrySeq])
+    ).rows.map((r) => r.entry_hash);
+  });
+
+  afterAll(() => archive?.stop());
+
+  it('the JSON dossier has every part, and its hash is the sealed one', async () => {
+    const res = await get(`${complaintId}/dossier`);
+    expect({ status: res.status, type: res.type }).toEqual({ status: 200, type: expect.stringContaining('application/json') });
+    const dossier = res.json();
+    expect(seal).toMatchObject({ ticketNumber: SAMPLE_TICKET, entries: 9 });
+    expect(dossier).toMatchObject({
+      format: 'complaints-dossier@1',
+      complaintId,
+      ticketNumber: SAMPLE_TICKET,
+      sealed: { dossierHash: seal.dossierHash, entries: 9, lastEntrySeq: seal.lastEntrySeq, sealedAt: expect.any(String) },
+      dossierHash: seal.dossierHash,
+      dossierHashCovers: { entries: 9, lastEntrySeq: seal.lastEntrySeq, matchesSeal: true },
+      integrity: { entriesVerified: 10, chainIntact: true, problems: [] },
+    });
+    expect(dossier.timeline.map((t: { type: string }) => t.type)).toEqual([
+      'complaint.received', 'complaint.triaged', 'notification.sent', 'case.opened', 'complaint.supplemented',
+      'staff.action-recorded', 'case.resolved', 'remedy.proposed', 'notification.sent', 'dossier.sealed',
+    ]);
+    expect(dossier.timeline[0]).toMatchObject({ producer: 'intake', label: { zh: '收到投诉', en: 'Complaint received' }, summary: expect.stringContaining(SAMPLE_SUMMARY) });
+    expect(dossier.decisions).toEqual([expect.objectContaining({ outcome: 'upheld', explanation: SAMPLE_EXPLANATION, decidedBy: 'staff-0042' })]);
+    expect(dossier.remedies).toEqual([expect.objectContaining({ type: 'fee-refund', amount: { amountMinor: 30_000, currency: 'CNY' } })]);
+    expect(dossier.letters.map((l: { kind: string }) => l.kind)).toEqual(['acknowledgement', 'final-response']);
+    expect(dossier.staffActions.map((s: { action: string }) => s.action)).toEqual(['case.resolved']);
+    expect(dossier.evidence.attachments).toBe(3);
+    expect(dossier.evidence.entries.slice(0, 9).map((e: { entryHash: string }) => e.entryHash)).toEqual(sealedEntryHashes);
+  });
+
+  it('the PDF is A4 with Noto Sans SC embedded, the ticket and first Chinese label in its metadata, and the Chinese text on its pages', async () => {
+    const res = await get(`${complaintId}/dossier.pdf`, 'compliance-officer');
+    expect({ status: res.status, type: res.type }).toEqual({ status: 200, type: 'application/pdf' });
+    const pdf = res.bytes;
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.subarray(-6).toString('latin1').trim()).toBe('%%EOF');
+    expect(embeddedFontNames(pdf).some((n) => /^[A-Z]{6}\+NotoSansSC-/.test(n))).toBe(true);
+    expect(pdf.toString('latin1')).toMatch(/\/MediaBox \[0 0 595\.28 841\.89\]/);
+    expect(infoString(pdf, 'Title')).toBe(`投诉档案 ${SAMPLE_TICKET}`);
+    expect(infoString(pdf, 'Subject')).toBe(`投诉档案 Complaint dossier ${SAMPLE_TICKET}: 收到投诉 Complaint received`);
+    const text = flatText(pdf);
+    for (const s of [SAMPLE_EXPLANATION, '收到投诉Complaintreceived', '档案封存Dossiersealed', `封存哈希Sealhash${seal.dossierHash}`, '2026-11-2009:30:00北京时间', '2026-11-2001:30:00UTC', '最终答复finalresponse']) {
+      expect(text).toContain(s);
+    }
+    const pages = pageTexts(pdf);
+    expect(pages.every((p, i) => p.replace(/\s+/g, '').includes(`Page${i + 1}of${pages.length}`) && p.replace(/\s+/g, '').includes(`dossierhash${seal.dossierHash}`))).toBe(true);
+  });
+
+  it('each retrieval of the dossier is itself on the record, after the seal, without changing the sealed hash', async () => {
+    await get(`${complaintId}/dossier`);
+    const { rows } = await archive.pg.query(`SELECT payload FROM (SELECT convert_from(value, 'UTF8')::jsonb AS e FROM "${archive.schema}".outbox) o, LATERAL (SELECT e -> 'payload' AS payload) p WHERE e ->> 'type' = 'staff.action-recorded'`);
+    const actions = rows.map((r) => r.payload);
+    expect(actions).toEqual(expect.arrayContaining([
+      expect.objectContaining({ action: 'archive.dossier-viewed', roles: ['auditor'], route: '/v1/archive/complaints/:complaintId/dossier', detail: { purpose: 'regulator-request', reference: 'NFRA/2026/0042' } }),
+      expect.objectContaining({ action: 'archive.dossier-downloaded', roles: ['compliance-officer'], route: '/v1/archive/complaints/:complaintId/dossier.pdf' }),
+    ]));
+    // Fed back in as the archive's consumer would: the dossier grows, its sealed hash does not change.
+    const { rows: outbox } = await archive.pg.query(`SELECT value FROM "${archive.schema}".outbox WHERE convert_from(value, 'UTF8')::jsonb ->> 'type' = 'staff.action-recorded'`);
+    for (const [i, r] of outbox.entries()) {
+      expect(['handled', 'duplicate']).toContain(await archive.running.transport.handleRecord(`${archive.schema}.complaints.staff-actions.v1`, 0, kafkaMessage(JSON.parse(r.value.toString('utf8')), 1000 + i)));
+    }
+    const after = (await get(`${complaintId}/dossier`)).json();
+    expect(after.staffActions.length).toBeGreaterThan(1);
+    expect(after.dossierHash).toBe(seal.dossierHash);
+    expect(after.dossierHashCovers.matchesSeal).toBe(true);
+    expect(after.integrity.chainIntact).toBe(true);
+  });
+
+  it('names a changed entry in its integrity, shows the entry as stored, and answers an unknown complaint with 404', async () => {
+    const table = `"${archive.schema}".archive_entries`;
+    const [{ seq }] = (await archive.pg.query(`SELECT seq::int AS seq FROM ${table} WHERE complaint_id = $1 AND event_type = 'case.resolved'`, [complaintId])).rows;
+    await archive.pg.query(`ALTER TABLE ${table} DISABLE TRIGGER archive_entries_append_only`);
+    try {
+      await archive.pg.query(`UPDATE ${table} SET canonical = replace(canonical, '"upheld"', '"Upheld"') WHERE seq = $1`, [seq]);
+      const dossier = (await get(`${complaintId}/dossier`)).json();
+      expect(dossier.integrity).toMatchObject({ chainIntact: false, problems: [{ seq, problem: 'entry content does not match its hash' }] });
+      expect(dossier.decisions[0].outcome).toBe('Upheld');
+      // The stored entry hashes did not change, so the hash over them still names the seal: the integrity verdict is what tells.
+      expect(dossier.dossierHash).toBe(seal.dossierHash);
+      expect(flatText((await get(`${complaintId}/dossier.pdf`)).bytes)).toContain(`校验失败FAILED:seq${seq}:entrycontentdoesnotmatchitshash`);
+    } finally {
+      await archive.pg.query(`UPDATE ${table} SET canonical = replace(canonical, '"Upheld"', '"upheld"') WHERE seq = $1`, [seq]);
+      await archive.pg.query(`ALTER TABLE ${table} ENABLE TRIGGER archive_entries_append_only`);
+    }
+    expect((await get(`${complaintId}/dossier`)).json().integrity.chainIntact).toBe(true);
+
+    const unknown = await get(`${randomUUID()}/dossier`);
+    expect({ status: unknown.status, type: unknown.type, detail: unknown.json().detail }).toEqual({
+      status: 404,
+      type: expect.stringContaining('application/problem+json'),
+      detail: 'the archive holds no record of this complaint',
+    });
+    expect((await get(`${randomUUID()}/dossier.pdf`)).status).toBe(404);
+  });
+
+  it('is only for compliance officers and auditors, and only with a stated purpose', async () => {
+    for (const path of [`${complaintId}/dossier`, `${complaintId}/dossier.pdf`]) {
+      expect((await get(path, null)).status).toBe(401);
+      expect((await get(path, 'investigator')).status).toBe(403);
+      expect((await get(path, 'administrator')).status).toBe(403);
+      const none = await get(path, 'auditor', {});
+      expect({ status: none.status, type: none.type, errors: none.json().errors }).toEqual({
+        status: 400,
+        type: expect.stringContaining('application/problem+json'),
+        errors: [{ path: 'header:X-Retrieval-Purpose', message: expect.stringContaining('regulator-request') }],
+      });
+    }
+  });
+});
