@@ -201,6 +201,23 @@ async function main() {
     }
     const integrity = await http('GET', url('compliance-archive', '/v1/archive/integrity'), undefined, await bearer('compliance-officer'));
     say(`archive integrity: ${integrity.intact ? 'intact' : 'BROKEN'} (${integrity.entries} entries)`);
+    // The first complaint's sealed dossier, as a compliance officer would hand it to a regulator.
+    {
+      const { ack } = filed[0];
+      const headers = { ...(await bearer('compliance-officer')), 'x-retrieval-purpose': 'regulator-request', 'x-retrieval-reference': 'DEMO-1' };
+      const dossier = await http('GET', url('compliance-archive', `/v1/archive/complaints/${ack.complaintId}/dossier`), undefined, headers);
+      const pdf = await fetch(url('compliance-archive', `/v1/archive/complaints/${ack.complaintId}/dossier.pdf`), { headers });
+      if (pdf.status !== 200) throw new Error(`dossier.pdf -> ${pdf.status}`);
+      const dir = path.join(LOG_DIR, '..', 'dossiers');
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${ack.ticketNumber}.json`), JSON.stringify(dossier, null, 2));
+      fs.writeFileSync(path.join(dir, `${ack.ticketNumber}.pdf`), Buffer.from(await pdf.arrayBuffer()));
+      say(`dossier of ${ack.ticketNumber} (sealed hash ${String(dossier.sealed?.dossierHash).slice(0, 16)}...) exported to ${path.relative(process.cwd(), dir)}/${ack.ticketNumber}.json and .pdf`);
+    }
+    // Cut a checkpoint now rather than wait for the schedule, as an officer would before a hand-over.
+    await http('POST', url('compliance-archive', '/v1/archive/checkpoints'), {}, await bearer('compliance-officer'));
+    const checkpoints = await http('GET', url('compliance-archive', '/v1/archive/checkpoints'), undefined, await bearer('compliance-officer'));
+    say(`signed checkpoints: ${checkpoints.enabled ? `${checkpoints.checkpoints.length}, key ${checkpoints.publicKeys.map((k) => k.keyId).join(', ')}` : 'disabled (no ARCHIVE_SIGNING_KEY)'}`);
     const pii = await personalDataCheck(logOffsets);
     say(
       `personal data check: ${pii.values} names, phone, e-mail and ID numbers from the samples looked for in ` +

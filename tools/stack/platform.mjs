@@ -1,7 +1,7 @@
 // The local platform: installs what is missing, starts Kafka and the six services, stops them.
 // Only Node built-ins at the top level: this runs before `npm ci` on a fresh clone.
 import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,13 @@ export function devSecrets() {
     secrets.WECHAT_ENCODING_AES_KEY = randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, 'a').slice(0, 43);
     fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
+  // The archive's checkpoint signing key came later still.
+  if (!secrets.ARCHIVE_SIGNING_KEY) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    secrets.ARCHIVE_SIGNING_KEY = privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+    secrets.ARCHIVE_SIGNING_KEY_ID = 'dev-archive-1';
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -75,6 +82,10 @@ export function serviceEnv(extra = {}) {
     WECHAT_TOKEN: process.env.WECHAT_TOKEN ?? secrets.WECHAT_TOKEN,
     WECHAT_APP_ID: process.env.WECHAT_APP_ID ?? secrets.WECHAT_APP_ID,
     WECHAT_ENCODING_AES_KEY: process.env.WECHAT_ENCODING_AES_KEY ?? secrets.WECHAT_ENCODING_AES_KEY,
+    ARCHIVE_SIGNING_KEY: process.env.ARCHIVE_SIGNING_KEY ?? secrets.ARCHIVE_SIGNING_KEY,
+    ARCHIVE_SIGNING_KEY_ID: process.env.ARCHIVE_SIGNING_KEY_ID ?? secrets.ARCHIVE_SIGNING_KEY_ID,
+    // Short enough that the demo's entries are covered before it ends.
+    ARCHIVE_CHECKPOINT_INTERVAL_MS: process.env.ARCHIVE_CHECKPOINT_INTERVAL_MS ?? '5000',
     ...(process.env.AUTH_JWKS_URL ? {} : ensureDevIssuer()),
     SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
     ...extra,
