@@ -3,6 +3,7 @@ import { MoneyFormatError, toMinorUnits } from '@complaints/domain';
 import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { AGE_BANDS, CanonicalComplaint, DECLARED_NEEDS, REPRESENTATIVE_RELATIONSHIPS } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
+import { isObject, text } from '../src/payload';
 
 /**
  * The complaint form the counter staff fill in the branch system (柜面投诉受理单). The branch system
@@ -192,16 +193,6 @@ const NEED_CODES: Readonly<Record<string, (typeof DECLARED_NEEDS)[number]>> = {
   FINANCIAL_HARDSHIP: 'financial-hardship',
   OTHER: 'other',
 };
-
-/** A trimmed, non-empty string (identifiers may come as JSON numbers), or undefined. */
-function text(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 interface CounterCustomer {
   custNo?: unknown;

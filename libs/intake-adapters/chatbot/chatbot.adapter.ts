@@ -2,6 +2,7 @@ import { REPLY_CHANNELS } from '@complaints/contracts';
 import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
+import { clip, isObject, text } from '../src/payload';
 
 /**
  * The chatbot's hand-off: when the bot (in the app, on the website or in the WeChat account) cannot
@@ -177,24 +178,6 @@ function describeConversation(turns: Turn[], labels: Labels): string {
   }
   // The user's last message alone is too long: keep its beginning.
   return clip(compose(lastUserTurn), MAX_DESCRIPTION_LENGTH);
-}
-
-/** Cuts `value` to at most `max` UTF-16 units, never inside a surrogate pair, marking the cut with an ellipsis. */
-function clip(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let cut = value.slice(0, max - 1);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
-
-/** A trimmed, non-empty string (identifiers may come as JSON numbers), or undefined. */
-function text(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 interface ConversationTurn {

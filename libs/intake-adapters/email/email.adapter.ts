@@ -4,6 +4,7 @@ import { isEmail } from 'class-validator';
 import { AdapterOutcome, AttachmentUpload, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_ATTACHMENTS, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { verifyHmac } from '../src/signed-json/hmac';
+import { truncate } from '../src/payload';
 
 /**
  * Complaints e-mailed to the bank's complaints address. The bank's mail gateway posts each
@@ -121,7 +122,3 @@ function normaliseLines(value: string): string {
 }
 
 /** At most `max` characters (code points, as the canonical validation counts them). */
-function truncate(value: string, max: number): string {
-  const chars = Array.from(value);
-  return chars.length <= max ? value : chars.slice(0, max).join('').trimEnd();
-}

@@ -3,6 +3,7 @@ import { MoneyFormatError, toMinorUnits } from '@complaints/domain';
 import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
+import { clip, isObject, text } from '../src/payload';
 
 /**
  * A complaint taken by the call centre (IVR and agents, 95xxx). When the agent closes the call's
@@ -161,24 +162,6 @@ function describeCall(summary: string | undefined, customerWords: string[], chin
   }
   // Even the last turn alone is too long: keep its beginning.
   return clip(compose(summary && clip(summary, MAX_DESCRIPTION_LENGTH / 2), customerWords.length - 1));
-}
-
-/** Cuts `value` to at most `max` UTF-16 units, never inside a surrogate pair, marking the cut with an ellipsis. */
-function clip(value: string, max = MAX_DESCRIPTION_LENGTH): string {
-  if (value.length <= max) return value;
-  let cut = value.slice(0, max - 1);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
-
-/** A trimmed, non-empty string (identifiers may come as JSON numbers), or undefined. */
-function text(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 interface CallTurn {

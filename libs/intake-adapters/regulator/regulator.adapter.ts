@@ -3,6 +3,7 @@ import { MoneyFormatError, toMinorUnits } from '@complaints/domain';
 import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH, REGULATOR_BODIES } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
+import { clip, isObject, text } from '../src/payload';
 
 /**
  * A complaint a regulator forwarded (转办): from the NFRA's 12378 hotline, the PBoC's 12363 hotline or
@@ -142,24 +143,6 @@ function isoDateTime(value: unknown): string | undefined {
   const real =
     wall.getUTCFullYear() === year && wall.getUTCMonth() === month! - 1 && wall.getUTCDate() === day && wall.getUTCHours() === hour && wall.getUTCMinutes() === minute && wall.getUTCSeconds() === second;
   return real ? new Date(wall.getTime() - offsetMinutes * 60_000).toISOString() : undefined;
-}
-
-/** Cuts `value` to at most `max` UTF-16 units, never inside a surrogate pair, marking the cut with an ellipsis. */
-function clip(value: string, max: number): string {
-  if (value.length <= max) return value;
-  let cut = value.slice(0, max - 1);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
-
-/** A trimmed, non-empty string (identifiers may come as JSON numbers), or undefined. */
-function text(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 interface RecordedComplainant {

@@ -2,6 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AdapterOutcome, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { aesKeyOf, decryptWeChat, signatureMatches, wechatSignature } from './wechat-crypto';
+import { truncate } from '../src/payload';
 
 /**
  * The WeChat official account (公众号) and the mini-program customer-service (小程序客服) message push.
@@ -213,12 +214,6 @@ function numbersAsStrings(text: string): string {
   return text.replace(/"(?:[^"\\]|\\.)*"|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g, (match: string, number: string | undefined) =>
     number === undefined ? match : `"${number}"`,
   );
-}
-
-/** At most `max` characters (code points, as the canonical validation counts them). */
-function truncate(value: string, max: number): string {
-  const chars = Array.from(value);
-  return chars.length <= max ? value : chars.slice(0, max).join('').trimEnd();
 }
 
 /** Message types that carry media instead of text, and how the customer's timeline names them. */
