@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Module } from '@nestjs/common';
-import { DEFAULT_REGIMES, RegimeId } from '@complaints/domain';
-import { FieldCipher } from '@complaints/platform';
+import { RegimeId } from '@complaints/domain';
+import { deadlineRegimesFromEnv, FieldCipher } from '@complaints/platform';
 import { ComplaintIntake } from './complaints/complaint-intake.service';
 import { CustomerSelfService } from './complaints/customer-self-service';
 import { ComplaintsController } from './complaints/complaints.controller';
@@ -27,8 +27,9 @@ import { CHANNEL_ADAPTERS, channelAdaptersFromEnv } from './complaints/channel-a
       provide: INTAKE_REGIME,
       useFactory: () => {
         const id = (process.env.COMPLAINT_REGIME ?? 'cn-cbirc') as RegimeId;
-        const regime = DEFAULT_REGIMES[id];
-        if (!regime) throw new Error(`COMPLAINT_REGIME must be one of ${Object.keys(DEFAULT_REGIMES).join(', ')}`);
+        const regimes = deadlineRegimesFromEnv();
+        const regime = regimes[id];
+        if (!regime) throw new Error(`COMPLAINT_REGIME must be one of ${Object.keys(regimes).join(', ')}`);
         return regime;
       },
     },

@@ -1,4 +1,6 @@
 export * from './deadlines';
+export * from './calendars';
+export * from './deadline-clock';
 export * from './redaction';
 export * from './ticket-number';
 export * from './lifecycle';

@@ -10,3 +10,4 @@ export * from './field-cipher';
 export * from './security';
 export * from './hardening';
 export * from './query-parameters';
+export * from './deadline-regimes';

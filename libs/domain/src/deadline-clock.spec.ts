@@ -1,0 +1,367 @@
+import {
+  clockStatus,
+  DeadlineClock,
+  DeadlineClockError,
+  DeadlineClockErrorCode,
+  extendClock,
+  pauseClock,
+  restartClock,
+  resumeClock,
+  startClock,
+  stopClock,
+} from './deadline-clock';
+import { DEFAULT_REGIMES, regimeFromConfig } from './deadlines';
+
+/*
+ * Expected dates are worked out by hand from the official calendars (see calendars.spec.ts):
+ * China 2026: Mid-Autumn 25–27 Sep, National Day 1–7 Oct, Sat 10 Oct worked; 2025: 1–8 Oct off.
+ * November 2026 has no Chinese holidays: Sat/Sun are 7/8, 14/15, 21/22, 28/29 Nov, 5/6 Dec.
+ *
+ * Pause rule under test: only local days wholly inside a pause are excluded (a partly paused day
+ * counts as running); the due date is then recounted from the start and rolled forward again.
+ */
+
+const HOUR = 3_600_000;
+const CN = DEFAULT_REGIMES['cn-cbirc'];
+const UK = DEFAULT_REGIMES['uk-fca'];
+const US = DEFAULT_REGIMES['us-cfpb'];
+
+/** A wall-clock time in Shanghai (UTC+8 all year) as an instant. */
+function cst(isoDate: string, hh: number, mm = 0): Date {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d, hh, mm) - 8 * HOUR);
+}
+/** The end of a Shanghai calendar day, as the clock stores it. */
+const endOfCstDay = (isoDate: string): string => new Date(Date.parse(`${isoDate}T23:59:59.999Z`) - 8 * HOUR).toISOString();
+
+function expectClockError(fn: () => unknown, code: DeadlineClockErrorCode): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DeadlineClockError);
+    expect((e as DeadlineClockError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected DeadlineClockError ${code}`);
+}
+
+/** Mon 2 Nov 2026 10:00 Shanghai: standard 15 days → Tue 17 Nov. */
+const cnNovember = (): DeadlineClock => startClock({ regime: CN, period: 'standard', startedAt: cst('2026-11-02', 10) });
+
+describe('startClock', () => {
+  it('startClock_isAPlainJsonValue_withTheDueDateOfThePeriod', () => {
+    const clock = cnNovember();
+    expect(clock).toMatchObject({
+      regimeId: 'cn-cbirc',
+      period: 'standard',
+      startedAt: '2026-11-02T02:00:00.000Z',
+      dueBy: endOfCstDay('2026-11-17'),
+      pauses: [],
+      restarts: [],
+      extensions: [],
+      state: 'running',
+      stoppedAt: null,
+    });
+    expect(JSON.parse(JSON.stringify(clock))).toEqual(clock);
+  });
+
+  it.each([
+    ['cn-cbirc', 'standard', cst('2026-09-30', 10), endOfCstDay('2026-10-15')],
+    ['cn-cbirc', 'standard', cst('2026-09-16', 10), endOfCstDay('2026-10-08')], // day 15 = 1 Oct → 8 Oct
+    ['cn-cbirc', 'standard', new Date('2026-09-15T23:30:00Z'), endOfCstDay('2026-10-08')], // 16 Sep in Shanghai
+    ['uk-fca', 'summary-resolution', new Date('2026-04-02T09:00:00Z'), '2026-04-09T22:59:59.999Z'], // Easter: Tue 7, Wed 8, Thu 9 (BST)
+    ['uk-fca', 'payment-services', new Date('2026-12-23T12:00:00Z'), '2027-01-18T23:59:59.999Z'], // Christmas, substitute 28 Dec, 1 Jan
+    ['us-cfpb', 'initial-response', new Date('2026-06-30T18:00:00Z'), '2026-07-16T03:59:59.999Z'], // 15 Jul EDT
+    ['us-cfpb', 'final-response', new Date('2026-06-30T18:00:00Z'), '2026-08-30T03:59:59.999Z'], // 29 Aug EDT
+  ] as const)('startClock_%s_%s_from_%s', (id, period, startedAt, dueBy) => {
+    expect(startClock({ regime: DEFAULT_REGIMES[id], period, startedAt }).dueBy).toBe(dueBy);
+  });
+
+  it('startClock_defaultsToTheResponsePeriod_andAcceptsAnIsoString', () => {
+    const clock = startClock({ regime: US, startedAt: '2026-06-30T18:00:00Z' });
+    expect(clock.period).toBe('initial-response');
+    expect(clock.dueBy).toBe('2026-07-16T03:59:59.999Z');
+  });
+
+  it('startClock_refusesAnUnknownPeriod_andAnInvalidTime', () => {
+    expectClockError(() => startClock({ regime: UK, period: 'complex', startedAt: new Date() }), 'unknown-period');
+    expectClockError(() => startClock({ regime: UK, startedAt: 'yesterday' }), 'invalid-time');
+  });
+});
+
+describe('pauseClock / resumeClock (cn-cbirc: external appraisal, awaiting the customer)', () => {
+  it.each([
+    // [case, pause from, resume at, excluded days, new last day]
+    ['Wed 4 Nov 15:00 → Mon 9 Nov 11:00: 5–8 Nov excluded; 2 Nov + 19 = Sat 21 Nov → Mon 23 Nov', cst('2026-11-04', 15), cst('2026-11-09', 11), 4, '2026-11-23'],
+    ['within one day: nothing excluded', cst('2026-11-04', 9), cst('2026-11-04', 17), 0, '2026-11-17'],
+    ['midnight to midnight: exactly Thu 5 Nov excluded → Wed 18 Nov', cst('2026-11-05', 0), cst('2026-11-06', 0), 1, '2026-11-18'],
+    ['from midnight to 23:00 the same day: not a whole day', cst('2026-11-05', 0), cst('2026-11-05', 23), 0, '2026-11-17'],
+    ['48 hours from Tue 10:00: only Wed 4 Nov is whole → Wed 18 Nov', cst('2026-11-03', 10), cst('2026-11-05', 10), 1, '2026-11-18'],
+    ['paused on the day of receipt (not counted anyway) to the next morning', cst('2026-11-02', 11), cst('2026-11-03', 12), 0, '2026-11-17'],
+  ])('%s', (_case, from, to, excluded, lastDay) => {
+    const paused = pauseClock(cnNovember(), from, 'external-appraisal');
+    expect(paused.state).toBe('paused');
+    expect(paused.dueBy).toBe(endOfCstDay('2026-11-17'));
+    const resumed = resumeClock(paused, to);
+    expect(resumed.state).toBe('running');
+    expect(resumed.pauses).toEqual([{ from: from.toISOString(), to: to.toISOString(), reason: 'external-appraisal', excludedDays: excluded }]);
+    expect(resumed.dueBy).toBe(endOfCstDay(lastDay));
+  });
+
+  it.each([
+    // started Wed 16 Sep 2026 10:00 (due 1 Oct → 8 Oct)
+    ['Thu 17 → Mon 21 Sep: 18–20 excluded; 16 Sep + 18 = Sun 4 Oct (holiday) → Thu 8 Oct', cst('2026-09-21', 9), 3, '2026-10-08'],
+    ['Thu 17 → Mon 28 Sep: 18–27 excluded; 16 Sep + 25 = Sun 11 Oct → Mon 12 Oct', cst('2026-09-28', 9), 10, '2026-10-12'],
+  ])('across Golden Week the due date is rolled forward again: %s', (_case, resumeAt, excluded, lastDay) => {
+    const started = startClock({ regime: CN, startedAt: cst('2026-09-16', 10) });
+    expect(started.dueBy).toBe(endOfCstDay('2026-10-08'));
+    const resumed = resumeClock(pauseClock(started, cst('2026-09-17', 9), 'awaiting-customer'), resumeAt);
+    expect(resumed.pauses[0].excludedDays).toBe(excluded);
+    expect(resumed.dueBy).toBe(endOfCstDay(lastDay));
+  });
+
+  it('businessDayPeriod_excludesOnlyTheWorkingDaysWhollyPaused', () => {
+    // configured 15 business days from Mon 2 Nov: 3–6 (4), 9–13 (9), 16–20 (14), Mon 23 (15).
+    // Paused Fri 6 Nov 12:00 → Tue 10 Nov 09:00: whole days Sat 7, Sun 8, Mon 9 → 1 working day → Tue 24 Nov
+    const business = regimeFromConfig(CN, { periods: { standard: { dayBasis: 'business', rollForwardFromRestDay: false } } });
+    const started = startClock({ regime: business, startedAt: cst('2026-11-02', 10) });
+    expect(started.dueBy).toBe(endOfCstDay('2026-11-23'));
+    const resumed = resumeClock(pauseClock(started, cst('2026-11-06', 12), 'external-appraisal'), cst('2026-11-10', 9));
+    expect(resumed.pauses[0].excludedDays).toBe(1);
+    expect(resumed.dueBy).toBe(endOfCstDay('2026-11-24'));
+  });
+
+  it('pauses_accumulate', () => {
+    let clock = cnNovember();
+    clock = resumeClock(pauseClock(clock, cst('2026-11-04', 15), 'external-appraisal'), cst('2026-11-09', 11)); // 5–8 Nov: 4
+    clock = resumeClock(pauseClock(clock, cst('2026-11-10', 12), 'awaiting-customer'), cst('2026-11-14', 8)); // 11–13 Nov: 3
+    // 2 Nov + 15 + 7 = Tue 24 Nov
+    expect(clock.dueBy).toBe(endOfCstDay('2026-11-24'));
+    expect(clock.pauses.map((p) => p.reason)).toEqual(['external-appraisal', 'awaiting-customer']);
+  });
+
+  it('transitions_doNotMutateTheirArgument_andSurviveAJsonRoundTrip', () => {
+    const started = cnNovember();
+    const snapshot = JSON.parse(JSON.stringify(started));
+    const paused = pauseClock(started, cst('2026-11-04', 15), 'external-appraisal');
+    expect(started).toEqual(snapshot);
+    const stored = JSON.parse(JSON.stringify(paused)) as DeadlineClock;
+    expect(resumeClock(stored, cst('2026-11-09', 11)).dueBy).toBe(endOfCstDay('2026-11-23'));
+  });
+
+  it.each([
+    ['uk-fca has no stop-the-clock', () => pauseClock(startClock({ regime: UK, startedAt: new Date('2026-04-02T09:00:00Z') }), new Date('2026-04-03T09:00:00Z'), 'awaiting-customer'), 'pause-not-allowed'],
+    ['us-cfpb has no stop-the-clock', () => pauseClock(startClock({ regime: US, startedAt: new Date('2026-06-30T18:00:00Z') }), new Date('2026-07-01T18:00:00Z'), 'external-appraisal'), 'pause-not-allowed'],
+    [
+      'a reason the configured regime does not list',
+      () => pauseClock(startClock({ regime: regimeFromConfig(CN, { pauseReasons: ['external-appraisal'] }), startedAt: cst('2026-11-02', 10) }), cst('2026-11-03', 10), 'awaiting-customer'),
+      'pause-not-allowed',
+    ],
+    ['already paused', () => pauseClock(pauseClock(cnNovember(), cst('2026-11-03', 10), 'external-appraisal'), cst('2026-11-04', 10), 'awaiting-customer'), 'already-paused'],
+    ['resume when running', () => resumeClock(cnNovember(), cst('2026-11-03', 10)), 'not-paused'],
+    ['pause before the clock started', () => pauseClock(cnNovember(), cst('2026-11-01', 10), 'external-appraisal'), 'out-of-order'],
+    ['resume before the pause', () => resumeClock(pauseClock(cnNovember(), cst('2026-11-04', 10), 'external-appraisal'), cst('2026-11-03', 10)), 'out-of-order'],
+    ['pause after the deadline passed', () => pauseClock(cnNovember(), cst('2026-11-18', 9), 'external-appraisal'), 'breached'],
+    ['pause a stopped clock', () => pauseClock(stopClock(cnNovember(), cst('2026-11-05', 10)), cst('2026-11-06', 10), 'external-appraisal'), 'stopped'],
+  ] as const)('refused: %s', (_case, fn, code) => {
+    expectClockError(fn, code);
+  });
+
+  it('pauseClock_refusal_explainsTheRegime', () => {
+    const uk = startClock({ regime: UK, startedAt: new Date('2026-04-02T09:00:00Z') });
+    expect(() => pauseClock(uk, new Date('2026-04-03T09:00:00Z'), 'awaiting-customer')).toThrow(
+      'uk-fca does not allow pausing for awaiting-customer (the regime has no stop-the-clock)',
+    );
+  });
+});
+
+describe('restartClock (new facts)', () => {
+  it('restartClock_countsAfreshFromTheRestart_andKeepsTheHistory', () => {
+    const restarted = restartClock(cnNovember(), cst('2026-11-10', 14), 'customer supplied new statements');
+    // Tue 10 Nov + 15 = Wed 25 Nov
+    expect(restarted.startedAt).toBe(cst('2026-11-10', 14).toISOString());
+    expect(restarted.dueBy).toBe(endOfCstDay('2026-11-25'));
+    expect(restarted.restarts).toEqual([
+      {
+        at: cst('2026-11-10', 14).toISOString(),
+        why: 'customer supplied new statements',
+        previousStartedAt: cst('2026-11-02', 10).toISOString(),
+        previousDueBy: endOfCstDay('2026-11-17'),
+        previousPauses: [],
+      },
+    ]);
+  });
+
+  it('restartClock_acrossNationalDay_rollsToTheFirstWorkingDay', () => {
+    // started Sat 20 Sep 2025 → day 15 Sun 5 Oct (holiday) → Thu 9 Oct; restarted Mon 22 Sep →
+    // day 15 Tue 7 Oct (holiday) → Thu 9 Oct; restarted Tue 30 Sep → Wed 15 Oct
+    let clock = startClock({ regime: CN, startedAt: cst('2025-09-20', 10) });
+    expect(clock.dueBy).toBe(endOfCstDay('2025-10-09'));
+    clock = restartClock(clock, cst('2025-09-22', 10), 'new facts');
+    expect(clock.dueBy).toBe(endOfCstDay('2025-10-09'));
+    clock = restartClock(clock, cst('2025-09-30', 10), 'more new facts');
+    expect(clock.dueBy).toBe(endOfCstDay('2025-10-15'));
+    expect(clock.restarts).toHaveLength(2);
+  });
+
+  it('restartClock_whilePaused_endsThePause_andDropsItsEffect', () => {
+    const paused = pauseClock(cnNovember(), cst('2026-11-04', 15), 'awaiting-customer');
+    const restarted = restartClock(paused, cst('2026-11-09', 11), 'customer came back with new facts');
+    expect(restarted.state).toBe('running');
+    expect(restarted.pauses).toEqual([]);
+    expect(restarted.restarts[0].previousPauses).toEqual([
+      { from: cst('2026-11-04', 15).toISOString(), to: cst('2026-11-09', 11).toISOString(), reason: 'awaiting-customer', excludedDays: 4 },
+    ]);
+    // Mon 9 Nov + 15 = Tue 24 Nov
+    expect(restarted.dueBy).toBe(endOfCstDay('2026-11-24'));
+  });
+
+  it.each([
+    ['uk-fca', UK, new Date('2026-04-02T09:00:00Z')],
+    ['us-cfpb', US, new Date('2026-06-30T18:00:00Z')],
+  ] as const)('restartClock_refused_under_%s', (_id, regime, startedAt) => {
+    const clock = startClock({ regime, startedAt });
+    expectClockError(() => restartClock(clock, new Date(startedAt.getTime() + 24 * HOUR), 'new facts'), 'restart-not-allowed');
+  });
+});
+
+describe('extendClock', () => {
+  const senior = { id: 'staff-0001', senior: true };
+  const handler = { id: 'staff-0042', senior: false };
+
+  it('extendClock_cn_15to30to60_fromTheSameStart', () => {
+    // received Thu 10 Sep 2026: 15 → Fri 25 Sep (Mid-Autumn) → Mon 28 Sep; 30 → Sat 10 Oct (调休 worked);
+    // 60 → Mon 9 Nov
+    let clock = startClock({ regime: CN, startedAt: cst('2026-09-10', 10) });
+    expect(clock.dueBy).toBe(endOfCstDay('2026-09-28'));
+    clock = extendClock(clock, 'complex', cst('2026-09-21', 10), handler);
+    expect(clock.period).toBe('complex');
+    expect(clock.dueBy).toBe(endOfCstDay('2026-10-10'));
+    clock = extendClock(clock, 'senior-approved', cst('2026-10-09', 10), senior);
+    expect(clock.dueBy).toBe(endOfCstDay('2026-11-09'));
+    expect(clock.extensions).toEqual([
+      { at: cst('2026-09-21', 10).toISOString(), fromPeriod: 'standard', toPeriod: 'complex', approvedBy: 'staff-0042', seniorApproval: false, previousDueBy: endOfCstDay('2026-09-28') },
+      { at: cst('2026-10-09', 10).toISOString(), fromPeriod: 'complex', toPeriod: 'senior-approved', approvedBy: 'staff-0001', seniorApproval: true, previousDueBy: endOfCstDay('2026-10-10') },
+    ]);
+  });
+
+  it('extendClock_keepsExcludedPauseDays', () => {
+    // 4 days paused (5–8 Nov); complex: 2 Nov + 30 + 4 = Sun 6 Dec → Mon 7 Dec
+    const resumed = resumeClock(pauseClock(cnNovember(), cst('2026-11-04', 15), 'external-appraisal'), cst('2026-11-09', 11));
+    expect(extendClock(resumed, 'complex', cst('2026-11-10', 9), handler).dueBy).toBe(endOfCstDay('2026-12-07'));
+  });
+
+  it('extendClock_uk_paymentServicesToExceptional', () => {
+    const clock = startClock({ regime: UK, period: 'payment-services', startedAt: new Date('2026-04-02T09:00:00Z') });
+    expect(clock.dueBy).toBe('2026-04-27T22:59:59.999Z');
+    // 35 business days: Wed 27 May 2026 (4 May and 25 May are bank holidays)
+    expect(extendClock(clock, 'payment-services-exceptional', new Date('2026-04-20T09:00:00Z'), handler).dueBy).toBe('2026-05-27T22:59:59.999Z');
+  });
+
+  it.each([
+    ['to a shorter period (complex → standard)', () => extendClock(extendClock(cnNovember(), 'complex', cst('2026-11-03', 9), handler), 'standard', cst('2026-11-04', 9), senior), 'extension-not-permitted'],
+    ['to a period that is not listed (uk standard → payment-services)', () => extendClock(startClock({ regime: UK, startedAt: new Date('2026-04-02T09:00:00Z') }), 'payment-services', new Date('2026-04-03T09:00:00Z'), senior), 'extension-not-permitted'],
+    ['to the review window', () => extendClock(cnNovember(), 'review-window', cst('2026-11-03', 9), senior), 'extension-not-permitted'],
+    ['to 60 days without a senior approver', () => extendClock(cnNovember(), 'senior-approved', cst('2026-11-03', 9), handler), 'senior-approval-required'],
+    ['without an approver', () => extendClock(cnNovember(), 'complex', cst('2026-11-03', 9), { id: '', senior: false }), 'senior-approval-required'],
+    ['to an unknown period', () => extendClock(cnNovember(), 'forever', cst('2026-11-03', 9), senior), 'unknown-period'],
+    ['after the deadline passed', () => extendClock(cnNovember(), 'complex', cst('2026-11-18', 9), senior), 'breached'],
+    [
+      // 10 business days from Mon 2 Nov end Mon 16 Nov, before the 15-calendar-day Tue 17 Nov
+      'to a period that would not end later',
+      () =>
+        extendClock(
+          startClock({ regime: regimeFromConfig(CN, { periods: { complex: { days: 10, dayBasis: 'business' } } }), startedAt: cst('2026-11-02', 10) }),
+          'complex',
+          cst('2026-11-03', 9),
+          handler,
+        ),
+      'extension-not-longer',
+    ],
+  ] as const)('refused: %s', (_case, fn, code) => {
+    expectClockError(fn, code);
+  });
+});
+
+describe('stopClock', () => {
+  it('stopClock_endsAnOpenPause_andRefusesFurtherTransitions', () => {
+    const stopped = stopClock(pauseClock(cnNovember(), cst('2026-11-04', 15), 'awaiting-customer'), cst('2026-11-06', 9));
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.stoppedAt).toBe(cst('2026-11-06', 9).toISOString());
+    expect(stopped.pauses[0].to).toBe(cst('2026-11-06', 9).toISOString());
+    expectClockError(() => resumeClock(stopped, cst('2026-11-07', 9)), 'stopped');
+    expectClockError(() => restartClock(stopped, cst('2026-11-07', 9), 'x'), 'stopped');
+    expectClockError(() => extendClock(stopped, 'complex', cst('2026-11-07', 9), { id: 'a', senior: true }), 'stopped');
+    expectClockError(() => stopClock(stopped, cst('2026-11-07', 9)), 'stopped');
+  });
+});
+
+describe('clockStatus', () => {
+  // us-cfpb initial response: 30 Jun 2026 18:00Z → end of 15 Jul EDT
+  const start = Date.parse('2026-06-30T18:00:00Z');
+  const due = Date.parse('2026-07-16T03:59:59.999Z');
+  const total = due - start;
+  const us = startClock({ regime: US, startedAt: new Date(start) });
+
+  it.each([
+    [0, [], false],
+    [0.49, [], false],
+    [0.5, [0.5], false],
+    [0.8, [0.5, 0.75], false],
+    [0.95, [0.5, 0.75, 0.9], false],
+    [1, [0.5, 0.75, 0.9], false],
+  ])('at %p of the period the warnings reached are %p', (fraction, warnings, breached) => {
+    const now = new Date(start + Math.round(fraction * total));
+    const s = clockStatus(us, now);
+    expect(s.elapsedFraction).toBeCloseTo(fraction, 6);
+    expect(s.warningsReached).toEqual(warnings);
+    expect(s.breached).toBe(breached);
+    expect(s.remainingMs).toBe(due - now.getTime());
+    expect(s.dueBy).toBe('2026-07-16T03:59:59.999Z');
+  });
+
+  it('clockStatus_afterTheDeadline_isBreached', () => {
+    const s = clockStatus(us, new Date(due + 1));
+    expect(s.breached).toBe(true);
+    expect(s.remainingMs).toBe(-1);
+    expect(s.elapsedFraction).toBeGreaterThan(1);
+  });
+
+  it('clockStatus_customWarnings_andNonsenseRefused', () => {
+    expect(clockStatus(us, new Date(start + total * 0.7), [0.9, 0.25]).warningsReached).toEqual([0.25]);
+    expect(() => clockStatus(us, new Date(start), [0])).toThrow(RangeError);
+    expect(() => clockStatus(us, new Date(start), [1.5])).toThrow(RangeError);
+  });
+
+  it('clockStatus_pausedTimeDoesNotCount', () => {
+    const cnStart = Date.parse('2026-11-02T02:00:00Z'); // Mon 2 Nov 10:00 CST
+    const cnDue = Date.parse(endOfCstDay('2026-11-17'));
+    const pauseFrom = cst('2026-11-04', 15);
+    const paused = pauseClock(cnNovember(), pauseFrom, 'external-appraisal');
+    // while paused, the clock stands still at the moment it was paused
+    const during1 = clockStatus(paused, cst('2026-11-06', 12));
+    const during2 = clockStatus(paused, cst('2026-11-08', 12));
+    expect(during1).toEqual(during2);
+    expect(during1.remainingMs).toBe(cnDue - pauseFrom.getTime());
+    expect(during1.elapsedFraction).toBeCloseTo((pauseFrom.getTime() - cnStart) / (cnDue - cnStart), 9);
+    expect(during1.breached).toBe(false);
+
+    // resumed Mon 9 Nov 11:00: due moves to the end of Mon 23 Nov; paused time is left out of both sides
+    const resumeAt = cst('2026-11-09', 11);
+    const resumed = resumeClock(paused, resumeAt);
+    const newDue = Date.parse(endOfCstDay('2026-11-23'));
+    const pausedMs = resumeAt.getTime() - pauseFrom.getTime();
+    const now = resumeAt.getTime() + 5 * HOUR;
+    const s = clockStatus(resumed, new Date(now));
+    expect(s.remainingMs).toBe(newDue - now);
+    expect(s.elapsedFraction).toBeCloseTo((now - cnStart - pausedMs) / (newDue - cnStart - pausedMs), 9);
+  });
+
+  it('clockStatus_ofAStoppedClock_isFrozenAtTheStop', () => {
+    const stopAt = cst('2026-11-10', 10);
+    const stopped = stopClock(cnNovember(), stopAt);
+    const later = clockStatus(stopped, cst('2026-12-25', 10));
+    expect(later.breached).toBe(false);
+    expect(later.remainingMs).toBe(Date.parse(endOfCstDay('2026-11-17')) - stopAt.getTime());
+  });
+});
