@@ -14,7 +14,7 @@ const swc = [
 const shared = {
   rootDir: __dirname,
   transform: { '^.+\\.ts$': swc },
-  moduleNameMapper: { '^@complaints/(contracts|domain|intake-adapters|messaging|platform|testing)$': '<rootDir>/libs/$1/src/index.ts' },
+  moduleNameMapper: { '^@complaints/(classifier|contracts|domain|intake-adapters|messaging|platform|taxonomy|testing)$': '<rootDir>/libs/$1/src/index.ts' },
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/'],
 };
