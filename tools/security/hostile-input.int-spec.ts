@@ -62,6 +62,21 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
     freeText: ['reason'],
   },
   'POST /v1/archive/checkpoints': { body: {}, required: [], freeText: [] },
+  'POST /v1/triage/classify': {
+    body: { text: '信用卡年费被重复收取。', taxonomy: 'cn-jrt0169', amountMinor: 30000, currency: 'CNY', customerAge: 70, channel: 'web' },
+    required: ['text'],
+    freeText: ['text'],
+  },
+  'POST /v1/triage/complaints/:complaintId/retriage': {
+    body: { product: 'B03', cause: 'C07', severity: 'medium', reason: '年费问题属银行卡定价收费' },
+    required: ['product', 'cause', 'reason'],
+    freeText: ['reason'],
+  },
+  'POST /v1/triage/complaints/:complaintId/clock': {
+    body: { action: 'extend', toPeriod: 'complex', reason: '需调取对方银行日志' },
+    required: ['action', 'reason'],
+    freeText: ['reason'],
+  },
   'POST /v1/cases/:caseId/resolution': {
     body: {
       outcome: 'upheld',

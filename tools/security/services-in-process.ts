@@ -26,6 +26,8 @@ export interface ServiceUnderTest {
   schema: string;
   baseUrl: string;
   issuer: TestIssuer;
+  /** Prefix of this service's topics (`<prefix>complaints.intake.v1`). */
+  topicPrefix: string;
   pg: Client;
   /** Rows in every table of the service's schema, to prove a refused request stored nothing. */
   rowCounts(): Promise<Record<string, number>>;
@@ -73,6 +75,7 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
     schema,
     baseUrl: `http://127.0.0.1:${address.port}`,
     issuer,
+    topicPrefix: settings.TOPIC_PREFIX,
     pg,
     async rowCounts() {
       const tables = await pg.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`, [schema]);

@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureInstalled, kafkaTools, portOf, say, SERVICES, serviceEnv, spawnService, terminate, waitReady, LOG_DIR } from './platform.mjs';
-import { SAMPLE_COMPLAINTS } from './samples.mjs';
+import { BURST_COMPLAINTS, SAMPLE_COMPLAINTS } from './samples.mjs';
 import { issueDevToken } from '../auth/dev-issuer.mjs';
 
 const once = process.argv.includes('--once');
@@ -46,7 +46,9 @@ function describe(event) {
   const p = event.payload;
   switch (event.type) {
     case 'complaint.received': return `${p.ticketNumber} via ${p.channel}, reply due by ${p.responseDueBy}`;
-    case 'complaint.triaged': return `${p.category} / ${p.severity} -> ${p.department} (${p.routingRule})`;
+    case 'complaint.triaged': return `${p.product ? `${p.product.code} / ${p.cause.code}` : p.category} / ${p.severity} -> ${p.department} (${p.routingRule})`;
+    case 'deadline.clock-changed': return `${p.change}: ${p.reason}`;
+    case 'deadline.warning': return `${Math.round(p.threshold * 100)}% of the time used, due ${p.responseDueBy}`;
     case 'case.opened': return `case ${p.caseId.slice(0, 8)} in ${p.department}`;
     case 'case.resolved': return `${p.outcome}${p.remedy ? `, remedy ${p.remedy.type} ${p.remedy.amount.amountMinor} ${p.remedy.amount.currency} (minor units)` : ''}`;
     case 'remedy.proposed': return `${p.type} ${p.amount.amountMinor} ${p.amount.currency} (minor units)`;
@@ -62,7 +64,7 @@ const WEB_FORM_CUSTOMER = { customerNo: 'C009001', name: '周敏', mobile: '1360
 
 /** Every personal value the samples carry, as it went in. */
 const personalValues = () =>
-  [...new Set([...SAMPLE_COMPLAINTS.map((c) => c.complainant), WEB_FORM_CUSTOMER].flatMap((c) => Object.values(c)).filter((v) => typeof v === 'string' && v.length >= 2))];
+  [...new Set([...SAMPLE_COMPLAINTS.map((c) => c.complainant), ...BURST_COMPLAINTS.map((c) => c.complainant), WEB_FORM_CUSTOMER].flatMap((c) => Object.values(c)).filter((v) => typeof v === 'string' && v.length >= 2))];
 
 /**
  * Reads this run's service logs and every record on the platform's topics and counts the sample
@@ -107,6 +109,24 @@ async function personalDataCheck(logOffsets) {
   });
   await consumer.disconnect();
   return { values: values.length, logBytes, records, topics: topics.length, found: [...new Set(found)] };
+}
+
+/** Six customers in a few seconds, each with a cross-bank transfer stuck at a partner bank. */
+async function fileBurst() {
+  const acks = [];
+  for (const [i, { complainant, description }] of BURST_COMPLAINTS.entries()) {
+    const ack = await http('POST', url('intake', '/v1/complaints'), {
+      channel: 'mobile-app',
+      channelReference: `APP-BURST-${Date.now()}-${i}`,
+      complainant,
+      description,
+      productHint: '跨行转账',
+      preferredReplyChannel: 'app',
+    }, { 'idempotency-key': `demo-burst-${Date.now()}-${i}`, ...(await bearer('channel-adapter', 'mobile-app')) });
+    acks.push(ack);
+  }
+  say(`filed a burst of ${acks.length} complaints about stuck cross-bank transfers from ${acks.length} customers`);
+  return acks;
 }
 
 async function main() {
@@ -170,6 +190,35 @@ async function main() {
       });
       say(`filed ${ack.ticketNumber} from the web form's own payload through its adapter; response due by ${ack.responseDueBy}`);
       filed.push({ ack, resolution: { outcome: 'upheld', explanation: '经核查，转账因收款行系统故障退回，已重新入账。' }, channel: 'web', proof: '6000' });
+    }
+    // Triage: what it decided and why; a complaint the model was unsure of waits for a triage officer.
+    for (const { ack } of filed) {
+      const decision = await poll(`the triage of ${ack.ticketNumber}`, () =>
+        bearer('triage-officer').then((auth) => http('GET', url('triage', `/v1/triage/complaints/${ack.complaintId}`), undefined, auth)).catch(() => null),
+      );
+      let shown = decision;
+      if (decision.status === 'awaiting-triage-officer') {
+        say(`${ack.ticketNumber}: confidence ${decision.confidence.toFixed(2)} is below the minimum, so it waits in the triage queue; a triage officer confirms it`);
+        shown = await http('POST', url('triage', `/v1/triage/complaints/${ack.complaintId}/retriage`), {
+          product: decision.product.code,
+          cause: decision.category.code,
+          reason: 'demo: the triage officer confirms the suggestion',
+        }, await bearer('triage-officer'));
+      }
+      say(
+        `triage ${ack.ticketNumber}: ${shown.product.code} ${shown.product.title} / ${shown.category.code} ${shown.category.title}, ` +
+          `${shown.severity}, to ${shown.department} by ${shown.routingRule} (confidence ${Number(shown.confidence).toFixed(2)}, due ${shown.responseDueBy})`,
+      );
+    }
+    // A burst: many customers at once whose cross-bank transfers are stuck (seed 000's first case).
+    {
+      const burst = await fileBurst();
+      const incident = await poll('a systemic incident for the burst', async () => {
+        const incidents = await http('GET', url('triage', '/v1/triage/incidents'), undefined, await bearer('triage-officer'));
+        return incidents.find((i) => burst.some((b) => i.complaintIds.includes(b.complaintId))) ?? null;
+      });
+      say(`systemic incident ${incident.id}: ${incident.reason}`);
+      say(`  it lists ${incident.complaintIds.length} complaints, including ${burst.filter((b) => incident.complaintIds.includes(b.complaintId)).map((b) => b.ticketNumber).join(', ')}`);
     }
     for (const { ack, resolution } of filed) {
       const [openCase] = await poll(`a case for ${ack.ticketNumber}`, async () => {

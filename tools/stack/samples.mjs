@@ -53,3 +53,14 @@ export const SAMPLE_COMPLAINTS = [
     },
   },
 ];
+
+// A burst: six customers within seconds whose cross-bank transfers are stuck because a partner
+// bank's interface failed (seed 000, first case). Triage should raise one systemic incident.
+export const BURST_COMPLAINTS = [
+  { complainant: { customerId: 'C100201', name: '刘洋', phone: '13700001001' }, description: '今天上午通过手机银行跨行转账三千元，显示成功但对方一直没收到，客服说是合作银行接口故障。' },
+  { complainant: { customerId: 'C100202', name: '孙丽', phone: '13700001002' }, description: '跨行转账到他行账户至今未到账，手机银行显示已扣款，客服称对方银行系统接口出问题。' },
+  { complainant: { customerId: 'C100203', name: '周强', phone: '13700001003' }, description: '下午向其他银行转账两万元，手机银行显示成功但对方没收到，客服说合作银行接口故障正在处理。' },
+  { complainant: { customerId: 'C100204', name: '吴敏', phone: '13700001004' }, description: '今天的跨行汇款一直未到账，客服说是对方银行接口故障，我的钱到底去哪了。' },
+  { complainant: { customerId: 'C100205', name: '郑军', phone: '13700001005' }, description: '通过手机银行跨行转账给家人，显示处理中一直不到账，听说是对方银行接口坏了。' },
+  { complainant: { customerId: 'C100206', name: '冯静', phone: '13700001006' }, description: '跨行转账没到账，客服说是对方银行的接口故障，已经等了半天，急用钱。' },
+];

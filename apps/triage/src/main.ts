@@ -1,7 +1,7 @@
 import { TOPICS } from '@complaints/contracts';
 import { runService } from '@complaints/platform';
 import { triageMigrations } from './migrations';
-import { TriageDecisionRecord } from './triage/triage-decision.entity';
+import { SystemicIncidentRecord, TriageDecisionRecord, TriageRevisionRecord } from './triage/triage-decision.entity';
 import { TriageModule } from './triage.module';
 
 export const triageService = {
@@ -9,9 +9,9 @@ export const triageService = {
   title: 'Triage',
   description: 'Classifies complaints, weighs their severity, routes them and starts the regulatory clock',
   module: TriageModule,
-  entities: [TriageDecisionRecord],
+  entities: [TriageDecisionRecord, TriageRevisionRecord, SystemicIncidentRecord],
   migrations: triageMigrations,
-  consumes: [TOPICS.intake],
+  consumes: [TOPICS.intake, TOPICS.investigation],
 };
 
 if (require.main === module) runService(triageService);

@@ -1,5 +1,27 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { calendarFor, RegimeId, uncoveredYears } from '@complaints/domain';
+import { DeadlineWatch } from './deadlines/deadline-watch';
+import { SystemicIncidents } from './incidents/systemic-incidents';
 import { ComplaintTriage } from './triage/complaint-triage.controller';
+import { TriageApi } from './triage/triage-api.controller';
+import { TRIAGE_POLICY, TriagePolicy } from './triage/triage-policy';
 
-@Module({ controllers: [ComplaintTriage] })
-export class TriageModule {}
+@Module({
+  controllers: [ComplaintTriage, TriageApi],
+  providers: [{ provide: TRIAGE_POLICY, useFactory: () => TriagePolicy.fromEnvironment() }, SystemicIncidents, DeadlineWatch],
+})
+export class TriageModule implements OnApplicationBootstrap {
+  /**
+   * Holiday data comes from a package updated once the State Council publishes the next year's
+   * schedule (usually in November); until then a deadline in that year counts weekends only.
+   */
+  onApplicationBootstrap(): void {
+    const now = DateTime.utc();
+    for (const id of ['cn-cbirc', 'uk-fca', 'us-cfpb'] as RegimeId[]) {
+      const calendar = calendarFor(id);
+      const missing = uncoveredYears(calendar, now, now.plus({ days: 90 }));
+      if (missing.length) new Logger('DeadlineCalendars').warn(`${calendar.name} has no holiday data for ${missing.join(', ')}: deadlines there count weekends only until the calendar package is updated`);
+    }
+  }
+}

@@ -26,6 +26,10 @@ export const RegimeSchema = z.enum(REGIMES);
 
 const isoInstant = z.string().datetime({ offset: true });
 
+/** A code of the deployment's taxonomy with its title (`name` would read as personal data), so readers need not look the code up. */
+export const TaxonomyLabelSchema = z.object({ code: z.string().min(1).max(40), title: z.string().min(1).max(200) }).strict();
+const ComplaintRefSchema = z.object({ complaintId: z.string().uuid(), ticketNumber: z.string().min(1) }).strict();
+
 /**
  * complaint.received v1 (intake). Personal data never travels here: the complainant is a
  * pseudonymous reference and the description has long digit runs (phone, ID, account numbers) masked.
@@ -53,6 +57,12 @@ export const ComplaintReceivedV1 = z
       .nullable()
       .optional(),
     attachmentCount: z.number().int().min(0).max(50).optional(),
+    /** The age band and declared needs triage weighs; never a date of birth. */
+    vulnerability: z
+      .object({ ageBand: z.string().max(20).optional(), declaredNeeds: z.array(z.string().max(40)).max(10).optional() })
+      .strict()
+      .nullable()
+      .optional(),
   })
   .strict();
 
@@ -98,6 +108,99 @@ export const ComplaintTriagedV1 = z
     reasons: z.array(z.string()).max(50),
     regime: RegimeSchema,
     responseDueBy: isoInstant,
+    /** Added in v1 without breaking it: the taxonomy's codes and how sure the model was. */
+    taxonomy: z.string().min(1).max(50).optional(),
+    product: TaxonomyLabelSchema.optional(),
+    cause: TaxonomyLabelSchema.optional(),
+    channelCode: z.string().min(1).max(20).nullable().optional(),
+    confidence: z.number().min(0).max(1).optional(),
+    triagedBy: z.enum(['model', 'triage-officer']).optional(),
+    repeatOf: ComplaintRefSchema.nullable().optional(),
+    systemicIncidentId: z.string().uuid().nullable().optional(),
+  })
+  .strict();
+
+/** complaint.triage-queued v1 (triage): the model was unsure, so a triage officer decides. */
+export const ComplaintTriageQueuedV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    taxonomy: z.string().min(1).max(50),
+    suggestedProduct: TaxonomyLabelSchema,
+    suggestedCause: TaxonomyLabelSchema,
+    confidence: z.number().min(0).max(1),
+    minConfidence: z.number().min(0).max(1),
+    reasons: z.array(z.string().max(300)).max(50),
+    responseDueBy: isoInstant,
+  })
+  .strict();
+
+const TriageOutcomeSchema = z
+  .object({ product: z.string().min(1).max(40), cause: z.string().min(1).max(40), severity: SeveritySchema, department: z.string().min(1).max(60) })
+  .strict();
+
+/** complaint.retriaged v1 (triage): a triage officer changed the decision, with the reason. */
+export const ComplaintRetriagedV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    previous: TriageOutcomeSchema,
+    current: TriageOutcomeSchema,
+    routingRule: z.string().min(1),
+    reason: z.string().min(1).max(1000),
+    actor: z.string().min(1).max(200),
+  })
+  .strict();
+
+export const CLOCK_CHANGES = ['paused', 'resumed', 'restarted', 'extended', 'stopped'] as const;
+
+/** deadline.clock-changed v1 (triage): the response clock paused, resumed, restarted, extended or stopped. */
+export const DeadlineClockChangedV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    change: z.enum(CLOCK_CHANGES),
+    period: z.string().min(1).max(60),
+    reason: z.string().min(1).max(1000),
+    /** Null while the clock is paused or after it stopped. */
+    responseDueBy: isoInstant.nullable(),
+    actor: z.string().min(1).max(200).nullable(),
+  })
+  .strict();
+
+/** deadline.warning v1 (triage): a share of the response time is used up. */
+export const DeadlineWarningV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    period: z.string().min(1).max(60),
+    responseDueBy: isoInstant,
+    threshold: z.number().gt(0).lt(1),
+    elapsedFraction: z.number().min(0),
+  })
+  .strict();
+
+/** deadline.breached v1 (triage): the response is overdue. */
+export const DeadlineBreachedV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    period: z.string().min(1).max(60),
+    responseDueBy: isoInstant,
+    detectedAt: isoInstant,
+  })
+  .strict();
+
+/**
+ * incident.systemic-detected v1 (triage): many complaints on one product and cause at once, above
+ * their recent baseline. Keyed by the incident id, which the archive files its record under.
+ */
+export const SystemicIncidentDetectedV1 = z
+  .object({
+    incidentId: z.string().uuid(),
+    taxonomy: z.string().min(1).max(50),
+    product: TaxonomyLabelSchema,
+    cause: TaxonomyLabelSchema,
+    windowStart: isoInstant,
+    windowEnd: isoInstant,
+    baselineMean: z.number().min(0),
+    reason: z.string().min(1).max(500),
+    complaints: z.array(ComplaintRefSchema).min(1).max(1000),
   })
   .strict();
 
@@ -192,6 +295,12 @@ export type ComplaintTriaged = z.infer<typeof ComplaintTriagedV1>;
 export type ComplaintSupplemented = z.infer<typeof ComplaintSupplementedV1>;
 export type ComplaintAmended = z.infer<typeof ComplaintAmendedV1>;
 export type ComplaintWithdrawn = z.infer<typeof ComplaintWithdrawnV1>;
+export type ComplaintTriageQueued = z.infer<typeof ComplaintTriageQueuedV1>;
+export type ComplaintRetriaged = z.infer<typeof ComplaintRetriagedV1>;
+export type DeadlineClockChanged = z.infer<typeof DeadlineClockChangedV1>;
+export type DeadlineWarning = z.infer<typeof DeadlineWarningV1>;
+export type DeadlineBreached = z.infer<typeof DeadlineBreachedV1>;
+export type SystemicIncidentDetected = z.infer<typeof SystemicIncidentDetectedV1>;
 export type CaseOpened = z.infer<typeof CaseOpenedV1>;
 export type CaseResolved = z.infer<typeof CaseResolvedV1>;
 export type RemedyProposed = z.infer<typeof RemedyProposedV1>;

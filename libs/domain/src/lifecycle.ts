@@ -49,6 +49,7 @@ export const CUSTOMER_TIMELINE: Record<string, { 'zh-CN': string; en: string }> 
   'case.opened': { 'zh-CN': '正在调查处理', en: 'Being investigated' },
   'complaint.supplemented': { 'zh-CN': '已收到您补充的信息', en: 'We received the information you added' },
   'complaint.amended': { 'zh-CN': '已更新您的投诉信息', en: 'Your complaint details were updated' },
+  'deadline.clock-changed': { 'zh-CN': '答复期限已调整', en: 'The date for our answer changed' },
   'case.resolved': { 'zh-CN': '我们已作出答复', en: 'We have sent our answer' },
   'complaint.withdrawn': { 'zh-CN': '您已撤回投诉，处理程序终止', en: 'You withdrew the complaint; the procedure has ended' },
 };

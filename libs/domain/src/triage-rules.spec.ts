@@ -1,198 +1,176 @@
-import { DEFAULT_SEVERITY_THRESHOLDS, KEYWORD_RULES, triageComplaint, TriageInput } from './triage-rules';
+import {
+  assessSeverity,
+  assessSpike,
+  DEFAULT_SEVERITY_POLICY,
+  EarlierComplaint,
+  findRepeat,
+  mentions,
+  routeComplaint,
+  RoutingTable,
+  SeveritySignals,
+  sketchSimilarity,
+  textSketch,
+  validateRoutingTable,
+} from './triage-rules';
 
-const input = (over: Partial<TriageInput> = {}): TriageInput => ({
-  summary: '',
-  productHint: null,
-  amountInDisputeMinor: null,
-  channel: 'web',
-  ...over,
-});
+const signals = (over: Partial<SeveritySignals> = {}): SeveritySignals => ({ text: '', amountInDispute: null, ...over });
 
-const { highMinor: HIGH, criticalMinor: CRITICAL } = DEFAULT_SEVERITY_THRESHOLDS;
-
-describe('triageComplaint — routing by keyword rule', () => {
+describe('mentions', () => {
   it.each([
-    // [summary, rule id, category, department, deciding term]
-    ['我的信用卡被盗刷了', 'card', 'cards', 'card-centre', '信用卡'],
-    ['银行卡被冻结', 'card', 'cards', 'card-centre', '银行卡'],
-    ['跨行汇款三天未到账', 'payment', 'payment-and-settlement', 'operations', '汇款'],
-    ['房贷利率上调没有通知', 'loan', 'loans', 'product', '房贷'],
-    ['理财产品亏损', 'wealth', 'wealth-management', 'sales-compliance', '理财'],
-    ['柜台工作人员态度恶劣', 'service', 'service-attitude', 'branch-management', '态度'],
-    ['手机银行无法登录', 'digital', 'digital-channels', 'technology', '手机银行'],
-  ])('triageComplaint_chinese_%s_routesTo_%s', (summary, ruleId, category, department, term) => {
-    const d = triageComplaint(input({ summary }));
-    expect(d).toMatchObject({ category, department, routingRule: `keyword:${ruleId}` });
-    expect(d.reasons[0]).toBe(`term "${term}" -> ${category}`);
-  });
-
-  it.each([
-    ['My credit card was charged twice', 'card', 'cards', 'card-centre', 'credit card'],
-    ['The wire transfer never arrived', 'payment', 'payment-and-settlement', 'operations', 'transfer'],
-    ['My mortgage interest rate went up', 'loan', 'loans', 'product', 'mortgage'],
-    ['The investment was mis-sold to my mother', 'wealth', 'wealth-management', 'sales-compliance', 'investment'],
-    ['The teller was rude to me', 'service', 'service-attitude', 'branch-management', 'rude'],
-    ['I cannot use online banking since Monday', 'digital', 'digital-channels', 'technology', 'online banking'],
-  ])('triageComplaint_english_%s_routesTo_%s', (summary, ruleId, category, department, term) => {
-    const d = triageComplaint(input({ summary }));
-    expect(d).toMatchObject({ category, department, routingRule: `keyword:${ruleId}` });
-    expect(d.reasons[0]).toBe(`term "${term}" -> ${category}`);
-  });
-
-  it('triageComplaint_everyTermOfEveryRule_routesToItsOwnRule', () => {
-    for (const rule of KEYWORD_RULES) {
-      for (const term of rule.terms) {
-        const d = triageComplaint(input({ summary: `关于 ${term} 的投诉` }));
-        expect({ term, routingRule: d.routingRule, category: d.category, department: d.department }).toEqual({
-          term,
-          routingRule: `keyword:${rule.id}`,
-          category: rule.category,
-          department: rule.department,
-        });
-      }
-    }
-  });
-
-  it('triageComplaint_matchingIsCaseInsensitive_andTheReasonQuotesTheRuleTerm', () => {
-    const d = triageComplaint(input({ summary: 'MY CREDIT CARD WAS CLONED' }));
-    expect(d.routingRule).toBe('keyword:card');
-    expect(d.reasons[0]).toBe('term "credit card" -> cards');
-  });
-
-  it('triageComplaint_productHint_isUsedForRouting', () => {
-    const d = triageComplaint(input({ productHint: '基金', summary: '客户经理承诺保本' }));
-    expect(d).toMatchObject({ category: 'wealth-management', routingRule: 'keyword:wealth' });
-    expect(d.reasons[0]).toBe('term "基金" -> wealth-management');
-  });
-
-  it('triageComplaint_termsOfTwoRules_firstRuleInTheTableWins', () => {
-    // card comes before payment in KEYWORD_RULES
-    const d = triageComplaint(input({ summary: '用信用卡转账失败' }));
-    expect(d.routingRule).toBe('keyword:card');
-    expect(KEYWORD_RULES.findIndex((r) => r.id === 'card')).toBeLessThan(KEYWORD_RULES.findIndex((r) => r.id === 'payment'));
-  });
-
-  it('triageComplaint_noTermMatches_goesToTheDefaultQueue', () => {
-    const d = triageComplaint(input({ summary: '我想了解一下营业时间' }));
-    expect(d).toEqual({
-      category: 'other',
-      department: 'customer-service',
-      severity: 'low',
-      routingRule: 'default',
-      reasons: ['no routing term matched: default queue'],
-    });
-  });
-
-  // Regression: terms are matched as substrings, so "refund" matches the wealth term "fund".
-  it('triageComplaint_refund_isNotRoutedToWealthManagement', () => {
-    expect(triageComplaint(input({ summary: 'I am still waiting for my refund' })).routingRule).not.toBe('keyword:wealth');
-  });
-
-  // Regression: "disappointed" contains the digital term "app".
-  it('triageComplaint_disappointed_isNotRoutedToDigitalChannels', () => {
-    expect(triageComplaint(input({ summary: 'I was disappointed by the branch' })).routingRule).not.toBe('keyword:digital');
+    ['I use the app daily', 'app', true],
+    ['I am disappointed', 'app', false],
+    ['the staff were courteous', 'court', false],
+    ['I will take this to court.', 'court', true],
+    ['我要去法院起诉', '法院', true],
+    ['MY CREDIT CARD', 'credit card', true],
+  ])('mentions(%s, %s) = %s', (text, term, expected) => {
+    expect(mentions(text, term)).toBe(expected);
   });
 });
 
-describe('triageComplaint — severity from the amount in dispute', () => {
+describe('assessSeverity', () => {
+  const { CNY } = DEFAULT_SEVERITY_POLICY.money;
+
   it.each([
-    [null, 'low'],
-    [0, 'low'],
-    [1, 'medium'],
-    [HIGH - 1, 'medium'],
-    [HIGH, 'high'],
-    [HIGH + 1, 'high'],
-    [CRITICAL - 1, 'high'],
-    [CRITICAL, 'critical'],
-    [CRITICAL + 1, 'critical'],
-  ] as const)('triageComplaint_amount_%p_isSeverity_%s', (amount, severity) => {
-    expect(triageComplaint(input({ summary: '我想了解一下', amountInDisputeMinor: amount })).severity).toBe(severity);
+    ['no signal', signals(), 'low', ['low: no severity signal']],
+    ['a small amount', signals({ amountInDispute: { amountMinor: 300_00, currency: 'CNY' } }), 'medium', ['medium: money at stake 300.00 CNY']],
+    ['the high threshold exactly', signals({ amountInDispute: { amountMinor: CNY.highMinor, currency: 'CNY' } }), 'high', ['high: money at stake 50000.00 CNY >= 50000.00 CNY']],
+    ['one below the high threshold', signals({ amountInDispute: { amountMinor: CNY.highMinor - 1, currency: 'CNY' } }), 'medium', ['medium: money at stake 49999.99 CNY']],
+    ['the critical threshold', signals({ amountInDispute: { amountMinor: CNY.criticalMinor, currency: 'CNY' } }), 'critical', ['critical: money at stake 500000.00 CNY >= 500000.00 CNY']],
+    ['a currency without thresholds', signals({ amountInDispute: { amountMinor: 99_999_999_00, currency: 'JPY' } }), 'medium', ['medium: money at stake 99999999.00 JPY']],
+    ['a customer aged 65', signals({ customerAge: 65 }), 'high', ['high: vulnerable customer: aged 65']],
+    ['a customer aged 64', signals({ customerAge: 64 }), 'low', ['low: no severity signal']],
+    ['the 75+ age band', signals({ ageBand: '75+' }), 'high', ['high: vulnerable customer: aged 75+']],
+    ['the 60-64 age band', signals({ ageBand: '60-64' }), 'low', ['low: no severity signal']],
+    ['declared needs', signals({ declaredNeeds: ['hearing', 'mobility'] }), 'high', ['high: vulnerable customer: declared needs hearing, mobility']],
+    ['a repeat', signals({ repeatOf: 'CMP-1' }), 'medium', ['medium: repeat complaint of CMP-1']],
+    ['a threat to go to the media', signals({ text: '再不处理我就找媒体曝光' }), 'high', ['high: threat to go to the media: "媒体"']],
+    ['a threat to sue', signals({ text: 'I will sue the bank' }), 'high', ['high: threat to go to the court: "sue"']],
+    ['a threat to go to the regulator', signals({ text: '我要向金融监管总局投诉' }), 'high', ['high: threat to go to the regulator: "监管"']],
+    ['a regulator referral', signals({ regulatorReferral: { body: 'NFRA', caseNumber: 'R-1' } }), 'high', ['high: referred by NFRA (case R-1)']],
+    ['a systemic incident', signals({ systemicIncidentId: 'INC-1' }), 'high', ['high: member of systemic incident INC-1']],
+    ['two intensity words', signals({ text: '太过分了，简直无法接受' }), 'medium', ['medium: emotional intensity: "无法接受", "太过分"']],
+    ['one intensity word and !!!', signals({ text: 'This is unacceptable!!!' }), 'medium', ['medium: emotional intensity: "unacceptable", "!!!"']],
+    ['one intensity word alone', signals({ text: 'This is unacceptable.' }), 'low', ['low: no severity signal']],
+  ])('%s', (_name, input, severity, reasons) => {
+    expect(assessSeverity(input)).toEqual({ severity, reasons });
   });
 
-  it('triageComplaint_defaultThresholds_are50000And500000InMajorUnits', () => {
-    expect(DEFAULT_SEVERITY_THRESHOLDS).toEqual({ highMinor: 50_000 * 100, criticalMinor: 500_000 * 100 });
+  it('two high signals together make the complaint critical and say so', () => {
+    const a = assessSeverity(signals({ customerAge: 78, text: '我要找记者曝光你们' }));
+    expect(a.severity).toBe('critical');
+    expect(a.reasons).toEqual(['high: vulnerable customer: aged 78', 'high: threat to go to the media: "曝光"', 'critical: 2 high signals together']);
   });
 
-  it('triageComplaint_atAThreshold_theReasonNamesAmountAndThreshold', () => {
-    expect(triageComplaint(input({ amountInDisputeMinor: HIGH })).reasons).toContain(`amount ${HIGH} >= ${HIGH}`);
-    expect(triageComplaint(input({ amountInDisputeMinor: CRITICAL })).reasons).toContain(`amount ${CRITICAL} >= ${CRITICAL}`);
-    expect(triageComplaint(input({ amountInDisputeMinor: 1 })).reasons).toContain('money at stake');
-  });
-
-  it('triageComplaint_customThresholds_areHonouredAtTheirBoundaries', () => {
-    const t = { highMinor: 1_000, criticalMinor: 10_000 };
-    const sev = (amount: number) => triageComplaint(input({ amountInDisputeMinor: amount }), t).severity;
-    expect([sev(999), sev(1_000), sev(9_999), sev(10_000)]).toEqual(['medium', 'high', 'high', 'critical']);
-  });
-
-  it('triageComplaint_negativeAmount_isNotMoneyAtStake', () => {
-    const d = triageComplaint(input({ amountInDisputeMinor: -500 }));
-    expect(d.severity).toBe('low');
-    expect(d.reasons).toEqual(['no routing term matched: default queue']);
+  it('the policy decides: a deployment may raise the age and the threshold count', () => {
+    const policy = { ...DEFAULT_SEVERITY_POLICY, vulnerableFromAge: 70, highSignalsForCritical: 3 };
+    expect(assessSeverity(signals({ customerAge: 68 }), policy).severity).toBe('low');
+    expect(assessSeverity(signals({ customerAge: 78, text: 'I will sue' }), policy).severity).toBe('high');
   });
 });
 
-describe('triageComplaint — escalation and regulator referrals', () => {
-  const ESCALATION = ['媒体', '监管', '起诉', '法院', '投诉到银保监', 'regulator', 'lawyer', 'court', 'media', 'newspaper'];
+describe('routeComplaint', () => {
+  const table: RoutingTable = {
+    taxonomy: 'demo',
+    version: 2,
+    departments: ['operations', 'legal', 'card-centre', 'customer-service'],
+    fallbackDepartment: 'customer-service',
+    rules: [
+      { id: 'critical-to-legal', when: { severity: ['critical'] }, department: 'legal' },
+      { id: 'cards', when: { product: ['B02'] }, department: 'card-centre' },
+      { id: 'transfer-systems', when: { product: ['B04'], category: ['C10'] }, department: 'operations' },
+    ],
+  };
 
-  it.each(ESCALATION)('triageComplaint_threatTerm_%s_raisesSeverityToHigh_andIsNamed', (term) => {
-    const d = triageComplaint(input({ summary: `否则我会找 ${term}` }));
-    expect(d.severity).toBe('high');
-    expect(d.reasons).toContain(`threat to escalate: "${term}"`);
+  it.each([
+    [{ product: 'B02', category: 'C01', severity: 'low', channel: 'web' }, 'card-centre', 'demo@v2#cards'],
+    [{ product: 'B02', category: 'C01', severity: 'critical', channel: 'web' }, 'legal', 'demo@v2#critical-to-legal'],
+    [{ product: 'B04', category: 'C10', severity: 'medium', channel: 'web' }, 'operations', 'demo@v2#transfer-systems'],
+    [{ product: 'B04', category: 'C01', severity: 'medium', channel: 'web' }, 'customer-service', 'demo@v2#fallback'],
+  ] as const)('%j goes to %s by %s', (facts, department, rule) => {
+    expect(routeComplaint(table, facts)).toEqual({ department, rule });
   });
 
-  it('triageComplaint_threatIsCaseInsensitive', () => {
-    expect(triageComplaint(input({ summary: 'I will call my LAWYER' })).reasons).toContain('threat to escalate: "lawyer"');
-  });
-
-  it('triageComplaint_threatWithSmallAmount_isHigh_andBothReasonsAreListed', () => {
-    const d = triageComplaint(input({ summary: '我要去法院起诉', amountInDisputeMinor: 100 }));
-    expect(d.severity).toBe('high');
-    expect(d.reasons).toEqual(['no routing term matched: default queue', 'money at stake', 'threat to escalate: "起诉"']);
-  });
-
-  it('triageComplaint_threatNeverLowersACriticalAmount', () => {
-    const d = triageComplaint(input({ summary: '我要找媒体曝光', amountInDisputeMinor: CRITICAL }));
-    expect(d.severity).toBe('critical');
-    expect(d.reasons).toContain('threat to escalate: "媒体"');
-  });
-
-  it('triageComplaint_regulatorChannel_isHigh_withItsReason', () => {
-    const d = triageComplaint(input({ summary: '我想了解一下', channel: 'regulator' }));
-    expect(d.severity).toBe('high');
-    expect(d.reasons).toContain('referred by a regulator');
-  });
-
-  it('triageComplaint_otherChannels_areNotTreatedAsReferrals', () => {
-    for (const channel of ['branch', 'hotline', 'mobile-app', 'web', 'wechat', 'email', 'chatbot']) {
-      const d = triageComplaint(input({ summary: '我想了解一下', channel }));
-      expect({ channel, severity: d.severity }).toEqual({ channel, severity: 'low' });
-      expect(d.reasons).not.toContain('referred by a regulator');
-    }
-  });
-
-  it('triageComplaint_routingAndSeverityReasons_comeInDecisionOrder', () => {
-    const d = triageComplaint(
-      input({ summary: '信用卡盗刷，我要找律师 lawyer', amountInDisputeMinor: HIGH, channel: 'regulator' }),
-    );
-    expect(d).toMatchObject({ routingRule: 'keyword:card', severity: 'high' });
-    expect(d.reasons).toEqual([
-      'term "信用卡" -> cards',
-      `amount ${HIGH} >= ${HIGH}`,
-      'threat to escalate: "lawyer"',
-      'referred by a regulator',
+  it('validateRoutingTable names unlisted departments, repeated ids and unknown codes', () => {
+    const broken: RoutingTable = {
+      ...table,
+      fallbackDepartment: 'nowhere',
+      rules: [...table.rules, { id: 'cards', when: { product: ['B99'] }, department: 'marketing' }],
+    };
+    expect(validateRoutingTable(broken, { product: ['B02', 'B04'], category: ['C01', 'C10'] })).toEqual([
+      'fallback department "nowhere" is not listed',
+      'rule id "cards" repeats',
+      'rule "cards": department "marketing" is not listed',
+      'rule "cards": unknown product code "B99"',
     ]);
+    expect(validateRoutingTable(table, { product: ['B02', 'B04'], category: ['C01', 'C10'] })).toEqual([]);
+  });
+});
+
+describe('repeats', () => {
+  const first = '我上周五通过手机银行向他行转账五万元，至今没有到账，客服说是对方银行接口故障，请尽快处理';
+  const same = '上周五手机银行跨行转账五万元一直没到账，客服说对方银行接口故障，到现在还没处理';
+  const other = '柜台工作人员态度很差，排队两个小时，窗口只开了一个';
+
+  it('textSketch is stable and holds no more than k hashes', () => {
+    expect(textSketch(first)).toEqual(textSketch(first));
+    expect(textSketch(first, 8)).toHaveLength(8);
   });
 
-  // Regression: "immediately" contains the escalation term "media" → severity high for an ordinary request.
-  it('triageComplaint_immediately_isNotAThreatToEscalate', () => {
-    const d = triageComplaint(input({ summary: 'Please fix this immediately' }));
-    expect(d.severity).toBe('low');
+  it('sketchSimilarity: identical texts 1, unrelated texts near 0, the same matter retold in between', () => {
+    expect(sketchSimilarity(textSketch(first), textSketch(first))).toBe(1);
+    expect(sketchSimilarity(textSketch(first), textSketch(other))).toBeLessThan(0.05);
+    const retold = sketchSimilarity(textSketch(first), textSketch(same));
+    expect(retold).toBeGreaterThan(0.2);
+    expect(retold).toBeLessThan(1);
+    expect(sketchSimilarity([], textSketch(first))).toBe(0);
   });
 
-  // Regression: "courteous" contains the escalation term "court".
-  it('triageComplaint_courteous_isNotAThreatToEscalate', () => {
-    const d = triageComplaint(input({ summary: 'The staff were courteous but the queue was long' }));
-    expect(d.severity).toBe('low');
+  const earlier = (over: Partial<EarlierComplaint>): EarlierComplaint => ({
+    complaintId: 'c-1',
+    ticketNumber: 'CMP-1',
+    receivedAt: new Date('2026-11-01T02:00:00Z'),
+    product: 'B04',
+    category: 'C10',
+    sketch: textSketch(first),
+    ...over,
+  });
+  const now = { receivedAt: new Date('2026-11-20T02:00:00Z'), product: 'B04', category: 'C10', sketch: textSketch(same) };
+
+  it('links to the most similar earlier complaint on the same matter within the window', () => {
+    const match = findRepeat(now, [earlier({ complaintId: 'c-other', sketch: textSketch(other) }), earlier({})]);
+    expect(match?.of.complaintId).toBe('c-1');
+    expect(match?.reason).toMatch(/^same customer within 30 days, text similarity 0\.\d\d >= 0.15, same product and cause$/);
+  });
+
+  it('does not link outside the window, to a later complaint, or to an unrelated matter', () => {
+    expect(findRepeat(now, [earlier({ receivedAt: new Date('2026-10-20T01:59:59Z') })])).toBeNull();
+    expect(findRepeat(now, [earlier({ receivedAt: new Date('2026-11-21T00:00:00Z') })])).toBeNull();
+    expect(findRepeat(now, [earlier({ sketch: textSketch(other) })])).toBeNull();
+  });
+
+  it('different codes need the higher similarity', () => {
+    const retold = sketchSimilarity(now.sketch, textSketch(first));
+    const loose = { windowDays: 30, minSimilarity: retold + 0.01, minSimilaritySameCodes: 0 };
+    expect(findRepeat(now, [earlier({ category: 'C01' })], loose)).toBeNull();
+    expect(findRepeat(now, [earlier({ category: 'C01' })], { ...loose, minSimilarity: retold })).not.toBeNull();
+  });
+});
+
+describe('assessSpike', () => {
+  const policy = { windowMinutes: 60, baselineWindows: 4, minComplaints: 5, factor: 3, baselineFloor: 1 };
+
+  it.each([
+    [5, [0, 0, 0, 0], true, 5],
+    [4, [0, 0, 0, 0], false, 5],
+    [8, [2, 2, 4, 4], false, 9],
+    [9, [2, 2, 4, 4], true, 9],
+    [9, [2, 2, 4, 4, 100], true, 9],
+    [5, [], true, 5],
+  ])('%i against %j: spike %s (threshold %d)', (count, baseline, spike, threshold) => {
+    const a = assessSpike(count, baseline, policy);
+    expect(a.spike).toBe(spike);
+    expect(a.threshold).toBe(threshold);
+    expect(a.reason).toContain(`${count} complaints in 60 min`);
   });
 });

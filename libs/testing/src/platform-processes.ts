@@ -69,6 +69,8 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
         KAFKA_TOPIC_PARTITIONS: '3',
         TOPIC_PREFIX: topicPrefix,
         OUTBOX_POLL_MS: '200',
+        // Journeys follow routed complaints; the triage queue has its own tests (triage-decisions).
+        TRIAGE_MIN_CONFIDENCE: '0',
         ...issuer.env,
         ...extraEnv,
       },

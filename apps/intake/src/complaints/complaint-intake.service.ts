@@ -153,6 +153,7 @@ export class ComplaintIntake {
         ? { body: dto.regulatorReferral.body, caseNumber: dto.regulatorReferral.caseNumber, deadline: referralDue?.toISOString() ?? null }
         : null,
       attachmentCount: record.attachments.length,
+      vulnerability: dto.vulnerability ? { ageBand: dto.vulnerability.ageBand, declaredNeeds: dto.vulnerability.declaredNeeds } : null,
     });
     await recordOnTimeline(manager, received);
     return record;

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { EventEnvelope, Events } from '@complaints/contracts';
+import { DeadlineClockChanged, EventEnvelope, Events } from '@complaints/contracts';
 import { advanceStatus, ComplaintStatus, CUSTOMER_TIMELINE, statusImpliedBy } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { recordOnTimeline } from './complaint-intake.service';
@@ -24,6 +24,16 @@ export class StatusTracker {
   @EventPattern(Events.CaseResolved.pattern)
   onCaseResolved(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
     return this.observe(event, ctx);
+  }
+
+  /** An extension, a restart on new facts or a resume moves the date the customer is told. */
+  @EventPattern(Events.DeadlineClockChanged.pattern)
+  async onClockChanged(@Payload() event: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
+    const { change, responseDueBy } = event.payload;
+    if (!responseDueBy || !['restarted', 'extended', 'resumed'].includes(change)) return;
+    const updated = await ctx.manager.update(ComplaintRecord, { id: event.complaintId }, { responseDueBy: new Date(responseDueBy) });
+    if (!updated.affected) throw new Error(`complaint ${event.complaintId} is not known to intake`);
+    await recordOnTimeline(ctx.manager, event);
   }
 
   private async observe(event: EventEnvelope, ctx: EventContext): Promise<void> {

@@ -1,3 +1,4 @@
+import { TriageClassificationAndClock1764633600000 } from './1764633600000-classification-and-clock';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class CreateTriageDecisions1763885000000 implements MigrationInterface {
@@ -26,4 +27,4 @@ export class CreateTriageDecisions1763885000000 implements MigrationInterface {
   }
 }
 
-export const triageMigrations = [CreateTriageDecisions1763885000000];
+export const triageMigrations = [CreateTriageDecisions1763885000000, TriageClassificationAndClock1764633600000];

@@ -1,51 +1,210 @@
-import { Controller, Get, NotFoundException, Param, ParseUUIDPipe } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
-import { ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
-import { triageComplaint } from '@complaints/domain';
+import { ApiExcludeController } from '@nestjs/swagger';
+import {
+  CaseResolved,
+  ComplaintReceived,
+  ComplaintSupplemented,
+  ComplaintWithdrawn,
+  EventEnvelope,
+  Events,
+} from '@complaints/contracts';
+import { DeadlineClock, findRepeat, restartClock, startClock, stopClock, textSketch } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
+import { DeadlineWatch } from '../deadlines/deadline-watch';
+import { SystemicIncidents } from '../incidents/systemic-incidents';
 import { TriageDecisionRecord } from './triage-decision.entity';
-import { Allow } from '@complaints/platform';
+import { TRIAGE_POLICY, TriagePolicy } from './triage-policy';
 
-@ApiTags('triage')
-@Controller('v1/triage')
+/** Classifies, weighs and routes each new complaint, and keeps its deadline clock. */
+@ApiExcludeController()
+@Controller()
 export class ComplaintTriage {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(TRIAGE_POLICY) private readonly policy: TriagePolicy,
+    private readonly incidents: SystemicIncidents,
+  ) {}
 
-  /** Classifies, weighs and routes a new complaint, and starts its deadline clock. */
   @EventPattern(Events.ComplaintReceived.pattern)
   async onComplaintReceived(@Payload() event: EventEnvelope<ComplaintReceived>, @Ctx() ctx: EventContext) {
     const received = event.payload;
-    const decision = triageComplaint({
-      summary: received.summary,
-      productHint: received.productHint,
-      amountInDisputeMinor: received.amountInDispute?.amountMinor ?? null,
-      channel: received.channel,
+    const receivedAt = new Date(received.receivedAt);
+    const classified = this.policy.classify(received.summary, received.productHint);
+    const sketch = textSketch(received.summary);
+
+    const earlier = await ctx.manager
+      .createQueryBuilder(TriageDecisionRecord, 'd')
+      .where('d.customer_ref = :customerRef AND d.taxonomy = :taxonomy', { customerRef: received.customerRef, taxonomy: this.policy.taxonomy.id })
+      .andWhere('d.received_at >= :from AND d.complaint_id <> :id', {
+        from: new Date(receivedAt.getTime() - this.policy.repeatPolicy.windowDays * 86_400_000),
+        id: event.complaintId,
+      })
+      .orderBy('d.received_at', 'DESC')
+      .limit(50)
+      .getMany();
+    const repeat = findRepeat(
+      { receivedAt, product: classified.product.code, category: classified.cause.code, sketch },
+      earlier.map((d) => ({ complaintId: d.complaintId, ticketNumber: d.ticketNumber, receivedAt: d.receivedAt, product: d.product, category: d.category, sketch: d.textSketch })),
+      this.policy.repeatPolicy,
+    );
+    const incident = await this.incidents.recordArrival(ctx, {
+      complaintId: event.complaintId,
+      ticketNumber: received.ticketNumber,
+      receivedAt,
+      product: classified.product,
+      cause: classified.cause,
     });
+
+    const assessment = this.policy.assess(classified, {
+      text: received.summary,
+      channel: received.channel,
+      severity: {
+        amountInDispute: received.amountInDispute,
+        ageBand: received.vulnerability?.ageBand ?? null,
+        declaredNeeds: received.vulnerability?.declaredNeeds ?? [],
+        repeatOf: repeat ? repeat.of.ticketNumber : null,
+        regulatorReferral: received.regulatorReferral ?? null,
+        systemicIncidentId: incident?.id ?? null,
+      },
+    });
+
+    const regime = this.policy.regime(received.regime);
+    const earlierDecision = repeat ? earlier.find((d) => d.complaintId === repeat.of.complaintId) : undefined;
+    const merged = !!earlierDecision && this.policy.mergeRepeats[regime.id] && earlierDecision.clock.state !== 'stopped';
+    let clock: DeadlineClock = startClock({ regime, startedAt: receivedAt });
+    const reasons = [...assessment.reasons];
+    if (repeat) reasons.push(`repeat of ${repeat.of.ticketNumber}: ${repeat.reason}`);
+    if (merged) {
+      // CBIRC: a repeated complaint on the same matter is merged; it runs on the earlier clock.
+      clock = stopClock(clock, receivedAt);
+      reasons.push(`merged with ${repeat!.of.ticketNumber}: no new clock, due with it by ${earlierDecision!.responseDueBy.toISOString()}`);
+    }
+    let responseDueBy = merged ? earlierDecision!.responseDueBy : new Date(clock.dueBy);
+    // A regulator's deadline binds when it is earlier than the regime's own.
+    const referralDue = received.regulatorReferral?.deadline ? new Date(received.regulatorReferral.deadline) : null;
+    if (referralDue && referralDue < responseDueBy) {
+      responseDueBy = referralDue;
+      reasons.push(`due by the regulator's deadline ${referralDue.toISOString()}, earlier than the regime's`);
+    }
+
+    const awaiting = assessment.needsTriageOfficer;
     await ctx.manager.insert(TriageDecisionRecord, {
       complaintId: event.complaintId,
       ticketNumber: received.ticketNumber,
-      ...decision,
-      regime: received.regime,
-      clockStartedAt: new Date(received.receivedAt),
-      responseDueBy: new Date(received.responseDueBy),
+      status: awaiting ? 'awaiting-triage-officer' : 'routed',
+      taxonomy: assessment.taxonomy,
+      product: assessment.product.code,
+      category: assessment.cause.code,
+      channel: received.channel,
+      channelCode: assessment.channelCode,
+      confidence: assessment.confidence,
+      severity: assessment.severity,
+      department: assessment.department,
+      routingRule: assessment.routingRule,
+      reasons,
+      triagedBy: 'model',
+      customerRef: received.customerRef,
+      receivedAt,
+      textSketch: sketch,
+      repeatOf: repeat?.of.complaintId ?? null,
+      systemicIncidentId: incident?.id ?? null,
+      regime: regime.id,
+      clockStartedAt: receivedAt,
+      responseDueBy,
+      clock,
+      warningsRaised: [],
+      breachedAt: null,
+      nextCheckAt: merged ? null : DeadlineWatch.firstCheckAt(clock, this.policy.warnAtFractions, responseDueBy),
       decidedAt: new Date(),
     });
+
+    if (awaiting) {
+      await ctx.publish(Events.ComplaintTriageQueued, {
+        ticketNumber: received.ticketNumber,
+        taxonomy: assessment.taxonomy,
+        suggestedProduct: assessment.product,
+        suggestedCause: assessment.cause,
+        confidence: assessment.confidence,
+        minConfidence: this.policy.minConfidence,
+        reasons: reasons.slice(0, 50),
+        responseDueBy: responseDueBy.toISOString(),
+      });
+      return;
+    }
     await ctx.publish(Events.ComplaintTriaged, {
       ticketNumber: received.ticketNumber,
-      ...decision,
-      regime: received.regime,
-      responseDueBy: received.responseDueBy,
+      category: assessment.cause.code,
+      severity: assessment.severity,
+      department: assessment.department,
+      routingRule: assessment.routingRule,
+      reasons: reasons.slice(0, 50),
+      regime: regime.id,
+      responseDueBy: responseDueBy.toISOString(),
+      taxonomy: assessment.taxonomy,
+      product: assessment.product,
+      cause: assessment.cause,
+      channelCode: assessment.channelCode,
+      confidence: assessment.confidence,
+      triagedBy: 'model',
+      repeatOf: repeat ? { complaintId: repeat.of.complaintId, ticketNumber: repeat.of.ticketNumber } : null,
+      systemicIncidentId: incident?.id ?? null,
     });
   }
 
-  @Get('decisions/:complaintId')
-  @Allow('triage-officer', 'investigator', 'compliance-officer', 'auditor')
-  @ApiOperation({ summary: 'The triage decision for a complaint, with its rule and reasons' })
-  async decision(@Param('complaintId', new ParseUUIDPipe()) complaintId: string) {
-    const found = await this.dataSource.getRepository(TriageDecisionRecord).findOneBy({ complaintId });
-    if (!found) throw new NotFoundException(`no triage decision for complaint ${complaintId}`);
-    return found;
+  /** New facts from the customer restart the clock where the regime says so (CBIRC: 新情况、新理由). */
+  @EventPattern(Events.ComplaintSupplemented.pattern)
+  async onSupplemented(@Payload() event: EventEnvelope<ComplaintSupplemented>, @Ctx() ctx: EventContext) {
+    const decision = await this.lockDecision(ctx, event.complaintId);
+    if (!decision || decision.clock.state === 'stopped') return;
+    const regime = this.policy.regime(decision.regime);
+    if (!regime.restartOnNewFacts) return;
+    const reason = `new facts supplied by the customer (${event.payload.attachmentCount} attachments)`;
+    const clock = restartClock(decision.clock, new Date(event.occurredAt), reason);
+    await this.saveClock(ctx, decision, clock, 'restarted', reason);
+  }
+
+  @EventPattern(Events.ComplaintWithdrawn.pattern)
+  async onWithdrawn(@Payload() event: EventEnvelope<ComplaintWithdrawn>, @Ctx() ctx: EventContext) {
+    await this.stop(ctx, event.complaintId, new Date(event.payload.withdrawnAt), 'the customer withdrew the complaint');
+  }
+
+  @EventPattern(Events.CaseResolved.pattern)
+  async onCaseResolved(@Payload() event: EventEnvelope<CaseResolved>, @Ctx() ctx: EventContext) {
+    await this.stop(ctx, event.complaintId, new Date(event.occurredAt), `case decided: ${event.payload.outcome}`);
+  }
+
+  private async stop(ctx: EventContext, complaintId: string, at: Date, reason: string) {
+    const decision = await this.lockDecision(ctx, complaintId);
+    if (!decision || decision.clock.state === 'stopped') return;
+    // Events can carry a time before the clock's last change (a pause recorded later); stop no earlier than that.
+    const when = new Date(Math.max(at.getTime(), ...[decision.clock.startedAt, ...decision.clock.pauses.map((p) => p.to ?? p.from)].map((t) => Date.parse(t))));
+    await this.saveClock(ctx, decision, stopClock(decision.clock, when), 'stopped', reason);
+  }
+
+  private lockDecision(ctx: EventContext, complaintId: string) {
+    return ctx.manager.findOne(TriageDecisionRecord, { where: { complaintId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  private async saveClock(ctx: EventContext, decision: TriageDecisionRecord, clock: DeadlineClock, change: 'restarted' | 'stopped', reason: string) {
+    const responseDueBy = new Date(clock.dueBy);
+    await ctx.manager.update(
+      TriageDecisionRecord,
+      { complaintId: decision.complaintId },
+      {
+        clock,
+        responseDueBy: change === 'stopped' ? decision.responseDueBy : responseDueBy,
+        warningsRaised: change === 'restarted' ? [] : decision.warningsRaised,
+        breachedAt: change === 'restarted' ? null : decision.breachedAt,
+        nextCheckAt: change === 'stopped' ? null : DeadlineWatch.firstCheckAt(clock, this.policy.warnAtFractions, responseDueBy),
+      },
+    );
+    await ctx.publish(Events.DeadlineClockChanged, {
+      ticketNumber: decision.ticketNumber,
+      change,
+      period: clock.period,
+      reason,
+      responseDueBy: change === 'stopped' ? null : clock.dueBy,
+      actor: null,
+    });
   }
 }

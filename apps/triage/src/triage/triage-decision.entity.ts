@@ -1,6 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { DeadlineClock } from '@complaints/domain';
 
-/** One decision per complaint, with the rule and reasons that made it, for the regulator to read. */
+export const DECISION_STATUSES = ['routed', 'awaiting-triage-officer'] as const;
+export type DecisionStatus = (typeof DECISION_STATUSES)[number];
+
+/**
+ * One decision per complaint, with the rule and reasons that made it, for the regulator to read.
+ * The complaint's text is not kept here: repeats are found from a sketch of it.
+ */
 @Entity({ name: 'triage_decisions' })
 export class TriageDecisionRecord {
   @PrimaryColumn('uuid', { name: 'complaint_id' })
@@ -9,8 +16,27 @@ export class TriageDecisionRecord {
   @Column({ name: 'ticket_number' })
   ticketNumber!: string;
 
+  @Column({ type: 'text' })
+  status!: DecisionStatus;
+
+  @Column({ type: 'text' })
+  taxonomy!: string;
+
+  @Column({ type: 'text' })
+  product!: string;
+
+  /** The cause code (JR/T 0169 dimension C, the CFPB issue). */
   @Column()
   category!: string;
+
+  @Column({ name: 'channel', type: 'text' })
+  channel!: string;
+
+  @Column({ name: 'channel_code', type: 'text', nullable: true })
+  channelCode!: string | null;
+
+  @Column({ type: 'real' })
+  confidence!: number;
 
   @Column()
   severity!: string;
@@ -24,6 +50,24 @@ export class TriageDecisionRecord {
   @Column({ type: 'jsonb' })
   reasons!: string[];
 
+  @Column({ name: 'triaged_by', type: 'text' })
+  triagedBy!: 'model' | 'triage-officer';
+
+  @Column({ name: 'customer_ref', type: 'text' })
+  customerRef!: string;
+
+  @Column({ name: 'received_at', type: 'timestamptz' })
+  receivedAt!: Date;
+
+  @Column({ name: 'text_sketch', type: 'bigint', array: true, transformer: { to: (v: number[]) => v, from: (v: string[] | null) => (v ?? []).map(Number) } })
+  textSketch!: number[];
+
+  @Column({ name: 'repeat_of', type: 'uuid', nullable: true })
+  repeatOf!: string | null;
+
+  @Column({ name: 'systemic_incident_id', type: 'uuid', nullable: true })
+  systemicIncidentId!: string | null;
+
   @Column()
   regime!: string;
 
@@ -33,6 +77,79 @@ export class TriageDecisionRecord {
   @Column({ name: 'response_due_by', type: 'timestamptz' })
   responseDueBy!: Date;
 
+  @Column({ type: 'jsonb' })
+  clock!: DeadlineClock;
+
+  /** The warning fractions already announced, so each is raised once. */
+  @Column({ name: 'warnings_raised', type: 'double precision', array: true, default: () => "'{}'" })
+  warningsRaised!: number[];
+
+  @Column({ name: 'breached_at', type: 'timestamptz', nullable: true })
+  breachedAt!: Date | null;
+
+  /** When the deadline watch next looks at this clock; null once nothing more can happen. */
+  @Column({ name: 'next_check_at', type: 'timestamptz', nullable: true })
+  nextCheckAt!: Date | null;
+
   @Column({ name: 'decided_at', type: 'timestamptz' })
   decidedAt!: Date;
+}
+
+/** Every change a triage officer made, with the reason they gave. */
+@Entity({ name: 'triage_revisions' })
+export class TriageRevisionRecord {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'complaint_id', type: 'uuid' })
+  complaintId!: string;
+
+  @Column({ name: 'revised_at', type: 'timestamptz' })
+  revisedAt!: Date;
+
+  @Column({ type: 'text' })
+  actor!: string;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column({ type: 'jsonb' })
+  previous!: Record<string, string>;
+
+  @Column({ type: 'jsonb' })
+  current!: Record<string, string>;
+}
+
+/** Many customers at once on one product and cause: seed 000's stuck cross-bank transfers. */
+@Entity({ name: 'systemic_incidents' })
+export class SystemicIncidentRecord {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ type: 'text' })
+  taxonomy!: string;
+
+  @Column({ type: 'text' })
+  product!: string;
+
+  @Column({ type: 'text' })
+  category!: string;
+
+  @Column({ name: 'detected_at', type: 'timestamptz' })
+  detectedAt!: Date;
+
+  @Column({ name: 'window_start', type: 'timestamptz' })
+  windowStart!: Date;
+
+  @Column({ name: 'window_end', type: 'timestamptz' })
+  windowEnd!: Date;
+
+  @Column({ name: 'baseline_mean', type: 'real' })
+  baselineMean!: number;
+
+  @Column({ type: 'text' })
+  reason!: string;
+
+  @Column({ name: 'complaint_ids', type: 'uuid', array: true })
+  complaintIds!: string[];
 }

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Events } from '@complaints/contracts';
+import { assessSpike } from '@complaints/domain';
+import { EventContext } from '@complaints/messaging';
+import { SystemicIncidentRecord, TriageDecisionRecord } from '../triage/triage-decision.entity';
+import { Label, TRIAGE_POLICY, TriagePolicy } from '../triage/triage-policy';
+
+export interface Arrival {
+  complaintId: string;
+  ticketNumber: string;
+  receivedAt: Date;
+  product: Label;
+  cause: Label;
+}
+
+/**
+ * Spots a sudden rise of one product and cause above its recent baseline (seed 000: many customers'
+ * cross-bank transfers stuck because a partner bank's interface failed) and keeps the incident open
+ * while such complaints keep coming, so the department fixes one cause instead of answering each.
+ */
+@Injectable()
+export class SystemicIncidents {
+  private readonly logger = new Logger('SystemicIncidents');
+
+  constructor(@Inject(TRIAGE_POLICY) private readonly policy: TriagePolicy) {}
+
+  async recordArrival(ctx: EventContext, arrival: Arrival): Promise<SystemicIncidentRecord | null> {
+    const { spikePolicy, taxonomy } = this.policy;
+    const windowMs = spikePolicy.windowMinutes * 60_000;
+    const windowStart = new Date(arrival.receivedAt.getTime() - windowMs);
+    const codes = { taxonomy: taxonomy.id, product: arrival.product.code, category: arrival.cause.code };
+    // One arrival at a time per product and cause, so two consumers cannot open two incidents.
+    await ctx.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`systemic:${codes.taxonomy}:${codes.product}:${codes.category}`]);
+
+    const open = await ctx.manager
+      .createQueryBuilder(SystemicIncidentRecord, 'i')
+      .where('i.taxonomy = :taxonomy AND i.product = :product AND i.category = :category', codes)
+      .andWhere('i.window_end >= :since', { since: windowStart })
+      .orderBy('i.detected_at', 'DESC')
+      .getOne();
+    if (open) {
+      if (!open.complaintIds.includes(arrival.complaintId)) {
+        await ctx.manager.query(
+          `UPDATE systemic_incidents SET complaint_ids = array_append(complaint_ids, $2), window_end = GREATEST(window_end, $3) WHERE id = $1`,
+          [open.id, arrival.complaintId, arrival.receivedAt],
+        );
+      }
+      return open;
+    }
+
+    const inWindow: { complaint_id: string; ticket_number: string }[] = await ctx.manager.query(
+      `SELECT complaint_id, ticket_number FROM triage_decisions
+        WHERE taxonomy = $1 AND product = $2 AND category = $3 AND received_at > $4 AND received_at <= $5 AND complaint_id <> $6
+        ORDER BY received_at`,
+      [codes.taxonomy, codes.product, codes.category, windowStart, arrival.receivedAt, arrival.complaintId],
+    );
+    const baselineRows: { w: string; n: string }[] = await ctx.manager.query(
+      `SELECT floor(extract(epoch FROM ($4::timestamptz - received_at)) * 1000 / $5)::int AS w, count(*) AS n
+         FROM triage_decisions
+        WHERE taxonomy = $1 AND product = $2 AND category = $3
+          AND received_at <= $4 AND received_at > $4::timestamptz - ($5 * $6) * interval '1 millisecond'
+        GROUP BY 1`,
+      [codes.taxonomy, codes.product, codes.category, windowStart, windowMs, spikePolicy.baselineWindows],
+    );
+    const baseline = Array.from({ length: spikePolicy.baselineWindows }, (_, w) => Number(baselineRows.find((r) => Number(r.w) === w)?.n ?? 0));
+    const spike = assessSpike(inWindow.length + 1, baseline, spikePolicy);
+    if (!spike.spike) return null;
+
+    const members = [...inWindow.map((r) => ({ complaintId: r.complaint_id, ticketNumber: r.ticket_number })), { complaintId: arrival.complaintId, ticketNumber: arrival.ticketNumber }];
+    const incident = ctx.manager.create(SystemicIncidentRecord, {
+      id: randomUUID(),
+      ...codes,
+      detectedAt: new Date(),
+      windowStart,
+      windowEnd: arrival.receivedAt,
+      baselineMean: spike.baselineMean,
+      reason: `${arrival.product.code} ${arrival.product.title} / ${arrival.cause.code} ${arrival.cause.title}: ${spike.reason}`,
+      complaintIds: members.map((m) => m.complaintId),
+    });
+    await ctx.manager.insert(SystemicIncidentRecord, incident);
+    await ctx.manager
+      .createQueryBuilder()
+      .update(TriageDecisionRecord)
+      .set({ systemicIncidentId: incident.id })
+      .where('complaint_id IN (:...ids)', { ids: members.map((m) => m.complaintId) })
+      .execute();
+    await ctx.publish(
+      Events.SystemicIncidentDetected,
+      {
+        incidentId: incident.id,
+        taxonomy: codes.taxonomy,
+        product: arrival.product,
+        cause: arrival.cause,
+        windowStart: windowStart.toISOString(),
+        windowEnd: arrival.receivedAt.toISOString(),
+        baselineMean: spike.baselineMean,
+        reason: incident.reason,
+        complaints: members.slice(0, 1000),
+      },
+      incident.id,
+    );
+    this.logger.warn(`systemic incident ${incident.id}: ${incident.reason}`);
+    return incident;
+  }
+}

@@ -1,0 +1,254 @@
+import {
+  Body,
+  ConflictException,
+  Controller,
+  ForbiddenException,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Req,
+  UnprocessableEntityException,
+} from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { ComplaintTriaged, Events, Severity } from '@complaints/contracts';
+import { DeadlineClock, DeadlineClockError, extendClock, pauseClock, resumeClock } from '@complaints/domain';
+import { OutboxPublisher } from '@complaints/messaging';
+import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
+import { DeadlineWatch } from '../deadlines/deadline-watch';
+import { SystemicIncidentRecord, TriageDecisionRecord, TriageRevisionRecord } from './triage-decision.entity';
+import { TRIAGE_POLICY, TriagePolicy, UnknownTaxonomyError } from './triage-policy';
+import { ClockChangeDto, ClassifyRequestDto, RetriageDto } from './triage-requests.dto';
+
+/** Staff who read triage decisions. */
+const READERS = ['triage-officer', 'investigator', 'department-staff', 'compliance-officer', 'auditor'] as const;
+
+@ApiTags('triage')
+@Controller('v1/triage')
+export class TriageApi {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: OutboxPublisher,
+    private readonly audit: StaffAuditTrail,
+    @Inject(TRIAGE_POLICY) private readonly policy: TriagePolicy,
+  ) {}
+
+  @Post('classify')
+  @HttpCode(200)
+  @Allow('triage-officer', 'investigator', 'compliance-officer', 'administrator')
+  @ApiOperation({ summary: 'Dry run: product, cause, severity and department for a text, with the reasons; nothing is filed' })
+  classify(@Body() dto: ClassifyRequestDto) {
+    const taxonomy = dto.taxonomy ?? this.policy.taxonomy.id;
+    if ((dto.amountMinor === undefined) !== (dto.currency === undefined)) {
+      throw new UnprocessableEntityException('amountMinor and currency go together');
+    }
+    try {
+      const classified = this.policy.classify(dto.text, null, taxonomy);
+      const assessed = this.policy.assess(
+        classified,
+        {
+          text: dto.text,
+          channel: dto.channel ?? 'web',
+          severity: {
+            amountInDispute: dto.amountMinor !== undefined ? { amountMinor: dto.amountMinor, currency: dto.currency! } : null,
+            customerAge: dto.customerAge ?? null,
+          },
+        },
+        taxonomy,
+      );
+      return {
+        taxonomy: assessed.taxonomy,
+        product: assessed.product,
+        category: assessed.cause,
+        channelCode: assessed.channelCode,
+        severity: assessed.severity,
+        department: assessed.department,
+        routingRule: assessed.routingRule,
+        confidence: Number(assessed.confidence.toFixed(4)),
+        needsTriageOfficer: assessed.needsTriageOfficer,
+        models: this.policy.setup(taxonomy).modelVersions(),
+        reasons: assessed.reasons,
+      };
+    } catch (e) {
+      if (e instanceof UnknownTaxonomyError) throw new UnprocessableEntityException(e.message);
+      throw e;
+    }
+  }
+
+  @Get('complaints/:complaintId')
+  @Allow(...READERS)
+  @ApiOperation({ summary: 'The triage decision for a complaint: codes, severity, route, clock, repeats, incident and revisions' })
+  async decision(@Param('complaintId', new ParseUUIDPipe()) complaintId: string) {
+    const found = await this.dataSource.getRepository(TriageDecisionRecord).findOneBy({ complaintId });
+    if (!found) throw new NotFoundException(`no triage decision for complaint ${complaintId}`);
+    const revisions = await this.dataSource.getRepository(TriageRevisionRecord).find({ where: { complaintId }, order: { revisedAt: 'ASC' } });
+    return { ...this.present(found), revisions };
+  }
+
+  @Get('queue')
+  @Allow('triage-officer', 'compliance-officer', 'auditor')
+  @ApiOperation({ summary: 'Complaints the model was unsure of, the most urgent first' })
+  async queue() {
+    const waiting = await this.dataSource.getRepository(TriageDecisionRecord).find({
+      where: { status: 'awaiting-triage-officer' },
+      order: { responseDueBy: 'ASC' },
+      take: 200,
+    });
+    return waiting.map((d) => this.present(d));
+  }
+
+  @Post('complaints/:complaintId/retriage')
+  @Allow('triage-officer')
+  @ApiOperation({ summary: 'A triage officer decides a queued complaint or corrects a decision; the reason is mandatory and audited' })
+  async retriage(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Body() dto: RetriageDto, @Req() request: AuthenticatedRequest) {
+    if (!this.policy.isTopLevelCode('product', dto.product)) throw new UnprocessableEntityException(`${dto.product} is not a top-level product code of ${this.policy.taxonomy.id}`);
+    if (!this.policy.isTopLevelCode('category', dto.cause)) throw new UnprocessableEntityException(`${dto.cause} is not a top-level cause code of ${this.policy.taxonomy.id}`);
+    return this.dataSource.transaction(async (manager) => {
+      const found = await this.lock(manager, complaintId);
+      if (found.taxonomy !== this.policy.taxonomy.id) throw new ConflictException(`complaint ${complaintId} was triaged under ${found.taxonomy}, not ${this.policy.taxonomy.id}`);
+      const severity = dto.severity ?? (found.severity as Severity);
+      const route = this.policy.route(dto.product, dto.cause, severity, found.channel);
+      const actor = request.principal!.subject;
+      const previous = { product: found.product, cause: found.category, severity: found.severity as Severity, department: found.department };
+      const current = { product: dto.product, cause: dto.cause, severity, department: route.department };
+      const wasQueued = found.status === 'awaiting-triage-officer';
+      const reasons = [...found.reasons, `${wasQueued ? 'decided' : 're-triaged'} by triage officer ${actor}: ${dto.reason.trim()}`, `routed to ${route.department} by ${route.routingRule}`];
+      await manager.update(
+        TriageDecisionRecord,
+        { complaintId },
+        { status: 'routed', product: dto.product, category: dto.cause, severity, department: route.department, routingRule: route.routingRule, triagedBy: 'triage-officer', reasons: reasons.slice(-50) },
+      );
+      await manager.insert(TriageRevisionRecord, { id: randomUUID(), complaintId, revisedAt: new Date(), actor, reason: dto.reason.trim(), previous, current });
+      const product = this.policy.label('product', dto.product);
+      const cause = this.policy.label('category', dto.cause);
+      if (wasQueued) {
+        // First routing: downstream services see the same event as for a machine decision.
+        await this.publisher.publish(manager, Events.ComplaintTriaged, complaintId, {
+          ticketNumber: found.ticketNumber,
+          category: dto.cause,
+          severity,
+          department: route.department,
+          routingRule: route.routingRule,
+          reasons: reasons.slice(-50),
+          regime: found.regime as ComplaintTriaged['regime'],
+          responseDueBy: found.responseDueBy.toISOString(),
+          taxonomy: found.taxonomy,
+          product,
+          cause,
+          channelCode: found.channelCode,
+          confidence: found.confidence,
+          triagedBy: 'triage-officer',
+          repeatOf: null,
+          systemicIncidentId: found.systemicIncidentId,
+        });
+      } else {
+        await this.publisher.publish(manager, Events.ComplaintRetriaged, complaintId, {
+          ticketNumber: found.ticketNumber,
+          previous,
+          current,
+          routingRule: route.routingRule,
+          reason: dto.reason.trim(),
+          actor,
+        });
+      }
+      await this.audit.record(manager, request, complaintId, wasQueued ? 'triage.decided' : 'triage.retriaged', {
+        product: dto.product,
+        cause: dto.cause,
+        severity,
+        department: route.department,
+        reason: dto.reason.trim().slice(0, 500),
+      });
+      return this.present({ ...found, status: 'routed', product: dto.product, category: dto.cause, severity, department: route.department, routingRule: route.routingRule, triagedBy: 'triage-officer', reasons });
+    });
+  }
+
+  @Post('complaints/:complaintId/clock')
+  @Allow('investigator', 'triage-officer', 'approver')
+  @ApiOperation({ summary: 'Pause (where the regime allows), resume or extend (approvers only) the response clock, with a reason' })
+  async changeClock(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Body() dto: ClockChangeDto, @Req() request: AuthenticatedRequest) {
+    const principal = request.principal!;
+    if (dto.action === 'extend' && !principal.roles.includes('approver')) throw new ForbiddenException('only an approver may extend the response period');
+    if (dto.action === 'pause' && !dto.pauseReason) throw new UnprocessableEntityException('pauseReason is required to pause the clock');
+    if (dto.action === 'extend' && !dto.toPeriod) throw new UnprocessableEntityException('toPeriod is required to extend the clock');
+    return this.dataSource.transaction(async (manager) => {
+      const found = await this.lock(manager, complaintId);
+      const now = new Date();
+      let clock: DeadlineClock;
+      try {
+        if (dto.action === 'pause') clock = pauseClock(found.clock, now, dto.pauseReason!);
+        else if (dto.action === 'resume') clock = resumeClock(found.clock, now);
+        // Senior approval (CBIRC: 60 days) is held by approvers of the senior-management department.
+        else clock = extendClock(found.clock, dto.toPeriod!, now, { id: principal.subject, senior: principal.department === 'senior-management' });
+      } catch (e) {
+        if (e instanceof DeadlineClockError) throw new ConflictException(`${e.code}: ${e.message}`);
+        throw e;
+      }
+      const referralDue = found.responseDueBy < new Date(found.clock.dueBy) ? found.responseDueBy : null;
+      const responseDueBy = referralDue && referralDue < new Date(clock.dueBy) ? referralDue : new Date(clock.dueBy);
+      const change = dto.action === 'pause' ? 'paused' : dto.action === 'resume' ? 'resumed' : 'extended';
+      await manager.update(
+        TriageDecisionRecord,
+        { complaintId },
+        { clock, responseDueBy, nextCheckAt: DeadlineWatch.nextCheckAt(clock, this.policy.warnAtFractions, found.warningsRaised, responseDueBy, now) },
+      );
+      await this.publisher.publish(manager, Events.DeadlineClockChanged, complaintId, {
+        ticketNumber: found.ticketNumber,
+        change,
+        period: clock.period,
+        reason: dto.reason.trim(),
+        responseDueBy: clock.state === 'paused' ? null : responseDueBy.toISOString(),
+        actor: principal.subject,
+      });
+      await this.audit.record(manager, request, complaintId, `deadline.clock-${change}`, {
+        period: clock.period,
+        reason: dto.reason.trim().slice(0, 500),
+        ...(dto.pauseReason ? { pauseReason: dto.pauseReason } : {}),
+      });
+      return this.present({ ...found, clock, responseDueBy });
+    });
+  }
+
+  @Get('incidents')
+  @Allow(...READERS)
+  @ApiOperation({ summary: 'Systemic incidents, the most recent first' })
+  incidents() {
+    return this.dataSource.getRepository(SystemicIncidentRecord).find({ order: { detectedAt: 'DESC' }, take: 100 });
+  }
+
+  @Get('incidents/:incidentId')
+  @Allow(...READERS)
+  async incident(@Param('incidentId', new ParseUUIDPipe()) incidentId: string) {
+    const found = await this.dataSource.getRepository(SystemicIncidentRecord).findOneBy({ id: incidentId });
+    if (!found) throw new NotFoundException(`no systemic incident ${incidentId}`);
+    return found;
+  }
+
+  private async lock(manager: EntityManager, complaintId: string): Promise<TriageDecisionRecord> {
+    const found = await manager.findOne(TriageDecisionRecord, { where: { complaintId }, lock: { mode: 'pessimistic_write' } });
+    if (!found) throw new NotFoundException(`no triage decision for complaint ${complaintId}`);
+    return found;
+  }
+
+  /** The decision as staff read it: codes with their names, the clock's state; never the text sketch. */
+  private present(d: TriageDecisionRecord) {
+    const { textSketch: _sketch, nextCheckAt: _next, ...rest } = d;
+    const label = (dimension: 'product' | 'category', code: string) => {
+      try {
+        return this.policy.label(dimension, code, d.taxonomy);
+      } catch {
+        return { code, title: code };
+      }
+    };
+    return {
+      ...rest,
+      product: label('product', d.product),
+      category: label('category', d.category),
+      clock: { state: d.clock.state, period: d.clock.period, startedAt: d.clock.startedAt, dueBy: d.clock.dueBy, pauses: d.clock.pauses, restarts: d.clock.restarts, extensions: d.clock.extensions },
+    };
+  }
+}

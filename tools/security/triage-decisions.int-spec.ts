@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto';
+import { Producer } from 'kafkajs';
+import { ComplaintReceived, ComplaintTriaged, EventDefinition, EventEnvelope, EventPayload, Events, Role, TOPICS } from '@complaints/contracts';
+import { collectTopic, eventually, quietKafka } from '@complaints/testing';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
+
+jest.setTimeout(180_000);
+
+/** The fields of complaint.triaged the tests read. */
+type Triaged = ComplaintTriaged & { product: { code: string; title: string }; cause: { code: string; title: string } };
+
+const triage = ALL_SERVICES.find((d) => d.name === 'triage')!;
+const DAY = 86_400_000;
+
+/**
+ * Triage as a running service: complaint events in through the real broker, decisions in its own
+ * Postgres schema, its events out through the outbox, and its HTTP API with real tokens.
+ */
+describe('triage: classify, weigh, route, clock, repeats, incidents and the human queue', () => {
+  /** Routes everything the model decides (minimum confidence 0). */
+  let routed: ServiceUnderTest;
+  /** Queues everything for a triage officer (minimum confidence 1). */
+  let queued: ServiceUnderTest;
+  let producer: Producer;
+  const collectors: { stop(): Promise<void> }[] = [];
+  const outputs = new Map<ServiceUnderTest, { messages: { value: Buffer | null }[] }>();
+  const staffActions = new Map<ServiceUnderTest, { messages: { value: Buffer | null }[] }>();
+
+  beforeAll(async () => {
+    const env = { DEADLINE_CHECK_INTERVAL_MS: '300', TRIAGE_TAXONOMY: 'cn-jrt0169', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' };
+    // One after the other: each start sets the process environment the service reads.
+    routed = await startInProcess(triage, { ...env, TRIAGE_MIN_CONFIDENCE: '0' });
+    queued = await startInProcess(triage, { ...env, TRIAGE_MIN_CONFIDENCE: '1' });
+    const kafka = quietKafka('triage-int');
+    producer = kafka.producer();
+    await producer.connect();
+    for (const service of [routed, queued]) {
+      const out = await collectTopic(kafka, `${service.topicPrefix}${TOPICS.triage}`);
+      const staff = await collectTopic(kafka, `${service.topicPrefix}${TOPICS.staffActions}`);
+      outputs.set(service, out);
+      staffActions.set(service, staff);
+      collectors.push(out, staff);
+    }
+  });
+
+  afterAll(async () => {
+    for (const c of collectors) await c.stop();
+    await producer?.disconnect();
+    await routed?.stop();
+    await queued?.stop();
+  });
+
+  const send = async <D extends EventDefinition>(service: ServiceUnderTest, definition: D, complaintId: string, payload: EventPayload<D>, occurredAt = new Date()) => {
+    const envelope = {
+      eventId: randomUUID(),
+      type: definition.type,
+      version: definition.version,
+      occurredAt: occurredAt.toISOString(),
+      complaintId,
+      correlationId: `triage-int-${complaintId}`,
+      causationId: null,
+      producer: definition.topic === TOPICS.investigation ? 'investigation' : 'intake',
+      payload,
+    };
+    await producer.send({ topic: `${service.topicPrefix}${definition.topic}`, messages: [{ key: complaintId, value: JSON.stringify(envelope) }] });
+  };
+
+  const eventsOut = (service: ServiceUnderTest, from = outputs) =>
+    from.get(service)!.messages.map((m) => JSON.parse(m.value!.toString('utf8')) as EventEnvelope<Record<string, unknown>>);
+
+  const eventOf = (service: ServiceUnderTest, type: string, complaintId: string, what = `${type} for ${complaintId}`) =>
+    eventually(async () => eventsOut(service).find((e) => e.type === type && e.complaintId === complaintId), { what, timeoutMs: 30_000 });
+
+  let ticketSeq = 0;
+  const received = (over: Partial<ComplaintReceived> = {}): ComplaintReceived => ({
+    ticketNumber: `CMP-20261123-${String(++ticketSeq).padStart(8, '0')}-0`,
+    channel: 'mobile-app',
+    channelReference: null,
+    receivedAt: new Date().toISOString(),
+    customerRef: `cust_${randomUUID()}`,
+    productHint: null,
+    summary: '我的信用卡本月被重复收取了两次年费，请退还多收的费用。',
+    language: 'zh-CN',
+    amountInDispute: null,
+    preferredReplyChannel: 'sms',
+    regime: 'cn-cbirc',
+    responseDueBy: new Date(Date.now() + 15 * DAY).toISOString(),
+    ...over,
+  });
+
+  const decisionRow = async (service: ServiceUnderTest, complaintId: string) => {
+    const { rows } = await service.pg.query(`SELECT * FROM "${service.schema}".triage_decisions WHERE complaint_id = $1`, [complaintId]);
+    return rows[0] as Record<string, unknown> | undefined;
+  };
+  const decided = (service: ServiceUnderTest, complaintId: string) =>
+    eventually(() => decisionRow(service, complaintId), { what: `the triage decision of ${complaintId}`, timeoutMs: 30_000 });
+
+  const as = async (service: ServiceUnderTest, role: Role, extra: { department?: string } = {}) => ({
+    authorization: `Bearer ${await service.issuer.token(role, { subject: `${role}-9`, ...extra })}`,
+  });
+  const call = async (service: ServiceUnderTest, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${service.baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  describe('a complaint as it arrives', () => {
+    it('gets taxonomy codes, severity with reasons, a department by a named rule and a running clock', async () => {
+      const id = randomUUID();
+      await send(routed, Events.ComplaintReceived, id, received({
+        summary: '我今年78岁，上周通过手机银行向他行转账五万元至今未到账，客服一直推脱。再不处理我就找媒体曝光！',
+        amountInDispute: { amountMinor: 5_000_000, currency: 'CNY' },
+        vulnerability: { ageBand: '75+', declaredNeeds: [] },
+      }));
+      const event = await eventOf(routed, 'complaint.triaged', id);
+      const p = event.payload as Triaged;
+      expect(p.taxonomy).toBe('cn-jrt0169');
+      expect(p.product.code).toMatch(/^B\d\d$/);
+      expect(p.cause.code).toMatch(/^C\d\d$/);
+      expect(p.channelCode).toBe('A010303');
+      expect(p.triagedBy).toBe('model');
+      expect(p.severity).toBe('critical');
+      expect(p.reasons).toEqual(expect.arrayContaining([
+        'severity high: money at stake 50000.00 CNY >= 50000.00 CNY',
+        'severity high: vulnerable customer: aged 75+',
+        'severity high: threat to go to the media: "媒体"',
+      ]));
+      expect(p.routingRule).toMatch(/^cn-jrt0169@v1#critical-/);
+      expect(['legal', 'consumer-protection']).toContain(p.department);
+      expect((p.reasons as string[]).some((r) => r.startsWith(`product ${p.product.code} `) && r.includes('confidence'))).toBe(true);
+
+      const row = await decided(routed, id);
+      expect(row).toMatchObject({ status: 'routed', product: p.product.code, category: p.cause.code, severity: 'critical', triaged_by: 'model' });
+      expect((row!.clock as Record<string, unknown>).state).toBe('running');
+      expect(new Date(row!.response_due_by as string).toISOString()).toBe(p.responseDueBy);
+      // The text is not kept, only its sketch.
+      expect(JSON.stringify(row)).not.toContain('转账五万元');
+    });
+
+    it('classifies the same text the same way as the dry run, and a regulator referral binds an earlier deadline', async () => {
+      const id = randomUUID();
+      const text = '信用卡年费被重复扣收两次，客服答应退还却一直没有到账。';
+      const deadline = new Date(Date.now() + 5 * DAY).toISOString();
+      await send(routed, Events.ComplaintReceived, id, received({ summary: text, channel: 'regulator', regulatorReferral: { body: 'NFRA', caseNumber: 'NFRA-2026-7', deadline } }));
+      const p = (await eventOf(routed, 'complaint.triaged', id)).payload as Triaged;
+      const dry = await call(routed, 'POST', '/v1/triage/classify', { text, channel: 'regulator' }, await as(routed, 'triage-officer'));
+      expect(dry.status).toBe(200);
+      expect({ product: dry.body.product, category: dry.body.category }).toEqual({ product: p.product, category: p.cause });
+      expect(p.responseDueBy).toBe(deadline);
+      expect(p.routingRule).toBe('cn-jrt0169@v1#regulator-referral');
+      expect(p.reasons).toContain('severity high: referred by NFRA (case NFRA-2026-7)');
+    });
+  });
+
+  describe('repeats', () => {
+    it('links the same customer\'s complaint on the same matter to the earlier one and keeps the earlier clock', async () => {
+      const customerRef = `cust_${randomUUID()}`;
+      const first = randomUUID();
+      const again = randomUUID();
+      await send(routed, Events.ComplaintReceived, first, received({ customerRef, summary: '我上周五通过手机银行向他行转账五万元，至今没有到账，客服说是对方银行接口故障，请尽快处理', receivedAt: new Date(Date.now() - 2 * DAY).toISOString() }));
+      const firstEvent = await eventOf(routed, 'complaint.triaged', first);
+      await send(routed, Events.ComplaintReceived, again, received({ customerRef, summary: '上周五手机银行跨行转账五万元一直没到账，客服说对方银行接口故障，到现在还没处理' }));
+      const p = (await eventOf(routed, 'complaint.triaged', again)).payload as Triaged;
+      expect(p.repeatOf).toEqual({ complaintId: first, ticketNumber: firstEvent.payload.ticketNumber });
+      expect(p.responseDueBy).toBe(firstEvent.payload.responseDueBy);
+      expect(p.reasons).toEqual(expect.arrayContaining([expect.stringMatching(/^severity medium: repeat complaint of CMP-/), expect.stringMatching(/^merged with CMP-.*: no new clock/)]));
+      const row = await decided(routed, again);
+      expect(row!.repeat_of).toBe(first);
+      expect(row!.next_check_at).toBeNull();
+    });
+
+    it('does not link another customer\'s identical complaint', async () => {
+      const id = randomUUID();
+      await send(routed, Events.ComplaintReceived, id, received({ summary: '上周五手机银行跨行转账五万元一直没到账，客服说对方银行接口故障，到现在还没处理' }));
+      const p = (await eventOf(routed, 'complaint.triaged', id)).payload as Triaged;
+      expect(p.repeatOf).toBeNull();
+    });
+  });
+
+  describe('the deadline clock', () => {
+    it('raises each warning once and a breach for clocks that have run out', async () => {
+      const late = randomUUID();
+      const overdue = randomUUID();
+      await send(routed, Events.ComplaintReceived, late, received({ receivedAt: new Date(Date.now() - 14 * DAY).toISOString() }));
+      await send(routed, Events.ComplaintReceived, overdue, received({ receivedAt: new Date(Date.now() - 40 * DAY).toISOString() }));
+      await eventOf(routed, 'deadline.breached', overdue);
+      await eventually(async () => eventsOut(routed).filter((e) => e.type === 'deadline.warning' && e.complaintId === late).length === 3 || null, { what: 'three warnings', timeoutMs: 30_000 });
+      // Several more ticks: nothing is raised twice.
+      await new Promise((r) => setTimeout(r, 1_500));
+      const warnings = eventsOut(routed).filter((e) => e.type === 'deadline.warning' && e.complaintId === late).map((e) => e.payload.threshold);
+      expect(warnings).toEqual([0.5, 0.75, 0.9]);
+      expect(eventsOut(routed).filter((e) => e.type === 'deadline.breached' && e.complaintId === late)).toEqual([]);
+      expect(eventsOut(routed).filter((e) => e.type === 'deadline.breached' && e.complaintId === overdue)).toHaveLength(1);
+      expect((await decisionRow(routed, overdue))!.breached_at).not.toBeNull();
+    });
+
+    it('restarts on new facts, pauses and resumes, extends with an approver, and stops when the case is decided', async () => {
+      const id = randomUUID();
+      await send(routed, Events.ComplaintReceived, id, received({ receivedAt: new Date(Date.now() - 3 * DAY).toISOString() }));
+      const triaged = await eventOf(routed, 'complaint.triaged', id);
+      const ticketNumber = triaged.payload.ticketNumber as string;
+
+      await send(routed, Events.ComplaintSupplemented, id, { ticketNumber, summary: '补充：对方银行回单显示已退回。', attachmentCount: 1 });
+      const restarted = await eventOf(routed, 'deadline.clock-changed', id);
+      expect(restarted.payload).toMatchObject({ change: 'restarted', period: 'standard', actor: null });
+      expect(new Date(restarted.payload.responseDueBy as string).getTime()).toBeGreaterThan(new Date(triaged.payload.responseDueBy as string).getTime());
+
+      const investigator = await as(routed, 'investigator');
+      const paused = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'pause', pauseReason: 'awaiting-customer', reason: '等待客户提供回单' }, investigator);
+      expect(paused.status).toBe(201);
+      expect(paused.body.clock.state).toBe('paused');
+      const twice = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'pause', pauseReason: 'awaiting-customer', reason: 'again' }, investigator);
+      expect(twice.status).toBe(409);
+      expect(twice.body.detail).toContain('already-paused');
+      expect((await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'pause', reason: 'no reason code' }, investigator)).status).toBe(422);
+      const resumed = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'resume', reason: '客户已提供' }, investigator);
+      expect(resumed.status).toBe(201);
+      expect(resumed.body.clock.state).toBe('running');
+
+      expect((await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'extend', toPeriod: 'complex', reason: 'x' }, investigator)).status).toBe(403);
+      const notSenior = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'extend', toPeriod: 'senior-approved', reason: '需要60天' }, await as(routed, 'approver'));
+      expect(notSenior.status).toBe(409);
+      expect(notSenior.body.detail).toContain('senior-approval-required');
+      const before = resumed.body.clock.dueBy as string;
+      const extended = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'extend', toPeriod: 'complex', reason: '需调取对方银行日志' }, await as(routed, 'approver'));
+      expect(extended.status).toBe(201);
+      expect(extended.body.clock.period).toBe('complex');
+      expect(new Date(extended.body.clock.dueBy).getTime()).toBeGreaterThan(new Date(before).getTime() + 14 * DAY);
+
+      await send(routed, Events.CaseResolved, id, { caseId: randomUUID(), ticketNumber, outcome: 'upheld', explanation: '已退还', remedy: null, decidedBy: 'investigator-9' });
+      await eventually(async () => eventsOut(routed).find((e) => e.type === 'deadline.clock-changed' && e.complaintId === id && e.payload.change === 'stopped'), { what: 'the clock to stop', timeoutMs: 30_000 });
+      const row = await decisionRow(routed, id);
+      expect((row!.clock as Record<string, unknown>).state).toBe('stopped');
+      expect(row!.next_check_at).toBeNull();
+      const changes = eventsOut(routed).filter((e) => e.type === 'deadline.clock-changed' && e.complaintId === id).map((e) => e.payload.change);
+      expect(changes).toEqual(['restarted', 'paused', 'resumed', 'extended', 'stopped']);
+      const audited = eventsOut(routed, staffActions).filter((e) => e.complaintId === id).map((e) => e.payload.action);
+      expect(audited).toEqual(['deadline.clock-paused', 'deadline.clock-resumed', 'deadline.clock-extended']);
+    });
+
+    it('refuses to pause a UK complaint: DISP has no stop-the-clock', async () => {
+      const id = randomUUID();
+      await send(routed, Events.ComplaintReceived, id, received({ regime: 'uk-fca', language: 'en', summary: 'My card payment was taken twice and the bank will not refund it.' }));
+      await eventOf(routed, 'complaint.triaged', id);
+      const res = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'pause', pauseReason: 'awaiting-customer', reason: 'waiting' }, await as(routed, 'investigator'));
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toContain('pause-not-allowed');
+    });
+
+    it('stops when the customer withdraws', async () => {
+      const id = randomUUID();
+      await send(routed, Events.ComplaintReceived, id, received());
+      const t = await eventOf(routed, 'complaint.triaged', id);
+      await send(routed, Events.ComplaintWithdrawn, id, { ticketNumber: t.payload.ticketNumber as string, withdrawnAt: new Date().toISOString(), reason: null });
+      const stopped = await eventOf(routed, 'deadline.clock-changed', id);
+      expect(stopped.payload).toMatchObject({ change: 'stopped', reason: 'the customer withdrew the complaint', responseDueBy: null });
+    });
+  });
+
+  describe('the human queue and re-triage', () => {
+    it('queues an unsure decision, and a triage officer decides it with a reason that is audited', async () => {
+      const id = randomUUID();
+      await send(queued, Events.ComplaintReceived, id, received({ summary: '柜台说我的存折要挂失重办，但没说清楚要带什么材料。' }));
+      const q = await eventOf(queued, 'complaint.triage-queued', id);
+      expect(q.payload.minConfidence).toBe(1);
+      expect(eventsOut(queued).some((e) => e.type === 'complaint.triaged' && e.complaintId === id)).toBe(false);
+
+      const officer = await as(queued, 'triage-officer');
+      const list = await call(queued, 'GET', '/v1/triage/queue', undefined, officer);
+      expect(list.status).toBe(200);
+      expect(list.body.map((d: { complaintId: string }) => d.complaintId)).toContain(id);
+      expect(list.body[0].textSketch).toBeUndefined();
+
+      const path = `/v1/triage/complaints/${id}/retriage`;
+      expect((await call(queued, 'POST', path, { product: 'B01', cause: 'C03', reason: '   ' }, officer)).status).toBe(400);
+      expect((await call(queued, 'POST', path, { product: 'B01', cause: 'C03' }, officer)).status).toBe(400);
+      expect((await call(queued, 'POST', path, { product: 'B77', cause: 'C03', reason: 'x' }, officer)).status).toBe(422);
+      expect((await call(queued, 'POST', path, { product: 'B01', cause: 'C03', reason: 'x' }, await as(queued, 'investigator'))).status).toBe(403);
+      expect((await call(queued, 'POST', path, { product: 'B01', cause: 'C03', reason: 'x' })).status).toBe(401);
+      expect((await decisionRow(queued, id))!.status).toBe('awaiting-triage-officer');
+
+      const decided = await call(queued, 'POST', path, { product: 'B01', cause: 'C03', reason: '存折挂失属储蓄业务流程问题' }, officer);
+      expect(decided.status).toBe(201);
+      expect(decided.body).toMatchObject({ status: 'routed', triagedBy: 'triage-officer', product: { code: 'B01', title: '人民币储蓄' }, category: { code: 'C03' } });
+      const triaged = await eventOf(queued, 'complaint.triaged', id);
+      expect(triaged.payload).toMatchObject({ triagedBy: 'triage-officer', product: { code: 'B01' }, cause: { code: 'C03' }, routingRule: 'cn-jrt0169@v1#transactions', department: 'operations' });
+
+      const corrected = await call(queued, 'POST', path, { product: 'B03', cause: 'C01', severity: 'high', reason: '客户补充：实为银行卡，柜员态度问题' }, officer);
+      expect(corrected.status).toBe(201);
+      const retriaged = await eventOf(queued, 'complaint.retriaged', id);
+      expect(retriaged.payload).toMatchObject({
+        previous: { product: 'B01', cause: 'C03', department: 'operations' },
+        current: { product: 'B03', cause: 'C01', severity: 'high', department: 'branch-management' },
+        routingRule: 'cn-jrt0169@v1#attitude-and-service',
+        reason: '客户补充：实为银行卡，柜员态度问题',
+        actor: 'triage-officer-9',
+      });
+      const shown = await call(queued, 'GET', `/v1/triage/complaints/${id}`, undefined, await as(queued, 'auditor'));
+      expect(shown.body.revisions.map((r: { reason: string }) => r.reason)).toEqual(['存折挂失属储蓄业务流程问题', '客户补充：实为银行卡，柜员态度问题']);
+      const audited = await eventually(async () => {
+        const actions = eventsOut(queued, staffActions).filter((e) => e.complaintId === id).map((e) => e.payload.action);
+        return actions.length === 2 ? actions : null;
+      }, { what: 'two audited triage actions' });
+      expect(audited).toEqual(['triage.decided', 'triage.retriaged']);
+    });
+  });
+
+  describe('systemic incidents', () => {
+    it('raises one incident listing a burst of similar complaints from different customers, and adds later ones to it', async () => {
+      const burst = [
+        '今天上午通过手机银行跨行转账，显示成功但对方一直没收到，客服说是合作银行接口故障。',
+        '跨行转账到他行账户至今未到账，手机银行显示已扣款，客服称对方银行系统接口出问题。',
+        '下午向其他银行转账两万元，手机银行显示成功但对方没收到，客服说合作银行接口故障正在处理。',
+        '今天的跨行汇款一直未到账，网点说是对方银行接口故障，我的钱到底去哪了。',
+        '通过手机银行跨行转账给家人，显示处理中一直不到账，听说是对方银行接口坏了。',
+      ];
+      const ids: string[] = [];
+      for (const summary of burst) {
+        const id = randomUUID();
+        ids.push(id);
+        await send(queued, Events.ComplaintReceived, id, received({ summary }));
+      }
+      for (const id of ids) await decided(queued, id);
+      const codes = new Set<string>();
+      for (const id of ids) {
+        const row = await decisionRow(queued, id);
+        codes.add(`${row!.product}/${row!.category}`);
+      }
+      // The burst is one matter; the model must see it as one product and cause to count it.
+      expect([...codes]).toHaveLength(1);
+      const incident = await eventually(async () => eventsOut(queued).find((e) => e.type === 'incident.systemic-detected'), { what: 'a systemic incident', timeoutMs: 30_000 });
+      const listed = (incident.payload.complaints as { complaintId: string }[]).map((c) => c.complaintId);
+      expect(listed.sort()).toEqual([...ids].sort());
+      expect(incident.complaintId).toBe(incident.payload.incidentId);
+      expect(incident.payload.reason).toContain('5 complaints in 60 min');
+
+      const later = randomUUID();
+      await send(queued, Events.ComplaintReceived, later, received({ summary: '跨行转账没到账，客服说是对方银行的接口故障，已经等了半天。' }));
+      const laterRow = await decided(queued, later);
+      expect(laterRow!.systemic_incident_id).toBe(incident.payload.incidentId);
+      expect(laterRow!.reasons).toContain(`severity high: member of systemic incident ${incident.payload.incidentId}`);
+      const { rows } = await queued.pg.query(`SELECT complaint_ids FROM "${queued.schema}".systemic_incidents`);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].complaint_ids).toHaveLength(6);
+      expect(eventsOut(queued).filter((e) => e.type === 'incident.systemic-detected')).toHaveLength(1);
+    });
+  });
+
+  describe('POST /v1/triage/classify (dry run)', () => {
+    it('answers for both taxonomies with label, confidence and reasons', async () => {
+      const officer = await as(routed, 'triage-officer');
+      const cn = await call(routed, 'POST', '/v1/triage/classify', { text: '信用卡被盗刷了三笔，银行至今不处理', amountMinor: 1_200_000, currency: 'CNY', customerAge: 70 }, officer);
+      expect(cn.status).toBe(200);
+      expect(cn.body).toMatchObject({ taxonomy: 'cn-jrt0169', product: { code: 'B03', title: '银行卡' }, severity: 'high' });
+      expect(cn.body.confidence).toBeGreaterThan(0);
+      expect(cn.body.reasons).toEqual(expect.arrayContaining(['severity high: vulnerable customer: aged 70', 'severity medium: money at stake 12000.00 CNY']));
+      const us = await call(routed, 'POST', '/v1/triage/classify', { text: 'Equifax keeps reporting an account that is not mine on my credit report and ignores my disputes.', taxonomy: 'us-cfpb' }, officer);
+      expect(us.status).toBe(200);
+      expect(us.body).toMatchObject({ taxonomy: 'us-cfpb', product: { code: 'credit-reporting' }, category: { code: 'incorrect-information' } });
+      expect(us.body.department).toBe('credit-reporting-disputes');
+      expect(us.body.models.product).toMatch(/^us-cfpb\.product@v1\+[0-9a-f]{12}$/);
+    });
+
+    it('refuses bad requests with a clear error and no auth with 401', async () => {
+      const officer = await as(routed, 'triage-officer');
+      expect((await call(routed, 'POST', '/v1/triage/classify', { text: 'x', taxonomy: 'uk-fos' }, officer)).status).toBe(422);
+      expect((await call(routed, 'POST', '/v1/triage/classify', { text: 42 }, officer)).status).toBe(400);
+      expect((await call(routed, 'POST', '/v1/triage/classify', { text: 'x', amountMinor: 5 }, officer)).status).toBe(422);
+      expect((await call(routed, 'POST', '/v1/triage/classify', '{"text": ', officer)).status).toBe(400);
+      expect((await call(routed, 'POST', '/v1/triage/classify', { text: 'x' })).status).toBe(401);
+      expect((await call(routed, 'POST', '/v1/triage/classify', { text: 'x' }, await as(routed, 'customer'))).status).toBe(403);
+    });
+  });
+});
