@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_TRAIN_OPTIONS } from '@complaints/classifier';
 import type { LabelledText } from '@complaints/classifier';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -18,7 +19,7 @@ interface TaxonomyFile {
 
 interface DimensionFile {
   classifiedBy: string;
-  codes: { code: string; name: string }[];
+  codes: { code: string; name: string; indicativeTerms?: string[] }[];
 }
 
 export interface DimensionData {
@@ -31,7 +32,23 @@ export interface DimensionData {
   skipped: number;
   /** sha-256 of the data file's lines (the lines themselves, joined by "\n"). */
   dataDigest: string;
+  /** The taxonomy's indicativeTerms per code: the classifier's lexicon features. */
+  lexicon: Record<string, string[]>;
+  /** Scale of the lexicon features for this dimension, chosen by CV on the training part (0 = off). */
+  lexiconScale: number;
 }
+
+/**
+ * Lexicon feature scale per taxonomy.dimension, chosen by 3 × 5-fold CV on the training part of the
+ * fixed split (tools/triage/quality.ts --cv-only --repeats 3 --lexicon-scale x), never on the
+ * held-out part. cn-jrt0169.category: its indicativeTerms lowered CV accuracy and macro-F1 at every
+ * scale tried (0.5, 1), so it has none. Dimensions not listed use the library default.
+ */
+const LEXICON_SCALE: Record<string, number> = {
+  'us-cfpb.product': 1,
+  'cn-jrt0169.product': 0.5,
+  'cn-jrt0169.category': 0,
+};
 
 export function taxonomyPath(taxonomy: string): string {
   return resolve(ROOT, 'libs/taxonomy/data', `${taxonomy}.v1.json`);
@@ -87,7 +104,10 @@ export function loadTaxonomyData(taxonomy: string): DimensionData[] {
       if (typeof text !== 'string' || text.trim() === '' || code === undefined) skipped++;
       else examples.push({ text, label: code });
     }
-    return { taxonomy, dimension, version: tax.version, examples, skipped, dataDigest };
+    const lexicon: Record<string, string[]> = {};
+    for (const c of def.codes) if (c.indicativeTerms && c.indicativeTerms.length > 0) lexicon[c.code] = [...c.indicativeTerms];
+    const lexiconScale = LEXICON_SCALE[`${taxonomy}.${dimension}`] ?? DEFAULT_TRAIN_OPTIONS.lexiconScale;
+    return { taxonomy, dimension, version: tax.version, examples, skipped, dataDigest, lexicon, lexiconScale };
   });
 }
 

@@ -5,6 +5,8 @@
  *        [--folds 5]      also k-fold cross-validation over all labelled data
  *        [--search]       choose hyperparameters by 5-fold CV on the training part only
  *        [--l2 x --power x --min-df n --max-features n --char a-b --bigrams]  try one setting
+ *        [--lexicon-scale x | --no-lexicon]   weight of the taxonomy's indicativeTerms features
+ *        [--cv-only [--repeats n]]  only n × 5-fold CV on the training part (for tuning; no held-out figures)
  *
  * The split is fixed (a hash of each text decides, stratified per label), so numbers are comparable
  * between runs; the test part is never used to choose anything.
@@ -24,14 +26,16 @@ import { argValue, DimensionData, holdOutSplit, loadTaxonomyData, selectedTaxono
 
 const args = process.argv.slice(2);
 
-function optionsFromArgs(): TrainOptions {
-  const o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, features: { ...DEFAULT_TRAIN_OPTIONS.features } };
+function optionsFromArgs(d: DimensionData): TrainOptions {
+  const o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, features: { ...DEFAULT_TRAIN_OPTIONS.features }, lexicon: d.lexicon, lexiconScale: d.lexiconScale };
   const num = (name: string): number | undefined => (argValue(args, name) === undefined ? undefined : Number(argValue(args, name)));
   o.l2 = num('--l2') ?? o.l2;
   o.classWeightPower = num('--power') ?? o.classWeightPower;
   o.minDf = num('--min-df') ?? o.minDf;
   o.maxFeatures = num('--max-features') ?? o.maxFeatures;
   o.maxIterations = num('--iterations') ?? o.maxIterations;
+  o.lexiconScale = num('--lexicon-scale') ?? o.lexiconScale;
+  if (args.includes('--no-lexicon')) o.lexiconScale = 0;
   const char = argValue(args, '--char');
   if (char) [o.features.charNgramMin, o.features.charNgramMax] = char.split('-').map(Number);
   if (args.includes('--bigrams')) o.features.wordBigrams = true;
@@ -54,6 +58,24 @@ function crossValidate(d: DimensionData, examples: readonly LabelledText[], k: n
     }
   }
   // Pooled over folds: every example predicted once, by a model that did not see it.
+  return evaluatePredictions(truth, predicted);
+}
+
+/** 5-fold CV repeated with different fold assignments, predictions pooled (less noise on rare labels). */
+function repeatedCrossValidate(d: DimensionData, examples: readonly LabelledText[], options: TrainOptions, repeats: number) {
+  const truth: string[] = [];
+  const predicted: string[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const fold = stratifiedFolds(examples, 5, r === 0 ? 'search-v1' : `search-v1-${r}`);
+    for (let f = 0; f < 5; f++) {
+      const model = TextClassifier.train(examples.filter((_, i) => fold[i] !== f), provenance(d), options);
+      examples.forEach((e, i) => {
+        if (fold[i] !== f) return;
+        truth.push(e.label);
+        predicted.push(model.classify(e.text).label);
+      });
+    }
+  }
   return evaluatePredictions(truth, predicted);
 }
 
@@ -80,7 +102,7 @@ function searchGrid(base: TrainOptions): TrainOptions[] {
 function describe(o: TrainOptions): string {
   const f = o.features;
   const char = f.charNgramMin > 0 ? ` char${f.charNgramMin}-${f.charNgramMax}` : '';
-  return `l2=${o.l2} power=${o.classWeightPower} minDf=${o.minDf} maxFeatures=${o.maxFeatures}${f.wordBigrams ? ' bigrams' : ''}${char}`;
+  return `l2=${o.l2} power=${o.classWeightPower} minDf=${o.minDf} maxFeatures=${o.maxFeatures}${f.wordBigrams ? ' bigrams' : ''}${char} lexicon=${o.lexiconScale}`;
 }
 
 function summary(e: Evaluation): string {
@@ -109,7 +131,7 @@ function main(): void {
         continue;
       }
       const { train, test } = holdOutSplit(d.examples);
-      let options = optionsFromArgs();
+      let options = optionsFromArgs(d);
       if (args.includes('--search')) {
         console.log('-- hyperparameter search: 5-fold CV on the training part only');
         let best: { o: TrainOptions; e: Evaluation; score: number } | null = null;
@@ -123,6 +145,16 @@ function main(): void {
         }
         options = (best as { o: TrainOptions }).o;
         console.log(`   chosen: ${describe(options)}`);
+      }
+      if (args.includes('--cv-only')) {
+        // Tuning runs: 5-fold CV on the training part only; the held-out part is not even scored.
+        const started = Date.now();
+        const repeats = Number(argValue(args, '--repeats') ?? 1);
+        const e = repeatedCrossValidate(d, train, options, repeats);
+        console.log(`   CV on training part (${repeats} × 5-fold): ${describe(options)}  ${summary(e)}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        console.log(formatPerLabel(e.perLabel).replace(/^/gm, '   '));
+        console.log('');
+        continue;
       }
       const started = Date.now();
       const model = TextClassifier.train(train, provenance(d), options);

@@ -6,7 +6,8 @@
  *
  * Reproducible: the same data gives byte-identical files (the digest in each artifact says which
  * data that was). Hyperparameters are the library defaults, chosen by cross-validation
- * (tools/triage/quality.ts --search).
+ * (tools/triage/quality.ts --search); the lexicon is the dimension's indicativeTerms, at the scale
+ * chosen per dimension by cross-validation (LEXICON_SCALE in data.ts).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ function main(): void {
         dimension: d.dimension,
         version: d.version,
         dataDigest: d.dataDigest,
-      });
+      }, { lexicon: d.lexicon, lexiconScale: d.lexiconScale });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const json = `${JSON.stringify(model.toArtifact())}\n`;
       const path = modelPath(taxonomy, d.dimension);

@@ -86,6 +86,23 @@ describe('TextClassifier', () => {
     expect(() => TextClassifier.fromArtifact(JSON.parse(JSON.stringify(good)))).not.toThrow();
   });
 
+  it('learns lexicon features, keeps them in the artifact and names the phrase in its reasons', () => {
+    const lexicon = { mortgage: ['escrow', 'home loan'], card: ['prepaid card'], 'debt-collection': [] };
+    const model = TextClassifier.train(data, provenance, { ...small, lexicon, lexiconScale: 1 });
+    const artifact = model.toArtifact();
+    expect(artifact.lexicon).toEqual({ card: ['prepaid card'], mortgage: ['escrow', 'home loan'] });
+    expect(artifact.vocabulary.slice(-2)).toEqual(['lexicon:card', 'lexicon:mortgage']);
+    // "home loans" (plural, never seen in training) only reaches mortgage through the lexicon.
+    const answer = model.classify('trouble with my home loans');
+    expect(answer.label).toBe('mortgage');
+    expect(answer.reasons[0]).toMatch(/^lexicon "home loan" → mortgage \+\d+\.\d\d$/);
+    const loaded = TextClassifier.fromArtifact(JSON.parse(JSON.stringify(artifact)));
+    expect(loaded.classify('trouble with my home loans')).toEqual(answer);
+    expect(() => TextClassifier.fromArtifact({ ...artifact, lexicon: undefined })).toThrow(/no lexicon entry/);
+    const again = TextClassifier.train(data, provenance, { ...small, lexicon, lexiconScale: 1 });
+    expect(JSON.stringify(again.toArtifact())).toBe(JSON.stringify(artifact));
+  });
+
   it('refuses to train on one label', () => {
     expect(() => TextClassifier.train([{ text: 'a', label: 'x' }], provenance)).toThrow(/two labels/);
   });

@@ -6,3 +6,4 @@ export { ARTIFACT_FORMAT, DEFAULT_TRAIN_OPTIONS, TextClassifier } from './classi
 export type { Classification, LabelledText, LinearArtifact, TrainingProvenance, TrainOptions } from './classifier';
 export { evaluate, evaluatePredictions, formatConfusion, formatPerLabel } from './evaluate';
 export type { Evaluation, LabelScore, Predictor } from './evaluate';
+export type { Lexicon } from './lexicon';

@@ -1,4 +1,5 @@
-import { extractTerms, FeatureOptions } from './features';
+import { extractTerms, FeatureOptions, normalise } from './features';
+import { Lexicon, LEXICON_PREFIX, LexiconMatcher } from './lexicon';
 
 /** A sparse vector: parallel arrays of feature indices (ascending) and values. */
 export interface SparseVector {
@@ -21,14 +22,47 @@ export interface VocabularyOptions {
 export class TfidfVectorizer {
   private readonly index: Map<string, number>;
   private scratch: Float64Array | undefined;
+  /** Lexicon features ("lexicon:<name>" in the vocabulary), matched separately from the terms. */
+  readonly matcher: LexiconMatcher | undefined;
+  /** Vocabulary index of each matcher entry. */
+  private readonly lexiconIndices: Int32Array;
 
+  /**
+   * Vocabulary entries "lexicon:<name>" are lexicon features: their value is idf × ln(1 + matches
+   * of lexicon[name]), added after the L2-normalised tf-idf part (so a text's length does not
+   * dilute them), and `idf` holds their scale.
+   */
   constructor(
     readonly features: FeatureOptions,
     readonly vocabulary: readonly string[],
     readonly idf: readonly number[],
+    lexicon: Lexicon = {},
   ) {
     if (vocabulary.length !== idf.length) throw new Error('vectorizer: vocabulary and idf differ in length');
     this.index = new Map(vocabulary.map((term, i) => [term, i]));
+    const used: { name: string; terms: readonly string[] }[] = [];
+    const indices: number[] = [];
+    vocabulary.forEach((term, i) => {
+      if (!term.startsWith(LEXICON_PREFIX)) return;
+      const name = term.slice(LEXICON_PREFIX.length);
+      if (!Object.prototype.hasOwnProperty.call(lexicon, name)) throw new Error(`vectorizer: no lexicon entry for ${term}`);
+      used.push({ name, terms: lexicon[name] });
+      indices.push(i);
+    });
+    this.matcher = indices.length > 0 ? new LexiconMatcher(used) : undefined;
+    this.lexiconIndices = Int32Array.from(indices);
+  }
+
+  /** The same vectoriser with one feature per lexicon entry (value scale × ln(1 + matches)) appended. */
+  withLexicon(lexicon: Lexicon, scale: number): TfidfVectorizer {
+    const names = Object.keys(lexicon).sort(compareStrings);
+    if (names.length === 0) return this;
+    return new TfidfVectorizer(
+      this.features,
+      [...this.vocabulary, ...names.map((n) => LEXICON_PREFIX + n)],
+      [...this.idf, ...names.map(() => scale)],
+      Object.fromEntries(names.map((n) => [n, lexicon[n]])),
+    );
   }
 
   /**
@@ -82,7 +116,15 @@ export class TfidfVectorizer {
       const scale = 1 / Math.sqrt(norm);
       for (let k = 0; k < values.length; k++) values[k] *= scale;
     }
-    return { indices, values };
+    if (this.matcher === undefined) return { indices, values };
+    const matches = this.matcher.count(normalise(text));
+    const extra: { i: number; v: number }[] = [];
+    matches.forEach((n, e) => {
+      if (n > 0) extra.push({ i: this.lexiconIndices[e], v: Math.log(1 + n) * this.idf[this.lexiconIndices[e]] });
+    });
+    if (extra.length === 0) return { indices, values };
+    const merged = [...Array.from(indices, (i, k) => ({ i, v: values[k] })), ...extra].sort((a, b) => a.i - b.i);
+    return { indices: Int32Array.from(merged, (m) => m.i), values: Float64Array.from(merged, (m) => m.v) };
   }
 }
 
