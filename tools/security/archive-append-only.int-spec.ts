@@ -214,7 +214,8 @@ describe('compliance archive: append-only for the role the service runs as, and 
     expect(await asWriterService.running.transport.handleRecord(topic, 0, kafkaMessage(envelope, 100))).toBe('duplicate');
 
     const officer = await asWriterService.issuer.token('compliance-officer');
-    const get = (path: string) => fetch(`${asWriterService!.baseUrl}${path}`, { headers: { authorization: `Bearer ${officer}` } });
+    const get = (path: string) =>
+      fetch(`${asWriterService!.baseUrl}${path}`, { headers: { authorization: `Bearer ${officer}`, 'x-retrieval-purpose': 'internal-audit' } });
     const integrity = await get('/v1/archive/integrity');
     expect(await integrity.json()).toMatchObject({ intact: true, entries: EVENTS + 2 });
     const exported = await get('/v1/archive/export');
@@ -227,7 +228,10 @@ describe('compliance archive: append-only for the role the service runs as, and 
     });
     expect(record.status).toBe(200);
     // ...and in the retrieval log, which the writer may append to but not change.
-    expect((await admin.query(`SELECT actor, purpose FROM "${archive.schema}".archive_retrievals`)).rows).toEqual([{ actor: expect.any(String), purpose: 'internal-audit' }]);
+    expect((await admin.query(`SELECT what, purpose FROM "${archive.schema}".archive_retrievals ORDER BY at`)).rows).toEqual([
+      { what: 'GET /v1/archive/export', purpose: 'internal-audit' },
+      { what: 'GET /v1/archive/complaints/:complaintId', purpose: 'internal-audit' },
+    ]);
     const published = await eventually(
       async () => {
         const { rows } = await admin.query(`SELECT published_at IS NOT NULL AS published FROM "${archive.schema}".outbox`);

@@ -28,7 +28,7 @@ describe('compliance archive: signed checkpoints', () => {
   const call = async (method: 'GET' | 'POST', path: string, role: string | null = 'compliance-officer', body?: string) => {
     const res = await fetch(`${archive.baseUrl}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(role ? { authorization: `Bearer ${tokens[role]}` } : {}) },
+      headers: { 'content-type': 'application/json', 'x-retrieval-purpose': 'internal-audit', ...(role ? { authorization: `Bearer ${tokens[role]}` } : {}) },
       body,
     });
     const text = await res.text();

@@ -22,8 +22,10 @@ describe('compliance archive: export bundles verified offline', () => {
   let stored: { seq: number; canonical: string; prevHash: string; entryHash: string }[];
   const tokens: Record<string, string> = {};
 
-  const get = async (query: string, role: string | null = 'compliance-officer') => {
-    const res = await fetch(`${archive.baseUrl}/v1/archive/export${query}`, { headers: role ? { authorization: `Bearer ${tokens[role]}` } : {} });
+  /** Every export states its purpose, like every other retrieval. */
+  const PURPOSE = { 'x-retrieval-purpose': 'regulator-request', 'x-retrieval-reference': 'EXPORT-TEST' };
+  const get = async (query: string, role: string | null = 'compliance-officer', purpose: Record<string, string> = PURPOSE) => {
+    const res = await fetch(`${archive.baseUrl}/v1/archive/export${query}`, { headers: { ...purpose, ...(role ? { authorization: `Bearer ${tokens[role]}` } : {}) } });
     const text = await res.text();
     return { status: res.status, type: res.headers.get('content-type') ?? '', text, body: () => JSON.parse(text) as Bundle };
   };
@@ -143,5 +145,18 @@ describe('compliance archive: export bundles verified offline', () => {
     expect((await get('?from=1&to=1', null)).status).toBe(401);
     expect((await get('?from=1&to=1', 'investigator')).status).toBe(403);
     expect((await get('?from=1&to=1', 'administrator')).status).toBe(403);
+  });
+
+  it('needs a stated purpose, and each export is on the retrieval log with its range and size', async () => {
+    const refused = await get('?from=1&to=2', 'auditor', {});
+    expect(refused.status).toBe(400);
+    expect(refused.type).toContain('application/problem+json');
+    expect((await get('?from=2&to=3', 'auditor')).status).toBe(200);
+    const res = await fetch(`${archive.baseUrl}/v1/archive/retrievals`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
+    const { retrievals } = (await res.json()) as { retrievals: { what: string; purpose: string; reference: string; complaintId: string | null; query?: { filter: unknown; hits: number } }[] };
+    const exports = retrievals.filter((r) => r.what === 'GET /v1/archive/export');
+    expect(exports[0]).toMatchObject({ purpose: 'regulator-request', reference: 'EXPORT-TEST', complaintId: null, query: { filter: { fromSeq: '2', toSeq: '3' }, hits: 2 } });
+    // The refused request stated no purpose, so it read nothing and is not on the log.
+    expect(exports.every((r) => r.purpose === 'regulator-request')).toBe(true);
   });
 });

@@ -62,6 +62,9 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
     freeText: ['reason'],
   },
   'POST /v1/archive/checkpoints': { body: {}, required: [], freeText: [] },
+  'POST /v1/archive/complaints/:complaintId/legal-holds': { body: { reason: '客户已起诉，保留档案', reference: 'HCCL/2026/117' }, required: ['reason', 'reference'], freeText: ['reason', 'reference'] },
+  'POST /v1/archive/complaints/:complaintId/legal-holds/:holdId/release': { body: { reason: '诉讼已结案' }, required: ['reason'], freeText: ['reason'] },
+  'POST /v1/archive/retention/purge': { body: { asOf: '2026-11-01T00:00:00Z', reference: 'RET-RUN/2026-11' }, required: ['asOf'], freeText: ['reference'] },
   'POST /v1/triage/classify': {
     body: { text: '信用卡年费被重复收取。', taxonomy: 'cn-jrt0169', amountMinor: 30000, currency: 'CNY', customerAge: 70, channel: 'web' },
     required: ['text'],

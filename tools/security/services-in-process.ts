@@ -20,6 +20,9 @@ export const ALL_SERVICES: ServiceDefinition[] = [
   complianceArchiveService,
 ];
 
+/** One archive master key per test run: an archive restarted on the same schema (as another role) still unwraps its customers' keys. */
+const ARCHIVE_TEST_SUBJECT_KEYS = `t1:${randomBytes(32).toString('base64')}`;
+
 export interface ServiceUnderTest {
   name: ServiceName;
   running: RunningService;
@@ -55,6 +58,7 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
     OUTBOX_POLL_MS: '200',
     PII_KEYS: `t1:${randomBytes(32).toString('base64')}`,
     PII_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
+    ARCHIVE_SUBJECT_KEYS: ARCHIVE_TEST_SUBJECT_KEYS,
     ...env,
   };
   const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));

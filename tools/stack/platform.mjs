@@ -69,6 +69,11 @@ export function devSecrets() {
     secrets.ARCHIVE_SIGNING_KEY_ID = 'dev-archive-1';
     fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
+  // The archive's master key for customers' data keys (crypto-shredding) came later still.
+  if (!secrets.ARCHIVE_SUBJECT_KEYS) {
+    secrets.ARCHIVE_SUBJECT_KEYS = `dev1:${randomBytes(32).toString('base64')}`;
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   return secrets;
 }
 
@@ -84,6 +89,7 @@ export function serviceEnv(extra = {}) {
     WECHAT_ENCODING_AES_KEY: process.env.WECHAT_ENCODING_AES_KEY ?? secrets.WECHAT_ENCODING_AES_KEY,
     ARCHIVE_SIGNING_KEY: process.env.ARCHIVE_SIGNING_KEY ?? secrets.ARCHIVE_SIGNING_KEY,
     ARCHIVE_SIGNING_KEY_ID: process.env.ARCHIVE_SIGNING_KEY_ID ?? secrets.ARCHIVE_SIGNING_KEY_ID,
+    ARCHIVE_SUBJECT_KEYS: process.env.ARCHIVE_SUBJECT_KEYS ?? secrets.ARCHIVE_SUBJECT_KEYS,
     // Short enough that the demo's entries are covered before it ends.
     ARCHIVE_CHECKPOINT_INTERVAL_MS: process.env.ARCHIVE_CHECKPOINT_INTERVAL_MS ?? '5000',
     ...(process.env.AUTH_JWKS_URL ? {} : ensureDevIssuer()),

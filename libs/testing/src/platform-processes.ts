@@ -49,7 +49,11 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
     schemas[name] = `${id}_${name.replace(/-/g, '_')}`;
   }
   const topicPrefix = `${id}.`;
-  const secrets = { PII_KEYS: `e2e:${randomBytes(32).toString('base64')}`, PII_PSEUDONYM_KEY: randomBytes(32).toString('base64') };
+  const secrets = {
+    PII_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
+    PII_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
+    ARCHIVE_SUBJECT_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
+  };
   const children = new Map<ServiceName, ChildProcess>();
   const exits = new Map<ServiceName, Promise<number | null>>();
   for (const name of SERVICES) {

@@ -14,6 +14,8 @@ import { composeDossier, Dossier, DossierEntry } from '../dossier/compose-dossie
 import { renderDossierPdf } from '../dossier/render-dossier-pdf';
 import { RETRIEVAL_PURPOSES, RetrievalLog, retrievalFilter, RETRIEVALS_PER_PAGE, StatedPurpose, statedPurpose } from '../dossier/retrieval';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
+import { SubjectKeys } from '../retention/subject-keys';
+import { ComplaintIndex } from '../search/complaint-index';
 
 /** The bundle format tools/archive-verify reads; a change to its meaning takes a new version. */
 export const BUNDLE_FORMAT = 'complaints-archive-bundle@1';
@@ -64,6 +66,7 @@ export class ComplianceArchive {
     private readonly dataSource: DataSource,
     audit: StaffAuditTrail,
     private readonly checkpoints: CheckpointsService,
+    private readonly subjectKeys: SubjectKeys,
   ) {
     this.retrievals = new RetrievalLog(audit);
   }
@@ -74,7 +77,8 @@ export class ComplianceArchive {
     const [head]: { seq: string; entry_hash: string }[] = await ctx.manager.query(
       `SELECT seq, entry_hash FROM chain_head FOR UPDATE`,
     );
-    const canonical = canonicalJson(event);
+    // Personal text is sealed under the customer's key first: the chain hashes the sealed form, so erasing the key keeps it verifiable.
+    const canonical = canonicalJson(await this.subjectKeys.seal(ctx.manager, event));
     const seq = (BigInt(head.seq) + 1n).toString();
     const entryHash = chainHash(head.entry_hash, canonical);
     await ctx.manager.insert(ArchiveEntry, {
@@ -94,6 +98,7 @@ export class ComplianceArchive {
       archivedAt: new Date(),
     });
     await ctx.manager.query(`UPDATE chain_head SET seq = $1, entry_hash = $2`, [seq, entryHash]);
+    await new ComplaintIndex().project(ctx.manager, event);
     // The record is complete once the final response has gone out, or once the customer withdrew.
     const finalResponse = event.type === Events.NotificationSent.type && (event.payload as NotificationSent).kind === 'final-response';
     if (finalResponse || event.type === Events.ComplaintWithdrawn.type) {
@@ -142,12 +147,14 @@ export class ComplianceArchive {
         complaintId,
         ticketNumber: await this.knownTicketNumberOf(manager, complaintId),
       });
-      return manager.getRepository(ArchiveEntry).find({ where: { complaintId }, order: { occurredAt: 'ASC', seq: 'ASC' } });
+      const found = await manager.getRepository(ArchiveEntry).find({ where: { complaintId }, order: { occurredAt: 'ASC', seq: 'ASC' } });
+      return { found, open: await this.subjectKeys.openerFor(manager, found.map((e) => JSON.parse(e.canonical) as EventEnvelope)) };
     });
     return {
       complaintId,
-      events: entries.map((e) => {
-        const envelope = JSON.parse(e.canonical) as EventEnvelope;
+      events: entries.found.map((e) => {
+        // Sealed fields read as they were, or as the erasure marker once the customer's key is destroyed.
+        const envelope = entries.open(JSON.parse(e.canonical) as EventEnvelope);
         return {
           seq: Number(e.seq),
           eventId: e.eventId,
@@ -209,7 +216,8 @@ export class ComplianceArchive {
       [complaintId, GENESIS_HASH],
     );
     if (!entries.length) throw problem(404, 'Not found', 'the archive holds no record of this complaint');
-    const dossier = composeDossier(complaintId, entries);
+    const open = await this.subjectKeys.openerFor(manager, entries.map((e) => JSON.parse(e.canonical) as EventEnvelope));
+    const dossier = composeDossier(complaintId, entries, open);
     await this.retrievals.record(manager, request, stated, { action, complaintId, ticketNumber: dossier.ticketNumber });
     return dossier;
   }
@@ -249,19 +257,22 @@ export class ComplianceArchive {
   }
 
   /**
-   * A range of the chain as a bundle anyone can verify offline with tools/archive-verify. Not put
-   * on the staff audit trail: that trail hangs off a complaint, and a bulk export has none (the
-   * request log keeps who asked, see docs/archive.md).
+   * A range of the chain as a bundle anyone can verify offline with tools/archive-verify. A bulk
+   * export hangs off no single complaint, so it goes to the retrieval log with its range and size
+   * (archive_retrieval_queries), not to a complaint's staff trail.
    */
   @Get('export')
   @Allow('compliance-officer', 'auditor')
+  @PurposeHeaders()
   @ApiOperation({ summary: 'Exports entries from..to of the hash chain as a bundle that tools/archive-verify checks offline' })
   @ApiQuery({ name: 'from', required: false, description: 'first seq, default 1', schema: { type: 'integer', minimum: 1 } })
   @ApiQuery({ name: 'to', required: false, description: 'last seq, default the newest (at most ARCHIVE_EXPORT_MAX_ENTRIES per bundle)', schema: { type: 'integer', minimum: 1 } })
   async exportBundle(
+    @Req() request: AuthenticatedRequest,
     @Query('from', new ParseSeqPipe('from')) from?: string,
     @Query('to', new ParseSeqPipe('to')) to?: string,
   ): Promise<ArchiveBundle> {
+    const stated = statedPurpose(request.headers);
     const limit = this.exportLimit;
     const fromSeq = BigInt(from ?? '1');
     if (to !== undefined && BigInt(to) < fromSeq) throw problem(400, 'The request is not valid', `to (${to}) is before from (${fromSeq})`);
@@ -282,6 +293,7 @@ export class ComplianceArchive {
            FROM archive_entries WHERE seq BETWEEN $1 AND $2 ORDER BY archive_entries.seq`,
         [fromSeq.toString(), toSeq.toString()],
       );
+      await this.retrievals.recordQuery(manager, request, stated, { filter: { fromSeq: fromSeq.toString(), toSeq: toSeq.toString() }, hits: rows.length });
       return {
         format: BUNDLE_FORMAT,
         exportedAt: new Date().toISOString(),

@@ -157,11 +157,13 @@ const oneLine = (text: string, max = 200) => {
 
 /**
  * The complaint's dossier from its archived entries: pure, so the JSON and the PDF say the same
- * and a test can build one without a database. Entries may come in any order.
+ * and a test can build one without a database. Entries may come in any order. `open` reads each
+ * event's sealed personal fields (retention/subject-keys.ts): as they were, or as the erasure
+ * marker; the integrity checks and hashes always run over the entries as stored.
  */
-export function composeDossier(complaintId: string, stored: DossierEntry[]): Dossier {
+export function composeDossier(complaintId: string, stored: DossierEntry[], open: (event: EventEnvelope) => EventEnvelope = (e) => e): Dossier {
   const entries = [...stored].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : BigInt(a.seq) > BigInt(b.seq) ? 1 : 0));
-  const parsed = entries.map((e) => ({ entry: e, seq: Number(e.seq), event: JSON.parse(e.canonical) as EventEnvelope }));
+  const parsed = entries.map((e) => ({ entry: e, seq: Number(e.seq), event: open(JSON.parse(e.canonical) as EventEnvelope) }));
   const of = <T>(type: string) =>
     parsed.filter((x) => x.event.type === type).map((x) => ({ ...(x.event.payload as T), seq: x.seq, at: x.event.occurredAt }));
 

@@ -65,8 +65,11 @@ export interface Retrieval {
   purpose: RetrievalPurpose;
   reference: string | null;
   what: string;
-  complaintId: string;
+  /** Null for a retrieval of many complaints at once (a search, a statistics report). */
+  complaintId: string | null;
   ticketNumber: string | null;
+  /** Only for a retrieval of many complaints at once: the filter it used and how many complaints it returned. */
+  query?: { filter: Record<string, unknown>; hits: number };
 }
 
 /** Filters of GET /v1/archive/retrievals, checked. */
@@ -151,16 +154,45 @@ export class RetrievalLog {
     });
   }
 
+  /**
+   * A retrieval of many complaints at once (a search, a statistics report): no single complaint,
+   * so it is not put on any complaint's chain; the table keeps who, when, why, the route, the
+   * filter and the number of complaints returned (archive_retrieval_queries), in the caller's
+   * transaction.
+   */
+  async recordQuery(
+    manager: EntityManager,
+    request: AuthenticatedRequest,
+    stated: StatedPurpose,
+    query: { filter: Record<string, unknown>; hits: number },
+  ): Promise<void> {
+    const principal = request.principal;
+    if (!principal) throw new Error('a retrieval needs an authenticated caller');
+    const route = `${request.method} ${String(request.route?.path ?? request.path)}`.slice(0, 300);
+    const id = randomUUID();
+    await manager.query(
+      `INSERT INTO archive_retrievals (id, actor, roles, purpose, reference, what, complaint_id, ticket_number)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL)`,
+      [id, principal.subject, principal.roles, stated.purpose, stated.reference, route],
+    );
+    await manager.query(`INSERT INTO archive_retrieval_queries (retrieval_id, filter, hits) VALUES ($1, $2::jsonb, $3)`, [id, JSON.stringify(query.filter), query.hits]);
+  }
+
   async list(manager: EntityManager, filter: RetrievalFilter): Promise<{ retrievals: Retrieval[]; truncated: boolean }> {
-    const rows: (Omit<Retrieval, 'at'> & { at: Date })[] = await manager.query(
-      `SELECT id, at, actor, roles, purpose, reference, what, complaint_id AS "complaintId", ticket_number AS "ticketNumber"
-         FROM archive_retrievals
-        WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at <= $2) AND ($3::text IS NULL OR actor = $3)
-        ORDER BY at DESC, id LIMIT $4`,
+    const rows: (Omit<Retrieval, 'at' | 'query'> & { at: Date; filter: Record<string, unknown> | null; hits: number | null })[] = await manager.query(
+      `SELECT r.id, r.at, r.actor, r.roles, r.purpose, r.reference, r.what, r.complaint_id AS "complaintId", r.ticket_number AS "ticketNumber",
+              q.filter, q.hits
+         FROM archive_retrievals r LEFT JOIN archive_retrieval_queries q ON q.retrieval_id = r.id
+        WHERE ($1::timestamptz IS NULL OR r.at >= $1) AND ($2::timestamptz IS NULL OR r.at <= $2) AND ($3::text IS NULL OR r.actor = $3)
+        ORDER BY r.at DESC, r.id LIMIT $4`,
       [filter.from?.toISOString() ?? null, filter.to?.toISOString() ?? null, filter.actor, RETRIEVALS_PER_PAGE + 1],
     );
     return {
-      retrievals: rows.slice(0, RETRIEVALS_PER_PAGE).map((r) => ({ ...r, at: new Date(r.at).toISOString() })),
+      retrievals: rows.slice(0, RETRIEVALS_PER_PAGE).map(({ filter: queryFilter, hits, ...r }) => ({
+        ...r,
+        at: new Date(r.at).toISOString(),
+        ...(queryFilter !== null ? { query: { filter: queryFilter, hits: hits ?? 0 } } : {}),
+      })),
       truncated: rows.length > RETRIEVALS_PER_PAGE,
     };
   }

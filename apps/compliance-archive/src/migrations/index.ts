@@ -3,6 +3,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ArchiveCheckpoints1764547300000 } from './1764547300000-checkpoints';
 import { ArchiveRetrievals1764547400000 } from './1764547400000-retrievals';
+import { ArchiveComplaintIndex1764633700000 } from './1764633700000-complaint-index';
+import { ArchiveRetention1764633800000 } from './1764633800000-retention';
 
 /**
  * The login role the archive can run as: named after the schema, since roles are cluster-wide and
@@ -132,4 +134,6 @@ export const archiveMigrations = [
   ArchiveWriterRole1764547200000,
   ArchiveCheckpoints1764547300000,
   ArchiveRetrievals1764547400000,
+  ArchiveComplaintIndex1764633700000,
+  ArchiveRetention1764633800000,
 ];

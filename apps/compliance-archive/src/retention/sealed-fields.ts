@@ -1,0 +1,85 @@
+import type { EventEnvelope } from '@complaints/contracts';
+
+/**
+ * The payload fields, per event type (any version), that can hold a customer's own words or
+ * what staff wrote about them. They are sealed under the customer's data key before the event
+ * is hashed into the chain (docs/archive.md, "Retention, legal hold and erasure"); everything
+ * else (codes, amounts, dates, pseudonymous references, ticket numbers) stays in clear, so the
+ * record keeps its shape, and its statistics, after the personal text is erased.
+ */
+export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  // channelReference can be a phone or WeChat id; vulnerability holds declared needs (health).
+  'complaint.received': ['summary', 'channelReference', 'vulnerability'],
+  'complaint.supplemented': ['summary'],
+  'complaint.withdrawn': ['reason'],
+  // Triage reasons quote terms from the complaint's text.
+  'complaint.triaged': ['reasons'],
+  'complaint.triage-queued': ['reasons'],
+  'complaint.retriaged': ['reason'],
+  'deadline.clock-changed': ['reason'],
+  'case.resolved': ['explanation'],
+};
+
+/**
+ * staff.action-recorded: every `detail` value is sealed except these keys, which services fill
+ * with codes, ids and enumerations only. Deny by default: a new free-text detail is sealed
+ * unless someone decides it is not personal and adds it here.
+ */
+export const STAFF_DETAIL_IN_CLEAR: ReadonlySet<string> = new Set([
+  'purpose', 'reference', 'personalData', 'caseId', 'outcome', 'product', 'cause', 'severity', 'department',
+  'period', 'pauseReason', 'holdId', 'purgeId', 'regime', 'closedAt', 'retainedUntil', 'asOf',
+]);
+
+/** A sealed field as stored in the envelope: the ciphertext, or (sealed after its key was destroyed) only the erasure date. */
+export type SealedField = { sealed: string } | { erased: string };
+
+export const isSealedField = (v: unknown): v is SealedField =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 &&
+  (typeof (v as { sealed?: unknown }).sealed === 'string' || typeof (v as { erased?: unknown }).erased === 'string');
+
+/** What readers see in place of a field whose key was destroyed. */
+export const erasedMarker = (destroyedAt: string | Date) =>
+  `[erased under retention policy on ${(typeof destroyedAt === 'string' ? destroyedAt : destroyedAt.toISOString()).slice(0, 10)}]`;
+
+type Payload = Record<string, unknown>;
+
+/** The sealable fields of an event present with a value, as [path, value] ("payload.summary", "payload.detail.reason"). */
+export function sealableFields(envelope: Pick<EventEnvelope, 'type' | 'payload'>): [string, unknown][] {
+  const payload = envelope.payload as Payload | null;
+  if (!payload || typeof payload !== 'object') return [];
+  if (envelope.type === 'staff.action-recorded') {
+    const detail = payload.detail as Payload | undefined;
+    if (!detail || typeof detail !== 'object') return [];
+    return Object.entries(detail)
+      .filter(([k, v]) => !STAFF_DETAIL_IN_CLEAR.has(k) && v !== null && v !== undefined)
+      .map(([k, v]) => [`payload.detail.${k}`, v]);
+  }
+  return (SEALED_FIELDS[envelope.type] ?? []).filter((f) => payload[f] !== null && payload[f] !== undefined).map((f) => [`payload.${f}`, payload[f]]);
+}
+
+/** A copy of the envelope with `replace(path, value)` put at each path; the rest untouched. */
+function withFields<E extends Pick<EventEnvelope, 'payload'>>(envelope: E, replacements: [string, unknown][]): E {
+  if (!replacements.length) return envelope;
+  const copy = { ...envelope, payload: { ...(envelope.payload as Payload) } };
+  for (const [path, value] of replacements) {
+    const [, field, sub] = path.split('.');
+    if (sub === undefined) copy.payload[field] = value;
+    else copy.payload[field] = { ...(copy.payload[field] as Payload), [path.slice(`payload.${field}.`.length)]: value };
+  }
+  return copy;
+}
+
+/** The envelope with each sealable field replaced by what `seal` makes of it. */
+export function sealEnvelope<E extends Pick<EventEnvelope, 'type' | 'payload'>>(envelope: E, seal: (path: string, value: unknown) => SealedField): E {
+  return withFields(envelope, sealableFields(envelope).map(([path, value]) => [path, seal(path, value)]));
+}
+
+/** The envelope with each sealed field at a sealable path replaced by what `open` reads from it. */
+export function openEnvelope<E extends Pick<EventEnvelope, 'type' | 'payload'>>(envelope: E, open: (path: string, field: SealedField) => unknown): E {
+  return withFields(
+    envelope,
+    sealableFields(envelope)
+      .filter(([, value]) => isSealedField(value))
+      .map(([path, value]) => [path, open(path, value as SealedField)]),
+  );
+}

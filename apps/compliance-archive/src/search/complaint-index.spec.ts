@@ -1,0 +1,47 @@
+import { EventEnvelope } from '@complaints/contracts';
+import { indexPatchOf } from './complaint-index';
+
+const id = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+const envelope = (type: string, payload: Record<string, unknown>, occurredAt = '2026-11-20T01:30:00.000Z'): EventEnvelope => ({
+  eventId: '00000000-0000-4000-8000-000000000001', type, version: 1, occurredAt, complaintId: id, correlationId: 'c', causationId: null, producer: 'p', payload,
+});
+
+describe('indexPatchOf', () => {
+  it('takes what complaint.received says about the complaint, never its text', () => {
+    const patch = indexPatchOf(envelope('complaint.received', {
+      ticketNumber: 'CMP-1', channel: 'mobile-app', receivedAt: '2026-11-20T09:30:00+08:00', customerRef: 'cust_1', regime: 'cn-cbirc', summary: '卡号被盗刷', channelReference: '13800000000',
+    }));
+    expect(patch).toMatchObject({ complaintId: id, ticketNumber: 'CMP-1', channel: 'mobile-app', receivedAt: '2026-11-20T01:30:00.000Z', customerRef: 'cust_1', regime: 'cn-cbirc', triagedAt: null });
+    expect(JSON.stringify(patch)).not.toMatch(/盗刷|13800000000/);
+  });
+
+  it('takes the triage codes, and a retriage as a later decision', () => {
+    expect(indexPatchOf(envelope('complaint.triaged', {
+      ticketNumber: 'CMP-1', category: 'cards', severity: 'medium', department: 'card-centre', taxonomy: 'cn-jrt0169',
+      product: { code: 'B03', title: '银行卡' }, cause: { code: 'C07', title: '定价收费' }, channelCode: 'A010303',
+    }))).toMatchObject({ triagedAt: '2026-11-20T01:30:00.000Z', taxonomy: 'cn-jrt0169', productCode: 'B03', causeCode: 'C07', channelCode: 'A010303', category: 'cards', severity: 'medium', department: 'card-centre' });
+    expect(indexPatchOf(envelope('complaint.retriaged', {
+      ticketNumber: 'CMP-1', current: { product: 'B02', cause: 'C09', severity: 'high', department: 'loans' }, previous: { product: 'B03', cause: 'C07', severity: 'medium', department: 'card-centre' },
+    }, '2026-11-21T00:00:00Z'))).toMatchObject({ triagedAt: '2026-11-21T00:00:00.000Z', productCode: 'B02', causeCode: 'C09', severity: 'high', department: 'loans', taxonomy: null, channelCode: null });
+  });
+
+  it('takes outcome, remedy, final response and withdrawal; ignores acknowledgements and other events', () => {
+    expect(indexPatchOf(envelope('case.resolved', { outcome: 'partially-upheld' }))).toMatchObject({ outcome: 'partially-upheld', resolvedAt: '2026-11-20T01:30:00.000Z' });
+    expect(indexPatchOf(envelope('remedy.proposed', { remedyId: 'A0000000-0000-4000-8000-000000000009', amount: { amountMinor: 30_000, currency: 'CNY' } }))?.remedy).toEqual({
+      remedyId: 'a0000000-0000-4000-8000-000000000009', amountMinor: 30_000, currency: 'CNY',
+    });
+    expect(indexPatchOf(envelope('remedy.proposed', { remedyId: 'x', amount: { amountMinor: 1.5, currency: 'CNY' } }))?.remedy).toBeNull();
+    expect(indexPatchOf(envelope('notification.sent', { kind: 'final-response' }))).toMatchObject({ respondedAt: '2026-11-20T01:30:00.000Z' });
+    expect(indexPatchOf(envelope('notification.sent', { kind: 'acknowledgement' }))).toBeNull();
+    expect(indexPatchOf(envelope('complaint.withdrawn', { withdrawnAt: '2026-11-22T10:00:00+08:00' }))).toMatchObject({ withdrawnAt: '2026-11-22T02:00:00.000Z' });
+    expect(indexPatchOf(envelope('case.opened', { caseId: id }))).toBeNull();
+    expect(indexPatchOf({ ...envelope('complaint.received', {}), version: 2 })).toBeNull();
+  });
+
+  it('drops values of the wrong shape instead of failing', () => {
+    expect(indexPatchOf(envelope('complaint.received', { channel: 'fax', regime: 42, customerRef: ['x'], receivedAt: 'soon' }))).toMatchObject({
+      channel: null, regime: null, customerRef: null, receivedAt: '2026-11-20T01:30:00.000Z',
+    });
+    expect(indexPatchOf(envelope('complaint.triaged', { product: 'B03', severity: 'extreme' }))).toMatchObject({ productCode: null, severity: null });
+  });
+});

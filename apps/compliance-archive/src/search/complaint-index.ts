@@ -1,0 +1,249 @@
+import { Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CHANNELS, EventEnvelope, Events, OUTCOMES, REGIMES, SEVERITIES } from '@complaints/contracts';
+
+/**
+ * The complaint index (table archive_complaint_index): one row per complaint, projected from its
+ * archived events so compliance officers can search and the regulatory statistics can count.
+ * A projection, not evidence: archive_entries stays the record, and the index can be rebuilt
+ * from it at any time (`rebuild`). Projecting is idempotent and does not depend on the order
+ * events arrive in across topics (docs/archive.md, "Search and statistics").
+ */
+export const COMPLAINT_STATUSES = ['received', 'triaged', 'responded', 'closed', 'withdrawn'] as const;
+export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
+
+/** The event types the index reads; every other event leaves it alone. */
+export const INDEXED_EVENT_TYPES = [
+  Events.ComplaintReceived.type,
+  Events.ComplaintTriaged.type,
+  Events.ComplaintRetriaged.type,
+  Events.CaseResolved.type,
+  Events.RemedyProposed.type,
+  Events.NotificationSent.type,
+  Events.ComplaintWithdrawn.type,
+] as const;
+
+/** What one event contributes to its complaint's row; null where the event says nothing. */
+export interface IndexPatch {
+  complaintId: string;
+  ticketNumber: string | null;
+  customerRef: string | null;
+  channel: string | null;
+  regime: string | null;
+  receivedAt: string | null;
+  /** The triage decision and when it was taken: a later decision replaces an earlier one. */
+  triagedAt: string | null;
+  taxonomy: string | null;
+  productCode: string | null;
+  causeCode: string | null;
+  channelCode: string | null;
+  category: string | null;
+  severity: string | null;
+  department: string | null;
+  outcome: string | null;
+  resolvedAt: string | null;
+  respondedAt: string | null;
+  withdrawnAt: string | null;
+  remedy: { remedyId: string; amountMinor: number; currency: string } | null;
+  /** The event's own time: updated_at is the newest of these, so projecting again changes nothing. */
+  eventAt: string;
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null);
+const text = (v: unknown, max = 200): string | null => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : null);
+const oneOf = (v: unknown, values: readonly string[]): string | null => (typeof v === 'string' && values.includes(v) ? v : null);
+const instant = (v: unknown): string | null => {
+  if (typeof v !== 'string') return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The patch one event makes to the index, or null for an event the index does not read. Fields
+ * are taken only when they have the shape the contracts give them, so an odd archived event
+ * contributes less instead of failing the append.
+ */
+export function indexPatchOf(event: EventEnvelope): IndexPatch | null {
+  if (event.version !== 1 || !(INDEXED_EVENT_TYPES as readonly string[]).includes(event.type)) return null;
+  const eventAt = instant(event.occurredAt);
+  if (!eventAt || typeof event.complaintId !== 'string' || !UUID.test(event.complaintId)) return null;
+  const p = obj(event.payload) ?? {};
+  const patch: IndexPatch = {
+    complaintId: event.complaintId.toLowerCase(),
+    ticketNumber: text(p.ticketNumber, 100),
+    customerRef: null,
+    channel: null,
+    regime: null,
+    receivedAt: null,
+    triagedAt: null,
+    taxonomy: null,
+    productCode: null,
+    causeCode: null,
+    channelCode: null,
+    category: null,
+    severity: null,
+    department: null,
+    outcome: null,
+    resolvedAt: null,
+    respondedAt: null,
+    withdrawnAt: null,
+    remedy: null,
+    eventAt,
+  };
+  switch (event.type) {
+    case Events.ComplaintReceived.type:
+      patch.customerRef = text(p.customerRef, 100);
+      patch.channel = oneOf(p.channel, CHANNELS);
+      patch.regime = oneOf(p.regime, REGIMES);
+      patch.receivedAt = instant(p.receivedAt) ?? eventAt;
+      return patch;
+    case Events.ComplaintTriaged.type:
+      patch.triagedAt = eventAt;
+      patch.taxonomy = text(p.taxonomy, 50);
+      patch.productCode = text(obj(p.product)?.code, 40);
+      patch.causeCode = text(obj(p.cause)?.code, 40);
+      patch.channelCode = text(p.channelCode, 20);
+      patch.category = text(p.category, 100);
+      patch.severity = oneOf(p.severity, SEVERITIES);
+      patch.department = text(p.department, 100);
+      return patch;
+    case Events.ComplaintRetriaged.type: {
+      const current = obj(p.current) ?? {};
+      patch.triagedAt = eventAt;
+      patch.productCode = text(current.product, 40);
+      patch.causeCode = text(current.cause, 40);
+      patch.severity = oneOf(current.severity, SEVERITIES);
+      patch.department = text(current.department, 100);
+      return patch;
+    }
+    case Events.CaseResolved.type:
+      patch.outcome = oneOf(p.outcome, OUTCOMES);
+      patch.resolvedAt = patch.outcome ? eventAt : null;
+      return patch;
+    case Events.RemedyProposed.type: {
+      const amount = obj(p.amount);
+      const remedyId = text(p.remedyId, 36);
+      const minor = amount?.amountMinor;
+      const currency = text(amount?.currency, 3);
+      if (remedyId && UUID.test(remedyId) && typeof minor === 'number' && Number.isSafeInteger(minor) && minor >= 0 && currency && /^[A-Z]{3}$/.test(currency)) {
+        patch.remedy = { remedyId: remedyId.toLowerCase(), amountMinor: minor, currency };
+      }
+      return patch;
+    }
+    case Events.NotificationSent.type:
+      if (p.kind !== 'final-response') return null;
+      patch.respondedAt = eventAt;
+      return patch;
+    case Events.ComplaintWithdrawn.type:
+      patch.withdrawnAt = instant(p.withdrawnAt) ?? eventAt;
+      return patch;
+    default:
+      return null;
+  }
+}
+
+/** Newer decision wins where it says something; an older one only fills what the newer left empty. */
+const newer = (column: string, at: string) =>
+  `${column} = CASE WHEN t.${at} IS NULL OR EXCLUDED.${at} >= t.${at} THEN COALESCE(EXCLUDED.${column}, t.${column}) ELSE COALESCE(t.${column}, EXCLUDED.${column}) END`;
+
+const UPSERT = `
+  INSERT INTO archive_complaint_index AS t (
+    complaint_id, ticket_number, customer_ref, channel, regime, received_at,
+    triaged_at, taxonomy, product_code, cause_code, channel_code, category, severity, department,
+    outcome, resolved_at, responded_at, withdrawn_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+  ON CONFLICT (complaint_id) DO UPDATE SET
+    ticket_number = COALESCE(t.ticket_number, EXCLUDED.ticket_number),
+    customer_ref = COALESCE(EXCLUDED.customer_ref, t.customer_ref),
+    channel = COALESCE(EXCLUDED.channel, t.channel),
+    regime = COALESCE(EXCLUDED.regime, t.regime),
+    received_at = COALESCE(EXCLUDED.received_at, t.received_at),
+    ${['taxonomy', 'product_code', 'cause_code', 'channel_code', 'category', 'severity', 'department'].map((c) => newer(c, 'triaged_at')).join(',\n    ')},
+    triaged_at = GREATEST(t.triaged_at, EXCLUDED.triaged_at),
+    ${newer('outcome', 'resolved_at')},
+    resolved_at = GREATEST(t.resolved_at, EXCLUDED.resolved_at),
+    responded_at = LEAST(t.responded_at, EXCLUDED.responded_at),
+    withdrawn_at = LEAST(t.withdrawn_at, EXCLUDED.withdrawn_at),
+    updated_at = GREATEST(t.updated_at, EXCLUDED.updated_at)`;
+
+/** Redress: the sum of the complaint's remedies, each counted once by its id; null when they are in more than one currency. */
+const REDRESS = `
+  UPDATE archive_complaint_index i
+     SET redress_minor = r.total, redress_currency = r.currency
+    FROM (SELECT CASE WHEN count(DISTINCT currency) = 1 THEN sum(amount_minor) END AS total,
+                 CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END AS currency
+            FROM archive_complaint_index_remedies WHERE complaint_id = $1) r
+   WHERE i.complaint_id = $1`;
+
+/** Events read per batch when rebuilding. */
+const REBUILD_BATCH = 500;
+
+export class ComplaintIndex {
+  private readonly logger = new Logger('ComplaintIndex');
+
+  /**
+   * Projects one archived event into the index, in the caller's transaction (appendToRecord's,
+   * after the entry is inserted). The index is not evidence: if projecting fails, the failure is
+   * rolled back to a savepoint and logged, and the event is archived all the same; `rebuild`
+   * catches the index up later.
+   */
+  async project(manager: EntityManager, event: EventEnvelope): Promise<void> {
+    const patch = indexPatchOf(event);
+    if (!patch) return;
+    if (!manager.queryRunner?.isTransactionActive) return this.apply(manager, patch);
+    await manager.query(`SAVEPOINT complaint_index`);
+    try {
+      await this.apply(manager, patch);
+      await manager.query(`RELEASE SAVEPOINT complaint_index`);
+    } catch (error) {
+      await manager.query(`ROLLBACK TO SAVEPOINT complaint_index`);
+      this.logger.error(`complaint index not updated for event ${event.eventId} (${event.type}): ${(error as Error).message}; GET /v1/archive/search may miss it until the index is rebuilt`);
+    }
+  }
+
+  /** Projects one event, failing loudly (used by `rebuild` and tests). */
+  async projectOrFail(manager: EntityManager, event: EventEnvelope): Promise<void> {
+    const patch = indexPatchOf(event);
+    if (patch) await this.apply(manager, patch);
+  }
+
+  /**
+   * (Re)builds the index from archive_entries, reading the events the index uses in seq order.
+   * Idempotent, so it may run over an index that is already (partly) there; it never deletes.
+   * Returns the number of events projected.
+   */
+  async rebuild(manager: EntityManager): Promise<number> {
+    let after = '0';
+    let projected = 0;
+    for (;;) {
+      const rows: { seq: string; canonical: string }[] = await manager.query(
+        `SELECT seq::text AS seq, canonical FROM archive_entries WHERE seq > $1 AND event_type = ANY($2) ORDER BY seq LIMIT ${REBUILD_BATCH}`,
+        [after, [...INDEXED_EVENT_TYPES]],
+      );
+      for (const row of rows) {
+        await this.projectOrFail(manager, JSON.parse(row.canonical) as EventEnvelope);
+        projected += 1;
+      }
+      if (rows.length < REBUILD_BATCH) return projected;
+      after = rows[rows.length - 1].seq;
+    }
+  }
+
+  private async apply(manager: EntityManager, p: IndexPatch): Promise<void> {
+    await manager.query(UPSERT, [
+      p.complaintId, p.ticketNumber, p.customerRef, p.channel, p.regime, p.receivedAt,
+      p.triagedAt, p.taxonomy, p.productCode, p.causeCode, p.channelCode, p.category, p.severity, p.department,
+      p.outcome, p.resolvedAt, p.respondedAt, p.withdrawnAt, p.eventAt,
+    ]);
+    if (p.remedy) {
+      await manager.query(
+        `INSERT INTO archive_complaint_index_remedies (remedy_id, complaint_id, amount_minor, currency, proposed_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (remedy_id) DO NOTHING`,
+        [p.remedy.remedyId, p.complaintId, p.remedy.amountMinor, p.remedy.currency, p.eventAt],
+      );
+      await manager.query(REDRESS, [p.complaintId]);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Statistics tables: the same tables go out as JSON, CSV and XLSX (statistics/render.ts). Every
+ * table's rows are keyed by `code`, `name` and `nameEn`; the other columns hold numbers.
+ */
+export const REPORTS = ['jrt0169', 'uk-return'] as const;
+export type ReportName = (typeof REPORTS)[number];
+export const FORMATS = ['json', 'csv', 'xlsx'] as const;
+export type ReportFormat = (typeof FORMATS)[number];
+
+export type CellValue = string | number | null;
+
+export interface StatColumn {
+  key: string;
+  title: string;
+  /** `text` for the row's code and names; `count` whole numbers; `percent` 0-100 with one decimal; `money` major units of a currency. */
+  type: 'text' | 'count' | 'percent' | 'money';
+}
+
+export interface StatTable {
+  /** Short, stable name (CSV `table` column, XLSX sheet name). */
+  name: string;
+  title: string;
+  columns: StatColumn[];
+  rows: Record<string, CellValue>[];
+}
+
+export interface StatReport {
+  report: ReportName;
+  title: string;
+  /** The period, inclusive from, exclusive to, as ISO 8601 UTC. */
+  from: string;
+  to: string;
+  generatedAt: string;
+  notes: string[];
+  tables: StatTable[];
+}
+
+/** One complaint, as the statistics read it from the complaint index. */
+export interface StatComplaint {
+  complaintId: string;
+  receivedAt: Date | null;
+  channel: string | null;
+  channelCode: string | null;
+  taxonomy: string | null;
+  productCode: string | null;
+  causeCode: string | null;
+  outcome: 'upheld' | 'partially-upheld' | 'not-upheld' | null;
+  /** When the final response went out. */
+  respondedAt: Date | null;
+  /** closed_at of the index: the answer with a decision, or the withdrawal. */
+  closedAt: Date | null;
+  /** Remedies proposed for the complaint, each once, by currency. */
+  redress: { currency: string; amountMinor: number }[];
+}
+
+export const KEY_COLUMNS: StatColumn[] = [
+  { key: 'code', title: 'Code', type: 'text' },
+  { key: 'name', title: 'Name', type: 'text' },
+  { key: 'nameEn', title: 'Name (English)', type: 'text' },
+];
+
+export const UNCLASSIFIED = { code: 'unclassified', name: '尚未分类', nameEn: 'not yet classified' } as const;
+export const UNKNOWN_CODE = { code: 'unknown', name: '编码不在分类标准中', nameEn: 'code not in the taxonomy' } as const;
+export const TOTAL = { code: 'total', name: '合计', nameEn: 'Total' } as const;
+
+/** Whether an instant lies in [from, to). */
+export const inPeriod = (at: Date | null, from: Date, to: Date): at is Date => at !== null && at.getTime() >= from.getTime() && at.getTime() < to.getTime();

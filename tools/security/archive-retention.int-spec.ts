@@ -1,0 +1,289 @@
+/**
+ * Retention, legal hold and erasure on a running archive (docs/archive.md): a UK complaint
+ * closed in 2015 goes in through the archive's own consumer with its personal text sealed under
+ * the customer's key; a legal hold keeps a purge from erasing it; once released, the purge
+ * destroys the key, the record and the dossier show the erasure marker, and the chain, the
+ * export and the offline verifier still verify.
+ */
+import { randomUUID } from 'node:crypto';
+import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
+import { archiveWriterRole } from '../../apps/compliance-archive/src/migrations';
+import { flatText } from '../../apps/compliance-archive/src/dossier/testing/pdf-text';
+import { SAMPLE_EXPLANATION, SAMPLE_SUMMARY, SAMPLE_TICKET, sampleComplaint } from '../../apps/compliance-archive/src/dossier/testing/sample-complaint';
+import { kafkaMessage, removeScratch, runVerifier } from '../archive-verify/archive-fixtures';
+import { ServiceUnderTest, startInProcess } from './services-in-process';
+
+jest.setTimeout(180_000);
+
+const AUDIT = { 'x-retrieval-purpose': 'internal-audit' };
+const SUPPLEMENT = '补充：扣款时间为11月20日 10:32。';
+const TRIAGE_REASON = 'term "信用卡" -> cards';
+const HOLD_REASON = '客户已起诉，诉讼期间保留档案';
+const ERASED = /^\[erased under retention policy on \d{4}-\d\d-\d\d\]$/;
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('compliance archive: retention, legal hold and erasure by destroying the customer key', () => {
+  let archive: ServiceUnderTest;
+  const tokens: Record<string, string> = {};
+  const oldComplaint = randomUUID();
+  const recentComplaint = randomUUID();
+  const OLD_CUSTOMER = `cust_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  const RECENT_CUSTOMER = `cust_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  let offset = 0;
+  const fed = new Set<string>();
+  let holdId: string;
+
+  const table = (name: string) => `"${archive.schema}".${name}`;
+  const feed = async (topic: string, envelope: Record<string, unknown>) =>
+    expect(['handled', 'duplicate']).toContain(await archive.running.transport.handleRecord(`${archive.schema}.${topic}`, 0, kafkaMessage(envelope, offset++)));
+  /** What the archive published itself (seals, staff actions) goes in as its consumer would take it. */
+  const feedOutbox = async () => {
+    const { rows } = await archive.pg.query(`SELECT event_id::text, topic, value FROM ${table('outbox')} ORDER BY seq`);
+    for (const r of rows.filter((x) => !fed.has(x.event_id))) {
+      fed.add(r.event_id);
+      await feed(String(r.topic).replace(/^.*?(complaints\.)/, '$1'), JSON.parse(r.value.toString('utf8')));
+    }
+  };
+  const call = async (method: 'GET' | 'POST', path: string, role: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${archive.baseUrl}/v1/archive/${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tokens[role]}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    return { status: res.status, bytes, json: (): Json => JSON.parse(bytes.toString('utf8')) };
+  };
+  const record = async (complaintId: string) => {
+    const res = await call('GET', `complaints/${complaintId}`, 'auditor', undefined, AUDIT);
+    expect(res.status).toBe(200);
+    const events: Json[] = res.json().events;
+    return (type: string) => events.filter((e) => e.type === type).map((e) => e.payload);
+  };
+  const keyRows = async () =>
+    (await archive.pg.query(`SELECT key_id, customer_ref, complaint_id::text, linked_to, wrapped_key, destroyed_at FROM ${table('archive_subject_keys')} ORDER BY created_at, key_id`)).rows;
+
+  /** One complaint from filing to final response; `at` moves every time into the year given. */
+  const complaintEvents = (complaintId: ReturnType<typeof randomUUID>, customerRef: string, regime: string, year: number) =>
+    sampleComplaint(complaintId).map(({ topic, envelope }, i) => {
+      const payload = { ...(envelope.payload as Json) };
+      if (envelope.type === 'complaint.received') Object.assign(payload, { customerRef, regime, receivedAt: `${year}-03-02T09:30:00Z`, responseDueBy: `${year}-04-27T16:59:59.999Z` });
+      if (envelope.type === 'complaint.triaged') Object.assign(payload, { regime });
+      return { topic, envelope: { ...envelope, payload, occurredAt: new Date(Date.UTC(year, 2, 2 + i, 9, 30)).toISOString() } };
+    });
+
+  beforeAll(async () => {
+    archive = await startInProcess(complianceArchiveService);
+    for (const role of ['compliance-officer', 'auditor', 'investigator']) tokens[role] = await archive.issuer.token(role as never);
+    const old = complaintEvents(oldComplaint, OLD_CUSTOMER, 'uk-fca', 2015);
+    // Triage's event overtakes intake's: sealed under a key of the complaint's own, linked to the customer once known.
+    for (const i of [1, 0, 2, 3, 4, 5, 6, 7, 8]) await feed(old[i].topic, old[i].envelope);
+    for (const { topic, envelope } of complaintEvents(recentComplaint, RECENT_CUSTOMER, 'uk-fca', 2026)) await feed(topic, envelope);
+    await feedOutbox();
+  });
+
+  afterAll(async () => {
+    removeScratch();
+    await archive?.stop();
+  });
+
+  it('seals the personal text before hashing: archive_entries never holds it in clear', async () => {
+    const { rows } = await archive.pg.query(`SELECT event_type, canonical FROM ${table('archive_entries')} WHERE complaint_id = $1 ORDER BY seq`, [oldComplaint]);
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    for (const { canonical } of rows) {
+      for (const text of [SAMPLE_SUMMARY, SAMPLE_EXPLANATION, SUPPLEMENT, '信用卡" -> cards']) expect(canonical).not.toContain(text);
+    }
+    const received = JSON.parse(rows.find((r) => r.event_type === 'complaint.received').canonical);
+    expect(received.payload).toMatchObject({ customerRef: OLD_CUSTOMER, ticketNumber: SAMPLE_TICKET, regime: 'uk-fca', summary: { sealed: expect.stringMatching(/^v1:sk_[0-9a-f]{24}:[A-Za-z0-9_-]+$/) } });
+    // The customer's key and the complaint's own (from the early triage event), linked.
+    const keys = await keyRows();
+    expect(keys.filter((k) => k.customer_ref === OLD_CUSTOMER || k.linked_to === OLD_CUSTOMER)).toEqual([
+      expect.objectContaining({ complaint_id: oldComplaint, customer_ref: null, linked_to: OLD_CUSTOMER, wrapped_key: expect.stringMatching(/^v1:t1:/), destroyed_at: null }),
+      expect.objectContaining({ customer_ref: OLD_CUSTOMER, complaint_id: null, wrapped_key: expect.stringMatching(/^v1:t1:/), destroyed_at: null }),
+    ]);
+    expect((await archive.pg.query(`SELECT customer_ref, regime FROM ${table('archive_complaint_subjects')} WHERE complaint_id = $1`, [oldComplaint])).rows).toEqual([
+      { customer_ref: OLD_CUSTOMER, regime: 'uk-fca' },
+    ]);
+  });
+
+  it('readers open the sealed fields while the key exists', async () => {
+    const of = await record(oldComplaint);
+    expect(of('complaint.received')[0].summary).toBe(SAMPLE_SUMMARY);
+    expect(of('complaint.triaged')[0].reasons).toEqual([TRIAGE_REASON]);
+    expect(of('complaint.supplemented')[0].summary).toBe(SUPPLEMENT);
+    expect(of('case.resolved')[0].explanation).toBe(SAMPLE_EXPLANATION);
+    const dossier = (await call('GET', `complaints/${oldComplaint}/dossier`, 'auditor', undefined, AUDIT)).json();
+    expect(dossier.decisions[0].explanation).toBe(SAMPLE_EXPLANATION);
+    expect(dossier.integrity.chainIntact).toBe(true);
+  });
+
+  it('lists what is due: the 2015 complaint (3 years after closure under uk-fca), not the 2026 one', async () => {
+    const due = (await call('GET', 'retention/due', 'auditor')).json();
+    expect(due.retentionYears).toEqual({ 'uk-fca': 3, 'cn-cbirc': 5, 'us-cfpb': 3 });
+    expect(due.due).toEqual([
+      expect.objectContaining({
+        customerRef: OLD_CUSTOMER,
+        complaints: [{ complaintId: oldComplaint, ticketNumber: SAMPLE_TICKET, regime: 'uk-fca', closedAt: '2015-03-10T09:30:00.000Z', retainedUntil: '2018-03-10T09:30:00.000Z' }],
+      }),
+    ]);
+    expect(due.due[0].keyIds).toHaveLength(2);
+    expect(due.heldBack).toEqual([]);
+    expect(due.notYetDue).toBe(1);
+    // As of a date before the period ran out, nothing is due.
+    expect((await call('GET', 'retention/due?asOf=2018-03-10T09:29:59Z', 'auditor')).json().due).toEqual([]);
+    expect((await call('GET', 'retention/due?asOf=yesterday', 'auditor')).status).toBe(400);
+    expect((await call('GET', 'retention/due?asOf=2026-02-30T00:00:00Z', 'auditor')).status).toBe(400);
+  });
+
+  it('a legal hold keeps the purge from erasing the customer; it is on the complaint\'s record', async () => {
+    expect((await call('POST', `complaints/${oldComplaint}/legal-holds`, 'auditor', { reason: HOLD_REASON, reference: 'HCCL/2026/117' })).status).toBe(403);
+    expect((await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: '   ', reference: 'HCCL/2026/117' })).status).toBe(400);
+    expect((await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'bad\nref' })).status).toBe(400);
+    expect((await call('POST', `complaints/${randomUUID()}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'HCCL/2026/117' })).status).toBe(404);
+    const placed = await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'HCCL/2026/117' });
+    expect(placed.status).toBe(201);
+    holdId = placed.json().id;
+    expect(placed.json()).toMatchObject({ complaintId: oldComplaint, reason: HOLD_REASON, reference: 'HCCL/2026/117', releasedAt: null });
+
+    const due = (await call('GET', 'retention/due', 'compliance-officer')).json();
+    expect(due.due).toEqual([]);
+    expect(due.heldBack).toEqual([expect.objectContaining({ customerRef: OLD_CUSTOMER, holds: [{ complaintId: oldComplaint, holdId }] })]);
+
+    const purge = await call('POST', 'retention/purge', 'compliance-officer', { asOf: new Date().toISOString(), reference: 'RET-RUN/2026-11' });
+    expect(purge.status).toBe(200);
+    expect(purge.json()).toMatchObject({ purged: [], heldBack: [expect.objectContaining({ customerRef: OLD_CUSTOMER })] });
+    expect((await keyRows()).every((k) => k.wrapped_key && !k.destroyed_at)).toBe(true);
+
+    await feedOutbox();
+    const actions = (await record(oldComplaint))('staff.action-recorded');
+    expect(actions).toEqual(expect.arrayContaining([
+      expect.objectContaining({ action: 'archive.legal-hold-placed', roles: ['compliance-officer'], detail: { holdId, reference: 'HCCL/2026/117', reason: HOLD_REASON } }),
+    ]));
+    const { rows } = await archive.pg.query(`SELECT canonical FROM ${table('archive_entries')} WHERE complaint_id = $1 AND canonical LIKE '%legal-hold-placed%'`, [oldComplaint]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].canonical).not.toContain(HOLD_REASON);
+  });
+
+  it('released, the purge destroys the customer\'s keys; the record and the dossier show the erasure marker', async () => {
+    expect((await call('POST', `complaints/${oldComplaint}/legal-holds/${randomUUID()}/release`, 'compliance-officer', { reason: 'x' })).status).toBe(404);
+    const released = await call('POST', `complaints/${oldComplaint}/legal-holds/${holdId}/release`, 'compliance-officer', { reason: '诉讼已结案' });
+    expect(released.status).toBe(200);
+    expect(released.json()).toMatchObject({ id: holdId, releasedAt: expect.any(String), releaseReason: '诉讼已结案' });
+    expect((await call('POST', `complaints/${oldComplaint}/legal-holds/${holdId}/release`, 'compliance-officer', { reason: 'again' })).status).toBe(409);
+    expect((await call('POST', 'retention/purge', 'auditor', { asOf: new Date().toISOString() })).status).toBe(403);
+    expect((await call('POST', 'retention/purge', 'compliance-officer', { asOf: '2999-01-01T00:00:00Z' })).status).toBe(400);
+    // Erasure cannot be undone: its cut-off is stated, never implied.
+    expect((await call('POST', 'retention/purge', 'compliance-officer', {})).status).toBe(400);
+
+    const purge = await call('POST', 'retention/purge', 'compliance-officer', { asOf: new Date().toISOString(), reference: 'RET-RUN/2026-11' });
+    expect(purge.status).toBe(200);
+    const result = purge.json();
+    expect(result.purged).toEqual([
+      expect.objectContaining({ customerRef: OLD_CUSTOMER, keysDestroyed: 2, complaints: [expect.objectContaining({ complaintId: oldComplaint, ticketNumber: SAMPLE_TICKET })] }),
+    ]);
+
+    // No key material left for the customer; the other customer's key untouched.
+    const keys = await keyRows();
+    const erased = keys.filter((k) => k.customer_ref === OLD_CUSTOMER || k.linked_to === OLD_CUSTOMER);
+    expect(erased).toHaveLength(2);
+    for (const k of erased) expect(k).toMatchObject({ wrapped_key: null, destroyed_at: expect.any(Date) });
+    expect(keys.find((k) => k.customer_ref === RECENT_CUSTOMER)).toMatchObject({ wrapped_key: expect.stringMatching(/^v1:t1:/), destroyed_at: null });
+    expect((await archive.pg.query(`SELECT customer_ref, complaints::text[], cardinality(key_ids) AS keys, reference, actor FROM ${table('archive_purges')}`)).rows).toEqual([
+      { customer_ref: OLD_CUSTOMER, complaints: [oldComplaint], keys: 2, reference: 'RET-RUN/2026-11', actor: expect.any(String) },
+    ]);
+
+    const of = await record(oldComplaint);
+    expect(of('complaint.received')[0].summary).toMatch(ERASED);
+    expect(of('complaint.received')[0].customerRef).toBe(OLD_CUSTOMER);
+    expect(of('complaint.triaged')[0].reasons).toMatch(ERASED);
+    expect(of('complaint.supplemented')[0].summary).toMatch(ERASED);
+    expect(of('case.resolved')[0]).toMatchObject({ explanation: expect.stringMatching(ERASED), outcome: 'upheld' });
+    expect(of('staff.action-recorded').find((a) => a.action === 'archive.legal-hold-placed').detail).toEqual({ holdId, reference: 'HCCL/2026/117', reason: expect.stringMatching(ERASED) });
+    // The recent complaint still reads in full.
+    expect((await record(recentComplaint))('complaint.received')[0].summary).toBe(SAMPLE_SUMMARY);
+
+    const dossier = (await call('GET', `complaints/${oldComplaint}/dossier`, 'auditor', undefined, AUDIT)).json();
+    expect(dossier.decisions[0].explanation).toMatch(ERASED);
+    expect(dossier.timeline[0].summary).toMatch(/: \[erased under retention policy on \d{4}-\d\d-\d\d\]$/);
+    expect(dossier.integrity).toMatchObject({ chainIntact: true, problems: [] });
+    expect(dossier.dossierHashCovers.matchesSeal).toBe(true);
+    const pdf = await call('GET', `complaints/${oldComplaint}/dossier.pdf`, 'compliance-officer', undefined, AUDIT);
+    expect(pdf.status).toBe(200);
+    const text = flatText(pdf.bytes);
+    expect(text).toContain('erasedunderretentionpolicyon');
+    expect(text).not.toContain(SAMPLE_EXPLANATION);
+  });
+
+  it('the chain, the checkpoint-free integrity and an export verified offline are unchanged by the erasure', async () => {
+    await feedOutbox();
+    const integrity = (await call('GET', 'integrity', 'auditor')).json();
+    expect(integrity).toMatchObject({ intact: true, chainIntact: true });
+    const bundle = (await call('GET', 'export', 'auditor', undefined, AUDIT)).json();
+    expect(bundle.entries.length).toBe(integrity.entries);
+    const verified = runVerifier(bundle);
+    expect({ status: verified.status, stderr: verified.stderr }).toEqual({ status: 0, stderr: '' });
+    for (const e of bundle.entries) expect(e.canonical).not.toContain(SAMPLE_SUMMARY);
+  });
+
+  it('puts the erasure on the complaint\'s record, and a second purge changes nothing', async () => {
+    const { rows } = await archive.pg.query(
+      `SELECT convert_from(value, 'UTF8')::jsonb -> 'payload' AS p FROM ${table('outbox')} WHERE message_key = $1 AND convert_from(value, 'UTF8')::jsonb -> 'payload' ->> 'action' = 'archive.personal-data-erased'`,
+      [oldComplaint],
+    );
+    expect(rows.map((r) => r.p)).toEqual([
+      expect.objectContaining({ roles: ['compliance-officer'], detail: expect.objectContaining({ purgeId: expect.any(String), reference: 'RET-RUN/2026-11', regime: 'uk-fca', closedAt: '2015-03-10T09:30:00.000Z', retainedUntil: '2018-03-10T09:30:00.000Z' }) }),
+    ]);
+    const before = { keys: await keyRows(), purges: (await archive.pg.query(`SELECT * FROM ${table('archive_purges')}`)).rows };
+    const again = await call('POST', 'retention/purge', 'compliance-officer', { asOf: new Date().toISOString(), reference: 'RET-RUN/2026-11' });
+    expect(again.status).toBe(200);
+    expect(again.json().purged).toEqual([]);
+    expect({ keys: await keyRows(), purges: (await archive.pg.query(`SELECT * FROM ${table('archive_purges')}`)).rows }).toEqual(before);
+    // A hold can no longer bring anything back.
+    expect((await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'HCCL/2026/118' })).status).toBe(409);
+  });
+
+  it('what arrives for an erased complaint later is erased at the door', async () => {
+    const [, , , , supplemented] = complaintEvents(oldComplaint, OLD_CUSTOMER, 'uk-fca', 2015);
+    await feed(supplemented.topic, { ...supplemented.envelope, eventId: randomUUID(), payload: { ...(supplemented.envelope.payload as Json), summary: '后来又补充的个人信息' } });
+    const { rows } = await archive.pg.query(`SELECT canonical FROM ${table('archive_entries')} WHERE complaint_id = $1 ORDER BY seq DESC LIMIT 1`, [oldComplaint]);
+    expect(rows[0].canonical).not.toContain('后来又补充');
+    expect(JSON.parse(rows[0].canonical).payload.summary).toEqual({ erased: expect.any(String) });
+    expect((await record(oldComplaint))('complaint.supplemented').map((p) => p.summary)).toEqual([expect.stringMatching(ERASED), expect.stringMatching(ERASED)]);
+  });
+
+  it('the writer role may make, link and destroy keys, and nothing else; a destroyed key stays destroyed, whoever asks', async () => {
+    const role = archiveWriterRole(archive.schema);
+    const privileges = async (name: string) => {
+      const granted: string[] = [];
+      for (const p of ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) {
+        if ((await archive.pg.query(`SELECT has_table_privilege($1, $2, $3) AS yes`, [role, table(name), p])).rows[0].yes) granted.push(p);
+      }
+      const { rows } = await archive.pg.query(
+        `SELECT attname FROM pg_attribute WHERE attrelid = $2::regclass AND attnum > 0 AND NOT attisdropped AND has_column_privilege($1, $2, attname, 'UPDATE') ORDER BY attnum`,
+        [role, table(name)],
+      );
+      return { table: granted, updateColumns: rows.map((r) => r.attname) };
+    };
+    expect(await privileges('archive_subject_keys')).toEqual({ table: ['SELECT', 'INSERT'], updateColumns: ['linked_to', 'wrapped_key', 'destroyed_at', 'purge_id'] });
+    expect(await privileges('archive_complaint_subjects')).toEqual({ table: ['SELECT', 'INSERT'], updateColumns: [] });
+    expect(await privileges('archive_legal_holds')).toEqual({ table: ['SELECT', 'INSERT'], updateColumns: ['released_at', 'released_by', 'release_reason'] });
+    expect(await privileges('archive_purges')).toEqual({ table: ['SELECT', 'INSERT'], updateColumns: [] });
+    expect((await privileges('archive_entries')).table).toEqual(['SELECT', 'INSERT']);
+
+    const refusal = (sql: string, params: unknown[] = []) =>
+      archive.pg.query(sql, params).then(() => null, (e: { code: string; message: string }) => ({ code: e.code, message: e.message }));
+    const destroyed = (await keyRows()).find((k) => k.customer_ref === OLD_CUSTOMER)!;
+    const live = (await keyRows()).find((k) => k.customer_ref === RECENT_CUSTOMER)!;
+    expect(await refusal(`UPDATE ${table('archive_subject_keys')} SET wrapped_key = $2, destroyed_at = NULL WHERE key_id = $1`, [destroyed.key_id, live.wrapped_key])).toEqual({
+      code: '42501', message: `archive_subject_keys: key ${destroyed.key_id} was destroyed and stays destroyed`,
+    });
+    expect(await refusal(`UPDATE ${table('archive_subject_keys')} SET wrapped_key = $2 WHERE key_id = $1`, [live.key_id, destroyed.key_id])).toEqual({
+      code: '42501', message: 'archive_subject_keys: a key can be destroyed, never replaced',
+    });
+    expect(await refusal(`DELETE FROM ${table('archive_subject_keys')} WHERE key_id = $1`, [destroyed.key_id])).toMatchObject({ code: '42501' });
+    expect(await refusal(`TRUNCATE ${table('archive_subject_keys')} CASCADE`)).toMatchObject({ code: '42501' });
+    expect(await refusal(`DELETE FROM ${table('archive_legal_holds')}`)).toMatchObject({ code: '42501' });
+    expect(await refusal(`UPDATE ${table('archive_legal_holds')} SET released_at = NULL, released_by = NULL, release_reason = NULL`)).toMatchObject({ code: '42501' });
+    expect(await refusal(`DELETE FROM ${table('archive_purges')}`)).toMatchObject({ code: '42501', message: 'archive_purges is append-only: DELETE refused' });
+  });
+});
