@@ -224,21 +224,21 @@ describe('compliance archive: complaint index, search and regulatory statistics'
   };
   type Row = Record<string, string | number | null>;
   const nonZero = (rows: Row[]) => Object.fromEntries(rows.filter((r) => Number(r.complaints) > 0).map((r) => [r.code, r.complaints]));
-  const ukRows = (rows: Row[]) => rows.map(({ name: _n, nameEn: _e, ...r }) => r);
+  const ukRows = (rows: Row[]) => rows.map(({ label: _n, labelEn: _e, ...r }) => r);
 
   it('draws the FCA return and the JR/T 0169 tables as JSON, hand-computed', async () => {
     const uk = await get(`/v1/archive/statistics?${PERIOD}&report=uk-return`);
     expect({ status: uk.status, type: uk.type }).toEqual({ status: 200, type: expect.stringContaining('application/json') });
     const report = uk.json();
-    expect({ report: report.report, from: report.from, to: report.to, tables: report.tables.map((t: { name: string }) => t.name) }).toEqual({
+    expect({ report: report.report, from: report.from, to: report.to, tables: report.tables.map((t: { sheet: string }) => t.sheet) }).toEqual({
       report: 'uk-return', from: '2026-03-31T23:00:00.000Z', to: '2026-06-30T23:00:00.000Z', tables: ['products'],
     });
     expect(ukRows(report.tables[0].rows)).toEqual(UK_PRODUCTS);
-    expect(report.tables[0].rows[1]).toMatchObject({ code: 'B03', name: '银行卡', nameEn: 'Bank cards (debit and credit)' });
+    expect(report.tables[0].rows[1]).toMatchObject({ code: 'B03', label: '银行卡', labelEn: 'Bank cards (debit and credit)' });
 
     const jrt = (await get(`/v1/archive/statistics?${PERIOD}&report=jrt0169&format=json`, 'auditor')).json();
     const [a, b, c, bxc] = jrt.tables;
-    expect([a.name, b.name, c.name, bxc.name]).toEqual(['A', 'B', 'C', 'BxC']);
+    expect([a.sheet, b.sheet, c.sheet, bxc.sheet]).toEqual(['A', 'B', 'C', 'BxC']);
     expect({ A: nonZero(a.rows), B: nonZero(b.rows), C: nonZero(c.rows) }).toEqual(JRT_NONZERO);
     expect(b.rows).toHaveLength(14 + 2);
     const cell = (row: string, col: string) => bxc.rows.find((r: Row) => r.code === row)[col];
@@ -252,7 +252,7 @@ describe('compliance archive: complaint index, search and regulatory statistics'
     });
     expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = parseCsv(csv.bytes.subarray(3).toString('utf8'));
-    expect(lines[0]).toEqual(['table', 'code', 'name', 'name_en', 'measure', 'value']);
+    expect(lines[0]).toEqual(['table', 'code', 'label', 'label_en', 'measure', 'value']);
     expect(lines.every((l) => l.length === 6)).toBe(true);
     const csvCount = (table: string) => Object.fromEntries(lines.filter((l) => l[0] === table && l[4] === 'complaints' && Number(l[5]) > 0).map((l) => [l[1], Number(l[5])]));
     expect({ A: csvCount('A'), B: csvCount('B'), C: csvCount('C') }).toEqual(JRT_NONZERO);
@@ -272,7 +272,7 @@ describe('compliance archive: complaint index, search and regulatory statistics'
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     expect(header).toEqual(['Code', 'Name', 'Name (English)', 'Complaints opened', 'Complaints closed', 'Closed within 3 business days', 'Closed after 3 business days, within 8 weeks', 'Closed after 8 weeks', 'Upheld (incl. partially)', 'Upheld %', 'Redress EUR', 'Redress GBP']);
     expect(sheet.getCell('A1').font?.bold).toBe(true);
-    const keys = ['code', 'name', 'nameEn', 'opened', 'closed', 'closedWithin3BusinessDays', 'closedWithin8Weeks', 'closedAfter8Weeks', 'upheld', 'upheldPercent', 'redress.EUR', 'redress.GBP'];
+    const keys = ['code', 'label', 'labelEn', 'opened', 'closed', 'closedWithin3BusinessDays', 'closedWithin8Weeks', 'closedAfter8Weeks', 'upheld', 'upheldPercent', 'redress.EUR', 'redress.GBP'];
     const fromSheet: Row[] = [];
     sheet.eachRow((row, n) => {
       if (n > 1) fromSheet.push(Object.fromEntries(keys.map((k, i) => [k, (row.getCell(i + 1).value as string | number | null) ?? null])));

@@ -213,6 +213,11 @@ async function main() {
     // A burst: many customers at once whose cross-bank transfers are stuck (seed 000's first case).
     {
       const burst = await fileBurst();
+      for (const b of burst) {
+        await poll(`the triage of ${b.ticketNumber}`, () =>
+          bearer('triage-officer').then((auth) => http('GET', url('triage', `/v1/triage/complaints/${b.complaintId}`), undefined, auth)).catch(() => null),
+        );
+      }
       const incident = await poll('a systemic incident for the burst', async () => {
         const incidents = await http('GET', url('triage', '/v1/triage/incidents'), undefined, await bearer('triage-officer'));
         return incidents.find((i) => burst.some((b) => i.complaintIds.includes(b.complaintId))) ?? null;
@@ -262,6 +267,22 @@ async function main() {
       fs.writeFileSync(path.join(dir, `${ack.ticketNumber}.json`), JSON.stringify(dossier, null, 2));
       fs.writeFileSync(path.join(dir, `${ack.ticketNumber}.pdf`), Buffer.from(await pdf.arrayBuffer()));
       say(`dossier of ${ack.ticketNumber} (sealed hash ${String(dossier.sealed?.dossierHash).slice(0, 16)}...) exported to ${path.relative(process.cwd(), dir)}/${ack.ticketNumber}.json and .pdf`);
+    }
+    // The day's statistics in JR/T 0169 codes and in the FCA return's shape, as sent to a regulator.
+    {
+      const headers = { ...(await bearer('compliance-officer')), 'x-retrieval-purpose': 'regulator-request', 'x-retrieval-reference': 'DEMO-STATS' };
+      const period = `from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`;
+      const dir = path.join(LOG_DIR, '..', 'reports');
+      fs.mkdirSync(dir, { recursive: true });
+      for (const report of ['jrt0169', 'uk-return']) {
+        const xlsx = await fetch(url('compliance-archive', `/v1/archive/statistics?${period}&report=${report}&format=xlsx`), { headers });
+        if (xlsx.status !== 200) throw new Error(`statistics ${report} -> ${xlsx.status}`);
+        fs.writeFileSync(path.join(dir, `${report}.xlsx`), Buffer.from(await xlsx.arrayBuffer()));
+      }
+      const jrt = await http('GET', url('compliance-archive', `/v1/archive/statistics?${period}&report=jrt0169&format=json`), undefined, headers);
+      const byB = jrt.tables.find((t) => t.sheet === 'B').rows.filter((r) => r.complaints > 0).map((r) => `${r.code} ${r.label} ${r.complaints}`);
+      say(`JR/T 0169 statistics for the last day, by business type: ${byB.join(', ')}`);
+      say(`  written as XLSX to ${path.relative(process.cwd(), dir)}/jrt0169.xlsx and uk-return.xlsx`);
     }
     // Cut a checkpoint now rather than wait for the schedule, as an officer would before a hand-over.
     await http('POST', url('compliance-archive', '/v1/archive/checkpoints'), {}, await bearer('compliance-officer'));

@@ -43,8 +43,8 @@ describe('buildJrt0169', () => {
     expect(a.rows.map((r) => r.code)).toEqual([...jrt.channel!.codes.map((x) => x.code), 'unclassified', 'total']);
     expect(b.rows.map((r) => r.code)).toEqual([...jrt.product.codes.map((x) => x.code), 'unclassified', 'unknown', 'total']);
     expect(c.rows.map((r) => r.code)).toEqual([...jrt.category.codes.map((x) => x.code), 'unclassified', 'total']);
-    expect(b.rows.find((r) => r.code === 'B07')).toEqual({ code: 'B07', name: '国库', nameEn: 'Treasury (government bonds and treasury services)', complaints: 0 });
-    expect(b.rows.find((r) => r.code === 'unclassified')).toEqual({ code: 'unclassified', name: '尚未分类', nameEn: 'not yet classified', complaints: 1 });
+    expect(b.rows.find((r) => r.code === 'B07')).toEqual({ code: 'B07', label: '国库', labelEn: 'Treasury (government bonds and treasury services)', complaints: 0 });
+    expect(b.rows.find((r) => r.code === 'unclassified')).toEqual({ code: 'unclassified', label: '尚未分类', labelEn: 'not yet classified', complaints: 1 });
   });
 
   it('counts each code with its sub-codes (hand-computed)', () => {
@@ -55,7 +55,7 @@ describe('buildJrt0169', () => {
   });
 
   it('crosses B by C on top-level codes, with totals that add up', () => {
-    expect(bxc.columns.map((col) => col.key)).toEqual(['code', 'name', 'nameEn', ...topLevelCodes(jrt.category).map((x) => x.code), 'unclassified', 'total']);
+    expect(bxc.columns.map((col) => col.key)).toEqual(['code', 'label', 'labelEn', ...topLevelCodes(jrt.category).map((x) => x.code), 'unclassified', 'total']);
     expect(bxc.rows.map((r) => r.code)).toEqual([...topLevelCodes(jrt.product).map((x) => x.code), 'unclassified', 'unknown', 'total']);
     const row = (code: string) => bxc.rows.find((r) => r.code === code)!;
     expect({ C07: row('B03').C07, C10: row('B03').C10, total: row('B03').total }).toEqual({ C07: 1, C10: 1, total: 2 });

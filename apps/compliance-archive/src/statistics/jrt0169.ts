@@ -39,7 +39,7 @@ function lineage(dimension: TaxonomyDimension, code: string): string[] {
   return out;
 }
 
-const label = (c: { code: string; name: string; nameEn?: string }) => ({ code: c.code, name: c.name, nameEn: c.nameEn ?? c.name });
+const label = (c: { code: string; name: string; nameEn?: string }) => ({ code: c.code, label: c.name, labelEn: c.nameEn ?? c.name });
 
 function dimensionTable(name: string, title: string, dimension: TaxonomyDimension, codes: (string | null)[]): StatTable {
   const counts = new Map<string, number>();
@@ -54,7 +54,7 @@ function dimensionTable(name: string, title: string, dimension: TaxonomyDimensio
   rows.push({ ...UNCLASSIFIED, complaints: unclassified });
   if (unknown > 0) rows.push({ ...UNKNOWN_CODE, complaints: unknown });
   rows.push({ ...TOTAL, complaints: codes.length });
-  return { name, title, columns: [...KEY_COLUMNS, { key: 'complaints', title: 'Complaints', ...count }], rows };
+  return { sheet: name, title, columns: [...KEY_COLUMNS, { key: 'complaints', title: 'Complaints', ...count }], rows };
 }
 
 function crossTable(product: TaxonomyDimension, cause: TaxonomyDimension, received: StatComplaint[]): StatTable {
@@ -85,9 +85,9 @@ function crossTable(product: TaxonomyDimension, cause: TaxonomyDimension, receiv
   for (const k of [...causeColumns.map((c) => c.code), 'total']) totals[k] = rows.reduce((sum, r) => sum + Number(r[k]), 0);
   rows.push(totals);
   return {
-    name: 'BxC',
+    sheet: 'BxC',
     title: 'B × C 业务办理 × 投诉原因 / Business type × cause',
-    columns: [...KEY_COLUMNS, ...causeColumns.map((k) => ({ key: k.code, title: k.code === UNCLASSIFIED.code || k.code === UNKNOWN_CODE.code ? k.nameEn : `${k.code} ${k.name}`, ...count })), { key: 'total', title: 'Total', ...count }],
+    columns: [...KEY_COLUMNS, ...causeColumns.map((k) => ({ key: k.code, title: k.code === UNCLASSIFIED.code || k.code === UNKNOWN_CODE.code ? k.labelEn : `${k.code} ${k.label}`, ...count })), { key: 'total', title: 'Total', ...count }],
     rows,
   };
 }

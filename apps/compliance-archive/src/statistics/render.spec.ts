@@ -11,18 +11,18 @@ const report: StatReport = {
   notes: ['a note'],
   tables: [
     {
-      name: 'B',
+      sheet: 'B',
       title: 'B',
       columns: [
         { key: 'code', title: 'Code', type: 'text' },
-        { key: 'name', title: 'Name', type: 'text' },
-        { key: 'nameEn', title: 'Name (English)', type: 'text' },
+        { key: 'label', title: 'Name', type: 'text' },
+        { key: 'labelEn', title: 'Name (English)', type: 'text' },
         { key: 'complaints', title: 'Complaints', type: 'count' },
         { key: 'share', title: 'Share', type: 'percent' },
       ],
       rows: [
-        { code: 'B03', name: '银行卡', nameEn: 'Bank cards, "debit" and credit', complaints: 2, share: 66.7 },
-        { code: 'B99', name: '其他', nameEn: '=HYPERLINK("x")', complaints: 1, share: null },
+        { code: 'B03', label: '银行卡', labelEn: 'Bank cards, "debit" and credit', complaints: 2, share: 66.7 },
+        { code: 'B99', label: '其他', labelEn: '=HYPERLINK("x")', complaints: 1, share: null },
       ],
     },
   ],
@@ -43,7 +43,7 @@ describe('statistics rendering', () => {
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv.subarray(3).toString('utf8')).toBe(
       [
-        'table,code,name,name_en,measure,value',
+        'table,code,label,label_en,measure,value',
         'B,B03,银行卡,"Bank cards, ""debit"" and credit",complaints,2',
         'B,B03,银行卡,"Bank cards, ""debit"" and credit",share,66.7',
         `B,B99,其他,"'=HYPERLINK(""x"")",complaints,1`,

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { CellValue, StatColumn, StatReport } from './tables';
 
 /** The columns of the CSV: one line per table, row and number (a uniform shape, so every line has the same fields). */
-export const CSV_HEADER = ['table', 'code', 'name', 'name_en', 'measure', 'value'] as const;
+export const CSV_HEADER = ['table', 'code', 'label', 'label_en', 'measure', 'value'] as const;
 
 /** A field as RFC 4180 wants it: quoted when it holds a comma, quote, CR or LF, quotes doubled. */
 export function csvField(value: CellValue): string {
@@ -24,7 +24,7 @@ export function toCsv(report: StatReport): Buffer {
     const values = table.columns.filter((c) => c.type !== 'text');
     for (const row of table.rows) {
       for (const column of values) {
-        const keys = [table.name, row.code, row.name, row.nameEn].map((v) => csvField(v === null || v === undefined ? null : safeText(String(v))));
+        const keys = [table.sheet, row.code, row.label, row.labelEn].map((v) => csvField(v === null || v === undefined ? null : safeText(String(v))));
         lines.push([...keys, csvField(column.key), csvField(row[column.key] ?? null)].join(','));
       }
     }
@@ -53,7 +53,7 @@ export async function toXlsx(report: StatReport): Promise<Buffer> {
   workbook.created = new Date(report.generatedAt);
   const taken = new Set<string>();
   for (const table of report.tables) {
-    const sheet = workbook.addWorksheet(sheetName(table.name, taken), { views: [{ state: 'frozen', ySplit: 1 }] });
+    const sheet = workbook.addWorksheet(sheetName(table.sheet, taken), { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = table.columns.map((c) => ({
       header: c.title,
       key: c.key,

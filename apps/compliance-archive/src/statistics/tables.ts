@@ -1,6 +1,6 @@
 /**
  * Statistics tables: the same tables go out as JSON, CSV and XLSX (statistics/render.ts). Every
- * table's rows are keyed by `code`, `name` and `nameEn`; the other columns hold numbers.
+ * table's rows are keyed by `code`, `label` and `labelEn` (not `name`, which responses mask as personal data); the other columns hold numbers.
  */
 export const REPORTS = ['jrt0169', 'uk-return'] as const;
 export type ReportName = (typeof REPORTS)[number];
@@ -18,7 +18,7 @@ export interface StatColumn {
 
 export interface StatTable {
   /** Short, stable name (CSV `table` column, XLSX sheet name). */
-  name: string;
+  sheet: string;
   title: string;
   columns: StatColumn[];
   rows: Record<string, CellValue>[];
@@ -55,13 +55,13 @@ export interface StatComplaint {
 
 export const KEY_COLUMNS: StatColumn[] = [
   { key: 'code', title: 'Code', type: 'text' },
-  { key: 'name', title: 'Name', type: 'text' },
-  { key: 'nameEn', title: 'Name (English)', type: 'text' },
+  { key: 'label', title: 'Name', type: 'text' },
+  { key: 'labelEn', title: 'Name (English)', type: 'text' },
 ];
 
-export const UNCLASSIFIED = { code: 'unclassified', name: '尚未分类', nameEn: 'not yet classified' } as const;
-export const UNKNOWN_CODE = { code: 'unknown', name: '编码不在分类标准中', nameEn: 'code not in the taxonomy' } as const;
-export const TOTAL = { code: 'total', name: '合计', nameEn: 'Total' } as const;
+export const UNCLASSIFIED = { code: 'unclassified', label: '尚未分类', labelEn: 'not yet classified' } as const;
+export const UNKNOWN_CODE = { code: 'unknown', label: '编码不在分类标准中', labelEn: 'code not in the taxonomy' } as const;
+export const TOTAL = { code: 'total', label: '合计', labelEn: 'Total' } as const;
 
 /** Whether an instant lies in [from, to). */
 export const inPeriod = (at: Date | null, from: Date, to: Date): at is Date => at !== null && at.getTime() >= from.getTime() && at.getTime() < to.getTime();

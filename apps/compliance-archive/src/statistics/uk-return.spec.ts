@@ -77,18 +77,18 @@ describe('buildUkReturn', () => {
   it('counts opened, closed by speed, upheld and redress per product, hand-computed', () => {
     const [table] = buildUkReturn(fixtures, england, from, to, (code) => (code === 'B03' ? { name: '银行卡', nameEn: 'Bank cards' } : null));
     expect(table.columns.map((c) => c.key)).toEqual([
-      'code', 'name', 'nameEn', 'opened', 'closed', 'closedWithin3BusinessDays', 'closedWithin8Weeks', 'closedAfter8Weeks', 'upheld', 'upheldPercent', 'redress.EUR', 'redress.GBP',
+      'code', 'label', 'labelEn', 'opened', 'closed', 'closedWithin3BusinessDays', 'closedWithin8Weeks', 'closedAfter8Weeks', 'upheld', 'upheldPercent', 'redress.EUR', 'redress.GBP',
     ]);
     expect(table.rows).toEqual([
-      { code: 'B02', name: 'B02', nameEn: 'code not in the taxonomy', opened: 3, closed: 2, closedWithin3BusinessDays: 1, closedWithin8Weeks: 1, closedAfter8Weeks: 0, upheld: 0, upheldPercent: 0, 'redress.EUR': 0, 'redress.GBP': 0 },
-      { code: 'B03', name: '银行卡', nameEn: 'Bank cards', opened: 2, closed: 2, closedWithin3BusinessDays: 1, closedWithin8Weeks: 0, closedAfter8Weeks: 1, upheld: 2, upheldPercent: 100, 'redress.EUR': 5, 'redress.GBP': 130.5 },
-      { code: 'unclassified', name: '尚未分类', nameEn: 'not yet classified', opened: 1, closed: 1, closedWithin3BusinessDays: 1, closedWithin8Weeks: 0, closedAfter8Weeks: 0, upheld: 0, upheldPercent: 0, 'redress.EUR': 0, 'redress.GBP': 0 },
-      { code: 'total', name: '合计', nameEn: 'Total', opened: 6, closed: 5, closedWithin3BusinessDays: 3, closedWithin8Weeks: 1, closedAfter8Weeks: 1, upheld: 2, upheldPercent: 40, 'redress.EUR': 5, 'redress.GBP': 130.5 },
+      { code: 'B02', label: 'B02', labelEn: 'code not in the taxonomy', opened: 3, closed: 2, closedWithin3BusinessDays: 1, closedWithin8Weeks: 1, closedAfter8Weeks: 0, upheld: 0, upheldPercent: 0, 'redress.EUR': 0, 'redress.GBP': 0 },
+      { code: 'B03', label: '银行卡', labelEn: 'Bank cards', opened: 2, closed: 2, closedWithin3BusinessDays: 1, closedWithin8Weeks: 0, closedAfter8Weeks: 1, upheld: 2, upheldPercent: 100, 'redress.EUR': 5, 'redress.GBP': 130.5 },
+      { code: 'unclassified', label: '尚未分类', labelEn: 'not yet classified', opened: 1, closed: 1, closedWithin3BusinessDays: 1, closedWithin8Weeks: 0, closedAfter8Weeks: 0, upheld: 0, upheldPercent: 0, 'redress.EUR': 0, 'redress.GBP': 0 },
+      { code: 'total', label: '合计', labelEn: 'Total', opened: 6, closed: 5, closedWithin3BusinessDays: 3, closedWithin8Weeks: 1, closedAfter8Weeks: 1, upheld: 2, upheldPercent: 40, 'redress.EUR': 5, 'redress.GBP': 130.5 },
     ]);
   });
 
   it('gives no upheld percent where nothing closed, and an empty period only the total', () => {
     const [table] = buildUkReturn(fixtures, england, at('2026-08-01T00:00:00Z'), at('2026-09-01T00:00:00Z'));
-    expect(table.rows).toEqual([{ code: 'total', name: '合计', nameEn: 'Total', opened: 0, closed: 0, closedWithin3BusinessDays: 0, closedWithin8Weeks: 0, closedAfter8Weeks: 0, upheld: 0, upheldPercent: null }]);
+    expect(table.rows).toEqual([{ code: 'total', label: '合计', labelEn: 'Total', opened: 0, closed: 0, closedWithin3BusinessDays: 0, closedWithin8Weeks: 0, closedAfter8Weeks: 0, upheld: 0, upheldPercent: null }]);
   });
 });

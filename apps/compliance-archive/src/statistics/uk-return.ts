@@ -102,7 +102,7 @@ export function buildUkReturn(
     { key: 'upheldPercent', title: 'Upheld %', type: 'percent' },
     ...money.map((cur) => ({ key: `redress.${cur}`, title: `Redress ${cur}`, type: 'money' as const })),
   ];
-  const row = (label: { code: string; name: string; nameEn: string }, t: Tally) => ({
+  const row = (label: { code: string; label: string; labelEn: string }, t: Tally) => ({
     ...label,
     opened: t.opened,
     closed: t.closed,
@@ -117,8 +117,8 @@ export function buildUkReturn(
   const rows = codes.map((code) => {
     if (code === UNCLASSIFIED.code) return row(UNCLASSIFIED, byProduct.get(code)!);
     const found = productLabel(code);
-    return row(found ? { code, name: found.name, nameEn: found.nameEn ?? found.name } : { code, name: code, nameEn: UNKNOWN_CODE.nameEn }, byProduct.get(code)!);
+    return row(found ? { code, label: found.name, labelEn: found.nameEn ?? found.name } : { code, label: code, labelEn: UNKNOWN_CODE.labelEn }, byProduct.get(code)!);
   });
   rows.push(row(TOTAL, total));
-  return [{ name: 'products', title: 'Complaints return by product (FCA DISP 1.10)', columns, rows }];
+  return [{ sheet: 'products', title: 'Complaints return by product (FCA DISP 1.10)', columns, rows }];
 }
