@@ -1,8 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { archiveWriterRole } from './index';
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+import { archiveWriterRole, ident } from './index';
 
 /**
  * Signed checkpoints of the hash chain (docs/archive.md, "Checkpoints"): append-only like

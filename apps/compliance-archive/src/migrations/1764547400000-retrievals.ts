@@ -1,8 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { archiveWriterRole } from './index';
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+import { archiveWriterRole, ident } from './index';
 
 /**
  * Who retrieved which complaint's record, when and why (docs/archive.md, "Retrievals"). Written

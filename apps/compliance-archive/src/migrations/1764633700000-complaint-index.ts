@@ -1,9 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ComplaintIndex } from '../search/complaint-index';
-import { archiveWriterRole } from './index';
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+import { archiveWriterRole, ident } from './index';
 
 /**
  * The complaint index behind search and the regulatory statistics (docs/archive.md, "Search and

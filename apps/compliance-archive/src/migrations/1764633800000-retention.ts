@@ -1,8 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { archiveWriterRole } from './index';
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+import { archiveWriterRole, ident } from './index';
 
 /**
  * Retention, legal hold and erasure (docs/archive.md): the subjects' data keys, which complaint

@@ -17,7 +17,8 @@ export function archiveWriterRole(schema: string): string {
   return `${schema.slice(0, 63 - '_writer'.length - 9)}_${createHash('sha256').update(schema).digest('hex').slice(0, 8)}_writer`;
 }
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+/** A quoted SQL identifier (role and schema names come from configuration). */
+export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export class CreateArchive1763885400000 implements MigrationInterface {
   name = 'CreateArchive1763885400000';
