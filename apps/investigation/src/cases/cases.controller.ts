@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ComplaintTriaged, ComplaintWithdrawn, EventEnvelope, Events } from '@complaints/contracts';
+import { ComplaintRetriaged, ComplaintTriaged, ComplaintWithdrawn, EventEnvelope, Events } from '@complaints/contracts';
 import { EventContext, OutboxPublisher } from '@complaints/messaging';
 import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
 import { CaseRecord } from './case.entity';
@@ -44,6 +44,13 @@ export class CasesController {
       severity: triaged.severity,
       responseDueBy: triaged.responseDueBy,
     });
+  }
+
+  /** A triage officer re-routed the complaint: an open case moves to the new department's queue at the new severity. */
+  @EventPattern(Events.ComplaintRetriaged.pattern)
+  async reroute(@Payload() event: EventEnvelope<ComplaintRetriaged>, @Ctx() ctx: EventContext) {
+    const { department, severity } = event.payload.current;
+    await ctx.manager.update(CaseRecord, { complaintId: event.complaintId, status: 'open' }, { department, severity });
   }
 
   /** The customer ended the procedure: an open case stops that day. */
