@@ -4,6 +4,24 @@ export interface MessagingConfig {
   /** Prepended to every topic name; lets tests and parallel stacks share one broker. */
   topicPrefix: string;
   partitions: number;
+  /** SASL/SCRAM credentials of this service's Kafka user (Strimzi KafkaUser), so the broker's ACLs apply to it. */
+  sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256'; username: string; password: string };
+  /** TLS to the brokers (a listener with `tls: true`); the CA comes from NODE_EXTRA_CA_CERTS. */
+  ssl?: boolean;
+}
+
+const SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
+
+function saslFromEnv(env: NodeJS.ProcessEnv): MessagingConfig['sasl'] {
+  const mechanism = env.KAFKA_SASL_MECHANISM;
+  if (!mechanism) return undefined;
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+    throw new Error(`KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, got ${mechanism}`);
+  }
+  const username = env.KAFKA_SASL_USERNAME;
+  const password = env.KAFKA_SASL_PASSWORD;
+  if (!username || !password) throw new Error('KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  return { mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, password };
 }
 
 export function messagingConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv = process.env): MessagingConfig {
@@ -16,6 +34,8 @@ export function messagingConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv 
     clientId,
     topicPrefix: env.TOPIC_PREFIX ?? '',
     partitions,
+    sasl: saslFromEnv(env),
+    ssl: env.KAFKA_SSL === 'true',
   };
 }
 

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
 import { MessagingConfig } from './config';
 
 export interface MessagingLogger {
@@ -17,6 +17,8 @@ export function createKafka(config: MessagingConfig, logger: MessagingLogger = c
   return new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
+    ...(config.sasl ? { sasl: config.sasl as SASLOptions } : {}),
+    ...(config.ssl ? { ssl: true } : {}),
     connectionTimeout: 3000,
     retry: { initialRetryTime: 200, retries: 8 },
     logLevel: logLevel.WARN,

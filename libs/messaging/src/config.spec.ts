@@ -1,0 +1,22 @@
+import { messagingConfigFromEnv } from './config';
+
+describe('messagingConfigFromEnv', () => {
+  it('connects without SASL or TLS by default', () => {
+    const c = messagingConfigFromEnv('svc', { KAFKA_BROKERS: 'a:9092, b:9092' });
+    expect(c).toEqual({ brokers: ['a:9092', 'b:9092'], clientId: 'svc', topicPrefix: '', partitions: 6, sasl: undefined, ssl: false });
+  });
+
+  it("takes the service user's SCRAM credentials so the broker's ACLs apply", () => {
+    const c = messagingConfigFromEnv('svc', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'triage', KAFKA_SASL_PASSWORD: 'from-a-secret', KAFKA_SSL: 'true' });
+    expect(c.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'triage', password: 'from-a-secret' });
+    expect(c.ssl).toBe(true);
+  });
+
+  it('refuses an unknown mechanism and missing credentials at start', () => {
+    expect(() => messagingConfigFromEnv('svc', { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toThrow(
+      'KAFKA_SASL_MECHANISM must be one of scram-sha-512, scram-sha-256, got plain',
+    );
+    expect(() => messagingConfigFromEnv('svc', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u' })).toThrow('needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+    expect(() => messagingConfigFromEnv('svc', { KAFKA_TOPIC_PARTITIONS: '0' })).toThrow('KAFKA_TOPIC_PARTITIONS must be a positive integer');
+  });
+});
