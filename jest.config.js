@@ -16,7 +16,7 @@ const shared = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@complaints/(classifier|contracts|domain|intake-adapters|messaging|platform|taxonomy|testing)$': '<rootDir>/libs/$1/src/index.ts' },
   testEnvironment: 'node',
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/', '<rootDir>/.nx/'],
 };
 module.exports = {
   projects: [
