@@ -196,6 +196,10 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect(eventsOut(routed).filter((e) => e.type === 'deadline.breached' && e.complaintId === late)).toEqual([]);
       expect(eventsOut(routed).filter((e) => e.type === 'deadline.breached' && e.complaintId === overdue)).toHaveLength(1);
       expect((await decisionRow(routed, overdue))!.breached_at).not.toBeNull();
+      // ...and counted where the alerts look for them.
+      const metrics = await (await fetch(`${routed.baseUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^deadline_breaches_total\{[^}]*regime="cn-cbirc"[^}]*\} 1$/m);
+      expect(metrics).toMatch(/^deadline_warnings_total\{[^}]*threshold="0.9"[^}]*\} 2$/m);
     });
 
     it('restarts on new facts, pauses and resumes, extends with an approver, and stops when the case is decided', async () => {
@@ -319,10 +323,12 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
         '通过手机银行跨行转账给家人，显示处理中一直不到账，听说是对方银行接口坏了。',
       ];
       const ids: string[] = [];
-      for (const summary of burst) {
+      // Sent newest first: triage does not see complaints in the order they were received.
+      const sentAt = Date.now();
+      for (const [i, summary] of burst.entries()) {
         const id = randomUUID();
         ids.push(id);
-        await send(queued, Events.ComplaintReceived, id, received({ summary }));
+        await send(queued, Events.ComplaintReceived, id, received({ summary, receivedAt: new Date(sentAt - i * 60_000).toISOString() }));
       }
       for (const id of ids) await decided(queued, id);
       const codes = new Set<string>();

@@ -49,11 +49,13 @@ export class SystemicIncidents {
       return open;
     }
 
-    const inWindow: { complaint_id: string; ticket_number: string }[] = await ctx.manager.query(
-      `SELECT complaint_id, ticket_number FROM triage_decisions
-        WHERE taxonomy = $1 AND product = $2 AND category = $3 AND received_at > $4 AND received_at <= $5 AND complaint_id <> $6
+    // No upper bound: complaints are triaged in parallel and not always in the order received, so
+    // one received later may already be counted; the last of a burst to arrive sees all of it.
+    const inWindow: { complaint_id: string; ticket_number: string; received_at: Date }[] = await ctx.manager.query(
+      `SELECT complaint_id, ticket_number, received_at FROM triage_decisions
+        WHERE taxonomy = $1 AND product = $2 AND category = $3 AND received_at > $4 AND complaint_id <> $5
         ORDER BY received_at`,
-      [codes.taxonomy, codes.product, codes.category, windowStart, arrival.receivedAt, arrival.complaintId],
+      [codes.taxonomy, codes.product, codes.category, windowStart, arrival.complaintId],
     );
     const baselineRows: { w: string; n: string }[] = await ctx.manager.query(
       `SELECT floor(extract(epoch FROM ($4::timestamptz - received_at)) * 1000 / $5)::int AS w, count(*) AS n
@@ -73,7 +75,7 @@ export class SystemicIncidents {
       ...codes,
       detectedAt: new Date(),
       windowStart,
-      windowEnd: arrival.receivedAt,
+      windowEnd: new Date(Math.max(arrival.receivedAt.getTime(), ...inWindow.map((r) => new Date(r.received_at).getTime()))),
       baselineMean: spike.baselineMean,
       reason: `${arrival.product.code} ${arrival.product.title} / ${arrival.cause.code} ${arrival.cause.title}: ${spike.reason}`,
       complaintIds: members.map((m) => m.complaintId),
@@ -93,7 +95,7 @@ export class SystemicIncidents {
         product: arrival.product,
         cause: arrival.cause,
         windowStart: windowStart.toISOString(),
-        windowEnd: arrival.receivedAt.toISOString(),
+        windowEnd: incident.windowEnd.toISOString(),
         baselineMean: spike.baselineMean,
         reason: incident.reason,
         complaints: members.slice(0, 1000),
