@@ -93,7 +93,9 @@ describe('one complaint through all six services (real processes, Kafka and Post
       expect(ready.body.checks).toMatchObject({ database: { status: 'up' }, kafka: { status: 'up' } });
       const metrics = await fetch(platform.url(service, '/metrics'));
       expect(metrics.headers.get('content-type')).toContain('text/plain');
-      expect(await metrics.text()).toContain(`process_cpu_user_seconds_total{service="${service}"}`);
+      const exposed = await metrics.text();
+      expect(exposed).toContain(`process_cpu_user_seconds_total{service="${service}"}`);
+      expect(exposed).toMatch(new RegExp(`^outbox_pending_rows\\{service="${service}"\\} \\d+$`, 'm'));
       const docs = await json('GET', platform.url(service, '/docs-json'));
       expect(docs.body.openapi).toMatch(/^3\./);
       expect(Object.keys(docs.body.paths).some((p) => p.startsWith('/v1/'))).toBe(true);

@@ -231,6 +231,12 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     onPublished: (n) => metrics.outboxPublished.inc(n),
   });
   await relay.start();
+  metrics.watchOutbox(async () => {
+    const [row]: { rows: string; oldest: string | null }[] = await dataSource.query(
+      `SELECT count(*) AS rows, extract(epoch FROM clock_timestamp() - min(created_at)) AS oldest FROM outbox WHERE published_at IS NULL`,
+    );
+    return { rows: Number(row.rows), oldestSeconds: Number(row.oldest ?? 0) };
+  });
   if (definition.consumes.length > 0) await app.startAllMicroservices();
   await app.listen(port, process.env.BIND_HOST ?? '127.0.0.1');
   readiness.accepting = true;

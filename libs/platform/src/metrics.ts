@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -8,6 +8,9 @@ export class ServiceMetrics {
   readonly outboxPublished: Counter<string>;
   readonly accessRefused: Counter<'reason'>;
   readonly requestsRejected: Counter<'reason'>;
+  /** Raised by triage's deadline watch; the other services export it at zero. */
+  readonly deadlineBreaches: Counter<'regime'>;
+  readonly deadlineWarnings: Counter<'threshold'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -48,6 +51,48 @@ export class ServiceMetrics {
       help: 'Requests rejected as bad input (4xx problems), by problem type',
       labelNames: ['reason'],
       registers: [this.registry],
+    });
+    this.deadlineBreaches = new Counter({
+      name: 'deadline_breaches_total',
+      help: 'Complaints whose regulatory response deadline passed while their clock ran',
+      labelNames: ['regime'],
+      registers: [this.registry],
+    });
+    this.deadlineWarnings = new Counter({
+      name: 'deadline_warnings_total',
+      help: 'Warnings raised as a share of the response time was used',
+      labelNames: ['threshold'],
+      registers: [this.registry],
+    });
+  }
+
+  /**
+   * The outbox's backlog, read from the database at scrape time: rows not yet relayed and the age
+   * of the oldest. A growing backlog means events are not leaving (broker down, relay stuck).
+   */
+  watchOutbox(backlog: () => Promise<{ rows: number; oldestSeconds: number }>): void {
+    let last: Promise<{ rows: number; oldestSeconds: number }> | null = null;
+    // One query per scrape serves both gauges.
+    // A database that cannot answer shows as NaN rather than failing the whole scrape.
+    const read = () =>
+      (last ??= backlog()
+        .catch(() => ({ rows: Number.NaN, oldestSeconds: Number.NaN }))
+        .finally(() => setTimeout(() => (last = null), 1000).unref()));
+    new Gauge({
+      name: 'outbox_pending_rows',
+      help: 'Outbox rows written but not yet published to Kafka',
+      registers: [this.registry],
+      async collect() {
+        this.set((await read()).rows);
+      },
+    });
+    new Gauge({
+      name: 'outbox_oldest_pending_seconds',
+      help: 'Age of the oldest outbox row not yet published (0 when none)',
+      registers: [this.registry],
+      async collect() {
+        this.set((await read()).oldestSeconds);
+      },
     });
   }
 }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Events } from '@complaints/contracts';
 import { clockStatus, DeadlineClock } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
+import { ServiceMetrics } from '@complaints/platform';
 import { TriageDecisionRecord } from '../triage/triage-decision.entity';
 import { TRIAGE_POLICY, TriagePolicy } from '../triage/triage-policy';
 
@@ -25,6 +26,7 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dataSource: DataSource,
     private readonly publisher: OutboxPublisher,
     @Inject(TRIAGE_POLICY) private readonly policy: TriagePolicy,
+    private readonly metrics: ServiceMetrics,
   ) {}
 
   /**
@@ -100,6 +102,7 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnModuleDestroy {
             elapsedFraction: Number(status.elapsedFraction.toFixed(4)),
           });
         }
+        for (const threshold of fresh) this.metrics.deadlineWarnings.inc({ threshold: String(threshold) });
         const breached = d.clock.state === 'running' && (status.breached || now > d.responseDueBy);
         let breachedAt = d.breachedAt;
         if (breached && !breachedAt) {
@@ -110,6 +113,7 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnModuleDestroy {
             responseDueBy: d.responseDueBy.toISOString(),
             detectedAt: now.toISOString(),
           });
+          this.metrics.deadlineBreaches.inc({ regime: d.regime });
           this.logger.warn(`deadline breached: ${d.ticketNumber} was due by ${d.responseDueBy.toISOString()}`);
         }
         const warningsRaised = [...d.warningsRaised, ...fresh];
