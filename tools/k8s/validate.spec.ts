@@ -43,7 +43,7 @@ const BROKEN: Record<string, (objects: K8sObject[]) => K8sObject[]> = {
   ],
   'loopback-bind': (objs) => edit(objs, 'ConfigMap', 'compensation-config', (c) => (c.data.BIND_HOST = '127.0.0.1')),
   'unknown-metric': (objs) =>
-    edit(objs, 'PrometheusRule', 'complaints-platform', (r) => r.spec.groups[0].rules.push({ alert: 'OutboxBacklog', expr: 'outbox_pending_rows > 100' })),
+    edit(objs, 'PrometheusRule', 'complaints-platform', (r) => r.spec.groups[0].rules.push({ alert: 'OverdueComplaints', expr: 'complaints_overdue > 100' })),
 };
 
 function clone<T>(o: T): T {
@@ -129,7 +129,7 @@ describe('Kubernetes manifests (tools/k8s/validate.mjs)', () => {
 
   it('refuses an alert on a metric the services do not export', () => {
     expect(problemsOf('unknown-metric.yaml')).toEqual(
-      expect.arrayContaining(['PrometheusRule/complaints-platform: OutboxBacklog: metric outbox_pending_rows is not exported by the services (libs/platform/src/metrics.ts)']),
+      expect.arrayContaining(['PrometheusRule/complaints-platform: OverdueComplaints: metric complaints_overdue is not exported by the services (libs/platform/src/metrics.ts)']),
     );
   });
 
