@@ -6,3 +6,5 @@ export * from './ticket-number';
 export * from './lifecycle';
 export * from './triage-rules';
 export * from './money';
+export * from './case-lifecycle';
+export * from './customer-rights';
