@@ -12,6 +12,7 @@ import {
   TEST_DATABASE_URL,
   uniqueTestId,
 } from '@complaints/testing';
+import { caseWork } from './case-work';
 
 jest.setTimeout(180_000);
 
@@ -82,6 +83,30 @@ describe('one complaint through all six services (real processes, Kafka and Post
   const file = async (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     json('POST', platform.url('intake', '/v1/complaints'), body, { ...(await as('channel-adapter', String(body.channel ?? 'web'))), ...headers });
 
+  /**
+   * The investigator's part, as the case work issue has it: assigned from the directory by
+   * workload, findings recorded, the decision proposed (and approved when four eyes are needed).
+   */
+  const answerCase = async (caseId: string, department: string, resolution: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const work = caseWork(platform);
+    await work.staff([{ staffId: 'investigator-7', department }]);
+    const current = await work.readCase(caseId);
+    if (current.status === 'awaiting-assignment') {
+      const assigned = await json('POST', platform.url('investigation', `/v1/cases/${caseId}/assignment`), {}, { ...(await as('approver')), ...headers });
+      expect(assigned.body.assignedTo).toBe('investigator-7');
+    }
+    const findings = await json('PUT', platform.url('investigation', `/v1/cases/${caseId}/findings`), {
+      facts: ['年费在同一账期被收取两次'], liability: 'bank', rootCause: { code: 'system', detail: '计费批处理重复执行' },
+    }, { ...(await as('investigator')), ...headers });
+    expect(findings.status).toBe(200);
+    const proposed = await json('POST', platform.url('investigation', `/v1/cases/${caseId}/resolution`), resolution, { ...(await as('investigator')), ...headers });
+    if (proposed.body?.status === 'awaiting-approval') {
+      const approver = { authorization: `Bearer ${await platform.issuer.token('approver', { subject: 'approver-8', approvalLimitMinor: 10_000_000 })}` };
+      expect((await json('POST', platform.url('investigation', `/v1/cases/${caseId}/resolution/decision`), { decision: 'approve' }, { ...approver, ...headers })).status).toBe(200);
+    }
+    return proposed;
+  };
+
   const complaintCount = async () =>
     Number((await pg.query(`SELECT count(*) AS n FROM "${platform.schemas.intake}".complaints`)).rows[0].n);
 
@@ -116,17 +141,19 @@ describe('one complaint through all six services (real processes, Kafka and Post
       return events.find((e) => e.type === 'case.opened');
     }, { what: 'the case to open' });
 
-    const resolved = await json('POST', platform.url('investigation', `/v1/cases/${opened.payload.caseId}/resolution`), {
+    const resolved = await answerCase(opened.payload.caseId, opened.payload.department, {
       outcome: 'upheld',
       explanation: '年费系系统重复收取，予以退还。',
+      actions: ['correction', 'refund'],
       remedy: { type: 'fee-refund', amount: { amountMinor: 30000, currency: 'CNY' } },
-    }, { 'x-correlation-id': correlationId, ...(await as('investigator')) });
+    }, { 'x-correlation-id': correlationId });
     expect(resolved.status).toBe(201);
     const again = await json('POST', platform.url('investigation', `/v1/cases/${opened.payload.caseId}/resolution`), {
-      outcome: 'not-upheld', explanation: 'x',
+      outcome: 'not-upheld', explanation: 'x', actions: ['explanation'],
     }, await as('investigator'));
     expect(again.status).toBe(409);
     expect(again.type).toContain('application/problem+json');
+    expect(again.body.allowed).toEqual(['log-contact', 'add-note', 'contest', 'close', 'reopen']);
 
     const record = await eventually(async () => {
       const all = await archiveOf(complaintId);
@@ -144,8 +171,9 @@ describe('one complaint through all six services (real processes, Kafka and Post
       events.findIndex((e) => e.type === type && (kind === undefined || e.payload.kind === kind));
     expect(position('complaint.received')).toBe(0);
     expect(position('complaint.triaged')).toBeLessThan(position('case.opened'));
-    expect(position('case.opened')).toBeLessThan(position('case.resolved'));
-    expect(position('case.resolved')).toBeLessThan(position('remedy.proposed'));
+    expect(position('case.opened')).toBeLessThan(position('case.assigned'));
+    expect(position('case.findings-recorded')).toBeLessThan(position('case.response-issued'));
+    expect(position('case.response-issued')).toBeLessThan(position('remedy.proposed'));
     expect(position('notification.sent', 'acknowledgement')).toBeLessThan(position('notification.sent', 'final-response'));
     expect(position('notification.sent', 'final-response')).toBeLessThan(position('dossier.sealed'));
     const times = events.map((e) => Date.parse(e.occurredAt));
@@ -156,8 +184,8 @@ describe('one complaint through all six services (real processes, Kafka and Post
     expect(events[position('complaint.triaged')].causationId).toBe(received.eventId);
     expect(events.filter((e) => e.type === 'notification.sent')).toHaveLength(2);
     // The investigator's decision is on the record under the verified token subject.
-    expect(events[position('case.resolved')].payload.decidedBy).toBe('investigator-7');
-    const staffAction = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'staff.action-recorded' && e.payload.action === 'case.resolution-recorded'), { what: 'the staff action' });
+    expect(events[position('case.response-issued')].payload.decidedBy).toBe('investigator-7');
+    const staffAction = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'staff.action-recorded' && e.payload.action === 'case.resolution-proposed'), { what: 'the staff action' });
     expect(staffAction.payload).toMatchObject({ actor: 'investigator-7', roles: ['investigator'], service: 'investigation', outcome: 'succeeded' });
 
     // The channel asks on the customer's behalf, with the last four digits of their phone.
@@ -166,7 +194,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
       'x-proof-of-identity': PERSONAL.phone.slice(-4),
     });
     expect(status.body).toMatchObject({ ticketNumber, status: 'replied', statusLabel: { 'zh-CN': '已答复' } });
-    expect(status.body.timeline.map((t: { event: string }) => t.event)).toEqual(['complaint.received', 'complaint.triaged', 'case.opened', 'case.resolved']);
+    expect(status.body.timeline.map((t: { event: string }) => t.event)).toEqual(['complaint.received', 'complaint.triaged', 'case.opened', 'case.response-issued']);
     // Customer-safe: fixed wording only, no department, no staff.
     expect(JSON.stringify(status.body.timeline)).not.toMatch(/investigator|card-centre|operations|staff/);
     const integrity = await json('GET', platform.url('compliance-archive', '/v1/archive/integrity'), undefined, await as('auditor'));
@@ -244,9 +272,9 @@ describe('one complaint through all six services (real processes, Kafka and Post
     expect(filed.status).toBe(201);
     const { complaintId } = filed.body;
     const opened = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'case.opened'), { what: 'the case' });
-    await json('POST', platform.url('investigation', `/v1/cases/${opened.payload.caseId}/resolution`), {
-      outcome: 'partially-upheld', explanation: '部分费用予以退还。', remedy: { type: 'goodwill', amount: { amountMinor: 5000, currency: 'CNY' } },
-    }, await as('investigator'));
+    await answerCase(opened.payload.caseId, opened.payload.department, {
+      outcome: 'partially-upheld', explanation: '部分费用予以退还。', actions: ['apology'], remedy: { type: 'goodwill', amount: { amountMinor: 5000, currency: 'CNY' } },
+    });
 
     // Staff view: in clear for the investigator, masked for a triage officer, both on the record.
     const clear = await json('GET', platform.url('intake', `/v1/staff/complaints/${complaintId}`), undefined, await as('investigator'));
@@ -326,7 +354,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
       return found.body.status === 'withdrawn' ? found.body : null;
     }, { what: 'the case to stop' });
     expect(stopped.withdrawnAt).toEqual(expect.any(String));
-    const late = await json('POST', platform.url('investigation', `/v1/cases/${opened.payload.caseId}/resolution`), { outcome: 'upheld', explanation: 'x' }, investigator);
+    const late = await json('POST', platform.url('investigation', `/v1/cases/${opened.payload.caseId}/resolution`), { outcome: 'upheld', explanation: 'x', actions: ['explanation'] }, investigator);
     expect(late.status).toBe(409);
     const record = await eventually(async () => {
       const all = await archiveOf(complaintId);

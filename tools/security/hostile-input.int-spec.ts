@@ -80,14 +80,61 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
     required: ['action', 'reason'],
     freeText: ['reason'],
   },
+  'POST /v1/cases/:caseId/assignment': { body: { investigator: 'staff-0042', reason: '熟悉跨行转账业务' }, required: [], freeText: ['reason'] },
+  'PUT /v1/cases/:caseId/involved-staff': { body: { staffIds: ['staff-0007'] }, required: ['staffIds'], freeText: [] },
+  'POST /v1/cases/:caseId/declared-interest': { body: { reason: '投诉人是我的亲属' }, required: ['reason'], freeText: ['reason'] },
+  'PUT /v1/cases/:caseId/findings': {
+    body: { facts: ['转账因收款行系统故障滞留两天'], liability: 'bank', rootCause: { code: 'system', detail: '清算接口超时未告警' } },
+    required: ['facts', 'liability', 'rootCause', 'rootCause.code', 'rootCause.detail'],
+    freeText: ['rootCause.detail'],
+  },
   'POST /v1/cases/:caseId/resolution': {
     body: {
       outcome: 'upheld',
       explanation: '系统重复收费，予以退还。',
+      actions: ['correction', 'refund'],
       remedy: { type: 'fee-refund', amount: { amountMinor: 30000, currency: 'CNY' } },
     },
-    required: ['outcome', 'explanation', 'remedy.type', 'remedy.amount', 'remedy.amount.amountMinor', 'remedy.amount.currency'],
+    required: ['outcome', 'explanation', 'actions', 'remedy.type', 'remedy.amount', 'remedy.amount.amountMinor', 'remedy.amount.currency'],
     freeText: ['explanation'],
+  },
+  'POST /v1/cases/:caseId/resolution/decision': { body: { decision: 'reject', reason: '请补充对方行的回复' }, required: ['decision'], freeText: ['reason'] },
+  'POST /v1/cases/:caseId/escalation': { body: { reason: '客户为老年人且情绪激动' }, required: ['reason'], freeText: ['reason'] },
+  'POST /v1/cases/:caseId/review': { body: { reason: '客户不认可处理结果' }, required: ['reason'], freeText: ['reason'] },
+  'POST /v1/cases/:caseId/reopening': { body: { reason: '发现新的交易记录' }, required: ['reason'], freeText: ['reason'] },
+  'POST /v1/cases/:caseId/closure': { body: { reason: '回访客户表示满意' }, required: ['reason'], freeText: ['reason'] },
+  'POST /v1/cases/:caseId/extensions': { body: { toPeriod: 'complex', reason: '需对方行配合调查' }, required: ['toPeriod', 'reason'], freeText: ['reason'] },
+  'POST /v1/cases/:caseId/extensions/:requestId/decision': { body: { decision: 'approve', reason: '案情复杂' }, required: ['decision'], freeText: ['reason'] },
+  'POST /v1/cases/:caseId/tasks': {
+    body: { department: 'technology', owner: 'staff-0101', request: '请核实清算系统日志', dueBy: '2030-01-01T00:00:00Z' },
+    required: ['department', 'request', 'dueBy'],
+    freeText: ['request'],
+  },
+  'POST /v1/cases/:caseId/tasks/:taskId/result': { body: { result: '对方行接口超时，款项已退回' }, required: ['result'], freeText: ['result'] },
+  'POST /v1/cases/:caseId/evidence': {
+    body: { kind: 'call-recording', sourceSystem: 'call-recorder', reference: 'REC-2026-0001', sha256: 'a'.repeat(64), description: '客服通话录音', contentType: 'audio/wav' },
+    required: ['kind', 'sourceSystem', 'reference', 'sha256', 'description'],
+    freeText: ['sourceSystem', 'reference', 'description', 'contentType'],
+  },
+  // Raw bytes, with what they are in the query: every hostile body lacks the query and is refused for it.
+  'POST /v1/cases/:caseId/evidence/files': { body: { file: 'bytes' }, required: [], freeText: ['file'] },
+  'POST /v1/cases/:caseId/contacts': {
+    body: { direction: 'outbound', channel: 'phone', outcome: 'reached', summary: '已向客户解释处理进度', at: '2026-11-20T10:00:00+08:00' },
+    required: ['direction', 'channel', 'outcome', 'summary'],
+    freeText: ['summary'],
+  },
+  'POST /v1/cases/:caseId/notes': { body: { body: '客户要求周末回电' }, required: ['body'], freeText: ['body'] },
+  'POST /v1/improvement-actions': {
+    body: { sourceCaseId: UUID, department: 'hotline', measure: '开展老年客户服务培训', dueBy: '2030-01-01T00:00:00Z' },
+    required: ['sourceCaseId', 'department', 'measure', 'dueBy'],
+    freeText: ['measure'],
+  },
+  'POST /v1/improvement-actions/:actionId/status': { body: { status: 'in-progress', note: '已排期培训' }, required: ['status'], freeText: ['note'] },
+  'POST /v1/improvement-actions/:actionId/cases': { body: { caseId: UUID }, required: ['caseId'], freeText: [] },
+  'PUT /v1/investigators': {
+    body: { staffId: 'staff-0042', department: 'operations', skills: ['B05'], lineManager: 'staff-0001', capacity: 10, active: true },
+    required: ['staffId', 'department', 'skills', 'capacity', 'active'],
+    freeText: [],
   },
 };
 

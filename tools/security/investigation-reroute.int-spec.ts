@@ -50,7 +50,7 @@ describe('investigation follows a re-triage', () => {
       const [c] = await casesOf(open);
       return c.department === 'branch-management' ? c : null;
     }, { what: 'the case to move' });
-    expect(moved).toMatchObject({ department: 'branch-management', severity: 'high', status: 'open' });
+    expect(moved).toMatchObject({ department: 'branch-management', severity: 'high', status: 'awaiting-assignment' });
 
     const withdrawn = randomUUID();
     await send(Events.ComplaintTriaged, withdrawn, triaged);

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ServiceName } from '@complaints/contracts';
@@ -59,6 +61,7 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
     PII_KEYS: `t1:${randomBytes(32).toString('base64')}`,
     PII_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
     ARCHIVE_SUBJECT_KEYS: ARCHIVE_TEST_SUBJECT_KEYS,
+    EVIDENCE_DIR: path.join(os.tmpdir(), 'complaints-evidence', id),
     ...env,
   };
   const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));

@@ -235,7 +235,21 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect(extended.body.clock.period).toBe('complex');
       expect(new Date(extended.body.clock.dueBy).getTime()).toBeGreaterThan(new Date(before).getTime() + 14 * DAY);
 
-      await send(routed, Events.CaseResolved, id, { caseId: randomUUID(), ticketNumber, outcome: 'upheld', explanation: '已退还', remedy: null, decidedBy: 'investigator-9' });
+      await send(routed, Events.CaseResponseIssued, id, {
+        caseId: randomUUID(),
+        ticketNumber,
+        reviewRound: 0,
+        outcome: 'upheld',
+        explanation: '已退还',
+        liability: 'bank',
+        rootCause: 'system',
+        actions: ['correction'],
+        remedy: null,
+        decidedBy: 'investigator-9',
+        approvedBy: null,
+        issuedAt: new Date().toISOString(),
+        rights: { reviewBy: new Date(Date.now() + 30 * DAY).toISOString(), escalateTo: [] },
+      });
       await eventually(async () => eventsOut(routed).find((e) => e.type === 'deadline.clock-changed' && e.complaintId === id && e.payload.change === 'stopped'), { what: 'the clock to stop', timeoutMs: 30_000 });
       const row = await decisionRow(routed, id);
       expect((row!.clock as Record<string, unknown>).state).toBe('stopped');

@@ -225,7 +225,7 @@ export const RemedyRequestSchema = z
   })
   .strict();
 
-/** case.resolved v1 (investigation): the reasoned decision; a remedy is handed to compensation. */
+/** case.resolved v1 (investigation), before the response was issued through approvals. No longer published; kept so archived records still validate. */
 export const CaseResolvedV1 = z
   .object({
     caseId: z.string().uuid(),
@@ -236,6 +236,165 @@ export const CaseResolvedV1 = z
     decidedBy: z.string().min(1),
   })
   .strict();
+
+export const LIABILITIES = ['bank', 'customer', 'third-party', 'shared', 'undetermined'] as const;
+export const ROOT_CAUSE_CODES = ['people', 'process', 'system', 'product', 'third-party', 'customer', 'external'] as const;
+export const RESOLUTION_ACTIONS = ['explanation', 'correction', 'apology', 'fee-waiver', 'refund', 'compensation', 'staff-coaching'] as const;
+export const EXCLUSION_REASONS = ['complained-about', 'line-manager-of-complained-about', 'declared-interest', 'decided-earlier-round'] as const;
+export const EVIDENCE_KINDS = ['call-recording', 'transaction-log', 'cctv', 'sales-recording', 'risk-questionnaire', 'document', 'system-log', 'other'] as const;
+
+const staffId = z.string().min(1).max(200);
+const caseId = z.string().uuid();
+/** Free text staff wrote; long digit runs are masked before it is published. */
+const caseText = (max: number) => z.string().min(1).max(max);
+
+/** case.assigned v1 (investigation): who investigates, and who was excluded for a conflict of interest (回避) and why. */
+export const CaseAssignedV1 = z
+  .object({
+    caseId,
+    investigator: staffId,
+    assignedBy: staffId,
+    method: z.enum(['workload-and-skill', 'named']),
+    level: z.number().int().min(1).max(10),
+    reviewRound: z.number().int().min(0).max(10),
+    excluded: z.array(z.object({ staffId, reason: z.enum(EXCLUSION_REASONS) }).strict()).max(200),
+  })
+  .strict();
+
+/** case.task-requested v1 (investigation): work asked of another department. */
+export const CaseTaskRequestedV1 = z
+  .object({ caseId, taskId: z.string().uuid(), department: z.string().min(1).max(60), owner: staffId.nullable(), request: caseText(2000), dueBy: isoInstant, requestedBy: staffId })
+  .strict();
+
+/** case.task-completed v1 (investigation): the department's recorded result. */
+export const CaseTaskCompletedV1 = z
+  .object({ caseId, taskId: z.string().uuid(), department: z.string().min(1).max(60), result: caseText(4000), completedBy: staffId, late: z.boolean() })
+  .strict();
+
+/** case.task-reminder v1 (investigation): a task is due soon or overdue; its owner is reminded. */
+export const CaseTaskReminderV1 = z
+  .object({ caseId, taskId: z.string().uuid(), department: z.string().min(1).max(60), owner: staffId.nullable(), dueBy: isoInstant, overdue: z.boolean() })
+  .strict();
+
+/** case.evidence-added v1 (investigation): a register entry; the bytes stay in object storage. */
+export const CaseEvidenceAddedV1 = z
+  .object({
+    caseId,
+    evidenceId: z.string().uuid(),
+    kind: z.enum(EVIDENCE_KINDS),
+    sourceSystem: z.string().min(1).max(100),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    size: z.number().int().min(0).nullable(),
+    stored: z.boolean(),
+    addedBy: staffId,
+  })
+  .strict();
+
+/** case.findings-recorded v1 (investigation): liability and root cause; the facts stay with the case. */
+export const CaseFindingsRecordedV1 = z
+  .object({ caseId, liability: z.enum(LIABILITIES), rootCause: z.enum(ROOT_CAUSE_CODES), facts: z.number().int().min(1).max(50), recordedBy: staffId })
+  .strict();
+
+/** case.resolution-proposed v1 (investigation): the investigator's proposal, and whether four eyes must approve it. */
+export const CaseResolutionProposedV1 = z
+  .object({
+    caseId,
+    outcome: z.enum(OUTCOMES),
+    actions: z.array(z.enum(RESOLUTION_ACTIONS)).min(1).max(RESOLUTION_ACTIONS.length),
+    remedy: RemedyRequestSchema.nullable(),
+    proposedBy: staffId,
+    needsApproval: z.boolean(),
+  })
+  .strict();
+
+/** case.resolution-decided v1 (investigation): a supervisor approved or sent back the proposal. */
+export const CaseResolutionDecidedV1 = z
+  .object({ caseId, decision: z.enum(['approved', 'rejected']), decidedBy: staffId, proposedBy: staffId, reason: caseText(2000).nullable() })
+  .strict();
+
+/** case.extension-requested v1 (investigation). */
+export const CaseExtensionRequestedV1 = z
+  .object({ caseId, requestId: z.string().uuid(), toPeriod: z.string().min(1).max(60), reason: caseText(2000), requestedBy: staffId })
+  .strict();
+
+/** case.extension-decided v1 (investigation): approved extensions move the clock (triage) and the customer is told. */
+export const CaseExtensionDecidedV1 = z
+  .object({
+    caseId,
+    requestId: z.string().uuid(),
+    toPeriod: z.string().min(1).max(60),
+    decision: z.enum(['approved', 'rejected']),
+    decidedBy: staffId,
+    requestedBy: staffId,
+    seniorApproval: z.boolean(),
+    reason: caseText(2000),
+  })
+  .strict();
+
+/** Where the customer may turn after the decision (the regulator, the ombudsman) and by when. */
+export const CustomerRightsSchema = z
+  .object({
+    /** The end of the window to ask the bank for a review (cn-cbirc 核查), or null where the regime has none. */
+    reviewBy: isoInstant.nullable(),
+    escalateTo: z.array(z.object({ body: z.string().min(1).max(200), contact: z.string().min(1).max(200), within: z.string().max(200).nullable() }).strict()).max(10),
+  })
+  .strict();
+
+/** case.response-issued v1 (investigation): the decision the customer receives, with reasons, remedy and rights. */
+export const CaseResponseIssuedV1 = z
+  .object({
+    caseId,
+    ticketNumber: z.string().min(1),
+    reviewRound: z.number().int().min(0).max(10),
+    outcome: z.enum(OUTCOMES),
+    explanation: z.string().min(1).max(4000),
+    liability: z.enum(LIABILITIES),
+    rootCause: z.enum(ROOT_CAUSE_CODES),
+    actions: z.array(z.enum(RESOLUTION_ACTIONS)).min(1).max(RESOLUTION_ACTIONS.length),
+    remedy: RemedyRequestSchema.nullable(),
+    decidedBy: staffId,
+    approvedBy: staffId.nullable(),
+    issuedAt: isoInstant,
+    rights: CustomerRightsSchema,
+  })
+  .strict();
+
+/** case.escalated v1 (investigation): decided at a higher level from now on. */
+export const CaseEscalatedV1 = z.object({ caseId, level: z.number().int().min(2).max(10), reason: caseText(2000), escalatedBy: staffId }).strict();
+
+/** case.review-requested v1 (investigation): the customer contests the decision (核查); a review opens a level higher. */
+export const CaseReviewRequestedV1 = z
+  .object({ caseId, reviewRound: z.number().int().min(1).max(10), level: z.number().int().min(2).max(10), reason: caseText(2000), loggedBy: staffId })
+  .strict();
+
+/** case.reopened v1 (investigation). */
+export const CaseReopenedV1 = z.object({ caseId, reason: caseText(2000), reopenedBy: staffId }).strict();
+
+/** case.closed v1 (investigation): the matter is settled (review window over, or the customer accepted). */
+export const CaseClosedV1 = z.object({ caseId, reason: caseText(2000), closedBy: staffId }).strict();
+
+export const IMPROVEMENT_STATUSES = ['open', 'in-progress', 'done', 'effective', 'ineffective', 'cancelled'] as const;
+
+/** improvement.action-raised v1 (investigation): 整改 from a root cause, keyed by the complaint it came from. */
+export const ImprovementActionRaisedV1 = z
+  .object({
+    actionId: z.string().uuid(),
+    sourceCaseId: caseId,
+    rootCause: z.enum(ROOT_CAUSE_CODES),
+    department: z.string().min(1).max(60),
+    measure: caseText(2000),
+    dueBy: isoInstant,
+    raisedBy: staffId,
+  })
+  .strict();
+
+/** improvement.action-updated v1 (investigation): progress, completion and the later effectiveness check. */
+export const ImprovementActionUpdatedV1 = z
+  .object({ actionId: z.string().uuid(), status: z.enum(IMPROVEMENT_STATUSES), note: caseText(2000).nullable(), updatedBy: staffId })
+  .strict();
+
+/** improvement.complaint-linked v1 (investigation): another complaint with the same root cause, keyed by that complaint. */
+export const ImprovementComplaintLinkedV1 = z.object({ actionId: z.string().uuid(), caseId, linkedBy: staffId }).strict();
 
 /** remedy.proposed v1 (compensation). */
 export const RemedyProposedV1 = z
@@ -303,6 +462,25 @@ export type DeadlineBreached = z.infer<typeof DeadlineBreachedV1>;
 export type SystemicIncidentDetected = z.infer<typeof SystemicIncidentDetectedV1>;
 export type CaseOpened = z.infer<typeof CaseOpenedV1>;
 export type CaseResolved = z.infer<typeof CaseResolvedV1>;
+export type CaseAssigned = z.infer<typeof CaseAssignedV1>;
+export type CaseTaskRequested = z.infer<typeof CaseTaskRequestedV1>;
+export type CaseTaskCompleted = z.infer<typeof CaseTaskCompletedV1>;
+export type CaseTaskReminder = z.infer<typeof CaseTaskReminderV1>;
+export type CaseEvidenceAdded = z.infer<typeof CaseEvidenceAddedV1>;
+export type CaseFindingsRecorded = z.infer<typeof CaseFindingsRecordedV1>;
+export type CaseResolutionProposed = z.infer<typeof CaseResolutionProposedV1>;
+export type CaseResolutionDecided = z.infer<typeof CaseResolutionDecidedV1>;
+export type CaseExtensionRequested = z.infer<typeof CaseExtensionRequestedV1>;
+export type CaseExtensionDecided = z.infer<typeof CaseExtensionDecidedV1>;
+export type CustomerRights = z.infer<typeof CustomerRightsSchema>;
+export type CaseResponseIssued = z.infer<typeof CaseResponseIssuedV1>;
+export type CaseEscalated = z.infer<typeof CaseEscalatedV1>;
+export type CaseReviewRequested = z.infer<typeof CaseReviewRequestedV1>;
+export type CaseReopened = z.infer<typeof CaseReopenedV1>;
+export type CaseClosed = z.infer<typeof CaseClosedV1>;
+export type ImprovementActionRaised = z.infer<typeof ImprovementActionRaisedV1>;
+export type ImprovementActionUpdated = z.infer<typeof ImprovementActionUpdatedV1>;
+export type ImprovementComplaintLinked = z.infer<typeof ImprovementComplaintLinkedV1>;
 export type RemedyProposed = z.infer<typeof RemedyProposedV1>;
 export type NotificationSent = z.infer<typeof NotificationSentV1>;
 export type DossierSealed = z.infer<typeof DossierSealedV1>;

@@ -60,11 +60,13 @@ describe('statusImpliedBy', () => {
     ['complaint.triaged', 'triaged'],
     ['case.opened', 'under-investigation'],
     ['case.resolved', 'responded'],
+    ['case.response-issued', 'responded'],
+    ['case.closed', 'closed'],
   ] as const)('statusImpliedBy_%s_is_%s', (eventType, status) => {
     expect(statusImpliedBy(eventType)).toBe(status);
   });
 
-  it.each(['remedy.proposed', 'notification.sent', 'dossier.sealed', 'complaint.received@v1', 'Complaint.Received', ''])(
+  it.each(['remedy.proposed', 'notification.sent', 'case.review-requested', 'case.assigned', 'dossier.sealed', 'complaint.received@v1', 'Complaint.Received', ''])(
     'statusImpliedBy_%p_changesNothingTheCustomerSees',
     (eventType) => {
       expect(statusImpliedBy(eventType)).toBeNull();
@@ -72,7 +74,7 @@ describe('statusImpliedBy', () => {
   );
 
   it('statusImpliedBy_eventsInProcessOrder_implyStatusesInLifecycleOrder', () => {
-    const implied = ['complaint.received', 'complaint.triaged', 'case.opened', 'case.resolved'].map(
+    const implied = ['complaint.received', 'complaint.triaged', 'case.opened', 'case.response-issued', 'case.closed'].map(
       (t) => statusImpliedBy(t) as ComplaintStatus,
     );
     const positions = implied.map(position);
@@ -131,7 +133,7 @@ describe('CUSTOMER_TIMELINE', () => {
   });
 
   it('timeline_coversEveryEventThatChangesTheStatus', () => {
-    for (const type of ['complaint.received', 'complaint.triaged', 'case.opened', 'case.resolved', 'complaint.withdrawn']) {
+    for (const type of ['complaint.received', 'complaint.triaged', 'case.opened', 'case.resolved', 'case.response-issued', 'case.closed', 'complaint.withdrawn']) {
       expect({ type, status: statusImpliedBy(type) !== null, inTimeline: type in CUSTOMER_TIMELINE }).toEqual({ type, status: true, inTimeline: true });
     }
   });

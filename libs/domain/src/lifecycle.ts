@@ -51,6 +51,9 @@ export const CUSTOMER_TIMELINE: Record<string, { 'zh-CN': string; en: string }> 
   'complaint.amended': { 'zh-CN': '已更新您的投诉信息', en: 'Your complaint details were updated' },
   'deadline.clock-changed': { 'zh-CN': '答复期限已调整', en: 'The date for our answer changed' },
   'case.resolved': { 'zh-CN': '我们已作出答复', en: 'We have sent our answer' },
+  'case.response-issued': { 'zh-CN': '我们已作出答复', en: 'We have sent our answer' },
+  'case.review-requested': { 'zh-CN': '已受理您的核查申请，将由上级重新审查', en: 'We are reviewing our decision at a higher level as you asked' },
+  'case.closed': { 'zh-CN': '投诉已办结', en: 'Your complaint is closed' },
   'complaint.withdrawn': { 'zh-CN': '您已撤回投诉，处理程序终止', en: 'You withdrew the complaint; the procedure has ended' },
 };
 
@@ -67,8 +70,12 @@ export function statusImpliedBy(eventType: string): ComplaintStatus | null {
       return 'triaged';
     case 'case.opened':
       return 'under-investigation';
+    // case.resolved is how the decision was recorded before responses were issued through approvals.
     case 'case.resolved':
+    case 'case.response-issued':
       return 'responded';
+    case 'case.closed':
+      return 'closed';
     case 'complaint.withdrawn':
       return 'withdrawn';
     default:

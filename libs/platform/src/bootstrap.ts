@@ -56,6 +56,11 @@ export interface ServiceDefinition {
   consumes: string[];
   retry?: RetryPolicy;
   bodyLimit?: string;
+  /**
+   * Routes that take a file's raw bytes as the body (any content type), with their own limit;
+   * `path` is an Express route pattern such as `/v1/cases/:caseId/evidence/files`.
+   */
+  uploads?: { path: string; limit: string }[];
   /** How channel webhooks are verified, when not by the platform HMAC alone. */
   webhookVerifier?: () => WebhookVerifier;
 }
@@ -167,6 +172,11 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       next();
     },
   );
+  for (const upload of definition.uploads ?? []) {
+    app.use(upload.path, (req: Request, res: Response, next: NextFunction) =>
+      req.method === 'POST' ? express.raw({ limit: upload.limit, type: () => true })(req, res, next) : next(),
+    );
+  }
   app.use(
     express.json({
       limit: definition.bodyLimit ?? '256kb',

@@ -75,6 +75,7 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
         OUTBOX_POLL_MS: '200',
         // Journeys follow routed complaints; the triage queue has its own tests (triage-decisions).
         TRIAGE_MIN_CONFIDENCE: '0',
+        EVIDENCE_DIR: path.join(ROOT, '.data', 'evidence', id),
         ...issuer.env,
         ...extraEnv,
       },

@@ -9,6 +9,8 @@ export interface TokenOptions {
   subject?: string;
   channel?: string;
   approvalLimitMinor?: number;
+  /** The staff member's department (approvers of senior management may extend to the longest period). */
+  department?: string;
   /** Seconds from now; negative for a token that has already expired. */
   expiresIn?: number;
   audience?: string;
@@ -43,6 +45,7 @@ export async function createTestIssuer(name = 'test'): Promise<TestIssuer> {
       const claims: Record<string, unknown> = { roles: Array.isArray(roles) ? roles : [roles] };
       if (options.channel) claims.channel = options.channel;
       if (options.approvalLimitMinor !== undefined) claims.approvalLimitMinor = options.approvalLimitMinor;
+      if (options.department) claims.department = options.department;
       return new SignJWT(claims)
         .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
         .setIssuer(options.issuer ?? issuer)

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type {
   CaseOpened,
   CaseResolved,
+  CaseResponseIssued,
   ComplaintAmended,
   ComplaintReceived,
   ComplaintSupplemented,
@@ -37,6 +38,24 @@ export const EVENT_LABELS: Record<string, { zh: string; en: string }> = {
   'complaint.withdrawn': { zh: '撤回投诉', en: 'Complaint withdrawn' },
   'case.opened': { zh: '立案调查', en: 'Case opened' },
   'case.resolved': { zh: '处理决定', en: 'Decision' },
+  'case.assigned': { zh: '指派调查人员', en: 'Investigator assigned' },
+  'case.task-requested': { zh: '协办任务', en: 'Task to a department' },
+  'case.task-completed': { zh: '协办结果', en: 'Task result' },
+  'case.task-reminder': { zh: '协办催办', en: 'Task reminder' },
+  'case.evidence-added': { zh: '登记证据', en: 'Evidence registered' },
+  'case.findings-recorded': { zh: '调查结论', en: 'Findings' },
+  'case.resolution-proposed': { zh: '拟定处理意见', en: 'Resolution proposed' },
+  'case.resolution-decided': { zh: '审批处理意见', en: 'Resolution approved or returned' },
+  'case.extension-requested': { zh: '申请延期', en: 'Extension requested' },
+  'case.extension-decided': { zh: '延期审批', en: 'Extension decided' },
+  'case.response-issued': { zh: '作出答复', en: 'Response issued' },
+  'case.escalated': { zh: '升级处理', en: 'Escalated' },
+  'case.review-requested': { zh: '申请核查', en: 'Review requested' },
+  'case.reopened': { zh: '重新处理', en: 'Reopened' },
+  'case.closed': { zh: '办结', en: 'Closed' },
+  'improvement.action-raised': { zh: '整改措施', en: 'Improvement action' },
+  'improvement.action-updated': { zh: '整改进展', en: 'Improvement progress' },
+  'improvement.complaint-linked': { zh: '关联整改', en: 'Linked to improvement' },
   'remedy.proposed': { zh: '补偿方案', en: 'Remedy proposed' },
   'notification.sent': { zh: '发送函件', en: 'Letter sent' },
   'staff.action-recorded': { zh: '员工操作', en: 'Staff action' },
@@ -78,7 +97,8 @@ export interface Dossier {
   /** The newest dossier.sealed event of the complaint, or null while the complaint is open. */
   sealed: { dossierHash: string; sealedAt: string; entries: number; lastEntrySeq: number } | null;
   timeline: TimelineItem[];
-  decisions: At<CaseResolved>[];
+  /** Decisions issued, first and after each review (case.resolved is how older records wrote them). */
+  decisions: At<CaseResolved | CaseResponseIssued>[];
   remedies: At<RemedyProposed>[];
   letters: At<NotificationSent>[];
   staffActions: At<StaffActionRecorded>[];
@@ -127,6 +147,19 @@ export function summaryOf(type: string, payload: unknown): string {
     case 'case.resolved': {
       const c = p as CaseResolved;
       return `${OUTCOME_LABELS[c.outcome]?.en ?? c.outcome} by ${c.decidedBy}${c.remedy ? `, remedy ${c.remedy.type} ${money(c.remedy.amount)}` : ', no remedy'}`;
+    }
+    case 'case.response-issued': {
+      const c = p as CaseResponseIssued;
+      const approval = c.approvedBy ? `, approved by ${c.approvedBy}` : '';
+      return `${OUTCOME_LABELS[c.outcome]?.en ?? c.outcome} by ${c.decidedBy}${approval}; liability ${c.liability}, root cause ${c.rootCause}${c.remedy ? `, remedy ${c.remedy.type} ${money(c.remedy.amount)}` : ', no remedy'}; review by ${c.rights.reviewBy ?? 'n/a'}`;
+    }
+    case 'case.assigned': {
+      const a = p as { investigator: string; method: string; excluded: { staffId: string; reason: string }[] };
+      return `assigned to ${a.investigator} (${a.method})${a.excluded.length ? `; excluded ${a.excluded.map((e) => `${e.staffId}: ${e.reason}`).join(', ')}` : ''}`;
+    }
+    case 'case.evidence-added': {
+      const e = p as { kind: string; sourceSystem: string; sha256: string };
+      return `${e.kind} from ${e.sourceSystem}, sha256 ${e.sha256}`;
     }
     case 'remedy.proposed': {
       const r = p as RemedyProposed;
@@ -213,7 +246,7 @@ export function composeDossier(complaintId: string, stored: DossierEntry[], open
     ticketNumber,
     sealed,
     timeline,
-    decisions: of<CaseResolved>('case.resolved'),
+    decisions: [...of<CaseResolved>('case.resolved'), ...of<CaseResponseIssued>('case.response-issued')].sort((a, b) => a.seq - b.seq),
     remedies: of<RemedyProposed>('remedy.proposed'),
     letters: of<NotificationSent>('notification.sent'),
     staffActions: of<StaffActionRecorded>('staff.action-recorded'),

@@ -18,6 +18,19 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'complaint.retriaged': ['reason'],
   'deadline.clock-changed': ['reason'],
   'case.resolved': ['explanation'],
+  'case.response-issued': ['explanation'],
+  // What staff wrote while working the case can quote the customer.
+  'case.task-requested': ['request'],
+  'case.task-completed': ['result'],
+  'case.resolution-decided': ['reason'],
+  'case.extension-requested': ['reason'],
+  'case.extension-decided': ['reason'],
+  'case.escalated': ['reason'],
+  'case.review-requested': ['reason'],
+  'case.reopened': ['reason'],
+  'case.closed': ['reason'],
+  'improvement.action-raised': ['measure'],
+  'improvement.action-updated': ['note'],
 };
 
 /**
@@ -28,6 +41,9 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
 export const STAFF_DETAIL_IN_CLEAR: ReadonlySet<string> = new Set([
   'purpose', 'reference', 'personalData', 'caseId', 'outcome', 'product', 'cause', 'severity', 'department',
   'period', 'pauseReason', 'holdId', 'purgeId', 'regime', 'closedAt', 'retainedUntil', 'asOf',
+  // investigation: staff ids, codes and ids of the case's own records
+  'investigator', 'method', 'liability', 'rootCause', 'needsApproval', 'decision', 'level', 'requestId', 'toPeriod',
+  'taskId', 'late', 'evidenceId', 'kind', 'sha256', 'contactId', 'channel', 'noteId', 'actionId', 'status', 'involvedStaff',
 ]);
 
 /** A sealed field as stored in the envelope: the ciphertext, or (sealed after its key was destroyed) only the erasure date. */

@@ -18,6 +18,7 @@ export const INDEXED_EVENT_TYPES = [
   Events.ComplaintTriaged.type,
   Events.ComplaintRetriaged.type,
   Events.CaseResolved.type,
+  Events.CaseResponseIssued.type,
   Events.RemedyProposed.type,
   Events.NotificationSent.type,
   Events.ComplaintWithdrawn.type,
@@ -119,6 +120,7 @@ export function indexPatchOf(event: EventEnvelope): IndexPatch | null {
       return patch;
     }
     case Events.CaseResolved.type:
+    case Events.CaseResponseIssued.type:
       patch.outcome = oneOf(p.outcome, OUTCOMES);
       patch.resolvedAt = patch.outcome ? eventAt : null;
       return patch;

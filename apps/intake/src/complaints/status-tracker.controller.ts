@@ -21,8 +21,18 @@ export class StatusTracker {
     return this.observe(event, ctx);
   }
 
-  @EventPattern(Events.CaseResolved.pattern)
-  onCaseResolved(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
+  @EventPattern(Events.CaseResponseIssued.pattern)
+  onResponseIssued(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
+    return this.observe(event, ctx);
+  }
+
+  @EventPattern(Events.CaseReviewRequested.pattern)
+  onReviewRequested(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
+    return this.observe(event, ctx);
+  }
+
+  @EventPattern(Events.CaseClosed.pattern)
+  onCaseClosed(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
     return this.observe(event, ctx);
   }
 
@@ -38,13 +48,14 @@ export class StatusTracker {
 
   private async observe(event: EventEnvelope, ctx: EventContext): Promise<void> {
     const implied = statusImpliedBy(event.type);
-    if (!implied) return;
+    if (!implied && !(event.type in CUSTOMER_TIMELINE)) return;
     const record = await ctx.manager.findOne(ComplaintRecord, {
       where: { id: event.complaintId },
       lock: { mode: 'pessimistic_write' },
     });
     if (!record) throw new Error(`complaint ${event.complaintId} is not known to intake`);
     if (event.type in CUSTOMER_TIMELINE) await recordOnTimeline(ctx.manager, event);
+    if (!implied) return;
     const next = advanceStatus(record.status as ComplaintStatus, implied);
     if (next !== record.status) {
       await ctx.manager.update(ComplaintRecord, { id: record.id }, { status: next, statusChangedAt: new Date(event.occurredAt) });

@@ -1,12 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { CaseState, Findings, ResolutionProposal } from '@complaints/domain';
+import type { CaseResponseIssued } from '@complaints/contracts';
 
-export interface ResolutionRecord {
-  outcome: 'upheld' | 'partially-upheld' | 'not-upheld';
-  explanation: string;
-  remedy: { type: string; amount: { amountMinor: number; currency: string } } | null;
-  decidedBy: string;
-  decidedAt: string;
-}
+/** The response as issued to the customer (the last one, after a review the review's). */
+export type IssuedResponse = Omit<CaseResponseIssued, 'caseId' | 'ticketNumber'>;
 
 @Entity({ name: 'cases' })
 export class CaseRecord {
@@ -22,11 +19,43 @@ export class CaseRecord {
   @Column()
   department!: string;
 
-  @Column()
-  severity!: string;
+  @Column('text')
+  severity!: 'low' | 'medium' | 'high' | 'critical';
 
-  @Column()
-  status!: 'open' | 'resolved' | 'withdrawn';
+  @Column({ type: 'text', nullable: true })
+  category!: string | null;
+
+  @Column('text')
+  status!: CaseState;
+
+  @Column('text')
+  regime!: 'cn-cbirc' | 'uk-fca' | 'us-cfpb';
+
+  /** The deadline period the clock runs on (cn-cbirc standard, complex, senior-approved). */
+  @Column({ type: 'text', nullable: true })
+  period!: string | null;
+
+  @Column('int')
+  level!: number;
+
+  @Column('int', { name: 'review_round' })
+  reviewRound!: number;
+
+  @Column({ name: 'assigned_to', type: 'text', nullable: true })
+  assignedTo!: string | null;
+
+  /** Staff the complaint is about: they and their line managers may not handle it (回避). */
+  @Column('text', { name: 'involved_staff', array: true })
+  involvedStaff!: string[];
+
+  @Column('text', { name: 'previous_deciders', array: true })
+  previousDeciders!: string[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  findings!: Findings | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  proposal!: ResolutionProposal | null;
 
   /** The customer withdrew: the procedure ended that day. */
   @Column({ name: 'withdrawn_at', type: 'timestamptz', nullable: true })
@@ -38,6 +67,15 @@ export class CaseRecord {
   @Column({ name: 'opened_at', type: 'timestamptz' })
   openedAt!: Date;
 
+  @Column({ name: 'responded_at', type: 'timestamptz', nullable: true })
+  respondedAt!: Date | null;
+
+  @Column({ name: 'review_due_by', type: 'timestamptz', nullable: true })
+  reviewDueBy!: Date | null;
+
   @Column({ type: 'jsonb', nullable: true })
-  resolution!: ResolutionRecord | null;
+  resolution!: IssuedResponse | null;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
 }

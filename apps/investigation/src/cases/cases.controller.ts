@@ -1,40 +1,64 @@
-import { Body, ConflictException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { ComplaintRetriaged, ComplaintTriaged, ComplaintWithdrawn, EventEnvelope, Events } from '@complaints/contracts';
-import { EventContext, OutboxPublisher } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
+import { DataSource, FindOptionsWhere, In } from 'typeorm';
+import { ComplaintRetriaged, ComplaintTriaged, ComplaintWithdrawn, DeadlineClockChanged, EventEnvelope, Events } from '@complaints/contracts';
+import { CASE_STATES, CaseState, openCase, withdrawCase } from '@complaints/domain';
+import { EventContext } from '@complaints/messaging';
+import { Allow, AuthenticatedRequest, FieldCipher, ProblemException, seesPersonalData } from '@complaints/platform';
+import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { CaseRecord } from './case.entity';
-import { RecordResolutionDto } from './record-resolution.dto';
+import { CaseWorkflow, snapshotOf } from './case-workflow';
+
+const READERS = ['investigator', 'department-staff', 'triage-officer', 'approver', 'compliance-officer', 'auditor'] as const;
 
 @ApiTags('cases')
 @Controller('v1/cases')
 export class CasesController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly publisher: OutboxPublisher,
-    private readonly audit: StaffAuditTrail,
+    private readonly workflow: CaseWorkflow,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
 
-  /** A case opens when triage has routed the complaint; it lands in the department's queue. */
+  /**
+   * A case opens when triage has routed the complaint and lands in the department's queue; it is
+   * assigned at once to the best-placed investigator with no interest in it, or waits in the queue.
+   */
   @EventPattern(Events.ComplaintTriaged.pattern)
-  async openCase(@Payload() event: EventEnvelope<ComplaintTriaged>, @Ctx() ctx: EventContext) {
-    const triaged = event.payload;
+  async openCase(@Payload() env: EventEnvelope<ComplaintTriaged>, @Ctx() ctx: EventContext) {
+    const triaged = env.payload;
+    const now = new Date();
+    const snapshot = openCase({ severity: triaged.severity, at: now.toISOString() });
+    const regime = this.workflow.policy.regimes[triaged.regime];
     const opened = ctx.manager.create(CaseRecord, {
       id: randomUUID(),
-      complaintId: event.complaintId,
+      complaintId: env.complaintId,
       ticketNumber: triaged.ticketNumber,
       department: triaged.department,
       severity: triaged.severity,
-      status: 'open',
+      category: triaged.product?.code ?? triaged.category,
+      status: snapshot.state,
+      regime: triaged.regime,
+      period: regime.responsePeriod ?? 'standard',
+      level: snapshot.level,
+      reviewRound: snapshot.reviewRound,
+      assignedTo: null,
+      involvedStaff: [],
+      previousDeciders: [],
+      findings: null,
+      proposal: null,
+      withdrawnAt: null,
       responseDueBy: new Date(triaged.responseDueBy),
-      openedAt: new Date(),
+      openedAt: now,
+      respondedAt: null,
+      reviewDueBy: null,
       resolution: null,
+      updatedAt: now,
     });
     // Withdrawn before the case could open: it opens already ended, so the record stays complete.
-    const [withdrawal]: { withdrawn_at: Date }[] = await ctx.manager.query(`SELECT withdrawn_at FROM withdrawals WHERE complaint_id = $1`, [event.complaintId]);
+    const [withdrawal]: { withdrawn_at: Date }[] = await ctx.manager.query(`SELECT withdrawn_at FROM withdrawals WHERE complaint_id = $1`, [env.complaintId]);
     if (withdrawal) Object.assign(opened, { status: 'withdrawn', withdrawnAt: withdrawal.withdrawn_at });
     await ctx.manager.insert(CaseRecord, opened);
     await ctx.publish(Events.CaseOpened, {
@@ -44,74 +68,95 @@ export class CasesController {
       severity: triaged.severity,
       responseDueBy: triaged.responseDueBy,
     });
+    if (!withdrawal) await this.workflow.tryAutoAssign(ctx.manager, opened, 'system', now, { correlationId: ctx.envelope.correlationId, causationId: ctx.envelope.eventId });
   }
 
-  /** A triage officer re-routed the complaint: an open case moves to the new department's queue at the new severity. */
+  /** A triage officer re-routed the complaint: a case not yet decided moves to the new department's queue at the new severity. */
   @EventPattern(Events.ComplaintRetriaged.pattern)
-  async reroute(@Payload() event: EventEnvelope<ComplaintRetriaged>, @Ctx() ctx: EventContext) {
-    const { department, severity } = event.payload.current;
-    await ctx.manager.update(CaseRecord, { complaintId: event.complaintId, status: 'open' }, { department, severity });
+  async reroute(@Payload() env: EventEnvelope<ComplaintRetriaged>, @Ctx() ctx: EventContext) {
+    const { department, severity } = env.payload.current;
+    await ctx.manager.update(CaseRecord, { complaintId: env.complaintId, status: In(['awaiting-assignment', 'investigating']), level: 1 }, { department, severity });
   }
 
-  /** The customer ended the procedure: an open case stops that day. */
+  /** The clock moved (extension, pause, restart): the case shows the date the customer was given. */
+  @EventPattern(Events.DeadlineClockChanged.pattern)
+  async followClock(@Payload() env: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
+    const { period, responseDueBy } = env.payload;
+    await ctx.manager.update(CaseRecord, { complaintId: env.complaintId }, { period, ...(responseDueBy ? { responseDueBy: new Date(responseDueBy) } : {}) });
+  }
+
+  /** The customer ended the procedure: a case not yet answered stops that day. */
   @EventPattern(Events.ComplaintWithdrawn.pattern)
-  async withdraw(@Payload() event: EventEnvelope<ComplaintWithdrawn>, @Ctx() ctx: EventContext) {
-    const withdrawnAt = new Date(event.payload.withdrawnAt);
-    await ctx.manager.query(`INSERT INTO withdrawals (complaint_id, withdrawn_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [event.complaintId, withdrawnAt]);
-    await ctx.manager.update(CaseRecord, { complaintId: event.complaintId, status: 'open' }, { status: 'withdrawn', withdrawnAt });
+  async withdraw(@Payload() env: EventEnvelope<ComplaintWithdrawn>, @Ctx() ctx: EventContext) {
+    const withdrawnAt = new Date(env.payload.withdrawnAt);
+    await ctx.manager.query(`INSERT INTO withdrawals (complaint_id, withdrawn_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [env.complaintId, withdrawnAt]);
+    const found = await ctx.manager.findOne(CaseRecord, { where: { complaintId: env.complaintId }, lock: { mode: 'pessimistic_write' } });
+    if (!found || !this.workflow.allowedActions(found).includes('withdraw')) return;
+    const moved = withdrawCase(snapshotOf(found), { by: 'customer', at: withdrawnAt.toISOString() });
+    await this.workflow.commit(ctx.manager, found, { moved, changes: { withdrawnAt } }, new Date());
   }
 
   @Get()
-  @Allow('investigator', 'department-staff', 'triage-officer', 'compliance-officer', 'auditor')
-  @ApiOperation({ summary: 'Cases, optionally for one complaint' })
+  @Allow(...READERS)
+  @ApiOperation({ summary: 'Case queue: by department, state, assignee or complaint, soonest deadline first' })
   @ApiQuery({ name: 'complaintId', required: false })
-  list(@Query('complaintId', new ParseUUIDPipe({ optional: true })) complaintId?: string) {
-    return this.dataSource.getRepository(CaseRecord).find({
-      where: complaintId ? { complaintId } : {},
-      order: { responseDueBy: 'ASC' },
-      take: 200,
-    });
+  @ApiQuery({ name: 'department', required: false })
+  @ApiQuery({ name: 'status', required: false, enum: CASE_STATES })
+  @ApiQuery({ name: 'assignedTo', required: false, description: '`me` for the caller' })
+  list(
+    @Req() request: AuthenticatedRequest,
+    @Query('complaintId', new ParseUUIDPipe({ optional: true })) complaintId?: string,
+    @Query('department') department?: string,
+    @Query('status') status?: string,
+    @Query('assignedTo') assignedTo?: string,
+  ) {
+    const where: FindOptionsWhere<CaseRecord> = {};
+    if (complaintId) where.complaintId = complaintId;
+    if (department) where.department = department;
+    if (status) {
+      const statuses = status.split(',');
+      for (const s of statuses) {
+        if (!(CASE_STATES as readonly string[]).includes(s)) {
+          throw new ProblemException({ type: 'https://complaints.example/problems/validation', title: 'The request is not valid', status: 400, errors: [{ path: 'query:status', message: `one or more of ${CASE_STATES.join(', ')}` }] });
+        }
+      }
+      where.status = In(statuses as CaseState[]);
+    }
+    if (assignedTo) where.assignedTo = assignedTo === 'me' ? request.principal!.subject : assignedTo;
+    return this.dataSource.getRepository(CaseRecord).find({ where, order: { responseDueBy: 'ASC' }, take: 200 });
   }
 
   @Get(':caseId')
-  @Allow('investigator', 'department-staff', 'triage-officer', 'compliance-officer', 'auditor')
-  async get(@Param('caseId', new ParseUUIDPipe()) caseId: string) {
+  @Allow(...READERS)
+  @ApiOperation({ summary: 'The whole case: state and allowed next steps, assignments, tasks, evidence, contacts, notes, approvals, transitions' })
+  async get(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Req() request: AuthenticatedRequest) {
     const found = await this.dataSource.getRepository(CaseRecord).findOneBy({ id: caseId });
     if (!found) throw new NotFoundException(`no case ${caseId}`);
-    return found;
-  }
-
-  @Post(':caseId/resolution')
-  @Allow('investigator')
-  @ApiOperation({ summary: 'Record the reasoned decision; a remedy goes on to compensation' })
-  async recordResolution(
-    @Param('caseId', new ParseUUIDPipe()) caseId: string,
-    @Body() dto: RecordResolutionDto,
-    @Req() request: AuthenticatedRequest,
-  ) {
-    return this.dataSource.transaction(async (manager) => {
-      const found = await manager.findOne(CaseRecord, { where: { id: caseId }, lock: { mode: 'pessimistic_write' } });
-      if (!found) throw new NotFoundException(`no case ${caseId}`);
-      if (found.status !== 'open') throw new ConflictException(`case ${caseId} is already ${found.status}`);
-      const resolution = {
-        outcome: dto.outcome,
-        explanation: dto.explanation,
-        remedy: dto.remedy ? { type: dto.remedy.type, amount: { ...dto.remedy.amount } } : null,
-        // The decision is signed by the verified caller, not by a name typed into the form.
-        decidedBy: request.principal!.subject,
-        decidedAt: new Date().toISOString(),
-      };
-      await manager.update(CaseRecord, { id: caseId }, { status: 'resolved', resolution });
-      await this.publisher.publish(manager, Events.CaseResolved, found.complaintId, {
-        caseId,
-        ticketNumber: found.ticketNumber,
-        outcome: resolution.outcome,
-        explanation: resolution.explanation,
-        remedy: resolution.remedy,
-        decidedBy: resolution.decidedBy,
-      });
-      await this.audit.record(manager, request, found.complaintId, 'case.resolution-recorded', { caseId, outcome: dto.outcome });
-      return { ...found, status: 'resolved', resolution };
-    });
+    const q = (sql: string) => this.dataSource.query(sql, [caseId]);
+    const [transitions, assignments, tasks, evidence, contacts, notes, extensions, interests] = await Promise.all([
+      q(`SELECT action, from_state AS "from", to_state AS "to", at, actor AS "by", reason FROM case_transitions WHERE case_id = $1 ORDER BY id`),
+      q(`SELECT investigator, assigned_by AS "assignedBy", method, level, review_round AS "reviewRound", excluded, at FROM case_assignments WHERE case_id = $1 ORDER BY id`),
+      q(`SELECT id, department, owner, request, due_by AS "dueBy", status, result, requested_by AS "requestedBy", requested_at AS "requestedAt", completed_by AS "completedBy", completed_at AS "completedAt" FROM case_tasks WHERE case_id = $1 ORDER BY requested_at`),
+      q(`SELECT id, kind, source_system AS "sourceSystem", reference, description, sha256, size::int AS size, content_type AS "contentType", storage_key IS NOT NULL AS stored, added_by AS "addedBy", added_at AS "addedAt" FROM case_evidence WHERE case_id = $1 ORDER BY added_at`),
+      q(`SELECT id, at, direction, channel, outcome, summary_sealed, logged_by AS "loggedBy" FROM case_contacts WHERE case_id = $1 ORDER BY at`),
+      q(`SELECT id, at, author, body_sealed FROM case_notes WHERE case_id = $1 ORDER BY at`),
+      q(`SELECT id, to_period AS "toPeriod", reason, requested_by AS "requestedBy", requested_at AS "requestedAt", decision, decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason", senior_approval AS "seniorApproval" FROM case_extension_requests WHERE case_id = $1 ORDER BY requested_at`),
+      q(`SELECT staff_id AS "staffId", reason, declared_by AS "declaredBy", declared_at AS "declaredAt" FROM case_declared_interests WHERE case_id = $1`),
+    ]);
+    // Contacts and notes quote the customer: in clear only for roles whose work needs it.
+    const clear = seesPersonalData(request.principal);
+    const open = (sealed: string) => (clear ? this.cipher.decrypt(sealed) : '(masked)');
+    return {
+      ...found,
+      allowedActions: this.workflow.allowedActions(found),
+      declaredInterests: interests,
+      transitions,
+      assignments,
+      tasks,
+      evidence,
+      contacts: contacts.map(({ summary_sealed, ...c }: { summary_sealed: string }) => ({ ...c, summary: open(summary_sealed) })),
+      notes: notes.map(({ body_sealed, ...n }: { body_sealed: string }) => ({ ...n, body: open(body_sealed) })),
+      extensions,
+    };
   }
 }

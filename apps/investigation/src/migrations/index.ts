@@ -42,4 +42,194 @@ export class CaseWithdrawals1763971500000 implements MigrationInterface {
   }
 }
 
-export const investigationMigrations = [CreateCases1763885100000, CaseWithdrawals1763971500000];
+/**
+ * The case as handlers work it: the lifecycle states of libs/domain's case machine, assignment
+ * with conflict-of-interest exclusions (回避), department tasks, the evidence register and its
+ * custody log, the contact log and notes (sealed: they quote the customer), approvals, reviews
+ * (核查) and improvement actions (整改). Every transition is kept with who, when and why.
+ */
+export class CaseWork1764720000000 implements MigrationInterface {
+  name = 'CaseWork1764720000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE cases DROP CONSTRAINT cases_status_check`);
+    await q.query(`ALTER TABLE cases DROP CONSTRAINT IF EXISTS cases_check`);
+    await q.query(`UPDATE cases SET status = CASE status WHEN 'open' THEN 'awaiting-assignment' WHEN 'resolved' THEN 'responded' ELSE status END`);
+    await q.query(`
+      ALTER TABLE cases
+        ADD CONSTRAINT cases_status_check CHECK (status IN ('awaiting-assignment', 'investigating', 'awaiting-approval', 'responded', 'under-review', 'closed', 'withdrawn')),
+        ADD COLUMN regime            text NOT NULL DEFAULT 'cn-cbirc',
+        ADD COLUMN period            text,
+        ADD COLUMN category          text,
+        ADD COLUMN level             integer NOT NULL DEFAULT 1,
+        ADD COLUMN review_round      integer NOT NULL DEFAULT 0,
+        ADD COLUMN assigned_to       text,
+        ADD COLUMN involved_staff    text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN previous_deciders text[] NOT NULL DEFAULT '{}',
+        ADD COLUMN findings          jsonb,
+        ADD COLUMN proposal          jsonb,
+        ADD COLUMN responded_at      timestamptz,
+        ADD COLUMN review_due_by     timestamptz,
+        ADD COLUMN updated_at        timestamptz NOT NULL DEFAULT now()`);
+    await q.query(`DROP INDEX IF EXISTS cases_queue`);
+    await q.query(`CREATE INDEX cases_queue ON cases (department, level, status, response_due_by)`);
+    await q.query(`CREATE INDEX cases_assignee ON cases (assigned_to, status) WHERE assigned_to IS NOT NULL`);
+    await q.query(`
+      CREATE TABLE case_transitions (
+        id         bigserial PRIMARY KEY,
+        case_id    uuid NOT NULL REFERENCES cases(id),
+        action     text NOT NULL,
+        from_state text NOT NULL,
+        to_state   text NOT NULL,
+        at         timestamptz NOT NULL,
+        actor      text NOT NULL,
+        reason     text
+      )`);
+    await q.query(`CREATE INDEX case_transitions_case ON case_transitions (case_id, id)`);
+    await q.query(`
+      CREATE TABLE investigators (
+        staff_id     text PRIMARY KEY,
+        department   text NOT NULL,
+        skills       text[] NOT NULL DEFAULT '{}',
+        line_manager text,
+        capacity     integer NOT NULL CHECK (capacity BETWEEN 0 AND 1000),
+        active       boolean NOT NULL DEFAULT true,
+        updated_by   text NOT NULL,
+        updated_at   timestamptz NOT NULL
+      )`);
+    await q.query(`
+      CREATE TABLE case_declared_interests (
+        case_id     uuid NOT NULL REFERENCES cases(id),
+        staff_id    text NOT NULL,
+        reason      text NOT NULL,
+        declared_by text NOT NULL,
+        declared_at timestamptz NOT NULL,
+        PRIMARY KEY (case_id, staff_id)
+      )`);
+    await q.query(`
+      CREATE TABLE case_assignments (
+        id           bigserial PRIMARY KEY,
+        case_id      uuid NOT NULL REFERENCES cases(id),
+        investigator text NOT NULL,
+        assigned_by  text NOT NULL,
+        method       text NOT NULL,
+        level        integer NOT NULL,
+        review_round integer NOT NULL,
+        excluded     jsonb NOT NULL,
+        at           timestamptz NOT NULL
+      )`);
+    await q.query(`
+      CREATE TABLE case_tasks (
+        id                uuid PRIMARY KEY,
+        case_id           uuid NOT NULL REFERENCES cases(id),
+        department        text NOT NULL,
+        owner             text,
+        request           text NOT NULL,
+        due_by            timestamptz NOT NULL,
+        status            text NOT NULL CHECK (status IN ('open', 'done')),
+        result            text,
+        requested_by      text NOT NULL,
+        requested_at      timestamptz NOT NULL,
+        completed_by      text,
+        completed_at      timestamptz,
+        reminded_at       timestamptz,
+        overdue_notice_at timestamptz,
+        CHECK ((status = 'done') = (result IS NOT NULL))
+      )`);
+    await q.query(`CREATE INDEX case_tasks_open ON case_tasks (due_by) WHERE status = 'open'`);
+    await q.query(`CREATE INDEX case_tasks_case ON case_tasks (case_id)`);
+    await q.query(`
+      CREATE TABLE case_evidence (
+        id            uuid PRIMARY KEY,
+        case_id       uuid NOT NULL REFERENCES cases(id),
+        kind          text NOT NULL,
+        source_system text NOT NULL,
+        reference     text,
+        description   text NOT NULL,
+        sha256        text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+        size          bigint,
+        content_type  text,
+        storage_key   text,
+        added_by      text NOT NULL,
+        added_at      timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX case_evidence_case ON case_evidence (case_id, added_at)`);
+    await q.query(`
+      CREATE TABLE evidence_custody (
+        id          bigserial PRIMARY KEY,
+        evidence_id uuid NOT NULL REFERENCES case_evidence(id),
+        at          timestamptz NOT NULL,
+        actor       text NOT NULL,
+        action      text NOT NULL,
+        detail      text
+      )`);
+    await q.query(`CREATE INDEX evidence_custody_evidence ON evidence_custody (evidence_id, id)`);
+    await q.query(`
+      CREATE TABLE case_contacts (
+        id             uuid PRIMARY KEY,
+        case_id        uuid NOT NULL REFERENCES cases(id),
+        at             timestamptz NOT NULL,
+        direction      text NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+        channel        text NOT NULL,
+        outcome        text NOT NULL,
+        summary_sealed text NOT NULL,
+        logged_by      text NOT NULL
+      )`);
+    await q.query(`CREATE INDEX case_contacts_case ON case_contacts (case_id, at)`);
+    await q.query(`
+      CREATE TABLE case_notes (
+        id          uuid PRIMARY KEY,
+        case_id     uuid NOT NULL REFERENCES cases(id),
+        at          timestamptz NOT NULL,
+        author      text NOT NULL,
+        body_sealed text NOT NULL
+      )`);
+    await q.query(`CREATE INDEX case_notes_case ON case_notes (case_id, at)`);
+    await q.query(`
+      CREATE TABLE case_extension_requests (
+        id              uuid PRIMARY KEY,
+        case_id         uuid NOT NULL REFERENCES cases(id),
+        to_period       text NOT NULL,
+        reason          text NOT NULL,
+        requested_by    text NOT NULL,
+        requested_at    timestamptz NOT NULL,
+        decision        text CHECK (decision IN ('approved', 'rejected')),
+        decided_by      text,
+        decided_at      timestamptz,
+        decision_reason text,
+        senior_approval boolean
+      )`);
+    await q.query(`CREATE UNIQUE INDEX case_extension_requests_pending ON case_extension_requests (case_id) WHERE decision IS NULL`);
+    await q.query(`
+      CREATE TABLE improvement_actions (
+        id                 uuid PRIMARY KEY,
+        source_case_id     uuid NOT NULL REFERENCES cases(id),
+        root_cause         text NOT NULL,
+        department         text NOT NULL,
+        measure            text NOT NULL,
+        due_by             timestamptz NOT NULL,
+        status             text NOT NULL,
+        effectiveness_note text,
+        raised_by          text NOT NULL,
+        raised_at          timestamptz NOT NULL,
+        updated_at         timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX improvement_actions_department ON improvement_actions (department, status, due_by)`);
+    await q.query(`
+      CREATE TABLE improvement_action_cases (
+        action_id uuid NOT NULL REFERENCES improvement_actions(id),
+        case_id   uuid NOT NULL REFERENCES cases(id),
+        linked_by text NOT NULL,
+        linked_at timestamptz NOT NULL,
+        PRIMARY KEY (action_id, case_id)
+      )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const t of ['improvement_action_cases', 'improvement_actions', 'case_extension_requests', 'case_notes', 'case_contacts', 'evidence_custody', 'case_evidence', 'case_tasks', 'case_assignments', 'case_declared_interests', 'investigators', 'case_transitions']) {
+      await q.query(`DROP TABLE ${t}`);
+    }
+  }
+}
+
+export const investigationMigrations = [CreateCases1763885100000, CaseWithdrawals1763971500000, CaseWork1764720000000];

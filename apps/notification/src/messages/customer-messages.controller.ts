@@ -3,7 +3,7 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { CaseResolved, ComplaintAmended, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
+import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
 import { CustomerMessage } from './customer-message.entity';
 import { TEMPLATES } from './templates';
@@ -42,8 +42,8 @@ export class CustomerMessagesController {
     );
   }
 
-  @EventPattern(Events.CaseResolved.pattern)
-  async sendFinalResponse(@Payload() event: EventEnvelope<CaseResolved>, @Ctx() ctx: EventContext) {
+  @EventPattern(Events.CaseResponseIssued.pattern)
+  async sendFinalResponse(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
     const preference = await this.preferenceOf(ctx.manager, event.complaintId);
     const body = TEMPLATES.finalResponse.render(event.payload, preference.language);
     await this.send(ctx, 'final-response', TEMPLATES.finalResponse.id, preference, body);

@@ -12,6 +12,7 @@ export interface FinalResponseFacts {
   outcome: 'upheld' | 'partially-upheld' | 'not-upheld';
   explanation: string;
   remedy: { type: string; amount: { amountMinor: number; currency: string } } | null;
+  rights: { reviewBy: string | null; escalateTo: { body: string; contact: string; within: string | null }[] };
 }
 
 const day = (iso: string, language: Language) =>
@@ -41,9 +42,12 @@ export const TEMPLATES = {
     render(f: FinalResponseFacts, language: Language): string {
       const outcome = OUTCOME_WORDS[f.outcome][language];
       const remedy = f.remedy ? money(f.remedy.amount, language) : null;
+      const review = f.rights.reviewBy ? day(f.rights.reviewBy, language) : null;
+      const routes = f.rights.escalateTo.map((r) => `${r.body}（${r.contact}）${r.within ? `，${r.within}` : ''}`).join('；');
+      const routesEn = f.rights.escalateTo.map((r) => `${r.body} (${r.contact})${r.within ? `, ${r.within}` : ''}`).join('; ');
       return language === 'zh-CN'
-        ? `尊敬的客户：关于您的投诉（受理编号 ${f.ticketNumber}），经调查，投诉${outcome}。${f.explanation}${remedy ? ` 我行将向您支付 ${remedy}。` : ''} 如对处理结果有异议，您可在收到本答复之日起30日内申请核查，也可向金融监管部门或调解组织反映。`
-        : `Dear customer, about your complaint ${f.ticketNumber}: having investigated, we find it ${outcome}. ${f.explanation}${remedy ? ` We will pay you ${remedy}.` : ''} If you disagree, you may ask us to review this decision within 30 days, or refer your complaint to the financial regulator or ombudsman.`;
+        ? `尊敬的客户：关于您的投诉（受理编号 ${f.ticketNumber}），经调查，投诉${outcome}。${f.explanation}${remedy ? ` 我行将向您支付 ${remedy}。` : ''} 如对处理结果有异议，${review ? `您可在 ${review} 前向我行申请核查，` : ''}也可向以下机构反映：${routes}。`
+        : `Dear customer, about your complaint ${f.ticketNumber}: having investigated, we find it ${outcome}. ${f.explanation}${remedy ? ` We will pay you ${remedy}.` : ''} If you disagree, ${review ? `you may ask us to review this decision by ${review}, or ` : 'you may '}refer your complaint to: ${routesEn}.`;
     },
   },
 } as const;

@@ -2,14 +2,15 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
-  CaseResolved,
+  CaseExtensionDecided,
+  CaseResponseIssued,
   ComplaintReceived,
   ComplaintSupplemented,
   ComplaintWithdrawn,
   EventEnvelope,
   Events,
 } from '@complaints/contracts';
-import { DeadlineClock, findRepeat, restartClock, startClock, stopClock, textSketch } from '@complaints/domain';
+import { DeadlineClock, extendClock, findRepeat, restartClock, startClock, stopClock, textSketch } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { DeadlineWatch } from '../deadlines/deadline-watch';
 import { SystemicIncidents } from '../incidents/systemic-incidents';
@@ -168,9 +169,24 @@ export class ComplaintTriage {
     await this.stop(ctx, event.complaintId, new Date(event.payload.withdrawnAt), 'the customer withdrew the complaint');
   }
 
-  @EventPattern(Events.CaseResolved.pattern)
-  async onCaseResolved(@Payload() event: EventEnvelope<CaseResolved>, @Ctx() ctx: EventContext) {
-    await this.stop(ctx, event.complaintId, new Date(event.occurredAt), `case decided: ${event.payload.outcome}`);
+  @EventPattern(Events.CaseResponseIssued.pattern)
+  async onResponseIssued(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
+    await this.stop(ctx, event.complaintId, new Date(event.occurredAt), `response issued: ${event.payload.outcome}`);
+  }
+
+  /**
+   * A supervisor approved more time in investigation: the clock moves to the longer period. The
+   * regime's rules are checked again here, where the clock lives; an extension the clock refuses
+   * (the deadline passed meanwhile) fails the event, which goes to the dead-letter topic with the reason.
+   */
+  @EventPattern(Events.CaseExtensionDecided.pattern)
+  async onExtensionDecided(@Payload() event: EventEnvelope<CaseExtensionDecided>, @Ctx() ctx: EventContext) {
+    const { decision: outcome, toPeriod, decidedBy, seniorApproval, reason } = event.payload;
+    if (outcome !== 'approved') return;
+    const decision = await this.lockDecision(ctx, event.complaintId);
+    if (!decision || decision.clock.state === 'stopped' || decision.clock.period === toPeriod) return;
+    const clock = extendClock(decision.clock, toPeriod, new Date(event.occurredAt), { id: decidedBy, senior: seniorApproval });
+    await this.saveClock(ctx, decision, clock, 'extended', reason, decidedBy);
   }
 
   private async stop(ctx: EventContext, complaintId: string, at: Date, reason: string) {
@@ -185,7 +201,7 @@ export class ComplaintTriage {
     return ctx.manager.findOne(TriageDecisionRecord, { where: { complaintId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  private async saveClock(ctx: EventContext, decision: TriageDecisionRecord, clock: DeadlineClock, change: 'restarted' | 'stopped', reason: string) {
+  private async saveClock(ctx: EventContext, decision: TriageDecisionRecord, clock: DeadlineClock, change: 'restarted' | 'stopped' | 'extended', reason: string, actor: string | null = null) {
     const responseDueBy = new Date(clock.dueBy);
     await ctx.manager.update(
       TriageDecisionRecord,
@@ -204,7 +220,7 @@ export class ComplaintTriage {
       period: clock.period,
       reason,
       responseDueBy: change === 'stopped' ? null : clock.dueBy,
-      actor: null,
+      actor,
     });
   }
 }

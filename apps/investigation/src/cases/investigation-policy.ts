@@ -1,0 +1,68 @@
+import { DEFAULT_ESCALATION_ROUTES, DEFAULT_RESOLUTION_APPROVAL_POLICY, DeadlineRegime, EscalationRoute, RegimeId, ResolutionApprovalPolicy, resolutionApprovalPolicyFrom } from '@complaints/domain';
+import { deadlineRegimesFromEnv } from '@complaints/platform';
+
+export const INVESTIGATION_POLICY = Symbol('INVESTIGATION_POLICY');
+
+function jsonSetting(env: NodeJS.ProcessEnv, name: string): unknown {
+  const raw = env[name];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new Error(`${name} must be JSON`);
+  }
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name] ?? fallback);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+}
+
+/**
+ * The bank's own figures for the case work: who must approve what, where escalated and reviewed
+ * cases go, what the final response tells the customer about their rights. All configuration,
+ * read once at start so a bad value stops the service instead of a case.
+ */
+export class InvestigationPolicy {
+  constructor(
+    readonly regimes: Readonly<Record<RegimeId, DeadlineRegime>>,
+    readonly approval: ResolutionApprovalPolicy,
+    readonly escalationRoutes: Readonly<Record<RegimeId, readonly EscalationRoute[]>>,
+    /** The department that decides at each level above the first (escalations and 核查 reviews). */
+    readonly levelDepartments: Readonly<Record<string, string>>,
+    /** Approvers of this department count as senior management (cn-cbirc: extension to 60 days). */
+    readonly seniorDepartment: string,
+    readonly taskReminderLeadMs: number,
+  ) {}
+
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): InvestigationPolicy {
+    const approvalJson = jsonSetting(env, 'RESOLUTION_APPROVAL_POLICY');
+    const routesJson = jsonSetting(env, 'ESCALATION_ROUTES') as Record<string, EscalationRoute[]> | undefined;
+    const routes: Record<string, readonly EscalationRoute[]> = { ...DEFAULT_ESCALATION_ROUTES };
+    for (const [id, list] of Object.entries(routesJson ?? {})) {
+      if (!(id in DEFAULT_ESCALATION_ROUTES)) throw new Error(`ESCALATION_ROUTES: unknown regime ${id}`);
+      if (!Array.isArray(list) || list.some((r) => !r || typeof r.body !== 'string' || typeof r.contact !== 'string')) {
+        throw new Error(`ESCALATION_ROUTES.${id} must be a list of { body, contact, within }`);
+      }
+      routes[id] = list.map((r) => ({ body: r.body, contact: r.contact, within: r.within ?? null }));
+    }
+    const levels = (jsonSetting(env, 'CASE_LEVEL_DEPARTMENTS') as Record<string, string> | undefined) ?? { '2': 'complaint-review', '3': 'senior-management' };
+    for (const [level, department] of Object.entries(levels)) {
+      if (!/^[2-9]$/.test(level) || typeof department !== 'string' || !department) throw new Error('CASE_LEVEL_DEPARTMENTS maps levels 2..9 to department names');
+    }
+    return new InvestigationPolicy(
+      deadlineRegimesFromEnv(env),
+      approvalJson === undefined ? DEFAULT_RESOLUTION_APPROVAL_POLICY : resolutionApprovalPolicyFrom(approvalJson),
+      routes as Record<RegimeId, readonly EscalationRoute[]>,
+      levels,
+      env.SENIOR_DEPARTMENT ?? 'senior-management',
+      positive(env, 'TASK_REMINDER_LEAD_HOURS', 24) * 3_600_000,
+    );
+  }
+
+  /** The department that handles a case at `level`: the routed one at level 1. */
+  departmentAt(level: number, routedDepartment: string): string {
+    return level <= 1 ? routedDepartment : (this.levelDepartments[String(level)] ?? routedDepartment);
+  }
+}
