@@ -16,7 +16,9 @@ const url = (service, path) => `http://127.0.0.1:${portOf(service)}${path}`;
 const tokens = new Map();
 async function bearer(roles, channel) {
   const key = `${roles}|${channel ?? ''}`;
-  if (!tokens.has(key)) tokens.set(key, await issueDevToken({ roles, channel, subject: channel ? `${channel}-adapter` : `${roles}-0042` }));
+  // The demo's approver may approve remedies up to CNY 50,000 (the token's approvalLimitMinor claim).
+  const approvalLimitMinor = roles === 'approver' ? 5_000_000 : undefined;
+  if (!tokens.has(key)) tokens.set(key, await issueDevToken({ roles, channel, approvalLimitMinor, subject: channel ? `${channel}-adapter` : `${roles}-0042` }));
   return { authorization: `Bearer ${tokens.get(key)}` };
 }
 
@@ -50,6 +52,11 @@ function describe(event) {
     case 'deadline.clock-changed': return `${p.change}: ${p.reason}`;
     case 'deadline.warning': return `${Math.round(p.threshold * 100)}% of the time used, due ${p.responseDueBy}`;
     case 'case.opened': return `case ${p.caseId.slice(0, 8)} in ${p.department}`;
+    case 'case.assigned': return `to ${p.investigator} (${p.method})${p.excluded.length ? `, excluded ${p.excluded.map((e) => `${e.staffId}: ${e.reason}`).join(', ')}` : ''}`;
+    case 'case.findings-recorded': return `liability ${p.liability}, root cause ${p.rootCause}`;
+    case 'case.resolution-proposed': return `${p.outcome}${p.needsApproval ? ', needs approval' : ''}`;
+    case 'case.resolution-decided': return `${p.decision} by ${p.decidedBy}`;
+    case 'case.response-issued': return `${p.outcome}${p.remedy ? `, remedy ${p.remedy.type} ${p.remedy.amount.amountMinor} ${p.remedy.amount.currency} (minor units)` : ''}; review by ${p.rights.reviewBy}`;
     case 'case.resolved': return `${p.outcome}${p.remedy ? `, remedy ${p.remedy.type} ${p.remedy.amount.amountMinor} ${p.remedy.amount.currency} (minor units)` : ''}`;
     case 'remedy.proposed': return `${p.type} ${p.amount.amountMinor} ${p.amount.currency} (minor units)`;
     case 'notification.sent': return `${p.kind} over ${p.channel} (${p.language})`;
@@ -157,7 +164,7 @@ async function main() {
 
     const filed = [];
     for (const sample of SAMPLE_COMPLAINTS) {
-      const { resolution, ...complaint } = sample;
+      const { resolution, findings, ...complaint } = sample;
       const ack = await http('POST', url('intake', '/v1/complaints'), complaint, {
         'idempotency-key': `demo-${Date.now()}-${filed.length}`,
         ...(await bearer('channel-adapter', complaint.channel)),
@@ -165,7 +172,7 @@ async function main() {
       say(`filed ${ack.ticketNumber} via ${complaint.channel}; response due by ${ack.responseDueBy}`);
       // What the customer would give to prove it is them: the last four digits of their phone or ID number.
       const proof = (complaint.complainant.phone ?? complaint.complainant.idNumber).replace(/[^0-9X]/g, '').slice(-4);
-      filed.push({ ack, resolution, channel: complaint.channel, proof });
+      filed.push({ ack, resolution, findings, channel: complaint.channel, proof });
     }
     // One more, the way the website's back end sends it: its own form, signed with the channel's secret.
     {
@@ -189,7 +196,13 @@ async function main() {
         'x-signature': signature,
       });
       say(`filed ${ack.ticketNumber} from the web form's own payload through its adapter; response due by ${ack.responseDueBy}`);
-      filed.push({ ack, resolution: { outcome: 'upheld', explanation: '经核查，转账因收款行系统故障退回，已重新入账。' }, channel: 'web', proof: '6000' });
+      filed.push({
+        ack,
+        findings: { facts: ['收款行系统故障，转账被退回'], liability: 'third-party', rootCause: { code: 'third-party', detail: '收款行系统故障' } },
+        resolution: { outcome: 'upheld', explanation: '经核查，转账因收款行系统故障退回，已重新入账。', actions: ['correction', 'explanation'] },
+        channel: 'web',
+        proof: '6000',
+      });
     }
     // Triage: what it decided and why; a complaint the model was unsure of waits for a triage officer.
     for (const { ack } of filed) {
@@ -225,12 +238,25 @@ async function main() {
       say(`systemic incident ${incident.id}: ${incident.reason}`);
       say(`  it lists ${incident.complaintIds.length} complaints, including ${burst.filter((b) => incident.complaintIds.includes(b.complaintId)).map((b) => b.ticketNumber).join(', ')}`);
     }
-    for (const { ack, resolution } of filed) {
+    // Investigation: each case is assigned (nobody with an interest in it), worked, decided, and
+    // approved by a second person where its severity or amount needs four eyes.
+    for (const { ack, resolution, findings } of filed) {
       const [openCase] = await poll(`a case for ${ack.ticketNumber}`, async () => {
         const cases = await http('GET', url('investigation', `/v1/cases?complaintId=${ack.complaintId}`), undefined, await bearer('investigator'));
         return cases.length ? cases : null;
       });
-      await http('POST', url('investigation', `/v1/cases/${openCase.id}/resolution`), resolution, await bearer('investigator'));
+      await http('PUT', url('investigation', '/v1/investigators'), { staffId: 'investigator-0042', department: openCase.department, skills: ['general'], capacity: 50, active: true }, await bearer('administrator'));
+      if (openCase.status === 'awaiting-assignment') {
+        await http('POST', url('investigation', `/v1/cases/${openCase.id}/assignment`), {}, await bearer('approver'));
+      }
+      await http('PUT', url('investigation', `/v1/cases/${openCase.id}/findings`), findings, await bearer('investigator'));
+      const proposed = await http('POST', url('investigation', `/v1/cases/${openCase.id}/resolution`), resolution, await bearer('investigator'));
+      let how = 'issued by the investigator';
+      if (proposed.status === 'awaiting-approval') {
+        await http('POST', url('investigation', `/v1/cases/${openCase.id}/resolution/decision`), { decision: 'approve' }, await bearer('approver'));
+        how = 'approved by a supervisor (four eyes), then issued';
+      }
+      say(`case ${openCase.id.slice(0, 8)} (${ack.ticketNumber}) in ${openCase.department}: assigned to investigator-0042, findings ${findings.liability}/${findings.rootCause.code}, response ${resolution.outcome} ${how}`);
     }
     for (const { ack, channel, proof } of filed) {
       const record = await poll(`the sealed record of ${ack.ticketNumber}`, async () => {

@@ -8,9 +8,11 @@ export const SAMPLE_COMPLAINTS = [
     productHint: '跨行转账',
     amountInDispute: { amountMinor: 500000, currency: 'CNY' },
     preferredReplyChannel: 'sms',
+    findings: { facts: ['转账因清算批处理异常滞留两天'], liability: 'bank', rootCause: { code: 'system', detail: '清算批处理异常未告警' } },
     resolution: {
       outcome: 'upheld',
       explanation: '经核查，该笔转账因清算系统批处理异常滞留，已于今日完成入账。',
+      actions: ['correction', 'apology'],
       remedy: { type: 'delay-interest', amount: { amountMinor: 1250, currency: 'CNY' } },
     },
   },
@@ -22,9 +24,11 @@ export const SAMPLE_COMPLAINTS = [
     productHint: 'credit card',
     amountInDispute: { amountMinor: 30000, currency: 'CNY' },
     preferredReplyChannel: 'email',
+    findings: { facts: ['The sales call recording has the agent promising a lifetime waiver'], liability: 'bank', rootCause: { code: 'people', detail: 'The agent promised what the product does not offer' } },
     resolution: {
       outcome: 'upheld',
       explanation: 'The sales call recording confirms the waiver was promised; the fee is refunded.',
+      actions: ['refund', 'apology', 'staff-coaching'],
       remedy: { type: 'fee-refund', amount: { amountMinor: 30000, currency: 'CNY' } },
     },
   },
@@ -34,9 +38,11 @@ export const SAMPLE_COMPLAINTS = [
     complainant: { customerId: 'C004567', name: '赵建国', idNumber: '11010519491231002X' },
     description: '老年客户在网点柜台办理业务时排队两个小时，柜员态度不耐烦。',
     preferredReplyChannel: 'phone',
+    findings: { facts: ['当日仅开放两个窗口', '柜员服务用语不当'], liability: 'bank', rootCause: { code: 'process', detail: '排班未按客流调整' } },
     resolution: {
       outcome: 'partially-upheld',
       explanation: '网点当日窗口开放不足，已调整排班并对柜员进行服务培训，特此致歉。',
+      actions: ['apology', 'correction', 'staff-coaching'],
     },
   },
   {
@@ -47,9 +53,11 @@ export const SAMPLE_COMPLAINTS = [
     productHint: '理财',
     amountInDispute: { amountMinor: 2000000, currency: 'CNY' },
     preferredReplyChannel: 'wechat',
+    findings: { facts: ['双录视频显示风险揭示完整', '客户签署了风险确认书'], liability: 'customer', rootCause: { code: 'customer', detail: '客户对产品风险的理解有误' } },
     resolution: {
       outcome: 'not-upheld',
       explanation: '双录视频显示风险揭示完整，客户签署了风险确认书；我行将安排专人再次解释产品条款。',
+      actions: ['explanation'],
     },
   },
 ];
