@@ -16,7 +16,7 @@ export function deadlineRegimesFromEnv(env: NodeJS.ProcessEnv = process.env): Re
     }
     if (!overrides || typeof overrides !== 'object' || Array.isArray(overrides)) throw new Error('DEADLINE_REGIME_OVERRIDES must be a JSON object keyed by regime');
   }
-  for (const id of Object.keys(overrides)) if (!(id in DEFAULT_REGIMES)) throw new Error(`DEADLINE_REGIME_OVERRIDES: unknown regime ${id} (known: ${Object.keys(DEFAULT_REGIMES).join(', ')})`);
+  for (const id of Object.keys(overrides)) if (!Object.hasOwn(DEFAULT_REGIMES, id)) throw new Error(`DEADLINE_REGIME_OVERRIDES: unknown regime ${id} (known: ${Object.keys(DEFAULT_REGIMES).join(', ')})`);
   const out = {} as Record<RegimeId, DeadlineRegime>;
   for (const id of Object.keys(DEFAULT_REGIMES) as RegimeId[]) out[id] = regimeFromConfig(DEFAULT_REGIMES[id], overrides[id]);
   return out;

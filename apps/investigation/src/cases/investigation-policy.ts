@@ -14,7 +14,7 @@ function jsonSetting(env: NodeJS.ProcessEnv, name: string): unknown {
 }
 
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const value = Number(env[name] ?? fallback);
+  const value = Number(env[name] || fallback);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
   return value;
 }
@@ -41,13 +41,14 @@ export class InvestigationPolicy {
     const routesJson = jsonSetting(env, 'ESCALATION_ROUTES') as Record<string, EscalationRoute[]> | undefined;
     const routes: Record<string, readonly EscalationRoute[]> = { ...DEFAULT_ESCALATION_ROUTES };
     for (const [id, list] of Object.entries(routesJson ?? {})) {
-      if (!(id in DEFAULT_ESCALATION_ROUTES)) throw new Error(`ESCALATION_ROUTES: unknown regime ${id}`);
+      if (!Object.hasOwn(DEFAULT_ESCALATION_ROUTES, id)) throw new Error(`ESCALATION_ROUTES: unknown regime ${id}`);
       if (!Array.isArray(list) || list.some((r) => !r || typeof r.body !== 'string' || typeof r.contact !== 'string')) {
         throw new Error(`ESCALATION_ROUTES.${id} must be a list of { body, contact, within }`);
       }
       routes[id] = list.map((r) => ({ body: r.body, contact: r.contact, within: r.within ?? null }));
     }
     const levels = (jsonSetting(env, 'CASE_LEVEL_DEPARTMENTS') as Record<string, string> | undefined) ?? { '2': 'complaint-review', '3': 'senior-management' };
+    if (typeof levels !== 'object' || levels === null || Array.isArray(levels)) throw new Error('CASE_LEVEL_DEPARTMENTS maps levels 2..9 to department names (a JSON object)');
     for (const [level, department] of Object.entries(levels)) {
       if (!/^[2-9]$/.test(level) || typeof department !== 'string' || !department) throw new Error('CASE_LEVEL_DEPARTMENTS maps levels 2..9 to department names');
     }

@@ -1,0 +1,415 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Producer } from 'kafkajs';
+import { ComplaintTriaged, EventEnvelope, Events, Role } from '@complaints/contracts';
+import { allowedActions } from '@complaints/domain';
+import { eventually, quietKafka, TokenOptions } from '@complaints/testing';
+import { INVESTIGATION_POLICY, InvestigationPolicy } from '../../apps/investigation/src/cases/investigation-policy';
+import { TaskReminders } from '../../apps/investigation/src/tasks/task-reminders';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
+
+jest.setTimeout(120_000);
+
+interface Answer<T = Record<string, unknown>> {
+  status: number;
+  contentType: string | null;
+  body: T;
+}
+
+interface CaseRow {
+  id: string;
+  complaintId: string;
+  department: string;
+  severity: string;
+  status: string;
+  assignedTo: string | null;
+  category: string | null;
+}
+
+/**
+ * The investigation service's case work, in-process with the real database and broker: cases open
+ * from complaint.triaged events sent through Kafka, handlers work them over HTTP with real tokens,
+ * and what the service stored and published is read back from its own schema (tables and outbox).
+ */
+describe('investigation: case work from opening to evidence, tasks, journal and extensions', () => {
+  const evidenceDir = path.join(os.tmpdir(), 'complaints-evidence', `case-work-${randomUUID()}`);
+  let investigation: ServiceUnderTest;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    investigation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'investigation')!, {
+      EVIDENCE_DIR: evidenceDir,
+      // No reminder watch of its own: the test calls tick(now) with the times it needs.
+      TASK_CHECK_INTERVAL_MS: '0',
+    });
+    producer = quietKafka('case-work-int').producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await investigation?.stop();
+    await rm(evidenceDir, { recursive: true, force: true });
+  });
+
+  const tag = () => randomUUID().slice(0, 8);
+  const token = (roles: Role | Role[], options: TokenOptions = {}) => investigation.issuer.token(roles, options);
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
+    await investigation.pg.query(`SET search_path TO "${investigation.schema}"`);
+    return (await investigation.pg.query(text, params)).rows as R[];
+  };
+
+  const call = async <T = Record<string, unknown>>(method: string, route: string, bearer: string, body?: unknown): Promise<Answer<T>> => {
+    const res = await fetch(`${investigation.baseUrl}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, contentType: res.headers.get('content-type'), body: (text ? JSON.parse(text) : null) as T };
+  };
+
+  const triagedEnvelope = (complaintId: string, payload: Partial<ComplaintTriaged> & { department: string }): EventEnvelope<ComplaintTriaged> => ({
+    eventId: randomUUID(),
+    type: Events.ComplaintTriaged.type,
+    version: Events.ComplaintTriaged.version,
+    occurredAt: new Date().toISOString(),
+    complaintId,
+    correlationId: `case-work-${complaintId}`,
+    causationId: null,
+    producer: 'triage',
+    payload: {
+      ticketNumber: 'CMP-20261123-00000042-7',
+      category: 'C03',
+      severity: 'low',
+      routingRule: 'cn-jrt0169@v1#transactions',
+      reasons: [],
+      regime: 'cn-cbirc',
+      responseDueBy: new Date(Date.now() + 15 * 86_400_000).toISOString(),
+      ...payload,
+    },
+  });
+
+  const sendEnvelope = async (envelope: EventEnvelope<unknown>, topic: string = Events.ComplaintTriaged.topic) => {
+    await producer.send({ topic: `${investigation.topicPrefix}${topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
+  };
+
+  const casesOf = async (complaintId: string): Promise<CaseRow[]> => {
+    const res = await call<CaseRow[]>('GET', `/v1/cases?complaintId=${complaintId}`, await token('investigator'));
+    return res.body;
+  };
+
+  /** Sends complaint.triaged and waits for the case; opening and automatic assignment commit together. */
+  const openCase = async (payload: Partial<ComplaintTriaged> & { department: string }): Promise<CaseRow> => {
+    const complaintId = randomUUID();
+    await sendEnvelope(triagedEnvelope(complaintId, payload));
+    return eventually(async () => (await casesOf(complaintId))[0], { what: `the case of ${complaintId} to open` });
+  };
+
+  const putInvestigator = async (entry: { staffId: string; department: string; skills: string[]; lineManager?: string | null; capacity: number; active: boolean }) => {
+    const res = await call('PUT', '/v1/investigators', await token('administrator', { subject: 'admin-1' }), { lineManager: null, ...entry });
+    expect(res.status).toBe(200);
+  };
+
+  /** A case in `investigating`, assigned to an investigator of its own department. */
+  const assignedCase = async () => {
+    const department = `d-${tag()}`;
+    const investigator = `inv-${tag()}`;
+    await putInvestigator({ staffId: investigator, department, skills: ['C03'], capacity: 5, active: true });
+    const opened = await openCase({ department });
+    expect(opened).toMatchObject({ status: 'investigating', assignedTo: investigator });
+    return { caseId: opened.id, complaintId: opened.complaintId, department, investigator };
+  };
+
+  const outboxOf = async <P = Record<string, unknown>>(complaintId: string, eventType: string): Promise<EventEnvelope<P>[]> => {
+    const rows = await sql<{ value: Buffer }>(`SELECT value FROM outbox WHERE message_key = $1 AND headers->>'event-type' = $2 ORDER BY seq`, [complaintId, eventType]);
+    return rows.map((r) => JSON.parse(r.value.toString('utf8')) as EventEnvelope<P>);
+  };
+
+  it('triaged_redeliveredWithTheSameEventId_opensOneCaseAndPublishesOneCaseOpened', async () => {
+    const complaintId = randomUUID();
+    const envelope = triagedEnvelope(complaintId, { department: `d-${tag()}` });
+    await sendEnvelope(envelope);
+    await sendEnvelope(envelope);
+    // A later event of the same complaint (same key, same partition) is handled after both deliveries.
+    await sendEnvelope({
+      eventId: randomUUID(),
+      type: Events.ComplaintRetriaged.type,
+      version: Events.ComplaintRetriaged.version,
+      occurredAt: new Date().toISOString(),
+      complaintId,
+      correlationId: `case-work-${complaintId}`,
+      causationId: null,
+      producer: 'triage',
+      payload: {
+        ticketNumber: envelope.payload.ticketNumber,
+        previous: { product: 'B01', cause: 'C03', severity: 'low', department: envelope.payload.department },
+        current: { product: 'B01', cause: 'C03', severity: 'critical', department: envelope.payload.department },
+        routingRule: 'cn-jrt0169@v1#transactions',
+        reason: '影响面扩大',
+        actor: 'triage-officer-1',
+      },
+    }, Events.ComplaintRetriaged.topic);
+    await eventually(async () => (await casesOf(complaintId))[0]?.severity === 'critical' || null, { what: 'the later event to be handled' });
+
+    expect(await casesOf(complaintId)).toHaveLength(1);
+    expect(await sql(`SELECT id FROM cases WHERE complaint_id = $1`, [complaintId])).toHaveLength(1);
+    const opened = await outboxOf<{ caseId: string }>(complaintId, Events.CaseOpened.type);
+    expect(opened).toHaveLength(1);
+    expect(opened[0].causationId).toBe(envelope.eventId);
+    expect(await sql(`SELECT outcome FROM processed_events WHERE event_id = $1`, [envelope.eventId])).toEqual([{ outcome: 'handled' }]);
+    // The second delivery was recognised as a duplicate, not failed and dead-lettered.
+    expect(await sql(`SELECT seq FROM outbox WHERE message_key = $1 AND topic LIKE '%.dlq'`, [complaintId])).toEqual([]);
+  });
+
+  it('caseOpened_isAssignedAtOnceByProductSkillThenLoad_andWaitsWhenNobodyIsFree', async () => {
+    const department = `d-${tag()}`;
+    const t = tag();
+    const [ava, ben, cai] = [`ava-${t}`, `ben-${t}`, `cai-${t}`];
+    await putInvestigator({ staffId: ava, department, skills: ['C03'], capacity: 5, active: true });
+    await putInvestigator({ staffId: ben, department, skills: ['B05'], capacity: 5, active: true });
+    await putInvestigator({ staffId: cai, department, skills: ['B05'], capacity: 5, active: true });
+
+    // The product's code is the skill, not the category: ava (C03, first by id) is passed over.
+    const first = await openCase({ department, category: 'C03', product: { code: 'B05', title: '借记卡' } });
+    expect(first).toMatchObject({ status: 'investigating', assignedTo: ben, category: 'B05' });
+    // Same skill, lighter load wins over the id order.
+    const second = await openCase({ department, category: 'C03', product: { code: 'B05', title: '借记卡' } });
+    expect(second).toMatchObject({ status: 'investigating', assignedTo: cai });
+    // No product: the category is the skill; ava, with no cases at all, has not got it.
+    const third = await openCase({ department, category: 'B05' });
+    expect(third).toMatchObject({ status: 'investigating', assignedTo: ben, category: 'B05' });
+
+    const [assignment] = await sql<{ investigator: string; method: string; assigned_by: string }>(`SELECT investigator, method, assigned_by FROM case_assignments WHERE case_id = $1`, [first.id]);
+    expect(assignment).toEqual({ investigator: ben, method: 'workload-and-skill', assigned_by: 'system' });
+    const assigned = await outboxOf<{ caseId: string; investigator: string }>(second.complaintId, Events.CaseAssigned.type);
+    expect(assigned.map((e) => e.payload)).toEqual([expect.objectContaining({ caseId: second.id, investigator: cai, method: 'workload-and-skill' })]);
+
+    // Nobody free: one without capacity, one inactive.
+    const busy = `d-${tag()}`;
+    const [dan, eve] = [`dan-${t}`, `eve-${t}`];
+    await putInvestigator({ staffId: dan, department: busy, skills: ['B05'], capacity: 0, active: true });
+    await putInvestigator({ staffId: eve, department: busy, skills: ['B05'], capacity: 5, active: false });
+    const waiting = await openCase({ department: busy, product: { code: 'B05', title: '借记卡' } });
+    expect(waiting).toMatchObject({ status: 'awaiting-assignment', assignedTo: null });
+    expect(await sql(`SELECT id FROM case_assignments WHERE case_id = $1`, [waiting.id])).toEqual([]);
+    expect(await outboxOf(waiting.complaintId, Events.CaseAssigned.type)).toEqual([]);
+
+    // The same directory entry, once active, is chosen: only its state kept the case waiting.
+    await putInvestigator({ staffId: eve, department: busy, skills: ['B05'], capacity: 5, active: true });
+    const res = await call('POST', `/v1/cases/${waiting.id}/assignment`, await token('triage-officer', { subject: 'triage-officer-1' }), {});
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'investigating', assignedTo: eve });
+  });
+
+  it('resolution_proposedWhileAwaitingAssignment_isRefused409WithTheAllowedStepsAndChangesNothing', async () => {
+    const waiting = await openCase({ department: `d-${tag()}` });
+    expect(waiting.status).toBe('awaiting-assignment');
+    const rowBefore = await sql(`SELECT * FROM cases WHERE id = $1`, [waiting.id]);
+    const transitionsBefore = await sql(`SELECT * FROM case_transitions WHERE case_id = $1`, [waiting.id]);
+    const outboxBefore = await sql(`SELECT seq FROM outbox WHERE message_key = $1`, [waiting.complaintId]);
+
+    const res = await call<{ type: string; allowed: string[]; state: string; action: string }>(
+      'POST',
+      `/v1/cases/${waiting.id}/resolution`,
+      await token('investigator', { subject: `inv-${tag()}` }),
+      { outcome: 'upheld', explanation: '经核实，系统故障导致重复扣款，予以退还。', actions: ['explanation'] },
+    );
+
+    expect(res.status).toBe(409);
+    expect(res.contentType).toMatch(/^application\/problem\+json/);
+    expect(res.body.type).toMatch(/case-not-allowed-in-state$/);
+    expect(res.body.allowed).toEqual(allowedActions('awaiting-assignment'));
+    expect(res.body).toMatchObject({ state: 'awaiting-assignment', action: 'propose-resolution' });
+    expect(await sql(`SELECT * FROM cases WHERE id = $1`, [waiting.id])).toEqual(rowBefore);
+    expect(await sql(`SELECT * FROM case_transitions WHERE case_id = $1`, [waiting.id])).toEqual(transitionsBefore);
+    expect(await sql(`SELECT seq FROM outbox WHERE message_key = $1`, [waiting.complaintId])).toEqual(outboxBefore);
+  });
+
+  it('evidence_whoseStoredBytesChanged_isRefusedAndTheFailureIsOnTheCustodyLog', async () => {
+    const { caseId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    const upload = (query: string, bytes: Buffer) =>
+      fetch(`${investigation.baseUrl}/v1/cases/${caseId}/evidence/files?${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/pdf' },
+        body: bytes,
+      });
+    const original = Buffer.from('%PDF-1.7 对账单 2026-11 第 3 页：11月20日 跨行转账 5,000.00 元 状态：已扣款');
+    const stored = await upload('kind=document&sourceSystem=core-banking&description=monthly%20statement', original);
+    expect(stored.status).toBe(201);
+    const { id: evidenceId, sha256 } = (await stored.json()) as { id: string; sha256: string };
+    expect(sha256).toBe(createHash('sha256').update(original).digest('hex'));
+
+    const file = path.join(evidenceDir, 'cases', caseId, evidenceId);
+    expect(await readFile(file)).toEqual(original);
+    const intact = await fetch(`${investigation.baseUrl}/v1/cases/${caseId}/evidence/${evidenceId}/content`, { headers: { authorization: `Bearer ${bearer}` } });
+    expect(intact.status).toBe(200);
+    expect(Buffer.from(await intact.arrayBuffer())).toEqual(original);
+
+    await writeFile(file, Buffer.from('%PDF-1.7 对账单 2026-11 第 3 页：11月20日 跨行转账 500.00 元 状态：已退回'));
+    const tampered = await call<{ type: string; status: number }>('GET', `/v1/cases/${caseId}/evidence/${evidenceId}/content`, bearer);
+    expect(tampered.status).toBe(409);
+    expect(tampered.contentType).toMatch(/^application\/problem\+json/);
+    expect(tampered.body.type).toMatch(/evidence-integrity$/);
+
+    const custody = await call<{ action: string; actor: string }[]>('GET', `/v1/cases/${caseId}/evidence/${evidenceId}/custody`, await token('auditor', { subject: 'auditor-1' }));
+    expect(custody.status).toBe(200);
+    expect(custody.body.map((c) => c.action)).toEqual(['stored', 'retrieved', 'integrity-failed']);
+    expect(custody.body.at(-1)).toMatchObject({ action: 'integrity-failed', actor: investigator });
+  });
+
+  it('evidenceUpload_withoutKindOrWithAnUnknownQueryParameter_isRefused400AndStoresNothing', async () => {
+    const { caseId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    const upload = (query: string) =>
+      fetch(`${investigation.baseUrl}/v1/cases/${caseId}/evidence/files?${query}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/octet-stream' },
+        body: Buffer.from('call recording bytes'),
+      });
+
+    const noKind = await upload('sourceSystem=recorder&description=call');
+    expect(noKind.status).toBe(400);
+    expect(((await noKind.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toContain('kind');
+    const unknown = await upload('kind=call-recording&sourceSystem=recorder&description=call&colour=red');
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toContain('query:colour');
+
+    expect(await sql(`SELECT id FROM case_evidence WHERE case_id = $1`, [caseId])).toEqual([]);
+    await expect(readdir(path.join(evidenceDir, 'cases', caseId))).rejects.toMatchObject({ code: 'ENOENT' });
+    // The same upload with its kind and no stray parameter is stored: the refusals were about the query.
+    const valid = await upload('kind=call-recording&sourceSystem=recorder&description=call');
+    expect(valid.status).toBe(201);
+    expect(await sql(`SELECT kind FROM case_evidence WHERE case_id = $1`, [caseId])).toEqual([{ kind: 'call-recording' }]);
+  });
+
+  it('taskReminders_goOutOnceBeforeDueAndOnceWhenOverdue_andALateResultIsMarkedLate', async () => {
+    const { caseId, complaintId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    const requested = await call<{ id: string; dueBy: string }>('POST', `/v1/cases/${caseId}/tasks`, bearer, {
+      department: 'technology',
+      request: '请核实该笔跨行转账在清算系统中的状态',
+      dueBy: new Date(Date.now() + 3_000).toISOString(),
+    });
+    expect(requested.status).toBe(201);
+    const taskId = requested.body.id;
+    const due = new Date(requested.body.dueBy).getTime();
+
+    const reminders = investigation.running.app.get(TaskReminders);
+    const lead = investigation.running.app.get<symbol, InvestigationPolicy>(INVESTIGATION_POLICY).taskReminderLeadMs;
+    const sent = async () =>
+      (await outboxOf<{ taskId: string; overdue: boolean }>(complaintId, Events.CaseTaskReminder.type)).filter((e) => e.payload.taskId === taskId).map((e) => e.payload.overdue);
+
+    await reminders.tick(new Date(due - lead - 1));
+    expect(await sent()).toEqual([]);
+    await reminders.tick(new Date(due - lead));
+    expect(await sent()).toEqual([false]);
+    await reminders.tick(new Date(due - lead + 60_000));
+    expect(await sent()).toEqual([false]);
+    await reminders.tick(new Date(due + 1));
+    expect(await sent()).toEqual([false, true]);
+    await reminders.tick(new Date(due + 60_000));
+    expect(await sent()).toEqual([false, true]);
+
+    await eventually(() => Date.now() > due + 1, { what: 'the task to fall due' });
+    const late = await call('POST', `/v1/cases/${caseId}/tasks/${taskId}/result`, bearer, { result: '对方行接口超时，款项已于今日退回' });
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ id: taskId, status: 'done', late: true });
+    const completed = await outboxOf<{ taskId: string; late: boolean }>(complaintId, Events.CaseTaskCompleted.type);
+    expect(completed.map((e) => e.payload)).toEqual([expect.objectContaining({ taskId, late: true })]);
+
+    // A result recorded in time is not late.
+    const onTime = await call<{ id: string }>('POST', `/v1/cases/${caseId}/tasks`, bearer, { department: 'operations', request: '请提供柜面监控截图', dueBy: new Date(Date.now() + 7 * 86_400_000).toISOString() });
+    expect(onTime.status).toBe(201);
+    const done = await call('POST', `/v1/cases/${caseId}/tasks/${onTime.body.id}/result`, bearer, { result: '截图已上传' });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ id: onTime.body.id, late: false });
+  });
+
+  it('contactLogAndNotes_areSealedAtRest_clearToTheInvestigatorAndMaskedToAnAuditor', async () => {
+    const { caseId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    const phone = '13912345678';
+    const card = '6222021234567890123';
+    const summary = `客户来电，回拨号码 ${phone}，称已收到退款短信`;
+    const body = `客户提供的卡号 ${card}，待与清算记录核对`;
+    expect((await call('POST', `/v1/cases/${caseId}/contacts`, bearer, { direction: 'inbound', channel: 'phone', outcome: 'information-received', summary })).status).toBe(201);
+    expect((await call('POST', `/v1/cases/${caseId}/notes`, bearer, { body })).status).toBe(201);
+
+    const [contact] = await sql<{ summary_sealed: string }>(`SELECT summary_sealed FROM case_contacts WHERE case_id = $1`, [caseId]);
+    const [note] = await sql<{ body_sealed: string }>(`SELECT body_sealed FROM case_notes WHERE case_id = $1`, [caseId]);
+    expect(contact.summary_sealed).toEqual(expect.any(String));
+    expect(contact.summary_sealed).not.toContain(phone);
+    expect(contact.summary_sealed).not.toContain('客户来电');
+    expect(note.body_sealed).toEqual(expect.any(String));
+    expect(note.body_sealed).not.toContain(card);
+    expect(note.body_sealed).not.toContain('清算记录');
+    // Nor does the text leave through the events (the staff audit records carry ids, not text).
+    for (const secret of [phone, card]) {
+      expect(await sql(`SELECT seq FROM outbox WHERE position($1::bytea in value) > 0`, [Buffer.from(secret)])).toEqual([]);
+    }
+
+    const clear = await call<{ contacts: { summary: string }[]; notes: { body: string }[] }>('GET', `/v1/cases/${caseId}`, bearer);
+    expect(clear.status).toBe(200);
+    expect(clear.body.contacts.map((c) => c.summary)).toEqual([summary]);
+    expect(clear.body.notes.map((n) => n.body)).toEqual([body]);
+    const masked = await call<{ contacts: { summary: string }[]; notes: { body: string }[] }>('GET', `/v1/cases/${caseId}`, await token('auditor', { subject: 'auditor-1' }));
+    expect(masked.status).toBe(200);
+    expect(masked.body.contacts.map((c) => c.summary)).toEqual(['(masked)']);
+    expect(masked.body.notes.map((n) => n.body)).toEqual(['(masked)']);
+  });
+
+  it('extensionRequests_followTheRegimesPeriods_oneAtATime_fourEyes_andSeniorApprovalFor60Days', async () => {
+    const { caseId, investigator } = await assignedCase();
+    const requester = await token('investigator', { subject: investigator });
+    const supervisor = await token('approver', { subject: `sup-${tag()}`, department: 'complaint-review' });
+    const senior = await token('approver', { subject: `sm-${tag()}`, department: 'senior-management' });
+    const request = (toPeriod: string) => call<{ id: string; detail: string; type: string }>('POST', `/v1/cases/${caseId}/extensions`, requester, { toPeriod, reason: '需调取对方银行日志' });
+    const decide = (requestId: string, bearer: string) =>
+      call<{ type: string; detail: string }>('POST', `/v1/cases/${caseId}/extensions/${requestId}/decision`, bearer, { decision: 'approve', reason: '对方银行回函需要时间' });
+    const period = async () => (await sql<{ period: string }>(`SELECT period FROM cases WHERE id = $1`, [caseId]))[0].period;
+    const requests = () => sql<{ to_period: string; decision: string | null }>(`SELECT to_period, decision FROM case_extension_requests WHERE case_id = $1 ORDER BY requested_at`, [caseId]);
+    expect(await period()).toBe('standard');
+
+    // A period the regime does not extend standard to: refused, naming those it does.
+    const notPermitted = await request('review-window');
+    expect(notPermitted.status).toBe(422);
+    expect(notPermitted.body.detail).toContain('permitted: complex, senior-approved');
+    expect(await requests()).toEqual([]);
+
+    const complex = await request('complex');
+    expect(complex.status).toBe(201);
+    // One at a time.
+    const second = await request('senior-approved');
+    expect(second.status).toBe(422);
+    expect(second.body.detail).toContain(complex.body.id);
+    expect(await requests()).toEqual([{ to_period: 'complex', decision: null }]);
+
+    // Four eyes: the requester, even holding the approver role, may not grant their own request.
+    const own = await decide(complex.body.id, await token('approver', { subject: investigator, department: 'senior-management' }));
+    expect(own.status).toBe(403);
+    expect(own.body.type).toMatch(/case-four-eyes$/);
+    expect(await requests()).toEqual([{ to_period: 'complex', decision: null }]);
+    expect(await period()).toBe('standard');
+
+    expect((await decide(complex.body.id, supervisor)).status).toBe(200);
+    expect(await period()).toBe('complex');
+
+    // From complex to 60 days: a supervisor outside senior management may not approve it; senior management may.
+    const sixty = await request('senior-approved');
+    expect(sixty.status).toBe(201);
+    const notSenior = await decide(sixty.body.id, supervisor);
+    expect(notSenior.status).toBe(403);
+    expect(notSenior.body.type).toMatch(/case-authority-limit$/);
+    expect(notSenior.body.detail).toContain('senior-management');
+    expect(await period()).toBe('complex');
+    expect(await requests()).toEqual([
+      { to_period: 'complex', decision: 'approved' },
+      { to_period: 'senior-approved', decision: null },
+    ]);
+    expect((await decide(sixty.body.id, senior)).status).toBe(200);
+    expect(await period()).toBe('senior-approved');
+  });
+});
