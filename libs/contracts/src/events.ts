@@ -25,6 +25,8 @@ export const REGIMES = ['cn-cbirc', 'uk-fca', 'us-cfpb'] as const;
 export const RegimeSchema = z.enum(REGIMES);
 
 const isoInstant = z.string().datetime({ offset: true });
+/** A value sealed by the platform's field cipher (`v1:` or `v2:` ciphertext); never personal data in clear. */
+const SealedTextSchema = z.string().regex(/^v[12]:[A-Za-z0-9_:+/=-]+$/, 'must be a sealed value').max(8000);
 
 /** A code of the deployment's taxonomy with its title (`name` would read as personal data), so readers need not look the code up. */
 export const TaxonomyLabelSchema = z.object({ code: z.string().min(1).max(40), title: z.string().min(1).max(200) }).strict();
@@ -50,6 +52,11 @@ export const ComplaintReceivedV1 = z
     responseDueBy: isoInstant,
     /** Added in v1 without breaking it: absent from events written before. */
     vulnerable: z.boolean().optional(),
+    /**
+     * Where to reach the customer (name, phone, e-mail), sealed with the platform's PII keys
+     * (AES-256-GCM envelope, libs/platform field-cipher): only services holding the keys read it.
+     */
+    replyTo: SealedTextSchema.optional(),
     representedBy: z.enum(['agent', 'heir', 'guardian', 'lawyer', 'family']).nullable().optional(),
     regulatorReferral: z
       .object({ body: z.string().min(1).max(20), caseNumber: z.string().min(1).max(64), deadline: isoInstant.nullable() })
@@ -85,6 +92,8 @@ export const ComplaintAmendedV1 = z
     changed: z.array(z.enum(AMENDABLE_FIELDS)).min(1),
     preferredReplyChannel: ReplyChannelSchema.optional(),
     language: z.enum(['zh-CN', 'en']).optional(),
+    /** The new contact details when phone or e-mail changed, sealed like `complaint.received`'s. */
+    replyTo: SealedTextSchema.optional(),
   })
   .strict();
 

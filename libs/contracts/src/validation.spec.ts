@@ -270,6 +270,15 @@ describe('validateEnvelope — valid envelopes', () => {
     expect(validateEnvelope(env).ok).toBe(true);
   });
 
+  it('validateEnvelope_replyTo_mustBeSealed_neverContactDetailsInClear', () => {
+    const sealed = sampleEnvelope();
+    (sealed.payload as Record<string, unknown>).replyTo = 'v2:k1:' + 'A'.repeat(80) + ':' + 'B'.repeat(16) + ':' + 'C'.repeat(22) + ':' + 'D'.repeat(40);
+    expect(validateEnvelope(sealed).ok).toBe(true);
+    const clear = sampleEnvelope();
+    (clear.payload as Record<string, unknown>).replyTo = JSON.stringify({ phone: '13800138000', email: 'wang@example.com' });
+    expect(validateEnvelope(clear).ok).toBe(false);
+  });
+
   it('validateEnvelope_nullableMoney_mayBeNull', () => {
     const env = sampleEnvelope();
     (env.payload as Record<string, unknown>).amountInDispute = null;

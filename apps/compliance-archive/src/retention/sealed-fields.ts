@@ -9,7 +9,9 @@ import type { EventEnvelope } from '@complaints/contracts';
  */
 export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   // channelReference can be a phone or WeChat id; vulnerability holds declared needs (health).
-  'complaint.received': ['summary', 'channelReference', 'vulnerability'],
+  // replyTo is already sealed under the platform's PII keys; sealed again here, so erasure reaches it too.
+  'complaint.received': ['summary', 'channelReference', 'vulnerability', 'replyTo'],
+  'complaint.amended': ['replyTo'],
   'complaint.supplemented': ['summary'],
   'complaint.withdrawn': ['reason'],
   // Triage reasons quote terms from the complaint's text.

@@ -148,6 +148,7 @@ export class ComplaintIntake {
       regime: this.regime.id,
       responseDueBy: record.responseDueBy.toISOString(),
       vulnerable,
+      replyTo: this.cipher.encrypt(JSON.stringify({ name: name ?? null, phone: phone ?? null, email: email ?? null })),
       representedBy: dto.onBehalfOf?.relationship ?? null,
       regulatorReferral: dto.regulatorReferral
         ? { body: dto.regulatorReferral.body, caseNumber: dto.regulatorReferral.caseNumber, deadline: referralDue?.toISOString() ?? null }

@@ -110,8 +110,11 @@ export class CustomerSelfService {
       const record = await this.authorise(manager, ticketNumber, asker, proof, true);
       const complainant = this.complainantOf(record);
       const updates: Partial<ComplaintRecord> = {};
+      let replyTo: string | undefined;
       if (dto.phone !== undefined || dto.email !== undefined) {
-        updates.complainantSealed = this.cipher.encrypt(JSON.stringify({ ...complainant, ...(dto.phone !== undefined ? { phone: dto.phone } : {}), ...(dto.email !== undefined ? { email: dto.email } : {}) }));
+        const next = { ...complainant, ...(dto.phone !== undefined ? { phone: dto.phone } : {}), ...(dto.email !== undefined ? { email: dto.email } : {}) };
+        updates.complainantSealed = this.cipher.encrypt(JSON.stringify(next));
+        replyTo = this.cipher.encrypt(JSON.stringify({ name: next.name ?? null, phone: next.phone ?? null, email: next.email ?? null }));
       }
       if (dto.description !== undefined) updates.descriptionSealed = this.cipher.encrypt(dto.description);
       if (dto.preferredReplyChannel !== undefined) updates.preferredReplyChannel = dto.preferredReplyChannel;
@@ -122,6 +125,7 @@ export class CustomerSelfService {
         changed: [...changed],
         ...(dto.preferredReplyChannel ? { preferredReplyChannel: dto.preferredReplyChannel } : {}),
         ...(dto.language ? { language: dto.language } : {}),
+        ...(replyTo ? { replyTo } : {}),
       });
       await recordOnTimeline(manager, event);
       return { ticketNumber, changed };
