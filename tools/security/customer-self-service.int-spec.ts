@@ -1,6 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { FieldCipher } from '@complaints/platform';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
+
+/** The service's personal-data keys, known to the test so it can open what travels sealed. */
+const KEYS = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}`, PII_PSEUDONYM_KEY: randomBytes(32).toString('base64') };
 
 const intake = ALL_SERVICES.find((d) => d.name === 'intake')!;
 const PHONE = '13700005678';
@@ -35,7 +40,7 @@ describe('customer self-service on intake', () => {
       .filter((e) => e.complaintId === complaintId);
 
   beforeAll(async () => {
-    service = await startInProcess(intake);
+    service = await startInProcess(intake, KEYS);
     hotline = `Bearer ${await service.issuer.token('channel-adapter', { channel: 'hotline' })}`;
   });
   afterAll(() => service?.stop());
@@ -99,7 +104,10 @@ describe('customer self-service on intake', () => {
     expect(amended.status).toBe(201);
     expect(amended.body.changed).toEqual(['phone', 'email', 'preferredReplyChannel']);
     const [event] = (await events(complaintId)).filter((e) => e.type === 'complaint.amended');
-    expect(event.payload).toEqual({ ticketNumber, changed: ['phone', 'email', 'preferredReplyChannel'], preferredReplyChannel: 'email' });
+    // The new contact details travel sealed (for notification), never in clear.
+    expect(event.payload).toEqual({ ticketNumber, changed: ['phone', 'email', 'preferredReplyChannel'], preferredReplyChannel: 'email', replyTo: expect.stringMatching(/^v2:/) });
+    expect(JSON.parse(FieldCipher.fromEnv(KEYS).decrypt(event.payload.replyTo as string))).toMatchObject({ phone: '13900009999', email: 'zheng@example.com' });
+    expect(JSON.stringify(event.payload)).not.toMatch(/13900009999|zheng@example\.com/);
     // The new phone is the proof from now on.
     expect((await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '9999' })).status).toBe(200);
     expect((await call('POST', `/v1/complaints/${ticketNumber}/amendments`, hotline, {}, { 'x-proof-of-identity': '9999' })).status).toBe(400);

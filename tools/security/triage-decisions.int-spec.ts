@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { ComplaintReceived, ComplaintTriaged, EventDefinition, EventEnvelope, EventPayload, Events, Role, TOPICS } from '@complaints/contracts';
+import { DEFAULT_REGIMES, responseDueBy } from '@complaints/domain';
 import { collectTopic, eventually, quietKafka } from '@complaints/testing';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
@@ -185,7 +186,14 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
     it('raises each warning once and a breach for clocks that have run out', async () => {
       const late = randomUUID();
       const overdue = randomUUID();
-      await send(routed, Events.ComplaintReceived, late, received({ receivedAt: new Date(Date.now() - 14 * DAY).toISOString() }));
+      // Received long enough ago that 90% of its period is used but not all of it. How long that is
+      // depends on the hour in Shanghai and on rest days at the end of the period, so it is looked up.
+      const regime = DEFAULT_REGIMES['cn-cbirc'];
+      const lateAt = Array.from({ length: 24 * 12 }, (_, h) => new Date(Date.now() - 10 * DAY - h * 3_600_000)).find((r) => {
+        const used = (Date.now() - r.getTime()) / (responseDueBy(r, regime).getTime() - r.getTime());
+        return used > 0.92 && used < 0.97;
+      })!;
+      await send(routed, Events.ComplaintReceived, late, received({ receivedAt: lateAt.toISOString() }));
       await send(routed, Events.ComplaintReceived, overdue, received({ receivedAt: new Date(Date.now() - 40 * DAY).toISOString() }));
       await eventOf(routed, 'deadline.breached', overdue);
       await eventually(async () => eventsOut(routed).filter((e) => e.type === 'deadline.warning' && e.complaintId === late).length === 3 || null, { what: 'three warnings', timeoutMs: 30_000 });
