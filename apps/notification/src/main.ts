@@ -11,7 +11,7 @@ export const notificationService = {
   module: NotificationModule,
   entities: [CustomerMessage],
   migrations: notificationMigrations,
-  consumes: [TOPICS.intake, TOPICS.investigation],
+  consumes: [TOPICS.intake, TOPICS.triage, TOPICS.investigation],
 };
 
 if (require.main === module) runService(notificationService);

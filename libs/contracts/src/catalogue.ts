@@ -156,7 +156,7 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
       Events.DeadlineBreached.pattern,
       Events.SystemicIncidentDetected.pattern,
     ],
-    consumers: ['intake', 'investigation', 'compliance-archive'],
+    consumers: ['intake', 'investigation', 'notification', 'compliance-archive'],
   },
   {
     topic: TOPICS.investigation,

@@ -415,7 +415,7 @@ export const RemedyProposedV1 = z
   })
   .strict();
 
-export const NOTIFICATION_KINDS = ['acknowledgement', 'final-response'] as const;
+export const NOTIFICATION_KINDS = ['acknowledgement', 'progress', 'extension', 'information-request', 'final-response', 'summary-resolution', 'survey'] as const;
 
 /** notification.sent v1 (notification). */
 export const NotificationSentV1 = z

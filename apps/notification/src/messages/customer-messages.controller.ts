@@ -1,98 +1,102 @@
 import { Controller, Get, ParseUUIDPipe, Query } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
+import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, DeadlineClockChanged, EventEnvelope, Events } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
-import { CustomerMessage } from './customer-message.entity';
-import { TEMPLATES } from './templates';
 import { Allow } from '@complaints/platform';
+import { CustomerDelivery, ReplyPreference } from '../delivery/customer-delivery';
+import { renderFinalResponse } from '../templates/mandatory-content';
+import { renderMessage } from '../templates/message-catalogue';
+import { CustomerMessage } from './customer-message.entity';
 
-interface ReplyPreference {
-  channel: string;
-  language: 'zh-CN' | 'en';
+interface PreferenceRow {
+  channel: ReplyPreference['channel'];
+  language: ReplyPreference['language'];
+  ticket_number: string | null;
+  regime: ReplyPreference['regime'];
+  reply_to_sealed: string | null;
+  vulnerable: boolean;
 }
 
 @ApiTags('notifications')
 @Controller('v1/notifications')
 export class CustomerMessagesController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly delivery: CustomerDelivery,
+  ) {}
 
+  /** The acknowledgement: ticket number, the date of our answer, how to follow it. */
   @EventPattern(Events.ComplaintReceived.pattern)
   async acknowledge(@Payload() event: EventEnvelope<ComplaintReceived>, @Ctx() ctx: EventContext) {
     const received = event.payload;
-    const preference: ReplyPreference = { channel: received.preferredReplyChannel, language: received.language };
     await ctx.manager.query(
-      `INSERT INTO reply_preferences (complaint_id, channel, language) VALUES ($1, $2, $3) ON CONFLICT (complaint_id) DO NOTHING`,
-      [event.complaintId, preference.channel, preference.language],
+      `INSERT INTO reply_preferences (complaint_id, channel, language, ticket_number, regime, reply_to_sealed, vulnerable) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (complaint_id) DO NOTHING`,
+      [event.complaintId, received.preferredReplyChannel, received.language, received.ticketNumber, received.regime, received.replyTo ?? null, received.vulnerable ?? false],
     );
-    const body = TEMPLATES.acknowledgement.render(received, preference.language);
-    await this.send(ctx, 'acknowledgement', TEMPLATES.acknowledgement.id, preference, body);
+    const preference = await this.preferenceOf(ctx.manager, event.complaintId);
+    const rendered = renderMessage('acknowledgement', preference.language, { ticketNumber: received.ticketNumber, responseDueBy: received.responseDueBy, regime: received.regime });
+    await this.delivery.send(ctx, 'acknowledgement', rendered, preference);
   }
 
-  /** The customer changed how they want to hear from us: later messages follow it. */
+  /** The customer changed how they want to hear from us, or where: later messages follow it. */
   @EventPattern(Events.ComplaintAmended.pattern)
   async followAmendedPreference(@Payload() event: EventEnvelope<ComplaintAmended>, @Ctx() ctx: EventContext) {
-    const { preferredReplyChannel, language } = event.payload;
-    if (!preferredReplyChannel && !language) return;
+    const { preferredReplyChannel, language, replyTo } = event.payload;
+    if (!preferredReplyChannel && !language && !replyTo) return;
     await ctx.manager.query(
-      `UPDATE reply_preferences SET channel = coalesce($2, channel), language = coalesce($3, language) WHERE complaint_id = $1`,
-      [event.complaintId, preferredReplyChannel ?? null, language ?? null],
+      `UPDATE reply_preferences SET channel = coalesce($2, channel), language = coalesce($3, language), reply_to_sealed = coalesce($4, reply_to_sealed) WHERE complaint_id = $1`,
+      [event.complaintId, preferredReplyChannel ?? null, language ?? null, replyTo ?? null],
     );
   }
 
+  /** More time was approved: the customer is told the new date and why. */
+  @EventPattern(Events.DeadlineClockChanged.pattern)
+  async noticeExtension(@Payload() event: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
+    const { change, responseDueBy, reason, ticketNumber } = event.payload;
+    if (change !== 'extended' || !responseDueBy) return;
+    const preference = await this.preferenceOf(ctx.manager, event.complaintId);
+    const rendered = renderMessage('extension', preference.language, { ticketNumber, previousDueBy: null, responseDueBy, reason, regime: preference.regime });
+    await this.delivery.send(ctx, 'extension', rendered, preference);
+  }
+
+  /**
+   * The final response. A letter missing any element its regime requires (decision, reasons,
+   * remedy or none, the review right and date, where else to turn) is refused before anything is
+   * sent: the event fails with the missing elements named and goes to the dead-letter topic.
+   */
   @EventPattern(Events.CaseResponseIssued.pattern)
   async sendFinalResponse(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
     const preference = await this.preferenceOf(ctx.manager, event.complaintId);
-    const body = TEMPLATES.finalResponse.render(event.payload, preference.language);
-    await this.send(ctx, 'final-response', TEMPLATES.finalResponse.id, preference, body);
+    const p = event.payload;
+    const rendered = renderFinalResponse(preference.language, {
+      ticketNumber: p.ticketNumber,
+      regime: preference.regime,
+      outcome: p.outcome,
+      explanation: p.explanation,
+      remedy: p.remedy,
+      rights: p.rights,
+      issuedAt: p.issuedAt,
+    });
+    await this.delivery.send(ctx, 'final-response', rendered, preference);
   }
 
   @Get()
   @Allow('investigator', 'compliance-officer', 'auditor')
-  @ApiOperation({ summary: 'Messages sent about a complaint' })
+  @ApiOperation({ summary: 'Messages sent about a complaint, with every channel tried' })
   list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
     return this.dataSource.getRepository(CustomerMessage).find({ where: { complaintId }, order: { sentAt: 'ASC' } });
   }
 
-  /** Records the message in the local sink; delivery adapters per channel replace the sink later. */
-  private async send(
-    ctx: EventContext,
-    kind: CustomerMessage['kind'],
-    template: string,
-    preference: ReplyPreference,
-    body: string,
-  ): Promise<void> {
-    const message = ctx.manager.create(CustomerMessage, {
-      id: randomUUID(),
-      complaintId: ctx.envelope.complaintId,
-      causeEventId: ctx.envelope.eventId,
-      kind,
-      channel: preference.channel,
-      template,
-      language: preference.language,
-      body,
-      sink: 'local-sink',
-      status: 'sent',
-      sentAt: new Date(),
-    });
-    await ctx.manager.insert(CustomerMessage, message);
-    await ctx.publish(Events.NotificationSent, {
-      messageId: message.id,
-      kind,
-      channel: preference.channel as 'sms',
-      template,
-      language: preference.language,
-    });
-  }
-
   private async preferenceOf(manager: EntityManager, complaintId: string): Promise<ReplyPreference> {
-    const rows: ReplyPreference[] = await manager.query(
-      `SELECT channel, language FROM reply_preferences WHERE complaint_id = $1`,
+    const [row]: PreferenceRow[] = await manager.query(
+      `SELECT channel, language, ticket_number, regime, reply_to_sealed, vulnerable FROM reply_preferences WHERE complaint_id = $1`,
       [complaintId],
     );
     // The acknowledgement normally comes first; if not, a letter in Chinese is the safe default.
-    return rows[0] ?? { channel: 'letter', language: 'zh-CN' };
+    if (!row) return { channel: 'letter', language: 'zh-CN', ticketNumber: null, regime: 'cn-cbirc', replyToSealed: null, vulnerable: false };
+    return { channel: row.channel, language: row.language, ticketNumber: row.ticket_number, regime: row.regime, replyToSealed: row.reply_to_sealed, vulnerable: row.vulnerable };
   }
 }

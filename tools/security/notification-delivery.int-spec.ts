@@ -1,0 +1,191 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { Producer } from 'kafkajs';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
+import { FieldCipher } from '@complaints/platform';
+import { eventually, quietKafka } from '@complaints/testing';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
+
+jest.setTimeout(120_000);
+
+const KEYS = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}`, PII_PSEUDONYM_KEY: randomBytes(32).toString('base64') };
+const DAY = 86_400_000;
+
+/**
+ * Notification against a real SMTP server started here, with events through the real broker:
+ * the customer's sealed contact details are opened only inside the service, the final response
+ * arrives as a UTF-8 e-mail with every element its regime requires, a redelivered event sends
+ * nothing more, and a response missing mandatory content is refused before anything is sent.
+ */
+describe('notification delivers over the customer\'s channel', () => {
+  let notification: ServiceUnderTest;
+  let producer: Producer;
+  let smtp: SMTPServer;
+  const inbox: { raw: Buffer; to: string[] }[] = [];
+
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          inbox.push({ raw: Buffer.concat(chunks), to: session.envelope.rcptTo.map((r) => r.address) });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const port = (smtp.server.address() as AddressInfo).port;
+    notification = await startInProcess(ALL_SERVICES.find((d) => d.name === 'notification')!, {
+      ...KEYS,
+      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_FROM: 'complaints@bank.example',
+    });
+    producer = quietKafka('notification-int').producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await notification?.stop();
+    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+  });
+
+  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') => ({
+    eventId: randomUUID(),
+    type: definition.type,
+    version: definition.version,
+    occurredAt: new Date().toISOString(),
+    complaintId,
+    correlationId: `notify-${complaintId}`,
+    causationId: null,
+    producer: producerName,
+    payload,
+  });
+  const deliver = (definition: EventDefinition, envelope: { complaintId: string }) =>
+    producer.send({ topic: `${notification.topicPrefix}${definition.topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
+    await notification.pg.query(`SET search_path TO "${notification.schema}"`);
+    return (await notification.pg.query(text, params)).rows as R[];
+  };
+
+  const fileFor = async (email: string, overrides: Partial<ComplaintReceived> = {}) => {
+    const complaintId = randomUUID();
+    const ticketNumber = `CMP-20261123-${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}-1`;
+    const received: ComplaintReceived = {
+      ticketNumber,
+      channel: 'web',
+      channelReference: null,
+      receivedAt: new Date().toISOString(),
+      customerRef: `cust_${randomUUID()}`,
+      productHint: null,
+      summary: '转账未到账',
+      language: 'zh-CN',
+      amountInDispute: null,
+      preferredReplyChannel: 'email',
+      regime: 'cn-cbirc',
+      responseDueBy: new Date(Date.now() + 15 * DAY).toISOString(),
+      replyTo: FieldCipher.fromEnv(KEYS).encrypt(JSON.stringify({ name: '王先生', phone: '13900001111', email })),
+      ...overrides,
+    };
+    await deliver(Events.ComplaintReceived, envelopeOf(Events.ComplaintReceived, complaintId, received));
+    await eventually(() => inbox.find((m) => m.to.includes(email)) ?? null, { what: 'the acknowledgement e-mail' });
+    return { complaintId, ticketNumber };
+  };
+
+  const response = (ticketNumber: string, rights: CaseResponseIssued['rights']): CaseResponseIssued => ({
+    caseId: randomUUID(),
+    ticketNumber,
+    reviewRound: 0,
+    outcome: 'upheld',
+    explanation: '经核查，因我行与合作银行接口异常，您的转账未能及时清算，现已到账。',
+    liability: 'bank',
+    rootCause: 'system',
+    actions: ['correction', 'apology', 'fee-waiver'],
+    remedy: { type: 'fee-waiver', amount: { amountMinor: 2_000, currency: 'CNY' } },
+    decidedBy: 'ops-wang',
+    approvedBy: null,
+    issuedAt: new Date().toISOString(),
+    rights,
+  });
+  const RIGHTS = { reviewBy: new Date(Date.now() + 30 * DAY).toISOString(), escalateTo: [{ body: '国家金融监督管理总局', contact: '12378', within: null }] };
+
+  it('finalResponse_redelivered_isSentOnceAsAUtf8EmailWithEveryMandatoryElement', async () => {
+    const email = `wang-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber } = await fileFor(email);
+    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, response(ticketNumber, RIGHTS), 'investigation');
+    await deliver(Events.CaseResponseIssued, issued);
+    await deliver(Events.CaseResponseIssued, issued);
+    const letter = await eventually(() => inbox.filter((m) => m.to.includes(email)).length === 2 || null, { what: 'the final response e-mail' }).then(() => inbox.filter((m) => m.to.includes(email))[1]);
+    // The redelivery has been handled (the inbox records it) and sent nothing more.
+    await eventually(async () => (await sql(`SELECT 1 FROM processed_events WHERE event_id = $1`, [issued.eventId])).length > 0 || null, { what: 'the event to be handled' });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(inbox.filter((m) => m.to.includes(email))).toHaveLength(2);
+    expect(await sql(`SELECT kind, channel, sink, status FROM customer_messages WHERE complaint_id = $1 ORDER BY sent_at`, [complaintId])).toEqual([
+      { kind: 'acknowledgement', channel: 'email', sink: 'email', status: 'sent' },
+      { kind: 'final-response', channel: 'email', sink: 'email', status: 'sent' },
+    ]);
+
+    const parsed = await simpleParser(letter.raw);
+    expect(letter.raw.toString('latin1')).toMatch(/charset="?utf-8"?/i);
+    expect(parsed.text).toContain(ticketNumber);
+    expect(parsed.text).toContain('经核查，因我行与合作银行接口异常');
+    expect(parsed.text).toContain('核查');
+    expect(parsed.text).toContain('12378');
+    expect(parsed.subject).toContain(ticketNumber);
+    const [row] = await sql<{ id: string }>(`SELECT id FROM customer_messages WHERE complaint_id = $1 AND kind = 'final-response'`, [complaintId]);
+    expect(parsed.messageId).toContain(row.id);
+    // The contact details travel sealed and rest sealed: no address in clear in the service's tables.
+    const stored = JSON.stringify(await sql(`SELECT * FROM reply_preferences WHERE complaint_id = $1`, [complaintId]));
+    expect(stored).not.toContain(email);
+    expect(stored).not.toContain('13900001111');
+  });
+
+  it('finalResponse_missingTheReviewDateAndEveryRoute_isRefusedBeforeSending_withTheElementsNamed', async () => {
+    const email = `li-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber } = await fileFor(email);
+    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, response(ticketNumber, { reviewBy: null, escalateTo: [] }), 'investigation');
+    await deliver(Events.CaseResponseIssued, issued);
+    const [dead] = await eventually(async () => {
+      const rows = await sql<{ headers: unknown }>(`SELECT headers FROM outbox WHERE message_key = $1 AND topic LIKE '%.dlq'`, [complaintId]);
+      return rows.length ? rows : null;
+    }, { what: 'the refused response on the dead-letter topic', timeoutMs: 60_000 });
+    expect(JSON.stringify(dead)).toMatch(/review-deadline/);
+    expect(JSON.stringify(dead)).toMatch(/external-routes/);
+    expect(inbox.filter((m) => m.to.includes(email))).toHaveLength(1);
+    expect(await sql(`SELECT kind FROM customer_messages WHERE complaint_id = $1`, [complaintId])).toEqual([{ kind: 'acknowledgement' }]);
+  });
+
+  it('vulnerableCustomer_isCalledBackByAPerson_insteadOfAnAutomatedEmail', async () => {
+    const email = `zhao-${randomUUID().slice(0, 6)}@example.com`;
+    const complaintId = randomUUID();
+    const received = envelopeOf(Events.ComplaintReceived, complaintId, {
+      ticketNumber: 'CMP-20261123-00000077-3',
+      channel: 'branch',
+      channelReference: null,
+      receivedAt: new Date().toISOString(),
+      customerRef: `cust_${randomUUID()}`,
+      productHint: null,
+      summary: '柜员态度不耐烦',
+      language: 'zh-CN',
+      amountInDispute: null,
+      preferredReplyChannel: 'email',
+      regime: 'cn-cbirc',
+      responseDueBy: new Date(Date.now() + 15 * DAY).toISOString(),
+      vulnerable: true,
+      replyTo: FieldCipher.fromEnv(KEYS).encrypt(JSON.stringify({ name: '赵建国', phone: '13800002222', email })),
+    });
+    await deliver(Events.ComplaintReceived, received);
+    const [task] = await eventually(async () => {
+      const rows = await sql<{ kind: string; status: string }>(`SELECT kind, status FROM call_back_tasks WHERE complaint_id = $1`, [complaintId]);
+      return rows.length ? rows : null;
+    }, { what: 'a call-back task' });
+    expect(task).toEqual({ kind: 'acknowledgement', status: 'open' });
+    expect(await sql(`SELECT sink FROM customer_messages WHERE complaint_id = $1`, [complaintId])).toEqual([{ sink: 'phone' }]);
+    expect(inbox.some((m) => m.to.includes(email))).toBe(false);
+  });
+});
