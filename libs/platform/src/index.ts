@@ -11,3 +11,4 @@ export * from './security';
 export * from './hardening';
 export * from './query-parameters';
 export * from './deadline-regimes';
+export * from './chinese-fonts';

@@ -1,18 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { DateTime } from 'luxon';
 import { Dossier, LETTER_LABELS, money, OUTCOME_LABELS } from './compose-dossier';
+import { loadChineseFonts } from '@complaints/platform';
 
-/** Noto Sans SC (SIL OFL), embedded as a subset: the PDF reads the same wherever it is opened. */
-const FONT_DIR = path.dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json'));
-const FONT_FILES = {
-  regular: path.join(FONT_DIR, '400Regular', 'NotoSansSC_400Regular.ttf'),
-  bold: path.join(FONT_DIR, '700Bold', 'NotoSansSC_700Bold.ttf'),
-};
-let fonts: { regular: Buffer; bold: Buffer } | null = null;
-/** Read once (about 10 MB each); pdfkit embeds only the glyphs used. */
-const loadFonts = () => (fonts ??= { regular: fs.readFileSync(FONT_FILES.regular), bold: fs.readFileSync(FONT_FILES.bold) });
+const loadFonts = loadChineseFonts;
 
 export const PDF_TIME_ZONE = 'Asia/Shanghai';
 

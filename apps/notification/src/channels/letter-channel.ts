@@ -4,16 +4,9 @@ import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { DateTime } from 'luxon';
 import { DeliveryChannel, DeliveryResult, kindLabel, OutboundMessage, present, UndeliverableError } from './delivery-channel';
+import { loadChineseFonts } from '@complaints/platform';
 
-/** Noto Sans SC (SIL OFL), embedded as a subset so the Chinese prints the same in the print room. */
-const FONT_DIR = path.dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json'));
-const FONT_FILES = {
-  regular: path.join(FONT_DIR, '400Regular', 'NotoSansSC_400Regular.ttf'),
-  bold: path.join(FONT_DIR, '700Bold', 'NotoSansSC_700Bold.ttf'),
-};
-let fonts: { regular: Buffer; bold: Buffer } | null = null;
-/** Read once (about 10 MB each); pdfkit embeds only the glyphs used. */
-const loadFonts = () => (fonts ??= { regular: fs.readFileSync(FONT_FILES.regular), bold: fs.readFileSync(FONT_FILES.bold) });
+const loadFonts = loadChineseFonts;
 
 export const LETTER_TIME_ZONE = 'Asia/Shanghai';
 export const LETTER_CONTENT_TYPE = 'application/pdf';

@@ -1,0 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Noto Sans SC (SIL OFL), embedded as a subset: a PDF reads the same wherever it is opened or printed. */
+const FONT_DIR = path.dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json'));
+const FONT_FILES = {
+  regular: path.join(FONT_DIR, '400Regular', 'NotoSansSC_400Regular.ttf'),
+  bold: path.join(FONT_DIR, '700Bold', 'NotoSansSC_700Bold.ttf'),
+};
+let fonts: { regular: Buffer; bold: Buffer } | null = null;
+
+/** The regular and bold Chinese fonts for pdfkit, read once (about 10 MB each); pdfkit embeds only the glyphs used. */
+export const loadChineseFonts = (): { regular: Buffer; bold: Buffer } =>
+  (fonts ??= { regular: fs.readFileSync(FONT_FILES.regular), bold: fs.readFileSync(FONT_FILES.bold) });
