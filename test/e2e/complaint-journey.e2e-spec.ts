@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { Role, SERVICES, TOPICS } from '@complaints/contracts';
 import {
   collectTopic,
-  dropRoleIfExists,
+  dropPlatformData,
   eventually,
   quietKafka,
   RunningPlatform,
@@ -43,9 +43,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
   afterAll(async () => {
     await platform?.stop();
     if (pg) {
-      for (const schema of Object.values(platform?.schemas ?? {})) await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      // The archive's migrations create a writer role per schema; roles outlive schemas.
-      if (platform) await dropRoleIfExists(pg, `${platform.schemas['compliance-archive']}_writer`);
+      if (platform) await dropPlatformData(pg, platform);
       await pg.end();
     }
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { Role } from '@complaints/contracts';
-import { dropRoleIfExists, eventually, RunningPlatform, startPlatform, TEST_DATABASE_URL, uniqueTestId } from '@complaints/testing';
+import { dropPlatformData, eventually, RunningPlatform, startPlatform, TEST_DATABASE_URL, uniqueTestId } from '@complaints/testing';
 import { caseWork } from './case-work';
 
 jest.setTimeout(300_000);
@@ -38,8 +38,7 @@ describe('the three cases of the handling guide, through the platform', () => {
   afterAll(async () => {
     await platform?.stop();
     if (pg) {
-      for (const schema of Object.values(platform?.schemas ?? {})) await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      if (platform) await dropRoleIfExists(pg, `${platform.schemas['compliance-archive']}_writer`);
+      if (platform) await dropPlatformData(pg, platform);
       await pg.end();
     }
   });

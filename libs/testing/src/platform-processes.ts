@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SERVICES, ServiceName } from '@complaints/contracts';
-import { eventually } from './harness';
+import type { Client } from 'pg';
+import { dropRoleIfExists, eventually } from './harness';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from './environment';
 import { createTestIssuer, TestIssuer } from './test-issuer';
 
@@ -122,4 +123,13 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
     throw e;
   }
   return platform;
+}
+
+/**
+ * Removes what a platform left in the database: every service's schema and the archive's writer
+ * role (its migrations create one per schema; roles outlive schemas).
+ */
+export async function dropPlatformData(pg: Client, platform: RunningPlatform): Promise<void> {
+  for (const schema of Object.values(platform.schemas)) await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await dropRoleIfExists(pg, `${platform.schemas['compliance-archive']}_writer`);
 }

@@ -1,9 +1,6 @@
-import PDFDocument from 'pdfkit';
 import { DateTime } from 'luxon';
 import { Dossier, LETTER_LABELS, money, OUTCOME_LABELS } from './compose-dossier';
-import { loadChineseFonts } from '@complaints/platform';
-
-const loadFonts = loadChineseFonts;
+import { openChinesePdf } from '@complaints/platform';
 
 export const PDF_TIME_ZONE = 'Asia/Shanghai';
 
@@ -32,9 +29,8 @@ const GREY = '#555555';
  * a footer with the page number and the dossier hash. Pure: it reads nothing but the dossier and the font.
  */
 export function renderDossierPdf(dossier: Dossier, options: { compress?: boolean } = {}): Promise<Buffer> {
-  const { regular, bold } = loadFonts();
   const ticket = dossier.ticketNumber ?? dossier.complaintId;
-  const doc = new PDFDocument({
+  const { doc, finished: done } = openChinesePdf({
     size: 'A4',
     margins: { top: 56, bottom: 64, left: 56, right: 56 },
     bufferPages: true,
@@ -46,14 +42,6 @@ export function renderDossierPdf(dossier: Dossier, options: { compress?: boolean
       Keywords: `${dossier.format} ${dossier.dossierHash}`,
     },
   });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('body', regular);
-  doc.registerFont('bold', bold);
   const width = doc.page.width - doc.page.margins.left - doc.page.margins.right;
 
   const heading = (zh: string, en: string) => {

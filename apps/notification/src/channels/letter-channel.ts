@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { DateTime } from 'luxon';
 import { DeliveryChannel, DeliveryResult, kindLabel, OutboundMessage, present, UndeliverableError } from './delivery-channel';
-import { loadChineseFonts } from '@complaints/platform';
-
-const loadFonts = loadChineseFonts;
+import { openChinesePdf } from '@complaints/platform';
 
 export const LETTER_TIME_ZONE = 'Asia/Shanghai';
 export const LETTER_CONTENT_TYPE = 'application/pdf';
@@ -44,10 +41,9 @@ export function paragraphsOf(body: string): string[] {
  * is embedded (subset), so Chinese renders wherever the PDF is printed. Pure apart from the font read.
  */
 export function renderLetterPdf(message: OutboundMessage, options: LetterRenderOptions): Promise<Buffer> {
-  const { regular, bold } = loadFonts();
   const zh = message.language === 'zh-CN';
   const date = options.date ?? new Date();
-  const doc = new PDFDocument({
+  const { doc, finished: done } = openChinesePdf({
     size: 'A4',
     margins: { top: 64, bottom: 72, left: 72, right: 72 },
     bufferPages: true,
@@ -61,14 +57,6 @@ export function renderLetterPdf(message: OutboundMessage, options: LetterRenderO
       ModDate: date,
     },
   });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('body', regular);
-  doc.registerFont('bold', bold);
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
 
