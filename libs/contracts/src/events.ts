@@ -415,7 +415,65 @@ export const RemedyProposedV1 = z
   })
   .strict();
 
-export const NOTIFICATION_KINDS = ['acknowledgement', 'progress', 'extension', 'information-request', 'final-response', 'summary-resolution', 'survey'] as const;
+export const REMEDY_APPROVAL_ROUTES = ['automatic', 'single', 'four-eyes'] as const;
+
+/** remedy.approved v1 (compensation): the approval matrix is satisfied; the payout is instructed next. */
+export const RemedyApprovedV1 = z
+  .object({
+    remedyId: z.string().uuid(),
+    caseId,
+    type: z.enum(REMEDY_TYPES),
+    amount: MoneySchema,
+    route: z.enum(REMEDY_APPROVAL_ROUTES),
+    /** Empty when the amount is within what the case decision alone may grant. */
+    approvedBy: z.array(staffId).max(2),
+  })
+  .strict();
+
+/** remedy.rejected v1 (compensation): an approver refused the remedy, with the reason. */
+export const RemedyRejectedV1 = z
+  .object({ remedyId: z.string().uuid(), caseId, amount: MoneySchema, reason: caseText(2000), rejectedBy: staffId })
+  .strict();
+
+/** remedy.paid v1 (compensation): the core banking system booked the payout; the customer is told. */
+export const RemedyPaidV1 = z
+  .object({
+    remedyId: z.string().uuid(),
+    caseId,
+    payoutId: z.string().uuid(),
+    type: z.enum(REMEDY_TYPES),
+    amount: MoneySchema,
+    coreReference: z.string().min(1).max(100),
+    paidAt: isoInstant,
+  })
+  .strict();
+
+/** remedy.payout-failed v1 (compensation): the core refused the payout, or every retry failed; a person takes over. */
+export const RemedyPayoutFailedV1 = z
+  .object({
+    remedyId: z.string().uuid(),
+    caseId,
+    payoutId: z.string().uuid(),
+    amount: MoneySchema,
+    reason: z.string().min(1).max(500),
+    attempts: z.number().int().min(1).max(1000),
+  })
+  .strict();
+
+/** remedy.reversed v1 (compensation): a paid remedy was taken back (paid in error), with its own core booking. */
+export const RemedyReversedV1 = z
+  .object({
+    remedyId: z.string().uuid(),
+    caseId,
+    payoutId: z.string().uuid(),
+    amount: MoneySchema,
+    reason: caseText(2000),
+    reversedBy: staffId,
+    coreReference: z.string().min(1).max(100),
+  })
+  .strict();
+
+export const NOTIFICATION_KINDS = ['acknowledgement', 'progress', 'extension', 'information-request', 'final-response', 'summary-resolution', 'survey', 'remedy-paid'] as const;
 
 /** notification.sent v1 (notification). */
 export const NotificationSentV1 = z
@@ -426,6 +484,36 @@ export const NotificationSentV1 = z
     template: z.string().min(1),
     language: z.enum(['zh-CN', 'en']),
   })
+  .strict();
+
+export const DELIVERY_STATUSES = ['delivered', 'bounced', 'failed'] as const;
+
+/** notification.delivery-updated v1 (notification): what the provider reported after accepting a message. */
+export const NotificationDeliveryUpdatedV1 = z
+  .object({
+    messageId: z.string().uuid(),
+    kind: z.enum(NOTIFICATION_KINDS),
+    channel: ReplyChannelSchema,
+    status: z.enum(DELIVERY_STATUSES),
+    reason: z.string().max(500).nullable(),
+  })
+  .strict();
+
+/** survey.answered v1 (notification): the customer's follow-up score (回访); the comment is sealed, it may hold personal data. */
+export const SurveyAnsweredV1 = z
+  .object({
+    surveyId: z.string().uuid(),
+    caseId,
+    score: z.number().int().min(1).max(5),
+    comment: SealedTextSchema.nullable(),
+    via: z.enum(['link', 'sms']),
+    answeredAt: isoInstant,
+  })
+  .strict();
+
+/** survey.review-opened v1 (notification): a low follow-up score asks for the case's handling to be reviewed. */
+export const SurveyReviewOpenedV1 = z
+  .object({ surveyId: z.string().uuid(), caseId, score: z.number().int().min(1).max(5), threshold: z.number().int().min(1).max(5) })
   .strict();
 
 /** dossier.sealed v1 (compliance-archive): the complaint's record so far, sealed with one hash. */
@@ -491,6 +579,14 @@ export type ImprovementActionRaised = z.infer<typeof ImprovementActionRaisedV1>;
 export type ImprovementActionUpdated = z.infer<typeof ImprovementActionUpdatedV1>;
 export type ImprovementComplaintLinked = z.infer<typeof ImprovementComplaintLinkedV1>;
 export type RemedyProposed = z.infer<typeof RemedyProposedV1>;
+export type RemedyApproved = z.infer<typeof RemedyApprovedV1>;
+export type RemedyRejected = z.infer<typeof RemedyRejectedV1>;
+export type RemedyPaid = z.infer<typeof RemedyPaidV1>;
+export type RemedyPayoutFailed = z.infer<typeof RemedyPayoutFailedV1>;
+export type RemedyReversed = z.infer<typeof RemedyReversedV1>;
 export type NotificationSent = z.infer<typeof NotificationSentV1>;
+export type NotificationDeliveryUpdated = z.infer<typeof NotificationDeliveryUpdatedV1>;
+export type SurveyAnswered = z.infer<typeof SurveyAnsweredV1>;
+export type SurveyReviewOpened = z.infer<typeof SurveyReviewOpenedV1>;
 export type DossierSealed = z.infer<typeof DossierSealedV1>;
 export type StaffActionRecorded = z.infer<typeof StaffActionRecordedV1>;
