@@ -8,3 +8,5 @@ export * from './triage-rules';
 export * from './money';
 export * from './case-lifecycle';
 export * from './customer-rights';
+export * from './interest';
+export * from './remedies';
