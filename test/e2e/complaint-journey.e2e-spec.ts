@@ -153,10 +153,20 @@ describe('one complaint through all six services (real processes, Kafka and Post
     expect(again.type).toContain('application/problem+json');
     expect(again.body.allowed).toEqual(['log-contact', 'add-note', 'contest', 'close', 'reopen']);
 
+    // CNY 300.00 is above what a decision alone may grant: an approver approves it, then it is paid through core banking.
+    const remedy = await eventually(async () => {
+      const listed = await json('GET', platform.url('compensation', `/v1/remedies?complaintId=${complaintId}`), undefined, await as('approver'));
+      return listed.body?.[0]?.status === 'proposed' ? listed.body[0] : null;
+    }, { what: 'the proposed remedy' });
+    expect(remedy).toMatchObject({ route: 'single', amount: { amountMinor: 30000, currency: 'CNY' } });
+    const approved = await json('POST', platform.url('compensation', `/v1/remedies/${remedy.remedyId}/approvals`), undefined, { ...(await as('approver')), 'x-correlation-id': correlationId });
+    expect(approved.body).toMatchObject({ status: 'approved' });
+
     const record = await eventually(async () => {
       const all = await archiveOf(complaintId);
-      return all.some((e) => e.type === 'dossier.sealed') && all.some((e) => e.type === 'remedy.proposed') ? all : null;
-    }, { what: 'the sealed record' });
+      const told = all.some((e) => e.type === 'notification.sent' && e.payload.kind === 'remedy-paid');
+      return all.some((e) => e.type === 'dossier.sealed') && all.some((e) => e.type === 'remedy.paid') && told ? all : null;
+    }, { what: 'the sealed record, the payout and the notice of it' });
     // Each read of the record by a compliance officer is itself on the record; the journey is the rest.
     const reads = record.filter((e) => e.type === 'staff.action-recorded' && e.payload.action === 'archive.record-viewed');
     expect(reads.length).toBeGreaterThan(0);
@@ -172,6 +182,9 @@ describe('one complaint through all six services (real processes, Kafka and Post
     expect(position('case.opened')).toBeLessThan(position('case.assigned'));
     expect(position('case.findings-recorded')).toBeLessThan(position('case.response-issued'));
     expect(position('case.response-issued')).toBeLessThan(position('remedy.proposed'));
+    expect(position('remedy.proposed')).toBeLessThan(position('remedy.approved'));
+    expect(position('remedy.approved')).toBeLessThan(position('remedy.paid'));
+    expect(position('remedy.paid')).toBeLessThan(position('notification.sent', 'remedy-paid'));
     expect(position('notification.sent', 'acknowledgement')).toBeLessThan(position('notification.sent', 'final-response'));
     expect(position('notification.sent', 'final-response')).toBeLessThan(position('dossier.sealed'));
     const times = events.map((e) => Date.parse(e.occurredAt));
@@ -180,7 +193,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
     expect(new Set(events.map((e) => e.correlationId))).toEqual(new Set([correlationId]));
     const received = events[position('complaint.received')];
     expect(events[position('complaint.triaged')].causationId).toBe(received.eventId);
-    expect(events.filter((e) => e.type === 'notification.sent')).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'notification.sent').map((e) => e.payload.kind)).toEqual(['acknowledgement', 'final-response', 'remedy-paid']);
     // The investigator's decision is on the record under the verified token subject.
     expect(events[position('case.response-issued')].payload.decidedBy).toBe('investigator-7');
     const staffAction = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'staff.action-recorded' && e.payload.action === 'case.resolution-proposed'), { what: 'the staff action' });

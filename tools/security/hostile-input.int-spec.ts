@@ -131,6 +131,16 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
   },
   'POST /v1/improvement-actions/:actionId/status': { body: { status: 'in-progress', note: '已排期培训' }, required: ['status'], freeText: ['note'] },
   'POST /v1/improvement-actions/:actionId/cases': { body: { caseId: UUID }, required: ['caseId'], freeText: [] },
+  // The token in the path is the survey link's; ':token' itself names no survey, so valid bodies are a 404.
+  'POST /v1/surveys/:token/answers': { body: { score: 2, comment: '等了三周才回电话' }, required: ['score'], freeText: ['comment'] },
+  'POST /v1/remedies/:remedyId/approvals': { body: {}, required: [], freeText: [] },
+  'POST /v1/remedies/:remedyId/rejection': { body: { reason: '已达年度补偿上限' }, required: ['reason'], freeText: ['reason'] },
+  'POST /v1/remedies/:remedyId/reversal': { body: { reason: '重复补偿' }, required: ['reason'], freeText: ['reason'] },
+  'POST /v1/remedies/interest-quotes': {
+    body: { principal: { amountMinor: 5_000_000, currency: 'CNY' }, from: '2026-10-01', to: '2026-10-15' },
+    required: ['principal', 'from', 'to', 'principal.amountMinor', 'principal.currency'],
+    freeText: [],
+  },
   'PUT /v1/investigators': {
     body: { staffId: 'staff-0042', department: 'operations', skills: ['B05'], lineManager: 'staff-0001', capacity: 10, active: true },
     required: ['staffId', 'department', 'skills', 'capacity', 'active'],

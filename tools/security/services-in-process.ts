@@ -12,6 +12,7 @@ import { intakeService } from '../../apps/intake/src/main';
 import { investigationService } from '../../apps/investigation/src/main';
 import { notificationService } from '../../apps/notification/src/main';
 import { triageService } from '../../apps/triage/src/main';
+import { startCoreBankingSimulator } from '../core-banking-sim/main';
 
 export const ALL_SERVICES: ServiceDefinition[] = [
   intakeService,
@@ -47,6 +48,12 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
   const id = uniqueTestId();
   const schema = `${id}_${definition.name.replace(/-/g, '_')}`;
   const issuer = await createTestIssuer(id);
+  // Compensation pays through a core banking ledger: unless the test brings its own, it gets a simulated one of its own.
+  const core =
+    definition.name === 'compensation' && !env.CORE_BANKING_URL
+      ? await startCoreBankingSimulator({ CORE_BANKING_PORT: '0', CORE_BANKING_DATABASE_URL: TEST_DATABASE_URL, CORE_BANKING_SCHEMA: `${id}_core`, CORE_BANKING_TOKEN: randomBytes(16).toString('hex') })
+      : null;
+  const coreEnv: Record<string, string> = core ? { CORE_BANKING_URL: `http://127.0.0.1:${core.port}`, CORE_BANKING_TOKEN: core.token } : {};
   const settings: Record<string, string> = {
     ...issuer.env,
     DATABASE_URL: TEST_DATABASE_URL,
@@ -62,6 +69,7 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
     PII_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
     ARCHIVE_SUBJECT_KEYS: ARCHIVE_TEST_SUBJECT_KEYS,
     EVIDENCE_DIR: path.join(os.tmpdir(), 'complaints-evidence', id),
+    ...coreEnv,
     ...env,
   };
   const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
@@ -95,6 +103,10 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
     async stop() {
       await running.stop();
       await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      if (core) {
+        await core.close();
+        await pg.query(`DROP SCHEMA IF EXISTS "${core.schema}" CASCADE`).catch(() => undefined);
+      }
       if (definition.name === 'compliance-archive') await dropRoleIfExists(pg, archiveWriterRole(schema)).catch(() => undefined);
       await pg.end();
     },

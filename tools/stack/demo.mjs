@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureInstalled, kafkaTools, portOf, say, SERVICES, serviceEnv, spawnService, terminate, waitReady, LOG_DIR } from './platform.mjs';
+import { CORE_BANKING_SIM, ensureInstalled, kafkaTools, portOf, say, SERVICES, serviceEnv, spawnService, terminate, waitReady, LOG_DIR } from './platform.mjs';
 import { BURST_COMPLAINTS, SAMPLE_COMPLAINTS } from './samples.mjs';
 import { issueDevToken } from '../auth/dev-issuer.mjs';
 
@@ -142,7 +142,7 @@ async function main() {
   const broker = await kafka.ensureKafka({ log: (m) => say(`kafka: ${m}`) });
   const env = serviceEnv();
   const logOffsets = new Map(SERVICES.map(({ name }) => [name, fs.existsSync(path.join(LOG_DIR, `${name}.log`)) ? fs.statSync(path.join(LOG_DIR, `${name}.log`)).size : 0]));
-  const children = SERVICES.map(({ name }) => spawnService(name, { env }));
+  const children = [CORE_BANKING_SIM, ...SERVICES].map(({ name }) => spawnService(name, { env }));
 
   let stopping = false;
   const stopAll = async (code) => {

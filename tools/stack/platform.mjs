@@ -20,8 +20,11 @@ export const SERVICES = [
   { name: 'compliance-archive', port: 3106 },
 ];
 
+/** The simulated core banking ledger compensation pays through; a bank points CORE_BANKING_URL at its own. */
+export const CORE_BANKING_SIM = { name: 'core-banking-sim', port: 3190, entry: path.join('tools', 'core-banking-sim', 'main.ts') };
+
 export const portOf = (name, env = process.env) =>
-  Number(env[`${name.replace(/-/g, '_').toUpperCase()}_PORT`] ?? SERVICES.find((s) => s.name === name).port);
+  Number(env[`${name.replace(/-/g, '_').toUpperCase()}_PORT`] ?? [...SERVICES, CORE_BANKING_SIM].find((s) => s.name === name).port);
 
 export const say = (msg) => console.log(`[platform] ${msg}`);
 
@@ -69,6 +72,11 @@ export function devSecrets() {
     secrets.ARCHIVE_SIGNING_KEY_ID = 'dev-archive-1';
     fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
+  // The simulated core banking ledger's token came later still.
+  if (!secrets.CORE_BANKING_TOKEN) {
+    secrets.CORE_BANKING_TOKEN = randomBytes(24).toString('hex');
+    fs.writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
   // The archive's master key for customers' data keys (crypto-shredding) came later still.
   if (!secrets.ARCHIVE_SUBJECT_KEYS) {
     secrets.ARCHIVE_SUBJECT_KEYS = `dev1:${randomBytes(32).toString('base64')}`;
@@ -92,6 +100,9 @@ export function serviceEnv(extra = {}) {
     ARCHIVE_SUBJECT_KEYS: process.env.ARCHIVE_SUBJECT_KEYS ?? secrets.ARCHIVE_SUBJECT_KEYS,
     // Short enough that the demo's entries are covered before it ends.
     ARCHIVE_CHECKPOINT_INTERVAL_MS: process.env.ARCHIVE_CHECKPOINT_INTERVAL_MS ?? '5000',
+    CORE_BANKING_URL: process.env.CORE_BANKING_URL ?? `http://127.0.0.1:${portOf(CORE_BANKING_SIM.name)}`,
+    CORE_BANKING_TOKEN: process.env.CORE_BANKING_TOKEN ?? secrets.CORE_BANKING_TOKEN,
+    CORE_BANKING_PORT: String(portOf(CORE_BANKING_SIM.name)),
     ...(process.env.AUTH_JWKS_URL ? {} : ensureDevIssuer()),
     SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
     ...extra,
@@ -106,7 +117,13 @@ export function spawnService(name, { env = serviceEnv(), detached = false, logDi
   const child = spawn(
     process.execPath,
     // SERVICE_NODE_ARGS passes flags Node refuses in NODE_OPTIONS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile under load.
-    [...(process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean), '--enable-source-maps', '-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')],
+    [
+      ...(process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      '--enable-source-maps',
+      '-r',
+      '@swc-node/register',
+      path.join(ROOT, name === CORE_BANKING_SIM.name ? CORE_BANKING_SIM.entry : path.join('apps', name, 'src', 'main.ts')),
+    ],
     { cwd: ROOT, env, detached, stdio: ['ignore', out, out] },
   );
   fs.closeSync(out);

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ensureInstalled, isAlive, kafkaTools, LOG_DIR, portOf, say, SERVICES, serviceEnv, spawnService, STATE_DIR, terminate, waitReady,
+  CORE_BANKING_SIM, ensureInstalled, isAlive, kafkaTools, LOG_DIR, portOf, say, SERVICES, serviceEnv, spawnService, STATE_DIR, terminate, waitReady,
 } from './platform.mjs';
 
 const pidFile = (name) => path.join(STATE_DIR, `${name}.pid`);
@@ -23,7 +23,7 @@ async function start() {
   fs.writeFileSync(path.join(STATE_DIR, 'kafka-started-by-stack'), broker.alreadyRunning ? 'no' : 'yes');
   const env = serviceEnv();
   const started = [];
-  for (const { name } of SERVICES) {
+  for (const { name } of [CORE_BANKING_SIM, ...SERVICES]) {
     const running = readPid(name);
     if (running && isAlive(running)) {
       say(`${name} already running (pid ${running})`);
@@ -36,12 +36,13 @@ async function start() {
   }
   await Promise.all(started.map(({ name, child }) => waitReady(name, { child })));
   for (const { name } of SERVICES) say(`${name.padEnd(19)} http://127.0.0.1:${portOf(name)}  (docs: /docs)`);
+  say(`${CORE_BANKING_SIM.name.padEnd(19)} http://127.0.0.1:${portOf(CORE_BANKING_SIM.name)}  (simulated core banking ledger)`);
   say(`ready. logs in ${path.relative(process.cwd(), LOG_DIR) || LOG_DIR}; stop with: npm run stack:stop`);
 }
 
 async function stop() {
   const results = await Promise.all(
-    SERVICES.map(async ({ name }) => {
+    [...SERVICES, CORE_BANKING_SIM].map(async ({ name }) => {
       const pid = readPid(name);
       const how = pid ? await terminate(pid) : 'not running';
       fs.rmSync(pidFile(name), { force: true });

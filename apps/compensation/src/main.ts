@@ -11,7 +11,7 @@ export const compensationService = {
   module: CompensationModule,
   entities: [RemedyRecord],
   migrations: compensationMigrations,
-  consumes: [TOPICS.investigation],
+  consumes: [TOPICS.intake, TOPICS.investigation],
 };
 
 if (require.main === module) runService(compensationService);

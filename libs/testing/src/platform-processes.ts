@@ -16,6 +16,8 @@ export interface RunningPlatform {
   ports: Record<ServiceName, number>;
   logDir: string;
   schemas: Record<ServiceName, string>;
+  /** The simulated core banking ledger compensation pays through (its own process and schema). */
+  coreBanking: { url: string; token: string; schema: string };
   topicPrefix: string;
   /** The issuer the services trust: `platform.issuer.token('investigator')`. */
   issuer: TestIssuer;
@@ -55,6 +57,23 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
     PII_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
     ARCHIVE_SUBJECT_KEYS: `e2e:${randomBytes(32).toString('base64')}`,
   };
+  const coreBanking = { port: await freePort(), token: randomBytes(16).toString('hex'), schema: `${id}_core_banking` };
+  const coreOut = fs.openSync(path.join(logDir, 'core-banking-sim.log'), 'a');
+  const coreChild = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'tools', 'core-banking-sim', 'main.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', coreOut, coreOut],
+    env: {
+      ...process.env,
+      SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+      CORE_BANKING_PORT: String(coreBanking.port),
+      CORE_BANKING_DATABASE_URL: TEST_DATABASE_URL,
+      CORE_BANKING_SCHEMA: coreBanking.schema,
+      CORE_BANKING_TOKEN: coreBanking.token,
+      ...Object.fromEntries(Object.entries(extraEnv).filter(([k]) => k.startsWith('CORE_BANKING_'))),
+    },
+  });
+  fs.closeSync(coreOut);
+  const coreBankingUrl = `http://127.0.0.1:${coreBanking.port}`;
   const children = new Map<ServiceName, ChildProcess>();
   const exits = new Map<ServiceName, Promise<number | null>>();
   for (const name of SERVICES) {
@@ -77,6 +96,9 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
         // Journeys follow routed complaints; the triage queue has its own tests (triage-decisions).
         TRIAGE_MIN_CONFIDENCE: '0',
         EVIDENCE_DIR: path.join(ROOT, '.data', 'evidence', id),
+        CORE_BANKING_URL: coreBankingUrl,
+        CORE_BANKING_TOKEN: coreBanking.token,
+        PAYOUT_CHECK_INTERVAL_MS: '300',
         ...issuer.env,
         ...extraEnv,
       },
@@ -96,16 +118,30 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
     ports,
     logDir,
     schemas,
+    coreBanking: { url: coreBankingUrl, token: coreBanking.token, schema: coreBanking.schema },
     topicPrefix,
     issuer,
     url,
     exitCodes: collectExits,
     async stop() {
       for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
-      return collectExits();
+      const codes = await collectExits();
+      if (coreChild.exitCode === null) {
+        const gone = new Promise((resolve) => coreChild.once('exit', resolve));
+        coreChild.kill('SIGTERM');
+        await gone;
+      }
+      return codes;
     },
   };
   try {
+    await eventually(
+      async () => {
+        if (coreChild.exitCode !== null) throw new Error(`the core banking simulator exited; see ${logDir}/core-banking-sim.log`);
+        return (await fetch(`${coreBankingUrl}/health/ready`)).status === 200;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, what: 'the core banking simulator to be ready' },
+    );
     await Promise.all(
       SERVICES.map((name) =>
         eventually(
@@ -130,6 +166,6 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
  * role (its migrations create one per schema; roles outlive schemas).
  */
 export async function dropPlatformData(pg: Client, platform: RunningPlatform): Promise<void> {
-  for (const schema of Object.values(platform.schemas)) await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  for (const schema of [...Object.values(platform.schemas), platform.coreBanking.schema]) await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await dropRoleIfExists(pg, `${platform.schemas['compliance-archive']}_writer`);
 }

@@ -1,56 +1,180 @@
-import { Controller, Get, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
+import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDefined, IsInt, IsISO8601, IsNotEmpty, IsObject, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CaseResponseIssued, EventEnvelope, Events } from '@complaints/contracts';
+import { CaseResponseIssued, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
+import { delayInterest, InterestInputError } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
+import { Allow, AuthenticatedRequest } from '@complaints/platform';
+import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
+import { moneyOf, RemedyDesk } from './remedy-desk';
 import { RemedyRecord } from './remedy.entity';
-import { Allow } from '@complaints/platform';
+
+export class ReasonDto {
+  @ApiProperty({ example: '客户已通过其他渠道获得退款' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason!: string;
+}
+
+export class MoneyDto {
+  @ApiProperty({ example: 5_000_000, description: 'Integer minor units (fen, cents)' })
+  @IsInt()
+  @Min(1)
+  amountMinor!: number;
+
+  @ApiProperty({ example: 'CNY' })
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code' })
+  currency!: string;
+}
+
+export class InterestQuoteDto {
+  @ApiProperty({ type: MoneyDto, description: 'The delayed funds' })
+  @IsDefined()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => MoneyDto)
+  principal!: MoneyDto;
+
+  @ApiProperty({ example: '2026-10-01', description: 'First day the funds were late' })
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'from must be a date (YYYY-MM-DD)' })
+  from!: string;
+
+  @ApiProperty({ example: '2026-10-15', description: 'The day they arrived (not counted)' })
+  @IsISO8601({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'to must be a date (YYYY-MM-DD)' })
+  to!: string;
+}
+
+/** What staff see of a remedy: amounts as integers with their currency, its approvals and its payouts. */
+function remedyView(r: RemedyRecord, payouts: Record<string, unknown>[] = []) {
+  return {
+    remedyId: r.id,
+    complaintId: r.complaintId,
+    caseId: r.caseId,
+    type: r.type,
+    amount: moneyOf(r),
+    status: r.status,
+    route: r.route,
+    proposedBy: r.proposedBy,
+    approvals: r.approvals,
+    holdReason: r.holdReason,
+    rejection: r.rejectionReason ? { reason: r.rejectionReason, by: r.rejectedBy } : null,
+    reversal: r.reversalReason ? { reason: r.reversalReason, by: r.reversedBy } : null,
+    proposedAt: r.proposedAt,
+    approvedAt: r.approvedAt,
+    payouts,
+  };
+}
 
 @ApiTags('remedies')
 @Controller('v1/remedies')
 export class RemediesController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly desk: RemedyDesk,
+    @Inject(COMPENSATION_POLICY) private readonly policy: CompensationPolicy,
+  ) {}
 
-  /** An issued response that grants a remedy becomes a proposed remedy, awaiting approval and payout. */
+  /** Whose complaint it is (pseudonymous): the per-customer cap and the payout's destination need it. */
+  @EventPattern(Events.ComplaintReceived.pattern)
+  async onComplaintReceived(@Payload() event: EventEnvelope<ComplaintReceived>, @Ctx() ctx: EventContext) {
+    await ctx.manager.query(
+      `INSERT INTO complaint_customers (complaint_id, customer_ref, ticket_number) VALUES ($1, $2, $3) ON CONFLICT (complaint_id) DO NOTHING`,
+      [event.complaintId, event.payload.customerRef, event.payload.ticketNumber],
+    );
+    // Topics are read independently: a decision may have arrived first.
+    await ctx.manager.query(`UPDATE remedies SET customer_ref = $2 WHERE complaint_id = $1 AND customer_ref IS NULL`, [event.complaintId, event.payload.customerRef]);
+  }
+
+  /** An issued response that grants a remedy becomes a proposed remedy; small ones are approved and paid at once. */
   @EventPattern(Events.CaseResponseIssued.pattern)
   async onResponseIssued(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
-    const { remedy, caseId } = event.payload;
+    const { remedy, caseId, decidedBy } = event.payload;
     if (!remedy) return;
-    // A review (核查) issues the decision again: the same remedy is not proposed, let alone paid, twice.
-    const earlier = await ctx.manager.findOne(RemedyRecord, { where: { caseId }, lock: { mode: 'pessimistic_write' } });
-    if (earlier) {
-      const same = earlier.type === remedy.type && earlier.amountMinor === String(remedy.amount.amountMinor) && earlier.currency === remedy.amount.currency;
-      if (same || earlier.status !== 'proposed') return;
-      // The review changed the remedy before anything was paid: the proposal is amended in place.
-      await ctx.manager.update(RemedyRecord, { id: earlier.id }, { type: remedy.type, amountMinor: String(remedy.amount.amountMinor), currency: remedy.amount.currency });
-      await ctx.publish(Events.RemedyProposed, { remedyId: earlier.id, caseId, type: remedy.type, amount: remedy.amount });
-      return;
-    }
-    const proposed = ctx.manager.create(RemedyRecord, {
-      id: randomUUID(),
-      complaintId: event.complaintId,
-      caseId,
-      type: remedy.type,
-      amountMinor: String(remedy.amount.amountMinor),
-      currency: remedy.amount.currency,
-      status: 'proposed',
-      proposedAt: new Date(),
-    });
-    await ctx.manager.insert(RemedyRecord, proposed);
-    await ctx.publish(Events.RemedyProposed, {
-      remedyId: proposed.id,
-      caseId,
-      type: remedy.type,
-      amount: remedy.amount,
-    });
+    await this.desk.propose(ctx.manager, (definition, payload) => ctx.publish(definition, payload), { complaintId: event.complaintId, caseId, type: remedy.type, amount: remedy.amount, decidedBy, correlationId: event.correlationId }, new Date());
   }
 
   @Get()
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Remedies of a complaint' })
-  list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
-    return this.dataSource.getRepository(RemedyRecord).find({ where: { complaintId }, order: { proposedAt: 'ASC' } });
+  async list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
+    const remedies = await this.dataSource.getRepository(RemedyRecord).find({ where: { complaintId }, order: { proposedAt: 'ASC' } });
+    return remedies.map((r) => remedyView(r));
+  }
+
+  @Get('awaiting-approval')
+  @Allow('approver', 'compliance-officer', 'auditor')
+  @ApiOperation({ summary: 'Remedies waiting for an approver, oldest first' })
+  async awaitingApproval() {
+    const remedies = await this.dataSource.getRepository(RemedyRecord).find({ where: { status: 'proposed' }, order: { proposedAt: 'ASC' }, take: 500 });
+    return remedies.map((r) => remedyView(r));
+  }
+
+  @Get(':remedyId')
+  @Allow('investigator', 'approver', 'compliance-officer', 'auditor')
+  @ApiOperation({ summary: 'A remedy with its approvals, payout instructions and ledger entries' })
+  async detail(@Param('remedyId', new ParseUUIDPipe()) remedyId: string) {
+    const remedy = await this.dataSource.getRepository(RemedyRecord).findOneBy({ id: remedyId });
+    if (!remedy) throw new NotFoundException(`no remedy ${remedyId}`);
+    const payouts: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT p.id AS "instructionId", p.kind, p.status, p.attempts, p.core_reference AS "coreReference", p.last_error AS "lastError", p.created_at AS "createdAt", p.settled_at AS "settledAt",
+              (SELECT json_agg(json_build_object('account', l.account, 'debitMinor', l.debit_minor, 'creditMinor', l.credit_minor, 'currency', l.currency) ORDER BY l.line)
+                 FROM ledger_entries e JOIN ledger_postings l ON l.entry_id = e.id WHERE e.instruction_id = p.id) AS postings
+         FROM payouts p WHERE p.remedy_id = $1 ORDER BY p.created_at`,
+      [remedyId],
+    );
+    return remedyView(remedy, payouts);
+  }
+
+  @Post(':remedyId/approvals')
+  @HttpCode(200)
+  @Allow('approver', 'compliance-officer')
+  @ApiOperation({ summary: 'Approve a remedy within your limit (four eyes above the threshold; never the person who decided it)' })
+  async approve(@Param('remedyId', new ParseUUIDPipe()) remedyId: string, @Req() request: AuthenticatedRequest) {
+    return remedyView(await this.desk.approve(remedyId, request));
+  }
+
+  @Post(':remedyId/rejection')
+  @HttpCode(200)
+  @Allow('approver', 'compliance-officer')
+  @ApiOperation({ summary: 'Reject a proposed remedy, with the reason' })
+  async reject(@Param('remedyId', new ParseUUIDPipe()) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+    return remedyView(await this.desk.reject(remedyId, dto.reason, request));
+  }
+
+  @Post(':remedyId/reversal')
+  @HttpCode(202)
+  @Allow('approver', 'compliance-officer')
+  @ApiOperation({ summary: 'Take a paid remedy back: a debit instruction to core banking, booked like the payout' })
+  async reverse(@Param('remedyId', new ParseUUIDPipe()) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+    return remedyView(await this.desk.reverse(remedyId, dto.reason, request));
+  }
+
+  @Post('interest-quotes')
+  @HttpCode(200)
+  @Allow('investigator', 'approver', 'compliance-officer')
+  @ApiOperation({ summary: 'Interest for delayed funds under the catalogue’s rate, day-count basis and rounding' })
+  quoteInterest(@Body() dto: InterestQuoteDto) {
+    const terms = this.policy.catalogue.delayInterest;
+    try {
+      const quote = delayInterest({ principalMinor: dto.principal.amountMinor, annualRate: terms.annualRate, from: dto.from, to: dto.to, basis: terms.basis, rounding: terms.rounding });
+      return {
+        amount: { amountMinor: quote.amountMinor, currency: dto.principal.currency },
+        principal: dto.principal,
+        days: quote.days,
+        annualRate: terms.annualRate,
+        basis: terms.basis,
+        rounding: terms.rounding,
+        exactMinor: quote.exact,
+      };
+    } catch (e) {
+      if (e instanceof InterestInputError) throw new UnprocessableEntityException(e.message);
+      throw e;
+    }
   }
 }

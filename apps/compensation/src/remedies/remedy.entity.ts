@@ -1,4 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { ApprovalRoute, RemedyStatus } from '@complaints/domain';
+
+export interface RemedyApprovalRecord {
+  approver: string;
+  roles: string[];
+  at: string;
+}
 
 @Entity({ name: 'remedies' })
 export class RemedyRecord {
@@ -21,9 +28,45 @@ export class RemedyRecord {
   @Column({ type: 'char', length: 3 })
   currency!: string;
 
-  @Column()
-  status!: 'proposed';
+  @Column({ type: 'text' })
+  status!: RemedyStatus;
+
+  @Column({ type: 'text', nullable: true })
+  route!: ApprovalRoute | null;
+
+  /** Who decided the remedy in the case: never its approver. */
+  @Column({ name: 'proposed_by', type: 'text', nullable: true })
+  proposedBy!: string | null;
+
+  /** The complaint's pseudonymous customer, for the per-customer cap and the payout. */
+  @Column({ name: 'customer_ref', type: 'text', nullable: true })
+  customerRef!: string | null;
+
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  approvals!: RemedyApprovalRecord[];
+
+  /** Why the remedy waits for a person although its amount would not need one (a cap, an unknown customer). */
+  @Column({ name: 'hold_reason', type: 'text', nullable: true })
+  holdReason!: string | null;
+
+  @Column({ name: 'rejection_reason', type: 'text', nullable: true })
+  rejectionReason!: string | null;
+
+  @Column({ name: 'rejected_by', type: 'text', nullable: true })
+  rejectedBy!: string | null;
+
+  @Column({ name: 'reversal_reason', type: 'text', nullable: true })
+  reversalReason!: string | null;
+
+  @Column({ name: 'reversed_by', type: 'text', nullable: true })
+  reversedBy!: string | null;
 
   @Column({ name: 'proposed_at', type: 'timestamptz' })
   proposedAt!: Date;
+
+  @Column({ name: 'approved_at', type: 'timestamptz', nullable: true })
+  approvedAt!: Date | null;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', nullable: true })
+  updatedAt!: Date | null;
 }

@@ -1,0 +1,246 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { EventDefinition, EventPayload, Events, REMEDY_TYPES } from '@complaints/contracts';
+import {
+  allowedRemedyActions,
+  approvalRouteFor,
+  approveRemedy,
+  catalogueRefusal,
+  customerCapRefusal,
+  maskDigitRuns,
+  moveRemedy,
+  RemedyAction,
+  RemedyApprovalError,
+  RemedyTransitionError,
+} from '@complaints/domain';
+import { currentCorrelation, OutboxPublisher } from '@complaints/messaging';
+import { AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
+import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
+import { RemedyRecord } from './remedy.entity';
+
+type RemedyType = (typeof REMEDY_TYPES)[number];
+type Publish = <D extends EventDefinition>(definition: D, payload: EventPayload<D>) => Promise<unknown>;
+
+/** Who stands behind a refusal the rules made rather than a person. */
+export const CATALOGUE_POLICY = 'remedy-catalogue';
+
+const STATUS_OF: Record<string, number> = {
+  'no-matrix': 422,
+  'not-an-approver': 403,
+  'over-limit': 403,
+  'proposer-cannot-approve': 403,
+  'already-approved': 409,
+  'over-customer-cap': 422,
+};
+
+export function approvalProblem(e: RemedyApprovalError): ProblemException {
+  return new ProblemException({
+    type: `https://complaints.example/problems/remedy-${e.code}`,
+    title: 'The approval rules refuse this',
+    status: STATUS_OF[e.code] ?? 422,
+    detail: e.message,
+    code: e.code,
+  });
+}
+
+export function transitionProblem(e: RemedyTransitionError): ProblemException {
+  return new ProblemException({
+    type: 'https://complaints.example/problems/remedy-not-allowed-in-status',
+    title: 'Not possible in the remedy’s current status',
+    status: 409,
+    detail: e.message,
+    remedyStatus: e.status,
+    action: e.action,
+    allowed: e.allowed,
+  });
+}
+
+export const moneyOf = (r: RemedyRecord) => ({ amountMinor: Number(r.amountMinor), currency: r.currency });
+
+/**
+ * Every change to a remedy: the row is locked, the domain decides (catalogue, approval matrix,
+ * cap, lifecycle), and the new status, the payout instruction, the events and the staff audit
+ * commit together. A refusal writes nothing.
+ */
+@Injectable()
+export class RemedyDesk {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: OutboxPublisher,
+    private readonly audit: StaffAuditTrail,
+    @Inject(COMPENSATION_POLICY) private readonly policy: CompensationPolicy,
+  ) {}
+
+  /**
+   * A decision that grants a remedy. The catalogue refuses what it does not allow; an amount
+   * within the automatic limit and the customer's cap is approved at once and its payout queued.
+   */
+  async propose(
+    manager: EntityManager,
+    publish: Publish,
+    decision: { complaintId: string; caseId: string; type: RemedyType; amount: { amountMinor: number; currency: string }; decidedBy: string; correlationId: string },
+    now: Date,
+  ): Promise<RemedyRecord | null> {
+    const { complaintId, caseId, type, amount, decidedBy } = decision;
+    // A review (核查) issues the decision again: the same remedy is not proposed, let alone paid, twice.
+    const earlier = await manager.findOne(RemedyRecord, { where: { caseId }, lock: { mode: 'pessimistic_write' } });
+    let remedy: RemedyRecord;
+    if (earlier) {
+      const same = earlier.type === type && earlier.amountMinor === String(amount.amountMinor) && earlier.currency === amount.currency;
+      if (same || earlier.status !== 'proposed') return null;
+      // The review changed the remedy before anything was approved: the proposal is amended in place.
+      moveRemedy(earlier.status, 'amend');
+      Object.assign(earlier, { type, amountMinor: String(amount.amountMinor), currency: amount.currency, proposedBy: decidedBy, approvals: [], holdReason: null, updatedAt: now });
+      remedy = earlier;
+    } else {
+      const customer: { customer_ref: string }[] = await manager.query(`SELECT customer_ref FROM complaint_customers WHERE complaint_id = $1`, [complaintId]);
+      remedy = manager.create(RemedyRecord, {
+        id: randomUUID(),
+        complaintId,
+        caseId,
+        type,
+        amountMinor: String(amount.amountMinor),
+        currency: amount.currency,
+        status: 'proposed',
+        route: null,
+        proposedBy: decidedBy,
+        customerRef: customer[0]?.customer_ref ?? null,
+        approvals: [],
+        holdReason: null,
+        rejectionReason: null,
+        rejectedBy: null,
+        reversalReason: null,
+        reversedBy: null,
+        proposedAt: now,
+        approvedAt: null,
+        updatedAt: now,
+      });
+    }
+    remedy.route = approvalRouteFor(this.policy.matrix, amount);
+    await publish(Events.RemedyProposed, { remedyId: remedy.id, caseId, type, amount });
+
+    const refusal = catalogueRefusal(this.policy.catalogue, type, amount);
+    if (refusal) {
+      Object.assign(remedy, { status: moveRemedy('proposed', 'reject'), rejectionReason: refusal, rejectedBy: CATALOGUE_POLICY });
+      await manager.save(RemedyRecord, remedy);
+      await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId, amount, reason: refusal, rejectedBy: CATALOGUE_POLICY });
+      return remedy;
+    }
+    if (remedy.route === 'automatic') {
+      const hold = remedy.customerRef
+        ? customerCapRefusal(this.policy.matrix, { amount, grantedInPeriodMinor: await this.grantedInPeriod(manager, remedy, now) })
+        : 'the complaint’s customer is not known to compensation yet';
+      if (hold) {
+        // Not refused: a person decides whether a smaller remedy or none is right.
+        Object.assign(remedy, { route: 'single', holdReason: hold });
+      } else {
+        await this.markApproved(manager, publish, remedy, now, decision.correlationId);
+        return remedy;
+      }
+    }
+    await manager.save(RemedyRecord, remedy);
+    return remedy;
+  }
+
+  async approve(remedyId: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
+    const principal = request.principal!;
+    return this.change(remedyId, request, 'remedy.approve', 'approve', async (manager, remedy, now, publish) => {
+      if (!remedy.customerRef) {
+        throw new ProblemException({ type: 'https://complaints.example/problems/remedy-customer-unknown', title: 'The customer is not known yet', status: 409, detail: 'the complaint’s customer has not reached compensation yet; try again shortly' });
+      }
+      const decided = approveRemedy(
+        this.policy.matrix,
+        { amount: moneyOf(remedy), proposedBy: remedy.proposedBy ?? '', approvals: remedy.approvals.map((a) => a.approver), grantedInPeriodMinor: await this.grantedInPeriod(manager, remedy, now) },
+        { subject: principal.subject, roles: principal.roles, limitMinor: principal.approvalLimitMinor },
+      );
+      remedy.approvals = [...remedy.approvals, { approver: principal.subject, roles: [...principal.roles], at: now.toISOString() }];
+      remedy.route = decided.route === 'automatic' ? 'single' : decided.route;
+      if (decided.complete) await this.markApproved(manager, publish, remedy, now, currentCorrelation()?.correlationId ?? null);
+      else await manager.save(RemedyRecord, remedy);
+      return { approvals: String(remedy.approvals.length), complete: String(decided.complete) };
+    });
+  }
+
+  async reject(remedyId: string, reason: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
+    const actor = request.principal!.subject;
+    return this.change(remedyId, request, 'remedy.reject', 'reject', async (manager, remedy, now, publish) => {
+      Object.assign(remedy, { status: moveRemedy(remedy.status, 'reject'), rejectionReason: reason, rejectedBy: actor, updatedAt: now });
+      await manager.save(RemedyRecord, remedy);
+      await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId: remedy.caseId, amount: moneyOf(remedy), reason: maskDigitRuns(reason), rejectedBy: actor });
+      return {};
+    });
+  }
+
+  /** Takes a paid remedy back (paid in error, or to the wrong customer): a debit instruction of its own, booked like the payout. */
+  async reverse(remedyId: string, reason: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
+    const actor = request.principal!.subject;
+    return this.change(remedyId, request, 'remedy.reverse', 'reverse', async (manager, remedy, now) => {
+      Object.assign(remedy, { status: moveRemedy(remedy.status, 'reverse'), reversalReason: reason, reversedBy: actor, updatedAt: now });
+      await manager.save(RemedyRecord, remedy);
+      await this.queueInstruction(manager, remedy, 'reversal', now, currentCorrelation()?.correlationId ?? null);
+      return {};
+    });
+  }
+
+  private async change(
+    remedyId: string,
+    request: AuthenticatedRequest,
+    auditAction: string,
+    action: RemedyAction,
+    step: (manager: EntityManager, remedy: RemedyRecord, now: Date, publish: Publish) => Promise<Record<string, string>>,
+  ): Promise<RemedyRecord> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const remedy = await manager.findOne(RemedyRecord, { where: { id: remedyId }, lock: { mode: 'pessimistic_write' } });
+        if (!remedy) throw new NotFoundException(`no remedy ${remedyId}`);
+        if (!allowedRemedyActions(remedy.status).includes(action)) moveRemedy(remedy.status, action);
+        const now = new Date();
+        const publish: Publish = (definition, payload) => this.publisher.publish(manager, definition, remedy.complaintId, payload);
+        const detail = await step(manager, remedy, now, publish);
+        await this.audit.record(manager, request, remedy.complaintId, auditAction, { remedyId, caseId: remedy.caseId, ...detail });
+        return remedy;
+      });
+    } catch (e) {
+      if (e instanceof RemedyApprovalError) throw approvalProblem(e);
+      if (e instanceof RemedyTransitionError) throw transitionProblem(e);
+      throw e;
+    }
+  }
+
+  private async markApproved(manager: EntityManager, publish: Publish, remedy: RemedyRecord, now: Date, correlationId: string | null): Promise<void> {
+    Object.assign(remedy, { status: moveRemedy(remedy.status, 'approve'), approvedAt: now, holdReason: null, updatedAt: now });
+    await manager.save(RemedyRecord, remedy);
+    await this.queueInstruction(manager, remedy, 'payout', now, correlationId);
+    await publish(Events.RemedyApproved, {
+      remedyId: remedy.id,
+      caseId: remedy.caseId,
+      type: remedy.type as RemedyType,
+      amount: moneyOf(remedy),
+      route: remedy.route ?? 'automatic',
+      approvedBy: remedy.approvals.map((a) => a.approver),
+    });
+  }
+
+  /** The instruction's id is fixed here, before anything is sent: it is what makes every resend the same payout. */
+  private async queueInstruction(manager: EntityManager, remedy: RemedyRecord, kind: 'payout' | 'reversal', now: Date, correlationId: string | null): Promise<void> {
+    await manager.query(
+      `INSERT INTO payouts (id, remedy_id, kind, amount_minor, currency, customer_ref, status, attempts, next_attempt_at, created_at, correlation_id)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8)`,
+      [randomUUID(), remedy.id, kind, remedy.amountMinor, remedy.currency, remedy.customerRef, now, correlationId],
+    );
+  }
+
+  /** What the customer was granted in the cap's period: approved remedies not taken back since. */
+  private async grantedInPeriod(manager: EntityManager, remedy: RemedyRecord, now: Date): Promise<number> {
+    const cap = this.policy.matrix[remedy.currency]?.customerCap;
+    if (!cap || !remedy.customerRef) return 0;
+    const since = new Date(now.getTime() - cap.periodDays * 86_400_000);
+    const [row]: { total: string | null }[] = await manager.query(
+      `SELECT sum(amount_minor) AS total FROM remedies
+        WHERE customer_ref = $1 AND currency = $2 AND id <> $3 AND approved_at >= $4 AND status IN ('approved', 'paid', 'reversing')`,
+      [remedy.customerRef, remedy.currency, remedy.id, since],
+    );
+    return Number(row?.total ?? 0);
+  }
+}
