@@ -45,6 +45,8 @@ describe('notification delivers over the customer\'s channel', () => {
       ...KEYS,
       SMTP_URL: `smtp://127.0.0.1:${port}`,
       SMTP_FROM: 'complaints@bank.example',
+      // Whatever the hour of the run: quiet hours have their own suite (notification-survey.int-spec.ts).
+      QUIET_HOURS: 'off',
     });
     producer = quietKafka('notification-int').producer();
     await producer.connect();

@@ -57,7 +57,15 @@ export const EVENT_LABELS: Record<string, { zh: string; en: string }> = {
   'improvement.action-updated': { zh: '整改进展', en: 'Improvement progress' },
   'improvement.complaint-linked': { zh: '关联整改', en: 'Linked to improvement' },
   'remedy.proposed': { zh: '补偿方案', en: 'Remedy proposed' },
+  'remedy.approved': { zh: '补偿审批通过', en: 'Remedy approved' },
+  'remedy.rejected': { zh: '补偿审批未通过', en: 'Remedy rejected' },
+  'remedy.paid': { zh: '补偿已支付', en: 'Remedy paid' },
+  'remedy.payout-failed': { zh: '补偿支付失败', en: 'Remedy payout failed' },
+  'remedy.reversed': { zh: '补偿冲正', en: 'Remedy reversed' },
   'notification.sent': { zh: '发送函件', en: 'Letter sent' },
+  'notification.delivery-updated': { zh: '送达回执', en: 'Delivery receipt' },
+  'survey.answered': { zh: '回访评价', en: 'Follow-up survey answered' },
+  'survey.review-opened': { zh: '回访不满意复查', en: 'Review opened after a low survey score' },
   'staff.action-recorded': { zh: '员工操作', en: 'Staff action' },
   'dossier.sealed': { zh: '档案封存', en: 'Dossier sealed' },
 };
@@ -73,6 +81,7 @@ export const OUTCOME_LABELS: Record<string, { zh: string; en: string }> = {
 export const LETTER_LABELS: Record<string, { zh: string; en: string }> = {
   acknowledgement: { zh: '受理通知', en: 'acknowledgement' },
   'final-response': { zh: '最终答复', en: 'final response' },
+  'remedy-paid': { zh: '补偿款到账通知', en: 'compensation paid notice' },
 };
 
 export const money = (m: { amountMinor: number; currency: string } | null | undefined) =>

@@ -70,6 +70,8 @@ export const DELIVERY_CHANNEL_ADAPTERS = Symbol('DELIVERY_CHANNEL_ADAPTERS');
 export const KIND_LABELS: Record<string, Record<OutboundMessage['language'], string>> = {
   acknowledgement: { 'zh-CN': '投诉受理通知', en: 'Complaint acknowledgement' },
   'final-response': { 'zh-CN': '投诉处理最终答复', en: 'Final response to your complaint' },
+  survey: { 'zh-CN': '投诉处理满意度回访', en: 'How did we handle your complaint?' },
+  'remedy-paid': { 'zh-CN': '补偿款到账通知', en: 'Your compensation has been paid' },
 };
 
 export function kindLabel(kind: string, language: OutboundMessage['language']): string {

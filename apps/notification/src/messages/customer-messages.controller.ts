@@ -1,27 +1,23 @@
-import { Controller, Get, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Logger, ParseUUIDPipe, Query } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DataSource, EntityManager } from 'typeorm';
-import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, DeadlineClockChanged, EventEnvelope, Events } from '@complaints/contracts';
+import { DataSource } from 'typeorm';
+import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, DeadlineClockChanged, EventEnvelope, Events, RemedyPaid } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
 import { Allow } from '@complaints/platform';
-import { CustomerDelivery, ReplyPreference } from '../delivery/customer-delivery';
+import { CustomerDelivery } from '../delivery/customer-delivery';
 import { renderFinalResponse } from '../templates/mandatory-content';
 import { renderMessage } from '../templates/message-catalogue';
 import { CustomerMessage } from './customer-message.entity';
 
-interface PreferenceRow {
-  channel: ReplyPreference['channel'];
-  language: ReplyPreference['language'];
-  ticket_number: string | null;
-  regime: ReplyPreference['regime'];
-  reply_to_sealed: string | null;
-  vulnerable: boolean;
-}
+/** A survey link's token, wherever a stored text quotes it. */
+const SURVEY_LINK_TOKEN = /(\/)[0-9a-f]{24}(?![0-9a-f])/g;
 
 @ApiTags('notifications')
 @Controller('v1/notifications')
 export class CustomerMessagesController {
+  private readonly logger = new Logger('CustomerMessages');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly delivery: CustomerDelivery,
@@ -32,11 +28,11 @@ export class CustomerMessagesController {
   async acknowledge(@Payload() event: EventEnvelope<ComplaintReceived>, @Ctx() ctx: EventContext) {
     const received = event.payload;
     await ctx.manager.query(
-      `INSERT INTO reply_preferences (complaint_id, channel, language, ticket_number, regime, reply_to_sealed, vulnerable) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO reply_preferences (complaint_id, channel, language, ticket_number, regime, reply_to_sealed, vulnerable, customer_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (complaint_id) DO NOTHING`,
-      [event.complaintId, received.preferredReplyChannel, received.language, received.ticketNumber, received.regime, received.replyTo ?? null, received.vulnerable ?? false],
+      [event.complaintId, received.preferredReplyChannel, received.language, received.ticketNumber, received.regime, received.replyTo ?? null, received.vulnerable ?? false, received.customerRef],
     );
-    const preference = await this.preferenceOf(ctx.manager, event.complaintId);
+    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId);
     const rendered = renderMessage('acknowledgement', preference.language, { ticketNumber: received.ticketNumber, responseDueBy: received.responseDueBy, regime: received.regime });
     await this.delivery.send(ctx, 'acknowledgement', rendered, preference);
   }
@@ -57,7 +53,7 @@ export class CustomerMessagesController {
   async noticeExtension(@Payload() event: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
     const { change, responseDueBy, reason, ticketNumber } = event.payload;
     if (change !== 'extended' || !responseDueBy) return;
-    const preference = await this.preferenceOf(ctx.manager, event.complaintId);
+    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId);
     const rendered = renderMessage('extension', preference.language, { ticketNumber, previousDueBy: null, responseDueBy, reason, regime: preference.regime });
     await this.delivery.send(ctx, 'extension', rendered, preference);
   }
@@ -69,7 +65,7 @@ export class CustomerMessagesController {
    */
   @EventPattern(Events.CaseResponseIssued.pattern)
   async sendFinalResponse(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
-    const preference = await this.preferenceOf(ctx.manager, event.complaintId);
+    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId);
     const p = event.payload;
     const rendered = renderFinalResponse(preference.language, {
       ticketNumber: p.ticketNumber,
@@ -83,20 +79,36 @@ export class CustomerMessagesController {
     await this.delivery.send(ctx, 'final-response', rendered, preference);
   }
 
-  @Get()
-  @Allow('investigator', 'compliance-officer', 'auditor')
-  @ApiOperation({ summary: 'Messages sent about a complaint, with every channel tried' })
-  list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
-    return this.dataSource.getRepository(CustomerMessage).find({ where: { complaintId }, order: { sentAt: 'ASC' } });
+  /**
+   * The compensation has reached the customer's account: they are told the amount and the booking
+   * reference, once per remedy. A payout that failed is for staff to resolve and says nothing to
+   * the customer (remedy.payout-failed has no handler here).
+   */
+  @EventPattern(Events.RemedyPaid.pattern)
+  async noticeRemedyPaid(@Payload() event: EventEnvelope<RemedyPaid>, @Ctx() ctx: EventContext) {
+    const preference = await this.delivery.findPreference(ctx.manager, event.complaintId);
+    if (!preference?.ticketNumber) {
+      this.logger.warn(`remedy ${event.payload.remedyId} paid, but complaint ${event.complaintId} has no known way to reach the customer`);
+      return;
+    }
+    const p = event.payload;
+    const rendered = renderMessage('remedy-paid', preference.language, {
+      ticketNumber: preference.ticketNumber,
+      regime: preference.regime,
+      remedyType: p.type,
+      amount: p.amount,
+      paidAt: p.paidAt,
+      coreReference: p.coreReference,
+    });
+    await this.delivery.send(ctx, 'remedy-paid', rendered, preference, { onceFor: p.remedyId });
   }
 
-  private async preferenceOf(manager: EntityManager, complaintId: string): Promise<ReplyPreference> {
-    const [row]: PreferenceRow[] = await manager.query(
-      `SELECT channel, language, ticket_number, regime, reply_to_sealed, vulnerable FROM reply_preferences WHERE complaint_id = $1`,
-      [complaintId],
-    );
-    // The acknowledgement normally comes first; if not, a letter in Chinese is the safe default.
-    if (!row) return { channel: 'letter', language: 'zh-CN', ticketNumber: null, regime: 'cn-cbirc', replyToSealed: null, vulnerable: false };
-    return { channel: row.channel, language: row.language, ticketNumber: row.ticket_number, regime: row.regime, replyToSealed: row.reply_to_sealed, vulnerable: row.vulnerable };
+  @Get()
+  @Allow('investigator', 'compliance-officer', 'auditor')
+  @ApiOperation({ summary: 'Messages about a complaint, sent or held, with every channel tried and every receipt' })
+  async list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
+    const messages = await this.dataSource.getRepository(CustomerMessage).find({ where: { complaintId }, order: { createdAt: 'ASC' } });
+    // A survey link answers the survey: staff see that one was sent, not a link they could use.
+    return messages.map((m) => (m.kind === 'survey' ? { ...m, body: m.body.replace(SURVEY_LINK_TOKEN, '$1…') } : m));
   }
 }

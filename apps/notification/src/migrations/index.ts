@@ -76,4 +76,91 @@ export class Deliveries1764720100000 implements MigrationInterface {
   }
 }
 
-export const notificationMigrations = [CreateCustomerMessages1763885300000, Deliveries1764720100000];
+/**
+ * Messages that wait (quiet hours, the per-customer limit, a provider's temporary failure) with the
+ * moment they may go; who the customer is, for the limit; what providers reported after accepting
+ * a message; and the follow-up survey (回访) with its answer, the comment sealed.
+ */
+export class HeldMessagesReceiptsSurveys1765400000000 implements MigrationInterface {
+  name = 'HeldMessagesReceiptsSurveys1765400000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE reply_preferences ADD COLUMN customer_ref text`);
+    await q.query(`
+      ALTER TABLE customer_messages
+        ADD COLUMN customer_ref      text,
+        ADD COLUMN created_at        timestamptz,
+        ADD COLUMN not_before        timestamptz,
+        ADD COLUMN held_for          text CHECK (held_for IN ('quiet-hours', 'rate-limit', 'retry')),
+        ADD COLUMN status_reason     text,
+        ADD COLUMN status_updated_at timestamptz`);
+    await q.query(`UPDATE customer_messages SET created_at = sent_at`);
+    await q.query(`
+      ALTER TABLE customer_messages
+        ALTER COLUMN created_at SET NOT NULL,
+        ALTER COLUMN created_at SET DEFAULT now(),
+        ALTER COLUMN sent_at DROP NOT NULL,
+        ADD CONSTRAINT customer_messages_status CHECK (status IN ('sent', 'delivered', 'failed', 'bounced', 'deferred')),
+        ADD CONSTRAINT customer_messages_held_until CHECK ((status = 'deferred') = (not_before IS NOT NULL))`);
+    await q.query(`CREATE INDEX customer_messages_due ON customer_messages (not_before) WHERE status = 'deferred'`);
+    await q.query(`CREATE INDEX customer_messages_customer_sent ON customer_messages (customer_ref, sent_at) WHERE sent_at IS NOT NULL`);
+    await q.query(`CREATE INDEX customer_messages_provider_reference ON customer_messages (channel, provider_reference) WHERE provider_reference IS NOT NULL`);
+    // Receipts for a channel tried before the current one are found by the reference kept in its attempt.
+    await q.query(`CREATE INDEX customer_messages_attempts ON customer_messages USING gin (attempts jsonb_path_ops)`);
+    await q.query(`
+      CREATE TABLE delivery_receipts (
+        message_id         uuid NOT NULL REFERENCES customer_messages (id),
+        channel            text NOT NULL,
+        status             text NOT NULL CHECK (status IN ('delivered', 'bounced', 'failed')),
+        provider_reference text,
+        reason             text,
+        occurred_at        timestamptz,
+        received_at        timestamptz NOT NULL,
+        PRIMARY KEY (message_id, channel, status)
+      )`);
+    await q.query(`
+      CREATE TABLE follow_up_surveys (
+        id             uuid PRIMARY KEY,
+        case_id        uuid NOT NULL UNIQUE,
+        complaint_id   uuid NOT NULL,
+        message_id     uuid NOT NULL,
+        token_hash     text NOT NULL UNIQUE,
+        phone_hash     text,
+        sms_replies    boolean NOT NULL,
+        created_at     timestamptz NOT NULL,
+        expires_at     timestamptz NOT NULL,
+        answered_at    timestamptz,
+        answered_via   text CHECK (answered_via IN ('link', 'sms')),
+        score          smallint CHECK (score BETWEEN 1 AND 5),
+        comment_sealed text,
+        review_opened  boolean NOT NULL DEFAULT false,
+        CHECK ((answered_at IS NULL) = (score IS NULL) AND (answered_at IS NULL) = (answered_via IS NULL))
+      )`);
+    await q.query(`CREATE INDEX follow_up_surveys_open_by_phone ON follow_up_surveys (phone_hash, created_at) WHERE answered_at IS NULL`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE follow_up_surveys`);
+    await q.query(`DROP TABLE delivery_receipts`);
+    await q.query(`DROP INDEX customer_messages_attempts`);
+    await q.query(`DROP INDEX customer_messages_provider_reference`);
+    await q.query(`DROP INDEX customer_messages_customer_sent`);
+    await q.query(`DROP INDEX customer_messages_due`);
+    await q.query(`DELETE FROM customer_messages WHERE sent_at IS NULL`);
+    await q.query(`UPDATE customer_messages SET status = 'sent' WHERE status = 'deferred'`);
+    await q.query(`
+      ALTER TABLE customer_messages
+        DROP CONSTRAINT customer_messages_held_until,
+        DROP CONSTRAINT customer_messages_status,
+        ALTER COLUMN sent_at SET NOT NULL,
+        DROP COLUMN customer_ref,
+        DROP COLUMN created_at,
+        DROP COLUMN not_before,
+        DROP COLUMN held_for,
+        DROP COLUMN status_reason,
+        DROP COLUMN status_updated_at`);
+    await q.query(`ALTER TABLE reply_preferences DROP COLUMN customer_ref`);
+  }
+}
+
+export const notificationMigrations = [CreateCustomerMessages1763885300000, Deliveries1764720100000, HeldMessagesReceiptsSurveys1765400000000];

@@ -49,7 +49,15 @@ const SAMPLE: { [K in MessageKind]: MessageFacts[K] } = {
   },
   'final-response': finalResponseFacts('cn-cbirc'),
   'summary-resolution': summaryResolutionFacts('uk-fca'),
-  survey: { ticketNumber: 'CN-20261207-000321', surveyUrl: 'https://bank.example/s/AbC123', smsReplyHint: true },
+  survey: { ticketNumber: 'CN-20261207-000321', regime: 'cn-cbirc', surveyUrl: 'https://bank.example/s/AbC123', answerBy: '2027-01-06T15:59:59.999Z', smsReplyHint: true },
+  'remedy-paid': {
+    ticketNumber: 'CN-20261207-000321',
+    regime: 'cn-cbirc',
+    remedyType: 'fee-refund',
+    amount: { amountMinor: 2_000, currency: 'CNY' },
+    paidAt: '2026-12-20T02:15:00Z',
+    coreReference: 'CBS-20261220-88123',
+  },
 };
 
 describe('the catalogue files', () => {
@@ -273,12 +281,14 @@ describe('renderMessage', () => {
   });
 
   describe('survey', () => {
-    it('gives the link and, where asked, how to answer by SMS with a score from 1 to 5 and a comment', () => {
+    it('gives the link, the day to answer by and, where asked, how to answer by SMS with a score from 1 to 5 and a comment', () => {
       const zh = renderMessage('survey', 'zh-CN', SAMPLE.survey).body;
-      expect(zh).toContain('https://bank.example/s/AbC123');
+      expect(zh).toContain('诚邀您于2027年1月6日前对本次投诉处理进行评价：https://bank.example/s/AbC123');
+      expect(zh).toContain('该链接仅供您本人使用，提交一次后即失效。');
       expect(zh).toContain('回复“评分（1至5分，5分为非常满意）+意见”');
       const en = renderMessage('survey', 'en', SAMPLE.survey).body;
-      expect(en).toContain('Please tell us how we did: https://bank.example/s/AbC123');
+      expect(en).toContain('Please tell us how we did by 6 January 2027: https://bank.example/s/AbC123');
+      expect(en).toContain('The link is for you alone and can be used once.');
       expect(en).toContain('a score from 1 (very dissatisfied) to 5 (very satisfied), followed by a comment');
     });
 
@@ -287,6 +297,35 @@ describe('renderMessage', () => {
       expect(m.body).not.toContain('回复');
       expectPlainText(m);
     });
+  });
+});
+
+describe('remedy-paid', () => {
+  it('tells the customer the amount credited, from integer minor units, the day in their regime\'s zone and the booking reference', () => {
+    const zh = renderMessage('remedy-paid', 'zh-CN', SAMPLE['remedy-paid']);
+    expect(zh.subject).toBe('补偿款到账通知（受理编号：CN-20261207-000321）');
+    expect(zh.body).toContain('我行已于2026年12月20日向您支付退还的相关费用¥20.00，款项已入账，入账流水号：CBS-20261220-88123。');
+    const en = renderMessage('remedy-paid', 'en', SAMPLE['remedy-paid']);
+    expect(en.body).toContain('your fee refund of CN¥20.00 was credited to your account on 20 December 2026. Our booking reference is CBS-20261220-88123.');
+  });
+
+  it.each<[string, { amountMinor: number; currency: string }, string]>([
+    ['uk-fca', { amountMinor: 25_050, currency: 'GBP' }, '£250.50'],
+    ['us-cfpb', { amountMinor: 1_234_567, currency: 'USD' }, '$12,345.67'],
+    ['cn-cbirc', { amountMinor: 5_000, currency: 'JPY' }, 'JP¥5,000'],
+    ['cn-cbirc', { amountMinor: 1, currency: 'CNY' }, 'CN¥0.01'],
+  ])('under %s writes %j as %s', (regime, amount, shown) => {
+    const body = renderMessage('remedy-paid', 'en', { ...SAMPLE['remedy-paid'], regime: regime as 'uk-fca', amount }).body;
+    expect(body).toContain(` of ${shown} was credited`);
+  });
+
+  it.each([
+    ['goodwill', 'your compensation of', '向您支付补偿款'],
+    ['delay-interest', 'your interest for the delay of', '向您支付延误期间的利息'],
+    ['loss-reimbursement', 'your reimbursement of your loss of', '向您支付损失赔偿款'],
+  ] as const)('names a %s remedy for what it is', (remedyType, en, zh) => {
+    expect(renderMessage('remedy-paid', 'en', { ...SAMPLE['remedy-paid'], remedyType }).body).toContain(en);
+    expect(renderMessage('remedy-paid', 'zh-CN', { ...SAMPLE['remedy-paid'], remedyType }).body).toContain(zh);
   });
 });
 
@@ -312,6 +351,10 @@ describe('missing and invalid facts', () => {
     ['summary-resolution', 'rights'],
     ['survey', 'surveyUrl'],
     ['survey', 'smsReplyHint'],
+    ['survey', 'answerBy'],
+    ['remedy-paid', 'amount'],
+    ['remedy-paid', 'paidAt'],
+    ['remedy-paid', 'coreReference'],
   ] as const)('%s without %s throws MissingFactError naming both', (kind, key) => {
     for (const language of LANGUAGES) {
       const render = () => renderMessage(kind, language, without(kind, key));
@@ -337,6 +380,8 @@ describe('missing and invalid facts', () => {
       () => renderMessage('final-response', 'en', finalResponseFacts('cn-cbirc', { remedy: { type: 'goodwill', amount: { amountMinor: 100, currency: 'XXX' } } })),
       () => renderMessage('final-response', 'en', finalResponseFacts('cn-cbirc', { remedy: { type: 'goodwill', amount: { amountMinor: 12.5, currency: 'CNY' } } })),
       () => renderMessage('survey', 'en', { ...SAMPLE.survey, smsReplyHint: 'yes' as never }),
+      () => renderMessage('remedy-paid', 'en', { ...SAMPLE['remedy-paid'], amount: { amountMinor: 20.5, currency: 'CNY' } }),
+      () => renderMessage('remedy-paid', 'en', { ...SAMPLE['remedy-paid'], remedyType: 'voucher' as never }),
     ];
     for (const render of bad) expect(render).toThrow(InvalidFactError);
     expect(bad[3]).toThrow('unknown currency "XXX"');

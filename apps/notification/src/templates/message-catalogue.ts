@@ -17,6 +17,7 @@
  */
 import { IntlMessageFormat } from 'intl-messageformat';
 import { DateTime } from 'luxon';
+import { REMEDY_TYPES } from '@complaints/contracts';
 import { CURRENCY_EXPONENTS, DEFAULT_REGIMES } from '@complaints/domain';
 import acknowledgementFile from './catalogue/acknowledgement.json';
 import progressFile from './catalogue/progress.json';
@@ -25,8 +26,9 @@ import informationRequestFile from './catalogue/information-request.json';
 import finalResponseFile from './catalogue/final-response.json';
 import summaryResolutionFile from './catalogue/summary-resolution.json';
 import surveyFile from './catalogue/survey.json';
+import remedyPaidFile from './catalogue/remedy-paid.json';
 
-export const MESSAGE_KINDS = ['acknowledgement', 'progress', 'extension', 'information-request', 'final-response', 'summary-resolution', 'survey'] as const;
+export const MESSAGE_KINDS = ['acknowledgement', 'progress', 'extension', 'information-request', 'final-response', 'summary-resolution', 'survey', 'remedy-paid'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 export type Language = 'zh-CN' | 'en';
 export const LANGUAGES: readonly Language[] = ['zh-CN', 'en'];
@@ -65,7 +67,8 @@ export interface MessageFacts {
     issuedAt: string;
   };
   'summary-resolution': { ticketNumber: string; regime: RegimeId; explanation: string; rights: CustomerRights };
-  survey: { ticketNumber: string; surveyUrl: string; smsReplyHint: boolean };
+  survey: { ticketNumber: string; regime: RegimeId; surveyUrl: string; answerBy: string; smsReplyHint: boolean };
+  'remedy-paid': { ticketNumber: string; regime: RegimeId; remedyType: (typeof REMEDY_TYPES)[number]; amount: Money; paidAt: string; coreReference: string };
 }
 
 export interface RenderedMessage {
@@ -343,7 +346,25 @@ const ARGUMENTS: { readonly [K in MessageKind]: (f: FactReader, language: Langua
     const regime = f.regime();
     return { ticketNumber: f.text('ticketNumber'), regime: selectKey(regime), explanation: f.text('explanation'), ...f.rights(regime, language) };
   },
-  survey: (f) => ({ ticketNumber: f.text('ticketNumber'), surveyUrl: f.text('surveyUrl'), smsReplyHint: yesNo(f.bool('smsReplyHint')) }),
+  survey: (f, language) => {
+    const regime = f.regime();
+    return {
+      ticketNumber: f.text('ticketNumber'),
+      surveyUrl: f.text('surveyUrl'),
+      answerBy: f.day('answerBy', regime, language),
+      smsReplyHint: yesNo(f.bool('smsReplyHint')),
+    };
+  },
+  'remedy-paid': (f, language) => {
+    const regime = f.regime();
+    return {
+      ticketNumber: f.text('ticketNumber'),
+      remedyType: selectKey(f.oneOf('remedyType', REMEDY_TYPES)),
+      amount: f.money('amount', regime, language),
+      paidAt: f.day('paidAt', regime, language),
+      coreReference: f.text('coreReference'),
+    };
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------
@@ -429,6 +450,7 @@ const FILES: Readonly<Record<MessageKind, unknown>> = {
   'final-response': finalResponseFile,
   'summary-resolution': summaryResolutionFile,
   survey: surveyFile,
+  'remedy-paid': remedyPaidFile,
 };
 
 const CATALOGUE = Object.fromEntries(MESSAGE_KINDS.map((kind) => [kind, compileEntry(kind, FILES[kind])])) as Readonly<Record<MessageKind, CompiledEntry>>;
