@@ -19,6 +19,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { randomUUID, timingSafeEqual, createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { z } from 'zod';
+import { ensureDatabase, ensureSchema } from '@complaints/platform';
 
 const InstructionSchema = z
   .object({
@@ -66,9 +67,12 @@ export async function startCoreBankingSimulator(env: NodeJS.ProcessEnv = process
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`CORE_BANKING_SCHEMA ${schema} is not a plain identifier`);
   const closed = new Set((env.CORE_BANKING_CLOSED_ACCOUNTS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
   let replyDelayMs = Number(env.CORE_BANKING_REPLY_DELAY_MS ?? 0);
-  const pool = new Pool({ connectionString: env.CORE_BANKING_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/complaints', max: 4, options: `-c search_path=${schema}` });
+  const url = env.CORE_BANKING_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/complaints';
+  // On a fresh machine the simulator may be the first to reach the database.
+  await ensureDatabase(url);
+  await ensureSchema(url, schema);
+  const pool = new Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
 
-  await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   await pool.query(`
     CREATE TABLE IF NOT EXISTS ${schema}.accounts (
       customer_ref  text NOT NULL,

@@ -59,6 +59,10 @@ function describe(event) {
     case 'case.response-issued': return `${p.outcome}${p.remedy ? `, remedy ${p.remedy.type} ${p.remedy.amount.amountMinor} ${p.remedy.amount.currency} (minor units)` : ''}; review by ${p.rights.reviewBy}`;
     case 'case.resolved': return `${p.outcome}${p.remedy ? `, remedy ${p.remedy.type} ${p.remedy.amount.amountMinor} ${p.remedy.amount.currency} (minor units)` : ''}`;
     case 'remedy.proposed': return `${p.type} ${p.amount.amountMinor} ${p.amount.currency} (minor units)`;
+    case 'remedy.approved': return `${p.route}${p.approvedBy.length ? ` by ${p.approvedBy.join(' and ')}` : ''}`;
+    case 'remedy.paid': return `${p.amount.amountMinor} ${p.amount.currency} (minor units), core reference ${p.coreReference}`;
+    case 'remedy.rejected': return `${p.reason} (${p.rejectedBy})`;
+    case 'remedy.payout-failed': return p.reason;
     case 'notification.sent': return `${p.kind} over ${p.channel} (${p.language})`;
     case 'dossier.sealed': return `${p.entries} entries sealed, hash ${p.dossierHash.slice(0, 16)}...`;
     case 'staff.action-recorded': return `${p.action} by ${p.actor} (${p.roles.join(', ')})`;
@@ -257,6 +261,26 @@ async function main() {
         how = 'approved by a supervisor (four eyes), then issued';
       }
       say(`case ${openCase.id.slice(0, 8)} (${ack.ticketNumber}) in ${openCase.department}: assigned to investigator-0042, findings ${findings.liability}/${findings.rootCause.code}, response ${resolution.outcome} ${how}`);
+    }
+    // Compensation: a remedy within what the decision may grant alone is paid at once; a larger one
+    // waits for an approver (never the investigator who decided it). Payouts go to the simulated core ledger.
+    for (const { ack, resolution } of filed) {
+      if (!resolution.remedy) continue;
+      const [remedy] = await poll(`the remedy of ${ack.ticketNumber}`, async () => {
+        const listed = await http('GET', url('compensation', `/v1/remedies?complaintId=${ack.complaintId}`), undefined, await bearer('approver'));
+        return listed.length ? listed : null;
+      });
+      if (remedy.status === 'proposed') await http('POST', url('compensation', `/v1/remedies/${remedy.remedyId}/approvals`), undefined, await bearer('approver'));
+      const paid = await poll(`the payout of ${ack.ticketNumber}`, async () => {
+        const r = await http('GET', url('compensation', `/v1/remedies/${remedy.remedyId}`), undefined, await bearer('approver'));
+        return r.status === 'paid' ? r : null;
+      });
+      const approvedBy = paid.approvals.map((a) => a.approver).join(' and ') || 'the decision itself';
+      say(`remedy ${paid.type} ${paid.amount.currency} ${(paid.amount.amountMinor / 100).toFixed(2)} for ${ack.ticketNumber}: ${paid.route} route, approved by ${approvedBy}, paid (core reference ${paid.payouts[0].coreReference}), ledger ${paid.payouts[0].postings.map((l) => `${l.account} ${l.debitMinor > 0 ? 'Dr' : 'Cr'}`).join(' / ')}`);
+    }
+    {
+      const reconciliation = await http('GET', url('compensation', '/v1/ledger/reconciliation'), undefined, await bearer('compliance-officer'));
+      say(`reconciliation of payouts, ledger and the core: ${reconciliation.instructions} instructions, ${reconciliation.coreBookings} core bookings, ${reconciliation.mismatches.length} mismatches`);
     }
     for (const { ack, channel, proof } of filed) {
       const record = await poll(`the sealed record of ${ack.ticketNumber}`, async () => {

@@ -8,7 +8,7 @@ import { OutboxPublisher } from '@complaints/messaging';
 import { ServiceMetrics } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
 import { RemedyRecord } from '../remedies/remedy.entity';
-import { CORE_BANKING, CoreBankingPort, CoreOutcome, CoreUnavailableError } from './core-banking';
+import { CORE_BANKING, CoreBankingPort, CoreOutcome, CoreUnavailableError, NoCoreBanking } from './core-banking';
 
 type RemedyType = (typeof REMEDY_TYPES)[number];
 const PER_BATCH = 20;
@@ -57,6 +57,7 @@ export class PayoutDesk implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
+    if (this.core instanceof NoCoreBanking) this.logger.warn('CORE_BANKING_URL is not set: approved remedies wait and nothing is paid');
     if (!(this.policy.payoutIntervalMs > 0)) {
       this.logger.warn('PAYOUT_CHECK_INTERVAL_MS is not positive: approved remedies are not paid out');
       return;
