@@ -1,13 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
-import { createTestIssuer, eventually, quietKafka, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestIssuer, uniqueTestId } from '@complaints/testing';
+import { createTestIssuer, eventually, freePort, quietKafka, testEnvelope, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestIssuer, uniqueTestId } from '@complaints/testing';
 import { startCoreBankingSimulator } from '../core-banking-sim/main';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
@@ -18,17 +17,7 @@ type RemedyType = NonNullable<CaseResponseIssued['remedy']>['type'];
 
 const CLOSED_ACCOUNT = 'CUST-CLOSED-1';
 
-const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producer: string) => ({
-  eventId: randomUUID(),
-  type: definition.type,
-  version: definition.version,
-  occurredAt: new Date().toISOString(),
-  complaintId,
-  correlationId: `pay-${complaintId}`,
-  causationId: null,
-  producer,
-  payload,
-});
+const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producer: string) => testEnvelope(definition, complaintId, payload, producer, `pay-${complaintId}`);
 
 function received(ticketNumber: string, customerRef: string): ComplaintReceived {
   return {
@@ -259,17 +248,6 @@ describe('compensation pays remedies exactly once', () => {
     await expect(sql(`DELETE FROM ledger_entries`)).rejects.toThrow(/append-only/);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The crash: compensation is killed (SIGKILL, no shutdown hooks) after the core banking system

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
-import { eventually, quietKafka, TEST_DATABASE_URL, uniqueTestId } from '@complaints/testing';
+import { eventually, quietKafka, testEnvelope, TEST_DATABASE_URL, uniqueTestId } from '@complaints/testing';
 import { startCoreBankingSimulator } from '../core-banking-sim/main';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
@@ -14,17 +14,7 @@ const CLOSED = ['CUST-CLOSED-A', 'CUST-CLOSED-B'];
 
 type RemedyType = NonNullable<CaseResponseIssued['remedy']>['type'];
 
-const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producer: string) => ({
-  eventId: randomUUID(),
-  type: definition.type,
-  version: definition.version,
-  occurredAt: new Date().toISOString(),
-  complaintId,
-  correlationId: `rec-${complaintId}`,
-  causationId: null,
-  producer,
-  payload,
-});
+const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producer: string) => testEnvelope(definition, complaintId, payload, producer, `rec-${complaintId}`);
 
 /** A deterministic mix: mostly small remedies paid at once, some for one approver, some for two, a few to closed accounts. */
 function planOf(i: number): { type: RemedyType; amountMinor: number; customerRef: string; approvers: number; reverse: boolean } {

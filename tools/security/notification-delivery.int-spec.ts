@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
 import { FieldCipher } from '@complaints/platform';
-import { eventually, quietKafka } from '@complaints/testing';
+import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -57,17 +57,8 @@ describe('notification delivers over the customer\'s channel', () => {
     await new Promise<void>((resolve) => smtp?.close(() => resolve()));
   });
 
-  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') => ({
-    eventId: randomUUID(),
-    type: definition.type,
-    version: definition.version,
-    occurredAt: new Date().toISOString(),
-    complaintId,
-    correlationId: `notify-${complaintId}`,
-    causationId: null,
-    producer: producerName,
-    payload,
-  });
+  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') =>
+    testEnvelope(definition, complaintId, payload, producerName, `notify-${complaintId}`);
   const deliver = (definition: EventDefinition, envelope: { complaintId: string }) =>
     producer.send({ topic: `${notification.topicPrefix}${definition.topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
   const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {

@@ -6,7 +6,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
 import { FieldCipher, signWebhook } from '@complaints/platform';
-import { eventually, quietKafka } from '@complaints/testing';
+import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
 import { RecordingServer } from '../../apps/notification/src/channels/testing/recording-server';
 import { HeldMessages } from '../../apps/notification/src/delivery/held-messages';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
@@ -85,17 +85,8 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
     await new Promise<void>((resolve) => smtp?.close(() => resolve()));
   });
 
-  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') => ({
-    eventId: randomUUID(),
-    type: definition.type,
-    version: definition.version,
-    occurredAt: new Date().toISOString(),
-    complaintId,
-    correlationId: `survey-${complaintId}`,
-    causationId: null,
-    producer: producerName,
-    payload,
-  });
+  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') =>
+    testEnvelope(definition, complaintId, payload, producerName, `survey-${complaintId}`);
   const deliver = (definition: EventDefinition, envelope: { complaintId: string }) =>
     producer.send({ topic: `${notification.topicPrefix}${definition.topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
   const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {

@@ -225,7 +225,7 @@ export const CaseOpenedV1 = z
   .strict();
 
 export const OUTCOMES = ['upheld', 'partially-upheld', 'not-upheld'] as const;
-export const REMEDY_TYPES = ['fee-waiver', 'fee-refund', 'delay-interest', 'loss-reimbursement', 'goodwill'] as const;
+export const REMEDY_TYPES = ['fee-waiver', 'fee-refund', 'delay-interest', 'loss-reimbursement', 'goodwill', 'voucher'] as const;
 
 export const RemedyRequestSchema = z
   .object({

@@ -47,7 +47,7 @@ describe('remedy catalogue', () => {
   });
 
   it('refuses a kind or currency it does not list', () => {
-    expect(catalogueRefusal(DEFAULT_REMEDY_CATALOGUE, 'voucher', cny(1))).toBe('the catalogue has no remedy of kind voucher');
+    expect(catalogueRefusal(DEFAULT_REMEDY_CATALOGUE, 'cashback', cny(1))).toBe('the catalogue has no remedy of kind cashback');
     expect(catalogueRefusal(DEFAULT_REMEDY_CATALOGUE, 'fee-refund', { amountMinor: 1, currency: 'JPY' })).toBe('Fee refund cannot be granted in JPY');
   });
 

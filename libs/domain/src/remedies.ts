@@ -9,7 +9,8 @@ import { DAY_COUNT_BASES, ROUNDING_MODES, DayCountBasis, RoundingMode } from './
  * the caller passes both in.
  */
 
-export const REMEDY_KINDS = ['fee-waiver', 'fee-refund', 'delay-interest', 'loss-reimbursement', 'goodwill'] as const;
+/** A voucher is booked at the core like the others: a credit the customer spends on future fees instead of cash. */
+export const REMEDY_KINDS = ['fee-waiver', 'fee-refund', 'delay-interest', 'loss-reimbursement', 'goodwill', 'voucher'] as const;
 export type RemedyKind = (typeof REMEDY_KINDS)[number];
 
 export interface Money {
@@ -68,6 +69,7 @@ export const DEFAULT_REMEDY_CATALOGUE: RemedyCatalogue = {
     'delay-interest': { maxMinor: { CNY: 10_000_00, USD: 2_000_00, GBP: 2_000_00 }, title: { 'zh-CN': '资金延误利息', en: 'Interest for delayed funds' } },
     'loss-reimbursement': { maxMinor: { CNY: 50_000_00, USD: 10_000_00, GBP: 10_000_00 }, title: { 'zh-CN': '直接损失赔偿', en: 'Reimbursement of direct loss' } },
     goodwill: { maxMinor: { CNY: 500_00, USD: 100_00, GBP: 100_00 }, title: { 'zh-CN': '致歉补偿', en: 'Goodwill payment' } },
+    voucher: { maxMinor: { CNY: 300_00, USD: 50_00, GBP: 50_00 }, title: { 'zh-CN': '费用抵用券', en: 'Fee voucher' } },
   },
   delayInterest: { annualRate: '0.015', basis: 'ACT/365F', rounding: 'half-up' },
 };

@@ -1,6 +1,8 @@
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { EventDefinition, EventPayload } from '@complaints/contracts';
 import { createKafka, CreateMessagingTables1763884800000, ensureTopics, MessagingConfig } from '@complaints/messaging';
 import { dataSourceOptions, openDatabase } from '@complaints/platform';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueTestId } from './environment';
@@ -109,6 +111,19 @@ export async function collectTopic(kafka: Kafka, topic: string): Promise<{ messa
   });
   return { messages, stop: () => consumer.disconnect() };
 }
+
+/** An event as another service would have published it, for feeding a service under test through the broker. */
+export const testEnvelope = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producer: string, correlationId = `test-${complaintId}`) => ({
+  eventId: randomUUID(),
+  type: definition.type,
+  version: definition.version,
+  occurredAt: new Date().toISOString(),
+  complaintId,
+  correlationId,
+  causationId: null,
+  producer,
+  payload,
+});
 
 export const quietKafka = (clientId: string) =>
   new Kafka({ clientId, brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });

@@ -26,7 +26,8 @@ export interface RunningPlatform {
   stop(): Promise<Record<ServiceName, number | null>>;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now, for a process the test starts. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -381,7 +381,7 @@ describe('missing and invalid facts', () => {
       () => renderMessage('final-response', 'en', finalResponseFacts('cn-cbirc', { remedy: { type: 'goodwill', amount: { amountMinor: 12.5, currency: 'CNY' } } })),
       () => renderMessage('survey', 'en', { ...SAMPLE.survey, smsReplyHint: 'yes' as never }),
       () => renderMessage('remedy-paid', 'en', { ...SAMPLE['remedy-paid'], amount: { amountMinor: 20.5, currency: 'CNY' } }),
-      () => renderMessage('remedy-paid', 'en', { ...SAMPLE['remedy-paid'], remedyType: 'voucher' as never }),
+      () => renderMessage('remedy-paid', 'en', { ...SAMPLE['remedy-paid'], remedyType: 'cashback' as never }),
     ];
     for (const render of bad) expect(render).toThrow(InvalidFactError);
     expect(bad[3]).toThrow('unknown currency "XXX"');
