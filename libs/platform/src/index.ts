@@ -12,3 +12,4 @@ export * from './hardening';
 export * from './query-parameters';
 export * from './deadline-regimes';
 export * from './chinese-fonts';
+export * from './periodic-work';

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { Events, REMEDY_TYPES } from '@complaints/contracts';
 import { formatMoney, moveRemedy, payoutPostings, reversalPostings } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { ServiceMetrics } from '@complaints/platform';
+import { PeriodicWork, ServiceMetrics } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
 import { RemedyRecord } from '../remedies/remedy.entity';
 import { CORE_BANKING, CoreBankingPort, CoreOutcome, CoreUnavailableError, NoCoreBanking } from './core-banking';
@@ -37,8 +37,7 @@ interface PayoutRow {
 @Injectable()
 export class PayoutDesk implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('PayoutDesk');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
+  private readonly work = new PeriodicWork<() => Date>(this.logger, 'sending payouts', (now) => this.sendDue(now ?? (() => new Date())));
   private readonly outcomes: Counter<'kind' | 'outcome'>;
 
   constructor(
@@ -58,27 +57,16 @@ export class PayoutDesk implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     if (this.core instanceof NoCoreBanking) this.logger.warn('CORE_BANKING_URL is not set: approved remedies wait and nothing is paid');
-    if (!(this.policy.payoutIntervalMs > 0)) {
-      this.logger.warn('PAYOUT_CHECK_INTERVAL_MS is not positive: approved remedies are not paid out');
-      return;
-    }
-    this.timer = setInterval(() => void this.tick(), this.policy.payoutIntervalMs);
-    this.timer.unref();
+    this.work.start(this.policy.payoutIntervalMs, 'PAYOUT_CHECK_INTERVAL_MS is not positive: approved remedies are not paid out');
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+  onModuleDestroy(): Promise<void> {
+    return this.work.stop();
   }
 
   /** Sends what is due; returns how many instructions were settled (booked, refused or given up). Never overlaps itself. */
-  tick(now: () => Date = () => new Date()): Promise<number> {
-    this.running ??= this.sendDue(now)
-      .catch((e) => {
-        this.logger.error(`payouts failed: ${(e as Error).message}`);
-        return 0;
-      })
-      .finally(() => (this.running = null));
-    return this.running;
+  tick(now?: () => Date): Promise<number> {
+    return this.work.run(now);
   }
 
   private async sendDue(now: () => Date): Promise<number> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PeriodicWork } from '@complaints/platform';
 import { Events } from '@complaints/contracts';
 import { OutboxPublisher } from '@complaints/messaging';
 import { INVESTIGATION_POLICY, InvestigationPolicy } from '../cases/investigation-policy';
@@ -13,9 +14,7 @@ const PER_BATCH = 200;
 @Injectable()
 export class TaskReminders implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('TaskReminders');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private readonly intervalMs = Number(process.env.TASK_CHECK_INTERVAL_MS ?? 60_000);
+  private readonly work = new PeriodicWork<Date>(this.logger, 'task reminders', (now) => this.remind(now ?? new Date()));
 
   constructor(
     private readonly dataSource: DataSource,
@@ -24,27 +23,16 @@ export class TaskReminders implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!(this.intervalMs > 0)) {
-      this.logger.warn('TASK_CHECK_INTERVAL_MS is not positive: department tasks get no reminders');
-      return;
-    }
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.work.start(Number(process.env.TASK_CHECK_INTERVAL_MS ?? 60_000), 'TASK_CHECK_INTERVAL_MS is not positive: department tasks get no reminders');
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+  onModuleDestroy(): Promise<void> {
+    return this.work.stop();
   }
 
   /** Sends what is due; returns how many reminders went out. Never overlaps itself. */
-  tick(now: Date = new Date()): Promise<number> {
-    this.running ??= this.remind(now)
-      .catch((e) => {
-        this.logger.error(`task reminders failed: ${(e as Error).message}`);
-        return 0;
-      })
-      .finally(() => (this.running = null));
-    return this.running;
+  tick(now?: Date): Promise<number> {
+    return this.work.run(now);
   }
 
   private async remind(now: Date): Promise<number> {

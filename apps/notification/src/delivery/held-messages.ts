@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PeriodicWork } from '@complaints/platform';
 import { CustomerMessage } from '../messages/customer-message.entity';
 import { CustomerDelivery } from './customer-delivery';
 import { MANDATORY_KINDS } from './rate-limit';
@@ -14,9 +15,7 @@ import { MANDATORY_KINDS } from './rate-limit';
 @Injectable()
 export class HeldMessages implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('HeldMessages');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private readonly intervalMs = Number(process.env.NOTIFICATION_DUE_CHECK_INTERVAL_MS ?? 60_000);
+  private readonly work = new PeriodicWork<Date>(this.logger, 'sending held messages', (now) => this.sendDue(now ?? new Date()));
 
   constructor(
     private readonly dataSource: DataSource,
@@ -24,27 +23,16 @@ export class HeldMessages implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!(this.intervalMs > 0)) {
-      this.logger.warn('NOTIFICATION_DUE_CHECK_INTERVAL_MS is not positive: held messages are not sent');
-      return;
-    }
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.work.start(Number(process.env.NOTIFICATION_DUE_CHECK_INTERVAL_MS ?? 60_000), 'NOTIFICATION_DUE_CHECK_INTERVAL_MS is not positive: held messages are not sent');
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+  onModuleDestroy(): Promise<void> {
+    return this.work.stop();
   }
 
   /** Sends (or holds again) every message due at `now`; returns how many were handled. Never overlaps itself. */
-  tick(now: Date = new Date()): Promise<number> {
-    this.running ??= this.sendDue(now)
-      .catch((e) => {
-        this.logger.error(`sending held messages failed: ${(e as Error).message}`);
-        return 0;
-      })
-      .finally(() => (this.running = null));
-    return this.running;
+  tick(now?: Date): Promise<number> {
+    return this.work.run(now);
   }
 
   private async sendDue(now: Date): Promise<number> {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Events } from '@complaints/contracts';
 import { clockStatus, DeadlineClock } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { ServiceMetrics } from '@complaints/platform';
+import { PeriodicWork, ServiceMetrics } from '@complaints/platform';
 import { TriageDecisionRecord } from '../triage/triage-decision.entity';
 import { TRIAGE_POLICY, TriagePolicy } from '../triage/triage-policy';
 
@@ -18,9 +18,7 @@ const PER_BATCH = 200;
 @Injectable()
 export class DeadlineWatch implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('DeadlineWatch');
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private readonly intervalMs = Number(process.env.DEADLINE_CHECK_INTERVAL_MS ?? 30_000);
+  private readonly work = new PeriodicWork<Date>(this.logger, 'deadline check', (now) => this.checkDue(now ?? new Date()));
 
   constructor(
     private readonly dataSource: DataSource,
@@ -51,32 +49,21 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
-    if (!(this.intervalMs > 0)) {
-      this.logger.warn('DEADLINE_CHECK_INTERVAL_MS is not positive: no deadline warnings are raised');
-      return;
-    }
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
+    this.work.start(Number(process.env.DEADLINE_CHECK_INTERVAL_MS ?? 30_000), 'DEADLINE_CHECK_INTERVAL_MS is not positive: no deadline warnings are raised');
   }
 
   /** Looks at every clock that is due; returns how many it looked at. Never overlaps itself. */
-  tick(now: Date = new Date()): Promise<number> {
-    this.running ??= (async () => {
-      let seen = 0;
-      try {
-        for (;;) {
-          const n = await this.checkBatch(now);
-          seen += n;
-          if (n < PER_BATCH) break;
-        }
-      } catch (e) {
-        this.logger.error(`deadline check failed: ${(e as Error).message}`);
-      } finally {
-        this.running = null;
-      }
-      return seen;
-    })();
-    return this.running;
+  tick(now?: Date): Promise<number> {
+    return this.work.run(now);
+  }
+
+  private async checkDue(now: Date): Promise<number> {
+    let seen = 0;
+    for (;;) {
+      const n = await this.checkBatch(now);
+      seen += n;
+      if (n < PER_BATCH) return seen;
+    }
   }
 
   private checkBatch(now: Date): Promise<number> {
@@ -127,9 +114,7 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.work.stop();
   }
 }
