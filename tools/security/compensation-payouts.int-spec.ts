@@ -85,25 +85,21 @@ describe('compensation pays remedies exactly once', () => {
   let compensation: ServiceUnderTest;
   let producer: Producer;
   let pg: Client;
-  const coreToken = randomBytes(16).toString('hex');
 
   beforeAll(async () => {
     pg = new Client({ connectionString: TEST_DATABASE_URL });
     await pg.connect();
-    core = await startCoreBankingSimulator({ CORE_BANKING_PORT: '0', CORE_BANKING_DATABASE_URL: TEST_DATABASE_URL, CORE_BANKING_SCHEMA: `${uniqueTestId()}_core`, CORE_BANKING_TOKEN: coreToken, CORE_BANKING_CLOSED_ACCOUNTS: CLOSED_ACCOUNT });
     compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, {
-      CORE_BANKING_URL: `http://127.0.0.1:${core.port}`,
-      CORE_BANKING_TOKEN: coreToken,
+      CORE_BANKING_CLOSED_ACCOUNTS: CLOSED_ACCOUNT,
       PAYOUT_CHECK_INTERVAL_MS: '100',
     });
+    core = compensation.coreBanking!;
     producer = quietKafka('compensation-int').producer();
     await producer.connect();
   });
   afterAll(async () => {
     await producer?.disconnect();
     await compensation?.stop();
-    await core?.close();
-    await pg?.query(`DROP SCHEMA IF EXISTS "${core.schema}" CASCADE`);
     await pg?.end();
   });
 

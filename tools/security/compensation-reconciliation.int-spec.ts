@@ -1,9 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
-import { Client } from 'pg';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
-import { eventually, quietKafka, testEnvelope, TEST_DATABASE_URL, uniqueTestId } from '@complaints/testing';
-import { startCoreBankingSimulator } from '../core-banking-sim/main';
+import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(600_000);
@@ -31,19 +29,12 @@ function planOf(i: number): { type: RemedyType; amountMinor: number; customerRef
  * agreement: zero mismatches and equal totals.
  */
 describe(`reconciliation after ${REMEDIES} remedies`, () => {
-  let core: Awaited<ReturnType<typeof startCoreBankingSimulator>>;
   let compensation: ServiceUnderTest;
   let producer: Producer;
-  let pg: Client;
-  const coreToken = randomBytes(16).toString('hex');
 
   beforeAll(async () => {
-    pg = new Client({ connectionString: TEST_DATABASE_URL });
-    await pg.connect();
-    core = await startCoreBankingSimulator({ CORE_BANKING_PORT: '0', CORE_BANKING_DATABASE_URL: TEST_DATABASE_URL, CORE_BANKING_SCHEMA: `${uniqueTestId()}_core`, CORE_BANKING_TOKEN: coreToken, CORE_BANKING_CLOSED_ACCOUNTS: CLOSED.join(',') });
     compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, {
-      CORE_BANKING_URL: `http://127.0.0.1:${core.port}`,
-      CORE_BANKING_TOKEN: coreToken,
+      CORE_BANKING_CLOSED_ACCOUNTS: CLOSED.join(','),
       PAYOUT_CHECK_INTERVAL_MS: '100',
       // The mix's customers receive many remedies; the cap is not what this run is about.
       REMEDY_APPROVAL_MATRIX: JSON.stringify({ CNY: { automaticUpToMinor: 200_00, fourEyesAboveMinor: 2_000_00, roleLimitsMinor: { approver: 20_000_00 }, customerCap: null } }),
@@ -54,9 +45,6 @@ describe(`reconciliation after ${REMEDIES} remedies`, () => {
   afterAll(async () => {
     await producer?.disconnect();
     await compensation?.stop();
-    await core?.close();
-    await pg?.query(`DROP SCHEMA IF EXISTS "${core.schema}" CASCADE`);
-    await pg?.end();
   });
 
   const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {

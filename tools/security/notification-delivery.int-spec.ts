@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import { Producer } from 'kafkajs';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
 import { FieldCipher } from '@complaints/platform';
 import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
+import { startSmtpInbox, SmtpInbox } from '../../apps/notification/src/channels/testing/smtp-inbox';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -22,28 +21,13 @@ const DAY = 86_400_000;
 describe('notification delivers over the customer\'s channel', () => {
   let notification: ServiceUnderTest;
   let producer: Producer;
-  let smtp: SMTPServer;
-  const inbox: { raw: Buffer; to: string[] }[] = [];
+  let smtp: SmtpInbox;
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          inbox.push({ raw: Buffer.concat(chunks), to: session.envelope.rcptTo.map((r) => r.address) });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtpInbox();
     notification = await startInProcess(ALL_SERVICES.find((d) => d.name === 'notification')!, {
       ...KEYS,
-      SMTP_URL: `smtp://127.0.0.1:${port}`,
+      SMTP_URL: smtp.url,
       SMTP_FROM: 'complaints@bank.example',
       // Whatever the hour of the run: quiet hours have their own suite (notification-survey.int-spec.ts).
       QUIET_HOURS: 'off',
@@ -54,7 +38,7 @@ describe('notification delivers over the customer\'s channel', () => {
   afterAll(async () => {
     await producer?.disconnect();
     await notification?.stop();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await smtp?.close();
   });
 
   const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') =>
@@ -86,7 +70,7 @@ describe('notification delivers over the customer\'s channel', () => {
       ...overrides,
     };
     await deliver(Events.ComplaintReceived, envelopeOf(Events.ComplaintReceived, complaintId, received));
-    await eventually(() => inbox.find((m) => m.to.includes(email)) ?? null, { what: 'the acknowledgement e-mail' });
+    await eventually(() => smtp.mails.find((m) => m.to.includes(email)) ?? null, { what: 'the acknowledgement e-mail' });
     return { complaintId, ticketNumber };
   };
 
@@ -113,11 +97,11 @@ describe('notification delivers over the customer\'s channel', () => {
     const issued = envelopeOf(Events.CaseResponseIssued, complaintId, response(ticketNumber, RIGHTS), 'investigation');
     await deliver(Events.CaseResponseIssued, issued);
     await deliver(Events.CaseResponseIssued, issued);
-    const letter = await eventually(() => inbox.filter((m) => m.to.includes(email)).length === 2 || null, { what: 'the final response e-mail' }).then(() => inbox.filter((m) => m.to.includes(email))[1]);
+    const letter = await eventually(() => smtp.mails.filter((m) => m.to.includes(email)).length === 2 || null, { what: 'the final response e-mail' }).then(() => smtp.mails.filter((m) => m.to.includes(email))[1]);
     // The redelivery has been handled (the inbox records it) and sent nothing more.
     await eventually(async () => (await sql(`SELECT 1 FROM processed_events WHERE event_id = $1`, [issued.eventId])).length > 0 || null, { what: 'the event to be handled' });
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(inbox.filter((m) => m.to.includes(email))).toHaveLength(2);
+    expect(smtp.mails.filter((m) => m.to.includes(email))).toHaveLength(2);
     expect(await sql(`SELECT kind, channel, sink, status FROM customer_messages WHERE complaint_id = $1 ORDER BY sent_at`, [complaintId])).toEqual([
       { kind: 'acknowledgement', channel: 'email', sink: 'email', status: 'sent' },
       { kind: 'final-response', channel: 'email', sink: 'email', status: 'sent' },
@@ -149,7 +133,7 @@ describe('notification delivers over the customer\'s channel', () => {
     }, { what: 'the refused response on the dead-letter topic', timeoutMs: 60_000 });
     expect(JSON.stringify(dead)).toMatch(/review-deadline/);
     expect(JSON.stringify(dead)).toMatch(/external-routes/);
-    expect(inbox.filter((m) => m.to.includes(email))).toHaveLength(1);
+    expect(smtp.mails.filter((m) => m.to.includes(email))).toHaveLength(1);
     expect(await sql(`SELECT kind FROM customer_messages WHERE complaint_id = $1`, [complaintId])).toEqual([{ kind: 'acknowledgement' }]);
   });
 
@@ -179,6 +163,6 @@ describe('notification delivers over the customer\'s channel', () => {
     }, { what: 'a call-back task' });
     expect(task).toEqual({ kind: 'acknowledgement', status: 'open' });
     expect(await sql(`SELECT sink FROM customer_messages WHERE complaint_id = $1`, [complaintId])).toEqual([{ sink: 'phone' }]);
-    expect(inbox.some((m) => m.to.includes(email))).toBe(false);
+    expect(smtp.mails.some((m) => m.to.includes(email))).toBe(false);
   });
 });

@@ -1,14 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import { Producer } from 'kafkajs';
 import { DateTime } from 'luxon';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
 import { FieldCipher, signWebhook } from '@complaints/platform';
 import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
 import { RecordingServer } from '../../apps/notification/src/channels/testing/recording-server';
 import { HeldMessages } from '../../apps/notification/src/delivery/held-messages';
+import { startSmtpInbox, SmtpInbox } from '../../apps/notification/src/channels/testing/smtp-inbox';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(180_000);
@@ -36,34 +35,20 @@ const QUIET_HOURS = `${QUIET_START.toFormat('HH:mm')}-${QUIET_END.toFormat('HH:m
 describe('notification holds, receipts, surveys and compensation notices', () => {
   let notification: ServiceUnderTest;
   let producer: Producer;
-  let smtp: SMTPServer;
+  let smtp: SmtpInbox;
   let sms: RecordingServer;
   let app: RecordingServer;
-  const inbox: { raw: Buffer; to: string[] }[] = [];
   const cipher = FieldCipher.fromEnv(KEYS);
 
   beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          inbox.push({ raw: Buffer.concat(chunks), to: session.envelope.rcptTo.map((r) => r.address) });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    smtp = await startSmtpInbox();
     sms = await RecordingServer.start();
     sms.reply = () => ({ status: 200, body: { id: `sms-${randomUUID()}` } });
     app = await RecordingServer.start();
     app.reply = () => ({ status: 202, body: { id: `inbox-${randomUUID()}` } });
     notification = await startInProcess(ALL_SERVICES.find((d) => d.name === 'notification')!, {
       ...KEYS,
-      SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+      SMTP_URL: smtp.url,
       SMTP_FROM: 'complaints@bank.example',
       SMS_ENDPOINT: `${sms.url}/send`,
       SMS_API_KEY: 'test-sms-key',
@@ -82,7 +67,7 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
     await notification?.stop();
     await sms?.close();
     await app?.close();
-    await new Promise<void>((resolve) => smtp?.close(() => resolve()));
+    await smtp?.close();
   });
 
   const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') =>
@@ -162,7 +147,7 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
     attempts: { channel: string; status: string; detail: string | null; receipt?: boolean }[];
   }
   /** The plain text of every e-mail that reached this address. */
-  const mailsTo = (email: string) => Promise.all(inbox.filter((m) => m.to.includes(email)).map(async (m) => (await simpleParser(m.raw)).text ?? ''));
+  const mailsTo = (email: string) => Promise.all(smtp.mails.filter((m) => m.to.includes(email)).map(async (m) => (await simpleParser(m.raw)).text ?? ''));
   const message = async (id: string) => (await sql<MessageRow>(`SELECT * FROM customer_messages WHERE id = $1`, [id]))[0];
   const held = () => notification.running.app.get(HeldMessages);
   const paidRemedy = (caseId: string, amountMinor = 2_000) => ({

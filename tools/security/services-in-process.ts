@@ -35,6 +35,8 @@ export interface ServiceUnderTest {
   /** Prefix of this service's topics (`<prefix>complaints.intake.v1`). */
   topicPrefix: string;
   pg: Client;
+  /** Compensation's simulated core banking ledger, when the test did not bring its own. */
+  coreBanking: Awaited<ReturnType<typeof startCoreBankingSimulator>> | null;
   /** Rows in every table of the service's schema, to prove a refused request stored nothing. */
   rowCounts(): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -51,7 +53,13 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
   // Compensation pays through a core banking ledger: unless the test brings its own, it gets a simulated one of its own.
   const core =
     definition.name === 'compensation' && !env.CORE_BANKING_URL
-      ? await startCoreBankingSimulator({ CORE_BANKING_PORT: '0', CORE_BANKING_DATABASE_URL: TEST_DATABASE_URL, CORE_BANKING_SCHEMA: `${id}_core`, CORE_BANKING_TOKEN: randomBytes(16).toString('hex') })
+      ? await startCoreBankingSimulator({
+          CORE_BANKING_PORT: '0',
+          CORE_BANKING_DATABASE_URL: TEST_DATABASE_URL,
+          CORE_BANKING_SCHEMA: `${id}_core`,
+          CORE_BANKING_TOKEN: randomBytes(16).toString('hex'),
+          CORE_BANKING_CLOSED_ACCOUNTS: env.CORE_BANKING_CLOSED_ACCOUNTS ?? '',
+        })
       : null;
   const coreEnv: Record<string, string> = core ? { CORE_BANKING_URL: `http://127.0.0.1:${core.port}`, CORE_BANKING_TOKEN: core.token } : {};
   const settings: Record<string, string> = {
@@ -92,6 +100,7 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
     issuer,
     topicPrefix: settings.TOPIC_PREFIX,
     pg,
+    coreBanking: core,
     async rowCounts() {
       const tables = await pg.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY 1`, [schema]);
       const counts: Record<string, number> = {};
