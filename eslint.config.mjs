@@ -94,6 +94,8 @@ function depConstraints({ tests = false } = {}) {
     { sourceTag: 'type:util', onlyDependOnLibsWithTags: only(['type:util']) },
     // ---- scope constraints: an app scope sees itself and shared; shared sees only shared ----
     ...APPS.map((app) => ({ sourceTag: `scope:${app}`, onlyDependOnLibsWithTags: [`scope:${app}`, 'scope:shared'] })),
+    // The web console talks to the services over HTTP only; of the libraries it may use the shared ones.
+    { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:console', 'scope:shared'] },
     { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   ];
 }
@@ -159,6 +161,24 @@ export default defineConfig([
     files: TEST_FILES,
     rules: {
       '@nx/enforce-module-boundaries': boundaryRule(depConstraints({ tests: true })),
+    },
+  },
+
+  {
+    // The console's browser code is TSX: the same TypeScript rules and boundaries, with JSX parsed.
+    name: 'complaints/console-tsx',
+    files: ['apps/console/**/*.tsx'],
+    extends: [js.configs.recommended, tseslint.configs.recommended],
+    plugins: { '@nx': nx },
+    languageOptions: {
+      parser: tseslint.parser,
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      parserOptions: { ecmaFeatures: { jsx: true } },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@nx/enforce-module-boundaries': boundaryRule(depConstraints()),
     },
   },
 

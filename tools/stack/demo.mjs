@@ -5,7 +5,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CORE_BANKING_SIM, ensureInstalled, kafkaTools, portOf, say, SERVICES, serviceEnv, spawnService, terminate, waitReady, LOG_DIR } from './platform.mjs';
+import { CONSOLE, CORE_BANKING_SIM, ensureConsoleBuilt, ensureInstalled, kafkaTools, portOf, say, SERVICES, serviceEnv, spawnService, terminate, waitReady, LOG_DIR } from './platform.mjs';
 import { BURST_COMPLAINTS, SAMPLE_COMPLAINTS } from './samples.mjs';
 import { issueDevToken } from '../auth/dev-issuer.mjs';
 
@@ -142,11 +142,12 @@ async function fileBurst() {
 
 async function main() {
   ensureInstalled();
+  await ensureConsoleBuilt();
   const kafka = await kafkaTools();
   const broker = await kafka.ensureKafka({ log: (m) => say(`kafka: ${m}`) });
   const env = serviceEnv();
   const logOffsets = new Map(SERVICES.map(({ name }) => [name, fs.existsSync(path.join(LOG_DIR, `${name}.log`)) ? fs.statSync(path.join(LOG_DIR, `${name}.log`)).size : 0]));
-  const children = [CORE_BANKING_SIM, ...SERVICES].map(({ name }) => spawnService(name, { env }));
+  const children = [CORE_BANKING_SIM, ...SERVICES, CONSOLE].map(({ name }) => spawnService(name, { env }));
 
   let stopping = false;
   const stopAll = async (code) => {
@@ -164,7 +165,7 @@ async function main() {
   try {
     say(`starting ${SERVICES.length} services (logs in ${LOG_DIR}) ...`);
     await Promise.all(children.map(({ name, child }) => waitReady(name, { child })));
-    say('all services ready');
+    say(`all services ready; the web console is at http://127.0.0.1:${portOf(CONSOLE.name)}`);
 
     const filed = [];
     for (const sample of SAMPLE_COMPLAINTS) {
@@ -353,6 +354,7 @@ async function main() {
   if (once) return stopAll(0);
   console.log('');
   for (const { name } of SERVICES) say(`${name.padEnd(19)} http://127.0.0.1:${portOf(name)}  (OpenAPI: /docs)`);
+  say(`${CONSOLE.name.padEnd(19)} http://127.0.0.1:${portOf(CONSOLE.name)}  (web console: sign in with the development login, pick a role)`);
   say('every API needs a token: `npm run token -- investigator` prints one (see README, Security)');
   say('the platform keeps running; press Ctrl-C to stop everything');
 }

@@ -23,8 +23,17 @@ export const SERVICES = [
 /** The simulated core banking ledger compensation pays through; a bank points CORE_BANKING_URL at its own. */
 export const CORE_BANKING_SIM = { name: 'core-banking-sim', port: 3190, entry: path.join('tools', 'core-banking-sim', 'main.ts') };
 
+/**
+ * The web console for handlers, approvers, managers and compliance: serves the single-page app and
+ * passes /api/<service>/... to the services' ports, so it starts after the entries above.
+ */
+export const CONSOLE = { name: 'console', port: 3100, entry: path.join('apps', 'console', 'server.ts') };
+
+/** Processes the platform starts besides the six services, each from its own entry point. */
+const NON_SERVICES = [CORE_BANKING_SIM, CONSOLE];
+
 export const portOf = (name, env = process.env) =>
-  Number(env[`${name.replace(/-/g, '_').toUpperCase()}_PORT`] ?? [...SERVICES, CORE_BANKING_SIM].find((s) => s.name === name).port);
+  Number(env[`${name.replace(/-/g, '_').toUpperCase()}_PORT`] ?? [...SERVICES, ...NON_SERVICES].find((s) => s.name === name).port);
 
 export const say = (msg) => console.log(`[platform] ${msg}`);
 
@@ -122,7 +131,7 @@ export function spawnService(name, { env = serviceEnv(), detached = false, logDi
       '--enable-source-maps',
       '-r',
       '@swc-node/register',
-      path.join(ROOT, name === CORE_BANKING_SIM.name ? CORE_BANKING_SIM.entry : path.join('apps', name, 'src', 'main.ts')),
+      path.join(ROOT, NON_SERVICES.find((s) => s.name === name)?.entry ?? path.join('apps', name, 'src', 'main.ts')),
     ],
     { cwd: ROOT, env, detached, stdio: ['ignore', out, out] },
   );
@@ -182,6 +191,15 @@ function isZombie(pid) {
   } catch {
     return true;
   }
+}
+
+/**
+ * Builds the console's single-page app when it is missing or older than its sources, before the
+ * console starts: its server would otherwise build it itself while the services start on the same cores.
+ */
+export async function ensureConsoleBuilt() {
+  const { ensureConsoleBuilt: build } = await import('../console/build-console.mjs');
+  build({ log: (m) => say(`console: ${m}`) });
 }
 
 export async function kafkaTools() {

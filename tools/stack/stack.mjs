@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  CORE_BANKING_SIM, ensureInstalled, isAlive, kafkaTools, LOG_DIR, portOf, say, SERVICES, serviceEnv, spawnService, STATE_DIR, terminate, waitReady,
+  CONSOLE, CORE_BANKING_SIM, ensureConsoleBuilt, ensureInstalled, isAlive, kafkaTools, LOG_DIR, portOf, say, SERVICES, serviceEnv, spawnService, STATE_DIR, terminate, waitReady,
 } from './platform.mjs';
 
 const pidFile = (name) => path.join(STATE_DIR, `${name}.pid`);
@@ -17,13 +17,14 @@ const readPid = (name) => {
 
 async function start() {
   ensureInstalled();
+  await ensureConsoleBuilt();
   const kafka = await kafkaTools();
   const broker = await kafka.ensureKafka({ log: (m) => say(`kafka: ${m}`) });
   fs.mkdirSync(STATE_DIR, { recursive: true });
   fs.writeFileSync(path.join(STATE_DIR, 'kafka-started-by-stack'), broker.alreadyRunning ? 'no' : 'yes');
   const env = serviceEnv();
   const started = [];
-  for (const { name } of [CORE_BANKING_SIM, ...SERVICES]) {
+  for (const { name } of [CORE_BANKING_SIM, ...SERVICES, CONSOLE]) {
     const running = readPid(name);
     if (running && isAlive(running)) {
       say(`${name} already running (pid ${running})`);
@@ -37,12 +38,13 @@ async function start() {
   await Promise.all(started.map(({ name, child }) => waitReady(name, { child })));
   for (const { name } of SERVICES) say(`${name.padEnd(19)} http://127.0.0.1:${portOf(name)}  (docs: /docs)`);
   say(`${CORE_BANKING_SIM.name.padEnd(19)} http://127.0.0.1:${portOf(CORE_BANKING_SIM.name)}  (simulated core banking ledger)`);
+  say(`${CONSOLE.name.padEnd(19)} http://127.0.0.1:${portOf(CONSOLE.name)}  (web console; development login: pick a role)`);
   say(`ready. logs in ${path.relative(process.cwd(), LOG_DIR) || LOG_DIR}; stop with: npm run stack:stop`);
 }
 
 async function stop() {
   const results = await Promise.all(
-    [...SERVICES, CORE_BANKING_SIM].map(async ({ name }) => {
+    [CONSOLE, ...SERVICES, CORE_BANKING_SIM].map(async ({ name }) => {
       const pid = readPid(name);
       const how = pid ? await terminate(pid) : 'not running';
       fs.rmSync(pidFile(name), { force: true });

@@ -1,0 +1,185 @@
+/** The shapes the console reads from the services' answers (only the fields it uses). */
+import type { ClockView } from './deadline';
+import type { CaseState } from './vocabulary';
+
+export interface Money {
+  amountMinor: number;
+  currency: string;
+}
+
+export interface CaseSummary {
+  id: string;
+  complaintId: string;
+  ticketNumber: string;
+  department: string;
+  severity: string;
+  category: string | null;
+  status: CaseState;
+  regime: string;
+  period: string | null;
+  level: number;
+  reviewRound: number;
+  assignedTo: string | null;
+  findings: { facts: string[]; liability: string; rootCause: { code: string; detail: string } } | null;
+  proposal: {
+    outcome: string;
+    explanation: string;
+    actions: string[];
+    remedy: { type: string; amountMinor: number; currency: string } | null;
+    proposedBy: string;
+    needsApproval: boolean;
+  } | null;
+  withdrawnAt: string | null;
+  responseDueBy: string;
+  openedAt: string;
+  respondedAt: string | null;
+  reviewDueBy: string | null;
+  resolution: Record<string, unknown> | null;
+  updatedAt: string;
+}
+
+export interface CaseDetail extends CaseSummary {
+  allowedActions: string[];
+  transitions: { action: string; from: string; to: string; at: string; by: string; reason: string | null }[];
+  assignments: { investigator: string; assignedBy: string; method: string; level: number; excluded: { staffId: string; reason: string }[]; at: string }[];
+  tasks: { id: string; department: string; owner: string | null; request: string; dueBy: string; status: string; result: string | null; requestedBy: string; requestedAt: string; completedBy: string | null; completedAt: string | null }[];
+  evidence: { id: string; kind: string; sourceSystem: string; reference: string | null; description: string; sha256: string; size: number | null; contentType: string | null; stored: boolean; addedBy: string; addedAt: string }[];
+  contacts: { id: string; at: string; direction: string; channel: string; outcome: string; summary: string; loggedBy: string }[];
+  notes: { id: string; at: string; author: string; body: string }[];
+  extensions: { id: string; toPeriod: string; reason: string; requestedBy: string; requestedAt: string; decision: string | null; decidedBy: string | null; decidedAt: string | null; decisionReason: string | null }[];
+}
+
+export interface TriageDecision {
+  complaintId: string;
+  status: string;
+  product: { code: string; title: string };
+  category: { code: string; title: string };
+  severity: string;
+  department: string;
+  routingRule: string;
+  confidence: number;
+  reasons: string[];
+  responseDueBy: string;
+  warningsRaised: number[];
+  breachedAt: string | null;
+  systemicIncidentId: string | null;
+  clock: ClockView & { period: string };
+}
+
+export interface StaffComplaint {
+  complaintId: string;
+  ticketNumber: string;
+  channel: string;
+  complainant: Record<string, string | null | undefined>;
+  description: string;
+  amountInDispute: Money | null;
+  productHint: string | null;
+  receivedAt: string;
+  personalData: 'clear' | 'masked';
+}
+
+export interface Remedy {
+  remedyId: string;
+  complaintId: string;
+  caseId: string;
+  type: string;
+  amount: Money;
+  status: string;
+  route: string | null;
+  proposedBy: string | null;
+  approvals: { approver: string; at?: string }[];
+  holdReason: string | null;
+  proposedAt: string;
+}
+
+export interface IndexedComplaint {
+  complaintId: string;
+  ticketNumber: string | null;
+  customerRef: string | null;
+  channel: string | null;
+  receivedAt: string | null;
+  productCode: string | null;
+  causeCode: string | null;
+  category: string | null;
+  severity: string | null;
+  department: string | null;
+  status: string;
+  outcome: string | null;
+  respondedAt: string | null;
+  closedAt: string | null;
+  redress: Money | null;
+}
+
+export interface SearchAnswer {
+  page: number;
+  perPage: number;
+  total: number;
+  complaints: IndexedComplaint[];
+}
+
+export interface Incident {
+  id: string;
+  taxonomy: string;
+  product: string;
+  category: string;
+  detectedAt: string;
+  reason: string;
+  complaintIds: string[];
+}
+
+export interface ImprovementAction {
+  id: string;
+  sourceCaseId: string;
+  rootCause: string;
+  department: string;
+  measure: string;
+  dueBy: string;
+  status: string;
+  overdue: boolean;
+  linkedCases: number;
+}
+
+export interface Dossier {
+  format: string;
+  complaintId: string;
+  ticketNumber: string | null;
+  sealed: { dossierHash: string; sealedAt: string; entries: number; lastEntrySeq: number } | null;
+  timeline: { seq: number; type: string; at: string; producer: string; label: { zh: string; en: string }; summary: string }[];
+  decisions: Record<string, unknown>[];
+  remedies: Record<string, unknown>[];
+  letters: Record<string, unknown>[];
+  staffActions: Record<string, unknown>[];
+  evidence: { entries: { seq: number; type: string; entryHash: string; attachments: number }[]; attachments: number };
+  integrity: { entriesVerified: number; chainIntact: boolean; problems: { seq?: number; problem?: string }[] };
+  dossierHash: string;
+  dossierHashCovers: { entries: number; lastEntrySeq: number; matchesSeal: boolean } | null;
+}
+
+export interface Retrieval {
+  id: string;
+  at: string;
+  actor: string;
+  roles: string[];
+  purpose: string;
+  reference: string | null;
+  what: string;
+  complaintId: string | null;
+  ticketNumber: string | null;
+  query?: { filter: Record<string, unknown>; hits: number };
+}
+
+export interface Integrity {
+  checkedAt: string;
+  intact: boolean;
+  chainIntact?: boolean;
+  entries: number;
+  brokenAtSeq?: string | number;
+  problem?: string;
+}
+
+export interface StatTable {
+  sheet: string;
+  title: string;
+  columns: { key: string; title: string; type: string }[];
+  rows: Record<string, string | number | null>[];
+}

@@ -1,0 +1,326 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { dropPlatformData, eventually, freePort, RunningPlatform, startPlatform, TEST_DATABASE_URL, uniqueTestId } from '@complaints/testing';
+
+jest.setTimeout(420_000);
+
+const ROOT = path.resolve(__dirname, '../..');
+const ARTIFACTS = path.join(ROOT, '.data', 'test-artifacts', 'console');
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/**
+ * The web console in a real browser (Debian's Chromium driven by playwright-core) against the six
+ * services and the simulated core ledger as real processes: a complaint filed over the intake API
+ * is assigned, investigated, decided, approved and paid through the console's pages, and a
+ * compliance officer finds its sealed dossier and downloads it as JSON and PDF. Every main page
+ * must pass axe-core with no violation at all.
+ */
+describe('the web console, in a browser, over the running platform', () => {
+  let platform: RunningPlatform;
+  let pg: Client;
+  let server: ChildProcess;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const axeResults: Record<string, number> = {};
+  let shot = 0;
+
+  /** A token from the console's own development login, as the browser gets it. */
+  const devToken = async (role: string, subject: string) => {
+    const res = await fetch(`${base}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role, subject }) });
+    if (res.status !== 200) throw new Error(`dev token for ${role}: ${res.status} ${await res.text()}`);
+    return { authorization: `Bearer ${((await res.json()) as { token: string }).token}` };
+  };
+  const call = async (method: string, url: string, headers: Record<string, string>, body?: unknown) => {
+    const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+
+  const screenshot = async (name: string) => {
+    shot += 1;
+    await page.screenshot({ path: path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
+  };
+
+  /** Runs every axe-core rule on the page as it stands and requires no violation. */
+  const accessible = async (name: string) => {
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const violations = (await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: unknown[] }> } }).axe;
+      return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+    })) as AxeViolation[];
+    axeResults[name] = violations.length;
+    const readable = violations.map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    expect(readable).toEqual([]);
+  };
+
+  const signIn = async (roleLabel: RegExp, subject: string) => {
+    await page.goto(`${base}/login`);
+    await page.getByRole('radio', { name: roleLabel }).check();
+    await page.getByLabel('Staff id').fill(subject);
+    await page.getByRole('button', { name: 'Sign in with this role' }).click();
+    await page.getByTestId('signed-in-as').filter({ hasText: subject }).waitFor();
+  };
+  const signOut = async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/login$/);
+  };
+  /** Opens an action's panel on the case page and answers its form. */
+  const openAction = (title: string) => page.locator('.ant-collapse-header', { hasText: title }).click();
+  const choose = async (fieldId: string, option: string) => {
+    await page.locator(`#${fieldId}`).click();
+    await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
+  };
+
+  beforeAll(async () => {
+    fs.rmSync(ARTIFACTS, { recursive: true, force: true });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    // The project's own installer: Debian's Chromium when it is missing (idempotent).
+    execFileSync(process.execPath, [path.join(ROOT, 'tools', 'console', 'ensure-chromium.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    // The console's development login signs with the local development issuer: the services trust it here.
+    const devAuth = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', "import { ensureDevIssuer } from './tools/auth/dev-issuer.mjs'; process.stdout.write(JSON.stringify(ensureDevIssuer()));"], { cwd: ROOT }).toString(),
+    ) as Record<string, string>;
+    platform = await startPlatform(uniqueTestId(), devAuth);
+    pg = new Client({ connectionString: TEST_DATABASE_URL });
+    await pg.connect();
+
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const out = fs.openSync(path.join(platform.logDir, 'console.log'), 'a');
+    server = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', 'console', 'server.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', out, out],
+      env: {
+        ...process.env,
+        ...devAuth,
+        SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+        CONSOLE_PORT: String(port),
+        ...Object.fromEntries(Object.entries(platform.ports).map(([service, p]) => [`${service.replace(/-/g, '_').toUpperCase()}_PORT`, String(p)])),
+      },
+    });
+    fs.closeSync(out);
+    // The server builds the app first when the build is missing or stale.
+    await eventually(
+      async () => {
+        if (server.exitCode !== null) throw new Error(`the console server exited; see ${platform.logDir}/console.log`);
+        return (await fetch(`${base}/health/ready`).catch(() => null))?.status === 200;
+      },
+      { timeoutMs: 180_000, intervalMs: 250, what: 'the console server to be ready' },
+    );
+    browser = await chromium.launch({ executablePath: process.env.CONSOLE_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    // bypassCSP: the console's policy forbids inline scripts, and axe-core is injected as one.
+    context = await browser.newContext({ bypassCSP: true, acceptDownloads: true, locale: 'en-US', viewport: { width: 1400, height: 1000 } });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    console.log(`axe-core violations per page: ${JSON.stringify(axeResults)}`);
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const gone = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await gone;
+    }
+    await platform?.stop();
+    if (pg) {
+      if (platform) await dropPlatformData(pg, platform);
+      await pg.end();
+    }
+  });
+
+  it('carries a complaint through a handler’s whole case, an approver’s approvals and a compliance export', async () => {
+    // Filed the way a channel adapter files it.
+    const web = execFileSync(process.execPath, [path.join(ROOT, 'tools', 'auth', 'token.mjs'), 'channel-adapter', 'web-adapter', '--channel', 'web'], { cwd: ROOT }).toString().trim();
+    const filed = await call('POST', platform.url('intake', '/v1/complaints'), { authorization: `Bearer ${web}` }, {
+      channel: 'web',
+      complainant: { name: '李女士', phone: '13700137000' },
+      description: '信用卡年费被重复扣收两次，共1500元，要求退还多扣的费用。',
+      preferredReplyChannel: 'sms',
+      language: 'zh-CN',
+      amountInDispute: { amountMinor: 150_000, currency: 'CNY' },
+    });
+    expect(filed.status).toBe(201);
+    const { complaintId, ticketNumber } = filed.body as { complaintId: string; ticketNumber: string };
+    const opened = await eventually(async () => {
+      const res = await call('GET', platform.url('investigation', `/v1/cases?complaintId=${complaintId}`), await devToken('investigator', 'reader-e2e'));
+      return res.status === 200 && res.body.length === 1 ? (res.body[0] as { id: string; department: string; status: string }) : null;
+    }, { what: 'the case to open', timeoutMs: 60_000 });
+    expect(opened.status).toBe('awaiting-assignment');
+    const directory = await call('PUT', platform.url('investigation', '/v1/investigators'), await devToken('administrator', 'admin-e2e'), {
+      staffId: 'investigator-e2e',
+      department: opened.department,
+      skills: ['general'],
+      capacity: 10,
+      active: true,
+      lineManager: null,
+    });
+    expect(directory.status).toBe(200);
+
+    // The login page, before anyone signs in.
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/login$/);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await accessible('login');
+    await screenshot('login');
+
+    // A supervisor assigns the waiting case to the investigator.
+    await signIn(/^Approver$/, 'supervisor-e2e');
+    await page.waitForURL(/\/queue$/);
+    await page.getByRole('link', { name: ticketNumber }).waitFor();
+    await page.getByRole('link', { name: ticketNumber }).click();
+    await page.waitForURL(`${base}/cases/${opened.id}`);
+    await openAction('Assign');
+    await page.locator('#assign_investigator').fill('investigator-e2e');
+    await page.locator('form#assign').getByRole('button', { name: 'Assign' }).click();
+    await page.getByTestId('case-status').filter({ hasText: 'Investigating' }).waitFor();
+    await signOut();
+
+    // The investigator finds it in the queue with the keyboard alone: Tab to the case's link, Enter.
+    await signIn(/^Investigator$/, 'investigator-e2e');
+    await page.waitForURL(/\/queue$/);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: ticketNumber }) });
+    await row.waitFor();
+    await expect(row.locator('[data-deadline]').getAttribute('data-deadline')).resolves.toBe('on-track');
+    await accessible('queue');
+    await screenshot('queue');
+    let focused = '';
+    for (let i = 0; i < 80 && focused !== ticketNumber; i++) {
+      await page.keyboard.press('Tab');
+      focused = await page.evaluate(() => (document.activeElement as HTMLElement | null)?.textContent ?? '');
+    }
+    expect(focused).toBe(ticketNumber);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/cases/${opened.id}`);
+    await page.getByTestId('complaint-description').filter({ hasText: '信用卡年费被重复扣收' }).waitFor();
+    await accessible('case');
+    await screenshot('case');
+
+    await openAction('Add a note');
+    await page.locator('#note_body').fill('客户来电确认两次扣费均为本年度年费。');
+    await page.locator('form#note').getByRole('button', { name: 'Add a note' }).click();
+    await page.getByTestId('note').filter({ hasText: '客户来电确认两次扣费' }).waitFor();
+
+    await openAction('Record findings');
+    await page.locator('#findings_facts').fill('系统批处理重跑导致年费重复扣收\n客户账户于同一天被扣收两次年费');
+    await choose('findings_liability', 'The bank');
+    await choose('findings_rootCauseCode', 'System');
+    await page.locator('#findings_rootCauseDetail').fill('年费批处理重跑时未校验已扣收记录');
+    await page.locator('form#findings').getByRole('button', { name: 'Record findings' }).click();
+    await page.getByText('Findings recorded.').waitFor();
+
+    await openAction('Propose a resolution');
+    await page.locator('#resolution_outcome').getByLabel('Upheld', { exact: true }).check();
+    await page.locator('#resolution_explanation').fill('经核查，年费因系统批处理重跑被重复扣收，我行将退还多扣的1500元并致歉。');
+    await page.locator('#resolution_actions').getByLabel('Refund').check();
+    await page.locator('#resolution_actions').getByLabel('Apology').check();
+    await choose('resolution_remedyType', 'Fee refund');
+    await page.locator('#resolution_remedyAmount').fill('1500');
+    await page.locator('form#resolution').getByRole('button', { name: 'Propose a resolution' }).click();
+    // CNY 1,500 is above the four-eyes threshold: the decision waits for a supervisor.
+    await page.getByTestId('case-status').filter({ hasText: 'Awaiting approval' }).waitFor();
+    await screenshot('case-proposed');
+    await signOut();
+
+    // The supervisor approves the resolution, which issues the response, then the remedy it grants.
+    await signIn(/^Approver$/, 'supervisor-e2e');
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.waitForURL(/\/approvals$/);
+    const approve = page.getByRole('button', { name: `Approve the resolution of ${ticketNumber}` });
+    await approve.waitFor();
+    await accessible('approvals');
+    await screenshot('approvals');
+    await approve.click();
+    await approve.waitFor({ state: 'detached' });
+    const issued = await call('GET', platform.url('investigation', `/v1/cases/${opened.id}`), await devToken('investigator', 'reader-e2e'));
+    expect(issued.body).toMatchObject({ status: 'responded', resolution: { outcome: 'upheld', decidedBy: 'investigator-e2e', approvedBy: 'supervisor-e2e' } });
+
+    await page.getByRole('tab', { name: 'Remedies awaiting approval' }).click();
+    const approveRemedy = page.getByRole('button', { name: /^Approve the remedy of CN¥1,500\.00$/ });
+    await eventually(async () => {
+      if (await approveRemedy.isVisible()) return true;
+      await page.getByRole('tabpanel').getByRole('button', { name: 'Refresh' }).click();
+      await page.waitForTimeout(500);
+      return false;
+    }, { what: 'the remedy to wait for approval', timeoutMs: 60_000 });
+    await screenshot('remedy-awaiting');
+    await approveRemedy.click();
+    await approveRemedy.waitFor({ state: 'detached' });
+    const paid = await eventually(async () => {
+      const res = await call('GET', platform.url('compensation', `/v1/remedies?complaintId=${complaintId}`), await devToken('approver', 'reader-e2e'));
+      return res.body?.[0]?.status === 'paid' ? res.body[0] : null;
+    }, { what: 'the remedy to be paid', timeoutMs: 60_000 });
+    expect(paid).toMatchObject({ type: 'fee-refund', amount: { amountMinor: 150_000, currency: 'CNY' }, approvals: [expect.objectContaining({ approver: 'supervisor-e2e' })] });
+    await signOut();
+
+    // The archive seals the complaint's dossier once the response is out.
+    const officer = { ...(await devToken('compliance-officer', 'co-e2e-check')), 'x-retrieval-purpose': 'complaint-handling' };
+    await eventually(async () => {
+      const res = await call('GET', platform.url('compliance-archive', `/v1/archive/complaints/${complaintId}`), officer);
+      return (res.body?.events ?? []).some((e: { type: string }) => e.type === 'dossier.sealed');
+    }, { what: 'the dossier to be sealed', timeoutMs: 90_000 });
+
+    // The manager's view and the compliance officer's export, in Chinese.
+    await signIn(/^Compliance officer/, 'co-e2e');
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.getByRole('img', { name: /Complaints received in the last 30 days: [1-9]\d* in all/ }).waitFor();
+    await page.getByRole('img', { name: /^Answered on time 1, Answered late 0,/ }).waitFor();
+    await accessible('dashboard');
+    await screenshot('dashboard');
+
+    await page.getByRole('link', { name: 'Compliance' }).click();
+    await page.waitForURL(/\/compliance$/);
+    await page.getByLabel('Language').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="简体中文"]').click();
+    await page.getByRole('heading', { level: 1, name: '合规档案' }).waitFor();
+    await choose('retrieval-purpose', '监管调阅');
+    await page.locator('#retrieval-reference').fill('E2E-NFRA-001');
+    await page.locator('#archive-search_ticket').fill(ticketNumber);
+    await page.locator('form#archive-search').getByRole('button', { name: '检索' }).click();
+    await page.getByText('共找到 1 件投诉').waitFor();
+    await accessible('compliance-search');
+    await screenshot('compliance-search');
+    await page.getByRole('link', { name: ticketNumber }).click();
+    await page.waitForURL(`${base}/compliance/dossiers/${complaintId}`);
+    await page.getByText(/该投诉的所有记录均校验通过/).waitFor();
+    await page.getByText(/^封存于 /).waitFor();
+    await accessible('dossier');
+    await screenshot('dossier');
+
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 JSON' }).click()]);
+    const jsonFile = path.join(ARTIFACTS, jsonDownload.suggestedFilename());
+    await jsonDownload.saveAs(jsonFile);
+    const dossier = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    expect(dossier).toMatchObject({ format: 'complaints-dossier@1', complaintId, ticketNumber, integrity: { chainIntact: true, problems: [] } });
+    expect(dossier.sealed.dossierHash).toBe(dossier.dossierHash);
+    expect(dossier.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['complaint.received', 'case.findings-recorded', 'case.response-issued']));
+
+    const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 PDF' }).click()]);
+    const pdfFile = path.join(ARTIFACTS, pdfDownload.suggestedFilename());
+    await pdfDownload.saveAs(pdfFile);
+    const pdf = fs.readFileSync(pdfFile);
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(5_000);
+
+    // Each reading went on the record with the purpose and reference the officer stated.
+    await page.getByRole('link', { name: '← 返回合规档案' }).click();
+    await page.getByRole('tab', { name: '调阅记录' }).click();
+    const logged = page.getByRole('row').filter({ hasText: 'co-e2e' }).filter({ hasText: 'E2E-NFRA-001' });
+    await logged.filter({ hasText: 'dossier.pdf' }).first().waitFor();
+    await expect(logged.filter({ hasText: '监管调阅' }).count()).resolves.toBeGreaterThanOrEqual(3);
+    await accessible('access-log');
+    await screenshot('access-log');
+  });
+});
