@@ -3,7 +3,7 @@ import { messagingConfigFromEnv } from './config';
 describe('messagingConfigFromEnv', () => {
   it('connects without SASL or TLS by default', () => {
     const c = messagingConfigFromEnv('svc', { KAFKA_BROKERS: 'a:9092, b:9092' });
-    expect(c).toEqual({ brokers: ['a:9092', 'b:9092'], clientId: 'svc', topicPrefix: '', partitions: 6, sasl: undefined, ssl: false });
+    expect(c).toEqual({ brokers: ['a:9092', 'b:9092'], clientId: 'svc', topicPrefix: '', partitions: 6, sasl: undefined, ssl: false, consumer: { partitionConcurrency: 3, keyConcurrency: 8, sessionTimeoutMs: 30_000 } });
   });
 
   it("takes the service user's SCRAM credentials so the broker's ACLs apply", () => {
@@ -18,5 +18,16 @@ describe('messagingConfigFromEnv', () => {
     );
     expect(() => messagingConfigFromEnv('svc', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u' })).toThrow('needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
     expect(() => messagingConfigFromEnv('svc', { KAFKA_TOPIC_PARTITIONS: '0' })).toThrow('KAFKA_TOPIC_PARTITIONS must be a positive integer');
+  });
+
+  it('tunes the consumer from the environment, one message at a time for a comparison run', () => {
+    expect(messagingConfigFromEnv('svc', {}).consumer).toEqual({ partitionConcurrency: 3, keyConcurrency: 8, sessionTimeoutMs: 30_000 });
+    expect(messagingConfigFromEnv('svc', { KAFKA_PARTITION_CONCURRENCY: '1', KAFKA_KEY_CONCURRENCY: '1', KAFKA_SESSION_TIMEOUT_MS: '10000' }).consumer).toEqual({
+      partitionConcurrency: 1,
+      keyConcurrency: 1,
+      sessionTimeoutMs: 10_000,
+    });
+    expect(() => messagingConfigFromEnv('svc', { KAFKA_KEY_CONCURRENCY: '0' })).toThrow('KAFKA_KEY_CONCURRENCY must be a positive integer, got 0');
+    expect(() => messagingConfigFromEnv('svc', { KAFKA_SESSION_TIMEOUT_MS: '1.5' })).toThrow('KAFKA_SESSION_TIMEOUT_MS must be a positive integer');
   });
 });

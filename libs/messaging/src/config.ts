@@ -8,6 +8,17 @@ export interface MessagingConfig {
   sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256'; username: string; password: string };
   /** TLS to the brokers (a listener with `tls: true`); the CA comes from NODE_EXTRA_CA_CERTS. */
   ssl?: boolean;
+  /** How the consumer works through what it fetches (see KafkaEventTransport). */
+  consumer: ConsumerTuning;
+}
+
+export interface ConsumerTuning {
+  /** Partitions handled at once (KAFKA_PARTITION_CONCURRENCY, default 3). */
+  partitionConcurrency: number;
+  /** Complaints (message keys) of one batch handled at once, each key's records in order (KAFKA_KEY_CONCURRENCY, default 8). */
+  keyConcurrency: number;
+  /** The group drops a member silent for this long (KAFKA_SESSION_TIMEOUT_MS, default 30000). */
+  sessionTimeoutMs: number;
 }
 
 const SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
@@ -36,7 +47,20 @@ export function messagingConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv 
     partitions,
     sasl: saslFromEnv(env),
     ssl: env.KAFKA_SSL === 'true',
+    consumer: {
+      partitionConcurrency: positiveInteger(env, 'KAFKA_PARTITION_CONCURRENCY', 3),
+      keyConcurrency: positiveInteger(env, 'KAFKA_KEY_CONCURRENCY', 8),
+      sessionTimeoutMs: positiveInteger(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000),
+    },
   };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return n;
 }
 
 export const resolveTopic = (config: Pick<MessagingConfig, 'topicPrefix'>, base: string): string =>

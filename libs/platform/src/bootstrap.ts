@@ -218,6 +218,9 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     schema: db.schema,
     publisher,
     retry: definition.retry,
+    partitionConcurrency: messaging.consumer.partitionConcurrency,
+    keyConcurrency: messaging.consumer.keyConcurrency,
+    sessionTimeoutMs: messaging.consumer.sessionTimeoutMs,
     logger: kafkaLogger,
     onOutcome: (outcome, eventType, ms) => {
       metrics.eventsHandled.inc({ event_type: eventType, outcome });
@@ -249,6 +252,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   });
   if (definition.consumes.length > 0) await app.startAllMicroservices();
   await app.listen(port, process.env.BIND_HOST ?? '127.0.0.1');
+  // A port taken by another process must stop the start, not leave a service that consumes events but answers nobody.
+  if (!(app.getHttpServer() as { listening?: boolean }).listening) throw new Error(`could not listen on port ${port}`);
   readiness.accepting = true;
   logger.info({ port, schema: db.schema, groupId, consumes: definition.consumes }, `${definition.name} started`);
 

@@ -44,7 +44,8 @@ export class HealthController {
     ]);
     checks.accepting = { status: this.readiness.accepting ? 'up' : 'down' };
     const up = Object.values(checks).every((c) => c.status === 'up');
-    res.status(up ? 200 : 503).json({ status: up ? 'up' : 'down', checks });
+    // INSTANCE_ID lets whoever started the process tell it from another one on the same port.
+    res.status(up ? 200 : 503).json({ status: up ? 'up' : 'down', checks, ...(process.env.INSTANCE_ID ? { instance: process.env.INSTANCE_ID } : {}) });
   }
 
   @Get('metrics')

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, EntitySchema, MixedList } from 'typeorm';
 import { EventDefinition, EventPayload } from '@complaints/contracts';
-import { createKafka, CreateMessagingTables1763884800000, ensureTopics, MessagingConfig } from '@complaints/messaging';
+import { createKafka, CreateMessagingTables1763884800000, ensureTopics, MessagingConfig, messagingConfigFromEnv } from '@complaints/messaging';
 import { dataSourceOptions, openDatabase } from '@complaints/platform';
 import { TEST_DATABASE_URL, TEST_KAFKA_BROKERS, uniqueTestId } from './environment';
 
@@ -45,7 +45,7 @@ export async function createTestBed(
 ): Promise<TestBed> {
   const id = uniqueTestId();
   const schema = id;
-  const messaging: MessagingConfig = { brokers: TEST_KAFKA_BROKERS, clientId: id, topicPrefix: `${id}.`, partitions: options.partitions ?? 3 };
+  const messaging: MessagingConfig = { ...messagingConfigFromEnv(id, {}), brokers: TEST_KAFKA_BROKERS, topicPrefix: `${id}.`, partitions: options.partitions ?? 3 };
   const kafka = createKafka(messaging, { log: () => undefined, warn: () => undefined, error: () => undefined });
   const config = { url: TEST_DATABASE_URL, schema, poolSize: 10 };
   const dataSource = await openDatabase(config, options.entities ?? [], [CreateMessagingTables1763884800000, ...(options.migrations ?? [])]);

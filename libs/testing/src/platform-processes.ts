@@ -23,6 +23,11 @@ export interface RunningPlatform {
   issuer: TestIssuer;
   url(service: ServiceName, route: string): string;
   exitCodes(): Promise<Record<ServiceName, number | null>>;
+  pid(service: ServiceName): number;
+  /** Stops one service (SIGKILL by default: no shutdown hooks) and waits until it is gone. */
+  kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a stopped service again with the same environment, schema and port, and waits until it is ready. */
+  restart(service: ServiceName): Promise<void>;
   stop(): Promise<Record<ServiceName, number | null>>;
 }
 
@@ -77,38 +82,70 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
   const coreBankingUrl = `http://127.0.0.1:${coreBanking.port}`;
   const children = new Map<ServiceName, ChildProcess>();
   const exits = new Map<ServiceName, Promise<number | null>>();
-  for (const name of SERVICES) {
+  const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({
+    ...process.env,
+    ...secrets,
+    SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+    PORT: String(ports[name]),
+    DATABASE_URL: TEST_DATABASE_URL,
+    DB_SCHEMA: schemas[name],
+    DB_POOL_SIZE: '4',
+    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    KAFKA_TOPIC_PARTITIONS: '3',
+    TOPIC_PREFIX: topicPrefix,
+    OUTBOX_POLL_MS: '200',
+    // Journeys follow routed complaints; the triage queue has its own tests (triage-decisions).
+    TRIAGE_MIN_CONFIDENCE: '0',
+    EVIDENCE_DIR: path.join(ROOT, '.data', 'evidence', id),
+    CORE_BANKING_URL: coreBankingUrl,
+    CORE_BANKING_TOKEN: coreBanking.token,
+    PAYOUT_CHECK_INTERVAL_MS: '300',
+    ...issuer.env,
+    ...extraEnv,
+  });
+  const instances = new Map<ServiceName, string>();
+  const spawnOne = (name: ServiceName) => {
     const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
+    const instance = `${id}-${name}-${randomBytes(4).toString('hex')}`;
+    instances.set(name, instance);
     const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
       cwd: ROOT,
       stdio: ['ignore', out, out],
-      env: {
-        ...process.env,
-        ...secrets,
-        SWC_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
-        PORT: String(ports[name]),
-        DATABASE_URL: TEST_DATABASE_URL,
-        DB_SCHEMA: schemas[name],
-        DB_POOL_SIZE: '4',
-        KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-        KAFKA_TOPIC_PARTITIONS: '3',
-        TOPIC_PREFIX: topicPrefix,
-        OUTBOX_POLL_MS: '200',
-        // Journeys follow routed complaints; the triage queue has its own tests (triage-decisions).
-        TRIAGE_MIN_CONFIDENCE: '0',
-        EVIDENCE_DIR: path.join(ROOT, '.data', 'evidence', id),
-        CORE_BANKING_URL: coreBankingUrl,
-        CORE_BANKING_TOKEN: coreBanking.token,
-        PAYOUT_CHECK_INTERVAL_MS: '300',
-        ...issuer.env,
-        ...extraEnv,
-      },
+      env: { ...serviceEnv(name), INSTANCE_ID: instance },
     });
     fs.closeSync(out);
     children.set(name, child);
     exits.set(name, new Promise((resolve) => child.on('exit', (code) => resolve(code))));
-  }
+    return child;
+  };
+  for (const name of SERVICES) spawnOne(name);
   const url = (service: ServiceName, route: string) => `http://127.0.0.1:${ports[service]}${route}`;
+  /**
+   * Ready means this process answers on its port: another run on the machine may have taken the
+   * port between choosing and binding it, and then the service is started again on a fresh one.
+   */
+  const ready = async (name: ServiceName): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await eventually(
+          async () => {
+            if (children.get(name)!.exitCode !== null) throw new Error(`${name} exited; see ${logDir}/${name}.log`);
+            const res = await fetch(url(name, '/health/ready'));
+            const body = (await res.json().catch(() => ({}))) as { instance?: string };
+            return res.status === 200 && body.instance === instances.get(name);
+          },
+          { timeoutMs: 120_000, intervalMs: 250, what: `${name} to be ready` },
+        );
+        return;
+      } catch (e) {
+        const log = fs.readFileSync(path.join(logDir, `${name}.log`), 'utf8');
+        if (attempt >= 3 || !log.includes('EADDRINUSE')) throw e;
+        await exits.get(name);
+        ports[name] = await freePort();
+        spawnOne(name);
+      }
+    }
+  };
   const collectExits = async () => {
     const codes = {} as Record<ServiceName, number | null>;
     for (const name of SERVICES) codes[name] = await exits.get(name)!;
@@ -124,6 +161,20 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
     issuer,
     url,
     exitCodes: collectExits,
+    pid: (name) => children.get(name)!.pid!,
+    async kill(name, signal = 'SIGKILL') {
+      const child = children.get(name)!;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = exits.get(name)!;
+      child.kill(signal);
+      await gone;
+    },
+    async restart(name) {
+      const child = children.get(name)!;
+      if (child.exitCode === null && child.signalCode === null) throw new Error(`${name} is still running; kill it first`);
+      spawnOne(name);
+      await ready(name);
+    },
     async stop() {
       for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
       const codes = await collectExits();
@@ -143,18 +194,7 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
       },
       { timeoutMs: 120_000, intervalMs: 250, what: 'the core banking simulator to be ready' },
     );
-    await Promise.all(
-      SERVICES.map((name) =>
-        eventually(
-          async () => {
-            if (children.get(name)!.exitCode !== null) throw new Error(`${name} exited; see ${logDir}/${name}.log`);
-            const res = await fetch(url(name, '/health/ready'));
-            return res.status === 200;
-          },
-          { timeoutMs: 120_000, intervalMs: 250, what: `${name} to be ready` },
-        ),
-      ),
-    );
+    await Promise.all(SERVICES.map((name) => ready(name)));
   } catch (e) {
     await platform.stop();
     throw e;
