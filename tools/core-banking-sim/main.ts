@@ -72,6 +72,8 @@ export async function startCoreBankingSimulator(env: NodeJS.ProcessEnv = process
   await ensureDatabase(url);
   await ensureSchema(url, schema);
   const pool = new Pool({ connectionString: url, max: 4, options: `-c search_path=${schema}` });
+  // An idle connection dropped by a database restart is not a reason to stop: the next request connects afresh.
+  pool.on('error', (e) => console.error(`core banking simulator: idle database connection lost (${e.message})`));
 
   await pool.query(`
     CREATE TABLE IF NOT EXISTS ${schema}.accounts (
