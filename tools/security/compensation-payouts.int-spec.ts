@@ -142,6 +142,22 @@ describe('compensation pays remedies exactly once', () => {
     expect(detail.body).toMatchObject({ status: 'paid', route: 'automatic', amount: { amountMinor: 20_00, currency: 'CNY' }, payouts: [{ kind: 'payout', status: 'booked', coreReference: bookings[0].core_reference }] });
   });
 
+  it('pays a small remedy whose decision arrived before its complaint, once the customer is known', async () => {
+    const complaintId = randomUUID();
+    const caseId = randomUUID();
+    const customer = `CUST-${randomUUID()}`;
+    const ticketNumber = `CMP-20261123-${randomBytes(4).toString('hex')}`;
+    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, responseIssued(caseId, ticketNumber, { type: 'goodwill', amountMinor: 88_00 }), 'investigation');
+    await producer.send({ topic: `${compensation.topicPrefix}${TOPICS.investigation}`, messages: [{ key: complaintId, value: JSON.stringify(issued) }] });
+    expect(await remedyOf(caseId)).toMatchObject({ status: 'proposed', hold_reason: 'the complaint’s customer is not known to compensation yet' });
+    await producer.send({
+      topic: `${compensation.topicPrefix}${TOPICS.intake}`,
+      messages: [{ key: complaintId, value: JSON.stringify(envelopeOf(Events.ComplaintReceived, complaintId, received(ticketNumber, customer), 'intake')) }],
+    });
+    await statusBecomes(caseId, 'paid');
+    expect((await coreBookingsOf(customer)).map((b) => Number(b.amount_minor))).toEqual([88_00]);
+  });
+
   it('needs two approvers above the four-eyes threshold, never the decider, each within their limit', async () => {
     const customer = `CUST-${randomUUID()}`;
     const { complaintId, caseId } = await grant(producer, compensation.topicPrefix, { type: 'loss-reimbursement', amountMinor: 8_000_00 }, customer, 'inv-7');

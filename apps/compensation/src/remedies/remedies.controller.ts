@@ -87,7 +87,8 @@ export class RemediesController {
       `INSERT INTO complaint_customers (complaint_id, customer_ref, ticket_number) VALUES ($1, $2, $3) ON CONFLICT (complaint_id) DO NOTHING`,
       [event.complaintId, event.payload.customerRef, event.payload.ticketNumber],
     );
-    // Topics are read independently: a decision may have arrived first.
+    // Topics are read independently: a decision may have arrived first, and its remedy waited for this.
+    await this.desk.customerKnown(ctx.manager, (definition, payload) => ctx.publish(definition, payload), event.complaintId, event.payload.customerRef, new Date(), event.correlationId);
     await ctx.manager.query(`UPDATE remedies SET customer_ref = $2 WHERE complaint_id = $1 AND customer_ref IS NULL`, [event.complaintId, event.payload.customerRef]);
   }
 

@@ -22,6 +22,8 @@ import { RemedyRecord } from './remedy.entity';
 type RemedyType = (typeof REMEDY_TYPES)[number];
 type Publish = <D extends EventDefinition>(definition: D, payload: EventPayload<D>) => Promise<unknown>;
 
+const UNKNOWN_CUSTOMER = 'the complaint’s customer is not known to compensation yet';
+
 /** Who stands behind a refusal the rules made rather than a person. */
 export const CATALOGUE_POLICY = 'remedy-catalogue';
 
@@ -127,20 +129,33 @@ export class RemedyDesk {
       await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId, amount, reason: refusal, rejectedBy: CATALOGUE_POLICY });
       return remedy;
     }
+    await this.approveIfWithinDecision(manager, publish, remedy, now, decision.correlationId);
+    return remedy;
+  }
+
+  /**
+   * The complaint's customer has become known (its complaint.received came after the decision,
+   * topics being read independently): a remedy held only for that is looked at again.
+   */
+  async customerKnown(manager: EntityManager, publish: Publish, complaintId: string, customerRef: string, now: Date, correlationId: string): Promise<void> {
+    const held = await manager.find(RemedyRecord, { where: { complaintId, status: 'proposed' }, lock: { mode: 'pessimistic_write' } });
+    for (const remedy of held.filter((r) => r.customerRef === null)) {
+      Object.assign(remedy, { customerRef, route: approvalRouteFor(this.policy.matrix, moneyOf(remedy)), holdReason: null, updatedAt: now });
+      await this.approveIfWithinDecision(manager, publish, remedy, now, correlationId);
+    }
+  }
+
+  /** An amount the decision alone may grant is approved and queued for payout at once, unless the customer's cap or an unknown customer holds it for a person. */
+  private async approveIfWithinDecision(manager: EntityManager, publish: Publish, remedy: RemedyRecord, now: Date, correlationId: string): Promise<void> {
     if (remedy.route === 'automatic') {
       const hold = remedy.customerRef
-        ? customerCapRefusal(this.policy.matrix, { amount, grantedInPeriodMinor: await this.grantedInPeriod(manager, remedy, now) })
-        : 'the complaint’s customer is not known to compensation yet';
-      if (hold) {
-        // Not refused: a person decides whether a smaller remedy or none is right.
-        Object.assign(remedy, { route: 'single', holdReason: hold });
-      } else {
-        await this.markApproved(manager, publish, remedy, now, decision.correlationId);
-        return remedy;
-      }
+        ? customerCapRefusal(this.policy.matrix, { amount: moneyOf(remedy), grantedInPeriodMinor: await this.grantedInPeriod(manager, remedy, now) })
+        : UNKNOWN_CUSTOMER;
+      if (!hold) return this.markApproved(manager, publish, remedy, now, correlationId);
+      // Not refused: a person decides whether a smaller remedy or none is right.
+      Object.assign(remedy, { route: 'single', holdReason: hold });
     }
     await manager.save(RemedyRecord, remedy);
-    return remedy;
   }
 
   async approve(remedyId: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
