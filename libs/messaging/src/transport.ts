@@ -49,6 +49,7 @@ export interface KafkaEventTransportOptions {
  */
 export class KafkaEventTransport extends Server implements CustomTransportStrategy {
   private consumer: Consumer | null = null;
+  private closing = false;
   private readonly retry: RetryPolicy;
   private readonly log: MessagingLogger;
   private readonly dlqTopic: string;
@@ -70,6 +71,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const consumer = this.consumer;
     this.consumer = null;
     // disconnect() lets the batch in flight finish (and commit) before leaving the group.
@@ -93,6 +95,14 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       maxWaitTimeInMs: 100,
     });
     this.consumer = consumer;
+    // KafkaJS gives up for good on an error it deems final (a member the coordinator dropped after a
+    // handler outlasted the session, say) and leaves the service alive but deaf. A new consumer
+    // rejoins the group and resumes from the committed offsets; redeliveries are recognised as duplicates.
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || this.closing || this.consumer !== consumer) return;
+      this.log.error('consumer stopped for good; starting a new one', { groupId: this.options.groupId, err: String(event.payload.error?.message ?? event.payload.error) });
+      void this.replaceConsumer(consumer);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
@@ -101,6 +111,23 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       partitionsConsumedConcurrently: this.options.partitionConcurrency ?? 3,
       eachBatch: (payload) => this.handleBatch(consumer, payload),
     });
+  }
+
+  private async replaceConsumer(crashed: Consumer): Promise<void> {
+    this.consumer = null;
+    await crashed.disconnect().catch(() => undefined);
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        await this.start();
+        this.log.log('consumer rejoined its group', { groupId: this.options.groupId, attempt });
+        return;
+      } catch (e) {
+        await (this.consumer as Consumer | null)?.disconnect().catch(() => undefined);
+        this.consumer = null;
+        this.log.error('consumer could not rejoin its group; trying again', { groupId: this.options.groupId, attempt, err: (e as Error).message });
+        await sleep(Math.min(30_000, 1_000 * attempt));
+      }
+    }
   }
 
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
