@@ -113,9 +113,9 @@ export class NoCoreBanking implements CoreBankingPort {
   async outcomeOf(): Promise<CoreOutcome | null> {
     throw new CoreUnavailableError('CORE_BANKING_URL is not set');
   }
-  // eslint-disable-next-line require-yield -- without a core there is nothing to reconcile against: the report must fail, not read as empty
-  async *bookings(): AsyncIterable<CoreBookingRecord> {
-    throw new CoreUnavailableError('CORE_BANKING_URL is not set');
+  /** Without a core there is nothing to reconcile against: the report must fail, not read as empty. */
+  bookings(): AsyncIterable<CoreBookingRecord> {
+    return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new CoreUnavailableError('CORE_BANKING_URL is not set')) }) };
   }
 }
 
