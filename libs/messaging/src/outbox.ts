@@ -86,10 +86,13 @@ export interface OutboxRow {
 }
 
 export async function writeOutboxRow(manager: EntityManager, schema: string, row: OutboxRow): Promise<void> {
+  // One statement, one round trip. The notification is delivered at commit only, so the relay
+  // wakes exactly when there is something to read.
   await manager.query(
-    `INSERT INTO outbox (event_id, topic, message_key, value, headers) VALUES ($1, $2, $3, $4, $5)`,
-    [row.eventId, row.topic, row.key, row.value, JSON.stringify(row.headers)],
+    `WITH written AS (
+       INSERT INTO outbox (event_id, topic, message_key, value, headers) VALUES ($1, $2, $3, $4, $5) RETURNING seq
+     )
+     SELECT pg_notify($6, '') FROM written`,
+    [row.eventId, row.topic, row.key, row.value, JSON.stringify(row.headers), outboxChannel(schema)],
   );
-  // Delivered at commit only, so the relay wakes exactly when there is something to read.
-  await manager.query(`SELECT pg_notify($1, '')`, [outboxChannel(schema)]);
 }
