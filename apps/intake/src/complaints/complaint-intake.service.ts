@@ -31,20 +31,18 @@ export class ComplaintIntake {
   /**
    * Records a complaint and its `complaint.received` event in one transaction; the caller gets
    * its ticket only once both are committed. A retry with the same idempotency key gets the
-   * original ticket back instead of a second complaint.
+   * original ticket back instead of a second complaint, with `replayed` set.
+   *
+   * The unique index on (channel, idempotency key) is the only check: looking the key up first
+   * would cost every first attempt a round trip to spare the rare retry a rolled-back insert.
    */
-  /** The acknowledgement, and whether it repeats an earlier one (a retry gets the same answer). */
   async fileComplaint(dto: FileComplaintDto, idempotencyKey: string | null): Promise<ComplaintAcknowledgement & { replayed: boolean }> {
-    if (idempotencyKey) {
-      const earlier = await this.findByIdempotencyKey(dto.channel, idempotencyKey);
-      if (earlier) return this.acknowledgement(earlier, true);
-    }
     try {
       const record = await this.dataSource.transaction((manager) => this.recordComplaint(manager, dto, idempotencyKey));
       return this.acknowledgement(record, false);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && idempotencyKey) {
-        // A concurrent request with the same key won the race.
+        // An earlier or concurrent request with the same key was recorded first.
         const winner = await this.findByIdempotencyKey(dto.channel, idempotencyKey);
         if (winner) return this.acknowledgement(winner, true);
       }
