@@ -149,7 +149,7 @@ async function main() {
     const rate = Number(option('load-rate', '1000'));
     const duration = Number(option('duration', '60'));
     const runs = [await loadRun('batched consumer (default)', {}, rate, duration)];
-    if (flag('compare')) runs.push(await loadRun('one message at a time', { KAFKA_PARTITION_CONCURRENCY: '1', KAFKA_KEY_CONCURRENCY: '1' }, rate, duration));
+    if (flag('compare')) runs.push(await loadRun('one message at a time', { KAFKA_PARTITION_CONCURRENCY: '1', KAFKA_KEY_CONCURRENCY: '1', KAFKA_RECORDS_PER_TRANSACTION: '1' }, rate, duration));
     const text = [`Measured ${stamp}.`, '', loadTable(runs), '', ...runs.map(samplesTable)].join('\n');
     console.log(text);
     if (flag('write-docs')) writeDocs('load', text);

@@ -12,6 +12,7 @@ export const compensationService = {
   entities: [RemedyRecord],
   migrations: compensationMigrations,
   consumes: [TOPICS.intake, TOPICS.investigation],
+  handlersStayInTheDatabase: true,
 };
 
 if (require.main === module) runService(compensationService);

@@ -12,6 +12,8 @@ export const complianceArchiveService = {
   entities: [ArchiveEntry],
   migrations: archiveMigrations,
   consumes: Object.values(TOPICS),
+  // One transaction per batch takes the chain head's lock once instead of once per event.
+  handlersStayInTheDatabase: true,
 };
 
 if (require.main === module) runService(complianceArchiveService);

@@ -13,6 +13,7 @@ export const intakeService = {
   entities: [ComplaintRecord],
   migrations: intakeMigrations,
   consumes: [TOPICS.triage, TOPICS.investigation],
+  handlersStayInTheDatabase: true,
   // Each channel's adapter verifies its own webhooks (WeChat signs differently from the rest).
   webhookVerifier: () => new AdapterWebhookVerifier(channelAdaptersFromEnv()),
 };

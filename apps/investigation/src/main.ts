@@ -12,6 +12,7 @@ export const investigationService = {
   entities: [CaseRecord],
   migrations: investigationMigrations,
   consumes: [TOPICS.triage, TOPICS.intake],
+  handlersStayInTheDatabase: true,
   // Recordings and CCTV stills are larger than any JSON body; they stream to the evidence store.
   uploads: [{ path: '/v1/cases/:caseId/evidence/files', limit: process.env.EVIDENCE_UPLOAD_LIMIT ?? '50mb' }],
 };

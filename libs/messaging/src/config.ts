@@ -19,6 +19,11 @@ export interface ConsumerTuning {
   keyConcurrency: number;
   /** The group drops a member silent for this long (KAFKA_SESSION_TIMEOUT_MS, default 30000). */
   sessionTimeoutMs: number;
+  /**
+   * Records of one partition's batch handled in one database transaction, for services whose
+   * handlers may share one (KAFKA_RECORDS_PER_TRANSACTION, default 100; 1 handles each on its own).
+   */
+  recordsPerTransaction: number;
 }
 
 const SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
@@ -51,6 +56,7 @@ export function messagingConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv 
       partitionConcurrency: positiveInteger(env, 'KAFKA_PARTITION_CONCURRENCY', 3),
       keyConcurrency: positiveInteger(env, 'KAFKA_KEY_CONCURRENCY', 8),
       sessionTimeoutMs: positiveInteger(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000),
+      recordsPerTransaction: positiveInteger(env, 'KAFKA_RECORDS_PER_TRANSACTION', 100),
     },
   };
 }

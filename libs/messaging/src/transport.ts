@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { DataSource } from 'typeorm';
-import { decodeEnvelope, deadLetterTopic, EnvelopeRejection } from '@complaints/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import { decodeEnvelope, deadLetterTopic, EnvelopeRejection, EventEnvelope } from '@complaints/contracts';
 import { runWithCorrelation } from './correlation';
-import { EventContext } from './event-context';
+import { EventContext, RecordPosition } from './event-context';
 import { consoleLogger, MessagingLogger } from './kafka';
 import { OutboxPublisher, writeOutboxRow } from './outbox';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isInfrastructureFailure, RetryPolicy } from './retry';
@@ -29,6 +29,12 @@ export interface KafkaEventTransportOptions {
   /** Complaints (record keys) handled at once within one partition's batch. */
   keyConcurrency?: number;
   sessionTimeoutMs?: number;
+  /**
+   * Records of one partition's batch handled in one database transaction (default 1: each in its
+   * own). Only for handlers whose every effect is in the database, so that a failed batch can be
+   * rolled back and handled again record by record with nothing done twice.
+   */
+  recordsPerTransaction?: number;
   fromBeginning?: boolean;
   logger?: MessagingLogger;
   onOutcome?: (outcome: HandlingOutcome, eventType: string, durationMs: number) => void;
@@ -45,7 +51,10 @@ export interface KafkaEventTransportOptions {
  * - records of one complaint (one key) are handled in order, different complaints concurrently;
  * - failures are retried with backoff and then dead-lettered with the reason, while later records flow;
  * - records that fail schema validation, or whose type and version are unknown, are dead-lettered
- *   at once, never silently marked done.
+ *   at once, never silently marked done;
+ * - where the service allows it, a partition's records share one transaction (one commit, and the
+ *   archive's chain head locked once, for up to `recordsPerTransaction` events); if any of them
+ *   fails, that transaction is rolled back and its records are handled one by one as above.
  */
 export class KafkaEventTransport extends Server implements CustomTransportStrategy {
   private consumer: Consumer | null = null;
@@ -133,24 +142,104 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   private async handleBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, resolveOffset } = payload;
     if (batch.messages.length === 0) return;
-    const byKey = new Map<string, KafkaMessage[]>();
-    for (const message of batch.messages) {
-      const key = message.key ? message.key.toString('utf8') : `offset:${message.offset}`;
-      const list = byKey.get(key) ?? [];
-      list.push(message);
-      byKey.set(key, list);
-    }
-    await runPool([...byKey.values()], this.options.keyConcurrency ?? 8, async (messages) => {
-      for (const message of messages) {
-        await this.handleRecord(batch.topic, batch.partition, message, heartbeat);
+    const together = this.options.recordsPerTransaction ?? 1;
+    if (together > 1) {
+      for (let start = 0; start < batch.messages.length; start += together) {
+        const chunk = batch.messages.slice(start, start + together);
+        if (!(await this.handleTogether(batch.topic, batch.partition, chunk))) {
+          await this.handleByKey(batch.topic, batch.partition, chunk, heartbeat);
+        }
+        await heartbeat();
       }
-    });
+    } else {
+      await this.handleByKey(batch.topic, batch.partition, batch.messages, heartbeat);
+    }
     const last = batch.messages[batch.messages.length - 1];
     resolveOffset(last.offset);
     await consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
     ]);
     await heartbeat();
+  }
+
+  /** Each complaint's records in order, different complaints concurrently, each record in its own transaction. */
+  private async handleByKey(topic: string, partition: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<void> {
+    const byKey = new Map<string, KafkaMessage[]>();
+    for (const message of messages) {
+      const key = message.key ? message.key.toString('utf8') : `offset:${message.offset}`;
+      const list = byKey.get(key) ?? [];
+      list.push(message);
+      byKey.set(key, list);
+    }
+    await runPool([...byKey.values()], this.options.keyConcurrency ?? 8, async (keyed) => {
+      for (const message of keyed) {
+        await this.handleRecord(topic, partition, message, heartbeat);
+      }
+    });
+  }
+
+  /**
+   * Handles the records in order in one transaction. Returns false, with nothing committed, when
+   * one of them is invalid or its handler fails: the caller then handles them one by one, which
+   * retries and dead-letters the culprit and handles the rest.
+   */
+  async handleTogether(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
+    const started = Date.now();
+    const decoded = messages.map((message) => ({ message, decoded: decodeEnvelope(message.value) }));
+    if (decoded.some((d) => !d.decoded.ok)) return false;
+    let outcomes: { envelope: EventEnvelope; outcome: 'handled' | 'duplicate' }[] = [];
+    try {
+      await this.options.dataSource.transaction(async (manager) => {
+        outcomes = [];
+        for (const { message, decoded: d } of decoded) {
+          if (!d.ok) continue;
+          const handler = this.getHandlerByPattern(d.definition.pattern) ?? this.getHandlerByPattern(ANY_EVENT);
+          if (!handler) continue;
+          const envelope = d.envelope;
+          const outcome = await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.eventId }, () =>
+            this.handleInTransaction(manager, handler, envelope, { topic, partition, offset: message.offset }),
+          );
+          outcomes.push({ envelope, outcome });
+        }
+      });
+    } catch (error) {
+      if (!isInfrastructureFailure(error)) {
+        this.log.warn('records handled together failed; handling them one by one', {
+          topic, partition, from: messages[0].offset, count: messages.length, err: (error as Error).message,
+        });
+      }
+      return false;
+    }
+    const durationMs = Date.now() - started;
+    for (const { envelope, outcome } of outcomes) {
+      this.options.onOutcome?.(outcome, envelope.type, durationMs / outcomes.length);
+      this.log.log('event handled', {
+        eventType: envelope.type, eventId: envelope.eventId, complaintId: envelope.complaintId,
+        correlationId: envelope.correlationId, outcome, attempt: 1, together: outcomes.length,
+      });
+    }
+    return true;
+  }
+
+  /** Marks the event processed and runs its handler, in the caller's transaction; a repeat is a duplicate. */
+  private async handleInTransaction(
+    manager: EntityManager,
+    handler: MessageHandler,
+    envelope: EventEnvelope,
+    position: RecordPosition,
+  ): Promise<'handled' | 'duplicate'> {
+    const fresh: unknown[] = await manager.query(
+      `INSERT INTO processed_events (consumer_group, event_id, outcome) VALUES ($1, $2, 'handled')
+       ON CONFLICT (consumer_group, event_id) DO UPDATE SET outcome = 'handled', processed_at = clock_timestamp()
+         WHERE processed_events.outcome = 'dead-lettered'
+       RETURNING event_id`,
+      [this.options.groupId, envelope.eventId],
+    );
+    if (fresh.length === 0) return 'duplicate';
+    const context = new EventContext(envelope, manager, position, this.options.publisher);
+    const result = await handler(envelope, context);
+    if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+    return 'handled';
   }
 
   /** Handles one record to a final outcome, or throws (infrastructure down) so nothing is committed. */
@@ -178,20 +267,9 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         const outcome = await runWithCorrelation(
           { correlationId: envelope.correlationId, causationId: envelope.eventId },
           () =>
-            this.options.dataSource.transaction(async (manager) => {
-              const fresh: unknown[] = await manager.query(
-                `INSERT INTO processed_events (consumer_group, event_id, outcome) VALUES ($1, $2, 'handled')
-                 ON CONFLICT (consumer_group, event_id) DO UPDATE SET outcome = 'handled', processed_at = clock_timestamp()
-                   WHERE processed_events.outcome = 'dead-lettered'
-                 RETURNING event_id`,
-                [this.options.groupId, envelope.eventId],
-              );
-              if (fresh.length === 0) return 'duplicate' as const;
-              const context = new EventContext(envelope, manager, { topic, partition, offset: message.offset }, this.options.publisher);
-              const result = await handler(envelope, context);
-              if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-              return 'handled' as const;
-            }),
+            this.options.dataSource.transaction((manager) =>
+              this.handleInTransaction(manager, handler, envelope, { topic, partition, offset: message.offset }),
+            ),
         );
         this.options.onOutcome?.(outcome, envelope.type, Date.now() - started);
         this.log.log('event handled', {

@@ -63,6 +63,12 @@ export interface ServiceDefinition {
   uploads?: { path: string; limit: string }[];
   /** How channel webhooks are verified, when not by the platform HMAC alone. */
   webhookVerifier?: () => WebhookVerifier;
+  /**
+   * Its event handlers have no effect outside its own database (nothing sent, nothing called) and
+   * lock nothing shared between complaints, so consecutive records may share one transaction
+   * (KAFKA_RECORDS_PER_TRANSACTION): a rollback undoes all of a failed batch's work.
+   */
+  handlersStayInTheDatabase?: boolean;
 }
 
 export interface RunningService {
@@ -221,6 +227,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     partitionConcurrency: messaging.consumer.partitionConcurrency,
     keyConcurrency: messaging.consumer.keyConcurrency,
     sessionTimeoutMs: messaging.consumer.sessionTimeoutMs,
+    recordsPerTransaction: definition.handlersStayInTheDatabase ? messaging.consumer.recordsPerTransaction : 1,
     logger: kafkaLogger,
     onOutcome: (outcome, eventType, ms) => {
       metrics.eventsHandled.inc({ event_type: eventType, outcome });

@@ -167,4 +167,67 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
     expect((await effects(bed.dataSource))[0].event_id).toBe(event.eventId);
     expect(await bed.dataSource.query(`SELECT outcome FROM processed_events`)).toEqual([{ outcome: 'handled' }]);
   });
+  describe('with records sharing one transaction (recordsPerTransaction)', () => {
+    /** Rows written by one transaction carry its id: fewer ids than events means shared commits. */
+    const transactionsBehind = async (): Promise<number> =>
+      Number((await bed.dataSource.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM effects`))[0].n);
+
+    it('handles a batch in fewer transactions than events, each event once and each complaint in order, a redelivery included', async () => {
+      const complaints = Array.from({ length: 4 }, () => randomUUID());
+      const events: EventEnvelope[] = [];
+      for (let step = 0; step < 10; step++) for (const c of complaints) events.push(receivedEvent(c, `${c}#${step}`));
+      // The relay may publish an event twice (a crash between send and mark): here in the same batch.
+      await send([...events, events[5]].map(asRecord));
+      consumer = await startConsumer(bed, undefined, 50);
+      await eventually(async () => (await committedOffset()) === events.length + 1, { what: 'all 41 records committed', timeoutMs: 30_000 });
+      const rows = await effects(bed.dataSource);
+      expect(rows).toHaveLength(events.length);
+      for (const c of complaints) {
+        expect(rows.filter((r) => r.complaint_id === c).map((r) => r.label)).toEqual([...Array(10).keys()].map((s) => `${c}#${s}`));
+      }
+      expect(await transactionsBehind()).toBeLessThan(events.length);
+      const marks = await bed.dataSource.query(`SELECT outcome, count(*)::int AS n FROM processed_events GROUP BY outcome`);
+      expect(marks).toEqual([{ outcome: 'handled', n: events.length }]);
+    });
+
+    it('rolls back a batch with a failing event and handles it record by record: the poison dead-lettered once, the others once, in order', async () => {
+      const complaintId = randomUUID();
+      const events = Array.from({ length: 12 }, (_, i) => receivedEvent(complaintId, i === 6 ? 'poison' : `ok-${i}`));
+      behaviour.failFor.add('poison');
+      const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
+      try {
+        await send(events.map(asRecord));
+        consumer = await startConsumer(bed, undefined, 50);
+        await eventually(() => dlq.messages.length === 1, { what: 'the dead letter' });
+        await eventually(async () => (await committedOffset()) === events.length, { what: 'offsets past all twelve' });
+        expect((await effects(bed.dataSource)).map((e) => e.label)).toEqual(events.filter((_, i) => i !== 6).map((e) => e.payload.summary));
+        expect(JSON.parse(dlq.messages[0].value!.toString())).toEqual(events[6]);
+        expect(dlq.messages[0].headers['dlq-attempts']).toBe('3');
+        const marks = await bed.dataSource.query(`SELECT outcome, count(*)::int AS n FROM processed_events GROUP BY outcome ORDER BY outcome`);
+        expect(marks).toEqual([
+          { outcome: 'dead-lettered', n: 1 },
+          { outcome: 'handled', n: 11 },
+        ]);
+      } finally {
+        await dlq.stop();
+      }
+    });
+
+    it('dead-letters a malformed record in a batch and handles the rest once', async () => {
+      const complaintId = randomUUID();
+      const before = receivedEvent(complaintId, 'before');
+      const after = receivedEvent(complaintId, 'after');
+      const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
+      try {
+        await send([asRecord(before), { key: complaintId, value: '{"broken":' }, asRecord(after)]);
+        consumer = await startConsumer(bed, undefined, 50);
+        await eventually(() => dlq.messages.length === 1, { what: 'the dead letter' });
+        await eventually(async () => (await committedOffset()) === 3, { what: 'offsets past all three' });
+        expect((await effects(bed.dataSource)).map((e) => e.label)).toEqual(['before', 'after']);
+        expect(dlq.messages[0].headers['dlq-reason']).toBe('malformed-json');
+      } finally {
+        await dlq.stop();
+      }
+    });
+  });
 });

@@ -82,7 +82,11 @@ class EffectModule {}
 export const GROUP = 'effects';
 
 /** A Nest microservice with the transport under test, consuming the intake topic of the test bed. */
-export async function startConsumer(bed: TestBed, retry: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 20, maxBackoffMs: 100 }) {
+export async function startConsumer(
+  bed: TestBed,
+  retry: RetryPolicy = { maxAttempts: 3, initialBackoffMs: 20, maxBackoffMs: 100 },
+  recordsPerTransaction = 1,
+) {
   const transport = new KafkaEventTransport({
     kafka: bed.kafka,
     dataSource: bed.dataSource,
@@ -91,6 +95,7 @@ export async function startConsumer(bed: TestBed, retry: RetryPolicy = { maxAtte
     schema: bed.schema,
     publisher: new OutboxPublisher('intake', bed.messaging.topicPrefix, bed.schema),
     retry,
+    recordsPerTransaction,
     logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
   });
   const app = await NestFactory.createMicroservice(EffectModule, { strategy: transport, logger: false });
