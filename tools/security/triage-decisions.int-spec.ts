@@ -373,7 +373,15 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect(laterRow!.reasons).toContain(`severity high: member of systemic incident ${incident.payload.incidentId}`);
       const { rows } = await queued.pg.query(`SELECT complaint_ids FROM "${queued.schema}".systemic_incidents`);
       expect(rows).toHaveLength(1);
-      expect(rows[0].complaint_ids).toHaveLength(6);
+      expect(rows[0].complaint_ids).toHaveLength(5);
+      const members = await queued.pg.query(`SELECT complaint_id FROM "${queued.schema}".triage_decisions WHERE systemic_incident_id = $1`, [incident.payload.incidentId]);
+      expect(members.rows.map((r: { complaint_id: string }) => r.complaint_id).sort()).toEqual([...ids, later].sort());
+      // The API lists every member: the five that raised it and the one that joined.
+      const officer = await as(queued, 'triage-officer');
+      const one = await call(queued, 'GET', `/v1/triage/incidents/${incident.payload.incidentId}`, undefined, officer);
+      expect([...(one.body as { complaintIds: string[] }).complaintIds].sort()).toEqual([...ids, later].sort());
+      const list = await call(queued, 'GET', '/v1/triage/incidents', undefined, officer);
+      expect((list.body as { complaintIds: string[] }[])[0].complaintIds).toHaveLength(6);
       expect(eventsOut(queued).filter((e) => e.type === 'incident.systemic-detected')).toHaveLength(1);
     });
   });

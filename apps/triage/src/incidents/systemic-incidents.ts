@@ -33,18 +33,19 @@ export class SystemicIncidents {
     // One arrival at a time per product and cause, so two consumers cannot open two incidents.
     await ctx.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`systemic:${codes.taxonomy}:${codes.product}:${codes.category}`]);
 
+    // A later member joins through its decision's systemic_incident_id, which the caller sets. The
+    // incident row only moves its window: appending to a list on it would rewrite a row that grows
+    // with every complaint of a long incident, under the lock every such arrival waits for.
     const open = await ctx.manager
       .createQueryBuilder(SystemicIncidentRecord, 'i')
+      .select(['i.id', 'i.windowEnd'])
       .where('i.taxonomy = :taxonomy AND i.product = :product AND i.category = :category', codes)
       .andWhere('i.window_end >= :since', { since: windowStart })
       .orderBy('i.detected_at', 'DESC')
       .getOne();
     if (open) {
-      if (!open.complaintIds.includes(arrival.complaintId)) {
-        await ctx.manager.query(
-          `UPDATE systemic_incidents SET complaint_ids = array_append(complaint_ids, $2), window_end = GREATEST(window_end, $3) WHERE id = $1`,
-          [open.id, arrival.complaintId, arrival.receivedAt],
-        );
+      if (open.windowEnd < arrival.receivedAt) {
+        await ctx.manager.query(`UPDATE systemic_incidents SET window_end = $2 WHERE id = $1`, [open.id, arrival.receivedAt]);
       }
       return open;
     }

@@ -216,8 +216,9 @@ export class TriageApi {
   @Get('incidents')
   @Allow(...READERS)
   @ApiOperation({ summary: 'Systemic incidents, the most recent first' })
-  incidents() {
-    return this.dataSource.getRepository(SystemicIncidentRecord).find({ order: { detectedAt: 'DESC' }, take: 100 });
+  async incidents() {
+    const found = await this.dataSource.getRepository(SystemicIncidentRecord).find({ order: { detectedAt: 'DESC' }, take: 100 });
+    return this.withMembers(found);
   }
 
   @Get('incidents/:incidentId')
@@ -225,7 +226,20 @@ export class TriageApi {
   async incident(@Param('incidentId', new ParseUUIDPipe()) incidentId: string) {
     const found = await this.dataSource.getRepository(SystemicIncidentRecord).findOneBy({ id: incidentId });
     if (!found) throw new NotFoundException(`no systemic incident ${incidentId}`);
-    return found;
+    const [withMembers] = await this.withMembers([found]);
+    return withMembers;
+  }
+
+  /** Every complaint of each incident: those that raised it and those triaged into it since, in order of receipt. */
+  private async withMembers(incidents: SystemicIncidentRecord[]): Promise<SystemicIncidentRecord[]> {
+    if (incidents.length === 0) return incidents;
+    const rows: { incident: string; ids: string[] }[] = await this.dataSource.query(
+      `SELECT systemic_incident_id AS incident, array_agg(complaint_id ORDER BY received_at, complaint_id) AS ids
+         FROM triage_decisions WHERE systemic_incident_id = ANY($1) GROUP BY systemic_incident_id`,
+      [incidents.map((i) => i.id)],
+    );
+    const members = new Map(rows.map((r) => [r.incident, r.ids]));
+    return incidents.map((i) => ({ ...i, complaintIds: [...new Set([...i.complaintIds, ...(members.get(i.id) ?? [])])] }));
   }
 
   private async lock(manager: EntityManager, complaintId: string): Promise<TriageDecisionRecord> {

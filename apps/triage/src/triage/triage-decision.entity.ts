@@ -150,6 +150,7 @@ export class SystemicIncidentRecord {
   @Column({ type: 'text' })
   reason!: string;
 
+  /** The complaints that raised it; those that joined later point to it from their decision. */
   @Column({ name: 'complaint_ids', type: 'uuid', array: true })
   complaintIds!: string[];
 }
