@@ -403,3 +403,40 @@ describe('TokenVerifier — remote JWKS', () => {
     await expect(verifier.verify(await issuer.token('investigator'))).rejects.toThrow(IssuerUnavailableError);
   });
 });
+
+describe('TokenVerifier — verified tokens remembered until they expire', () => {
+  it('verify_sameTokenAgain_givesTheSamePrincipalWithoutCheckingTheSignatureAgain', async () => {
+    const remembering = new TokenVerifier(authConfigFromEnv(issuer.env));
+    const token = await issuer.token(['investigator', 'approver'], { subject: 'again' });
+    const first = await remembering.verify(token);
+    // The key set is gone: only a remembered verification can still answer.
+    (remembering as unknown as { keys: unknown }).keys = () => Promise.reject(new Error('keys must not be consulted'));
+    const second = await remembering.verify(token);
+    expect(second).toEqual(first);
+    // A caller changing its copy does not change what the next request gets.
+    second.roles.push('auditor');
+    expect((await remembering.verify(token)).roles).toEqual(['investigator', 'approver']);
+  });
+
+  it('verify_rememberedTokenPastItsExpiryAndTolerance_isCheckedAgainAndRefused', async () => {
+    let clock = Date.now();
+    const remembering = new TokenVerifier(authConfigFromEnv(issuer.env), () => clock);
+    const token = await issuer.token('investigator', { expiresIn: 60 });
+    await remembering.verify(token);
+    clock += (60 + 25) * 1000; // within the 30 s tolerance: still remembered
+    expect((await remembering.verify(token)).subject).toBe('investigator-1');
+    clock += 10 * 1000;
+    const error = await refusal(remembering, token);
+    expect(error.message).toBe('the token has expired');
+  });
+
+  it('verify_tokenDifferingByOneCharacterFromARememberedOne_isCheckedAfresh', async () => {
+    const remembering = new TokenVerifier(authConfigFromEnv(issuer.env));
+    const token = await issuer.token('investigator');
+    await remembering.verify(token);
+    const [header, payload, signature] = token.split('.');
+    const flipped = `${signature.slice(0, -2)}${signature.at(-2) === 'A' ? 'B' : 'A'}${signature.at(-1)}`;
+    const error = await refusal(remembering, `${header}.${payload}.${flipped}`);
+    expect(error.message).toBe('the token signature does not verify');
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
@@ -15,11 +16,26 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384', 'EdDSA
 
 type KeyResolver = Parameters<typeof jwtVerify>[1];
 
-/** Verifies bearer tokens against the issuer's JWKS and turns them into a Principal. */
+/** Verified tokens remembered at most; the oldest is forgotten first. */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
+ * Verifies bearer tokens against the issuer's JWKS and turns them into a Principal.
+ *
+ * A channel adapter or a console session sends the same token with every request until it expires,
+ * and checking its signature again each time is the largest single cost of a small request. A
+ * token that verified is remembered, by its SHA-256 (the token itself is not kept), until its
+ * expiry plus the clock tolerance; only the exact same bytes match, so a changed token is checked
+ * afresh.
+ */
 export class TokenVerifier {
   private readonly keys: KeyResolver;
+  private readonly verified = new Map<string, { principal: Principal; validUntilMs: number }>();
 
-  constructor(private readonly config: AuthConfig) {
+  constructor(
+    private readonly config: AuthConfig,
+    private readonly now: () => number = Date.now,
+  ) {
     this.keys =
       config.jwksUrl.protocol === 'file:'
         ? createLocalJWKSet(JSON.parse(fs.readFileSync(fileURLToPath(config.jwksUrl), 'utf8')))
@@ -28,6 +44,16 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const digest = createHash('sha256').update(token).digest('base64');
+    const known = this.verified.get(digest);
+    if (known) {
+      if (this.now() <= known.validUntilMs) return { ...known.principal, roles: [...known.principal.roles] };
+      this.verified.delete(digest);
+    }
+    return this.verifyAfresh(token, digest);
+  }
+
+  private async verifyAfresh(token: string, digest: string): Promise<Principal> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.keys, {
@@ -36,6 +62,7 @@ export class TokenVerifier {
         algorithms: ALGORITHMS,
         clockTolerance: this.config.clockToleranceSeconds,
         requiredClaims: ['sub', 'exp'],
+        currentDate: new Date(this.now()),
       }));
     } catch (e) {
       if (issuerUnreachable(e)) {
@@ -46,7 +73,7 @@ export class TokenVerifier {
     if (typeof payload.sub !== 'string' || payload.sub.trim() === '') throw new InvalidTokenError("the token's sub claim is not accepted");
     const claimed = readPath(payload, this.config.rolesClaim);
     const roles = Array.isArray(claimed) ? claimed.filter(isRole) : [];
-    return {
+    const principal: Principal = {
       subject: payload.sub,
       roles,
       channel: typeof payload.channel === 'string' ? payload.channel : undefined,
@@ -54,6 +81,13 @@ export class TokenVerifier {
       department: typeof payload.department === 'string' ? payload.department : undefined,
       tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
     };
+    this.remember(digest, principal, payload.exp!);
+    return { ...principal, roles: [...roles] };
+  }
+
+  private remember(digest: string, principal: Principal, exp: number): void {
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(digest, { principal, validUntilMs: (exp + this.config.clockToleranceSeconds) * 1000 });
   }
 }
 
