@@ -187,6 +187,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     const started = Date.now();
     const decoded = messages.map((message) => ({ message, decoded: decodeEnvelope(message.value) }));
     if (decoded.some((d) => !d.decoded.ok)) return false;
+    // Topics carry event types this service does not act on; a batch of only those needs no transaction.
+    if (!decoded.some(({ decoded: d }) => d.ok && (this.getHandlerByPattern(d.definition.pattern) ?? this.getHandlerByPattern(ANY_EVENT)))) return true;
     let outcomes: { envelope: EventEnvelope; outcome: 'handled' | 'duplicate' }[] = [];
     try {
       await this.options.dataSource.transaction(async (manager) => {
