@@ -97,7 +97,7 @@ export class ComplaintIntake {
     const receivedAt = new Date();
     const localDate = DateTime.fromJSDate(receivedAt, { zone: this.regime.timeZone }).toFormat('yyyyLLdd');
     const { customerId, name, phone, email, idNumber, channelUserId } = dto.complainant;
-    const regimeDue = responseDueBy(receivedAt, this.regime);
+    const regimeDue = this.responseDueOn(localDate, receivedAt);
     // A regulator's deadline binds when it is earlier than our own.
     const referralDue = dto.regulatorReferral?.deadline ? new Date(dto.regulatorReferral.deadline) : null;
     const due = referralDue && referralDue < regimeDue ? referralDue : regimeDue;
@@ -156,6 +156,14 @@ export class ComplaintIntake {
     });
     await recordOnTimeline(manager, received);
     return record;
+  }
+
+  /** The regime's deadline depends on the day of receipt only: worked out once per local day. */
+  private dueForDay: { day: string; due: Date } | null = null;
+
+  private responseDueOn(localDate: string, receivedAt: Date): Date {
+    if (this.dueForDay?.day !== localDate) this.dueForDay = { day: localDate, due: responseDueBy(receivedAt, this.regime) };
+    return new Date(this.dueForDay.due);
   }
 
   private findByIdempotencyKey(channel: string, idempotencyKey: string): Promise<ComplaintRecord | null> {
