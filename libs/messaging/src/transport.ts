@@ -183,7 +183,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
    * one of them is invalid or its handler fails: the caller then handles them one by one, which
    * retries and dead-letters the culprit and handles the rest.
    */
-  async handleTogether(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
+  private async handleTogether(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
     const started = Date.now();
     const decoded = messages.map((message) => ({ message, decoded: decodeEnvelope(message.value) }));
     if (decoded.some((d) => !d.decoded.ok)) return false;
