@@ -1,4 +1,5 @@
 import { Kafka, logLevel, LogEntry, SASLOptions } from 'kafkajs';
+import './kafkajs-request-queue';
 import { MessagingConfig } from './config';
 
 export interface MessagingLogger {
