@@ -185,21 +185,22 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
    */
   private async handleTogether(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
     const started = Date.now();
-    const decoded = messages.map((message) => ({ message, decoded: decodeEnvelope(message.value) }));
-    if (decoded.some((d) => !d.decoded.ok)) return false;
-    // Topics carry event types this service does not act on; a batch of only those needs no transaction.
-    if (!decoded.some(({ decoded: d }) => d.ok && (this.getHandlerByPattern(d.definition.pattern) ?? this.getHandlerByPattern(ANY_EVENT)))) return true;
+    const work: { position: RecordPosition; envelope: EventEnvelope; handler: MessageHandler }[] = [];
+    for (const message of messages) {
+      const decoded = decodeEnvelope(message.value);
+      if (!decoded.ok) return false;
+      // Topics carry event types this service does not act on: those are skipped, and a batch of only those needs no transaction.
+      const handler = this.handlerFor(decoded.definition.pattern);
+      if (handler) work.push({ position: { topic, partition, offset: message.offset }, envelope: decoded.envelope, handler });
+    }
+    if (work.length === 0) return true;
     let outcomes: { envelope: EventEnvelope; outcome: 'handled' | 'duplicate' }[] = [];
     try {
       await this.options.dataSource.transaction(async (manager) => {
         outcomes = [];
-        for (const { message, decoded: d } of decoded) {
-          if (!d.ok) continue;
-          const handler = this.getHandlerByPattern(d.definition.pattern) ?? this.getHandlerByPattern(ANY_EVENT);
-          if (!handler) continue;
-          const envelope = d.envelope;
+        for (const { position, envelope, handler } of work) {
           const outcome = await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.eventId }, () =>
-            this.handleInTransaction(manager, handler, envelope, { topic, partition, offset: message.offset }),
+            this.handleInTransaction(manager, handler, envelope, position),
           );
           outcomes.push({ envelope, outcome });
         }
@@ -221,6 +222,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       });
     }
     return true;
+  }
+
+  /** The handler for an event type, or the one that takes every event, or none. */
+  private handlerFor(pattern: string): MessageHandler | null {
+    return this.getHandlerByPattern(pattern) ?? this.getHandlerByPattern(ANY_EVENT);
   }
 
   /** Marks the event processed and runs its handler, in the caller's transaction; a repeat is a duplicate. */
@@ -259,7 +265,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       return 'dead-lettered';
     }
     const { envelope, definition } = decoded;
-    const handler = this.getHandlerByPattern(definition.pattern) ?? this.getHandlerByPattern(ANY_EVENT);
+    const handler = this.handlerFor(definition.pattern);
     if (!handler) {
       // A known event this service does not act on: topics carry several event types.
       return 'ignored';
