@@ -37,6 +37,16 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
     producer.send({ topic: bed.topic(TOPICS.intake), acks: -1, messages: records });
   const asRecord = (e: EventEnvelope) => ({ key: e.complaintId, value: JSON.stringify(e) });
 
+  /** Runs `check` while the group's dead-letter topic is collected, and stops collecting after. */
+  const withDeadLetters = async (check: (dlq: Awaited<ReturnType<typeof collectTopic>>) => Promise<void>) => {
+    const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
+    try {
+      await check(dlq);
+    } finally {
+      await dlq.stop();
+    }
+  };
+
   const committedOffset = async (): Promise<number> => {
     const admin = bed.kafka.admin();
     await admin.connect();
@@ -61,8 +71,7 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
     const complaintId = randomUUID();
     const [good1, poison, good2] = ['good-1', 'poison', 'good-2'].map((label) => receivedEvent(complaintId, label));
     behaviour.failFor.add('poison');
-    const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
-    try {
+    await withDeadLetters(async (dlq) => {
       await send([good1, poison, good2].map(asRecord));
       consumer = await startConsumer(bed);
       await eventually(() => dlq.messages.length === 1, { what: 'the dead letter' });
@@ -79,9 +88,7 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
         'dlq-original-offset': '1',
         'dlq-consumer-group': bed.topic(GROUP),
       });
-    } finally {
-      await dlq.stop();
-    }
+    });
   });
 
   it('dead-letters malformed JSON, invalid payloads and unknown event types at once, never marking them done', async () => {
@@ -90,8 +97,7 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
     const futureVersion = receivedEvent(complaintId, 'v9', { version: 9 });
     const invalid = receivedEvent(complaintId, 'invalid', { payload: { ticketNumber: 42 } });
     const after = receivedEvent(complaintId, 'after');
-    const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
-    try {
+    await withDeadLetters(async (dlq) => {
       await send([
         { key: complaintId, value: '{"this is": not json' },
         asRecord(unknown),
@@ -112,9 +118,7 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
         { outcome: 'dead-lettered', n: 4 },
         { outcome: 'handled', n: 1 },
       ]);
-    } finally {
-      await dlq.stop();
-    }
+    });
   });
 
   it('commits the offset only after the handler transaction has committed', async () => {
@@ -194,8 +198,7 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
       const complaintId = randomUUID();
       const events = Array.from({ length: 12 }, (_, i) => receivedEvent(complaintId, i === 6 ? 'poison' : `ok-${i}`));
       behaviour.failFor.add('poison');
-      const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
-      try {
+      await withDeadLetters(async (dlq) => {
         await send(events.map(asRecord));
         consumer = await startConsumer(bed, undefined, 50);
         await eventually(() => dlq.messages.length === 1, { what: 'the dead letter' });
@@ -208,26 +211,21 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
           { outcome: 'dead-lettered', n: 1 },
           { outcome: 'handled', n: 11 },
         ]);
-      } finally {
-        await dlq.stop();
-      }
+      });
     });
 
     it('dead-letters a malformed record in a batch and handles the rest once', async () => {
       const complaintId = randomUUID();
       const before = receivedEvent(complaintId, 'before');
       const after = receivedEvent(complaintId, 'after');
-      const dlq = await collectTopic(bed.kafka, bed.topic(deadLetterTopic(GROUP)));
-      try {
+      await withDeadLetters(async (dlq) => {
         await send([asRecord(before), { key: complaintId, value: '{"broken":' }, asRecord(after)]);
         consumer = await startConsumer(bed, undefined, 50);
         await eventually(() => dlq.messages.length === 1, { what: 'the dead letter' });
         await eventually(async () => (await committedOffset()) === 3, { what: 'offsets past all three' });
         expect((await effects(bed.dataSource)).map((e) => e.label)).toEqual(['before', 'after']);
         expect(dlq.messages[0].headers['dlq-reason']).toBe('malformed-json');
-      } finally {
-        await dlq.stop();
-      }
+      });
     });
   });
 });
