@@ -9,6 +9,32 @@ export interface RecordPosition {
 }
 
 /**
+ * What the handlers of one transaction share: when a partition's records share a transaction, a
+ * handler can keep what it read under a lock (the archive's chain head) for the next record instead
+ * of reading it again, and write it back once, just before the transaction commits.
+ */
+export class TransactionScope {
+  private readonly memos = new Map<string, unknown>();
+  private readonly finishers: (() => Promise<void>)[] = [];
+
+  /** The value kept under `key` in this transaction, made by `make` the first time it is asked for. */
+  async memo<T>(key: string, make: () => Promise<T>): Promise<T> {
+    if (!this.memos.has(key)) this.memos.set(key, await make());
+    return this.memos.get(key) as T;
+  }
+
+  /** Runs `finish` inside the transaction after its last handler, before it commits. */
+  beforeCommit(finish: () => Promise<void>): void {
+    this.finishers.push(finish);
+  }
+
+  /** Called by the transport once every handler of the transaction has returned. */
+  async finish(): Promise<void> {
+    for (const finish of this.finishers) await finish();
+  }
+}
+
+/**
  * What an event handler receives beside the event: the transaction it must do its work in
  * (the processed-event mark is already in it) and a publisher that writes follow-up events into
  * the same transaction, carrying the correlation id and this event as their cause.
@@ -19,6 +45,8 @@ export class EventContext {
     readonly manager: EntityManager,
     readonly position: RecordPosition,
     private readonly publisher: OutboxPublisher,
+    /** Shared with the other records handled in the same transaction; its own when it has one alone. */
+    readonly transaction: TransactionScope = new TransactionScope(),
   ) {}
 
   publish<D extends EventDefinition>(

@@ -5,7 +5,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeEnvelope, deadLetterTopic, EnvelopeRejection, EventEnvelope } from '@complaints/contracts';
 import { runWithCorrelation } from './correlation';
-import { EventContext, RecordPosition } from './event-context';
+import { EventContext, RecordPosition, TransactionScope } from './event-context';
 import { consoleLogger, MessagingLogger } from './kafka';
 import { OutboxPublisher, writeOutboxRow } from './outbox';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isInfrastructureFailure, RetryPolicy } from './retry';
@@ -198,12 +198,21 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     try {
       await this.options.dataSource.transaction(async (manager) => {
         outcomes = [];
+        // One statement marks the whole batch; an event id it does not return was handled before,
+        // and an id repeated within the batch is handled at its first occurrence only.
+        const fresh = await this.markProcessed(manager, work.map((w) => w.envelope.eventId));
+        const scope = new TransactionScope();
         for (const { position, envelope, handler } of work) {
-          const outcome = await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.eventId }, () =>
-            this.handleInTransaction(manager, handler, envelope, position),
+          if (!fresh.delete(envelope.eventId)) {
+            outcomes.push({ envelope, outcome: 'duplicate' });
+            continue;
+          }
+          await runWithCorrelation({ correlationId: envelope.correlationId, causationId: envelope.eventId }, () =>
+            this.runHandler(manager, handler, envelope, position, scope),
           );
-          outcomes.push({ envelope, outcome });
+          outcomes.push({ envelope, outcome: 'handled' });
         }
+        await scope.finish();
       });
     } catch (error) {
       if (!isInfrastructureFailure(error)) {
@@ -236,18 +245,38 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     envelope: EventEnvelope,
     position: RecordPosition,
   ): Promise<'handled' | 'duplicate'> {
-    const fresh: unknown[] = await manager.query(
-      `INSERT INTO processed_events (consumer_group, event_id, outcome) VALUES ($1, $2, 'handled')
+    if ((await this.markProcessed(manager, [envelope.eventId])).size === 0) return 'duplicate';
+    const scope = new TransactionScope();
+    await this.runHandler(manager, handler, envelope, position, scope);
+    await scope.finish();
+    return 'handled';
+  }
+
+  /**
+   * Records the events as handled by this group, in the caller's transaction, and returns the ids
+   * not handled before (an earlier dead letter, since replayed, counts as not handled).
+   */
+  private async markProcessed(manager: EntityManager, eventIds: string[]): Promise<Set<string>> {
+    const fresh: { event_id: string }[] = await manager.query(
+      `INSERT INTO processed_events (consumer_group, event_id, outcome) SELECT $1, unnest($2::text[]), 'handled'
        ON CONFLICT (consumer_group, event_id) DO UPDATE SET outcome = 'handled', processed_at = clock_timestamp()
          WHERE processed_events.outcome = 'dead-lettered'
        RETURNING event_id`,
-      [this.options.groupId, envelope.eventId],
+      [this.options.groupId, [...new Set(eventIds)]],
     );
-    if (fresh.length === 0) return 'duplicate';
-    const context = new EventContext(envelope, manager, position, this.options.publisher);
+    return new Set(fresh.map((row) => row.event_id));
+  }
+
+  private async runHandler(
+    manager: EntityManager,
+    handler: MessageHandler,
+    envelope: EventEnvelope,
+    position: RecordPosition,
+    scope: TransactionScope,
+  ): Promise<void> {
+    const context = new EventContext(envelope, manager, position, this.options.publisher, scope);
     const result = await handler(envelope, context);
     if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-    return 'handled';
   }
 
   /** Handles one record to a final outcome, or throws (infrastructure down) so nothing is committed. */

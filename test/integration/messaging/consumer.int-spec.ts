@@ -3,7 +3,7 @@ import { Producer } from 'kafkajs';
 import { deadLetterTopic, EventEnvelope, TOPICS } from '@complaints/contracts';
 import { collectTopic, createTestBed, eventually, TestBed } from '@complaints/testing';
 import { OutboxRelay, readDeadLetters, replayDeadLetters } from '@complaints/messaging';
-import { behaviour, CreateEffects1700000000001, effects, GROUP, receivedEvent, startConsumer } from './fixtures';
+import { behaviour, CreateEffects1700000000001, effects, GROUP, receivedEvent, startConsumer, talliesWithEffects } from './fixtures';
 
 const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -192,6 +192,11 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
       expect(await transactionsBehind()).toBeLessThan(events.length);
       const marks = await bed.dataSource.query(`SELECT outcome, count(*)::int AS n FROM processed_events GROUP BY outcome`);
       expect(marks).toEqual([{ outcome: 'handled', n: events.length }]);
+      // The handlers of one transaction shared one scope, whose tally was written inside that transaction.
+      const tallies = await talliesWithEffects(bed.dataSource);
+      expect(tallies).toHaveLength(await transactionsBehind());
+      for (const tally of tallies) expect(tally.records).toBe(tally.effects);
+      expect(tallies.reduce((sum, t) => sum + t.records, 0)).toBe(events.length);
     });
 
     it('rolls back a batch with a failing event and handles it record by record: the poison dead-lettered once, the others once, in order', async () => {
@@ -205,6 +210,10 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
         await eventually(async () => (await committedOffset()) === events.length, { what: 'offsets past all twelve' });
         expect((await effects(bed.dataSource)).map((e) => e.label)).toEqual(events.filter((_, i) => i !== 6).map((e) => e.payload.summary));
         expect(JSON.parse(dlq.messages[0].value!.toString())).toEqual(events[6]);
+        // What the rolled-back batch kept in its scope went with it: the tallies count the eleven once.
+        const tallies = await talliesWithEffects(bed.dataSource);
+        for (const tally of tallies) expect(tally.records).toBe(tally.effects);
+        expect(tallies.reduce((sum, t) => sum + t.records, 0)).toBe(11);
         expect(dlq.messages[0].headers['dlq-attempts']).toBe('3');
         const marks = await bed.dataSource.query(`SELECT outcome, count(*)::int AS n FROM processed_events GROUP BY outcome ORDER BY outcome`);
         expect(marks).toEqual([

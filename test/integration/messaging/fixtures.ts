@@ -12,8 +12,11 @@ export class CreateEffects1700000000001 implements MigrationInterface {
   name = 'CreateEffects1700000000001';
   async up(q: QueryRunner) {
     await q.query(`CREATE TABLE effects (n bigserial PRIMARY KEY, complaint_id uuid NOT NULL, event_id uuid NOT NULL, label text NOT NULL)`);
+    // One row per committed handler transaction: how many events it handled, written just before its commit.
+    await q.query(`CREATE TABLE tallies (n bigserial PRIMARY KEY, records int NOT NULL)`);
   }
   async down(q: QueryRunner) {
+    await q.query(`DROP TABLE tallies`);
     await q.query(`DROP TABLE effects`);
   }
 }
@@ -67,6 +70,14 @@ class EffectRecorder {
         event.eventId,
         event.payload.summary,
       ]);
+      const tally = await ctx.transaction.memo('tally', async () => {
+        const kept = { records: 0 };
+        ctx.transaction.beforeCommit(async () => {
+          await ctx.manager.query(`INSERT INTO tallies (records) VALUES ($1)`, [kept.records]);
+        });
+        return kept;
+      });
+      tally.records += 1;
       // Give concurrent handlers a chance to overlap, as real handlers doing I/O do.
       await ctx.manager.query('SELECT pg_sleep(0.01)');
       if (behaviour.failFor.has(event.payload.summary)) throw new Error(`cannot handle ${event.payload.summary}`);
@@ -102,6 +113,13 @@ export async function startConsumer(
   app.useGlobalFilters(new RethrowRpcExceptionFilter());
   await app.listen();
   return { app, transport, stop: () => app.close() };
+}
+
+/** Each committed transaction's tally beside the number of effects that same transaction wrote. */
+export async function talliesWithEffects(dataSource: DataSource): Promise<{ records: number; effects: number }[]> {
+  return dataSource.query(
+    `SELECT t.records, (SELECT count(*)::int FROM effects e WHERE e.xmin = t.xmin) AS effects FROM tallies t ORDER BY t.n`,
+  );
 }
 
 export async function effects(dataSource: DataSource): Promise<{ complaint_id: string; event_id: string; label: string }[]> {
