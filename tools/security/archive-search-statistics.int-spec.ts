@@ -343,6 +343,28 @@ describe('compliance archive: complaint index, search and regulatory statistics'
     expect(await indexRows()).toEqual(before);
   });
 
+  it('keeps an event the index refuses out of it, and indexes the other events archived in the same transaction', async () => {
+    const base = received('c1', '2026-06-10T10:00:00Z', 'web', 'cust_R');
+    const [first, refused, last] = ['CMP-INDEXED-1', 'CMP-REFUSED', 'CMP-INDEXED-2'].map((ticketNumber) => ({
+      ...base, eventId: randomUUID(), complaintId: randomUUID(), payload: { ...(base.payload as object), ticketNumber },
+    }));
+    const table = `"${archive.schema}".archive_complaint_index`;
+    await archive.pg.query(`ALTER TABLE ${table} ADD CONSTRAINT refuse_for_test CHECK (ticket_number IS DISTINCT FROM 'CMP-REFUSED')`);
+    try {
+      await archive.running.dataSource.transaction(async (manager) => {
+        await new ComplaintIndex().project(manager, [first, refused, last] as never);
+        // The transaction is still usable after the refusal was rolled back to its savepoint.
+        await manager.query(`SELECT 1`);
+      });
+    } finally {
+      await archive.pg.query(`ALTER TABLE ${table} DROP CONSTRAINT refuse_for_test`);
+    }
+    const ids = [first, refused, last].map((e) => e.complaintId);
+    const { rows } = await archive.pg.query(`SELECT ticket_number FROM ${table} WHERE complaint_id = ANY($1) ORDER BY ticket_number`, [ids]);
+    expect(rows).toEqual([{ ticket_number: 'CMP-INDEXED-1' }, { ticket_number: 'CMP-INDEXED-2' }]);
+    await archive.pg.query(`DELETE FROM ${table} WHERE complaint_id = ANY($1)`, [ids]);
+  });
+
   it('grants the writer role what the index needs, and no more', async () => {
     const role = archiveWriterRole(archive.schema);
     const { rows } = await archive.pg.query(

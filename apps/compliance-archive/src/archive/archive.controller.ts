@@ -7,7 +7,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventEnvelope, Events, NotificationSent } from '@complaints/contracts';
 import { ANY_EVENT, EventContext } from '@complaints/messaging';
 import { ArchiveEntry } from './archive-entry.entity';
-import { canonicalJson, chainHash, ChainHead, GENESIS_HASH, verifyChain } from './hash-chain';
+import { ChainWriter } from './chain-writer';
+import { canonicalJson, ChainHead, GENESIS_HASH, verifyChain } from './hash-chain';
 import { Allow, AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
 import { ParseSeqPipe } from './seq-query.pipe';
 import { composeDossier, Dossier, DossierEntry } from '../dossier/compose-dossier';
@@ -15,7 +16,6 @@ import { renderDossierPdf } from '../dossier/render-dossier-pdf';
 import { RETRIEVAL_PURPOSES, RetrievalLog, retrievalFilter, RETRIEVALS_PER_PAGE, StatedPurpose, statedPurpose } from '../dossier/retrieval';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { SubjectKeys } from '../retention/subject-keys';
-import { ComplaintIndex } from '../search/complaint-index';
 
 /** The bundle format tools/archive-verify reads; a change to its meaning takes a new version. */
 export const BUNDLE_FORMAT = 'complaints-archive-bundle@1';
@@ -74,52 +74,15 @@ export class ComplianceArchive {
   /** Every event of every topic is appended to the hash chain, exactly once. */
   @EventPattern(ANY_EVENT)
   async appendToRecord(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
-    const head = await this.chainHeadOf(ctx);
+    const chain = await ChainWriter.of(ctx);
     // Personal text is sealed under the customer's key first: the chain hashes the sealed form, so erasing the key keeps it verifiable.
-    const canonical = canonicalJson(await this.subjectKeys.seal(ctx.manager, event));
-    const seq = (BigInt(head.seq) + 1n).toString();
-    const entryHash = chainHash(head.entryHash, canonical);
-    await ctx.manager.insert(ArchiveEntry, {
-      seq,
-      eventId: event.eventId,
-      complaintId: event.complaintId,
-      eventType: event.type,
-      eventVersion: event.version,
-      producer: event.producer,
-      occurredAt: new Date(event.occurredAt),
-      sourceTopic: ctx.position.topic,
-      sourcePartition: ctx.position.partition,
-      sourceOffset: ctx.position.offset,
-      canonical,
-      prevHash: head.entryHash,
-      entryHash,
-      archivedAt: new Date(),
-    });
-    head.seq = seq;
-    head.entryHash = entryHash;
-    await new ComplaintIndex().project(ctx.manager, event);
+    chain.append(ctx, canonicalJson(await this.subjectKeys.seal(ctx.manager, event)));
     // The record is complete once the final response has gone out, or once the customer withdrew.
     const finalResponse = event.type === Events.NotificationSent.type && (event.payload as NotificationSent).kind === 'final-response';
     if (finalResponse || event.type === Events.ComplaintWithdrawn.type) {
+      await chain.flush();
       await this.sealDossier(ctx, event.complaintId);
     }
-  }
-
-  /**
-   * The chain head, locked for the rest of the transaction. Events archived in one transaction
-   * read it once and write it back once, just before the commit: the lock is held either way, and
-   * each event spares two round trips while holding it.
-   */
-  private chainHeadOf(ctx: EventContext): Promise<ChainHead> {
-    return ctx.transaction.memo('archive:chain-head', async () => {
-      const [row]: { seq: string; entry_hash: string }[] = await ctx.manager.query(`SELECT seq::text AS seq, entry_hash FROM chain_head FOR UPDATE`);
-      const head: ChainHead = { seq: row.seq, entryHash: row.entry_hash };
-      const read = head.seq;
-      ctx.transaction.beforeCommit(async () => {
-        if (head.seq !== read) await ctx.manager.query(`UPDATE chain_head SET seq = $1, entry_hash = $2`, [head.seq, head.entryHash]);
-      });
-      return head;
-    });
   }
 
   /**

@@ -186,22 +186,42 @@ export class ComplaintIndex {
   private readonly logger = new Logger('ComplaintIndex');
 
   /**
-   * Projects one archived event into the index, in the caller's transaction (appendToRecord's,
-   * after the entry is inserted). The index is not evidence: if projecting fails, the failure is
-   * rolled back to a savepoint and logged, and the event is archived all the same; `rebuild`
-   * catches the index up later.
+   * Projects archived events into the index, in the caller's transaction (the archiving one, after
+   * the entries are inserted). The index is not evidence: if projecting fails, the failure is rolled
+   * back to a savepoint and logged, and the events are archived all the same; `rebuild` catches the
+   * index up later. The events of one transaction share a savepoint; if that fails, each is
+   * projected under its own, so one odd event does not keep the others out of the index.
    */
-  async project(manager: EntityManager, event: EventEnvelope): Promise<void> {
-    const patch = indexPatchOf(event);
-    if (!patch) return;
-    if (!manager.queryRunner?.isTransactionActive) return this.apply(manager, patch);
+  async project(manager: EntityManager, events: EventEnvelope[]): Promise<void> {
+    const patches = events.flatMap((event) => {
+      const patch = indexPatchOf(event);
+      return patch ? [{ event, patch }] : [];
+    });
+    if (patches.length === 0) return;
+    if (!manager.queryRunner?.isTransactionActive) {
+      for (const { patch } of patches) await this.apply(manager, patch);
+      return;
+    }
+    if (patches.length > 1 && !(await this.underSavepoint(manager, patches.map((p) => p.patch)))) return;
+    for (const { event, patch } of patches) {
+      const failure = await this.underSavepoint(manager, [patch]);
+      if (failure) {
+        this.logger.error(`complaint index not updated for event ${event.eventId} (${event.type}): ${failure.message}; GET /v1/archive/search may miss it until the index is rebuilt`);
+      }
+    }
+  }
+
+  /** Applies the patches under a savepoint; on failure rolls them back and returns the error. */
+  private async underSavepoint(manager: EntityManager, patches: IndexPatch[]): Promise<Error | null> {
     await manager.query(`SAVEPOINT complaint_index`);
     try {
-      await this.apply(manager, patch);
+      for (const patch of patches) await this.apply(manager, patch);
       await manager.query(`RELEASE SAVEPOINT complaint_index`);
+      return null;
     } catch (error) {
       await manager.query(`ROLLBACK TO SAVEPOINT complaint_index`);
-      this.logger.error(`complaint index not updated for event ${event.eventId} (${event.type}): ${(error as Error).message}; GET /v1/archive/search may miss it until the index is rebuilt`);
+      await manager.query(`RELEASE SAVEPOINT complaint_index`);
+      return error as Error;
     }
   }
 
