@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { TOPICS } from '@complaints/contracts';
+import { kafkaMessage } from '../archive-verify/archive-fixtures';
 import { FieldCipher } from '@complaints/platform';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
@@ -66,6 +68,35 @@ describe('customer self-service on intake', () => {
     expect((await call('POST', `/v1/complaints/${ticketNumber}/withdrawal`, staff, {})).status).toBe(403);
     // Without a proof, a channel cannot withdraw someone's complaint.
     expect((await call('POST', `/v1/complaints/${ticketNumber}/withdrawal`, hotline, {})).status).toBe(404);
+  });
+
+  it("follows the other services' events: the status only moves forward, whatever order they arrive in, and an unknown complaint is refused", async () => {
+    const { complaintId, ticketNumber } = await file('C-907');
+    let offset = 0;
+    const deliver = (topic: string, type: string, payload: Record<string, unknown>, about = complaintId) =>
+      service.running.transport.handleRecord(`${service.topicPrefix}${topic}`, 0, kafkaMessage({
+        eventId: randomUUID(), type, version: 1, occurredAt: new Date().toISOString(), complaintId: about,
+        correlationId: `tracker-${ticketNumber}`, causationId: null, producer: type.startsWith('case.') ? 'investigation' : 'triage', payload,
+      }, offset++));
+    const status = async () => (await service.pg.query(`SELECT status FROM "${service.schema}".complaints WHERE id = $1`, [complaintId])).rows[0].status;
+    const due = new Date(Date.now() + 15 * 86_400_000).toISOString();
+    const caseId = randomUUID();
+    // The case is opened before intake hears that the complaint was triaged: the later status stays.
+    expect(await deliver(TOPICS.investigation, 'case.opened', { caseId, ticketNumber, department: 'card-centre', severity: 'medium', responseDueBy: due })).toBe('handled');
+    expect(await status()).toBe('under-investigation');
+    expect(await deliver(TOPICS.triage, 'complaint.triaged', {
+      ticketNumber, category: 'C01', severity: 'medium', department: 'card-centre', routingRule: 'model', reasons: ['model'], regime: 'cn-cbirc',
+      responseDueBy: due, taxonomy: 'cn-jrt0169', product: { code: 'B01', title: 'B01' }, cause: { code: 'C01', title: 'C01' }, channelCode: 'A01',
+    })).toBe('handled');
+    expect(await status()).toBe('under-investigation');
+    expect(await deliver(TOPICS.investigation, 'case.closed', { caseId, reason: 'resolved with the customer', closedBy: 'investigator-0001' })).toBe('handled');
+    expect(await status()).toBe('closed');
+    const view = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' });
+    expect(view.body.timeline.map((t: { event: string }) => t.event)).toEqual(['complaint.received', 'case.opened', 'complaint.triaged', 'case.closed']);
+    // An event about a complaint intake never took is a fault upstream: retried, then dead-lettered, never recorded.
+    const stranger = randomUUID();
+    expect(await deliver(TOPICS.investigation, 'case.opened', { caseId: randomUUID(), ticketNumber: 'CMP-UNKNOWN', department: 'card-centre', severity: 'low', responseDueBy: due }, stranger)).toBe('dead-lettered');
+    expect((await service.pg.query(`SELECT count(*)::int AS n FROM "${service.schema}".customer_timeline WHERE complaint_id = $1`, [stranger])).rows[0].n).toBe(0);
   });
 
   it('pauses proof-based access to a ticket after five wrong proofs in an hour', async () => {

@@ -1,5 +1,6 @@
 import {
   advanceStatus,
+  statusesAdvancedBy,
   COMPLAINT_STATUSES,
   ComplaintStatus,
   CUSTOMER_STATUS_CODES,
@@ -29,6 +30,12 @@ describe('advanceStatus', () => {
     // and takes the later of the two
     const later = position(observed) > position(current) ? observed : current;
     expect(next).toBe(later);
+  });
+
+  it.each(ORDER)('statusesAdvancedBy_%s_isExactlyTheStatusesAdvanceStatusReplaces', (observed) => {
+    const replaced = ORDER.filter((current) => advanceStatus(current, observed) === observed && current !== observed);
+    expect(statusesAdvancedBy(observed)).toEqual(replaced);
+    expect(statusesAdvancedBy(observed)).toEqual(ORDER.slice(0, position(observed)));
   });
 
   it('advanceStatus_coversAll36Pairs', () => {

@@ -61,6 +61,14 @@ export function advanceStatus(current: ComplaintStatus, observed: ComplaintStatu
   return rank(observed) > rank(current) ? observed : current;
 }
 
+/**
+ * The statuses an observed one moves forward (those `advanceStatus` replaces with it), so that a
+ * store can advance a status in one conditional write: `SET status = observed WHERE status IN (...)`.
+ */
+export function statusesAdvancedBy(observed: ComplaintStatus): ComplaintStatus[] {
+  return COMPLAINT_STATUSES.filter((current) => advanceStatus(current, observed) !== current);
+}
+
 /** The status an event implies, or null for events that do not change what the customer sees. */
 export function statusImpliedBy(eventType: string): ComplaintStatus | null {
   switch (eventType) {

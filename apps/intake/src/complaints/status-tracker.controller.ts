@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DeadlineClockChanged, EventEnvelope, Events } from '@complaints/contracts';
-import { advanceStatus, ComplaintStatus, CUSTOMER_TIMELINE, statusImpliedBy } from '@complaints/domain';
+import { CUSTOMER_TIMELINE, statusesAdvancedBy, statusImpliedBy } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { recordOnTimeline } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
@@ -49,16 +49,15 @@ export class StatusTracker {
   private async observe(event: EventEnvelope, ctx: EventContext): Promise<void> {
     const implied = statusImpliedBy(event.type);
     if (!implied && !(event.type in CUSTOMER_TIMELINE)) return;
-    const record = await ctx.manager.findOne(ComplaintRecord, {
-      where: { id: event.complaintId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!record) throw new Error(`complaint ${event.complaintId} is not known to intake`);
+    // One conditional write instead of reading the row under a lock: the update re-checks the status
+    // on the row's latest version, so events of one complaint arriving on different topics at once
+    // still only ever move it forward, and one that moves nothing waits for no other transaction.
+    const [{ known }]: { known: boolean }[] = await ctx.manager.query(
+      `WITH moved AS (UPDATE complaints SET status = $2, status_changed_at = $3 WHERE id = $1 AND status = ANY($4::text[]) RETURNING id)
+       SELECT EXISTS (SELECT 1 FROM complaints WHERE id = $1) AS known`,
+      [event.complaintId, implied, new Date(event.occurredAt), implied ? statusesAdvancedBy(implied) : []],
+    );
+    if (!known) throw new Error(`complaint ${event.complaintId} is not known to intake`);
     if (event.type in CUSTOMER_TIMELINE) await recordOnTimeline(ctx.manager, event);
-    if (!implied) return;
-    const next = advanceStatus(record.status as ComplaintStatus, implied);
-    if (next !== record.status) {
-      await ctx.manager.update(ComplaintRecord, { id: record.id }, { status: next, statusChangedAt: new Date(event.occurredAt) });
-    }
   }
 }
