@@ -3,6 +3,8 @@
  *
  * --load        load run: --load-rate complaints/s for --duration s (defaults 1000 and 60), with latencies,
  *               consumer lag over time and CPU/memory per process
+ * --warmup      seconds of the same load before measuring (default 0), then a pause until it is
+ *               drained: the services' code is optimised by then, as in a platform that has run a while
  * --compare     the same load again with the consumer taking one message at a time (the stock
  *               Nest Kafka transport's way), on a fresh platform, printed side by side
  * --scenarios   fault scenarios (default all): baseline, kill-<service>, broker, postgres, poison,
@@ -64,10 +66,16 @@ interface LoadFigures {
   samples: Sample[];
 }
 
-async function loadRun(label: string, extraEnv: Record<string, string>, rate: number, duration: number): Promise<LoadFigures> {
+async function loadRun(label: string, extraEnv: Record<string, string>, rate: number, duration: number, warmup: number): Promise<LoadFigures> {
   return withPlatform(extraEnv, async (platform) => {
+    if (warmup > 0) {
+      // A fresh Node process spends a good part of its first minutes compiling hot code; the figures
+      // are meant for a platform that has been running, so that happens before the measurement.
+      const warm = await fileComplaints(platform, { count: rate * warmup, ratePerSecond: rate, maxInFlight: 256, giveUpAfterMs: 60_000 });
+      await drained(platform, warm.filed.map((f) => f.complaintId), [], 900_000);
+    }
     const sampling = startSampling(platform, 5_000);
-    const result = await fileComplaints(platform, { count: rate * duration, ratePerSecond: rate, maxInFlight: 256, giveUpAfterMs: 60_000 });
+    const result = await fileComplaints(platform, { count: rate * duration, ratePerSecond: rate, maxInFlight: 256, giveUpAfterMs: 60_000, firstNumber: rate * warmup });
     const ids = result.filed.map((f) => f.complaintId);
     const loadEnded = Date.now();
     await drained(platform, ids, [], 900_000);
@@ -76,7 +84,7 @@ async function loadRun(label: string, extraEnv: Record<string, string>, rate: nu
     const lat = await pipelineLatencies(platform, ids);
     return {
       label,
-      target: `${rate}/s for ${duration} s`,
+      target: `${rate}/s for ${duration} s${warmup > 0 ? ` after ${warmup} s of warm-up` : ''}`,
       accepted: ids.length,
       acceptedPerSecond: ids.length / result.seconds,
       ack: percentiles(result.filed.map((f) => f.ackMs)),
@@ -148,8 +156,9 @@ async function main() {
   if (flag('load') || flag('compare')) {
     const rate = Number(option('load-rate', '1000'));
     const duration = Number(option('duration', '60'));
-    const runs = [await loadRun('batched consumer (default)', {}, rate, duration)];
-    if (flag('compare')) runs.push(await loadRun('one message at a time', { KAFKA_PARTITION_CONCURRENCY: '1', KAFKA_KEY_CONCURRENCY: '1', KAFKA_RECORDS_PER_TRANSACTION: '1' }, rate, duration));
+    const warmup = Number(option('warmup', '0'));
+    const runs = [await loadRun('batched consumer (default)', {}, rate, duration, warmup)];
+    if (flag('compare')) runs.push(await loadRun('one message at a time', { KAFKA_PARTITION_CONCURRENCY: '1', KAFKA_KEY_CONCURRENCY: '1', KAFKA_RECORDS_PER_TRANSACTION: '1' }, rate, duration, warmup));
     const text = [`Measured ${stamp}.`, '', loadTable(runs), '', ...runs.map(samplesTable)].join('\n');
     console.log(text);
     if (flag('write-docs')) writeDocs('load', text);

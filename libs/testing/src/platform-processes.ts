@@ -108,7 +108,9 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
     const out = fs.openSync(path.join(logDir, `${name}.log`), 'a');
     const instance = `${id}-${name}-${randomBytes(4).toString('hex')}`;
     instances.set(name, instance);
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
+    // SERVICE_NODE_ARGS as in tools/stack/platform.mjs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the services under a bench's load.
+    const nodeArgs = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
       cwd: ROOT,
       stdio: ['ignore', out, out],
       env: { ...serviceEnv(name), INSTANCE_ID: instance },
