@@ -6,18 +6,19 @@
 //   node tools/bench/intake-bench.mjs                 # 5 s warm-up, then 20 s at 16 and 20 s at 64
 //   node tools/bench/intake-bench.mjs --duration 60   # longer runs
 //   node tools/bench/intake-bench.mjs --quick         # CI smoke: 3 s at 16 only
-//   node tools/bench/intake-bench.mjs --intake-only   # intake alone (other services stopped): no pipeline check
+//   node tools/bench/intake-bench.mjs --intake-only   # intake alone: the other services stopped first, no pipeline check
 //
 // Uses a running stack (GET /health/ready on intake answers 200) and leaves it running; otherwise
 // starts one with `tools/stack/stack.mjs start` and stops it at the end, on failure and on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { issueDevToken } from '../auth/dev-issuer.mjs';
-import { portOf, ROOT } from '../stack/platform.mjs';
+import { isAlive, portOf, ROOT, SERVICES, STATE_DIR, terminate } from '../stack/platform.mjs';
 
 const GOAL = { acceptedPerSecond: 2000, p99Ms: 50 };
 const GOAL_LINE = 'goal: 2,000 accepted/s with p99 < 50 ms on a 2-core machine';
@@ -131,6 +132,27 @@ function runStack(command, env = process.env) {
       code === 0 ? resolve() : reject(new Error(`stack ${command} ended with ${signal ?? `code ${code}`}`)),
     );
   });
+}
+
+/**
+ * --intake-only measures the accept path with nothing else competing for the cores: the stack's
+ * other services (started by `stack.mjs`, pid files in .stack/) are stopped; `stack:start` brings
+ * them back. Intake's outbox keeps the events for when they are.
+ */
+async function stopAllButIntake() {
+  for (const { name } of SERVICES) {
+    if (name === 'intake') continue;
+    let pid = null;
+    try {
+      pid = Number(fs.readFileSync(path.join(STATE_DIR, `${name}.pid`), 'utf8').trim()) || null;
+    } catch {
+      pid = null;
+    }
+    if (pid && isAlive(pid)) {
+      console.log(`intake-bench: --intake-only: stopping ${name} (pid ${pid})`);
+      await terminate(pid);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,6 +348,7 @@ async function main() {
       await runStack('start', { ...process.env, INTAKE_RATE_LIMIT_PER_MINUTE: String(BENCH_RATE_LIMIT) });
       limitNote = 'stack started by this bench';
     }
+    if (opts.intakeOnly) await stopAllButIntake();
 
     const tokens = await Promise.all(
       Array.from({ length: SUBJECTS }, (_, i) =>
