@@ -18,9 +18,10 @@ export class TransactionScope {
   private readonly finishers: (() => Promise<void>)[] = [];
 
   /** The value kept under `key` in this transaction, made by `make` the first time it is asked for. */
-  async memo<T>(key: string, make: () => Promise<T>): Promise<T> {
-    if (!this.memos.has(key)) this.memos.set(key, await make());
-    return this.memos.get(key) as T;
+  memo<T>(key: string, make: () => Promise<T>): Promise<T> {
+    // The promise is kept, not its value, so two callers that ask at once share one making.
+    if (!this.memos.has(key)) this.memos.set(key, make());
+    return this.memos.get(key) as Promise<T>;
   }
 
   /** Runs `finish` inside the transaction after its last handler, before it commits. */
@@ -45,8 +46,8 @@ export class EventContext {
     readonly manager: EntityManager,
     readonly position: RecordPosition,
     private readonly publisher: OutboxPublisher,
-    /** Shared with the other records handled in the same transaction; its own when it has one alone. */
-    readonly transaction: TransactionScope = new TransactionScope(),
+    /** Shared with the other records handled in the same transaction; the transport finishes it before the commit. */
+    readonly transaction: TransactionScope,
   ) {}
 
   publish<D extends EventDefinition>(
