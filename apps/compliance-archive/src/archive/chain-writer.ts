@@ -5,6 +5,9 @@ import { ArchiveEntry } from './archive-entry.entity';
 import { chainHash, ChainHead } from './hash-chain';
 import { ComplaintIndex } from '../search/complaint-index';
 
+/** Entries written by one INSERT statement. */
+const INSERT_SLICE = 1000;
+
 /**
  * Appends the events archived in one transaction to the hash chain. The chain head is read and
  * locked once, at the first event; the entries are linked in memory and written together, with the
@@ -61,8 +64,9 @@ export class ChainWriter {
 
   /** Writes the entries linked so far, so that a query in this transaction reads them. */
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    await this.manager.insert(ArchiveEntry, this.pending.splice(0));
+    // 14 parameters an entry: slices keep a statement far below PostgreSQL's 65,535, whatever
+    // KAFKA_RECORDS_PER_TRANSACTION is set to.
+    while (this.pending.length > 0) await this.manager.insert(ArchiveEntry, this.pending.splice(0, INSERT_SLICE));
   }
 
   private async finish(): Promise<void> {

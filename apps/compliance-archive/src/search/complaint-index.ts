@@ -202,7 +202,11 @@ export class ComplaintIndex {
       for (const { patch } of patches) await this.apply(manager, patch);
       return;
     }
-    if (patches.length > 1 && !(await this.underSavepoint(manager, patches.map((p) => p.patch)))) return;
+    if (patches.length > 1) {
+      const failure = await this.underSavepoint(manager, patches.map((p) => p.patch));
+      if (!failure) return;
+      this.logger.warn(`complaint index: projecting ${patches.length} events together failed (${failure.message}); projecting each on its own`);
+    }
     for (const { event, patch } of patches) {
       const failure = await this.underSavepoint(manager, [patch]);
       if (failure) {
