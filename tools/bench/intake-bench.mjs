@@ -6,10 +6,12 @@
 //   node tools/bench/intake-bench.mjs                 # 5 s warm-up, then 20 s at 16 and 20 s at 64
 //   node tools/bench/intake-bench.mjs --duration 60   # longer runs
 //   node tools/bench/intake-bench.mjs --quick         # CI smoke: 3 s at 16 only
-//   node tools/bench/intake-bench.mjs --intake-only   # intake alone: the other services stopped first, no pipeline check
+//   node tools/bench/intake-bench.mjs --intake-only   # intake alone, on a stack of its own: no pipeline check
 //
 // Uses a running stack (GET /health/ready on intake answers 200) and leaves it running; otherwise
 // starts one with `tools/stack/stack.mjs start` and stops it at the end, on failure and on Ctrl-C.
+// --intake-only needs no stack running: it starts one, stops every service but intake, measures
+// and stops the stack.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -135,9 +137,9 @@ function runStack(command, env = process.env) {
 }
 
 /**
- * --intake-only measures the accept path with nothing else competing for the cores: the stack's
- * other services (started by `stack.mjs`, pid files in .stack/) are stopped; `stack:start` brings
- * them back. Intake's outbox keeps the events for when they are.
+ * --intake-only measures the accept path with nothing else competing for the cores: once the bench
+ * has started its own stack, the other services it started (pid files in .stack/) are stopped, and
+ * the stack is stopped at the end as always. Intake's outbox keeps the events for the next start.
  */
 async function stopAllButIntake() {
   for (const { name } of SERVICES) {
@@ -152,6 +154,7 @@ async function stopAllButIntake() {
       console.log(`intake-bench: --intake-only: stopping ${name} (pid ${pid})`);
       await terminate(pid);
     }
+    fs.rmSync(path.join(STATE_DIR, `${name}.pid`), { force: true });
   }
 }
 
@@ -340,6 +343,10 @@ async function main() {
   try {
     let limitNote;
     if (await intakeReady()) {
+      if (opts.intakeOnly) {
+        // Stopping services this bench did not start could stop someone's work, or a process that took over a stale pid.
+        throw new Error('--intake-only starts intake alone on a stack of its own: stop the running stack first (npm run stack:stop)');
+      }
       console.log('intake-bench: the stack is already running; using it and leaving it running');
       limitNote = 'stack was already running';
     } else {

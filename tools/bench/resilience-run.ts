@@ -157,6 +157,7 @@ async function main() {
     const rate = Number(option('load-rate', '1000'));
     const duration = Number(option('duration', '60'));
     const warmup = Number(option('warmup', '0'));
+    if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup takes whole seconds (0 or more), got ${option('warmup', '0')}`);
     const runs = [await loadRun('batched consumer (default)', {}, rate, duration, warmup)];
     if (flag('compare')) runs.push(await loadRun('one message at a time', { KAFKA_PARTITION_CONCURRENCY: '1', KAFKA_KEY_CONCURRENCY: '1', KAFKA_RECORDS_PER_TRANSACTION: '1' }, rate, duration, warmup));
     const text = [`Measured ${stamp}.`, '', loadTable(runs), '', ...runs.map(samplesTable)].join('\n');
