@@ -78,6 +78,22 @@ describe('the web console, in a browser, over the running platform', () => {
   };
   /** Opens an action's panel on the case page and answers its form. */
   const openAction = (title: string) => page.locator('.ant-collapse-header', { hasText: title }).click();
+  /**
+   * Submits a form and waits until the browser has sent its request. Under CI load a click on a
+   * panel opened a moment before was once lost without any request leaving the page; such a click
+   * is repeated, while a request that did leave is never sent again.
+   */
+  const submitAndSend = async (form: string, button: string, url: RegExp) => {
+    for (let attempt = 1; ; attempt++) {
+      const sent = page.waitForRequest((r) => r.method() === 'POST' && url.test(r.url()), { timeout: 5_000 });
+      await page.locator(`form#${form}`).getByRole('button', { name: button }).click();
+      try {
+        return await sent;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+  };
   const choose = async (fieldId: string, option: string) => {
     await page.locator(`#${fieldId}`).click();
     await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
@@ -183,7 +199,8 @@ describe('the web console, in a browser, over the running platform', () => {
     await page.waitForURL(`${base}/cases/${opened.id}`);
     await openAction('Assign');
     await page.locator('#assign_investigator').fill('investigator-e2e');
-    await page.locator('form#assign').getByRole('button', { name: 'Assign' }).click();
+    const assignment = await submitAndSend('assign', 'Assign', /\/assignment$/);
+    expect((await assignment.response())?.status()).toBe(200);
     await page.getByTestId('case-status').filter({ hasText: 'Investigating' }).waitFor();
     await signOut();
 
