@@ -79,13 +79,15 @@ describe('the web console, in a browser, over the running platform', () => {
   /** Opens an action's panel on the case page and answers its form. */
   const openAction = (title: string) => page.locator('.ant-collapse-header', { hasText: title }).click();
   /**
-   * Submits a form and waits until the browser has sent its request. Under CI load a click on a
-   * panel opened a moment before was once lost without any request leaving the page; such a click
-   * is repeated, while a request that did leave is never sent again.
+   * Fills a form, submits it and waits until the browser has sent its request. Under CI load the
+   * first submission on a freshly loaded case page was lost twice, with no request leaving the
+   * page (the services' logs show none); such a submission is filled and made again, while a
+   * request that did leave is never sent twice.
    */
-  const submitAndSend = async (form: string, button: string, url: RegExp) => {
+  const submitAndSend = async (form: string, button: string, url: RegExp, fill: () => Promise<void>) => {
     for (let attempt = 1; ; attempt++) {
-      const sent = page.waitForRequest((r) => r.method() === 'POST' && url.test(r.url()), { timeout: 5_000 });
+      await fill();
+      const sent = page.waitForRequest((r) => r.method() !== 'GET' && url.test(r.url()), { timeout: 5_000 });
       await page.locator(`form#${form}`).getByRole('button', { name: button }).click();
       try {
         return await sent;
@@ -198,8 +200,7 @@ describe('the web console, in a browser, over the running platform', () => {
     await page.getByRole('link', { name: ticketNumber }).click();
     await page.waitForURL(`${base}/cases/${opened.id}`);
     await openAction('Assign');
-    await page.locator('#assign_investigator').fill('investigator-e2e');
-    const assignment = await submitAndSend('assign', 'Assign', /\/assignment$/);
+    const assignment = await submitAndSend('assign', 'Assign', /\/assignment$/, () => page.locator('#assign_investigator').fill('investigator-e2e'));
     expect((await assignment.response())?.status()).toBe(200);
     await page.getByTestId('case-status').filter({ hasText: 'Investigating' }).waitFor();
     await signOut();
@@ -225,8 +226,8 @@ describe('the web console, in a browser, over the running platform', () => {
     await screenshot('case');
 
     await openAction('Add a note');
-    await page.locator('#note_body').fill('客户来电确认两次扣费均为本年度年费。');
-    await page.locator('form#note').getByRole('button', { name: 'Add a note' }).click();
+    const note = await submitAndSend('note', 'Add a note', /\/notes$/, () => page.locator('#note_body').fill('客户来电确认两次扣费均为本年度年费。'));
+    expect((await note.response())?.status()).toBe(201);
     await page.getByTestId('note').filter({ hasText: '客户来电确认两次扣费' }).waitFor();
 
     await openAction('Record findings');
