@@ -14,13 +14,12 @@
 // and stops the stack.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { issueDevToken } from '../auth/dev-issuer.mjs';
-import { isAlive, portOf, ROOT, SERVICES, STATE_DIR, terminate } from '../stack/platform.mjs';
+import { portOf, ROOT, SERVICES, stopStackService } from '../stack/platform.mjs';
 
 const GOAL = { acceptedPerSecond: 2000, p99Ms: 50 };
 const GOAL_LINE = 'goal: 2,000 accepted/s with p99 < 50 ms on a 2-core machine';
@@ -144,17 +143,7 @@ function runStack(command, env = process.env) {
 async function stopAllButIntake() {
   for (const { name } of SERVICES) {
     if (name === 'intake') continue;
-    let pid = null;
-    try {
-      pid = Number(fs.readFileSync(path.join(STATE_DIR, `${name}.pid`), 'utf8').trim()) || null;
-    } catch {
-      pid = null;
-    }
-    if (pid && isAlive(pid)) {
-      console.log(`intake-bench: --intake-only: stopping ${name} (pid ${pid})`);
-      await terminate(pid);
-    }
-    fs.rmSync(path.join(STATE_DIR, `${name}.pid`), { force: true });
+    console.log(`intake-bench: --intake-only: ${name} ${await stopStackService(name)}`);
   }
 }
 

@@ -164,6 +164,25 @@ export const isAlive = (pid) => {
   }
 };
 
+/** Where `stack:start` records the pid of a service it started detached. */
+export const stackPidFile = (name) => path.join(STATE_DIR, `${name}.pid`);
+
+export function readStackPid(name) {
+  try {
+    return Number(fs.readFileSync(stackPidFile(name), 'utf8').trim()) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stops a service `stack:start` started and forgets its pid; says how it ended. */
+export async function stopStackService(name) {
+  const pid = readStackPid(name);
+  const how = pid ? await terminate(pid) : 'not running';
+  fs.rmSync(stackPidFile(name), { force: true });
+  return how;
+}
+
 /** SIGTERM, then wait for the process to finish its in-flight work (SIGKILL after the timeout). */
 export async function terminate(pid, timeoutMs = 30_000) {
   if (!isAlive(pid)) return 'gone';

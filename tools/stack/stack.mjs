@@ -3,17 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  CONSOLE, CORE_BANKING_SIM, ensureConsoleBuilt, ensureInstalled, isAlive, kafkaTools, LOG_DIR, portOf, say, SERVICES, serviceEnv, spawnService, STATE_DIR, terminate, waitReady,
+  CONSOLE, CORE_BANKING_SIM, ensureConsoleBuilt, ensureInstalled, isAlive, kafkaTools, LOG_DIR, portOf, readStackPid, say, SERVICES, serviceEnv, spawnService, stackPidFile, STATE_DIR, stopStackService, waitReady,
 } from './platform.mjs';
-
-const pidFile = (name) => path.join(STATE_DIR, `${name}.pid`);
-const readPid = (name) => {
-  try {
-    return Number(fs.readFileSync(pidFile(name), 'utf8').trim()) || null;
-  } catch {
-    return null;
-  }
-};
 
 async function start() {
   ensureInstalled();
@@ -25,14 +16,14 @@ async function start() {
   const env = serviceEnv();
   const started = [];
   for (const { name } of [CORE_BANKING_SIM, ...SERVICES, CONSOLE]) {
-    const running = readPid(name);
+    const running = readStackPid(name);
     if (running && isAlive(running)) {
       say(`${name} already running (pid ${running})`);
       continue;
     }
     const { child } = spawnService(name, { env, detached: true });
     child.unref();
-    fs.writeFileSync(pidFile(name), `${child.pid}\n`);
+    fs.writeFileSync(stackPidFile(name), `${child.pid}\n`);
     started.push({ name, child });
   }
   await Promise.all(started.map(({ name, child }) => waitReady(name, { child })));
@@ -45,10 +36,7 @@ async function start() {
 async function stop() {
   const results = await Promise.all(
     [CONSOLE, ...SERVICES, CORE_BANKING_SIM].map(async ({ name }) => {
-      const pid = readPid(name);
-      const how = pid ? await terminate(pid) : 'not running';
-      fs.rmSync(pidFile(name), { force: true });
-      return `${name}: ${how}`;
+      return `${name}: ${await stopStackService(name)}`;
     }),
   );
   say(`services stopped (${results.join(', ')})`);

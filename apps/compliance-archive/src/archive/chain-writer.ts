@@ -35,11 +35,11 @@ export class ChainWriter {
   }
 
   /** Links the event, in its canonical (sealed) form, to the chain; written at `flush`. */
-  append(ctx: EventContext, canonical: string): ArchiveEntry {
+  append(ctx: EventContext, canonical: string): void {
     const event = ctx.envelope;
     const seq = (BigInt(this.head.seq) + 1n).toString();
     const entryHash = chainHash(this.head.entryHash, canonical);
-    const entry = Object.assign(new ArchiveEntry(), {
+    this.pending.push(Object.assign(new ArchiveEntry(), {
       seq,
       eventId: event.eventId,
       complaintId: event.complaintId,
@@ -54,12 +54,10 @@ export class ChainWriter {
       prevHash: this.head.entryHash,
       entryHash,
       archivedAt: new Date(),
-    });
-    this.pending.push(entry);
+    }));
     this.toIndex.push(event);
     this.head.seq = seq;
     this.head.entryHash = entryHash;
-    return entry;
   }
 
   /** Writes the entries linked so far, so that a query in this transaction reads them. */
