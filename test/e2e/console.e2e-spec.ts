@@ -79,10 +79,10 @@ describe('the web console, in a browser, over the running platform', () => {
   /** Opens an action's panel on the case page and answers its form. */
   const openAction = (title: string) => page.locator('.ant-collapse-header', { hasText: title }).click();
   /**
-   * Fills a form, submits it and waits until the browser has sent its request. Under CI load the
-   * first submission on a freshly loaded case page was lost twice, with no request leaving the
-   * page (the services' logs show none); such a submission is filled and made again, while a
-   * request that did leave is never sent twice.
+   * Fills a form, submits it and waits until the browser has sent its request. Under CI load a
+   * case form's submission was lost three times (assignment, note, findings), with no request
+   * leaving the page (the services' logs show none); such a submission is filled and made again,
+   * while a request that did leave is never sent twice.
    */
   const submitAndSend = async (form: string, button: string, url: RegExp, fill: () => Promise<void>) => {
     for (let attempt = 1; ; attempt++) {
@@ -231,21 +231,25 @@ describe('the web console, in a browser, over the running platform', () => {
     await page.getByTestId('note').filter({ hasText: '客户来电确认两次扣费' }).waitFor();
 
     await openAction('Record findings');
-    await page.locator('#findings_facts').fill('系统批处理重跑导致年费重复扣收\n客户账户于同一天被扣收两次年费');
-    await choose('findings_liability', 'The bank');
-    await choose('findings_rootCauseCode', 'System');
-    await page.locator('#findings_rootCauseDetail').fill('年费批处理重跑时未校验已扣收记录');
-    await page.locator('form#findings').getByRole('button', { name: 'Record findings' }).click();
+    const findings = await submitAndSend('findings', 'Record findings', /\/findings$/, async () => {
+      await page.locator('#findings_facts').fill('系统批处理重跑导致年费重复扣收\n客户账户于同一天被扣收两次年费');
+      await choose('findings_liability', 'The bank');
+      await choose('findings_rootCauseCode', 'System');
+      await page.locator('#findings_rootCauseDetail').fill('年费批处理重跑时未校验已扣收记录');
+    });
+    expect((await findings.response())?.status()).toBe(200);
     await page.getByText('Findings recorded.').waitFor();
 
     await openAction('Propose a resolution');
-    await page.locator('#resolution_outcome').getByLabel('Upheld', { exact: true }).check();
-    await page.locator('#resolution_explanation').fill('经核查，年费因系统批处理重跑被重复扣收，我行将退还多扣的1500元并致歉。');
-    await page.locator('#resolution_actions').getByLabel('Refund').check();
-    await page.locator('#resolution_actions').getByLabel('Apology').check();
-    await choose('resolution_remedyType', 'Fee refund');
-    await page.locator('#resolution_remedyAmount').fill('1500');
-    await page.locator('form#resolution').getByRole('button', { name: 'Propose a resolution' }).click();
+    const resolution = await submitAndSend('resolution', 'Propose a resolution', /\/resolution$/, async () => {
+      await page.locator('#resolution_outcome').getByLabel('Upheld', { exact: true }).check();
+      await page.locator('#resolution_explanation').fill('经核查，年费因系统批处理重跑被重复扣收，我行将退还多扣的1500元并致歉。');
+      await page.locator('#resolution_actions').getByLabel('Refund').check();
+      await page.locator('#resolution_actions').getByLabel('Apology').check();
+      await choose('resolution_remedyType', 'Fee refund');
+      await page.locator('#resolution_remedyAmount').fill('1500');
+    });
+    expect((await resolution.response())?.status()).toBe(201);
     // CNY 1,500 is above the four-eyes threshold: the decision waits for a supervisor.
     await page.getByTestId('case-status').filter({ hasText: 'Awaiting approval' }).waitFor();
     await screenshot('case-proposed');
