@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page, Request } from 'playwright-core';
 import { dropPlatformData, eventually, freePort, RunningPlatform, startPlatform, TEST_DATABASE_URL, uniqueTestId } from '@complaints/testing';
 
 jest.setTimeout(420_000);
@@ -35,6 +35,9 @@ describe('the web console, in a browser, over the running platform', () => {
   let page: Page;
   const axeResults: Record<string, number> = {};
   let shot = 0;
+  /** The page's own errors and lost actions, printed at the end: the clues to an unexplained loss. */
+  const pageErrors: string[] = [];
+  const lostActions: string[] = [];
 
   /** A token from the console's own development login, as the browser gets it. */
   const devToken = async (role: string, subject: string) => {
@@ -79,23 +82,38 @@ describe('the web console, in a browser, over the running platform', () => {
   /** Opens an action's panel on the case page and answers its form. */
   const openAction = (title: string) => page.locator('.ant-collapse-header', { hasText: title }).click();
   /**
-   * Fills a form, submits it and waits until the browser has sent its request. Under CI load a
-   * case form's submission was lost three times (assignment, note, findings), with no request
-   * leaving the page (the services' logs show none); such a submission is filled and made again,
-   * while a request that did leave is never sent twice.
+   * Makes one action that must send one request (matched by `sent`) and waits until the browser has
+   * sent it. Under CI load an action was lost three times (a case form's submission: assignment,
+   * note, findings) with no request leaving the page (the services' logs show none). A lost action
+   * is prepared and made again, while a request that did leave is never sent twice; what the page
+   * showed at the loss is written to the artifacts and the log, to find its cause.
    */
-  const submitAndSend = async (form: string, button: string, url: RegExp, fill: () => Promise<void>) => {
+  const actAndSend = async (what: string, sent: (r: Request) => boolean, act: () => Promise<void>, prepare?: () => Promise<void>) => {
     for (let attempt = 1; ; attempt++) {
-      await fill();
-      const sent = page.waitForRequest((r) => r.method() !== 'GET' && url.test(r.url()), { timeout: 5_000 });
-      await page.locator(`form#${form}`).getByRole('button', { name: button }).click();
+      await prepare?.();
+      const request = page.waitForRequest(sent, { timeout: 5_000 });
+      await act();
       try {
-        return await sent;
+        return await request;
       } catch (error) {
+        lostActions.push(`${what} (attempt ${attempt}): ${await pageStateAtLoss(what, attempt)}`);
         if (attempt >= 3) throw error;
       }
     }
   };
+  const pageStateAtLoss = async (what: string, attempt: number) => {
+    await page.screenshot({ path: path.join(ARTIFACTS, `lost-${what}-${attempt}.png`), fullPage: true }).catch(() => undefined);
+    return page
+      .evaluate(() => {
+        const errors = [...document.querySelectorAll('.ant-form-item-explain-error, .ant-alert-message')].map((e) => e.textContent);
+        const focused = document.activeElement;
+        return JSON.stringify({ url: location.href, errors, focused: focused ? `${focused.tagName}#${focused.id}.${focused.className}` : null, busy: document.querySelectorAll('.ant-btn-loading').length });
+      })
+      .catch((e: Error) => `page unreadable: ${e.message}`);
+  };
+  /** Fills a case form and submits it; its non-GET request to `url` must leave the browser. */
+  const submitAndSend = (form: string, button: string, url: RegExp, fill: () => Promise<void>) =>
+    actAndSend(form, (r) => r.method() !== 'GET' && url.test(r.url()), () => page.locator(`form#${form}`).getByRole('button', { name: button }).click(), fill);
   const choose = async (fieldId: string, option: string) => {
     await page.locator(`#${fieldId}`).click();
     await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
@@ -141,10 +159,13 @@ describe('the web console, in a browser, over the running platform', () => {
     // bypassCSP: the console's policy forbids inline scripts, and axe-core is injected as one.
     context = await browser.newContext({ bypassCSP: true, acceptDownloads: true, locale: 'en-US', viewport: { width: 1400, height: 1000 } });
     page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(`${new Date().toISOString()} ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && pageErrors.push(`${new Date().toISOString()} console: ${m.text()}`));
   });
 
   afterAll(async () => {
     console.log(`axe-core violations per page: ${JSON.stringify(axeResults)}`);
+    if (lostActions.length || pageErrors.length) console.warn(`lost actions:\n${lostActions.join('\n')}\npage errors:\n${pageErrors.join('\n')}`);
     await browser?.close();
     if (server && server.exitCode === null) {
       const gone = new Promise((resolve) => server.once('exit', resolve));
@@ -263,7 +284,8 @@ describe('the web console, in a browser, over the running platform', () => {
     await approve.waitFor();
     await accessible('approvals');
     await screenshot('approvals');
-    await approve.click();
+    const decided = await actAndSend('approve-resolution', (r) => r.method() === 'POST' && /\/resolution\/decision$/.test(r.url()), () => approve.click());
+    expect((await decided.response())?.status()).toBe(200);
     await approve.waitFor({ state: 'detached' });
     const issued = await call('GET', platform.url('investigation', `/v1/cases/${opened.id}`), await devToken('investigator', 'reader-e2e'));
     expect(issued.body).toMatchObject({ status: 'responded', resolution: { outcome: 'upheld', decidedBy: 'investigator-e2e', approvedBy: 'supervisor-e2e' } });
@@ -277,7 +299,8 @@ describe('the web console, in a browser, over the running platform', () => {
       return false;
     }, { what: 'the remedy to wait for approval', timeoutMs: 60_000 });
     await screenshot('remedy-awaiting');
-    await approveRemedy.click();
+    const approval = await actAndSend('approve-remedy', (r) => r.method() === 'POST' && /\/remedies\/[^/]+\/approvals$/.test(r.url()), () => approveRemedy.click());
+    expect((await approval.response())?.status()).toBe(200);
     await approveRemedy.waitFor({ state: 'detached' });
     const paid = await eventually(async () => {
       const res = await call('GET', platform.url('compensation', `/v1/remedies?complaintId=${complaintId}`), await devToken('approver', 'reader-e2e'));
@@ -310,7 +333,7 @@ describe('the web console, in a browser, over the running platform', () => {
     await choose('retrieval-purpose', '监管调阅');
     await page.locator('#retrieval-reference').fill('E2E-NFRA-001');
     await page.locator('#archive-search_ticket').fill(ticketNumber);
-    await page.locator('form#archive-search').getByRole('button', { name: '检索' }).click();
+    await actAndSend('archive-search', (r) => /\/v1\/archive\/search\?/.test(r.url()), () => page.locator('form#archive-search').getByRole('button', { name: '检索' }).click());
     await page.getByText('共找到 1 件投诉').waitFor();
     await accessible('compliance-search');
     await screenshot('compliance-search');
