@@ -12,6 +12,9 @@ export const triageService = {
   entities: [TriageDecisionRecord, TriageRevisionRecord, SystemicIncidentRecord],
   migrations: triageMigrations,
   consumes: [TOPICS.intake, TOPICS.investigation],
+  // Its one lock shared between complaints (a product and cause's spike watch) is taken through
+  // EventContext.lockFor, which never waits while holding another.
+  handlersStayInTheDatabase: true,
 };
 
 if (require.main === module) runService(triageService);

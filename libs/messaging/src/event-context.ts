@@ -16,6 +16,8 @@ export interface RecordPosition {
 export class TransactionScope {
   private readonly memos = new Map<string, unknown>();
   private readonly finishers: (() => Promise<void>)[] = [];
+  /** The advisory locks this transaction holds, by their keys. */
+  readonly heldLocks = new Set<string>();
 
   /** The value kept under `key` in this transaction, made by `make` the first time it is asked for. */
   memo<T>(key: string, make: () => Promise<T>): Promise<T> {
@@ -36,6 +38,17 @@ export class TransactionScope {
 }
 
 /**
+ * Thrown when a transaction that already holds a lock finds another one taken: waiting could close
+ * a cycle with a transaction that waits for ours. The transport handles the records one by one.
+ */
+export class LockContended extends Error {
+  constructor(readonly key: string) {
+    super(`lock ${key} is held by another transaction while this one holds others`);
+    this.name = 'LockContended';
+  }
+}
+
+/**
  * What an event handler receives beside the event: the transaction it must do its work in
  * (the processed-event mark is already in it) and a publisher that writes follow-up events into
  * the same transaction, carrying the correlation id and this event as their cause.
@@ -49,6 +62,24 @@ export class EventContext {
     /** Shared with the other records handled in the same transaction; the transport finishes it before the commit. */
     readonly transaction: TransactionScope,
   ) {}
+
+  /**
+   * Takes the transaction-scoped advisory lock `key` (held until commit or rollback). A transaction
+   * waits for a lock only while it holds none, so records sharing a transaction can never deadlock
+   * with another one; holding some, it takes the next only if it is free, or throws `LockContended`
+   * and the transport handles the records one at a time, each then free to wait.
+   */
+  async lockFor(key: string): Promise<void> {
+    const held = this.transaction.heldLocks;
+    if (held.has(key)) return;
+    if (held.size === 0) {
+      await this.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]);
+    } else {
+      const [{ taken }] = (await this.manager.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS taken', [key])) as { taken: boolean }[];
+      if (!taken) throw new LockContended(key);
+    }
+    held.add(key);
+  }
 
   publish<D extends EventDefinition>(
     definition: D,

@@ -5,7 +5,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { DataSource, EntityManager } from 'typeorm';
 import { decodeEnvelope, deadLetterTopic, EnvelopeRejection, EventEnvelope } from '@complaints/contracts';
 import { runWithCorrelation } from './correlation';
-import { EventContext, RecordPosition, TransactionScope } from './event-context';
+import { EventContext, LockContended, RecordPosition, TransactionScope } from './event-context';
 import { consoleLogger, MessagingLogger } from './kafka';
 import { OutboxPublisher, writeOutboxRow } from './outbox';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isInfrastructureFailure, RetryPolicy } from './retry';
@@ -215,7 +215,12 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         await scope.finish();
       });
     } catch (error) {
-      if (!isInfrastructureFailure(error)) {
+      if (error instanceof LockContended) {
+        // Expected under concurrency: not a fault, only the slower path.
+        this.log.log('records handled together met a lock held elsewhere; handling them one by one', {
+          topic, partition, from: messages[0].offset, count: messages.length, lock: error.key,
+        });
+      } else if (!isInfrastructureFailure(error)) {
         this.log.warn('records handled together failed; handling them one by one', {
           topic, partition, from: messages[0].offset, count: messages.length, err: (error as Error).message,
         });

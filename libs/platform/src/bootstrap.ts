@@ -65,8 +65,9 @@ export interface ServiceDefinition {
   webhookVerifier?: () => WebhookVerifier;
   /**
    * Its event handlers have no effect outside its own database (nothing sent, nothing called) and
-   * lock nothing shared between complaints, so consecutive records may share one transaction
-   * (KAFKA_RECORDS_PER_TRANSACTION): a rollback undoes all of a failed batch's work.
+   * lock nothing shared between complaints except through `EventContext.lockFor`, so consecutive
+   * records may share one transaction (KAFKA_RECORDS_PER_TRANSACTION): a rollback undoes all of a
+   * failed batch's work.
    */
   handlersStayInTheDatabase?: boolean;
 }

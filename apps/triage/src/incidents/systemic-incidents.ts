@@ -31,7 +31,7 @@ export class SystemicIncidents {
     const windowStart = new Date(arrival.receivedAt.getTime() - windowMs);
     const codes = { taxonomy: taxonomy.id, product: arrival.product.code, category: arrival.cause.code };
     // One arrival at a time per product and cause, so two consumers cannot open two incidents.
-    await ctx.manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`systemic:${codes.taxonomy}:${codes.product}:${codes.category}`]);
+    await ctx.lockFor(`systemic:${codes.taxonomy}:${codes.product}:${codes.category}`);
 
     // A later member joins through its decision's systemic_incident_id, which the caller sets. The
     // incident row only moves its window: appending to a list on it would rewrite a row that grows
