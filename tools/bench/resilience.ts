@@ -466,7 +466,9 @@ export function startSampling(platform: RunningPlatform, everyMs = 5_000) {
     out.postgres = postgresPids();
     return out;
   };
-  let last = new Map<string, { ticks: number; at: number }>();
+  // Ticks per pid: PostgreSQL's backends come and go, and a sum over the processes alive now minus
+  // one over those alive before would count an exited backend's whole life as negative time.
+  let last = new Map<string, { ticks: Map<number, number>; at: number }>();
   let stopped = false;
   const take = async () => {
     const lag: Record<string, number> = {};
@@ -492,11 +494,18 @@ export function startSampling(platform: RunningPlatform, everyMs = 5_000) {
     const cpuPercent: Record<string, number> = {};
     const rss: Record<string, number> = {};
     const now = Date.now();
-    const next = new Map<string, { ticks: number; at: number }>();
+    const next = new Map<string, { ticks: Map<number, number>; at: number }>();
     for (const [name, pids] of Object.entries(processes())) {
-      const ticks = pids.map(cpuTicks).reduce<number>((s, t) => s + (t ?? 0), 0);
+      const ticks = new Map(pids.flatMap((pid) => {
+        const t = cpuTicks(pid);
+        return t === null ? [] : [[pid, t] as const];
+      }));
       const before = last.get(name);
-      if (before) cpuPercent[name] = Math.round(((ticks - before.ticks) / CLOCK_TICKS / ((now - before.at) / 1000)) * 100);
+      if (before) {
+        // A process started since the last sample counts from its start (at most the interval's length).
+        const used = [...ticks].reduce((sum, [pid, t]) => sum + t - (before.ticks.get(pid) ?? 0), 0);
+        cpuPercent[name] = Math.round((used / CLOCK_TICKS / ((now - before.at) / 1000)) * 100);
+      }
       next.set(name, { ticks, at: now });
       rss[name] = pids.map(rssMb).reduce<number>((s, m) => s + (m ?? 0), 0);
     }
