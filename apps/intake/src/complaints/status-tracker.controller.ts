@@ -49,15 +49,27 @@ export class StatusTracker {
   private async observe(event: EventEnvelope, ctx: EventContext): Promise<void> {
     const implied = statusImpliedBy(event.type);
     if (!implied && !(event.type in CUSTOMER_TIMELINE)) return;
-    // One conditional write instead of reading the row under a lock: the update re-checks the status
-    // on the row's latest version, so events of one complaint arriving on different topics at once
-    // still only ever move it forward, and one that moves nothing waits for no other transaction.
+    // One statement: the status moves by a conditional write instead of reading the row under a
+    // lock (it re-checks the status on the row's latest version, so events of one complaint arriving
+    // on different topics at once still only ever move it forward, and one that moves nothing waits
+    // for no other transaction), and the customer-facing timeline gets its entry.
     const [{ known }]: { known: boolean }[] = await ctx.manager.query(
-      `WITH moved AS (UPDATE complaints SET status = $2, status_changed_at = $3 WHERE id = $1 AND status = ANY($4::text[]) RETURNING id)
+      `WITH moved AS (UPDATE complaints SET status = $2, status_changed_at = $3 WHERE id = $1 AND status = ANY($4::text[]) RETURNING id),
+            noted AS (INSERT INTO customer_timeline (event_id, complaint_id, event_type, occurred_at)
+                      SELECT $5::uuid, $1, $6::text, $7::timestamptz WHERE $8::boolean AND EXISTS (SELECT 1 FROM complaints WHERE id = $1)
+                      ON CONFLICT (event_id) DO NOTHING)
        SELECT EXISTS (SELECT 1 FROM complaints WHERE id = $1) AS known`,
-      [event.complaintId, implied, new Date(event.occurredAt), implied ? statusesAdvancedBy(implied) : []],
+      [
+        event.complaintId,
+        implied,
+        new Date(event.occurredAt),
+        implied ? statusesAdvancedBy(implied) : [],
+        event.eventId,
+        event.type,
+        event.occurredAt,
+        event.type in CUSTOMER_TIMELINE,
+      ],
     );
     if (!known) throw new Error(`complaint ${event.complaintId} is not known to intake`);
-    if (event.type in CUSTOMER_TIMELINE) await recordOnTimeline(ctx.manager, event);
   }
 }
