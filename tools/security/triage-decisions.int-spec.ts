@@ -384,6 +384,79 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect((list.body as { complaintIds: string[] }[])[0].complaintIds).toHaveLength(6);
       expect(eventsOut(queued).filter((e) => e.type === 'incident.systemic-detected')).toHaveLength(1);
     });
+
+    it('two bursts arriving interleaved over three partitions, records sharing transactions: one incident each, every complaint decided once', async () => {
+      // Three partitions handled at once, each batch holding both kinds: transactions take the two
+      // spike-watch locks in either order, and one that holds one never waits for the other.
+      const spread = await startInProcess(triage, { TRIAGE_TAXONOMY: 'cn-jrt0169', TRIAGE_MIN_CONFIDENCE: '0', KAFKA_TOPIC_PARTITIONS: '3', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' });
+      const out = await collectTopic(quietKafka('triage-int-spread'), `${spread.topicPrefix}${TOPICS.triage}`);
+      try {
+        const bursts = {
+          transfers: [
+            '今天上午通过手机银行跨行转账，显示成功但对方一直没收到，客服说是合作银行接口故障。',
+            '跨行转账到他行账户至今未到账，手机银行显示已扣款，客服称对方银行系统接口出问题。',
+            '下午向其他银行转账两万元，手机银行显示成功但对方没收到，客服说合作银行接口故障正在处理。',
+            '通过手机银行跨行转账给家人，显示处理中一直不到账，听说是对方银行接口坏了。',
+            '跨行转账没到账，客服说是对方银行的接口故障，已经等了半天。',
+          ],
+          prepayments: [
+            '房贷提前还款申请提交一个月了还没有办理，客户经理一直推脱。',
+            '申请提前归还住房贷款，银行一直拖着不给办理，还要收违约金。',
+            '我想提前还清房贷，支行说额度已满要排队到明年，太不合理了。',
+            '住房按揭贷款想要提前还款，网点说系统不支持，让我等通知。',
+            '申请房贷提前还款被银行以额度紧张为由拒绝，要求尽快办理。',
+          ],
+        };
+        const sent = Object.fromEntries(Object.keys(bursts).map((kind) => [kind, [] as string[]])) as Record<keyof typeof bursts, string[]>;
+        const records = bursts.transfers.flatMap((_, i) =>
+          (Object.keys(bursts) as (keyof typeof bursts)[]).map((kind) => {
+            const complaintId = randomUUID();
+            sent[kind].push(complaintId);
+            const envelope = {
+              eventId: randomUUID(),
+              type: Events.ComplaintReceived.type,
+              version: Events.ComplaintReceived.version,
+              occurredAt: new Date().toISOString(),
+              complaintId,
+              correlationId: `triage-int-${complaintId}`,
+              causationId: null,
+              producer: 'intake',
+              payload: received({ summary: bursts[kind][i] }),
+            };
+            return { key: complaintId, value: JSON.stringify(envelope) };
+          }),
+        );
+        // One send: the records reach the three partitions together, and their batches hold both kinds.
+        await producer.send({ topic: `${spread.topicPrefix}${TOPICS.intake}`, messages: records });
+
+        const triaged = () => out.messages.map((m) => JSON.parse(m.value!.toString('utf8')) as EventEnvelope<Record<string, unknown>>);
+        const all = [...sent.transfers, ...sent.prepayments];
+        await eventually(async () => all.every((id) => triaged().some((e) => e.type === 'complaint.triaged' && e.complaintId === id)), { what: 'every complaint triaged', timeoutMs: 60_000 });
+        const { rows: decisions } = await spread.pg.query(`SELECT complaint_id, product, category, systemic_incident_id FROM "${spread.schema}".triage_decisions`);
+        expect(decisions.map((d: { complaint_id: string }) => d.complaint_id).sort()).toEqual([...all].sort());
+        expect(triaged().filter((e) => e.type === 'complaint.triaged').map((e) => e.complaintId).sort()).toEqual([...all].sort());
+
+        const incidents = await eventually(async () => {
+          const raised = triaged().filter((e) => e.type === 'incident.systemic-detected');
+          return raised.length >= 2 ? raised : null;
+        }, { what: 'an incident for each burst', timeoutMs: 30_000 });
+        expect(incidents).toHaveLength(2);
+        for (const ids of Object.values(sent)) {
+          const kinds = new Set(decisions.filter((d: { complaint_id: string }) => ids.includes(d.complaint_id)).map((d: { product: string; category: string }) => `${d.product}/${d.category}`));
+          // Each burst is one matter to the model, so its five complaints are counted together.
+          expect(kinds.size).toBe(1);
+          const incident = incidents.find((e) => (e.payload.complaints as { complaintId: string }[]).some((c) => ids.includes(c.complaintId)))!;
+          expect((incident.payload.complaints as { complaintId: string }[]).map((c) => c.complaintId).sort()).toEqual([...ids].sort());
+          const members = decisions.filter((d: { systemic_incident_id: string | null }) => d.systemic_incident_id === incident.payload.incidentId);
+          expect(members.map((d: { complaint_id: string }) => d.complaint_id).sort()).toEqual([...ids].sort());
+        }
+        const { rows } = await spread.pg.query(`SELECT count(*)::int AS n FROM "${spread.schema}".systemic_incidents`);
+        expect(rows[0].n).toBe(2);
+      } finally {
+        await out.stop();
+        await spread.stop();
+      }
+    });
   });
 
   describe('POST /v1/triage/classify (dry run)', () => {
