@@ -65,9 +65,11 @@ export class EventContext {
 
   /**
    * Takes the transaction-scoped advisory lock `key` (held until commit or rollback). A transaction
-   * waits for a lock only while it holds none, so records sharing a transaction can never deadlock
-   * with another one; holding some, it takes the next only if it is free, or throws `LockContended`
-   * and the transport handles the records one at a time, each then free to wait.
+   * waits for such a lock only while it holds none of them, so two transactions never deadlock over
+   * these locks; holding some, it takes the next only if it is free, or throws `LockContended` and
+   * the transport handles the records one at a time, each then free to wait. (Row locks are not
+   * counted: a rare cycle through them is still broken by PostgreSQL, and the records are then
+   * handled one by one too.)
    */
   async lockFor(key: string): Promise<void> {
     const held = this.transaction.heldLocks;
