@@ -31,9 +31,11 @@ export interface OutboxRelayOptions {
  *
  * It selects by `published_at IS NULL`, not by "sequence greater than the last one sent": a
  * transaction that took sequence 41 may commit after one that took 42, and a cursor would skip it.
- * A crash between Kafka's acknowledgement and the mark publishes the batch again on restart, which
- * is why every consumer is idempotent on the event id. One relay per schema holds an advisory
- * lock, so replicas of a service never publish the same outbox concurrently.
+ * A batch is marked published by the statement that selects the next one (one round trip per batch,
+ * not two), or after the poll interval when nothing follows. A crash between Kafka's acknowledgement
+ * and the mark publishes that batch again on restart, which is why every consumer is idempotent on
+ * the event id. One relay per schema holds an advisory lock, so replicas of a service never publish
+ * the same outbox concurrently.
  */
 export class OutboxRelay {
   private client: Client | null = null;
@@ -44,6 +46,8 @@ export class OutboxRelay {
   private wake: (() => void) | null = null;
   /** Set by a notification that arrives while a batch is in flight, so it is not lost. */
   private notified = false;
+  /** Sequence numbers Kafka has acknowledged and the outbox does not yet say are published. */
+  private unmarked: string[] = [];
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly logger: MessagingLogger;
@@ -72,6 +76,7 @@ export class OutboxRelay {
     if (this.holdsLock && this.client) {
       try {
         for (let i = 0; i < 20 && (await this.drainOnce()) > 0; i++);
+        await this.markPublished();
       } catch (error) {
         this.logger.warn('outbox relay could not flush on stop', { err: (error as Error).message });
       }
@@ -85,11 +90,16 @@ export class OutboxRelay {
     return this.holdsLock;
   }
 
-  /** Publishes one batch of unpublished rows; returns how many were published. */
+  /**
+   * Marks the batch before published and publishes the next batch of unpublished rows; returns how
+   * many were published (the batch stays to be marked by the next call).
+   */
   async drainOnce(): Promise<number> {
     const client = this.client;
     const producer = this.producer;
     if (!client || !producer) throw new Error('relay not started');
+    const marking = this.unmarked;
+    // The update's rows still read as unpublished to the select of the same statement: excluded by seq.
     const { rows } = await client.query<{
       seq: string;
       event_id: string;
@@ -98,10 +108,12 @@ export class OutboxRelay {
       value: Buffer;
       headers: Record<string, string>;
     }>(
-      `SELECT seq, event_id, topic, message_key, value, headers
-         FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
-      [this.batchSize],
+      `WITH marked AS (UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($2::bigint[]))
+       SELECT seq, event_id, topic, message_key, value, headers
+         FROM outbox WHERE published_at IS NULL AND seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1`,
+      [this.batchSize, marking],
     );
+    this.unmarked = [];
     if (rows.length === 0) return 0;
     const relayed: RelayedRow[] = rows.map((r) => ({
       seq: r.seq,
@@ -123,11 +135,16 @@ export class OutboxRelay {
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     await this.options.afterPublish?.(relayed);
-    await client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($1::bigint[])`, [
-      relayed.map((r) => r.seq),
-    ]);
+    this.unmarked = relayed.map((r) => r.seq);
     this.options.onPublished?.(relayed.length);
     return relayed.length;
+  }
+
+  /** Marks the last batch published now, without looking for the next. */
+  private async markPublished(): Promise<void> {
+    if (!this.client || this.unmarked.length === 0) return;
+    await this.client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($1::bigint[])`, [this.unmarked]);
+    this.unmarked = [];
   }
 
   private async run(): Promise<void> {

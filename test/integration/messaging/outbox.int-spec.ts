@@ -18,8 +18,8 @@ describe('transactional outbox and relay (real Postgres and Kafka)', () => {
   });
   afterEach(() => bed.teardown());
 
-  const relayFor = (b: TestBed) =>
-    new OutboxRelay({ pg: { connectionString: b.databaseUrl }, schema: b.schema, kafka: b.kafka, logger: silent, pollIntervalMs: 100 });
+  const relayFor = (b: TestBed, pollIntervalMs = 100) =>
+    new OutboxRelay({ pg: { connectionString: b.databaseUrl }, schema: b.schema, kafka: b.kafka, logger: silent, pollIntervalMs });
 
   const unpublished = async () =>
     (await bed.dataSource.query(`SELECT event_id FROM outbox WHERE published_at IS NULL ORDER BY seq`)).map(
@@ -87,6 +87,28 @@ describe('transactional outbox and relay (real Postgres and Kafka)', () => {
       await relay.stop();
       await topic.stop();
     }
+  });
+
+  it('marks a batch published with the statement that selects the next, and the last batch when it stops', async () => {
+    // A poll interval longer than the test: only the next batch or the stop can mark a batch.
+    const relay = relayFor(bed, 600_000);
+    const topic = await collectTopic(bed.kafka, bed.topic(TOPICS.intake));
+    const publish = (complaintId: string, label: string) =>
+      bed.dataSource.transaction((m) => publisher.publish(m, Events.ComplaintReceived, complaintId, receivedEvent(complaintId, label).payload as never));
+    await relay.start();
+    try {
+      const first = await publish('6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a06', 'first');
+      await eventually(() => topic.messages.length === 1, { what: 'the first event relayed' });
+      const second = await publish('6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a07', 'second');
+      await eventually(() => topic.messages.length === 2, { what: 'the second event relayed' });
+      // Selecting the second marked the first; the second waits for a next batch or the stop.
+      expect(await unpublished()).toEqual([second.eventId]);
+      expect(topic.messages.map((m) => JSON.parse(m.value!.toString()).eventId)).toEqual([first.eventId, second.eventId]);
+    } finally {
+      await relay.stop();
+      await topic.stop();
+    }
+    expect(await unpublished()).toEqual([]);
   });
 
   it('survives being killed between publishing and marking: the event is sent again and handled once', async () => {
