@@ -51,8 +51,10 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
     await queued?.stop();
   });
 
-  const send = async <D extends EventDefinition>(service: ServiceUnderTest, definition: D, complaintId: string, payload: EventPayload<D>, occurredAt = new Date()) => {
-    const envelope = {
+  /** A record as the producing service's relay puts it on the topic. */
+  const recordOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, occurredAt = new Date()) => ({
+    key: complaintId,
+    value: JSON.stringify({
       eventId: randomUUID(),
       type: definition.type,
       version: definition.version,
@@ -62,8 +64,10 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       causationId: null,
       producer: definition.topic === TOPICS.investigation ? 'investigation' : 'intake',
       payload,
-    };
-    await producer.send({ topic: `${service.topicPrefix}${definition.topic}`, messages: [{ key: complaintId, value: JSON.stringify(envelope) }] });
+    }),
+  });
+  const send = async <D extends EventDefinition>(service: ServiceUnderTest, definition: D, complaintId: string, payload: EventPayload<D>, occurredAt = new Date()) => {
+    await producer.send({ topic: `${service.topicPrefix}${definition.topic}`, messages: [recordOf(definition, complaintId, payload, occurredAt)] });
   };
 
   const eventsOut = (service: ServiceUnderTest, from = outputs) =>
@@ -412,18 +416,7 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
           (Object.keys(bursts) as (keyof typeof bursts)[]).map((kind) => {
             const complaintId = randomUUID();
             sent[kind].push(complaintId);
-            const envelope = {
-              eventId: randomUUID(),
-              type: Events.ComplaintReceived.type,
-              version: Events.ComplaintReceived.version,
-              occurredAt: new Date().toISOString(),
-              complaintId,
-              correlationId: `triage-int-${complaintId}`,
-              causationId: null,
-              producer: 'intake',
-              payload: received({ summary: bursts[kind][i] }),
-            };
-            return { key: complaintId, value: JSON.stringify(envelope) };
+            return recordOf(Events.ComplaintReceived, complaintId, received({ summary: bursts[kind][i] }));
           }),
         );
         // One send: the records reach the three partitions together, and their batches hold both kinds.
