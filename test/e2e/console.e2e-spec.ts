@@ -107,7 +107,8 @@ describe('the web console, in a browser, over the running platform', () => {
       .evaluate(() => {
         const errors = [...document.querySelectorAll('.ant-form-item-explain-error, .ant-alert-message')].map((e) => e.textContent);
         const focused = document.activeElement;
-        return JSON.stringify({ url: location.href, errors, focused: focused ? `${focused.tagName}#${focused.id}.${focused.className}` : null, busy: document.querySelectorAll('.ant-btn-loading').length });
+        const events = (window as unknown as { __consoleEvents?: string[] }).__consoleEvents ?? [];
+        return JSON.stringify({ url: location.href, errors, focused: focused ? `${focused.tagName}#${focused.id}.${focused.className}` : null, busy: document.querySelectorAll('.ant-btn-loading').length, now: Math.round(performance.now()), events });
       })
       .catch((e: Error) => `page unreadable: ${e.message}`);
   };
@@ -158,6 +159,27 @@ describe('the web console, in a browser, over the running platform', () => {
     browser = await chromium.launch({ executablePath: process.env.CONSOLE_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     // bypassCSP: the console's policy forbids inline scripts, and axe-core is injected as one.
     context = await browser.newContext({ bypassCSP: true, acceptDownloads: true, locale: 'en-US', viewport: { width: 1400, height: 1000 } });
+    // The page's last pointer and form events, read when an action is lost: where the press and the
+    // release landed, and whether a click and a submit followed.
+    await context.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __consoleEvents: string[] }).__consoleEvents = seen;
+      const describe = (t: EventTarget | null) => {
+        const e = t as HTMLElement | null;
+        return e?.tagName ? `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${typeof e.className === 'string' && e.className ? `.${e.className.split(' ')[0]}` : ''}` : String(t);
+      };
+      for (const type of ['mousedown', 'mouseup', 'click', 'submit']) {
+        document.addEventListener(
+          type,
+          (ev) => {
+            const m = ev as MouseEvent;
+            seen.push(`${Math.round(performance.now())} ${type} ${describe(ev.target)}${'clientY' in m ? ` at ${m.clientX},${m.clientY}` : ''} scrollY ${window.scrollY}`);
+            if (seen.length > 20) seen.shift();
+          },
+          true,
+        );
+      }
+    });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(`${new Date().toISOString()} ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && pageErrors.push(`${new Date().toISOString()} console: ${m.text()}`));
