@@ -91,7 +91,8 @@ export async function startPlatform(id: string, extraEnv: Record<string, string>
     DB_SCHEMA: schemas[name],
     DB_POOL_SIZE: '4',
     KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-    KAFKA_TOPIC_PARTITIONS: '3',
+    // 3 unless the caller says (the load bench: KAFKA_TOPIC_PARTITIONS=1 compares partition counts).
+    KAFKA_TOPIC_PARTITIONS: process.env.KAFKA_TOPIC_PARTITIONS ?? '3',
     TOPIC_PREFIX: topicPrefix,
     OUTBOX_POLL_MS: '200',
     // Journeys follow routed complaints; the triage queue has its own tests (triage-decisions).
