@@ -26,6 +26,9 @@ export interface OutboxRelayOptions {
   onPublished?: (count: number) => void;
 }
 
+/** The statement that marks rows published, their sequence numbers in query parameter `param`. */
+const markPublishedSql = (param: string) => `UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY(${param}::bigint[])`;
+
 /**
  * Takes committed outbox rows to Kafka in sequence order and marks them published.
  *
@@ -108,7 +111,7 @@ export class OutboxRelay {
       value: Buffer;
       headers: Record<string, string>;
     }>(
-      `WITH marked AS (UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($2::bigint[]))
+      `WITH marked AS (${markPublishedSql('$2')})
        SELECT seq, event_id, topic, message_key, value, headers
          FROM outbox WHERE published_at IS NULL AND seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1`,
       [this.batchSize, marking],
@@ -143,7 +146,7 @@ export class OutboxRelay {
   /** Marks the last batch published now, without looking for the next. */
   private async markPublished(): Promise<void> {
     if (!this.client || this.unmarked.length === 0) return;
-    await this.client.query(`UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY($1::bigint[])`, [this.unmarked]);
+    await this.client.query(markPublishedSql('$1'), [this.unmarked]);
     this.unmarked = [];
   }
 

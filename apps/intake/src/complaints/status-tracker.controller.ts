@@ -54,11 +54,12 @@ export class StatusTracker {
     // on different topics at once still only ever move it forward, and one that moves nothing waits
     // for no other transaction), and the customer-facing timeline gets its entry.
     const [{ known }]: { known: boolean }[] = await ctx.manager.query(
-      `WITH moved AS (UPDATE complaints SET status = $2, status_changed_at = $3 WHERE id = $1 AND status = ANY($4::text[]) RETURNING id),
+      `WITH found AS (SELECT EXISTS (SELECT 1 FROM complaints WHERE id = $1) AS known),
+            moved AS (UPDATE complaints SET status = $2, status_changed_at = $3 WHERE id = $1 AND status = ANY($4::text[]) RETURNING id),
             noted AS (INSERT INTO customer_timeline (event_id, complaint_id, event_type, occurred_at)
-                      SELECT $5::uuid, $1, $6::text, $7::timestamptz WHERE $8::boolean AND EXISTS (SELECT 1 FROM complaints WHERE id = $1)
+                      SELECT $5::uuid, $1, $6::text, $7::timestamptz FROM found WHERE known AND $8::boolean
                       ON CONFLICT (event_id) DO NOTHING)
-       SELECT EXISTS (SELECT 1 FROM complaints WHERE id = $1) AS known`,
+       SELECT known FROM found`,
       [
         event.complaintId,
         implied,
