@@ -3,7 +3,7 @@ import { messagingConfigFromEnv } from './config';
 describe('messagingConfigFromEnv', () => {
   it('connects without SASL or TLS by default', () => {
     const c = messagingConfigFromEnv('svc', { KAFKA_BROKERS: 'a:9092, b:9092' });
-    expect(c).toEqual({ brokers: ['a:9092', 'b:9092'], clientId: 'svc', topicPrefix: '', partitions: 6, sasl: undefined, ssl: false, consumer: { partitionConcurrency: 3, keyConcurrency: 8, sessionTimeoutMs: 30_000, recordsPerTransaction: 100 } });
+    expect(c).toEqual({ brokers: ['a:9092', 'b:9092'], clientId: 'svc', topicPrefix: '', partitions: 6, sasl: undefined, ssl: false, consumer: { partitionConcurrency: 3, keyConcurrency: 8, sessionTimeoutMs: 30_000, recordsPerTransaction: 100, fetchMinBytes: 1, fetchMaxWaitMs: 100 } });
   });
 
   it("takes the service user's SCRAM credentials so the broker's ACLs apply", () => {
@@ -21,22 +21,28 @@ describe('messagingConfigFromEnv', () => {
   });
 
   it('tunes the consumer from the environment, one message at a time for a comparison run', () => {
-    expect(messagingConfigFromEnv('svc', {}).consumer).toEqual({ partitionConcurrency: 3, keyConcurrency: 8, sessionTimeoutMs: 30_000, recordsPerTransaction: 100 });
+    expect(messagingConfigFromEnv('svc', {}).consumer).toEqual({ partitionConcurrency: 3, keyConcurrency: 8, sessionTimeoutMs: 30_000, recordsPerTransaction: 100, fetchMinBytes: 1, fetchMaxWaitMs: 100 });
     expect(
       messagingConfigFromEnv('svc', {
         KAFKA_PARTITION_CONCURRENCY: '1',
         KAFKA_KEY_CONCURRENCY: '1',
         KAFKA_SESSION_TIMEOUT_MS: '10000',
         KAFKA_RECORDS_PER_TRANSACTION: '1',
+        KAFKA_FETCH_MIN_BYTES: '65536',
+        KAFKA_FETCH_MAX_WAIT_MS: '50',
       }).consumer,
     ).toEqual({
       partitionConcurrency: 1,
       keyConcurrency: 1,
       sessionTimeoutMs: 10_000,
       recordsPerTransaction: 1,
+      fetchMinBytes: 65_536,
+      fetchMaxWaitMs: 50,
     });
     expect(() => messagingConfigFromEnv('svc', { KAFKA_KEY_CONCURRENCY: '0' })).toThrow('KAFKA_KEY_CONCURRENCY must be a positive integer, got 0');
     expect(() => messagingConfigFromEnv('svc', { KAFKA_RECORDS_PER_TRANSACTION: '-5' })).toThrow('KAFKA_RECORDS_PER_TRANSACTION must be a positive integer');
     expect(() => messagingConfigFromEnv('svc', { KAFKA_SESSION_TIMEOUT_MS: '1.5' })).toThrow('KAFKA_SESSION_TIMEOUT_MS must be a positive integer');
+    expect(() => messagingConfigFromEnv('svc', { KAFKA_FETCH_MIN_BYTES: '64k' })).toThrow('KAFKA_FETCH_MIN_BYTES must be a positive integer, got 64k');
+    expect(() => messagingConfigFromEnv('svc', { KAFKA_FETCH_MAX_WAIT_MS: '0' })).toThrow('KAFKA_FETCH_MAX_WAIT_MS must be a positive integer, got 0');
   });
 });

@@ -24,6 +24,13 @@ export interface ConsumerTuning {
    * handlers may share one (KAFKA_RECORDS_PER_TRANSACTION, default 100; 1 handles each on its own).
    */
   recordsPerTransaction: number;
+  /**
+   * A fetch answers once this many bytes wait, or after fetchMaxWaitMs (KAFKA_FETCH_MIN_BYTES,
+   * default 1: at once). More makes fewer, larger batches at the cost of up to fetchMaxWaitMs.
+   */
+  fetchMinBytes: number;
+  /** Longest a fetch waits for fetchMinBytes (KAFKA_FETCH_MAX_WAIT_MS, default 100). */
+  fetchMaxWaitMs: number;
 }
 
 const SASL_MECHANISMS = ['scram-sha-512', 'scram-sha-256'] as const;
@@ -57,6 +64,8 @@ export function messagingConfigFromEnv(clientId: string, env: NodeJS.ProcessEnv 
       keyConcurrency: positiveInteger(env, 'KAFKA_KEY_CONCURRENCY', 8),
       sessionTimeoutMs: positiveInteger(env, 'KAFKA_SESSION_TIMEOUT_MS', 30_000),
       recordsPerTransaction: positiveInteger(env, 'KAFKA_RECORDS_PER_TRANSACTION', 100),
+      fetchMinBytes: positiveInteger(env, 'KAFKA_FETCH_MIN_BYTES', 1),
+      fetchMaxWaitMs: positiveInteger(env, 'KAFKA_FETCH_MAX_WAIT_MS', 100),
     },
   };
 }

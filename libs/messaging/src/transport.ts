@@ -29,6 +29,9 @@ export interface KafkaEventTransportOptions {
   /** Complaints (record keys) handled at once within one partition's batch. */
   keyConcurrency?: number;
   sessionTimeoutMs?: number;
+  /** A fetch answers once this many bytes wait (default 1), or after fetchMaxWaitMs (default 100). */
+  fetchMinBytes?: number;
+  fetchMaxWaitMs?: number;
   /**
    * Records of one partition's batch handled in one database transaction (default 1: each in its
    * own). Only for handlers whose every effect is in the database, so that a failed batch can be
@@ -101,7 +104,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
+      minBytes: this.options.fetchMinBytes ?? 1,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs ?? 100,
     });
     this.consumer = consumer;
     // KafkaJS gives up for good on an error it deems final (a member the coordinator dropped after a

@@ -228,6 +228,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     partitionConcurrency: messaging.consumer.partitionConcurrency,
     keyConcurrency: messaging.consumer.keyConcurrency,
     sessionTimeoutMs: messaging.consumer.sessionTimeoutMs,
+    fetchMinBytes: messaging.consumer.fetchMinBytes,
+    fetchMaxWaitMs: messaging.consumer.fetchMaxWaitMs,
     recordsPerTransaction: definition.handlersStayInTheDatabase ? messaging.consumer.recordsPerTransaction : 1,
     logger: kafkaLogger,
     onOutcome: (outcome, eventType, ms) => {
