@@ -43,6 +43,13 @@ export interface KafkaEventTransportOptions {
   onOutcome?: (outcome: HandlingOutcome, eventType: string, durationMs: number) => void;
 }
 
+/** Consecutive records of one partition. */
+interface PartitionChunk {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+}
+
 /**
  * A Nest transport strategy that keeps `@EventPattern` handlers and dependency injection but adds
  * the delivery guarantees the stock Kafka server lacks:
@@ -56,11 +63,16 @@ export interface KafkaEventTransportOptions {
  * - records that fail schema validation, or whose type and version are unknown, are dead-lettered
  *   at once, never silently marked done;
  * - where the service allows it, a partition's records share one transaction (one commit, and the
- *   archive's chain head locked once, for up to `recordsPerTransaction` events); if any of them
- *   fails, that transaction is rolled back and its records are handled one by one as above.
+ *   archive's chain head locked once, for up to `recordsPerTransaction` events), and so do the
+ *   records of other partitions waiting at the same moment; if any of them fails, that
+ *   transaction is rolled back, each partition's records are tried together on their own, and a
+ *   partition whose records still fail is handled one by one as above.
  */
 export class KafkaEventTransport extends Server implements CustomTransportStrategy {
   private consumer: Consumer | null = null;
+  /** Partitions' records waiting to share the next transaction, and the loop that handles them. */
+  private waiting: { chunk: PartitionChunk; resolve: (handledTogether: boolean) => void }[] = [];
+  private sharing: Promise<void> | null = null;
   private closing = false;
   private readonly retry: RetryPolicy;
   private readonly log: MessagingLogger;
@@ -150,7 +162,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     if (together > 1) {
       for (let start = 0; start < batch.messages.length; start += together) {
         const chunk = batch.messages.slice(start, start + together);
-        if (!(await this.handleTogether(batch.topic, batch.partition, chunk))) {
+        if (!(await this.handleWithOtherPartitions({ topic: batch.topic, partition: batch.partition, messages: chunk }))) {
           await this.handleByKey(batch.topic, batch.partition, chunk, heartbeat);
         }
         await heartbeat();
@@ -183,19 +195,53 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   }
 
   /**
+   * Handles a partition's records in one transaction, shared with the records of other partitions
+   * that are waiting at the same moment: one fetch brings batches of every partition and topic the
+   * service reads, and one commit for all of them costs the database less than one each (on two
+   * cores the platform's saturation rose from about 55 to 59 complaints/s with 3 partitions a topic).
+   * Each partition's records stay in order, and its offset is committed only after the shared
+   * transaction. Resolves false, with nothing committed, when this partition's records could not
+   * be handled together even on their own: the caller then handles them one by one.
+   */
+  private handleWithOtherPartitions(chunk: PartitionChunk): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      this.waiting.push({ chunk, resolve });
+      // Started on the next turn of the event loop, so batches of one fetch dispatched together wait for it.
+      this.sharing ??= new Promise<void>((turn) => setImmediate(turn)).then(() => this.handleWaiting());
+    });
+  }
+
+  private async handleWaiting(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const group = this.waiting.splice(0);
+      if (await this.handleTogether(group.map((w) => w.chunk)).catch(() => false)) {
+        for (const w of group) w.resolve(true);
+      } else if (group.length === 1) {
+        group[0].resolve(false);
+      } else {
+        // One partition's failure should not send the others to the slow path.
+        for (const w of group) w.resolve(await this.handleTogether([w.chunk]).catch(() => false));
+      }
+    }
+    this.sharing = null;
+  }
+
+  /**
    * Handles the records in order in one transaction. Returns false, with nothing committed, when
    * one of them is invalid or its handler fails: the caller then handles them one by one, which
    * retries and dead-letters the culprit and handles the rest.
    */
-  private async handleTogether(topic: string, partition: number, messages: KafkaMessage[]): Promise<boolean> {
+  private async handleTogether(chunks: PartitionChunk[]): Promise<boolean> {
     const started = Date.now();
     const work: { position: RecordPosition; envelope: EventEnvelope; handler: MessageHandler }[] = [];
-    for (const message of messages) {
-      const decoded = decodeEnvelope(message.value);
-      if (!decoded.ok) return false;
-      // Topics carry event types this service does not act on: those are skipped, and a batch of only those needs no transaction.
-      const handler = this.handlerFor(decoded.definition.pattern);
-      if (handler) work.push({ position: { topic, partition, offset: message.offset }, envelope: decoded.envelope, handler });
+    for (const { topic, partition, messages } of chunks) {
+      for (const message of messages) {
+        const decoded = decodeEnvelope(message.value);
+        if (!decoded.ok) return false;
+        // Topics carry event types this service does not act on: those are skipped, and a batch of only those needs no transaction.
+        const handler = this.handlerFor(decoded.definition.pattern);
+        if (handler) work.push({ position: { topic, partition, offset: message.offset }, envelope: decoded.envelope, handler });
+      }
     }
     if (work.length === 0) return true;
     let outcomes: { envelope: EventEnvelope; outcome: 'handled' | 'duplicate' }[] = [];
@@ -219,15 +265,12 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         await scope.finish();
       });
     } catch (error) {
+      const records = chunks.map((c) => `${c.topic}/${c.partition}@${c.messages[0].offset}+${c.messages.length}`);
       if (error instanceof LockContended) {
         // Expected under concurrency: not a fault, only the slower path.
-        this.log.log('records handled together met a lock held elsewhere; handling them one by one', {
-          topic, partition, from: messages[0].offset, count: messages.length, lock: error.key,
-        });
+        this.log.log('records handled together met a lock held elsewhere; handling them apart', { records, lock: error.key });
       } else if (!isInfrastructureFailure(error)) {
-        this.log.warn('records handled together failed; handling them one by one', {
-          topic, partition, from: messages[0].offset, count: messages.length, err: (error as Error).message,
-        });
+        this.log.warn('records handled together failed; handling them apart', { records, err: (error as Error).message });
       }
       return false;
     }

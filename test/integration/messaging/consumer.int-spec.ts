@@ -199,6 +199,49 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
       expect(tallies.reduce((sum, t) => sum + t.records, 0)).toBe(events.length);
     });
 
+    it('shares one transaction between partitions fetched together, each partition in order and its offset committed after', async () => {
+      // One complaint per partition, five events each, all waiting before the consumer starts: its first fetch brings all three.
+      const complaints = [0, 1, 2].map(() => randomUUID());
+      const events = complaints.flatMap((c) => Array.from({ length: 5 }, (_, step) => receivedEvent(c, `${c}#${step}`)));
+      await producer.send({ topic: bed.topic(TOPICS.intake), acks: -1, messages: events.map((e) => ({ ...asRecord(e), partition: complaints.indexOf(e.complaintId) })) });
+      consumer = await startConsumer(bed, undefined, 50);
+      await eventually(async () => (await committedOffset()) === events.length, { what: 'all 15 records committed', timeoutMs: 30_000 });
+      const rows = await effects(bed.dataSource);
+      for (const c of complaints) {
+        expect(rows.filter((r) => r.complaint_id === c).map((r) => r.label)).toEqual([...Array(5).keys()].map((s) => `${c}#${s}`));
+      }
+      const partitionsPerTransaction: { partitions: number }[] = await bed.dataSource.query(
+        `SELECT count(DISTINCT complaint_id)::int AS partitions FROM effects GROUP BY xmin::text`,
+      );
+      expect(Math.max(...partitionsPerTransaction.map((t) => t.partitions))).toBeGreaterThan(1);
+      const tallies = await talliesWithEffects(bed.dataSource);
+      for (const tally of tallies) expect(tally.records).toBe(tally.effects);
+      expect(tallies.reduce((sum, t) => sum + t.records, 0)).toBe(events.length);
+    });
+
+    it('when partitions sharing a transaction fail, tries each on its own: only the failing one goes record by record', async () => {
+      const complaints = [0, 1, 2].map(() => randomUUID());
+      const events = complaints.flatMap((c, p) => Array.from({ length: 5 }, (_, step) => receivedEvent(c, p === 1 && step === 2 ? 'poison' : `${c}#${step}`)));
+      behaviour.failFor.add('poison');
+      await withDeadLetters(async (dlq) => {
+        await producer.send({ topic: bed.topic(TOPICS.intake), acks: -1, messages: events.map((e) => ({ ...asRecord(e), partition: complaints.indexOf(e.complaintId) })) });
+        consumer = await startConsumer(bed, undefined, 50);
+        await eventually(() => dlq.messages.length === 1, { what: 'the dead letter' });
+        await eventually(async () => (await committedOffset()) === events.length, { what: 'offsets past all 15' });
+        expect((await effects(bed.dataSource)).map((e) => e.label).sort()).toEqual(events.map((e) => e.payload.summary).filter((l) => l !== 'poison').sort());
+        // Per transaction, the partitions it wrote and its events: the two sound partitions' five each
+        // in transactions without the failing one, that one's four good events each on its own.
+        const perTransaction: { complaints: string[]; n: number }[] = await bed.dataSource.query(
+          `SELECT array_agg(DISTINCT complaint_id::text) AS complaints, count(*)::int AS n FROM effects GROUP BY xmin::text`,
+        );
+        const failing = complaints[1];
+        expect(perTransaction.filter((t) => t.complaints.includes(failing)).map((t) => [t.complaints.length, t.n])).toEqual([[1, 1], [1, 1], [1, 1], [1, 1]]);
+        const sound = perTransaction.filter((t) => !t.complaints.includes(failing));
+        expect(sound.reduce((sum, t) => sum + t.n, 0)).toBe(10);
+        expect(sound.every((t) => t.n === 5 * t.complaints.length)).toBe(true);
+      });
+    });
+
     it('rolls back a batch with a failing event and handles it record by record: the poison dead-lettered once, the others once, in order', async () => {
       const complaintId = randomUUID();
       const events = Array.from({ length: 12 }, (_, i) => receivedEvent(complaintId, i === 6 ? 'poison' : `ok-${i}`));
