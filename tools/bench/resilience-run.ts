@@ -3,8 +3,9 @@
  *
  * --load        load run: --load-rate complaints/s for --duration s (defaults 1000 and 60), with latencies,
  *               consumer lag over time and CPU/memory per process
- * --warmup      seconds of the same load before measuring (default 0), then a pause until it is
- *               drained: the services' code is optimised by then, as in a platform that has run a while
+ * --warmup      seconds of the same load before measuring (default 0), then a pause until every
+ *               consumer group has caught up: the services' code is optimised by then, as in a
+ *               platform that has run a while, and the measurement does not inherit a backlog
  * --compare     the same load again with the consumer taking one message at a time (the stock
  *               Nest Kafka transport's way), on a fresh platform, printed side by side
  * --scenarios   fault scenarios (default all): baseline, kill-<service>, broker, postgres, poison,
@@ -18,7 +19,7 @@ import { Client } from 'pg';
 import { SERVICES } from '@complaints/contracts';
 import { ensureDatabase } from '@complaints/platform';
 import { dropPlatformData, RunningPlatform, startPlatform, TEST_DATABASE_URL, uniqueTestId } from '@complaints/testing';
-import { fileComplaints, INTAKE_CONSUMERS, percentiles, pipelineLatencies, Sample, startSampling, drained } from './resilience';
+import { consumersCaughtUp, fileComplaints, INTAKE_CONSUMERS, percentiles, pipelineLatencies, Sample, startSampling, drained } from './resilience';
 import { runScenario, ScenarioResult, SCENARIOS, SuiteState } from './resilience-scenarios';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -73,6 +74,7 @@ async function loadRun(label: string, extraEnv: Record<string, string>, rate: nu
       // are meant for a platform that has been running, so that happens before the measurement.
       const warm = await fileComplaints(platform, { count: rate * warmup, ratePerSecond: rate, maxInFlight: 256, giveUpAfterMs: 60_000 });
       await drained(platform, warm.filed.map((f) => f.complaintId), [], 900_000);
+      await consumersCaughtUp(platform);
     }
     const sampling = startSampling(platform, 5_000);
     const result = await fileComplaints(platform, { count: rate * duration, ratePerSecond: rate, maxInFlight: 256, giveUpAfterMs: 60_000, firstNumber: rate * warmup });

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { SERVICES, ServiceName, TOPICS, TOPIC_CATALOGUE, deadLetterTopic } from '@complaints/contracts';
 import { eventually, RunningPlatform, TEST_DATABASE_URL, TEST_KAFKA_BROKERS } from '@complaints/testing';
@@ -449,6 +449,51 @@ const postgresPids = (): number[] =>
       }
     });
 
+/** Messages each service's consumer group has not yet committed, over every topic it reads. */
+async function consumerLag(platform: RunningPlatform, admin: Admin): Promise<Record<string, number>> {
+  const lag: Record<string, number> = {};
+  for (const service of SERVICES) {
+    const groupId = `${platform.topicPrefix}${service}`;
+    let behind = 0;
+    for (const entry of TOPIC_CATALOGUE.filter((t) => t.consumers.includes(service))) {
+      const topic = `${platform.topicPrefix}${entry.topic}`;
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const ends = await admin.fetchTopicOffsets(topic);
+      for (const p of ends) {
+        const c = committed?.partitions.find((x) => x.partition === p.partition);
+        const done = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(p.low);
+        behind += Math.max(0, Number(p.high) - done);
+      }
+    }
+    lag[service] = behind;
+  }
+  return lag;
+}
+
+/**
+ * Waits until no consumer group is behind. A complaint counts as drained once it is archived,
+ * triaged, opened and acknowledged, but intake's status tracker and the archive still work off the
+ * events that follow; a measurement started before they caught up would pay for the warm-up.
+ */
+export async function consumersCaughtUp(platform: RunningPlatform, timeoutMs = 900_000): Promise<void> {
+  const admin = new Kafka({ clientId: `lag-${platform.id}`, brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  let last: Record<string, number> = {};
+  try {
+    await eventually(
+      async () => {
+        last = await consumerLag(platform, admin);
+        return Object.values(last).every((n) => n === 0);
+      },
+      { timeoutMs, intervalMs: 1_000, what: 'every consumer group to catch up' },
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message} (behind: ${JSON.stringify(last)})`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * Samples consumer lag (messages not yet committed by each group) and CPU and memory of every
  * process (the six services, the broker, PostgreSQL's processes together) every `everyMs`.
@@ -471,23 +516,9 @@ export function startSampling(platform: RunningPlatform, everyMs = 5_000) {
   let last = new Map<string, { ticks: Map<number, number>; at: number }>();
   let stopped = false;
   const take = async () => {
-    const lag: Record<string, number> = {};
+    let lag: Record<string, number> = {};
     try {
-      for (const service of SERVICES) {
-        const groupId = `${platform.topicPrefix}${service}`;
-        let behind = 0;
-        for (const entry of TOPIC_CATALOGUE.filter((t) => t.consumers.includes(service))) {
-          const topic = `${platform.topicPrefix}${entry.topic}`;
-          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          const ends = await admin.fetchTopicOffsets(topic);
-          for (const p of ends) {
-            const c = committed?.partitions.find((x) => x.partition === p.partition);
-            const done = c && Number(c.offset) >= 0 ? Number(c.offset) : Number(p.low);
-            behind += Math.max(0, Number(p.high) - done);
-          }
-        }
-        lag[service] = behind;
-      }
+      lag = await consumerLag(platform, admin);
     } catch {
       // the broker is down in this moment (a fault scenario): no lag reading
     }
