@@ -449,6 +449,9 @@ const postgresPids = (): number[] =>
       }
     });
 
+const lagAdmin = (platform: RunningPlatform): Admin =>
+  new Kafka({ clientId: `lag-${platform.id}`, brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+
 /** Messages each service's consumer group has not yet committed, over every topic it reads. */
 async function consumerLag(platform: RunningPlatform, admin: Admin): Promise<Record<string, number>> {
   const lag: Record<string, number> = {};
@@ -476,7 +479,7 @@ async function consumerLag(platform: RunningPlatform, admin: Admin): Promise<Rec
  * events that follow; a measurement started before they caught up would pay for the warm-up.
  */
 export async function consumersCaughtUp(platform: RunningPlatform, timeoutMs = 900_000): Promise<void> {
-  const admin = new Kafka({ clientId: `lag-${platform.id}`, brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  const admin = lagAdmin(platform);
   await admin.connect();
   let last: Record<string, number> = {};
   try {
@@ -500,8 +503,7 @@ export async function consumersCaughtUp(platform: RunningPlatform, timeoutMs = 9
  */
 export function startSampling(platform: RunningPlatform, everyMs = 5_000) {
   const samples: Sample[] = [];
-  const kafka = new Kafka({ clientId: `lag-${platform.id}`, brokers: TEST_KAFKA_BROKERS, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
+  const admin = lagAdmin(platform);
   const started = Date.now();
   const processes = (): Record<string, number[]> => {
     const out: Record<string, number[]> = {};

@@ -197,8 +197,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   /**
    * Handles a partition's records in one transaction, shared with the records of other partitions
    * that are waiting at the same moment: one fetch brings batches of every partition and topic the
-   * service reads, and one commit for all of them costs the database less than one each (on two
-   * cores the platform's saturation rose from about 55 to 59 complaints/s with 3 partitions a topic).
+   * service reads, and one commit for all of them costs the database less than one each (measured
+   * in docs/resilience.md, "Partitions").
    * Each partition's records stay in order, and its offset is committed only after the shared
    * transaction. Resolves false, with nothing committed, when this partition's records could not
    * be handled together even on their own: the caller then handles them one by one.
