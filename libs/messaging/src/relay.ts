@@ -30,6 +30,21 @@ export interface OutboxRelayOptions {
 const markPublishedSql = (param: string) => `UPDATE outbox SET published_at = clock_timestamp() WHERE seq = ANY(${param}::bigint[])`;
 
 /**
+ * The relay's session walks the unpublished index in sequence order, never through a bitmap. A
+ * plain index scan marks the entries of rows published since the last poll as dead the first time
+ * it passes them, so each poll costs what is new; a bitmap scan never marks them and visits every
+ * row ever published until VACUUM removes its entry. The planner picks the bitmap whenever the
+ * table's statistics are stale (a table autovacuum has not analysed yet, or autovacuum off): on
+ * 10,000 published rows that is 1,142 pages read per poll against 30.
+ */
+export const RELAY_SESSION_SETTINGS = ['SET enable_bitmapscan = off'];
+
+/** The relay's poll, its batch size in `$1` and the sequence numbers it is marking in `$2`. */
+export const RELAY_SELECT_SQL = `WITH marked AS (${markPublishedSql('$2')})
+       SELECT seq, event_id, topic, message_key, value, headers
+         FROM outbox WHERE published_at IS NULL AND seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1`;
+
+/**
  * Takes committed outbox rows to Kafka in sequence order and marks them published.
  *
  * It selects by `published_at IS NULL`, not by "sequence greater than the last one sent": a
@@ -110,12 +125,7 @@ export class OutboxRelay {
       message_key: string;
       value: Buffer;
       headers: Record<string, string>;
-    }>(
-      `WITH marked AS (${markPublishedSql('$2')})
-       SELECT seq, event_id, topic, message_key, value, headers
-         FROM outbox WHERE published_at IS NULL AND seq <> ALL($2::bigint[]) ORDER BY seq LIMIT $1`,
-      [this.batchSize, marking],
-    );
+    }>(RELAY_SELECT_SQL, [this.batchSize, marking]);
     this.unmarked = [];
     if (rows.length === 0) return 0;
     const relayed: RelayedRow[] = rows.map((r) => ({
@@ -180,6 +190,7 @@ export class OutboxRelay {
     client.on('error', (err) => this.logger.warn('outbox relay connection error', { err: err.message }));
     await client.connect();
     await client.query(`SET search_path TO "${this.options.schema}"`);
+    for (const setting of RELAY_SESSION_SETTINGS) await client.query(setting);
     client.on('notification', () => {
       this.notified = true;
       this.wake?.();
