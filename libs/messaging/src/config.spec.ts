@@ -1,4 +1,4 @@
-import { messagingConfigFromEnv } from './config';
+import { messagingConfigFromEnv, outboxKeepPublishedMsFromEnv } from './config';
 
 describe('messagingConfigFromEnv', () => {
   it('connects without SASL or TLS by default', () => {
@@ -44,5 +44,19 @@ describe('messagingConfigFromEnv', () => {
     expect(() => messagingConfigFromEnv('svc', { KAFKA_SESSION_TIMEOUT_MS: '1.5' })).toThrow('KAFKA_SESSION_TIMEOUT_MS must be a positive integer');
     expect(() => messagingConfigFromEnv('svc', { KAFKA_FETCH_MIN_BYTES: '64k' })).toThrow('KAFKA_FETCH_MIN_BYTES must be a positive integer, got 64k');
     expect(() => messagingConfigFromEnv('svc', { KAFKA_FETCH_MAX_WAIT_MS: '0' })).toThrow('KAFKA_FETCH_MAX_WAIT_MS must be a positive integer, got 0');
+  });
+});
+
+describe('outboxKeepPublishedMsFromEnv', () => {
+  it('keeps published rows 7 days unless told otherwise, and 0 keeps them all', () => {
+    expect(outboxKeepPublishedMsFromEnv({})).toBe(7 * 24 * 3_600_000);
+    expect(outboxKeepPublishedMsFromEnv({ OUTBOX_KEEP_PUBLISHED_HOURS: '36' })).toBe(36 * 3_600_000);
+    expect(outboxKeepPublishedMsFromEnv({ OUTBOX_KEEP_PUBLISHED_HOURS: '0.5' })).toBe(1_800_000);
+    expect(outboxKeepPublishedMsFromEnv({ OUTBOX_KEEP_PUBLISHED_HOURS: '0' })).toBe(0);
+  });
+
+  it('refuses what is not a number of hours', () => {
+    expect(() => outboxKeepPublishedMsFromEnv({ OUTBOX_KEEP_PUBLISHED_HOURS: '7d' })).toThrow('OUTBOX_KEEP_PUBLISHED_HOURS must be a number of hours, 0 or more, got 7d');
+    expect(() => outboxKeepPublishedMsFromEnv({ OUTBOX_KEEP_PUBLISHED_HOURS: '-1' })).toThrow('got -1');
   });
 });

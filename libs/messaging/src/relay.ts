@@ -24,6 +24,15 @@ export interface OutboxRelayOptions {
   /** Observes each batch after Kafka acknowledged it and before it is marked published. */
   afterPublish?: (rows: RelayedRow[]) => Promise<void> | void;
   onPublished?: (count: number) => void;
+  /**
+   * How long a published row stays (it answers "what did this service send, and when?"), then it
+   * is deleted; 0 keeps every row. Default 7 days. The compliance archive keeps every event for good.
+   */
+  keepPublishedMs?: number;
+  /** How often the relay looks for published rows past `keepPublishedMs`, when it is not busy. */
+  pruneIntervalMs?: number;
+  /** Sequence numbers one prune covers at most, so a prune never holds up publishing for long. */
+  pruneChunk?: number;
 }
 
 /** The statement that marks rows published, their sequence numbers in query parameter `param`. */
@@ -38,6 +47,17 @@ const markPublishedSql = (param: string) => `UPDATE outbox SET published_at = cl
  * 10,000 published rows that is 1,142 pages read per poll against 30.
  */
 export const RELAY_SESSION_SETTINGS = ['SET enable_bitmapscan = off'];
+
+/**
+ * Deletes published rows older than `$2` ms among the `$1` sequence numbers from the oldest
+ * published row on: a range scan on the primary key, whatever the table's size. The relay
+ * publishes in sequence order, so publication times rise with the sequence and the oldest rows
+ * are at the start of the range.
+ */
+const PRUNE_PUBLISHED_SQL = `WITH oldest AS (SELECT seq FROM outbox WHERE published_at IS NOT NULL ORDER BY seq LIMIT 1)
+  DELETE FROM outbox o USING oldest
+   WHERE o.seq >= oldest.seq AND o.seq < oldest.seq + $1
+     AND o.published_at < clock_timestamp() - $2 * interval '1 millisecond'`;
 
 /** The relay's poll, its batch size in `$1` and the sequence numbers it is marking in `$2`. */
 export const RELAY_SELECT_SQL = `WITH marked AS (${markPublishedSql('$2')})
@@ -69,11 +89,18 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly logger: MessagingLogger;
+  private readonly keepPublishedMs: number;
+  private readonly pruneIntervalMs: number;
+  private readonly pruneChunk: number;
+  private nextPruneAt = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.logger = options.logger ?? consoleLogger;
+    this.keepPublishedMs = options.keepPublishedMs ?? 7 * 24 * 3_600_000;
+    this.pruneIntervalMs = options.pruneIntervalMs ?? 600_000;
+    this.pruneChunk = options.pruneChunk ?? 10_000;
   }
 
   async start(): Promise<void> {
@@ -153,6 +180,33 @@ export class OutboxRelay {
     return relayed.length;
   }
 
+  /**
+   * One chunk of published rows past their keeping time, when one is due. A full chunk means more
+   * are waiting: the next quiet moment takes the next one. A failure only postpones pruning;
+   * publishing goes on.
+   */
+  private async prunePublished(): Promise<void> {
+    if (this.keepPublishedMs <= 0 || Date.now() < this.nextPruneAt || !this.client) return;
+    try {
+      const { rowCount } = await this.client.query(PRUNE_PUBLISHED_SQL, [this.pruneChunk, this.keepPublishedMs]);
+      const more = (rowCount ?? 0) > 0 && (await this.pastKeepingTime());
+      this.nextPruneAt = more ? 0 : Date.now() + this.pruneIntervalMs;
+    } catch (error) {
+      this.nextPruneAt = Date.now() + this.pruneIntervalMs;
+      this.logger.warn('outbox relay could not delete published rows past their keeping time', { err: (error as Error).message });
+    }
+  }
+
+  /** Whether the oldest published row is past its keeping time. */
+  private async pastKeepingTime(): Promise<boolean> {
+    const { rows } = await this.client!.query<{ due: boolean }>(
+      `SELECT published_at < clock_timestamp() - $1 * interval '1 millisecond' AS due
+         FROM outbox WHERE published_at IS NOT NULL ORDER BY seq LIMIT 1`,
+      [this.keepPublishedMs],
+    );
+    return rows[0]?.due === true;
+  }
+
   /** Marks the last batch published now, without looking for the next. */
   private async markPublished(): Promise<void> {
     if (!this.client || this.unmarked.length === 0) return;
@@ -175,7 +229,10 @@ export class OutboxRelay {
         this.notified = false;
         const published = await this.drainOnce();
         failures = 0;
-        if (published < this.batchSize) await this.idle(this.pollIntervalMs);
+        if (published < this.batchSize) {
+          await this.prunePublished();
+          await this.idle(this.pollIntervalMs);
+        }
       } catch (error) {
         failures += 1;
         this.logger.error('outbox relay failed; retrying', { err: (error as Error).message, failures });

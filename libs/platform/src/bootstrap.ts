@@ -16,6 +16,7 @@ import {
   ensureTopics,
   KafkaEventTransport,
   messagingConfigFromEnv,
+  outboxKeepPublishedMsFromEnv,
   OutboxPublisher,
   OutboxRelay,
   resolveTopic,
@@ -251,6 +252,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     kafka,
     logger: kafkaLogger,
     pollIntervalMs: Number(process.env.OUTBOX_POLL_MS ?? '500'),
+    keepPublishedMs: outboxKeepPublishedMsFromEnv(),
     onPublished: (n) => metrics.outboxPublished.inc(n),
   });
   await relay.start();

@@ -147,6 +147,41 @@ describe('transactional outbox and relay (real Postgres and Kafka)', () => {
     }
   });
 
+  it('deletes published rows past their keeping time, a chunk at each quiet moment, and keeps every other row', async () => {
+    const topic = bed.topic(TOPICS.intake);
+    const write = (from: number, to: number, label: string, createdAgo: string, publishedAgo: string | null) =>
+      bed.dataSource.query(
+        `INSERT INTO outbox (event_id, topic, message_key, value, created_at, published_at)
+         SELECT gen_random_uuid(), $1, $2 || n, '\\x00', now() - $3::interval, now() - $4::interval FROM generate_series($5::int, $6::int) n`,
+        [topic, label, createdAgo, publishedAgo, from, to],
+      );
+    // As the relay leaves them: published in sequence order.
+    await write(1, 24, 'old-', '8 days', '8 days');
+    await write(25, 27, 'recent-', '1 hour', '1 hour');
+    await write(28, 28, 'not-yet-sent-', '1 second', null);
+    // A chunk of 10 sequence numbers and a prune interval longer than the test: only pruning again
+    // at the next quiet moment, while old rows remain, can take all 24.
+    const relay = new OutboxRelay({
+      pg: { connectionString: bed.databaseUrl },
+      schema: bed.schema,
+      kafka: bed.kafka,
+      logger: silent,
+      pollIntervalMs: 50,
+      keepPublishedMs: 7 * 24 * 3_600_000,
+      pruneIntervalMs: 600_000,
+      pruneChunk: 10,
+    });
+    const keys = async () => (await bed.dataSource.query(`SELECT message_key FROM outbox ORDER BY seq`)).map((r: { message_key: string }) => r.message_key);
+    await relay.start();
+    try {
+      await eventually(async () => (await keys()).length === 4, { what: 'the old published rows deleted' });
+    } finally {
+      await relay.stop();
+    }
+    expect(await keys()).toEqual(['recent-25', 'recent-26', 'recent-27', 'not-yet-sent-28']);
+    expect(await unpublished()).toEqual([]);
+  });
+
   it('survives being killed between publishing and marking: the event is sent again and handled once', async () => {
     const complaintId = '6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a05';
     const event = await bed.dataSource.transaction((m) =>
