@@ -81,13 +81,16 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
 export const resolveTopic = (config: Pick<MessagingConfig, 'topicPrefix'>, base: string): string =>
   `${config.topicPrefix}${base}`;
 
+/** A week: long enough to look into last week's incidents from a service's own outbox. */
+export const DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS = 168;
+
 /**
  * How long the outbox keeps a published row before its relay deletes it
  * (OUTBOX_KEEP_PUBLISHED_HOURS, default 168 = 7 days; 0 keeps every row).
  */
 export function outboxKeepPublishedMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.OUTBOX_KEEP_PUBLISHED_HOURS;
-  if (raw === undefined || raw === '') return 168 * 3_600_000;
+  if (raw === undefined || raw === '') return DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS * 3_600_000;
   const hours = Number(raw);
   if (!Number.isFinite(hours) || hours < 0) throw new Error(`OUTBOX_KEEP_PUBLISHED_HOURS must be a number of hours, 0 or more, got ${raw}`);
   return hours * 3_600_000;

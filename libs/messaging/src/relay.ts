@@ -1,5 +1,6 @@
 import { Client, ClientConfig } from 'pg';
 import { CompressionTypes, Kafka, Message, Producer } from 'kafkajs';
+import { DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS } from './config';
 import { consoleLogger, MessagingLogger } from './kafka';
 import { outboxChannel } from './outbox';
 
@@ -98,7 +99,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.logger = options.logger ?? consoleLogger;
-    this.keepPublishedMs = options.keepPublishedMs ?? 7 * 24 * 3_600_000;
+    this.keepPublishedMs = options.keepPublishedMs ?? DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS * 3_600_000;
     this.pruneIntervalMs = options.pruneIntervalMs ?? 600_000;
     this.pruneChunk = options.pruneChunk ?? 10_000;
   }
@@ -181,9 +182,9 @@ export class OutboxRelay {
   }
 
   /**
-   * One chunk of published rows past their keeping time, when one is due. A full chunk means more
-   * are waiting: the next quiet moment takes the next one. A failure only postpones pruning;
-   * publishing goes on.
+   * One chunk of published rows past their keeping time, when a prune is due. While the oldest
+   * published row is still past its time, the next quiet moment takes the next chunk; otherwise
+   * the next prune waits `pruneIntervalMs`. A failure only postpones pruning; publishing goes on.
    */
   private async prunePublished(): Promise<void> {
     if (this.keepPublishedMs <= 0 || Date.now() < this.nextPruneAt || !this.client) return;
