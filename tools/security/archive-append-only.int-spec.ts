@@ -107,8 +107,8 @@ describe('compliance archive: append-only for the role the service runs as, and 
       archive_entries: ['SELECT', 'INSERT'],
       chain_head: ['SELECT', 'UPDATE'],
       archive_retrievals: ['SELECT', 'INSERT'],
-      outbox: ['SELECT', 'INSERT', 'UPDATE'],
-      processed_events: ['SELECT', 'INSERT', 'UPDATE'],
+      outbox: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
+      processed_events: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
       webhook_nonces: ['SELECT', 'INSERT', 'DELETE'],
       schema_migrations: ['SELECT'],
     });
@@ -193,7 +193,7 @@ describe('compliance archive: append-only for the role the service runs as, and 
     }
   });
 
-  it('the service runs as the writer login: it archives, verifies, exports and publishes with these grants alone', async () => {
+  it('the service runs as the writer login: it archives, verifies, exports, publishes and prunes its messaging tables with these grants alone', async () => {
     // One archive per schema: the owner's instance steps aside (its schema stays) so that the
     // relay of the writer's instance, not the owner's, is the one that publishes the outbox.
     await archive.running.stop();
@@ -202,6 +202,15 @@ describe('compliance archive: append-only for the role the service runs as, and 
     // test only, it lets the writer create empty schemas of its own and nothing more.
     const [{ db }] = (await admin.query(`SELECT current_database() AS db`)).rows;
     await admin.query(`GRANT CREATE ON DATABASE "${db}" TO "${role}"`);
+    // Messaging rows past their keeping time: the writer's relay must be allowed to delete them.
+    await admin.query(
+      `INSERT INTO "${archive.schema}".outbox (event_id, topic, message_key, value, created_at, published_at)
+       VALUES (gen_random_uuid(), 'an-old-topic', 'an-old-row', '\\x00', now() - interval '8 days', now() - interval '8 days')`,
+    );
+    await admin.query(
+      `INSERT INTO "${archive.schema}".processed_events (consumer_group, event_id, outcome, processed_at)
+       VALUES ('an-old-group', 'an-old-event', 'handled', now() - interval '130 days')`,
+    );
     asWriterService = await startInProcess(complianceArchiveService, { DATABASE_URL: urlAs(role), DB_SCHEMA: archive.schema });
 
     const sessions = await admin.query(`SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = $1 AND usename = $2`, [db, role]);
@@ -240,5 +249,15 @@ describe('compliance archive: append-only for the role the service runs as, and 
       { what: 'the staff-action event published by the relay running as the writer' },
     );
     expect(published).toEqual([{ published: true }]);
+    await eventually(
+      async () => {
+        const { rows } = await admin.query(
+          `SELECT (SELECT count(*) FROM "${archive.schema}".outbox WHERE message_key = 'an-old-row')::int
+                + (SELECT count(*) FROM "${archive.schema}".processed_events WHERE event_id = 'an-old-event')::int AS left`,
+        );
+        return rows[0].left === 0 || null;
+      },
+      { what: 'the rows past their keeping time deleted by the relay running as the writer' },
+    );
   });
 });

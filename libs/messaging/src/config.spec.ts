@@ -1,4 +1,4 @@
-import { messagingConfigFromEnv, outboxKeepPublishedMsFromEnv } from './config';
+import { messagingConfigFromEnv, outboxKeepPublishedMsFromEnv, processedEventsKeepMsFromEnv } from './config';
 
 describe('messagingConfigFromEnv', () => {
   it('connects without SASL or TLS by default', () => {
@@ -58,5 +58,19 @@ describe('outboxKeepPublishedMsFromEnv', () => {
   it('refuses what is not a number of hours', () => {
     expect(() => outboxKeepPublishedMsFromEnv({ OUTBOX_KEEP_PUBLISHED_HOURS: '7d' })).toThrow('OUTBOX_KEEP_PUBLISHED_HOURS must be a number of hours, 0 or more, got 7d');
     expect(() => outboxKeepPublishedMsFromEnv({ OUTBOX_KEEP_PUBLISHED_HOURS: '-1' })).toThrow('got -1');
+  });
+});
+
+describe('processedEventsKeepMsFromEnv', () => {
+  it('keeps records of processed events 120 days unless told otherwise, and 0 keeps them all', () => {
+    expect(processedEventsKeepMsFromEnv({})).toBe(120 * 86_400_000);
+    expect(processedEventsKeepMsFromEnv({ PROCESSED_EVENTS_KEEP_DAYS: '400' })).toBe(400 * 86_400_000);
+    expect(processedEventsKeepMsFromEnv({ PROCESSED_EVENTS_KEEP_DAYS: '0.5' })).toBe(43_200_000);
+    expect(processedEventsKeepMsFromEnv({ PROCESSED_EVENTS_KEEP_DAYS: '0' })).toBe(0);
+  });
+
+  it('refuses what is not a number of days', () => {
+    expect(() => processedEventsKeepMsFromEnv({ PROCESSED_EVENTS_KEEP_DAYS: '4 months' })).toThrow('PROCESSED_EVENTS_KEEP_DAYS must be a number of days, 0 or more, got 4 months');
+    expect(() => processedEventsKeepMsFromEnv({ PROCESSED_EVENTS_KEEP_DAYS: '-30' })).toThrow('got -30');
   });
 });

@@ -95,3 +95,23 @@ export function outboxKeepPublishedMsFromEnv(env: NodeJS.ProcessEnv = process.en
   if (!Number.isFinite(hours) || hours < 0) throw new Error(`OUTBOX_KEEP_PUBLISHED_HOURS must be a number of hours, 0 or more, got ${raw}`);
   return hours * 3_600_000;
 }
+
+/**
+ * Longer than any way an event can come back: Kafka keeps events 30 days and dead letters 90, and
+ * a replayed dead letter returns to its original topic, where every group reading it sees it again.
+ */
+export const DEFAULT_PROCESSED_EVENTS_KEEP_DAYS = 120;
+
+/**
+ * How long a consumer's record of a handled (or dead-lettered) event is kept before the relay
+ * deletes it (PROCESSED_EVENTS_KEEP_DAYS, default 120; 0 keeps every record). An event that comes
+ * back after its record is gone is handled again, so this must exceed the retention of every topic
+ * the service reads, dead-letter topics included.
+ */
+export function processedEventsKeepMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.PROCESSED_EVENTS_KEEP_DAYS;
+  if (raw === undefined || raw === '') return DEFAULT_PROCESSED_EVENTS_KEEP_DAYS * 86_400_000;
+  const days = Number(raw);
+  if (!Number.isFinite(days) || days < 0) throw new Error(`PROCESSED_EVENTS_KEEP_DAYS must be a number of days, 0 or more, got ${raw}`);
+  return days * 86_400_000;
+}

@@ -1,6 +1,6 @@
 import { Client, ClientConfig } from 'pg';
 import { CompressionTypes, Kafka, Message, Producer } from 'kafkajs';
-import { DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS } from './config';
+import { DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS, DEFAULT_PROCESSED_EVENTS_KEEP_DAYS } from './config';
 import { consoleLogger, MessagingLogger } from './kafka';
 import { outboxChannel } from './outbox';
 
@@ -34,6 +34,14 @@ export interface OutboxRelayOptions {
   pruneIntervalMs?: number;
   /** Sequence numbers one prune covers at most, so a prune never holds up publishing for long. */
   pruneChunk?: number;
+  /**
+   * How long the service's consumers' records of processed events stay, then they are deleted; 0
+   * keeps every record. Default 120 days, beyond every topic's retention (an event that comes back
+   * after its record is gone would be handled again).
+   */
+  keepProcessedMs?: number;
+  /** How often the relay looks for processed-event records past `keepProcessedMs`, when it is not busy. */
+  pruneProcessedIntervalMs?: number;
 }
 
 /** The statement that marks rows published, their sequence numbers in query parameter `param`. */
@@ -59,6 +67,14 @@ const PRUNE_PUBLISHED_SQL = `WITH oldest AS (SELECT seq FROM outbox WHERE publis
   DELETE FROM outbox o USING oldest
    WHERE o.seq >= oldest.seq AND o.seq < oldest.seq + $1
      AND o.published_at < clock_timestamp() - $2 * interval '1 millisecond'`;
+
+/**
+ * Deletes at most `$1` processed-event records older than `$2` ms. No index serves it: the table
+ * is the hottest a consumer writes, and a scan of it now and then costs less than an index entry
+ * for every event handled. Records are written in time order, so the oldest come first in a scan.
+ */
+const PRUNE_PROCESSED_SQL = `DELETE FROM processed_events WHERE ctid = ANY(ARRAY(
+    SELECT ctid FROM processed_events WHERE processed_at < clock_timestamp() - $2 * interval '1 millisecond' LIMIT $1))`;
 
 /** The relay's poll, its batch size in `$1` and the sequence numbers it is marking in `$2`. */
 export const RELAY_SELECT_SQL = `WITH marked AS (${markPublishedSql('$2')})
@@ -94,6 +110,9 @@ export class OutboxRelay {
   private readonly pruneIntervalMs: number;
   private readonly pruneChunk: number;
   private nextPruneAt = 0;
+  private readonly keepProcessedMs: number;
+  private readonly pruneProcessedIntervalMs: number;
+  private nextProcessedPruneAt = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.batchSize = options.batchSize ?? 500;
@@ -102,6 +121,8 @@ export class OutboxRelay {
     this.keepPublishedMs = options.keepPublishedMs ?? DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS * 3_600_000;
     this.pruneIntervalMs = options.pruneIntervalMs ?? 600_000;
     this.pruneChunk = options.pruneChunk ?? 10_000;
+    this.keepProcessedMs = options.keepProcessedMs ?? DEFAULT_PROCESSED_EVENTS_KEEP_DAYS * 86_400_000;
+    this.pruneProcessedIntervalMs = options.pruneProcessedIntervalMs ?? 3_600_000;
   }
 
   async start(): Promise<void> {
@@ -198,6 +219,22 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * One chunk of processed-event records past their keeping time, when a prune is due; a full
+   * chunk means more may wait, and the next quiet moment takes them. The relay does it because it
+   * alone holds the schema's lock, so replicas do not prune the same records.
+   */
+  private async pruneProcessed(): Promise<void> {
+    if (this.keepProcessedMs <= 0 || Date.now() < this.nextProcessedPruneAt || !this.client) return;
+    try {
+      const { rowCount } = await this.client.query(PRUNE_PROCESSED_SQL, [this.pruneChunk, this.keepProcessedMs]);
+      this.nextProcessedPruneAt = (rowCount ?? 0) >= this.pruneChunk ? 0 : Date.now() + this.pruneProcessedIntervalMs;
+    } catch (error) {
+      this.nextProcessedPruneAt = Date.now() + this.pruneProcessedIntervalMs;
+      this.logger.warn('outbox relay could not delete processed-event records past their keeping time', { err: (error as Error).message });
+    }
+  }
+
   /** Whether the oldest published row is past its keeping time. */
   private async pastKeepingTime(): Promise<boolean> {
     const { rows } = await this.client!.query<{ due: boolean }>(
@@ -232,6 +269,7 @@ export class OutboxRelay {
         failures = 0;
         if (published < this.batchSize) {
           await this.prunePublished();
+          await this.pruneProcessed();
           await this.idle(this.pollIntervalMs);
         }
       } catch (error) {

@@ -17,6 +17,7 @@ import {
   KafkaEventTransport,
   messagingConfigFromEnv,
   outboxKeepPublishedMsFromEnv,
+  processedEventsKeepMsFromEnv,
   OutboxPublisher,
   OutboxRelay,
   resolveTopic,
@@ -253,6 +254,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     logger: kafkaLogger,
     pollIntervalMs: Number(process.env.OUTBOX_POLL_MS ?? '500'),
     keepPublishedMs: outboxKeepPublishedMsFromEnv(),
+    keepProcessedMs: processedEventsKeepMsFromEnv(),
     onPublished: (n) => metrics.outboxPublished.inc(n),
   });
   await relay.start();

@@ -182,6 +182,42 @@ describe('transactional outbox and relay (real Postgres and Kafka)', () => {
     expect(await unpublished()).toEqual([]);
   });
 
+  it('deletes records of processed events past their keeping time, a chunk at each quiet moment, and keeps the recent ones', async () => {
+    const write = (from: number, to: number, label: string, outcome: string, ago: string) =>
+      bed.dataSource.query(
+        `INSERT INTO processed_events (consumer_group, event_id, outcome, processed_at)
+         SELECT 'pruning-group', $1 || n, $2, now() - $3::interval FROM generate_series($4::int, $5::int) n`,
+        [label, outcome, ago, from, to],
+      );
+    await write(1, 20, 'old-', 'handled', '130 days');
+    await write(21, 24, 'old-dead-letter-', 'dead-lettered', '125 days');
+    await write(25, 27, 'recent-', 'handled', '1 day');
+    await write(28, 28, 'recent-dead-letter-', 'dead-lettered', '100 days');
+    // A chunk of 10 and an interval longer than the test: only coming back at the next quiet moment
+    // after a full chunk can take all 24.
+    const relay = new OutboxRelay({
+      pg: { connectionString: bed.databaseUrl },
+      schema: bed.schema,
+      kafka: bed.kafka,
+      logger: silent,
+      pollIntervalMs: 50,
+      keepProcessedMs: 120 * 86_400_000,
+      pruneProcessedIntervalMs: 600_000,
+      pruneChunk: 10,
+    });
+    const kept = async () =>
+      (await bed.dataSource.query(`SELECT event_id FROM processed_events WHERE consumer_group = 'pruning-group' ORDER BY event_id`)).map(
+        (r: { event_id: string }) => r.event_id,
+      );
+    await relay.start();
+    try {
+      await eventually(async () => (await kept()).length === 4, { what: 'the old records deleted' });
+    } finally {
+      await relay.stop();
+    }
+    expect(await kept()).toEqual(['recent-25', 'recent-26', 'recent-27', 'recent-dead-letter-28']);
+  });
+
   it('survives being killed between publishing and marking: the event is sent again and handled once', async () => {
     const complaintId = '6f1c1a58-1c62-4c1b-9a53-2d0f6c8e9a05';
     const event = await bed.dataSource.transaction((m) =>

@@ -1,6 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { archiveWriterRole, ident } from './index';
+import { archiveWriterRole, ident, schemaOf } from './index';
 
 /**
  * Signed checkpoints of the hash chain (docs/archive.md, "Checkpoints"): append-only like
@@ -50,9 +49,3 @@ export class ArchiveCheckpoints1764547300000 implements MigrationInterface {
   }
 }
 
-async function schemaOf(q: QueryRunner): Promise<string> {
-  const configured = (q.connection.options as PostgresConnectionOptions).schema;
-  if (configured) return configured;
-  const [{ schema }]: { schema: string }[] = await q.query(`SELECT current_schema() AS schema`);
-  return schema;
-}

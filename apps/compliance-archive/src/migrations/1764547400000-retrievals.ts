@@ -1,6 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { archiveWriterRole, ident } from './index';
+import { archiveWriterRole, ident, schemaOf } from './index';
 
 /**
  * Who retrieved which complaint's record, when and why (docs/archive.md, "Retrievals"). Written
@@ -49,9 +48,3 @@ export class ArchiveRetrievals1764547400000 implements MigrationInterface {
   }
 }
 
-async function schemaOf(q: QueryRunner): Promise<string> {
-  const configured = (q.connection.options as PostgresConnectionOptions).schema;
-  if (configured) return configured;
-  const [{ schema }]: { schema: string }[] = await q.query(`SELECT current_schema() AS schema`);
-  return schema;
-}

@@ -1,7 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { ComplaintIndex } from '../search/complaint-index';
-import { archiveWriterRole, ident } from './index';
+import { archiveWriterRole, ident, schemaOf } from './index';
 
 /**
  * The complaint index behind search and the regulatory statistics (docs/archive.md, "Search and
@@ -108,9 +107,3 @@ export class ArchiveComplaintIndex1764633700000 implements MigrationInterface {
   }
 }
 
-async function schemaOf(q: QueryRunner): Promise<string> {
-  const configured = (q.connection.options as PostgresConnectionOptions).schema;
-  if (configured) return configured;
-  const [{ schema }]: { schema: string }[] = await q.query(`SELECT current_schema() AS schema`);
-  return schema;
-}

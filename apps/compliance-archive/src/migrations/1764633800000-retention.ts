@@ -1,6 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { archiveWriterRole, ident } from './index';
+import { archiveWriterRole, ident, schemaOf } from './index';
 
 /**
  * Retention, legal hold and erasure (docs/archive.md): the subjects' data keys, which complaint
@@ -153,9 +152,3 @@ async function appendOnly(q: QueryRunner, table: string): Promise<void> {
   await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${table}_append_only()`);
 }
 
-async function schemaOf(q: QueryRunner): Promise<string> {
-  const configured = (q.connection.options as PostgresConnectionOptions).schema;
-  if (configured) return configured;
-  const [{ schema }]: { schema: string }[] = await q.query(`SELECT current_schema() AS schema`);
-  return schema;
-}

@@ -5,6 +5,7 @@ import { ArchiveCheckpoints1764547300000 } from './1764547300000-checkpoints';
 import { ArchiveRetrievals1764547400000 } from './1764547400000-retrievals';
 import { ArchiveComplaintIndex1764633700000 } from './1764633700000-complaint-index';
 import { ArchiveRetention1764633800000 } from './1764633800000-retention';
+import { ArchiveMessagingHousekeeping1796661115000 } from './1796661115000-messaging-housekeeping';
 
 /**
  * The login role the archive can run as: named after the schema, since roles are cluster-wide and
@@ -121,7 +122,7 @@ export class ArchiveWriterRole1764547200000 implements MigrationInterface {
   }
 }
 
-async function schemaOf(q: QueryRunner): Promise<string> {
+export async function schemaOf(q: QueryRunner): Promise<string> {
   const configured = (q.connection.options as PostgresConnectionOptions).schema;
   if (configured) return configured;
   const [{ schema }]: { schema: string }[] = await q.query(`SELECT current_schema() AS schema`);
@@ -137,4 +138,5 @@ export const archiveMigrations = [
   ArchiveRetrievals1764547400000,
   ArchiveComplaintIndex1764633700000,
   ArchiveRetention1764633800000,
+  ArchiveMessagingHousekeeping1796661115000,
 ];

@@ -1,0 +1,28 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+import { archiveWriterRole, ident, schemaOf } from './index';
+
+/**
+ * The outbox relay deletes published outbox rows and processed-event records past their keeping
+ * time (docs/operations.md, "Database housekeeping"); running as the writer role, it needs DELETE
+ * on those two tables. They are the service's messaging state, not the record: the archive's own
+ * tables keep their grants.
+ */
+export class ArchiveMessagingHousekeeping1796661115000 implements MigrationInterface {
+  name = 'ArchiveMessagingHousekeeping1796661115000';
+
+  async up(q: QueryRunner): Promise<void> {
+    const schema = await schemaOf(q);
+    const role = archiveWriterRole(schema);
+    const [{ exists }]: { exists: boolean }[] = await q.query(`SELECT to_regrole($1) IS NOT NULL AS exists`, [ident(role)]);
+    if (!exists) return;
+    await q.query(`GRANT DELETE ON ${ident(schema)}.outbox, ${ident(schema)}.processed_events TO ${ident(role)}`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    const schema = await schemaOf(q);
+    const role = archiveWriterRole(schema);
+    const [{ exists }]: { exists: boolean }[] = await q.query(`SELECT to_regrole($1) IS NOT NULL AS exists`, [ident(role)]);
+    if (!exists) return;
+    await q.query(`REVOKE DELETE ON ${ident(schema)}.outbox, ${ident(schema)}.processed_events FROM ${ident(role)}`);
+  }
+}
