@@ -109,6 +109,46 @@ describe('customer self-service on intake', () => {
     expect(locked.body.type).toMatch(/too-many-proof-attempts$/);
   });
 
+  it('weighs concurrent proofs one at a time: thirty wrong guesses at once record five failures, and the rest are refused', async () => {
+    const { ticketNumber } = await file('C-910');
+    const guesses = Array.from({ length: 30 }, (_, i) => String(1000 + i));
+    const statuses = await Promise.all(
+      guesses.map(async (guess) => (await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': guess })).status),
+    );
+    expect(statuses.filter((s) => s === 404)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+    const failures = await service.pg.query(`SELECT count(*)::int AS n FROM "${service.schema}".identity_proof_failures WHERE ticket_number = $1`, [ticketNumber]);
+    expect(failures.rows[0].n).toBe(5);
+    expect((await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' })).status).toBe(429);
+  });
+
+  it("keeps a representative's name out of what travels and out of masked staff copies, and takes a description redaction makes too long for an event", async () => {
+    const filed = await call('POST', '/v1/complaints', hotline, {
+      channel: 'hotline',
+      complainant: { customerId: 'C-911', name: '郑十', phone: PHONE },
+      onBehalfOf: { relationship: 'lawyer', name: '吴律师', authorisationReference: 'POA-2026-77' },
+      // 4,000 characters, within the limit; masking its e-mail addresses makes the text longer.
+      description: `我的律师吴律师代我投诉。${'请联系 a@b.cn '.repeat(400)}`.slice(0, 4000),
+      preferredReplyChannel: 'sms',
+    });
+    expect(filed.status).toBe(201);
+    const { complaintId, ticketNumber } = filed.body as { complaintId: string; ticketNumber: string };
+    const [received] = (await events(complaintId)).filter((e) => e.type === 'complaint.received');
+    expect(received.payload.summary.length).toBeLessThanOrEqual(4000);
+    expect(received.payload.summary).not.toContain('吴律师');
+    expect(received.payload.summary).not.toContain('a@b.cn');
+
+    const added = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, { text: '补充：吴律师会联系你们。' }, { 'x-proof-of-identity': '5678' });
+    expect(added.status).toBe(201);
+    const [supplemented] = (await events(complaintId)).filter((e) => e.type === 'complaint.supplemented');
+    expect(supplemented.payload.summary).toBe('补充：***会联系你们。');
+
+    const officer = `Bearer ${await service.issuer.token('triage-officer')}`;
+    const masked = await call('GET', `/v1/staff/complaints/${complaintId}`, officer);
+    expect(masked.status).toBe(200);
+    expect(masked.body.description).not.toContain('吴律师');
+  });
+
   it('takes a supplement once per idempotency key, with the complainant taken out of what travels', async () => {
     const { complaintId, ticketNumber } = await file('C-904');
     const supplement = { text: '补充：郑十的卡号尾号4321，吞卡时间11月20日 10:32，联系电话13700005678。', attachments: [{ reference: 'fs:' + 'a'.repeat(64), sha256: 'a'.repeat(64), sizeBytes: 1234, mediaType: 'image/jpeg' }] };

@@ -82,6 +82,30 @@ describe('intake: tickets, channels and retries', () => {
     });
   });
 
+  it('refuses a different complaint sent under an idempotency key already used, and still answers the same one with its ticket', async () => {
+    const post = (body: unknown) =>
+      fetch(`${service.baseUrl}/v1/complaints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: adapter, 'idempotency-key': 'reused-key-1' },
+        body: JSON.stringify(body),
+      });
+    const first = await post(canonical());
+    expect(first.status).toBe(201);
+    const ticket = (await first.json()).ticketNumber;
+    const before = (await service.rowCounts()).complaints;
+    // The same request with its keys in another order is the same request.
+    const { description, ...rest } = canonical();
+    const retried = await post({ description, ...rest });
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    expect((await retried.json()).ticketNumber).toBe(ticket);
+    const different = await post(canonical({ description: 'A different complaint: my card was charged twice for one purchase.' }));
+    expect(different.status).toBe(422);
+    expect(different.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect((await different.json()).type).toMatch(/idempotency-key-reused$/);
+    expect((await service.rowCounts()).complaints).toBe(before);
+  });
+
   it('files a channel message once when the channel retries it concurrently (same message id, fresh signatures)', async () => {
     const before = (await service.rowCounts()).complaints;
     const form = JSON.stringify({ formId: 'WEB-retry-7', customer: { customerNo: 'C-501', name: '周八' }, content: '网银转账失败但已扣款。', replyVia: 'sms' });

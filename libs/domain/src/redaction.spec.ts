@@ -1,4 +1,4 @@
-import { maskDigitRuns, maskValue, redactPersonalText } from './redaction';
+import { maskDigitRuns, maskValue, redactedSummary, redactPersonalText } from './redaction';
 
 /** The rule: every digit (and a trailing X) kept in order, all but the last four replaced by '*'. */
 const masked = (digits: string): string => '*'.repeat(digits.length - 4) + digits.slice(-4);
@@ -148,5 +148,32 @@ describe('redactPersonalText', () => {
 
   it('ignores empty and one-character values, which would blank out ordinary text', () => {
     expect(redactPersonalText('a b c', ['', ' ', 'a', null, undefined])).toBe('a b c');
+  });
+});
+
+describe('redactedSummary', () => {
+  it('leaves a summary within the limit as redactPersonalText gives it', () => {
+    expect(redactedSummary('王五 说 wang@example.cn 不对', ['王五'])).toBe(redactPersonalText('王五 说 wang@example.cn 不对', ['王五']));
+  });
+
+  it('cuts a description that redaction made longer than an event may carry, and marks the cut', () => {
+    const description = '请联系 a@b.cn '.repeat(400).slice(0, 4000);
+    expect(redactPersonalText(description, []).length).toBeGreaterThan(4000);
+    const summary = redactedSummary(description, []);
+    expect(summary.length).toBe(4000);
+    expect(summary.endsWith('…')).toBe(true);
+    expect(summary).not.toContain('a@b.cn');
+  });
+
+  it('counts UTF-16 units, as the event schemas do, and never splits a character', () => {
+    const emoji = '😀'.repeat(2001);
+    expect([...emoji].length).toBe(2001);
+    const summary = redactedSummary(emoji, []);
+    expect(summary.length).toBeLessThanOrEqual(4000);
+    expect(summary.endsWith('…')).toBe(true);
+    expect([...summary.slice(0, -1)].every((c) => c === '😀')).toBe(true);
+    const odd = redactedSummary(`x${emoji}`, []);
+    expect(odd.length).toBeLessThanOrEqual(4000);
+    expect(/[\uD800-\uDBFF]…$/.test(odd)).toBe(false);
   });
 });

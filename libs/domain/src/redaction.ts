@@ -46,3 +46,21 @@ export function redactPersonalText(text: string, known: (string | null | undefin
   });
   return maskDigitRuns(out);
 }
+
+/** The longest summary an event carries, in UTF-16 code units (what the event schemas measure). */
+export const MAX_EVENT_SUMMARY_UNITS = 4000;
+
+/**
+ * The text with personal details taken out, cut to what an event may carry. Redaction can make a
+ * text longer (an e-mail address gains its mask) and a description's limit counts characters,
+ * not the UTF-16 units the schemas count, so a description within its limit may still need a cut;
+ * the cut never splits a character, and it is marked.
+ */
+export function redactedSummary(text: string, known: (string | null | undefined)[], maxUnits = MAX_EVENT_SUMMARY_UNITS): string {
+  const redacted = redactPersonalText(text, known);
+  if (redacted.length <= maxUnits) return redacted;
+  let cut = maxUnits - 1;
+  // A high surrogate at the end would be half a character.
+  if (/[\uD800-\uDBFF]/.test(redacted[cut - 1])) cut -= 1;
+  return `${redacted.slice(0, cut)}…`;
+}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import canonicalize from 'canonicalize';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events } from '@complaints/contracts';
@@ -7,12 +8,13 @@ import {
   DeadlineRegime,
   formatTicketNumber,
   maskValue,
+  redactedSummary,
   redactPersonalText,
   responseDueBy,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { FileComplaintDto } from '@complaints/intake-adapters';
-import { FieldCipher, Principal, seesPersonalData } from '@complaints/platform';
+import { FieldCipher, Principal, ProblemException, seesPersonalData } from '@complaints/platform';
 import { ComplaintAcknowledgement, StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintRecord } from './complaint.entity';
 import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
@@ -31,19 +33,36 @@ export class ComplaintIntake {
   /**
    * Records a complaint and its `complaint.received` event in one transaction; the caller gets
    * its ticket only once both are committed. A retry with the same idempotency key gets the
-   * original ticket back instead of a second complaint, with `replayed` set.
+   * original ticket back instead of a second complaint, with `replayed` set. With
+   * `refuseDifferentRequest`, a request under a key already used for a different complaint is
+   * refused (422), so a client that reuses keys by mistake learns that its complaint was not
+   * filed; a channel's message id is left lenient, since a channel may redeliver a message
+   * with details of its own changed.
    *
    * The unique index on (channel, idempotency key) is the only check: looking the key up first
    * would cost every first attempt a round trip to spare the rare retry a rolled-back insert.
    */
-  async fileComplaint(dto: FileComplaintDto, idempotencyKey: string | null): Promise<ComplaintAcknowledgement & { replayed: boolean }> {
+  async fileComplaint(
+    dto: FileComplaintDto,
+    idempotencyKey: string | null,
+    { refuseDifferentRequest = false }: { refuseDifferentRequest?: boolean } = {},
+  ): Promise<ComplaintAcknowledgement & { replayed: boolean }> {
+    const fingerprint = createHash('sha256').update(canonicalize(dto) ?? '').digest('hex');
     try {
-      const record = await this.dataSource.transaction((manager) => this.recordComplaint(manager, dto, idempotencyKey));
+      const record = await this.dataSource.transaction((manager) => this.recordComplaint(manager, dto, idempotencyKey, fingerprint));
       return this.acknowledgement(record, false);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && idempotencyKey) {
         // An earlier or concurrent request with the same key was recorded first.
         const winner = await this.findByIdempotencyKey(dto.channel, idempotencyKey);
+        if (winner && refuseDifferentRequest && winner.requestFingerprint !== null && winner.requestFingerprint !== fingerprint) {
+          throw new ProblemException({
+            type: 'https://complaints.example/problems/idempotency-key-reused',
+            title: 'Idempotency key already used for a different request',
+            status: 422,
+            detail: 'this Idempotency-Key was used for a different complaint, which keeps its ticket; send a new complaint with a new key',
+          });
+        }
         if (winner) return this.acknowledgement(winner, true);
       }
       throw error;
@@ -67,7 +86,7 @@ export class ComplaintIntake {
       channelReference: record.channelReference,
       customerRef: record.customerRef,
       complainant,
-      description: seesPersonalData(viewer) ? description : redactPersonalText(description, Object.values(complainant)),
+      description: seesPersonalData(viewer) ? description : redactPersonalText(description, personalValuesOf(this.cipher, record)),
       onBehalfOf: record.representativeSealed ? (JSON.parse(this.cipher.decrypt(record.representativeSealed)) as StaffComplaintView['onBehalfOf']) : null,
       accountReference: record.accountReferenceMasked,
       attachments: record.attachments,
@@ -92,6 +111,7 @@ export class ComplaintIntake {
     manager: EntityManager,
     dto: FileComplaintDto,
     idempotencyKey: string | null,
+    requestFingerprint: string,
   ): Promise<ComplaintRecord> {
     const [{ n }] = await manager.query(`SELECT nextval('ticket_seq') AS n`);
     const receivedAt = new Date();
@@ -109,6 +129,7 @@ export class ComplaintIntake {
       channel: dto.channel,
       channelReference: dto.channelReference ?? null,
       idempotencyKey,
+      requestFingerprint,
       customerRef: this.cipher.pseudonym('cust', (customerId ?? idNumber ?? phone ?? email ?? channelUserId ?? name)!),
       complainantSealed: this.cipher.encrypt(JSON.stringify({ customerId, name, phone, email, idNumber, channelUserId })),
       representativeSealed: dto.onBehalfOf ? this.cipher.encrypt(JSON.stringify(dto.onBehalfOf)) : null,
@@ -139,7 +160,7 @@ export class ComplaintIntake {
       receivedAt: receivedAt.toISOString(),
       customerRef: record.customerRef,
       productHint: record.productHint,
-      summary: redactPersonalText(dto.description, [customerId, name, phone, email, idNumber, channelUserId, dto.onBehalfOf?.name, dto.accountReference]),
+      summary: redactedSummary(dto.description, [customerId, name, phone, email, idNumber, channelUserId, dto.onBehalfOf?.name, dto.accountReference]),
       language: record.language as 'zh-CN' | 'en',
       amountInDispute: dto.amountInDispute ?? null,
       preferredReplyChannel: dto.preferredReplyChannel,
@@ -183,6 +204,15 @@ export class ComplaintIntake {
   }
 }
 
+/**
+ * The personal values a complaint holds that its free text may repeat: the complainant's details
+ * and the name of whoever files on their behalf.
+ */
+export function personalValuesOf(cipher: FieldCipher, record: ComplaintRecord): (string | null | undefined)[] {
+  const complainant = JSON.parse(cipher.decrypt(record.complainantSealed)) as Record<string, string | null | undefined>;
+  const representative = record.representativeSealed ? (JSON.parse(cipher.decrypt(record.representativeSealed)) as { name?: string | null }) : null;
+  return [...Object.values(complainant), representative?.name];
+}
 
 /** Puts an event on the customer's timeline once (events may be delivered more than once). */
 export async function recordOnTimeline(manager: EntityManager, event: { eventId: string; complaintId: string; type: string; occurredAt: string }): Promise<void> {

@@ -18,6 +18,10 @@ export class ComplaintRecord {
   @Column({ name: 'idempotency_key', type: 'text', nullable: true })
   idempotencyKey!: string | null;
 
+  /** SHA-256 of the filing request in canonical JSON (RFC 8785); null for complaints filed before it was kept. */
+  @Column({ name: 'request_fingerprint', type: 'text', nullable: true })
+  requestFingerprint!: string | null;
+
   @Column({ name: 'customer_ref' })
   customerRef!: string;
 

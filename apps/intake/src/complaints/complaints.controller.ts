@@ -29,8 +29,9 @@ export class ComplaintsController {
   @Allow('channel-adapter')
   @RateLimited('intake')
   @ApiOperation({ summary: 'File a complaint; answers with the ticket number and the response deadline' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The channel's retry key: a repeat gets the original ticket" })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: "The channel's retry key: a repeat of the same request gets the original ticket; a different request under a used key is refused (422)" })
   @ApiResponse({ status: 201, type: ComplaintAcknowledgement })
+  @ApiResponse({ status: 422, description: 'The Idempotency-Key was used for a different complaint' })
   @ApiHeader({ name: REPLAY_HEADER, required: false, description: 'On the answer: "true" when it repeats the answer to an earlier request with the same key' })
   async file(
     @Body() dto: FileComplaintDto,
@@ -50,7 +51,7 @@ export class ComplaintsController {
           : 'the token names no channel; channel adapters need a channel claim',
       });
     }
-    const ack = await this.intake.fileComplaint(dto, key);
+    const ack = await this.intake.fileComplaint(dto, key, { refuseDifferentRequest: true });
     // A retry gets exactly the original answer; only the header tells it apart.
     const { replayed, ...answer } = ack;
     res.status(HttpStatus.CREATED);

@@ -8,11 +8,11 @@ import {
   CUSTOMER_STATUS_LABELS,
   CUSTOMER_TIMELINE,
   isOpenToCustomerChanges,
-  redactPersonalText,
+  redactedSummary,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { FieldCipher, Principal, ProblemException } from '@complaints/platform';
-import { recordOnTimeline } from './complaint-intake.service';
+import { personalValuesOf, recordOnTimeline } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
 import { AmendComplaintDto, CustomerComplaintView, SupplementDto, WithdrawDto } from './self-service.dto';
 import { FIELD_CIPHER } from './tokens';
@@ -46,7 +46,7 @@ export class CustomerSelfService {
   ) {}
 
   async view(ticketNumber: string, asker: Principal, proof: string | undefined): Promise<CustomerComplaintView> {
-    const record = await this.authorise(this.dataSource.manager, ticketNumber, asker, proof, false);
+    const record = await this.authorise(ticketNumber, asker, proof, false);
     const timeline: { event_type: string; occurred_at: Date }[] = await this.dataSource.query(
       `SELECT event_type, occurred_at FROM customer_timeline WHERE complaint_id = $1 ORDER BY occurred_at, event_type`,
       [record.id],
@@ -74,13 +74,13 @@ export class CustomerSelfService {
         errors: [{ path: 'text', message: 'a supplement needs text, attachments or both' }],
       });
     }
+    const authorised = await this.authorise(ticketNumber, asker, proof, true);
     return this.dataSource.transaction(async (manager) => {
-      const record = await this.authorise(manager, ticketNumber, asker, proof, true);
+      const record = await this.lockForChange(manager, authorised);
       if (idempotencyKey) {
         const [earlier] = await manager.query(`SELECT id FROM supplements WHERE complaint_id = $1 AND idempotency_key = $2`, [record.id, idempotencyKey]);
         if (earlier) return { supplementId: earlier.id as string, ticketNumber };
       }
-      const complainant = this.complainantOf(record);
       const id = randomUUID();
       await manager.query(
         `INSERT INTO supplements (id, complaint_id, idempotency_key, text_sealed, attachments, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, now())`,
@@ -88,7 +88,7 @@ export class CustomerSelfService {
       );
       const event = await this.publisher.publish(manager, Events.ComplaintSupplemented, record.id, {
         ticketNumber,
-        summary: dto.text ? redactPersonalText(dto.text, Object.values(complainant)) : '',
+        summary: dto.text ? redactedSummary(dto.text, personalValuesOf(this.cipher, record)) : '',
         attachmentCount: dto.attachments?.length ?? 0,
       });
       await recordOnTimeline(manager, event);
@@ -106,8 +106,9 @@ export class CustomerSelfService {
         errors: [{ path: '(body)', message: 'name at least one of phone, email, preferredReplyChannel, language, description' }],
       });
     }
+    const authorised = await this.authorise(ticketNumber, asker, proof, true);
     return this.dataSource.transaction(async (manager) => {
-      const record = await this.authorise(manager, ticketNumber, asker, proof, true);
+      const record = await this.lockForChange(manager, authorised);
       const complainant = this.complainantOf(record);
       const updates: Partial<ComplaintRecord> = {};
       let replyTo: string | undefined;
@@ -134,8 +135,9 @@ export class CustomerSelfService {
 
   /** Ends the procedure the same day. Withdrawing twice answers with the first withdrawal. */
   async withdraw(ticketNumber: string, asker: Principal, proof: string | undefined, dto: WithdrawDto) {
+    const authorised = await this.authorise(ticketNumber, asker, proof, false);
     return this.dataSource.transaction(async (manager) => {
-      const record = await this.authorise(manager, ticketNumber, asker, proof, false);
+      const record = await this.lockForChange(manager, authorised, false);
       if (record.withdrawnAt) return { ticketNumber, status: 'withdrawn' as const, withdrawnAt: record.withdrawnAt.toISOString() };
       this.assertOpen(record);
       const withdrawnAt = new Date();
@@ -152,7 +154,7 @@ export class CustomerSelfService {
       const event = await this.publisher.publish(manager, Events.ComplaintWithdrawn, record.id, {
         ticketNumber,
         withdrawnAt: withdrawnAt.toISOString(),
-        reason: dto.reason ? redactPersonalText(dto.reason, Object.values(this.complainantOf(record))).slice(0, 500) : null,
+        reason: dto.reason ? redactedSummary(dto.reason, personalValuesOf(this.cipher, record), 500) : null,
       });
       await recordOnTimeline(manager, event);
       return { ticketNumber, status: 'withdrawn' as const, withdrawnAt: withdrawnAt.toISOString() };
@@ -161,14 +163,12 @@ export class CustomerSelfService {
 
   /**
    * The complaint, if the asker may see it: staff may (reading only); the customer who filed it,
-   * logged in, may; anyone else must prove who they are. Changes lock the row.
+   * logged in, may; anyone else must prove who they are. Checked before any change's transaction,
+   * so a failed proof is recorded whatever the change does, and no request holds two connections.
    */
-  private async authorise(manager: EntityManager, ticketNumber: string, asker: Principal, proof: string | undefined, forChange: boolean): Promise<ComplaintRecord> {
+  private async authorise(ticketNumber: string, asker: Principal, proof: string | undefined, forChange: boolean): Promise<ComplaintRecord> {
     const notFound = () => new NotFoundException(`no complaint with ticket number ${ticketNumber} for this proof of identity`);
-    const record = await manager.findOne(ComplaintRecord, {
-      where: { ticketNumber },
-      ...(manager.queryRunner?.isTransactionActive ? { lock: { mode: 'pessimistic_write' as const } } : {}),
-    });
+    const record = await this.dataSource.manager.findOne(ComplaintRecord, { where: { ticketNumber } });
     if (isStaffOnly(asker)) {
       if (forChange) throw new ProblemException({ type: 'https://complaints.example/problems/forbidden', title: 'Forbidden', status: 403, detail: 'only the customer or their channel may change a complaint' });
       if (!record) throw notFound();
@@ -179,12 +179,43 @@ export class CustomerSelfService {
       if (forChange) this.assertOpen(record);
       return record;
     }
-    await this.assertNotLocked(ticketNumber);
-    if (!record || !proof || !this.proves(record, proof)) {
-      if (proof !== undefined) await this.dataSource.query(`INSERT INTO identity_proof_failures (ticket_number) VALUES ($1)`, [ticketNumber]);
-      throw notFound();
+    const verdict = await this.weighProof(ticketNumber, !!record && !!proof && this.proves(record, proof), proof !== undefined);
+    if (verdict === 'locked') {
+      throw new ProblemException({
+        type: 'https://complaints.example/problems/too-many-proof-attempts',
+        title: 'Too many attempts',
+        status: 429,
+        detail: 'too many wrong proofs of identity for this ticket; try again in an hour or call the hotline',
+      });
     }
+    if (verdict === 'refused' || !record) throw notFound();
     if (forChange) this.assertOpen(record);
+    return record;
+  }
+
+  /**
+   * Counts the ticket's recent failures and records this one under a lock on the ticket, so
+   * concurrent guesses queue: the sixth waits for the fifth and is refused, even if it is right.
+   */
+  private weighProof(ticketNumber: string, proven: boolean, proofGiven: boolean): Promise<'accepted' | 'refused' | 'locked'> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`identity-proof:${ticketNumber}`]);
+      const [{ n }]: { n: number }[] = await manager.query(
+        `SELECT count(*)::int AS n FROM identity_proof_failures WHERE ticket_number = $1 AND failed_at > now() - interval '1 hour'`,
+        [ticketNumber],
+      );
+      if (n >= MAX_PROOF_FAILURES_PER_HOUR) return 'locked';
+      if (proven) return 'accepted';
+      if (proofGiven) await manager.query(`INSERT INTO identity_proof_failures (ticket_number) VALUES ($1)`, [ticketNumber]);
+      return 'refused';
+    });
+  }
+
+  /** The authorised complaint again, its row locked for the change; still open unless `mustBeOpen` is false. */
+  private async lockForChange(manager: EntityManager, authorised: ComplaintRecord, mustBeOpen = true): Promise<ComplaintRecord> {
+    const record = await manager.findOne(ComplaintRecord, { where: { id: authorised.id }, lock: { mode: 'pessimistic_write' } });
+    if (!record) throw new NotFoundException(`no complaint with ticket number ${authorised.ticketNumber}`);
+    if (mustBeOpen) this.assertOpen(record);
     return record;
   }
 
@@ -196,21 +227,6 @@ export class CustomerSelfService {
       .filter((v) => v.length === 4);
     const given = Buffer.from(proof.trim().toUpperCase());
     return candidates.some((c) => given.length === 4 && timingSafeEqual(Buffer.from(c), given));
-  }
-
-  private async assertNotLocked(ticketNumber: string): Promise<void> {
-    const [{ n }] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM identity_proof_failures WHERE ticket_number = $1 AND failed_at > now() - interval '1 hour'`,
-      [ticketNumber],
-    );
-    if (n >= MAX_PROOF_FAILURES_PER_HOUR) {
-      throw new ProblemException({
-        type: 'https://complaints.example/problems/too-many-proof-attempts',
-        title: 'Too many attempts',
-        status: 429,
-        detail: 'too many wrong proofs of identity for this ticket; try again in an hour or call the hotline',
-      });
-    }
   }
 
   private assertOpen(record: ComplaintRecord): void {
