@@ -209,6 +209,48 @@ describe('compensation pays remedies exactly once', () => {
     expect((await api('POST', url(`/v1/remedies/${held.id}/rejection`), await token('apr-1'), { reason: 'again' })).body).toMatchObject({ status: 409, allowed: [] });
   });
 
+  it('lets only one of concurrent approvals of one customer’s remedies past the customer’s cap, and pays only that one', async () => {
+    const customer = `CUST-${randomUUID()}`;
+    const cco = await token('cco-1', 'compliance-officer');
+    const earlier = await grant(producer, compensation.topicPrefix, { type: 'loss-reimbursement', amountMinor: 30_000_00 }, customer);
+    const { id: earlierId } = await remedyOf(earlier.caseId);
+    expect((await api('POST', url(`/v1/remedies/${earlierId}/approvals`), cco)).status).toBe(200);
+    expect((await api('POST', url(`/v1/remedies/${earlierId}/approvals`), await token('cco-2', 'compliance-officer'))).body).toMatchObject({ status: 'approved' });
+    await statusBecomes(earlier.caseId, 'paid');
+
+    // Four remedies of CNY 15,000.00 on four complaints of the same customer: with CNY 30,000.00
+    // granted, the cap of CNY 50,000.00 has room for one. Each has its first approval already.
+    const cases = await Promise.all([1, 2, 3, 4].map(() => grant(producer, compensation.topicPrefix, { type: 'loss-reimbursement', amountMinor: 15_000_00 }, customer)));
+    const ids: string[] = [];
+    for (const { caseId } of cases) {
+      const remedy = await eventually(async () => (await sql<{ id: string; customer_ref: string | null }>(`SELECT id, customer_ref FROM remedies WHERE case_id = $1 AND customer_ref IS NOT NULL`, [caseId]))[0], { what: `the customer of case ${caseId}` });
+      expect((await api('POST', url(`/v1/remedies/${remedy.id}/approvals`), await token('apr-1'))).body).toMatchObject({ status: 'proposed', approvals: [{ approver: 'apr-1' }] });
+      ids.push(remedy.id);
+    }
+
+    // The second approvals, all at once: each alone would complete its remedy.
+    const apr2 = await token('apr-2');
+    const answers = await Promise.all(ids.map((id) => api('POST', url(`/v1/remedies/${id}/approvals`), apr2)));
+    const approved = answers.filter((a) => a.status === 200);
+    expect(approved.map((a) => a.body.status)).toEqual(['approved']);
+    expect(answers.filter((a) => a.status !== 200).map((a) => [a.status, a.body.code])).toEqual([
+      [422, 'over-customer-cap'],
+      [422, 'over-customer-cap'],
+      [422, 'over-customer-cap'],
+    ]);
+    const winner = cases[answers.indexOf(approved[0])];
+    await statusBecomes(winner.caseId, 'paid');
+
+    const statuses = await sql<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM remedies WHERE id = ANY($1) GROUP BY status ORDER BY status`, [ids]);
+    expect(statuses).toEqual([
+      { status: 'paid', n: '1' },
+      { status: 'proposed', n: '3' },
+    ]);
+    expect(await sql(`SELECT kind, amount_minor FROM payouts WHERE remedy_id = ANY($1)`, [ids])).toEqual([{ kind: 'payout', amount_minor: '1500000' }]);
+    expect(await sql<{ n: string }>(`SELECT count(*) AS n FROM ledger_entries WHERE remedy_id = ANY($1)`, [ids])).toEqual([{ n: '1' }]);
+    expect((await coreBookingsOf(customer)).map((b) => Number(b.amount_minor)).sort((a, b) => a - b)).toEqual([15_000_00, 30_000_00]);
+  });
+
   it('records a payout the core refuses as failed, and takes a paid remedy back with a reversal of its own', async () => {
     const refused = await grant(producer, compensation.topicPrefix, { type: 'fee-refund', amountMinor: 35_00 }, CLOSED_ACCOUNT);
     await statusBecomes(refused.caseId, 'payout-failed');

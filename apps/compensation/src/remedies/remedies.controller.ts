@@ -9,7 +9,7 @@ import { delayInterest, InterestInputError } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { Allow, AuthenticatedRequest } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
-import { moneyOf, RemedyDesk } from './remedy-desk';
+import { customerCapLockKey, moneyOf, RemedyDesk } from './remedy-desk';
 import { RemedyRecord } from './remedy.entity';
 
 export class ReasonDto {
@@ -88,7 +88,7 @@ export class RemediesController {
       [event.complaintId, event.payload.customerRef, event.payload.ticketNumber],
     );
     // Topics are read independently: a decision may have arrived first, and its remedy waited for this.
-    await this.desk.customerKnown(ctx.manager, (definition, payload) => ctx.publish(definition, payload), event.complaintId, event.payload.customerRef, new Date(), event.correlationId);
+    await this.desk.customerKnown(ctx.manager, (definition, payload) => ctx.publish(definition, payload), (ref) => ctx.lockFor(customerCapLockKey(ref)), event.complaintId, event.payload.customerRef, new Date(), event.correlationId);
     await ctx.manager.query(`UPDATE remedies SET customer_ref = $2 WHERE complaint_id = $1 AND customer_ref IS NULL`, [event.complaintId, event.payload.customerRef]);
   }
 
@@ -97,7 +97,7 @@ export class RemediesController {
   async onResponseIssued(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
     const { remedy, caseId, decidedBy } = event.payload;
     if (!remedy) return;
-    await this.desk.propose(ctx.manager, (definition, payload) => ctx.publish(definition, payload), { complaintId: event.complaintId, caseId, type: remedy.type, amount: remedy.amount, decidedBy, correlationId: event.correlationId }, new Date());
+    await this.desk.propose(ctx.manager, (definition, payload) => ctx.publish(definition, payload), (ref) => ctx.lockFor(customerCapLockKey(ref)), { complaintId: event.complaintId, caseId, type: remedy.type, amount: remedy.amount, decidedBy, correlationId: event.correlationId }, new Date());
   }
 
   @Get()

@@ -1,6 +1,6 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { EventDefinition, EventPayload, Events, REMEDY_TYPES } from '@complaints/contracts';
 import {
   allowedRemedyActions,
@@ -21,6 +21,12 @@ import { RemedyRecord } from './remedy.entity';
 
 type RemedyType = (typeof REMEDY_TYPES)[number];
 type Publish = <D extends EventDefinition>(definition: D, payload: EventPayload<D>) => Promise<unknown>;
+/**
+ * Takes the customer's cap lock (`customerCapLockKey`) for the rest of the transaction. An event
+ * handler passes `EventContext.lockFor`, which never waits while its batch holds another lock; a
+ * request takes it with `lockCustomerCap`.
+ */
+export type CustomerCapLock = (customerRef: string) => Promise<void>;
 
 const UNKNOWN_CUSTOMER = 'the complaint’s customer is not known to compensation yet';
 
@@ -58,10 +64,25 @@ export function transitionProblem(e: RemedyTransitionError): ProblemException {
   });
 }
 
+/**
+ * The advisory lock that serialises the decisions counting against one customer's cap (see
+ * `grantedInPeriod`). Hashed with `hashtext` like `EventContext.lockFor`, so a request and an event
+ * handler contend for the same lock; a hash collision only serialises two customers needlessly.
+ */
+export const customerCapLockKey = (customerRef: string) => `remedy-cap:${customerRef}`;
+
+/** Transaction-scoped: released at commit or rollback, never held across requests. */
+export function lockCustomerCap(manager: EntityManager): CustomerCapLock {
+  return async (customerRef) => {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [customerCapLockKey(customerRef)]);
+  };
+}
+
 export const moneyOf = (r: RemedyRecord) => ({ amountMinor: Number(r.amountMinor), currency: r.currency });
 
 /**
- * Every change to a remedy: the row is locked, the domain decides (catalogue, approval matrix,
+ * Every change to a remedy: the row is locked (after the customer's cap lock when the change can
+ * count against the cap), the domain decides (catalogue, approval matrix,
  * cap, lifecycle), and the new status, the payout instruction, the events and the staff audit
  * commit together. A refusal writes nothing.
  */
@@ -81,10 +102,15 @@ export class RemedyDesk {
   async propose(
     manager: EntityManager,
     publish: Publish,
+    lockCustomer: CustomerCapLock,
     decision: { complaintId: string; caseId: string; type: RemedyType; amount: { amountMinor: number; currency: string }; decidedBy: string; correlationId: string },
     now: Date,
   ): Promise<RemedyRecord | null> {
     const { complaintId, caseId, type, amount, decidedBy } = decision;
+    const customer: { customer_ref: string }[] = await manager.query(`SELECT customer_ref FROM complaint_customers WHERE complaint_id = $1`, [complaintId]);
+    const customerRef = customer[0]?.customer_ref ?? null;
+    // The customer's cap lock before the remedy's row: the order every path keeps (see grantedInPeriod).
+    if (customerRef) await lockCustomer(customerRef);
     // A review (核查) issues the decision again: the same remedy is not proposed, let alone paid, twice.
     const earlier = await manager.findOne(RemedyRecord, { where: { caseId }, lock: { mode: 'pessimistic_write' } });
     let remedy: RemedyRecord;
@@ -96,7 +122,6 @@ export class RemedyDesk {
       Object.assign(earlier, { type, amountMinor: String(amount.amountMinor), currency: amount.currency, proposedBy: decidedBy, approvals: [], holdReason: null, updatedAt: now });
       remedy = earlier;
     } else {
-      const customer: { customer_ref: string }[] = await manager.query(`SELECT customer_ref FROM complaint_customers WHERE complaint_id = $1`, [complaintId]);
       remedy = manager.create(RemedyRecord, {
         id: randomUUID(),
         complaintId,
@@ -107,7 +132,7 @@ export class RemedyDesk {
         status: 'proposed',
         route: null,
         proposedBy: decidedBy,
-        customerRef: customer[0]?.customer_ref ?? null,
+        customerRef,
         approvals: [],
         holdReason: null,
         rejectionReason: null,
@@ -129,7 +154,7 @@ export class RemedyDesk {
       await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId, amount, reason: refusal, rejectedBy: CATALOGUE_POLICY });
       return remedy;
     }
-    await this.approveIfWithinDecision(manager, publish, remedy, now, decision.correlationId);
+    await this.approveIfWithinDecision(manager, publish, lockCustomer, remedy, now, decision.correlationId);
     return remedy;
   }
 
@@ -137,19 +162,22 @@ export class RemedyDesk {
    * The complaint's customer has become known (its complaint.received came after the decision,
    * topics being read independently): a remedy held only for that is looked at again.
    */
-  async customerKnown(manager: EntityManager, publish: Publish, complaintId: string, customerRef: string, now: Date, correlationId: string): Promise<void> {
+  async customerKnown(manager: EntityManager, publish: Publish, lockCustomer: CustomerCapLock, complaintId: string, customerRef: string, now: Date, correlationId: string): Promise<void> {
+    // Most complaints have no remedy waiting: those take no lock another complaint of the customer could meet.
+    if (!(await manager.exists(RemedyRecord, { where: { complaintId, status: 'proposed', customerRef: IsNull() } }))) return;
+    await lockCustomer(customerRef);
     const held = await manager.find(RemedyRecord, { where: { complaintId, status: 'proposed' }, lock: { mode: 'pessimistic_write' } });
     for (const remedy of held.filter((r) => r.customerRef === null)) {
       Object.assign(remedy, { customerRef, route: approvalRouteFor(this.policy.matrix, moneyOf(remedy)), holdReason: null, updatedAt: now });
-      await this.approveIfWithinDecision(manager, publish, remedy, now, correlationId);
+      await this.approveIfWithinDecision(manager, publish, lockCustomer, remedy, now, correlationId);
     }
   }
 
   /** An amount the decision alone may grant is approved and queued for payout at once, unless the customer's cap or an unknown customer holds it for a person. */
-  private async approveIfWithinDecision(manager: EntityManager, publish: Publish, remedy: RemedyRecord, now: Date, correlationId: string): Promise<void> {
+  private async approveIfWithinDecision(manager: EntityManager, publish: Publish, lockCustomer: CustomerCapLock, remedy: RemedyRecord, now: Date, correlationId: string): Promise<void> {
     if (remedy.route === 'automatic') {
       const hold = remedy.customerRef
-        ? customerCapRefusal(this.policy.matrix, { amount: moneyOf(remedy), grantedInPeriodMinor: await this.grantedInPeriod(manager, remedy, now) })
+        ? customerCapRefusal(this.policy.matrix, { amount: moneyOf(remedy), grantedInPeriodMinor: await this.grantedInPeriod(manager, lockCustomer, remedy, now) })
         : UNKNOWN_CUSTOMER;
       if (!hold) return this.markApproved(manager, publish, remedy, now, correlationId);
       // Not refused: a person decides whether a smaller remedy or none is right.
@@ -160,13 +188,14 @@ export class RemedyDesk {
 
   async approve(remedyId: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
     const principal = request.principal!;
-    return this.change(remedyId, request, 'remedy.approve', 'approve', async (manager, remedy, now, publish) => {
+    // An approval can complete the remedy and so add to the customer's granted sum: it takes the cap lock first.
+    return this.change(remedyId, request, 'remedy.approve', 'approve', { customerFirst: true }, async (manager, remedy, now, publish) => {
       if (!remedy.customerRef) {
         throw new ProblemException({ type: 'https://complaints.example/problems/remedy-customer-unknown', title: 'The customer is not known yet', status: 409, detail: 'the complaint’s customer has not reached compensation yet; try again shortly' });
       }
       const decided = approveRemedy(
         this.policy.matrix,
-        { amount: moneyOf(remedy), proposedBy: remedy.proposedBy ?? '', approvals: remedy.approvals.map((a) => a.approver), grantedInPeriodMinor: await this.grantedInPeriod(manager, remedy, now) },
+        { amount: moneyOf(remedy), proposedBy: remedy.proposedBy ?? '', approvals: remedy.approvals.map((a) => a.approver), grantedInPeriodMinor: await this.grantedInPeriod(manager, lockCustomerCap(manager), remedy, now) },
         { subject: principal.subject, roles: principal.roles, limitMinor: principal.approvalLimitMinor },
       );
       remedy.approvals = [...remedy.approvals, { approver: principal.subject, roles: [...principal.roles], at: now.toISOString() }];
@@ -179,7 +208,7 @@ export class RemedyDesk {
 
   async reject(remedyId: string, reason: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
     const actor = request.principal!.subject;
-    return this.change(remedyId, request, 'remedy.reject', 'reject', async (manager, remedy, now, publish) => {
+    return this.change(remedyId, request, 'remedy.reject', 'reject', { customerFirst: false }, async (manager, remedy, now, publish) => {
       Object.assign(remedy, { status: moveRemedy(remedy.status, 'reject'), rejectionReason: reason, rejectedBy: actor, updatedAt: now });
       await manager.save(RemedyRecord, remedy);
       await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId: remedy.caseId, amount: moneyOf(remedy), reason: maskDigitRuns(reason), rejectedBy: actor });
@@ -190,7 +219,7 @@ export class RemedyDesk {
   /** Takes a paid remedy back (paid in error, or to the wrong customer): a debit instruction of its own, booked like the payout. */
   async reverse(remedyId: string, reason: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
     const actor = request.principal!.subject;
-    return this.change(remedyId, request, 'remedy.reverse', 'reverse', async (manager, remedy, now) => {
+    return this.change(remedyId, request, 'remedy.reverse', 'reverse', { customerFirst: false }, async (manager, remedy, now) => {
       Object.assign(remedy, { status: moveRemedy(remedy.status, 'reverse'), reversalReason: reason, reversedBy: actor, updatedAt: now });
       await manager.save(RemedyRecord, remedy);
       await this.queueInstruction(manager, remedy, 'reversal', now, currentCorrelation()?.correlationId ?? null);
@@ -203,10 +232,16 @@ export class RemedyDesk {
     request: AuthenticatedRequest,
     auditAction: string,
     action: RemedyAction,
+    { customerFirst }: { customerFirst: boolean },
     step: (manager: EntityManager, remedy: RemedyRecord, now: Date, publish: Publish) => Promise<Record<string, string>>,
   ): Promise<RemedyRecord> {
     try {
       return await this.dataSource.transaction(async (manager) => {
+        if (customerFirst) {
+          // Read without a lock only to learn whose cap; the customer of a remedy, once known, never changes.
+          const unlocked = await manager.findOne(RemedyRecord, { where: { id: remedyId }, select: { id: true, customerRef: true } });
+          if (unlocked?.customerRef) await lockCustomerCap(manager)(unlocked.customerRef);
+        }
         const remedy = await manager.findOne(RemedyRecord, { where: { id: remedyId }, lock: { mode: 'pessimistic_write' } });
         if (!remedy) throw new NotFoundException(`no remedy ${remedyId}`);
         if (!allowedRemedyActions(remedy.status).includes(action)) moveRemedy(remedy.status, action);
@@ -246,10 +281,28 @@ export class RemedyDesk {
     );
   }
 
-  /** What the customer was granted in the cap's period: approved remedies not taken back since. */
-  private async grantedInPeriod(manager: EntityManager, remedy: RemedyRecord, now: Date): Promise<number> {
+  /**
+   * What the customer was granted in the cap's period: approved remedies not taken back since.
+   * Every decision that can add to this sum (a person's approval, the automatic approval of a
+   * proposal or of a remedy whose customer just became known; nothing else approves) reads it
+   * here, under the customer's cap lock held to the end of the transaction. So two decisions for
+   * one customer are serialised, and the second sees the first's approval: READ COMMITTED takes a
+   * fresh snapshot per statement, and the sum runs after the lock is granted. Without the lock two
+   * approvals of different remedies each summed the other's as not yet approved and both passed.
+   *
+   * Why no deadlock: the customer lock is taken BEFORE the remedy's row lock on every path
+   * (`change()` for an approval reads the customer unlocked first, `propose()` and
+   * `customerKnown()` know it from the complaint), so nobody holds a remedy row while waiting for
+   * the customer lock, which a holder of the customer lock might wait for in turn. Taking it here
+   * again is then a no-op; it matters only if the customer became known between that unlocked read
+   * and the row lock (a remedy's customer is set once, never changed). An event handler takes it
+   * through `EventContext.lockFor`, which never waits while its batch holds another lock.
+   */
+  private async grantedInPeriod(manager: EntityManager, lockCustomer: CustomerCapLock, remedy: RemedyRecord, now: Date): Promise<number> {
+    if (!remedy.customerRef) return 0;
+    await lockCustomer(remedy.customerRef);
     const cap = this.policy.matrix[remedy.currency]?.customerCap;
-    if (!cap || !remedy.customerRef) return 0;
+    if (!cap) return 0;
     const since = new Date(now.getTime() - cap.periodDays * 86_400_000);
     const [row]: { total: string | null }[] = await manager.query(
       `SELECT sum(amount_minor) AS total FROM remedies
