@@ -91,18 +91,18 @@ describe('intake: tickets, channels and retries', () => {
       });
     const first = await post(canonical());
     expect(first.status).toBe(201);
-    const ticket = (await first.json()).ticketNumber;
+    const ticket = ((await first.json()) as { ticketNumber: string }).ticketNumber;
     const before = (await service.rowCounts()).complaints;
     // The same request with its keys in another order is the same request.
     const { description, ...rest } = canonical();
     const retried = await post({ description, ...rest });
     expect(retried.status).toBe(201);
     expect(retried.headers.get('idempotent-replayed')).toBe('true');
-    expect((await retried.json()).ticketNumber).toBe(ticket);
+    expect(((await retried.json()) as { ticketNumber: string }).ticketNumber).toBe(ticket);
     const different = await post(canonical({ description: 'A different complaint: my card was charged twice for one purchase.' }));
     expect(different.status).toBe(422);
     expect(different.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect((await different.json()).type).toMatch(/idempotency-key-reused$/);
+    expect(((await different.json()) as { type: string }).type).toMatch(/idempotency-key-reused$/);
     expect((await service.rowCounts()).complaints).toBe(before);
   });
 
