@@ -2,6 +2,7 @@ export * from './deadlines';
 export * from './calendars';
 export * from './deadline-clock';
 export * from './redaction';
+export * from './text';
 export * from './ticket-number';
 export * from './lifecycle';
 export * from './triage-rules';

@@ -1,4 +1,4 @@
-import { MoneyFormatError, toMinorUnits } from './money';
+import { CURRENCY_EXPONENTS, isIso4217Currency, MoneyFormatError, toMinorUnits } from './money';
 
 describe('toMinorUnits', () => {
   it.each([
@@ -36,5 +36,22 @@ describe('toMinorUnits', () => {
   ])('toMinorUnits(%p, %s) is refused', (decimal, currency, message) => {
     expect(() => toMinorUnits(decimal, currency)).toThrow(MoneyFormatError);
     expect(() => toMinorUnits(decimal, currency)).toThrow(message);
+  });
+});
+
+describe('isIso4217Currency', () => {
+  it.each(['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'JPY', 'KWD', 'THB', 'INR', 'XOF', 'XAF', 'XCD', 'XPF'])('isIso4217Currency(%s) is true', (code) => {
+    expect(isIso4217Currency(code)).toBe(true);
+  });
+
+  it.each(['ZZZ', 'ABC', 'BTC', 'XXX', 'XTS', 'XDR', 'XSU', 'XAU', 'XAG', 'cny', 'Cny', 'CN', 'CNYY', ' CNY', '', null, undefined, 156])(
+    'isIso4217Currency(%p) is false',
+    (code) => {
+      expect(isIso4217Currency(code)).toBe(false);
+    },
+  );
+
+  it('takes every currency toMinorUnits converts, so what a channel converted is never refused', () => {
+    expect(Object.keys(CURRENCY_EXPONENTS).filter((code) => !isIso4217Currency(code))).toEqual([]);
   });
 });

@@ -10,6 +10,23 @@ export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
   BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3,
 };
 
+/**
+ * Currencies a customer can hold or pay in: the runtime's ISO 4217 list (ICU's: current currencies and
+ * recently replaced ones such as HRK) and every currency above, so a channel's amount that converts is
+ * never refused. ISO 4217 also codes what is not money in anyone's account: units of account (XDR,
+ * XSU, XUA), bond-market units (XBA-XBD), precious metals (XAU, XAG, XPD, XPT), the testing code (XTS)
+ * and "no currency" (XXX). They are left out even if a later ICU lists them.
+ */
+const NOT_MONEY = new Set(['XDR', 'XSU', 'XUA', 'XBA', 'XBB', 'XBC', 'XBD', 'XAU', 'XAG', 'XPD', 'XPT', 'XTS', 'XXX']);
+const ISO_4217_CURRENCIES: ReadonlySet<string> = new Set(
+  [...Intl.supportedValuesOf('currency'), ...Object.keys(CURRENCY_EXPONENTS)].filter((code) => !NOT_MONEY.has(code)),
+);
+
+/** Whether `code` is an ISO 4217 currency (upper case, as ISO writes it); ZZZ, BTC and XXX are not. */
+export function isIso4217Currency(code: unknown): boolean {
+  return typeof code === 'string' && ISO_4217_CURRENCIES.has(code);
+}
+
 export class MoneyFormatError extends Error {}
 
 /** "1,250.50" CNY -> 125050. Refuses more decimals than the currency has, negatives and non-numbers. */

@@ -3,6 +3,12 @@ import { describeAdapterContract, inboundMessage, signedMessage } from '../src/c
 import { regulatorAdapter } from './index';
 
 const SECRET = randomBytes(32);
+
+// The samples arrive on 23 November 2026, as the contract kit signs them, with deadlines after that day.
+// A deadline already past is refused, so the clock is that day's: the samples do not expire.
+const ARRIVED = new Date('2026-11-23T08:00:00Z');
+beforeAll(() => jest.useFakeTimers({ now: ARRIVED, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
+afterAll(() => jest.useRealTimers());
 const config = { secretFor: (channel: string) => (channel === 'regulator' ? SECRET : undefined) };
 
 /** Forwarded by the NFRA's 12378 hotline, with a deadline in Beijing time. */
@@ -96,7 +102,7 @@ describeAdapterContract(regulatorAdapter(config), {
     {
       name: 'a referral under the CBIRC code from before the NFRA, with no referral id, only an ID number and a compact offset',
       message: () =>
-        signed({ body: 'CBIRC', caseNo: 'YJ2023-0815-77', deadline: '2023-09-01T18:00+0800', complainant: { idNo: '11010519791231002X' }, content: '信用卡催收人员多次给投诉人的亲友打电话。' }),
+        signed({ body: 'CBIRC', caseNo: 'YJ2023-0815-77', deadline: '2026-12-01T18:00+0800', complainant: { idNo: '11010519791231002X' }, content: '信用卡催收人员多次给投诉人的亲友打电话。' }),
       messageId: 'nfra:YJ2023-0815-77',
       complaint: {
         channel: 'regulator',
@@ -104,7 +110,7 @@ describeAdapterContract(regulatorAdapter(config), {
         complainant: { idNumber: '11010519791231002X' },
         description: '信用卡催收人员多次给投诉人的亲友打电话。',
         preferredReplyChannel: 'letter',
-        regulatorReferral: { body: 'nfra', caseNumber: 'YJ2023-0815-77', deadline: '2023-09-01T10:00:00.000Z' },
+        regulatorReferral: { body: 'nfra', caseNumber: 'YJ2023-0815-77', deadline: '2026-12-01T10:00:00.000Z' },
       },
     },
     {
@@ -142,6 +148,11 @@ describeAdapterContract(regulatorAdapter(config), {
     { name: 'a deadline on 30 February', message: () => signed({ ...nfraReferral, deadline: '2027-02-30T23:59:59+08:00' }), reason: /deadline must be/ },
     { name: 'a deadline at hour 24', message: () => signed({ ...nfraReferral, deadline: '2026-12-07T24:00:00Z' }), reason: /deadline must be/ },
     { name: 'a deadline as a number', message: () => signed({ ...nfraReferral, deadline: 1796659199 }), reason: /deadline must be/ },
+    {
+      name: 'a deadline that passed before the referral arrived',
+      message: () => signed({ ...nfraReferral, deadline: '2023-09-01T18:00+0800' }),
+      reason: /does not make a valid complaint: regulatorReferral\.deadline: deadline has already passed/,
+    },
     { name: 'a referral without the complaint', message: () => signed({ ...nfraReferral, content: '' }), reason: /content is required/ },
     { name: 'a complainant nobody can identify', message: () => signed({ ...nfraReferral, complainant: {} }), reason: /complainant needs at least/ },
     { name: 'an amount that is not one', message: () => signed({ ...nfraReferral, amount: '约2万元' }), reason: /is not an amount/ },

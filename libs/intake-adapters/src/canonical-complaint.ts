@@ -8,20 +8,23 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsNotEmpty,
+  isISO8601,
   IsObject,
-  IsOptional,
   IsString,
   Matches,
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
+  ValidationArguments,
+  ValidationOptions,
   ValidatorConstraint,
   ValidatorConstraintInterface,
   Validate,
 } from 'class-validator';
 import { CHANNELS, REPLY_CHANNELS } from '@complaints/contracts';
+import { hasVisibleText, isIso4217Currency, VISIBLE_CHARACTER } from '@complaints/domain';
 
 /**
  * The canonical complaint: what every channel's adapter maps to and what `POST /v1/complaints`
@@ -32,50 +35,130 @@ import { CHANNELS, REPLY_CHANNELS } from '@complaints/contracts';
 export const MAX_DESCRIPTION_LENGTH = 4000;
 export const MAX_ATTACHMENTS = 20;
 
+/**
+ * How far a sender's clock may run ahead of ours before a moment it calls "now" counts as the future.
+ * Channel systems stamp complaints with their own clocks.
+ */
+export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+
+/** Digits, spaces or dashes with a leading + at most, and at least five digits: "-----" reaches nobody. */
+export const PHONE_PATTERN = /^\+?(?=(?:[ -]*[0-9]){5})[0-9 -]{5,20}$/;
+export const PHONE_MESSAGE = 'phone must be digits, spaces or dashes (at least 5 digits), optionally with a leading +';
+
+/**
+ * Like IsOptional, but only an absent field is skipped: null is refused. IsOptional lets null through to
+ * code that tells "given" from "absent" by `!== undefined` (an amendment would erase the phone) or that
+ * passes the value on as it is (an event schema then refuses it, and the caller gets a 500).
+ */
+export function IsOptionalButNotNull(options?: ValidationOptions): PropertyDecorator {
+  return (target, property) => {
+    ValidateIf((_object, value) => value !== undefined, options)(target, property);
+    IsDefined({ message: ({ property: name }) => `${name} must not be null; leave it out instead`, ...options })(target, property);
+  };
+}
+
 @ValidatorConstraint({ name: 'identifiesSomeone' })
 class IdentifiesSomeone implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     if (value === null || typeof value !== 'object') return true; // IsObject reports it
     const c = value as ComplainantDto;
-    return [c.customerId, c.name, c.phone, c.email, c.idNumber, c.channelUserId].some((v) => typeof v === 'string' && v.trim() !== '');
+    return [c.customerId, c.name, c.phone, c.email, c.idNumber, c.channelUserId].some((v) => typeof v === 'string' && hasVisibleText(v));
   }
   defaultMessage(): string {
     return 'the complainant needs at least one of customerId, name, phone, email, idNumber or channelUserId';
   }
 }
 
+/**
+ * The instant an ISO 8601 string names, when JavaScript can read it. IsISO8601 also passes week dates,
+ * the basic format and decimal commas (2026-W48, 20261120T1000Z), which read as an invalid date and
+ * would fail only when stored.
+ */
+function instantOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !isISO8601(value, { strict: true })) return undefined;
+  return Date.parse(value);
+}
+
+const unreadableDate = (property: string) => `${property} must be a calendar date or date-time such as 2026-11-20T10:00:00+08:00`;
+
+/** For what has happened (the incident, the regulator's receipt): not later than now, give or take the senders' clocks. */
+@ValidatorConstraint({ name: 'notInTheFuture' })
+class NotInTheFuture implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    const at = instantOf(value);
+    if (at === undefined) return true; // IsISO8601 reports it
+    return !Number.isNaN(at) && at <= Date.now() + CLOCK_SKEW_ALLOWANCE_MS;
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return Number.isNaN(instantOf(args.value)) ? unreadableDate(args.property) : `${args.property} must not be in the future`;
+  }
+}
+
+/** For a deadline: one already past would have the complaint filed in breach. */
+@ValidatorConstraint({ name: 'notYetPassed' })
+class NotYetPassed implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    const at = instantOf(value);
+    if (at === undefined) return true; // IsISO8601 reports it
+    return !Number.isNaN(at) && at > Date.now();
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return Number.isNaN(instantOf(args.value)) ? unreadableDate(args.property) : `${args.property} has already passed`;
+  }
+}
+
+@ValidatorConstraint({ name: 'iso4217Currency' })
+class Iso4217Currency implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return isIso4217Currency(value);
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return `${args.property} must be an ISO 4217 currency code such as CNY`;
+  }
+}
+
+/**
+ * Text a reader would see something of. IsNotEmpty passes "   " and a run of zero-width characters,
+ * which say nothing and, as an identifier, would be the same for everyone who sends them.
+ */
+export function HasVisibleText(): PropertyDecorator {
+  return Matches(VISIBLE_CHARACTER, { message: ({ property }) => `${property} must not be blank (it has no visible character)` });
+}
+
 export class ComplainantDto {
+  // The customer's pseudonymous reference is derived from it: a blank one would be everyone's.
   @ApiPropertyOptional({ description: "The bank's customer number, when the complainant is a customer" })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
+  @HasVisibleText()
   @MaxLength(64)
   customerId?: string;
 
   @ApiPropertyOptional({ example: '张三' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
-  @IsNotEmpty()
+  @HasVisibleText()
   @MaxLength(100)
   name?: string;
 
   @ApiPropertyOptional({ example: '13800138000' })
-  @IsOptional()
-  @Matches(/^\+?[0-9 -]{5,20}$/, { message: 'phone must be digits, spaces or dashes, optionally with a leading +' })
+  @IsOptionalButNotNull()
+  @Matches(PHONE_PATTERN, { message: PHONE_MESSAGE })
   phone?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsEmail()
   @MaxLength(254)
   email?: string;
 
   @ApiPropertyOptional({ description: 'National ID or passport number' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Matches(/^[0-9A-Za-z]{6,20}$/, { message: 'idNumber must be 6-20 letters or digits' })
   idNumber?: string;
 
   @ApiPropertyOptional({ description: "The channel's own id of the person (WeChat openid, chatbot user id)" })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Matches(/^[A-Za-z0-9_.:@-]{1,128}$/, { message: 'channelUserId must be 1-128 letters, digits or _.:@-' })
   channelUserId?: string;
 }
@@ -90,18 +173,18 @@ export class RepresentativeDto {
 
   @ApiProperty()
   @IsString()
-  @IsNotEmpty()
+  @HasVisibleText()
   @MaxLength(100)
   name!: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^\+?[0-9 -]{5,20}$/, { message: 'phone must be digits, spaces or dashes, optionally with a leading +' })
+  @IsOptionalButNotNull()
+  @Matches(PHONE_PATTERN, { message: PHONE_MESSAGE })
   phone?: string;
 
   @ApiProperty({ description: 'Power of attorney, certificate of inheritance or court order reference' })
   @IsString()
-  @IsNotEmpty()
+  @HasVisibleText()
   @MaxLength(100)
   authorisationReference!: string;
 }
@@ -113,8 +196,8 @@ export class MoneyDto {
   @Max(Number.MAX_SAFE_INTEGER)
   amountMinor!: number;
 
-  @ApiProperty({ example: 'CNY' })
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
+  @ApiProperty({ example: 'CNY', description: 'ISO 4217 currency code; units of account, metals, XTS and XXX are refused' })
+  @Validate(Iso4217Currency)
   currency!: string;
 }
 
@@ -139,7 +222,7 @@ export class AttachmentDto {
   mediaType!: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
   @MaxLength(255)
   fileName?: string;
@@ -150,12 +233,12 @@ export const DECLARED_NEEDS = ['hearing', 'sight', 'mobility', 'cognitive', 'lan
 
 export class VulnerabilityDto {
   @ApiPropertyOptional({ enum: AGE_BANDS })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsIn(AGE_BANDS)
   ageBand?: (typeof AGE_BANDS)[number];
 
   @ApiPropertyOptional({ enum: DECLARED_NEEDS, isArray: true })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @ArrayMaxSize(DECLARED_NEEDS.length)
   @IsIn(DECLARED_NEEDS, { each: true })
   declaredNeeds?: (typeof DECLARED_NEEDS)[number][];
@@ -173,9 +256,10 @@ export class RegulatorReferralDto {
   @Matches(/^[A-Za-z0-9_./-]{1,64}$/, { message: 'caseNumber must be 1-64 letters, digits or _./-' })
   caseNumber!: string;
 
-  @ApiPropertyOptional({ description: 'The deadline the regulator set, when earlier than ours' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'The deadline the regulator set, when earlier than ours; not one already past' })
+  @IsOptionalButNotNull()
   @IsISO8601({ strict: true })
+  @Validate(NotYetPassed)
   deadline?: string;
 }
 
@@ -185,12 +269,12 @@ export class ConsentDto {
   dataProcessing!: boolean;
 
   @ApiPropertyOptional({ description: 'Consent to record calls about this complaint' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsBoolean()
   callRecording?: boolean;
 
   @ApiPropertyOptional({ description: 'Consent to a follow-up satisfaction survey' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsBoolean()
   survey?: boolean;
 }
@@ -201,34 +285,35 @@ export class ConsentDto {
  */
 export class ChannelContextDto {
   @ApiPropertyOptional({ description: 'Branch that accepted the complaint' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Matches(/^[A-Za-z0-9]{1,16}$/, { message: 'branchCode must be 1-16 letters or digits' })
   branchCode?: string;
 
   @ApiPropertyOptional({ description: 'Staff id of the teller or agent who took it' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'staffId must be 1-32 letters, digits or ._-' })
   staffId?: string;
 
   @ApiPropertyOptional({ description: "Reference of the call recording in the recording system" })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Matches(/^[A-Za-z0-9:/._-]{1,200}$/, { message: 'recordingReference must be 1-200 letters, digits or :/._-' })
   recordingReference?: string;
 
   @ApiPropertyOptional({ description: "The chatbot's intent code when it handed over" })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'intent must be 1-64 letters, digits or ._-' })
   intent?: string;
 
   @ApiPropertyOptional({ description: 'Why the bot handed over' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
   @MaxLength(200)
   handoffReason?: string;
 
-  @ApiPropertyOptional({ description: 'When the regulator received the complaint' })
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'When the regulator received the complaint; not in the future' })
+  @IsOptionalButNotNull()
   @IsISO8601({ strict: true })
+  @Validate(NotInTheFuture)
   referralReceivedAt?: string;
 }
 
@@ -238,7 +323,7 @@ export class FileComplaintDto {
   channel!: (typeof CHANNELS)[number];
 
   @ApiPropertyOptional({ description: "The channel's own reference (call id, message id, ...)" })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
   @MaxLength(200)
   channelReference?: string;
@@ -252,7 +337,7 @@ export class FileComplaintDto {
   complainant!: ComplainantDto;
 
   @ApiPropertyOptional({ type: RepresentativeDto, description: 'Someone filing on behalf of the complainant' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => RepresentativeDto)
@@ -260,35 +345,36 @@ export class FileComplaintDto {
 
   @ApiProperty({ maxLength: MAX_DESCRIPTION_LENGTH })
   @IsString()
-  @IsNotEmpty()
+  @HasVisibleText()
   @MaxLength(MAX_DESCRIPTION_LENGTH)
   description!: string;
 
   @ApiPropertyOptional({ example: 'credit card' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
   @MaxLength(100)
   productHint?: string;
 
   @ApiPropertyOptional({ description: 'Account or card number concerned; stored masked, only the last four digits kept' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @Matches(/^[0-9 -]{4,34}$/, { message: 'accountReference must be 4-34 digits, spaces or dashes' })
   accountReference?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ description: 'When it happened; not in the future' })
+  @IsOptionalButNotNull()
   @IsISO8601({ strict: true })
+  @Validate(NotInTheFuture)
   occurredAt?: string;
 
   @ApiPropertyOptional({ type: MoneyDto })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => MoneyDto)
   amountInDispute?: MoneyDto;
 
   @ApiPropertyOptional({ type: [AttachmentDto] })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @ArrayMaxSize(MAX_ATTACHMENTS)
   @ValidateNested({ each: true })
   @Type(() => AttachmentDto)
@@ -299,33 +385,33 @@ export class FileComplaintDto {
   preferredReplyChannel!: (typeof REPLY_CHANNELS)[number];
 
   @ApiPropertyOptional({ enum: ['zh-CN', 'en'], description: 'Detected from the description when absent' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsIn(['zh-CN', 'en'])
   language?: 'zh-CN' | 'en';
 
   @ApiPropertyOptional({ type: VulnerabilityDto })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => VulnerabilityDto)
   vulnerability?: VulnerabilityDto;
 
   @ApiPropertyOptional({ type: RegulatorReferralDto })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => RegulatorReferralDto)
   regulatorReferral?: RegulatorReferralDto;
 
   @ApiPropertyOptional({ type: ConsentDto })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => ConsentDto)
   consent?: ConsentDto;
 
   @ApiPropertyOptional({ type: ChannelContextDto })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsObject()
   @ValidateNested()
   @Type(() => ChannelContextDto)

@@ -178,6 +178,11 @@ describe('findUnsafeText', () => {
   it.each([
     ['NUL', { a: 'x\u0000y' }, '$.a'],
     ['escape', { a: ['ok', 'esc\u001b'] }, '$.a[1]'],
+    ['DEL', { a: 'x\u007f' }, '$.a'],
+    ['C1 padding character (U+0080)', { a: 'x\u0080' }, '$.a'],
+    ['C1 next line (U+0085)', { a: { b: 'line\u0085break' } }, '$.a.b'],
+    ['C1 control sequence introducer (U+009B)', { a: ['ok', '\u009b31m red'] }, '$.a[1]'],
+    ['C1 application program command (U+009F)', { a: 'x\u009f' }, '$.a'],
     ['lone high surrogate', { a: 'x\ud800' }, '$.a'],
     ['lone low surrogate', { b: { c: '\udc00' } }, '$.b.c'],
     ['__proto__ key', JSON.parse('{"__proto__": {"x": 1}}'), '$.__proto__'],
@@ -186,7 +191,11 @@ describe('findUnsafeText', () => {
     expect(findUnsafeText(value)?.path).toBe(path);
   });
 
-  it.each(['零宽\u200b空格', '\u202eRTL', '😀 emoji', '全角，标点', 'tab\tand\nnewline\r'])('findUnsafeText_ordinaryText_%p_passes', (text) => {
+  it('findUnsafeText_C1ControlInAKey_isFound', () => {
+    expect(findUnsafeText({ ['k\u0085']: 1 })).toEqual({ path: '$', problem: 'has a key that is not well-formed text' });
+  });
+
+  it.each(['零宽\u200b空格', '\u202eRTL', '😀 emoji', '全角，标点', 'tab\tand\nnewline\r', 'Latin-1 \u00a0\u00e9\u00ff', 'café ¥ £ ©'])('findUnsafeText_ordinaryText_%p_passes', (text) => {
     expect(findUnsafeText({ description: text, nested: [text] })).toBeNull();
   });
 });

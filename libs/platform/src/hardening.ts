@@ -64,9 +64,11 @@ export function limitJsonDepth(limit: number) {
   };
 }
 
-// C0 controls other than tab, line feed and carriage return; Postgres cannot store NUL at all.
+// C0 controls other than tab, line feed and carriage return, DEL, and the C1 controls (U+0080-U+009F:
+// no keyboard types them; they come from text decoded with the wrong charset, or as terminal escapes
+// such as U+009B). Postgres cannot store NUL at all.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

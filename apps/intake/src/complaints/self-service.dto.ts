@@ -1,59 +1,72 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsEmail, IsIn, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { REPLY_CHANNELS } from '@complaints/contracts';
-import { AttachmentDto, MAX_ATTACHMENTS, MAX_DESCRIPTION_LENGTH } from '@complaints/intake-adapters';
+import {
+  AttachmentDto,
+  HasVisibleText,
+  IsOptionalButNotNull,
+  MAX_ATTACHMENTS,
+  MAX_DESCRIPTION_LENGTH,
+  PHONE_MESSAGE,
+  PHONE_PATTERN,
+} from '@complaints/intake-adapters';
 
 export class SupplementDto {
   @ApiPropertyOptional({ maxLength: MAX_DESCRIPTION_LENGTH, description: 'What the customer adds' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
-  @IsNotEmpty()
+  @HasVisibleText()
   @MaxLength(MAX_DESCRIPTION_LENGTH)
   text?: string;
 
   @ApiPropertyOptional({ type: [AttachmentDto], description: 'Files already in object storage' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @ArrayMaxSize(MAX_ATTACHMENTS)
   @ValidateNested({ each: true })
   @Type(() => AttachmentDto)
   attachments?: AttachmentDto[];
 }
 
+/**
+ * Each field given is a change (the service takes whatever is not undefined), so a field may be left
+ * out but not sent as null: a null phone or e-mail would erase it, a null description would fail.
+ */
 export class AmendComplaintDto {
   @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^\+?[0-9 -]{5,20}$/, { message: 'phone must be digits, spaces or dashes, optionally with a leading +' })
+  @IsOptionalButNotNull()
+  @Matches(PHONE_PATTERN, { message: PHONE_MESSAGE })
   phone?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsEmail()
   @MaxLength(254)
   email?: string;
 
   @ApiPropertyOptional({ enum: REPLY_CHANNELS })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsIn(REPLY_CHANNELS)
   preferredReplyChannel?: (typeof REPLY_CHANNELS)[number];
 
   @ApiPropertyOptional({ enum: ['zh-CN', 'en'] })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsIn(['zh-CN', 'en'])
   language?: 'zh-CN' | 'en';
 
   @ApiPropertyOptional({ maxLength: MAX_DESCRIPTION_LENGTH, description: 'A corrected description, replacing the earlier one' })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
-  @IsNotEmpty()
+  @HasVisibleText()
   @MaxLength(MAX_DESCRIPTION_LENGTH)
   description?: string;
 }
 
 export class WithdrawDto {
   @ApiPropertyOptional({ maxLength: 500 })
-  @IsOptional()
+  @IsOptionalButNotNull()
   @IsString()
+  @HasVisibleText()
   @MaxLength(500)
   reason?: string;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CHANNELS, SEVERITIES } from '@complaints/contracts';
-import { PAUSE_REASONS } from '@complaints/domain';
+import { PAUSE_REASONS, VISIBLE_CHARACTER } from '@complaints/domain';
 
 /** A dry run: what triage would decide for this text, without filing anything. */
 export class ClassifyRequestDto {
@@ -63,7 +63,7 @@ export class RetriageDto {
 
   @ApiProperty({ description: 'Why: kept with the decision and shown to auditors' })
   @IsString()
-  @Matches(/\S/, { message: 'reason must not be blank' })
+  @Matches(VISIBLE_CHARACTER, { message: 'reason must not be blank (it has no visible character)' })
   @MaxLength(1000)
   reason!: string;
 }
@@ -88,7 +88,7 @@ export class ClockChangeDto {
 
   @ApiProperty({ description: 'Why: kept with the clock and shown to auditors' })
   @IsString()
-  @Matches(/\S/, { message: 'reason must not be blank' })
+  @Matches(VISIBLE_CHARACTER, { message: 'reason must not be blank (it has no visible character)' })
   @MaxLength(1000)
   reason!: string;
 }

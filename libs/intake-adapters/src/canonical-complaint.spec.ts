@@ -1,0 +1,187 @@
+import { canonicalProblems } from './channel-adapter';
+import { CLOCK_SKEW_ALLOWANCE_MS } from './canonical-complaint';
+
+// Dates are judged against the clock: the spec's clock stands still.
+const NOW = new Date('2026-11-23T08:00:00Z');
+beforeAll(() => jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] }));
+afterAll(() => jest.useRealTimers());
+
+const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
+const DAY = 86_400_000;
+
+/** A complaint with every optional field given, each valid. */
+const FULL = {
+  channel: 'regulator',
+  channelReference: 'RF-2026-000311',
+  complainant: { customerId: 'C-1001', name: '王小明', phone: '13800138000', email: 'wang@example.com', idNumber: '11010519491231002X', channelUserId: 'oUser123' },
+  onBehalfOf: { relationship: 'guardian', name: '赵桂兰', phone: '13900001111', authorisationReference: 'GZ-2025-0917' },
+  description: '信用卡年费被重复收取。',
+  productHint: 'credit card',
+  accountReference: '6222 0212 3456 7890',
+  occurredAt: at(-3 * DAY),
+  amountInDispute: { amountMinor: 30000, currency: 'CNY' },
+  attachments: [{ reference: `fs:${'a'.repeat(64)}`, sha256: 'a'.repeat(64), sizeBytes: 10, mediaType: 'image/png', fileName: 'bill.png' }],
+  preferredReplyChannel: 'sms',
+  language: 'zh-CN',
+  vulnerability: { ageBand: '75+', declaredNeeds: ['hearing'] },
+  regulatorReferral: { body: 'nfra', caseNumber: '12378-20261122-004511', deadline: at(14 * DAY) },
+  consent: { dataProcessing: true, callRecording: true, survey: false },
+  channelContext: { branchCode: 'SH001', staffId: 'T023111', recordingReference: 'rec:1', intent: 'complaint', handoffReason: 'asked for a person', referralReceivedAt: at(-DAY) },
+};
+
+/** `FULL` with the value at a dotted path replaced, or removed when `value` is undefined. */
+function withValue(path: string, value: unknown): Record<string, unknown> {
+  const copy = structuredClone(FULL) as Record<string, unknown>;
+  const keys = path.split('.');
+  let target = copy;
+  for (const k of keys.slice(0, -1)) target = target[k] as Record<string, unknown>;
+  if (value === undefined) delete target[keys[keys.length - 1]];
+  else target[keys[keys.length - 1]] = value;
+  return copy;
+}
+
+const problems = (body: unknown) => canonicalProblems(body);
+const pathsOf = (body: unknown) => [...new Set(problems(body).map((p) => p.path))].sort();
+const messagesAt = (body: unknown, path: string) => problems(body).filter((p) => p.path === path).map((p) => p.message);
+
+/** Every optional field of the canonical complaint, nested ones included. */
+const OPTIONAL = [
+  'channelReference', 'onBehalfOf', 'onBehalfOf.phone', 'productHint', 'accountReference', 'occurredAt', 'amountInDispute', 'attachments',
+  'attachments.0.fileName', 'language', 'vulnerability', 'vulnerability.ageBand', 'vulnerability.declaredNeeds', 'regulatorReferral',
+  'regulatorReferral.deadline', 'consent', 'consent.callRecording', 'consent.survey', 'channelContext', 'channelContext.branchCode',
+  'channelContext.staffId', 'channelContext.recordingReference', 'channelContext.intent', 'channelContext.handoffReason',
+  'channelContext.referralReceivedAt', 'complainant.customerId', 'complainant.name', 'complainant.phone', 'complainant.email',
+  'complainant.idNumber', 'complainant.channelUserId',
+];
+const reported = (path: string) => path.replace(/\.(\d+)\./g, '[$1].');
+
+describe('the canonical complaint', () => {
+  it('takes a complaint with every optional field given', () => {
+    expect(problems(FULL)).toEqual([]);
+  });
+
+  describe('a customer id, phone and name that identify nobody', () => {
+    it.each(['', ' ', '   ', '\t\n', '\u3000', '\u00a0', '\u200b', '\ufeff\u2060'])(
+      'refuses the blank customerId %j, which would give unrelated people one customer reference',
+      (customerId) => {
+        const body = withValue('complainant.customerId', customerId);
+        expect(pathsOf(body)).toEqual(['complainant.customerId']);
+        expect(messagesAt(body, 'complainant.customerId')).toEqual(['customerId must not be blank (it has no visible character)']);
+      },
+    );
+
+    it('refuses a blank customerId even when it is the only identifier, once for the field and once for the complainant', () => {
+      const body = { ...FULL, complainant: { customerId: '   ' } };
+      expect(pathsOf(body)).toEqual(['complainant', 'complainant.customerId']);
+    });
+
+    it.each(['\u200b', '\u200b\u200c\u200d', '\u3164'])('refuses the invisible name %j, and a complainant known by nothing else', (name) => {
+      expect(pathsOf({ ...FULL, complainant: { name } })).toEqual(['complainant', 'complainant.name']);
+    });
+
+    it.each(['-----', '+ - -', '1234', '12-3-4', '+1 2 3 4', '          '])('refuses the phone %j: fewer than five digits', (phone) => {
+      const body = withValue('complainant.phone', phone);
+      expect(pathsOf(body)).toEqual(['complainant.phone']);
+      expect(messagesAt(body, 'complainant.phone')).toEqual([expect.stringMatching(/at least 5 digits/)]);
+      expect(pathsOf(withValue('onBehalfOf.phone', phone))).toEqual(['onBehalfOf.phone']);
+    });
+
+    it.each(['13800138000', '+8613800138000', '0571-8765-4321', '139 0000 4444', '+44 7700 900123', '12345'])('takes the phone %j', (phone) => {
+      expect(problems(withValue('complainant.phone', phone))).toEqual([]);
+    });
+
+    it.each(['C-1001', '  C-1001', '零宽\u200b客户'])('takes the customerId %j', (customerId) => {
+      expect(problems(withValue('complainant.customerId', customerId))).toEqual([]);
+    });
+  });
+
+  describe('null, where a field may only be given or left out', () => {
+    it.each(OPTIONAL)('refuses %s: null, with its path', (path) => {
+      const body = withValue(path, null);
+      expect(pathsOf(body)).toContain(reported(path));
+      expect(messagesAt(body, reported(path))).toContain(`${path.split('.').pop()} must not be null; leave it out instead`);
+    });
+
+    it.each(OPTIONAL.filter((p) => !p.startsWith('complainant.')))('takes the complaint with %s left out', (path) => {
+      expect(problems(withValue(path, undefined))).toEqual([]);
+    });
+  });
+
+  describe('the currency of the amount in dispute', () => {
+    it.each(['ZZZ', 'ABC', 'BTC', 'XXX', 'XTS', 'XDR', 'XAU', 'cny', 'CN', 'CNYY', '', 156])('refuses %j', (currency) => {
+      const body = withValue('amountInDispute.currency', currency);
+      expect(pathsOf(body)).toEqual(['amountInDispute.currency']);
+      expect(messagesAt(body, 'amountInDispute.currency')).toEqual(['currency must be an ISO 4217 currency code such as CNY']);
+    });
+
+    it.each(['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'JPY', 'KWD', 'THB', 'XOF', 'CHF'])('takes %s', (currency) => {
+      expect(problems(withValue('amountInDispute.currency', currency))).toEqual([]);
+    });
+  });
+
+  describe('when it happened, and when the regulator received it', () => {
+    it.each([
+      ['occurredAt', '9999-12-31T23:59:59Z'],
+      ['occurredAt', at(CLOCK_SKEW_ALLOWANCE_MS + 60_000)],
+      ['occurredAt', '2026-11-24'],
+      ['channelContext.referralReceivedAt', '2999-01-01'],
+      ['channelContext.referralReceivedAt', at(DAY)],
+    ])('refuses %s %s: in the future', (path, value) => {
+      const body = withValue(path, value);
+      expect(pathsOf(body)).toEqual([path]);
+      expect(messagesAt(body, path)).toEqual([`${path.split('.').pop()} must not be in the future`]);
+    });
+
+    it.each([
+      ['occurredAt', at(CLOCK_SKEW_ALLOWANCE_MS - 1000)],
+      ['occurredAt', at(0)],
+      ['occurredAt', '2026-11-20'],
+      ['occurredAt', '1999-12-31T23:59:59+08:00'],
+      ['channelContext.referralReceivedAt', at(60_000)],
+    ])('takes %s %s: past, or ahead by no more than a sender\'s clock may be', (path, value) => {
+      expect(problems(withValue(path, value))).toEqual([]);
+    });
+
+    it.each(['2026-W47-1', '20261120T100000Z', '2026-11-20T10', '2026-11-20T10:00:00,5Z'])(
+      'refuses %j, an ISO 8601 form that reads as no date at all, before it is stored',
+      (value) => {
+        expect(messagesAt(withValue('occurredAt', value), 'occurredAt')).toEqual([expect.stringMatching(/must be a calendar date or date-time/)]);
+        expect(pathsOf(withValue('regulatorReferral.deadline', value))).toEqual(['regulatorReferral.deadline']);
+      },
+    );
+  });
+
+  describe("the regulator's deadline", () => {
+    it.each(['2000-01-01', '2026-11-22T23:59:59+08:00', at(-1000)])('refuses %s: already passed', (deadline) => {
+      const body = withValue('regulatorReferral.deadline', deadline);
+      expect(pathsOf(body)).toEqual(['regulatorReferral.deadline']);
+      expect(messagesAt(body, 'regulatorReferral.deadline')).toEqual(['deadline has already passed']);
+    });
+
+    it.each([at(60_000), '2026-12-07T23:59:59+08:00', '2027-01-01'])('takes %s: still ahead', (deadline) => {
+      expect(problems(withValue('regulatorReferral.deadline', deadline))).toEqual([]);
+    });
+  });
+
+  describe('text that must say something', () => {
+    const BLANK = ['', '   ', '\u3000', '\t\n', '\u200b', '\u200b\u200c\u200d\u2060\ufeff', ' \u200b \ufeff ', '\u00ad', '\ufe0f', '\u2800'];
+
+    it.each(BLANK)('refuses the description %j', (description) => {
+      const body = withValue('description', description);
+      expect(pathsOf(body)).toEqual(['description']);
+      expect(messagesAt(body, 'description')).toEqual(['description must not be blank (it has no visible character)']);
+    });
+
+    it.each(BLANK)("refuses %j as the representative's name or authorisation", (value) => {
+      expect(pathsOf(withValue('onBehalfOf.name', value))).toEqual(['onBehalfOf.name']);
+      expect(pathsOf(withValue('onBehalfOf.authorisationReference', value))).toEqual(['onBehalfOf.authorisationReference']);
+    });
+
+    it.each(['零宽\u200b空格', '\u202eتم الدفع\u202c', '投诉😡😡', '😀', '全角，标点！？', 'e\u0301\u0301 combining', '？', '1'])(
+      'takes the description %j: the customer\'s words, however written',
+      (description) => {
+        expect(problems(withValue('description', description))).toEqual([]);
+      },
+    );
+  });
+});
