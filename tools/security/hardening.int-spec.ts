@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { formatTicketNumber } from '@complaints/domain';
 import { signWebhook } from '@complaints/platform';
 import { ServiceUnderTest, startInProcess, ALL_SERVICES } from './services-in-process';
@@ -83,6 +84,56 @@ describe('intake hardening: limits, headers, CORS, ownership and webhook replays
     expect(allowed.headers.get('access-control-allow-origin')).toBe(CONSOLE);
     const foreign = await preflight('https://evil.example');
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers bodies it cannot read as JSON objects with a 4xx problem that quotes none of the body, and stores nothing', async () => {
+    const adapter = await bearer('channel-adapter', { channel: 'web' });
+    const send = async (body: string | Uint8Array, headers: Record<string, string>) => {
+      const res = await fetch(`${service.baseUrl}/v1/complaints`, { method: 'POST', headers: { ...adapter, ...headers }, body });
+      const text = await res.text();
+      return { status: res.status, contentType: res.headers.get('content-type'), text, problem: JSON.parse(text) as { type: string; status: number; detail?: string } };
+    };
+    const json = { 'content-type': 'application/json' };
+    const valid = JSON.stringify(complaint('C-body'));
+    const before = await service.rowCounts();
+
+    const gzip = await send('notgzip', { ...json, 'content-encoding': 'gzip' });
+    expect([gzip.status, gzip.problem.type, gzip.problem.detail]).toEqual([400, expect.stringMatching(/malformed-body$/), expect.stringMatching(/decompressed/)]);
+    expect((await send('notgzip', { ...json, 'content-encoding': 'deflate' })).status).toBe(400);
+    expect((await send(valid, { ...json, 'content-encoding': 'compress' })).problem).toMatchObject({ status: 415, type: expect.stringMatching(/unsupported-encoding$/) });
+    expect((await send(valid, { 'content-type': 'application/json; charset=utf-16' })).problem).toMatchObject({ status: 415, type: expect.stringMatching(/unsupported-encoding$/) });
+    expect((await send(valid, { 'content-type': 'application/json; charset=ibm-1047' })).problem).toMatchObject({ status: 415, type: expect.stringMatching(/unsupported-encoding$/) });
+
+    const malformed = await send('{"channel":"web","complainant":{"name":王秘密人,"phone":"13800138000"},"description":"x"}', json);
+    expect([malformed.status, malformed.problem.type, malformed.problem.detail]).toEqual([400, expect.stringMatching(/malformed-json$/), 'the body is not valid JSON']);
+    for (const value of ['王', '秘密', '13800138000', 'complainant']) expect(malformed.text).not.toContain(value);
+
+    for (const [what, body, headers] of [
+      ['text/plain', valid, { 'content-type': 'text/plain' }],
+      ['a form', 'channel=web&description=x', { 'content-type': 'application/x-www-form-urlencoded' }],
+      ['XML', '<complaint><channel>web</channel></complaint>', { 'content-type': 'application/xml' }],
+      ['multipart', '--b\r\nContent-Disposition: form-data; name="channel"\r\n\r\nweb\r\n--b--\r\n', { 'content-type': 'multipart/form-data; boundary=b' }],
+      // fetch sets no content type for bytes.
+      ['no content type', new TextEncoder().encode(valid), {}],
+    ] as [string, string | Uint8Array, Record<string, string>][]) {
+      const res = await send(body, headers);
+      expect({ what, status: res.status, contentType: res.contentType, type: res.problem.type }).toEqual({
+        what,
+        status: 415,
+        contentType: expect.stringMatching(/^application\/problem\+json/),
+        type: expect.stringMatching(/unsupported-media-type$/),
+      });
+    }
+
+    const array = await send(`[${valid}]`, json);
+    expect(array.problem).toMatchObject({ status: 400, type: expect.stringMatching(/validation$/), detail: 'the body must be a JSON object' });
+    expect(array.text).not.toContain('property 0');
+
+    expect(await service.rowCounts()).toEqual(before);
+    // What it still takes: JSON, JSON as gzip, and GET without a body.
+    expect((await send(valid, { 'content-type': 'application/json; charset=UTF-8' })).status).toBe(201);
+    expect((await send(gzipSync(JSON.stringify(complaint('C-body-gz'))), { ...json, 'content-encoding': 'gzip' })).status).toBe(201);
+    expect((await fetch(`${service.baseUrl}/v1/complaints/${UNKNOWN_TICKET}`, { headers: await bearer('investigator') })).status).toBe(404);
   });
 
   it('accepts a signed webhook once when the same request arrives ten times at once', async () => {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DynamicModule, Global, INestApplication, Module, Type, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Global, INestApplication, Module, Type } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import helmet from 'helmet';
@@ -7,7 +7,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import express, { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { DataSource } from 'typeorm';
 import { deadLetterTopic, ServiceName, TOPICS } from '@complaints/contracts';
 import {
@@ -29,12 +29,13 @@ import { databaseConfigFromEnv, dataSourceOptions, openDatabase } from './databa
 import { HealthController } from './health.controller';
 import { createLogger, messagingLoggerFrom, PinoNestLogger } from './logger';
 import { ServiceMetrics } from './metrics';
-import { bodyParserProblem, flattenValidationErrors, ProblemDetailsFilter, RequestValidationException } from './problem';
+import { ProblemDetailsFilter, RequestValidationPipe } from './problem';
 import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
 import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WEBHOOK_VERIFIER, WebhookAuthenticator, WebhookVerifier } from './security';
 import { CreateWebhookNonces1763971300000 } from './webhook-migration';
 import { QueryParametersCheck } from './query-parameters';
-import { corsOptionsFromEnv, limitJsonDepth, maxJsonDepthFromEnv, refuseUnsafeText } from './hardening';
+import { corsOptionsFromEnv, maxJsonDepthFromEnv } from './hardening';
+import { bodyParsing } from './body-parsing';
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
   intake: 3101,
@@ -169,43 +170,16 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     });
     next();
   });
-  const keepRawBody = (req: Request, _res: Response, buf: Buffer) => ((req as Request & { rawBody?: Buffer }).rawBody = buf);
-  // Channel webhooks carry whole e-mails and XML, with attachments: a larger limit, raw bytes kept.
   app.use(
-    '/v1/channels',
-    express.json({ limit: process.env.CHANNEL_BODY_LIMIT ?? '10mb', type: ['application/json', 'application/*+json'], verify: keepRawBody }),
-    express.raw({ limit: process.env.CHANNEL_BODY_LIMIT ?? '10mb', type: ['message/rfc822', 'application/xml', 'text/xml', 'text/plain'] }),
-    (req: Request, _res: Response, next: NextFunction) => {
-      const r = req as Request & { rawBody?: Buffer };
-      if (Buffer.isBuffer(req.body)) r.rawBody = req.body;
-      next();
-    },
-  );
-  for (const upload of definition.uploads ?? []) {
-    app.use(upload.path, (req: Request, res: Response, next: NextFunction) =>
-      req.method === 'POST' ? express.raw({ limit: upload.limit, type: () => true })(req, res, next) : next(),
-    );
-  }
-  app.use(
-    express.json({
-      limit: definition.bodyLimit ?? '256kb',
-      type: ['application/json', 'application/*+json'],
-      // Signed webhooks are verified over the bytes as sent, not over a re-serialisation.
-      verify: (req, _res, buf) => ((req as Request & { rawBody?: Buffer }).rawBody = buf),
+    bodyParsing({
+      jsonLimit: definition.bodyLimit ?? '256kb',
+      channelLimit: process.env.CHANNEL_BODY_LIMIT ?? '10mb',
+      uploads: definition.uploads ?? [],
+      maxJsonDepth: maxJsonDepthFromEnv(),
     }),
   );
-  app.use(limitJsonDepth(maxJsonDepthFromEnv()));
-  app.use(refuseUnsafeText());
-  app.use((error: unknown, _req: Request, _res: Response, next: NextFunction) => next(bodyParserProblem(error) ?? error));
   app.useGlobalFilters(new ProblemDetailsFilter(logger, metrics));
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) => new RequestValidationException(flattenValidationErrors(errors)),
-    }),
-  );
+  app.useGlobalPipes(new RequestValidationPipe());
 
   const document = SwaggerModule.createDocument(
     app,

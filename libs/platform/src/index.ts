@@ -9,6 +9,7 @@ export * from './health.controller';
 export * from './field-cipher';
 export * from './security';
 export * from './hardening';
+export * from './body-parsing';
 export * from './query-parameters';
 export * from './deadline-regimes';
 export * from './chinese-fonts';

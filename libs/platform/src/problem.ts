@@ -1,4 +1,4 @@
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError } from '@nestjs/common';
+import { ArgumentMetadata, ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from './metrics';
@@ -41,6 +41,35 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 export class RequestValidationException extends BadRequestException {
   constructor(readonly fieldProblems: FieldProblem[]) {
     super({ message: 'request validation failed' });
+  }
+}
+
+/**
+ * Every service's validation pipe: unknown fields refused, values turned into their DTO's types,
+ * all failures in one problem. A JSON array where a DTO is expected is refused as what it is;
+ * validated as an object it would only earn "property 0 should not exist".
+ */
+export class RequestValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => new RequestValidationException(flattenValidationErrors(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.data === undefined && Array.isArray(value) && this.toValidate(metadata)) {
+      throw new ProblemException({
+        type: `${TYPE_BASE}validation`,
+        title: 'The request is not valid',
+        status: 400,
+        detail: 'the body must be a JSON object',
+        errors: [{ path: '(body)', message: 'must be a JSON object, not an array' }],
+      });
+    }
+    return super.transform(value, metadata);
   }
 }
 
@@ -91,22 +120,43 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 }
 
 /**
- * Turns the body parser's errors (they carry `type`) into problems before Nest maps them to a
- * bare 400 and loses which error it was. Used as Express error middleware after the parser.
+ * Turns the body parser's errors into problems before Nest maps them to a bare 400 or a 500 and
+ * loses which error it was. Used as Express error middleware after the parser. Most carry `type`;
+ * a body that does not decompress is zlib's own error, which the parser only marks 400.
  */
 export function bodyParserProblem(error: unknown): ProblemException | null {
-  const e = error as { type?: string; message?: string; limit?: number } | null;
+  const e = error as { type?: string; message?: string; limit?: number; status?: number; errno?: unknown } | null;
   switch (e?.type) {
     case 'entity.parse.failed':
-      return new ProblemException({ type: `${TYPE_BASE}malformed-json`, title: 'The body is not valid JSON', status: 400, detail: e.message });
+      return new ProblemException({ type: `${TYPE_BASE}malformed-json`, title: 'The body is not valid JSON', status: 400, detail: jsonSyntaxDetail(e.message) });
     case 'entity.too.large':
       return new ProblemException({ type: `${TYPE_BASE}payload-too-large`, title: 'The body is too large', status: 413, detail: `the limit is ${e.limit} bytes` });
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new ProblemException({ type: `${TYPE_BASE}unsupported-encoding`, title: 'Unsupported body encoding', status: 415, detail: e.message });
+    case 'request.size.invalid':
+    case 'request.aborted':
+      return new ProblemException({ type: `${TYPE_BASE}malformed-body`, title: 'The body could not be read', status: 400, detail: 'the body did not arrive in full' });
+    case undefined:
+      // zlib's errors carry errno; anything else without a type is not the parser's to name.
+      return e?.status === 400 && typeof e.errno === 'number'
+        ? new ProblemException({ type: `${TYPE_BASE}malformed-body`, title: 'The body could not be read', status: 400, detail: 'the body could not be decompressed as its Content-Encoding says' })
+        : null;
     default:
       return null;
   }
+}
+
+/**
+ * What is wrong with a JSON body, in words that quote none of it: the parser's own message often
+ * does ("Unexpected token '王', ..."name":王秘密人..."), and bodies carry personal data. Only a
+ * position at the very end of a message is taken, so digits inside a quoted body never are.
+ */
+export function jsonSyntaxDetail(message: string | undefined): string {
+  const position = / in JSON at position (\d{1,9})(?: \(line \d+ column \d+\))?$/.exec(message ?? '')?.[1];
+  if (position !== undefined) return `the body is not valid JSON at position ${position}`;
+  if (message === 'Unexpected end of JSON input') return 'the body is not valid JSON: it ends too early';
+  return 'the body is not valid JSON';
 }
 
 const slug = (s: string) => s.toLowerCase().replace(/_/g, '-');
