@@ -56,7 +56,6 @@ function complaintBody(i: number, repeatOf: number | null) {
   const texts = english ? EN : ZH;
   return {
     channel: CHANNELS[i % CHANNELS.length],
-    channelReference: null,
     complainant: { customerId: `LOAD-C${n % 5000}`, name: english ? 'Alex Morgan' : '李明', phone: `139${String(10_000_000 + (n % 90_000_000)).slice(0, 8)}` },
     description: texts[n % texts.length] + (repeatOf === null ? '' : ' 再次投诉，问题仍未解决。'),
     preferredReplyChannel: 'sms',

@@ -89,11 +89,7 @@ export const DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS = 168;
  * (OUTBOX_KEEP_PUBLISHED_HOURS, default 168 = 7 days; 0 keeps every row).
  */
 export function outboxKeepPublishedMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.OUTBOX_KEEP_PUBLISHED_HOURS;
-  if (raw === undefined || raw === '') return DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS * 3_600_000;
-  const hours = Number(raw);
-  if (!Number.isFinite(hours) || hours < 0) throw new Error(`OUTBOX_KEEP_PUBLISHED_HOURS must be a number of hours, 0 or more, got ${raw}`);
-  return hours * 3_600_000;
+  return keepingTimeMs(env, 'OUTBOX_KEEP_PUBLISHED_HOURS', 'hours', DEFAULT_OUTBOX_KEEP_PUBLISHED_HOURS);
 }
 
 /**
@@ -109,9 +105,16 @@ export const DEFAULT_PROCESSED_EVENTS_KEEP_DAYS = 120;
  * the service reads, dead-letter topics included.
  */
 export function processedEventsKeepMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.PROCESSED_EVENTS_KEEP_DAYS;
-  if (raw === undefined || raw === '') return DEFAULT_PROCESSED_EVENTS_KEEP_DAYS * 86_400_000;
-  const days = Number(raw);
-  if (!Number.isFinite(days) || days < 0) throw new Error(`PROCESSED_EVENTS_KEEP_DAYS must be a number of days, 0 or more, got ${raw}`);
-  return days * 86_400_000;
+  return keepingTimeMs(env, 'PROCESSED_EVENTS_KEEP_DAYS', 'days', DEFAULT_PROCESSED_EVENTS_KEEP_DAYS);
+}
+
+const MS_PER = { hours: 3_600_000, days: 86_400_000 } as const;
+
+/** A keeping time set in hours or days, 0 or more (0 keeps for good), in milliseconds. */
+function keepingTimeMs(env: NodeJS.ProcessEnv, name: string, unit: keyof typeof MS_PER, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback * MS_PER[unit];
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number of ${unit}, 0 or more, got ${raw}`);
+  return n * MS_PER[unit];
 }

@@ -11,18 +11,18 @@ export class ArchiveMessagingHousekeeping1796661115000 implements MigrationInter
   name = 'ArchiveMessagingHousekeeping1796661115000';
 
   async up(q: QueryRunner): Promise<void> {
-    const schema = await schemaOf(q);
-    const role = archiveWriterRole(schema);
-    const [{ exists }]: { exists: boolean }[] = await q.query(`SELECT to_regrole($1) IS NOT NULL AS exists`, [ident(role)]);
-    if (!exists) return;
-    await q.query(`GRANT DELETE ON ${ident(schema)}.outbox, ${ident(schema)}.processed_events TO ${ident(role)}`);
+    await grantOrRevoke(q, (tables, role) => `GRANT DELETE ON ${tables} TO ${role}`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    const schema = await schemaOf(q);
-    const role = archiveWriterRole(schema);
-    const [{ exists }]: { exists: boolean }[] = await q.query(`SELECT to_regrole($1) IS NOT NULL AS exists`, [ident(role)]);
-    if (!exists) return;
-    await q.query(`REVOKE DELETE ON ${ident(schema)}.outbox, ${ident(schema)}.processed_events FROM ${ident(role)}`);
+    await grantOrRevoke(q, (tables, role) => `REVOKE DELETE ON ${tables} FROM ${role}`);
   }
+}
+
+/** Runs the statement for the writer role if it exists, as the archive's other grant migrations do. */
+async function grantOrRevoke(q: QueryRunner, statement: (tables: string, role: string) => string): Promise<void> {
+  const schema = await schemaOf(q);
+  const role = archiveWriterRole(schema);
+  const [{ exists }]: { exists: boolean }[] = await q.query(`SELECT to_regrole($1) IS NOT NULL AS exists`, [ident(role)]);
+  if (exists) await q.query(statement(`${ident(schema)}.outbox, ${ident(schema)}.processed_events`, ident(role)));
 }
