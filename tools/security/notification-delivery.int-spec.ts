@@ -122,6 +122,34 @@ describe('notification delivers over the customer\'s channel', () => {
     expect(stored).not.toContain('13900001111');
   });
 
+  it('finalResponse_restsSealed_andIsShownWhole_toAnInvestigator_butMasked_toAnAuditor', async () => {
+    const email = `zhao-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber } = await fileFor(email);
+    const explanation = '王先生您好：经核查，您尾号为6222021234567890123的账户于当日被重复扣费，我行已致电13900001111与您确认。';
+    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, { ...response(ticketNumber, RIGHTS), explanation }, 'investigation');
+    await deliver(Events.CaseResponseIssued, issued);
+    await eventually(async () => (await sql(`SELECT 1 FROM customer_messages WHERE complaint_id = $1 AND kind = 'final-response'`, [complaintId])).length > 0 || null, {
+      what: 'the final response',
+    });
+    const stored = await sql<{ body: string | null; body_sealed: string | null }>(`SELECT body, body_sealed FROM customer_messages WHERE complaint_id = $1`, [complaintId]);
+    expect(stored).toHaveLength(2);
+    for (const row of stored) expect(row).toEqual({ body: null, body_sealed: expect.stringMatching(/^v2:/) });
+    expect(JSON.stringify(await sql(`SELECT * FROM customer_messages WHERE complaint_id = $1`, [complaintId]))).not.toMatch(/6222021234567890123|13900001111|王先生/);
+
+    const listedBy = async (role: 'investigator' | 'auditor') => {
+      const token = await notification.issuer.token(role);
+      const res = await fetch(`${notification.baseUrl}/v1/notifications?complaintId=${complaintId}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      const messages = (await res.json()) as { kind: string; body: string; bodySealed?: unknown }[];
+      expect(messages.every((m) => !('bodySealed' in m))).toBe(true);
+      return messages.find((m) => m.kind === 'final-response')!.body;
+    };
+    expect(await listedBy('investigator')).toContain(explanation);
+    const masked = await listedBy('auditor');
+    expect(masked).toContain('经核查');
+    expect(masked).not.toMatch(/6222021234567890123|13900001111|王先生/);
+  });
+
   it('finalResponse_missingTheReviewDateAndEveryRoute_isRefusedBeforeSending_withTheElementsNamed', async () => {
     const email = `li-${randomUUID().slice(0, 6)}@example.com`;
     const { complaintId, ticketNumber } = await fileFor(email);

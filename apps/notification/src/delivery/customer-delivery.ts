@@ -114,6 +114,11 @@ export class CustomerDelivery {
     private readonly publisher: OutboxPublisher,
   ) {}
 
+  /** The message's text as the customer gets it. */
+  textOf(row: Pick<CustomerMessage, 'body' | 'bodySealed'>): string {
+    return row.bodySealed !== null ? this.cipher.decrypt(row.bodySealed) : (row.body ?? '');
+  }
+
   recipientOf(preference: ReplyPreference): Recipient {
     if (!preference.replyToSealed) return {};
     return JSON.parse(this.cipher.decrypt(preference.replyToSealed)) as Recipient;
@@ -182,7 +187,8 @@ export class CustomerDelivery {
       template: rendered.templateId,
       language: preference.language,
       subject: rendered.subject,
-      body: rendered.body,
+      body: null,
+      bodySealed: this.cipher.encrypt(rendered.body),
       sink: 'none',
       status: 'failed',
       statusReason: null,
@@ -290,7 +296,7 @@ export class CustomerDelivery {
       kind: row.kind,
       language: row.language,
       subject: row.subject ?? '',
-      body: row.body,
+      body: this.textOf(row),
       to,
     };
     // Without any adapter configured (a development stack) the message is kept in the local sink at

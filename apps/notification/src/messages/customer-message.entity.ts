@@ -39,8 +39,16 @@ export class CustomerMessage {
   @Column({ type: 'text', nullable: true })
   subject!: string | null;
 
-  @Column({ type: 'text' })
-  body!: string;
+  /** The text of a message written before texts were sealed; null since. */
+  @Column({ type: 'text', nullable: true })
+  body!: string | null;
+
+  /**
+   * The text as sent, sealed with the platform's field cipher: a final response quotes the
+   * decision, which may name people and accounts, and a survey's text holds the link that answers it.
+   */
+  @Column({ name: 'body_sealed', type: 'text', nullable: true })
+  bodySealed!: string | null;
 
   /** Where it went: the channel's adapter, `local-sink` on a stack without adapters, `none` when nothing carried it (yet). */
   @Column('text')

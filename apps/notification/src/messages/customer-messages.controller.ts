@@ -1,10 +1,11 @@
-import { Controller, Get, Logger, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Logger, ParseUUIDPipe, Query, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, DeadlineClockChanged, EventEnvelope, Events, RemedyPaid } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
-import { Allow } from '@complaints/platform';
+import { maskDigitRuns, redactPersonalText } from '@complaints/domain';
+import { Allow, AuthenticatedRequest, seesPersonalData } from '@complaints/platform';
 import { CustomerDelivery } from '../delivery/customer-delivery';
 import { renderFinalResponse } from '../templates/mandatory-content';
 import { renderMessage } from '../templates/message-catalogue';
@@ -105,10 +106,19 @@ export class CustomerMessagesController {
 
   @Get()
   @Allow('investigator', 'compliance-officer', 'auditor')
-  @ApiOperation({ summary: 'Messages about a complaint, sent or held, with every channel tried and every receipt' })
-  async list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
+  @ApiOperation({ summary: 'Messages about a complaint, sent or held, with every channel tried and every receipt; personal data masked for roles that do not need it' })
+  async list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest) {
     const messages = await this.dataSource.getRepository(CustomerMessage).find({ where: { complaintId }, order: { createdAt: 'ASC' } });
-    // A survey link answers the survey: staff see that one was sent, not a link they could use.
-    return messages.map((m) => (m.kind === 'survey' ? { ...m, body: m.body.replace(SURVEY_LINK_TOKEN, '$1…') } : m));
+    const clear = seesPersonalData(request.principal);
+    const preference = clear || messages.length === 0 ? null : await this.delivery.findPreference(this.dataSource.manager, complaintId);
+    const recipient = preference ? this.delivery.recipientOf(preference) : {};
+    const known = [recipient.name, recipient.phone, recipient.email, recipient.postalAddress];
+    return messages.map(({ bodySealed: _sealed, ...m }) => {
+      let body = this.delivery.textOf({ body: m.body, bodySealed: _sealed });
+      // A survey link answers the survey: staff see that one was sent, not a link they could use.
+      if (m.kind === 'survey') body = body.replace(SURVEY_LINK_TOKEN, '$1…');
+      if (!clear) body = maskDigitRuns(redactPersonalText(body, known));
+      return { ...m, body };
+    });
   }
 }

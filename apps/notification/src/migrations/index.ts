@@ -163,4 +163,28 @@ export class HeldMessagesReceiptsSurveys1765400000000 implements MigrationInterf
   }
 }
 
-export const notificationMigrations = [CreateCustomerMessages1763885300000, Deliveries1764720100000, HeldMessagesReceiptsSurveys1765400000000];
+/**
+ * A message's text is kept sealed: a final response quotes the decision, which may name people and
+ * accounts, and a survey's text holds the link that answers it. Texts written before stay readable
+ * in \`body\`; a row has one or the other.
+ */
+export class SealedMessageBodies1796661117000 implements MigrationInterface {
+  name = 'SealedMessageBodies1796661117000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE customer_messages
+        ADD COLUMN body_sealed text,
+        ALTER COLUMN body DROP NOT NULL,
+        ADD CONSTRAINT customer_messages_one_body CHECK ((body IS NULL) <> (body_sealed IS NULL))`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    // Sealed texts cannot be opened here (the keys live with the service): those messages lose their text.
+    await q.query(`ALTER TABLE customer_messages DROP CONSTRAINT customer_messages_one_body`);
+    await q.query(`UPDATE customer_messages SET body = '' WHERE body IS NULL`);
+    await q.query(`ALTER TABLE customer_messages DROP COLUMN body_sealed, ALTER COLUMN body SET NOT NULL`);
+  }
+}
+
+export const notificationMigrations = [CreateCustomerMessages1763885300000, Deliveries1764720100000, HeldMessagesReceiptsSurveys1765400000000, SealedMessageBodies1796661117000];
