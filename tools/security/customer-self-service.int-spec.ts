@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TOPICS } from '@complaints/contracts';
 import { kafkaMessage } from '../archive-verify/archive-fixtures';
 import { FieldCipher } from '@complaints/platform';
+import { IdentityProofHousekeeping, PURGE_BATCH } from '../../apps/intake/src/complaints/identity-proof-housekeeping';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -24,7 +25,7 @@ describe('customer self-service on intake', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, headers: res.headers, type: (res.headers.get('content-type') ?? '').split(';')[0], body: text ? JSON.parse(text) : null };
   };
   const file = async (customerId: string) => {
     const res = await call('POST', '/v1/complaints', `Bearer ${await service.issuer.token('channel-adapter', { channel: 'hotline' })}`, {
@@ -107,6 +108,59 @@ describe('customer self-service on intake', () => {
     const locked = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' });
     expect(locked.status).toBe(429);
     expect(locked.body.type).toMatch(/too-many-proof-attempts$/);
+    // The first failure frees a try when it is an hour old: the answer says so, in the header and the problem.
+    const retryAfter = Number(locked.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(3600 - 60);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(locked.body.retryAfterSeconds).toBe(retryAfter);
+  });
+
+  it('tells a locked-out caller when the oldest failure that still counts leaves the hour, on every route that takes a proof', async () => {
+    const { ticketNumber } = await file('C-912');
+    // Six failures within the hour and one before it: the lock lifts when the 50-minute-old one
+    // leaves the hour (the 59-minute-old one leaving a minute from now still leaves five).
+    await service.pg.query(
+      `INSERT INTO "${service.schema}".identity_proof_failures (ticket_number, failed_at)
+       SELECT $1, now() - m * interval '1 minute' FROM unnest(ARRAY[75, 59, 50, 40, 30, 20, 10]) AS m`,
+      [ticketNumber],
+    );
+    const proof = { 'x-proof-of-identity': '5678' };
+    for (const [method, path, body] of [
+      ['GET', '', undefined],
+      ['POST', '/supplements', { text: '补充说明' }],
+      ['POST', '/amendments', { language: 'en' }],
+      ['POST', '/withdrawal', {}],
+    ] as const) {
+      const locked = await call(method, `/v1/complaints/${ticketNumber}${path}`, hotline, body, proof);
+      expect({ path, status: locked.status, type: locked.type }).toEqual({ path, status: 429, type: 'application/problem+json' });
+      const retryAfter = Number(locked.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(600 - 60);
+      expect(retryAfter).toBeLessThanOrEqual(600);
+      expect(locked.body.retryAfterSeconds).toBe(retryAfter);
+    }
+  });
+
+  it('purges failed proofs once they have left the lockout window, in batches, and keeps those that still count', async () => {
+    const failures = `"${service.schema}".identity_proof_failures`;
+    // More expired failures than one batch takes, on tickets of their own so other tests' counts stay.
+    await service.pg.query(
+      `INSERT INTO ${failures} (ticket_number, failed_at)
+       SELECT 'CMP-PURGE-OLD-' || (i % 7), now() - interval '61 minutes' - i * interval '1 second' FROM generate_series(1, $1::int) AS i`,
+      [PURGE_BATCH * 2 + 17],
+    );
+    await service.pg.query(`INSERT INTO ${failures} (ticket_number, failed_at) VALUES ('CMP-PURGE-OLD-0', now() - interval '30 days')`);
+    await service.pg.query(
+      `INSERT INTO ${failures} (ticket_number, failed_at) VALUES ('CMP-PURGE-FRESH', now() - interval '59 minutes'), ('CMP-PURGE-FRESH', now() - interval '1 minute'), ('CMP-PURGE-FRESH', now())`,
+    );
+    const count = async (pattern: string) => (await service.pg.query(`SELECT count(*)::int AS n FROM ${failures} WHERE ticket_number LIKE $1`, [pattern])).rows[0].n as number;
+
+    const purged = await service.running.app.get(IdentityProofHousekeeping).purge();
+
+    expect(purged).toBeGreaterThanOrEqual(PURGE_BATCH * 2 + 18);
+    expect(await count('CMP-PURGE-OLD-%')).toBe(0);
+    expect(await count('CMP-PURGE-FRESH')).toBe(3);
+    const expired = await service.pg.query(`SELECT count(*)::int AS n FROM ${failures} WHERE failed_at <= now() - interval '1 hour'`);
+    expect(expired.rows[0].n).toBe(0);
   });
 
   it('weighs concurrent proofs one at a time: thirty wrong guesses at once record five failures, and the rest are refused', async () => {
@@ -163,10 +217,36 @@ describe('customer self-service on intake', () => {
     expect(supplemented[0].payload.attachmentCount).toBe(1);
     expect(supplemented[0].payload.summary).not.toContain('郑十');
     expect(supplemented[0].payload.summary).not.toContain(PHONE);
+    // The same supplement with its keys in another order is the same request.
+    const reordered = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, { attachments: supplement.attachments, text: supplement.text }, proof);
+    expect(reordered.body).toEqual(first.body);
     const empty = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, {}, { 'x-proof-of-identity': '5678' });
     expect(empty.status).toBe(400);
     const view = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' });
     expect(view.body.timeline.map((t: { event: string }) => t.event)).toEqual(['complaint.received', 'complaint.supplemented']);
+  });
+
+  it('refuses a different supplement under a key already used (422), keeping the first and losing nothing silently', async () => {
+    const { complaintId, ticketNumber } = await file('C-913');
+    const proof = { 'x-proof-of-identity': '5678', 'idempotency-key': 'supp-reused' };
+    const first = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, { text: '补充：扣款发生在11月20日。' }, proof);
+    expect(first.status).toBe(201);
+    const before = await service.rowCounts();
+    for (const different of [{ text: '补充：银行短信通知了两次扣款。' }, { text: '补充：扣款发生在11月20日。', attachments: [{ reference: 'fs:' + 'b'.repeat(64), sha256: 'b'.repeat(64), sizeBytes: 99, mediaType: 'application/pdf' }] }]) {
+      const refused = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, different, proof);
+      expect({ status: refused.status, type: refused.type, problem: refused.body.type }).toEqual({
+        status: 422,
+        type: 'application/problem+json',
+        problem: 'https://complaints.example/problems/idempotency-key-reused',
+      });
+    }
+    expect(await service.rowCounts()).toEqual(before);
+    // The first is still the key's answer, and a new key takes the new information.
+    expect((await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, { text: '补充：扣款发生在11月20日。' }, proof)).body).toEqual(first.body);
+    const added = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, hotline, { text: '补充：银行短信通知了两次扣款。' }, { ...proof, 'idempotency-key': 'supp-new' });
+    expect(added.status).toBe(201);
+    expect(added.body.supplementId).not.toBe(first.body.supplementId);
+    expect((await events(complaintId)).filter((e) => e.type === 'complaint.supplemented')).toHaveLength(2);
   });
 
   it('amends contact details and reply preferences, and says what changed without the values', async () => {

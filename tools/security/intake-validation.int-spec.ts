@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -64,6 +65,33 @@ describe('intake: request validation', () => {
     const before = await service.rowCounts();
     expectRefusedAt(await call('POST', '/v1/complaints', body), path);
     expect(await service.rowCounts()).toEqual(before);
+  });
+
+  describe("a regulator's deadline without a time zone, read where the regulator counts (cn-cbirc: Beijing)", () => {
+    const beijingDate = (days: number) => DateTime.now().setZone('Asia/Shanghai').plus({ days }).toISODate()!;
+    const referral = (caseNumber: string, deadline: string) => complaint({ regulatorReferral: { body: 'nfra', caseNumber, deadline } });
+    const sentDeadline = async (complaintId: string) => {
+      const { rows } = await service.pg.query(`SELECT convert_from(value, 'UTF8')::jsonb -> 'payload' -> 'regulatorReferral' ->> 'deadline' AS deadline FROM "${service.schema}".outbox WHERE message_key = $1 AND convert_from(value, 'UTF8')::jsonb ->> 'type' = 'complaint.received'`, [complaintId]);
+      return rows[0]?.deadline;
+    };
+
+    it.each([
+      ['a date alone runs to the end of that day in Beijing', '12378-2026-000950', 5, '', 'T15:59:59.999Z'],
+      ["today's date still has the rest of Beijing's day to run", '12378-2026-000951', 0, '', 'T15:59:59.999Z'],
+      ['a date and time without an offset is Beijing time', '12378-2026-000952', 5, 'T17:00', 'T09:00:00.000Z'],
+    ])('%s', async (_what, caseNumber, days, time, utc) => {
+      const day = beijingDate(days);
+      const res = await call('POST', '/v1/complaints', referral(caseNumber, `${day}${time}`));
+      expect(res.status).toBe(201);
+      expect(res.body.responseDueBy).toBe(`${day}${utc}`);
+      expect(await sentDeadline(res.body.complaintId)).toBe(`${day}${utc}`);
+    });
+
+    it("refuses yesterday's date: the day is over in Beijing, though not yet everywhere", async () => {
+      const before = await service.rowCounts();
+      expectRefusedAt(await call('POST', '/v1/complaints', referral('12378-2026-000960', beijingDate(-1))), 'regulatorReferral.deadline');
+      expect(await service.rowCounts()).toEqual(before);
+    });
   });
 
   it('still files the complaint those were made from', async () => {

@@ -110,7 +110,7 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, contentType: (res.headers.get('content-type') ?? '').split(';')[0], body: text ? JSON.parse(text) : null };
   };
 
   describe('a complaint as it arrives', () => {
@@ -475,6 +475,16 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect((await call(routed, 'POST', '/v1/triage/classify', { text: 'x', taxonomy: 'uk-fos' }, officer)).status).toBe(422);
       expect((await call(routed, 'POST', '/v1/triage/classify', { text: 42 }, officer)).status).toBe(400);
       expect((await call(routed, 'POST', '/v1/triage/classify', { text: 'x', amountMinor: 5 }, officer)).status).toBe(422);
+      // What intake would refuse, triage does not weigh: three capital letters are not a currency.
+      for (const currency of ['XYZ', 'XXX']) {
+        const invented = await call(routed, 'POST', '/v1/triage/classify', { text: '信用卡年费被重复收取。', amountMinor: 30000, currency }, officer);
+        expect({ status: invented.status, contentType: invented.contentType, type: invented.body?.type, errors: invented.body?.errors }).toEqual({
+          status: 400,
+          contentType: 'application/problem+json',
+          type: 'https://complaints.example/problems/validation',
+          errors: [{ path: 'currency', message: 'currency must be an ISO 4217 currency code such as CNY' }],
+        });
+      }
       expect((await call(routed, 'POST', '/v1/triage/classify', '{"text": ', officer)).status).toBe(400);
       expect((await call(routed, 'POST', '/v1/triage/classify', { text: 'x' })).status).toBe(401);
       expect((await call(routed, 'POST', '/v1/triage/classify', { text: 'x' }, await as(routed, 'customer'))).status).toBe(403);

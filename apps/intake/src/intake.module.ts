@@ -4,6 +4,7 @@ import { RegimeId } from '@complaints/domain';
 import { deadlineRegimesFromEnv, FieldCipher } from '@complaints/platform';
 import { ComplaintIntake } from './complaints/complaint-intake.service';
 import { CustomerSelfService } from './complaints/customer-self-service';
+import { IdentityProofHousekeeping } from './complaints/identity-proof-housekeeping';
 import { ComplaintsController } from './complaints/complaints.controller';
 import { StaffComplaintsController } from './complaints/staff-complaints.controller';
 import { ChannelInboundController } from './complaints/channel-inbound.controller';
@@ -17,6 +18,7 @@ import { CHANNEL_ADAPTERS, channelAdaptersFromEnv } from './complaints/channel-a
   providers: [
     ComplaintIntake,
     CustomerSelfService,
+    IdentityProofHousekeeping,
     { provide: CHANNEL_ADAPTERS, useFactory: () => channelAdaptersFromEnv() },
     {
       provide: ATTACHMENT_STORE,

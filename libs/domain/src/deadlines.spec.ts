@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
 import {
+  deadlineDueBy,
   DEFAULT_REGIMES,
   DeadlineRegime,
+  LATEST_TIME_ZONE,
   periodDueBy,
   periodsOf,
   RegimeConfigError,
@@ -435,6 +437,62 @@ describe('us-cfpb (15 / 60 calendar days, America/New_York, no roll)', () => {
 
   it('responseDueBy_us_isThe15DayResponse_asBefore', () => {
     expect(responseDueBy(new Date('2026-06-30T18:00:00Z'), US).toISOString()).toBe('2026-07-16T03:59:59.999Z');
+  });
+});
+
+describe("deadlineDueBy — a deadline someone else set, read in the zone where they count", () => {
+  const SHANGHAI = CN.timeZone;
+  const LONDON = UK.timeZone;
+  const NEW_YORK = DEFAULT_REGIMES['us-cfpb'].timeZone;
+
+  it.each([
+    // A regulator in Beijing who writes 20 December means until the end of that day in Beijing,
+    // 15:59:59.999 UTC, not 00:00 UTC (08:00 in Beijing, most of a day early).
+    ['2026-12-20', SHANGHAI, endOfLocalDay('2026-12-20', 8)],
+    ['2026-12-20', LONDON, endOfLocalDay('2026-12-20', 0)],
+    ['2026-07-01', LONDON, endOfLocalDay('2026-07-01', 1)], // BST
+    ['2026-12-20', NEW_YORK, endOfLocalDay('2026-12-20', -5)], // EST: the next UTC day
+    ['2026-07-01', NEW_YORK, endOfLocalDay('2026-07-01', -4)], // EDT
+    // 25 Oct 2026 is the day London leaves summer time: the day ends on GMT.
+    ['2026-10-25', LONDON, endOfLocalDay('2026-10-25', 0)],
+    ['2026-12-31', SHANGHAI, endOfLocalDay('2026-12-31', 8)],
+    ['2028-02-29', SHANGHAI, endOfLocalDay('2028-02-29', 8)],
+  ])('a date alone, %s in %s, runs to the end of that day there', (deadline, zone, expected) => {
+    expect(deadlineDueBy(deadline, zone)).toEqual(expected);
+  });
+
+  it('a month or a year alone runs to the end of its last day', () => {
+    expect(deadlineDueBy('2026-12', SHANGHAI)).toEqual(endOfLocalDay('2026-12-31', 8));
+    expect(deadlineDueBy('2027-02', SHANGHAI)).toEqual(endOfLocalDay('2027-02-28', 8));
+    expect(deadlineDueBy('2026', LONDON)).toEqual(endOfLocalDay('2026-12-31', 0));
+  });
+
+  it('a date and time without an offset is that wall-clock time in the zone', () => {
+    expect(deadlineDueBy('2026-12-20T17:00', SHANGHAI)).toEqual(localTime('2026-12-20', 17, 0, 0, 8));
+    expect(deadlineDueBy('2026-12-20T17:00:00', LONDON)).toEqual(localTime('2026-12-20', 17, 0, 0, 0));
+    expect(deadlineDueBy('2026-07-01T17:00:00', LONDON)).toEqual(localTime('2026-07-01', 17, 0, 0, 1));
+    expect(deadlineDueBy('2026-12-20 17:00', SHANGHAI)).toEqual(localTime('2026-12-20', 17, 0, 0, 8));
+  });
+
+  it.each([
+    ['2026-12-20T17:00:00+08:00', '2026-12-20T09:00:00.000Z'],
+    ['2026-12-07T23:59:59+08:00', '2026-12-07T15:59:59.000Z'],
+    ['2026-12-21T17:00:00Z', '2026-12-21T17:00:00.000Z'],
+    ['2026-12-20T17:00:00.250-05:00', '2026-12-20T22:00:00.250Z'],
+  ])('%s names its own instant, whatever the zone', (deadline, instant) => {
+    for (const zone of [SHANGHAI, LONDON, NEW_YORK]) expect(deadlineDueBy(deadline, zone)?.toISOString()).toBe(instant);
+  });
+
+  it.each(['2026-02-30', '2026-13-01', '2026-12-20T25:00', 'next Friday', ''])('reads %j as no deadline', (deadline) => {
+    expect(deadlineDueBy(deadline, SHANGHAI)).toBeNull();
+  });
+
+  it('the latest zone is the last on earth to end a day: UTC−12', () => {
+    expect(deadlineDueBy('2026-12-20', LATEST_TIME_ZONE)).toEqual(endOfLocalDay('2026-12-20', -12));
+  });
+
+  it('refuses a zone that does not exist', () => {
+    expect(() => deadlineDueBy('2026-12-20', 'Mars/Olympus_Mons')).toThrow('invalid zone: Mars/Olympus_Mons');
   });
 });
 

@@ -243,6 +243,35 @@ export function reviewDueBy(
   return periodDueBy(decisionAt, regime, regime.reviewPeriod, calendar);
 }
 
+/** A date with no time of day: a year, a month or a calendar day (2026, 2026-12, 2026-12-20). */
+const DATE_ALONE = /^\d{4}(?:-(\d{2})(?:-(\d{2}))?)?$/;
+
+/**
+ * The zone whose days end last (UTC−12, as Etc/GMT+12 writes it): a deadline read there has not
+ * passed unless it has passed wherever it was set.
+ */
+export const LATEST_TIME_ZONE = 'Etc/GMT+12';
+
+/**
+ * The moment a deadline someone else set (a regulator's) runs out, read the way its setter counts
+ * time, in `timeZone`. A date alone is a day to answer in, so it runs to the end (24:00) of that
+ * day there (Civil Code Art. 203, as for our own periods); a month or a year alone to the end of
+ * its last day; a date and time without an offset is that wall-clock time there; with an offset
+ * or Z it is the instant it names. Null when it is not an ISO 8601 date or date-time this reads.
+ */
+export function deadlineDueBy(deadline: string, timeZone: string): Date | null {
+  if (!IANAZone.isValidZone(timeZone)) throw new Error(`invalid zone: ${timeZone}`);
+  const dateAlone = DATE_ALONE.exec(deadline);
+  if (dateAlone) {
+    const start = DateTime.fromISO(deadline, { zone: timeZone });
+    if (!start.isValid) return null;
+    return start.endOf(dateAlone[2] ? 'day' : dateAlone[1] ? 'month' : 'year').toJSDate();
+  }
+  // ISO 8601 lets a space stand for the T between date and time; luxon reads only the T.
+  const at = DateTime.fromISO(deadline.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, '$1T'), { zone: timeZone });
+  return at.isValid ? at.toJSDate() : null;
+}
+
 /* ------------------------------------------------------------------------------------------------
  * Configuration
  * ---------------------------------------------------------------------------------------------- */

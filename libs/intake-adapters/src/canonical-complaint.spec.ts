@@ -161,6 +161,18 @@ describe('the canonical complaint', () => {
     it.each([at(60_000), '2026-12-07T23:59:59+08:00', '2027-01-01'])('takes %s: still ahead', (deadline) => {
       expect(problems(withValue('regulatorReferral.deadline', deadline))).toEqual([]);
     });
+
+    // 08:00 UTC on 23 November is 16:00 in Beijing: the regulator's day is not over.
+    it.each(['2026-11-23', '2026-11-23T20:00', '2026-11'])('takes %s, the day it is set for not yet over where it was set', (deadline) => {
+      expect(problems(withValue('regulatorReferral.deadline', deadline))).toEqual([]);
+    });
+
+    // Without a zone it is judged by the last zone to end the day (UTC−12, still on 22 November);
+    // intake, which knows the regime's zone, refuses what has passed there.
+    it.each(['2026-11-21', '2026-11-22T19:59', '2026-10'])('refuses %s, over in every zone', (deadline) => {
+      const body = withValue('regulatorReferral.deadline', deadline);
+      expect(messagesAt(body, 'regulatorReferral.deadline')).toEqual(['deadline has already passed']);
+    });
   });
 
   describe('text that must say something', () => {

@@ -24,7 +24,7 @@ import {
   Validate,
 } from 'class-validator';
 import { CHANNELS, REPLY_CHANNELS } from '@complaints/contracts';
-import { hasVisibleText, isIso4217Currency, VISIBLE_CHARACTER } from '@complaints/domain';
+import { deadlineDueBy, hasVisibleText, isIso4217Currency, LATEST_TIME_ZONE, VISIBLE_CHARACTER } from '@complaints/domain';
 
 /**
  * The canonical complaint: what every channel's adapter maps to and what `POST /v1/complaints`
@@ -94,17 +94,28 @@ class NotInTheFuture implements ValidatorConstraintInterface {
   }
 }
 
-/** For a deadline: one already past would have the complaint filed in breach. */
+/**
+ * For a deadline: one already past would have the complaint filed in breach. A deadline without an
+ * offset (a date alone, most often) is read in the zone of whoever set it, which only intake knows
+ * (the regime's), so here it is refused only once it has passed in every zone; intake refuses it
+ * once it has passed in the regime's.
+ */
 @ValidatorConstraint({ name: 'notYetPassed' })
 class NotYetPassed implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    const at = instantOf(value);
-    if (at === undefined) return true; // IsISO8601 reports it
-    return !Number.isNaN(at) && at > Date.now();
+    if (instantOf(value) === undefined) return true; // IsISO8601 reports it
+    const due = latestReading(value as string);
+    return due !== null && due > Date.now();
   }
   defaultMessage(args: ValidationArguments): string {
-    return Number.isNaN(instantOf(args.value)) ? unreadableDate(args.property) : `${args.property} has already passed`;
+    return latestReading(args.value as string) === null ? unreadableDate(args.property) : `${args.property} has already passed`;
   }
+}
+
+/** The last moment a deadline can mean, wherever it was set; null when it cannot be read. */
+function latestReading(deadline: string): number | null {
+  if (Number.isNaN(instantOf(deadline))) return null;
+  return deadlineDueBy(deadline, LATEST_TIME_ZONE)?.getTime() ?? null;
 }
 
 @ValidatorConstraint({ name: 'iso4217Currency' })
@@ -256,7 +267,10 @@ export class RegulatorReferralDto {
   @Matches(/^[A-Za-z0-9_./-]{1,64}$/, { message: 'caseNumber must be 1-64 letters, digits or _./-' })
   caseNumber!: string;
 
-  @ApiPropertyOptional({ description: 'The deadline the regulator set, when earlier than ours; not one already past' })
+  @ApiPropertyOptional({
+    description:
+      "The deadline the regulator set, when earlier than ours; not one already past. Without an offset it is read in the regime's time zone (Asia/Shanghai for cn-cbirc): a date alone (2026-12-20) runs to the end of that day there",
+  })
   @IsOptionalButNotNull()
   @IsISO8601({ strict: true })
   @Validate(NotYetPassed)

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Events } from '@complaints/contracts';
 import {
+  deadlineDueBy,
   DeadlineRegime,
   formatTicketNumber,
   maskValue,
@@ -47,9 +48,10 @@ export class ComplaintIntake {
     idempotencyKey: string | null,
     { refuseDifferentRequest = false }: { refuseDifferentRequest?: boolean } = {},
   ): Promise<ComplaintAcknowledgement & { replayed: boolean }> {
-    const fingerprint = createHash('sha256').update(canonicalize(dto) ?? '').digest('hex');
+    const fingerprint = requestFingerprint(dto);
+    const referralDue = this.referralDueBy(dto);
     try {
-      const record = await this.dataSource.transaction((manager) => this.recordComplaint(manager, dto, idempotencyKey, fingerprint));
+      const record = await this.dataSource.transaction((manager) => this.recordComplaint(manager, dto, idempotencyKey, fingerprint, referralDue));
       return this.acknowledgement(record, false);
     } catch (error) {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && idempotencyKey) {
@@ -112,6 +114,7 @@ export class ComplaintIntake {
     dto: FileComplaintDto,
     idempotencyKey: string | null,
     requestFingerprint: string,
+    referralDue: Date | null,
   ): Promise<ComplaintRecord> {
     const [{ n }] = await manager.query(`SELECT nextval('ticket_seq') AS n`);
     const receivedAt = new Date();
@@ -119,7 +122,6 @@ export class ComplaintIntake {
     const { customerId, name, phone, email, idNumber, channelUserId } = dto.complainant;
     const regimeDue = this.responseDueOn(localDate, receivedAt);
     // A regulator's deadline binds when it is earlier than our own.
-    const referralDue = dto.regulatorReferral?.deadline ? new Date(dto.regulatorReferral.deadline) : null;
     const due = referralDue && referralDue < regimeDue ? referralDue : regimeDue;
     const vulnerable =
       ['65-74', '75+'].includes(dto.vulnerability?.ageBand ?? '') || (dto.vulnerability?.declaredNeeds?.length ?? 0) > 0;
@@ -179,6 +181,27 @@ export class ComplaintIntake {
     return record;
   }
 
+  /**
+   * When the regulator's deadline runs out, read in the regime's zone: a regulator in Beijing who
+   * writes "2026-12-20" means until that day ends in Beijing. The canonical validation could only
+   * refuse what had passed in every zone; what has passed here is refused now.
+   */
+  private referralDueBy(dto: FileComplaintDto): Date | null {
+    const deadline = dto.regulatorReferral?.deadline;
+    if (deadline === undefined) return null;
+    const due = deadlineDueBy(deadline, this.regime.timeZone);
+    if (due === null || due.getTime() <= Date.now()) {
+      throw new ProblemException({
+        type: 'https://complaints.example/problems/validation',
+        title: 'The request is not valid',
+        status: 400,
+        detail: '1 field(s) failed validation',
+        errors: [{ path: 'regulatorReferral.deadline', message: due === null ? 'deadline must be a calendar date or date-time such as 2026-11-20T10:00:00+08:00' : `deadline has already passed in ${this.regime.timeZone}` }],
+      });
+    }
+    return due;
+  }
+
   /** The regime's deadline depends on the day of receipt only: worked out once per local day. */
   private dueForDay: { day: string; due: Date } | null = null;
 
@@ -202,6 +225,14 @@ export class ComplaintIntake {
       replayed,
     };
   }
+}
+
+/**
+ * What a request said, as SHA-256 of its canonical JSON (RFC 8785): a retry under the same
+ * Idempotency-Key hashes the same whatever the order of its keys, a different request does not.
+ */
+export function requestFingerprint(body: object): string {
+  return createHash('sha256').update(canonicalize(body) ?? '').digest('hex');
 }
 
 /**

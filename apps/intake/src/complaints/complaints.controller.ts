@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res, UseInterceptors } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { isValidTicketNumber } from '@complaints/domain';
@@ -8,6 +8,7 @@ import { REPLAY_HEADER, ComplaintAcknowledgement } from './complaint-acknowledge
 import { CustomerSelfService } from './customer-self-service';
 import { AmendComplaintDto, CustomerComplaintView, SupplementDto, WithdrawDto } from './self-service.dto';
 import { ComplaintIntake } from './complaint-intake.service';
+import { RetryAfterProofLockout } from './retry-after.interceptor';
 
 /** The last four digits of the phone or ID number given with the complaint. */
 const PROOF_HEADER = 'x-proof-of-identity';
@@ -16,9 +17,14 @@ const PROOF_HEADER_DOC = {
   required: false,
   description: 'Last four digits of the phone or ID number given with the complaint; not needed by staff or by the logged-in customer who filed it',
 };
+const PROOF_LOCKOUT_DOC = {
+  status: 429,
+  description: 'Too many wrong proofs for this ticket: Retry-After (and retryAfterSeconds in the problem) says in how many seconds a try is free again',
+};
 
 @ApiTags('complaints')
 @Controller('v1/complaints')
+@UseInterceptors(RetryAfterProofLockout)
 export class ComplaintsController {
   constructor(
     private readonly intake: ComplaintIntake,
@@ -65,6 +71,7 @@ export class ComplaintsController {
   @ApiOperation({ summary: 'Where is my complaint? The customer-facing status and timeline' })
   @ApiHeader(PROOF_HEADER_DOC)
   @ApiResponse({ status: 200, type: CustomerComplaintView })
+  @ApiResponse(PROOF_LOCKOUT_DOC)
   view(
     @Param('ticketNumber') ticketNumber: string,
     @Headers(PROOF_HEADER) proof: string | undefined,
@@ -78,7 +85,9 @@ export class ComplaintsController {
   @RateLimited('lookup')
   @ApiOperation({ summary: 'The customer adds information or attachments' })
   @ApiHeader(PROOF_HEADER_DOC)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A repeat of the same supplement gets the first answer; a different supplement under a used key is refused (422)' })
+  @ApiResponse({ status: 422, description: 'The Idempotency-Key was used for a different supplement' })
+  @ApiResponse(PROOF_LOCKOUT_DOC)
   supplement(
     @Param('ticketNumber') ticketNumber: string,
     @Body() dto: SupplementDto,
@@ -94,6 +103,7 @@ export class ComplaintsController {
   @RateLimited('lookup')
   @ApiOperation({ summary: 'The customer corrects contact details, reply preferences or the description' })
   @ApiHeader(PROOF_HEADER_DOC)
+  @ApiResponse(PROOF_LOCKOUT_DOC)
   amend(
     @Param('ticketNumber') ticketNumber: string,
     @Body() dto: AmendComplaintDto,
@@ -108,6 +118,7 @@ export class ComplaintsController {
   @RateLimited('lookup')
   @ApiOperation({ summary: 'The customer withdraws: the procedure ends that day' })
   @ApiHeader(PROOF_HEADER_DOC)
+  @ApiResponse(PROOF_LOCKOUT_DOC)
   withdraw(
     @Param('ticketNumber') ticketNumber: string,
     @Body() dto: WithdrawDto,

@@ -12,13 +12,37 @@ import {
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { FieldCipher, Principal, ProblemException } from '@complaints/platform';
-import { personalValuesOf, recordOnTimeline } from './complaint-intake.service';
+import { personalValuesOf, recordOnTimeline, requestFingerprint } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
 import { AmendComplaintDto, CustomerComplaintView, SupplementDto, WithdrawDto } from './self-service.dto';
 import { FIELD_CIPHER } from './tokens';
 
-/** Failed identity proofs a ticket tolerates per hour before proof-based access to it pauses. */
-export const MAX_PROOF_FAILURES_PER_HOUR = 5;
+/** Failed identity proofs a ticket tolerates within the lockout window before proof-based access to it pauses. */
+export const MAX_PROOF_FAILURES = 5;
+
+/** How long a failed identity proof counts against its ticket. */
+export const PROOF_LOCKOUT_WINDOW_MS = 3_600_000;
+
+/**
+ * Proof-based access to a ticket is paused. `retryAfterSeconds` is when the oldest failure that
+ * keeps it paused leaves the lockout window, so the customer (or the agent on the line) can be told
+ * when to try again rather than guess.
+ */
+export class ProofAttemptsExhausted extends ProblemException {
+  constructor(readonly retryAfterSeconds: number) {
+    super({
+      type: 'https://complaints.example/problems/too-many-proof-attempts',
+      title: 'Too many attempts',
+      status: 429,
+      detail: `too many wrong proofs of identity for this ticket; try again in ${describeWait(retryAfterSeconds)} or call the hotline`,
+      retryAfterSeconds,
+    });
+  }
+}
+
+const describeWait = (seconds: number) => (seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`);
+
+type ProofVerdict = { verdict: 'accepted' | 'refused' } | { verdict: 'locked'; retryAfterSeconds: number };
 
 interface Complainant {
   customerId?: string;
@@ -75,16 +99,31 @@ export class CustomerSelfService {
       });
     }
     const authorised = await this.authorise(ticketNumber, asker, proof, true);
+    const fingerprint = requestFingerprint(dto);
     return this.dataSource.transaction(async (manager) => {
+      // The complaint's row lock also queues concurrent retries of one key: the second finds the first.
       const record = await this.lockForChange(manager, authorised);
       if (idempotencyKey) {
-        const [earlier] = await manager.query(`SELECT id FROM supplements WHERE complaint_id = $1 AND idempotency_key = $2`, [record.id, idempotencyKey]);
-        if (earlier) return { supplementId: earlier.id as string, ticketNumber };
+        const [earlier]: { id: string; request_fingerprint: string | null }[] = await manager.query(
+          `SELECT id, request_fingerprint FROM supplements WHERE complaint_id = $1 AND idempotency_key = $2`,
+          [record.id, idempotencyKey],
+        );
+        // Answering a different supplement with the first one's id would lose what the customer added.
+        if (earlier && earlier.request_fingerprint !== null && earlier.request_fingerprint !== fingerprint) {
+          throw new ProblemException({
+            type: 'https://complaints.example/problems/idempotency-key-reused',
+            title: 'Idempotency key already used for a different request',
+            status: 422,
+            detail: 'this Idempotency-Key was used for a different supplement, which was kept; send the new one with a new key',
+          });
+        }
+        if (earlier) return { supplementId: earlier.id, ticketNumber };
       }
       const id = randomUUID();
       await manager.query(
-        `INSERT INTO supplements (id, complaint_id, idempotency_key, text_sealed, attachments, added_by, added_at) VALUES ($1, $2, $3, $4, $5, $6, now())`,
-        [id, record.id, idempotencyKey, dto.text ? this.cipher.encrypt(dto.text) : null, JSON.stringify(dto.attachments ?? []), asker.subject],
+        `INSERT INTO supplements (id, complaint_id, idempotency_key, request_fingerprint, text_sealed, attachments, added_by, added_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
+        [id, record.id, idempotencyKey, fingerprint, dto.text ? this.cipher.encrypt(dto.text) : null, JSON.stringify(dto.attachments ?? []), asker.subject],
       );
       const event = await this.publisher.publish(manager, Events.ComplaintSupplemented, record.id, {
         ticketNumber,
@@ -179,16 +218,9 @@ export class CustomerSelfService {
       if (forChange) this.assertOpen(record);
       return record;
     }
-    const verdict = await this.weighProof(ticketNumber, !!record && !!proof && this.proves(record, proof), proof !== undefined);
-    if (verdict === 'locked') {
-      throw new ProblemException({
-        type: 'https://complaints.example/problems/too-many-proof-attempts',
-        title: 'Too many attempts',
-        status: 429,
-        detail: 'too many wrong proofs of identity for this ticket; try again in an hour or call the hotline',
-      });
-    }
-    if (verdict === 'refused' || !record) throw notFound();
+    const weighed = await this.weighProof(ticketNumber, !!record && !!proof && this.proves(record, proof), proof !== undefined);
+    if (weighed.verdict === 'locked') throw new ProofAttemptsExhausted(weighed.retryAfterSeconds);
+    if (weighed.verdict === 'refused' || !record) throw notFound();
     if (forChange) this.assertOpen(record);
     return record;
   }
@@ -196,18 +228,23 @@ export class CustomerSelfService {
   /**
    * Counts the ticket's recent failures and records this one under a lock on the ticket, so
    * concurrent guesses queue: the sixth waits for the fifth and is refused, even if it is right.
+   * Only the latest few failures matter: while there are as many as tolerated, the oldest of them
+   * is the one whose leaving the window frees a try.
    */
-  private weighProof(ticketNumber: string, proven: boolean, proofGiven: boolean): Promise<'accepted' | 'refused' | 'locked'> {
+  private weighProof(ticketNumber: string, proven: boolean, proofGiven: boolean): Promise<ProofVerdict> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`identity-proof:${ticketNumber}`]);
-      const [{ n }]: { n: number }[] = await manager.query(
-        `SELECT count(*)::int AS n FROM identity_proof_failures WHERE ticket_number = $1 AND failed_at > now() - interval '1 hour'`,
-        [ticketNumber],
+      const latest: { frees_in: number }[] = await manager.query(
+        `SELECT ceil(extract(epoch FROM failed_at + $2 * interval '1 millisecond' - now()))::int AS frees_in
+           FROM identity_proof_failures
+          WHERE ticket_number = $1 AND failed_at > now() - $2 * interval '1 millisecond'
+          ORDER BY failed_at DESC LIMIT $3`,
+        [ticketNumber, PROOF_LOCKOUT_WINDOW_MS, MAX_PROOF_FAILURES],
       );
-      if (n >= MAX_PROOF_FAILURES_PER_HOUR) return 'locked';
-      if (proven) return 'accepted';
+      if (latest.length >= MAX_PROOF_FAILURES) return { verdict: 'locked', retryAfterSeconds: Math.max(1, latest[latest.length - 1].frees_in) };
+      if (proven) return { verdict: 'accepted' };
       if (proofGiven) await manager.query(`INSERT INTO identity_proof_failures (ticket_number) VALUES ($1)`, [ticketNumber]);
-      return 'refused';
+      return { verdict: 'refused' };
     });
   }
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { flattenValidationErrors } from '@complaints/platform';
-import { ClockChangeDto, RetriageDto } from './triage-requests.dto';
+import { ClassifyRequestDto, ClockChangeDto, RetriageDto } from './triage-requests.dto';
 
 /** Validates a body the way the service's ValidationPipe does, and reports it the way the API does. */
 function problemsOf(dto: new () => object, body: unknown) {
@@ -24,5 +24,22 @@ describe.each([
 
   it.each(BLANK)('refuses the reason %j: auditors would read nothing', (reason) => {
     expect(problemsOf(dto, { ...body, reason })).toEqual([{ path: 'reason', message: 'reason must not be blank (it has no visible character)' }]);
+  });
+});
+
+describe('the currency of a dry run', () => {
+  const CLASSIFY = { text: '信用卡年费被重复收取。', amountMinor: 30000, currency: 'CNY' };
+
+  it.each(['CNY', 'USD', 'GBP', 'HKD', 'JPY', 'KWD'])('takes %s, as intake does', (currency) => {
+    expect(problemsOf(ClassifyRequestDto, { ...CLASSIFY, currency })).toEqual([]);
+  });
+
+  it('may be left out', () => {
+    expect(problemsOf(ClassifyRequestDto, { text: CLASSIFY.text })).toEqual([]);
+  });
+
+  // Three capital letters that no complaint could be filed in: intake refuses every one.
+  it.each(['XYZ', 'ZZZ', 'XXX', 'XTS', 'XAU', 'XDR', 'cny', 'CN', 'CNYY', 42])('refuses %p', (currency) => {
+    expect(problemsOf(ClassifyRequestDto, { ...CLASSIFY, currency })).toEqual([{ path: 'currency', message: 'currency must be an ISO 4217 currency code such as CNY' }]);
   });
 });

@@ -1,7 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { buildMessage, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { CHANNELS, SEVERITIES } from '@complaints/contracts';
-import { PAUSE_REASONS, VISIBLE_CHARACTER } from '@complaints/domain';
+import { isIso4217Currency, PAUSE_REASONS, VISIBLE_CHARACTER } from '@complaints/domain';
+
+/**
+ * The currencies intake takes, checked the same way: three capital letters are not enough, and a
+ * dry run for "XYZ" would answer for a complaint that could never be filed.
+ */
+function IsIso4217Currency(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isIso4217Currency',
+    validator: {
+      validate: (value) => isIso4217Currency(value),
+      defaultMessage: buildMessage((prefix) => `${prefix}$property must be an ISO 4217 currency code such as CNY`),
+    },
+  });
+}
 
 /** A dry run: what triage would decide for this text, without filing anything. */
 export class ClassifyRequestDto {
@@ -24,9 +38,9 @@ export class ClassifyRequestDto {
   @Max(Number.MAX_SAFE_INTEGER)
   amountMinor?: number;
 
-  @ApiPropertyOptional({ example: 'CNY' })
+  @ApiPropertyOptional({ example: 'CNY', description: 'ISO 4217 currency code, as intake takes it; units of account, metals, XTS and XXX are refused' })
   @IsOptional()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as CNY' })
+  @IsIso4217Currency()
   currency?: string;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 130 })
