@@ -4,6 +4,7 @@
  * and the dossier must carry every part, hash to exactly the seal, and print in Chinese.
  */
 import { randomUUID } from 'node:crypto';
+import { TOPICS, validateEnvelope } from '@complaints/contracts';
 import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
 import { embeddedFontNames, flatText, infoString, pageTexts } from '../../apps/compliance-archive/src/dossier/testing/pdf-text';
 import { SAMPLE_EXPLANATION, SAMPLE_SUMMARY, SAMPLE_TICKET, sampleComplaint } from '../../apps/compliance-archive/src/dossier/testing/sample-complaint';
@@ -141,6 +142,79 @@ describe('compliance archive: the sealed dossier of one complaint', () => {
       detail: 'the archive holds no record of this complaint',
     });
     expect((await get(`${randomUUID()}/dossier.pdf`)).status).toBe(404);
+  });
+
+  it('shows auditors the record, the dossier and its PDF with personal data masked, compliance officers in clear, over the same stored entries and hashes', async () => {
+    const PHONE = '13800138000';
+    const CARD = '6222021234567890';
+    const ACCOUNT = '6217000010001234567';
+    const personalId = randomUUID();
+    const caseId = randomUUID();
+    const personal = sampleComplaint(personalId).map(({ topic, envelope }) => {
+      const p = envelope.payload as Record<string, unknown>;
+      const payload: Record<string, Record<string, unknown>> = {
+        'complaint.received': { ...p, channelReference: PHONE, summary: `卡号 ${CARD} 年费被重复扣收，请回电 ${PHONE}。`, vulnerable: true, vulnerability: { ageBand: '75+', declaredNeeds: ['hearing-impaired'] } },
+        'complaint.triaged': { ...p, reasons: [`card number ${CARD} -> cards`] },
+        'complaint.supplemented': { ...p, summary: `补充：另一号码 ${PHONE}，扣款时间 2026-11-20 10:32。` },
+        'staff.action-recorded': { ...p, detail: { outcome: 'upheld', note: `已回电 ${PHONE}` } },
+        'case.resolved': { ...p, caseId, explanation: `经核查，卡号 ${CARD} 的年费系重复扣收，已退至账户 ${ACCOUNT}。` },
+      };
+      return { topic, envelope: { ...envelope, payload: payload[String(envelope.type)] ?? p } };
+    });
+    const final = personal.pop()!;
+    const rejected = { ...final.envelope, eventId: randomUUID(), type: 'remedy.rejected', producer: 'compensation', payload: { remedyId: randomUUID(), caseId, amount: { amountMinor: 30_000, currency: 'CNY' }, reason: `账户 ${ACCOUNT} 已销户`, rejectedBy: 'approver-0007' } };
+    for (const [i, { topic, envelope }] of [...personal, { topic: TOPICS.compensation, envelope: rejected }, final].entries()) {
+      expect(validateEnvelope(envelope)).toMatchObject({ ok: true });
+      expect(await archive.running.transport.handleRecord(`${archive.schema}.${topic}`, 0, kafkaMessage(envelope, 2000 + i))).toBe('handled');
+    }
+    // The seal comes back through the broker; both readers read after it.
+    await archive.rowCounts();
+    const inClear = [PHONE, CARD, ACCOUNT, 'hearing-impaired'];
+    const record = (role: string) => get(personalId, role).then((r) => r.json() as { events: { seq: number; type: string; entryHash: string; payload: Record<string, unknown> }[] });
+    const payloadOf = (events: { type: string; payload: Record<string, unknown> }[], type: string) => events.find((e) => e.type === type)!.payload;
+
+    const officer = await record('compliance-officer');
+    const officerText = JSON.stringify(officer);
+    for (const value of inClear) expect(officerText).toContain(value);
+    expect(payloadOf(officer.events, 'complaint.received')).toMatchObject({ channelReference: PHONE, vulnerability: { ageBand: '75+', declaredNeeds: ['hearing-impaired'] } });
+
+    const auditor = await record('auditor');
+    const auditorText = JSON.stringify(auditor);
+    for (const value of inClear) expect(auditorText).not.toContain(value);
+    expect(payloadOf(auditor.events, 'complaint.received')).toMatchObject({
+      channelReference: '*******8000',
+      summary: '卡号 ************7890 年费被重复扣收，请回电 *******8000。',
+      vulnerable: true,
+      vulnerability: '(masked)',
+    });
+    expect(payloadOf(auditor.events, 'complaint.triaged').reasons).toEqual(['card number ************7890 -> cards']);
+    expect(payloadOf(auditor.events, 'complaint.supplemented').summary).toBe('补充：另一号码 *******8000，扣款时间 2026-11-20 10:32。');
+    expect(payloadOf(auditor.events, 'staff.action-recorded').detail).toEqual({ outcome: 'upheld', note: '已回电 *******8000' });
+    expect(payloadOf(auditor.events, 'case.resolved').explanation).toBe('经核查，卡号 ************7890 的年费系重复扣收，已退至账户 ***************4567。');
+    expect(payloadOf(auditor.events, 'remedy.rejected').reason).toBe('账户 ***************4567 已销户');
+    // Masking is a view: both readers get the entries' stored hashes.
+    const { rows } = await archive.pg.query(`SELECT seq::int AS seq, entry_hash FROM "${archive.schema}".archive_entries WHERE complaint_id = $1`, [personalId]);
+    const stored = new Map(rows.map((r) => [r.seq, r.entry_hash]));
+    for (const e of [...officer.events, ...auditor.events]) expect(e.entryHash).toBe(stored.get(e.seq));
+
+    const officerDossier = (await get(`${personalId}/dossier`, 'compliance-officer')).json();
+    const auditorDossier = (await get(`${personalId}/dossier`)).json();
+    expect(officerDossier.decisions[0].explanation).toContain(CARD);
+    for (const value of inClear) expect(JSON.stringify(auditorDossier)).not.toContain(value);
+    expect(auditorDossier.decisions[0].explanation).toBe('经核查，卡号 ************7890 的年费系重复扣收，已退至账户 ***************4567。');
+    expect(auditorDossier.timeline[0].summary).toContain('卡号 ************7890 年费被重复扣收');
+    expect(auditorDossier.sealed).toEqual(expect.objectContaining({ dossierHash: officerDossier.dossierHash }));
+    for (const dossier of [officerDossier, auditorDossier]) {
+      expect(dossier).toMatchObject({ dossierHash: auditorDossier.sealed.dossierHash, dossierHashCovers: { matchesSeal: true }, integrity: { chainIntact: true, problems: [] } });
+    }
+
+    const auditorPdf = flatText((await get(`${personalId}/dossier.pdf`)).bytes);
+    for (const value of [PHONE, CARD, ACCOUNT]) expect(auditorPdf).not.toContain(value);
+    expect(auditorPdf).toContain('************7890');
+    expect(flatText((await get(`${personalId}/dossier.pdf`, 'compliance-officer')).bytes)).toContain(CARD);
+
+    const integrity = await fetch(`${archive.baseUrl}/v1/archive/integrity`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
+    expect(await integrity.json()).toMatchObject({ chainIntact: true });
   });
 
   it('is only for compliance officers and auditors, and only with a stated purpose', async () => {

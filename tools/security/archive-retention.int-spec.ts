@@ -219,7 +219,7 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     await feedOutbox();
     const integrity = (await call('GET', 'integrity', 'auditor')).json();
     expect(integrity).toMatchObject({ intact: true, chainIntact: true });
-    const bundle = (await call('GET', 'export', 'auditor', undefined, AUDIT)).json();
+    const bundle = (await call('GET', 'export', 'compliance-officer', undefined, AUDIT)).json();
     expect(bundle.entries.length).toBe(integrity.entries);
     const verified = runVerifier(bundle);
     expect({ status: verified.status, stderr: verified.stderr }).toEqual({ status: 0, stderr: '' });
@@ -250,6 +250,34 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     expect(rows[0].canonical).not.toContain('后来又补充');
     expect(JSON.parse(rows[0].canonical).payload.summary).toEqual({ erased: expect.any(String) });
     expect((await record(oldComplaint))('complaint.supplemented').map((p) => p.summary)).toEqual([expect.stringMatching(ERASED), expect.stringMatching(ERASED)]);
+  });
+
+  it('places no legal hold on a complaint without events of its own: an unknown id, or one with only staff actions on its record, is 404', async () => {
+    const onlyActions = randomUUID();
+    await feed('complaints.staff-actions.v1', {
+      eventId: randomUUID(), type: 'staff.action-recorded', version: 1, occurredAt: new Date().toISOString(), complaintId: onlyActions,
+      correlationId: 'retention-spec', causationId: null, producer: 'compliance-archive',
+      payload: { actor: 'co-0001', roles: ['compliance-officer'], action: 'archive.record-viewed', service: 'compliance-archive', method: 'GET', route: '/v1/archive/complaints/:complaintId', outcome: 'succeeded', detail: { purpose: 'internal-audit' } },
+    });
+    const before = await archive.rowCounts();
+    for (const complaintId of [randomUUID(), onlyActions]) {
+      const placed = await call('POST', `complaints/${complaintId}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'HCCL/2026/119' });
+      expect({ status: placed.status, detail: placed.json().detail }).toEqual({ status: 404, detail: 'the archive holds no record of this complaint' });
+      expect((await call('GET', `complaints/${complaintId}/legal-holds`, 'auditor')).status).toBe(404);
+    }
+    expect(await archive.rowCounts()).toEqual(before);
+  });
+
+  it('lists a legal hold\'s reasons in clear to compliance officers and with digit runs masked to auditors', async () => {
+    const reason = '客户来电 138 0013 8000 要求保留，诉讼编号见参考号';
+    const placed = await call('POST', `complaints/${recentComplaint}/legal-holds`, 'compliance-officer', { reason, reference: 'HCCL/2026/120' });
+    expect(placed.status).toBe(201);
+    const released = await call('POST', `complaints/${recentComplaint}/legal-holds/${placed.json().id}/release`, 'compliance-officer', { reason: '已联系 13800138000 确认结案' });
+    expect(released.status).toBe(200);
+    const officer = (await call('GET', `complaints/${recentComplaint}/legal-holds`, 'compliance-officer')).json();
+    expect(officer.holds).toEqual([expect.objectContaining({ reason, releaseReason: '已联系 13800138000 确认结案' })]);
+    const auditor = (await call('GET', `complaints/${recentComplaint}/legal-holds`, 'auditor')).json();
+    expect(auditor.holds).toEqual([expect.objectContaining({ reason: '客户来电 *******8000 要求保留，诉讼编号见参考号', releaseReason: '已联系 *******8000 确认结案' })]);
   });
 
   it('the writer role may make, link and destroy keys, and nothing else; a destroyed key stays destroyed, whoever asks', async () => {

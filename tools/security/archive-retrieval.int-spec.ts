@@ -4,7 +4,7 @@
  * compliance officers list them; nobody can change them.
  */
 import { randomUUID } from 'node:crypto';
-import type { Role } from '@complaints/contracts';
+import { TOPICS, type Role } from '@complaints/contracts';
 import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
 import { RETRIEVAL_PURPOSES } from '../../apps/compliance-archive/src/dossier/retrieval';
 import { sampleComplaint, SAMPLE_TICKET } from '../../apps/compliance-archive/src/dossier/testing/sample-complaint';
@@ -180,6 +180,45 @@ describe('compliance archive: retrievals state their purpose and are recorded', 
         const res = await list(`?${query}`, role);
         const problem = res.type.startsWith('application/problem+json') ? res.body() : null;
         if (res.status !== 400 || problem?.status !== 400 || problem?.errors?.[0]?.path !== named) wrong.push(`?${query} as ${role} -> ${res.status} ${JSON.stringify(problem)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(await archive.rowCounts()).toEqual(before);
+  });
+
+  it('answers the record of a complaint the archive has never seen with 404 problem+json and puts nothing on the record, so the id does not become a complaint', async () => {
+    const unknown = randomUUID();
+    const before = await archive.rowCounts();
+    for (const role of ['compliance-officer', 'auditor']) {
+      const res = await send(`/v1/archive/complaints/${unknown}`, role, { 'x-retrieval-purpose': 'internal-audit' });
+      expect({ role, status: res.status, type: res.type, detail: res.body().detail }).toEqual({
+        role,
+        status: 404,
+        type: expect.stringContaining('application/problem+json'),
+        detail: 'the archive holds no record of this complaint',
+      });
+    }
+    // Counted once whatever the archive published has come back into its chain.
+    expect(await archive.rowCounts()).toEqual(before);
+    for (const path of [`/v1/archive/complaints/${unknown}/dossier`, `/v1/archive/complaints/${unknown}/dossier.pdf`]) {
+      expect((await send(path, 'auditor', { 'x-retrieval-purpose': 'internal-audit' })).status).toBe(404);
+    }
+  });
+
+  it('takes a complaint with only staff actions on its record for unknown: its record and dossier are 404 and reading them records nothing', async () => {
+    const onlyActions = randomUUID();
+    const action = {
+      eventId: randomUUID(), type: 'staff.action-recorded', version: 1, occurredAt: new Date().toISOString(), complaintId: onlyActions,
+      correlationId: 'retrieval-spec', causationId: null, producer: 'intake',
+      payload: { actor: 'triage-0007', roles: ['triage-officer'], action: 'complaint.viewed', service: 'intake', method: 'GET', route: '/v1/staff/complaints/:complaintId', outcome: 'succeeded', detail: { personalData: 'masked' } },
+    };
+    expect(await archive.running.transport.handleRecord(`${archive.schema}.${TOPICS.staffActions}`, 0, kafkaMessage(action, 100))).toBe('handled');
+    const before = await archive.rowCounts();
+    const wrong: string[] = [];
+    for (const path of [`/v1/archive/complaints/${onlyActions}`, `/v1/archive/complaints/${onlyActions}/dossier`, `/v1/archive/complaints/${onlyActions}/dossier.pdf`]) {
+      for (const role of ['compliance-officer', 'auditor']) {
+        const res = await send(path, role, { 'x-retrieval-purpose': 'internal-audit' });
+        if (res.status !== 404 || !res.type.startsWith('application/problem+json')) wrong.push(`${path} as ${role} -> ${res.status}`);
       }
     }
     expect(wrong).toEqual([]);

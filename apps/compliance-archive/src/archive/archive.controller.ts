@@ -16,6 +16,8 @@ import { renderDossierPdf } from '../dossier/render-dossier-pdf';
 import { RETRIEVAL_PURPOSES, RetrievalLog, retrievalFilter, RETRIEVALS_PER_PAGE, StatedPurpose, statedPurpose } from '../dossier/retrieval';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { SubjectKeys } from '../retention/subject-keys';
+import { personalDataViewFor } from '../retention/personal-data-view';
+import { holdsRecordOf, noRecordOf } from './complaint-on-record';
 
 /** The bundle format tools/archive-verify reads; a change to its meaning takes a new version. */
 export const BUNDLE_FORMAT = 'complaints-archive-bundle@1';
@@ -97,42 +99,49 @@ export class ComplianceArchive {
     const dossierHash = createHash('sha256').update(entries.map((e) => e.entry_hash).join('\n')).digest('hex');
     await ctx.publish(Events.DossierSealed, {
       dossierId: randomUUID(),
-      ticketNumber: await this.ticketNumberOf(ctx.manager, complaintId),
+      // The seal must name a ticket; one whose ticketed events have not arrived yet is sealed all the same.
+      ticketNumber: (await this.ticketNumberOf(ctx.manager, complaintId)) ?? 'unknown',
       entries: entries.length,
       lastEntrySeq: Number(entries[entries.length - 1].seq),
       dossierHash,
     });
   }
 
-  private async ticketNumberOf(manager: EntityManager, complaintId: string): Promise<string> {
+  private async ticketNumberOf(manager: EntityManager, complaintId: string): Promise<string | null> {
     const rows: { ticket: string }[] = await manager.query(
       `SELECT (canonical::jsonb -> 'payload' ->> 'ticketNumber') AS ticket FROM archive_entries
         WHERE complaint_id = $1 AND (canonical::jsonb -> 'payload') ? 'ticketNumber' ORDER BY seq LIMIT 1`,
       [complaintId],
     );
-    return rows[0]?.ticket ?? 'unknown';
+    return rows[0]?.ticket ?? null;
   }
 
   @Get('complaints/:complaintId')
   @Allow('compliance-officer', 'auditor')
   @PurposeHeaders()
-  @ApiOperation({ summary: "A complaint's events, in the order they happened; the retrieval and its purpose are put on the record first" })
+  @ApiOperation({
+    summary:
+      "A complaint's events, in the order they happened; the retrieval and its purpose are put on the record first. Personal data in clear for compliance officers, masked for auditors",
+  })
   async complaintRecord(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest) {
     const stated = statedPurpose(request.headers);
     // The reading is on the record before the record is read, in the same transaction.
     const entries = await this.dataSource.transaction(async (manager) => {
+      // Nothing was retrieved, so nothing goes on the record: a reading would make the id look like a complaint.
+      if (!(await holdsRecordOf(manager, complaintId))) throw noRecordOf();
       await this.retrievals.record(manager, request, stated, {
         action: 'archive.record-viewed',
         complaintId,
-        ticketNumber: await this.knownTicketNumberOf(manager, complaintId),
+        ticketNumber: await this.ticketNumberOf(manager, complaintId),
       });
       const found = await manager.getRepository(ArchiveEntry).find({ where: { complaintId }, order: { occurredAt: 'ASC', seq: 'ASC' } });
-      return { found, open: await this.subjectKeys.openerFor(manager, found.map((e) => JSON.parse(e.canonical) as EventEnvelope)) };
+      const envelopes = found.map((e) => JSON.parse(e.canonical) as EventEnvelope);
+      return { found, open: await this.subjectKeys.openerFor(manager, envelopes, personalDataViewFor(request.principal)) };
     });
     return {
       complaintId,
       events: entries.found.map((e) => {
-        // Sealed fields read as they were, or as the erasure marker once the customer's key is destroyed.
+        // Sealed fields read as they were (masked for roles that do not see personal data), or as the erasure marker once the customer's key is destroyed.
         const envelope = entries.open(JSON.parse(e.canonical) as EventEnvelope);
         return {
           seq: Number(e.seq),
@@ -153,7 +162,9 @@ export class ComplianceArchive {
   @Get('complaints/:complaintId/dossier')
   @Allow('compliance-officer', 'auditor')
   @PurposeHeaders()
-  @ApiOperation({ summary: "The complaint's sealed dossier: timeline, decisions, remedies, letters, staff actions, entry hashes, integrity and the dossier hash" })
+  @ApiOperation({
+    summary: "The complaint's sealed dossier: timeline, decisions, remedies, letters, staff actions, entry hashes, integrity and the dossier hash; personal data masked for auditors",
+  })
   async dossier(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest): Promise<Dossier> {
     const stated = statedPurpose(request.headers);
     return this.dataSource.transaction((manager) => this.retrieveDossier(manager, request, stated, complaintId, 'archive.dossier-viewed'));
@@ -163,7 +174,7 @@ export class ComplianceArchive {
   @Allow('compliance-officer', 'auditor')
   @PurposeHeaders()
   @ApiProduces('application/pdf')
-  @ApiOperation({ summary: 'The sealed dossier as an A4 PDF (Chinese and English, Noto Sans SC embedded), for regulators and courts' })
+  @ApiOperation({ summary: 'The sealed dossier as an A4 PDF (Chinese and English, Noto Sans SC embedded), for regulators and courts; personal data masked for auditors' })
   async dossierPdf(
     @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
     @Req() request: AuthenticatedRequest,
@@ -194,8 +205,9 @@ export class ComplianceArchive {
         WHERE e.complaint_id = $1 ORDER BY e.seq`,
       [complaintId, GENESIS_HASH],
     );
-    if (!entries.length) throw problem(404, 'Not found', 'the archive holds no record of this complaint');
-    const open = await this.subjectKeys.openerFor(manager, entries.map((e) => JSON.parse(e.canonical) as EventEnvelope));
+    if (!(await holdsRecordOf(manager, complaintId))) throw noRecordOf();
+    const open = await this.subjectKeys.openerFor(manager, entries.map((e) => JSON.parse(e.canonical) as EventEnvelope), personalDataViewFor(request.principal));
+    // Integrity and hashes are computed from the entries as stored; only what the dossier quotes is opened, and masked for the reader.
     const dossier = composeDossier(complaintId, entries, open);
     await this.retrievals.record(manager, request, stated, { action, complaintId, ticketNumber: dossier.ticketNumber });
     return dossier;
@@ -211,11 +223,6 @@ export class ComplianceArchive {
     const filter = retrievalFilter({ from, to, actor });
     const { retrievals, truncated } = await this.retrievals.list(this.dataSource.manager, filter);
     return { from: filter.from?.toISOString() ?? null, to: filter.to?.toISOString() ?? null, actor: filter.actor, truncated, retrievals };
-  }
-
-  private async knownTicketNumberOf(manager: EntityManager, complaintId: string): Promise<string | null> {
-    const ticket = await this.ticketNumberOf(manager, complaintId);
-    return ticket === 'unknown' ? null : ticket;
   }
 
   @Get('integrity')
@@ -239,9 +246,14 @@ export class ComplianceArchive {
    * A range of the chain as a bundle anyone can verify offline with tools/archive-verify. A bulk
    * export hangs off no single complaint, so it goes to the retrieval log with its range and size
    * (archive_retrieval_queries), not to a complaint's staff trail.
+   *
+   * Only for roles that see personal data in clear: the bundle is the entries as stored, which
+   * cannot be masked without breaking their hashes, and entries archived before fields were sealed,
+   * or reasons that are never sealed, may still hold some. Auditors verify the chain through
+   * /integrity and /checkpoints, and any bundle a compliance officer hands them.
    */
   @Get('export')
-  @Allow('compliance-officer', 'auditor')
+  @Allow('compliance-officer')
   @PurposeHeaders()
   @ApiOperation({ summary: 'Exports entries from..to of the hash chain as a bundle that tools/archive-verify checks offline' })
   @ApiQuery({ name: 'from', required: false, description: 'first seq, default 1', schema: { type: 'integer', minimum: 1 } })

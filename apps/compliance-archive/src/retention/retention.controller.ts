@@ -3,6 +3,8 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } fro
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Allow, AuthenticatedRequest, ProblemException } from '@complaints/platform';
+import { holdsRecordOf, noRecordOf } from '../archive/complaint-on-record';
+import { personalDataViewFor } from './personal-data-view';
 import { RetentionService } from './retention.service';
 
 /** Free text, not only blanks: why a hold is placed or released. */
@@ -69,10 +71,17 @@ export class ArchiveRetention {
 
   @Get('complaints/:complaintId/legal-holds')
   @Allow('compliance-officer', 'auditor')
-  @ApiOperation({ summary: "The complaint's legal holds, active and released" })
-  async legalHolds(@Param('complaintId', new ParseUUIDPipe()) complaintId: string) {
+  @ApiOperation({ summary: "The complaint's legal holds, active and released; their reasons masked for roles that do not see personal data" })
+  async legalHolds(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest) {
     const holds = await this.retention.holdsOf(this.dataSource.manager, complaintId);
-    return { complaintId, active: holds.some((h) => !h.releasedAt), holds };
+    // A hold found is listed even without a record, so that one placed on such a complaint can still be seen and released.
+    if (!holds.length && !(await holdsRecordOf(this.dataSource.manager, complaintId))) throw noRecordOf();
+    const view = personalDataViewFor(request.principal);
+    return {
+      complaintId,
+      active: holds.some((h) => !h.releasedAt),
+      holds: holds.map((h) => ({ ...h, reason: view.text(h.reason), releaseReason: h.releaseReason === null ? null : view.text(h.releaseReason) })),
+    };
   }
 
   @Post('complaints/:complaintId/legal-holds')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
+import { holdsRecordOf, noRecordOf } from '../archive/complaint-on-record';
 import { ComplaintStanding, RetentionPlan, retentionPlan, retentionYearsFromEnv } from './retention-policy';
 
 export interface LegalHold {
@@ -173,8 +174,7 @@ export class RetentionService {
     const principal = request.principal;
     if (!principal) throw new Error('a legal hold needs an authenticated caller');
     await this.lock(manager);
-    const [known] = await manager.query(`SELECT 1 FROM archive_entries WHERE complaint_id = $1 LIMIT 1`, [complaintId]);
-    if (!known) throw problem(404, 'Not found', 'the archive holds no record of this complaint');
+    if (!(await holdsRecordOf(manager, complaintId))) throw noRecordOf();
     const [erased]: { destroyed_at: Date }[] = await manager.query(
       `SELECT k.destroyed_at FROM archive_complaint_subjects s JOIN archive_subject_keys k ON k.key_id = s.key_id WHERE s.complaint_id = $1 AND k.destroyed_at IS NOT NULL`,
       [complaintId],

@@ -92,12 +92,17 @@ export function sealEnvelope<E extends Pick<EventEnvelope, 'type' | 'payload'>>(
   return withFields(envelope, sealableFields(envelope).map(([path, value]) => [path, seal(path, value)]));
 }
 
-/** The envelope with each sealed field at a sealable path replaced by what `open` reads from it. */
-export function openEnvelope<E extends Pick<EventEnvelope, 'type' | 'payload'>>(envelope: E, open: (path: string, field: SealedField) => unknown): E {
+/**
+ * The envelope with each sealed field at a sealable path replaced by what `open` reads from it,
+ * and each one archived in clear (before fields were sealed) by what `inClear` makes of it.
+ */
+export function openEnvelope<E extends Pick<EventEnvelope, 'type' | 'payload'>>(
+  envelope: E,
+  open: (path: string, field: SealedField) => unknown,
+  inClear: (path: string, value: unknown) => unknown = (_path, value) => value,
+): E {
   return withFields(
     envelope,
-    sealableFields(envelope)
-      .filter(([, value]) => isSealedField(value))
-      .map(([path, value]) => [path, open(path, value as SealedField)]),
+    sealableFields(envelope).map(([path, value]) => [path, isSealedField(value) ? open(path, value) : inClear(path, value)]),
   );
 }

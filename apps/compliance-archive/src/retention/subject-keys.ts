@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { ComplaintReceived, EventEnvelope } from '@complaints/contracts';
+import type { PersonalDataView } from './personal-data-view';
 import { erasedMarker, isSealedField, openEnvelope, sealableFields, SealedField, sealEnvelope } from './sealed-fields';
 import { newSubjectKeyId, openValue, SealedValueError, sealedKeyId, sealValue, SubjectKeyring } from './subject-cipher';
 
@@ -46,9 +47,11 @@ export class SubjectKeys {
    * Opens the sealed fields of envelopes read from the archive: the keys they name are read once,
    * then each field reads as it was, or as the erasure marker once its key is destroyed. A value
    * that does not open (altered, moved, unknown key) reads as a note saying so, not as an error:
-   * the record stays readable, and its integrity verdict is what tells of tampering.
+   * the record stays readable, and its integrity verdict is what tells of tampering. The reader's
+   * view applies to the customer's data only, never to those notes, and is a required argument:
+   * whoever reads has a view, so none can be forgotten.
    */
-  async openerFor(manager: EntityManager, envelopes: EventEnvelope[]): Promise<<E extends EventEnvelope>(envelope: E) => E> {
+  async openerFor(manager: EntityManager, envelopes: EventEnvelope[], view: PersonalDataView): Promise<<E extends EventEnvelope>(envelope: E) => E> {
     const keyIds = new Set<string>();
     for (const envelope of envelopes) {
       for (const [, value] of sealableFields(envelope)) {
@@ -68,21 +71,27 @@ export class SubjectKeys {
     const dataKeys = new Map<string, Buffer>();
     const cannotOpen = (why: string) => `[sealed value cannot be opened: ${why}]`;
     return <E extends EventEnvelope>(envelope: E) =>
-      openEnvelope(envelope, (path, field) => {
-        if ('erased' in field) return erasedMarker(field.erased);
-        try {
-          const keyId = sealedKeyId(field.sealed);
-          const row = keys.get(keyId);
-          if (!row) return cannotOpen(`key ${keyId} is not in the archive`);
-          if (row.destroyed_at || !row.wrapped_key) return erasedMarker(row.destroyed_at ?? new Date(0));
-          let dataKey = dataKeys.get(keyId);
-          if (!dataKey) dataKeys.set(keyId, (dataKey = this.keyring.unwrap(keyId, row.wrapped_key)));
-          return openValue(dataKey, field.sealed, envelope.eventId, path);
-        } catch (e) {
-          if (e instanceof SealedValueError) return cannotOpen(e.message);
-          throw e;
-        }
-      });
+      view.unsealed(
+        openEnvelope(
+          envelope,
+          (path, field) => {
+            if ('erased' in field) return erasedMarker(field.erased);
+            try {
+              const keyId = sealedKeyId(field.sealed);
+              const row = keys.get(keyId);
+              if (!row) return cannotOpen(`key ${keyId} is not in the archive`);
+              if (row.destroyed_at || !row.wrapped_key) return erasedMarker(row.destroyed_at ?? new Date(0));
+              let dataKey = dataKeys.get(keyId);
+              if (!dataKey) dataKeys.set(keyId, (dataKey = this.keyring.unwrap(keyId, row.wrapped_key)));
+              return view.field(envelope.type, path, openValue(dataKey, field.sealed, envelope.eventId, path));
+            } catch (e) {
+              if (e instanceof SealedValueError) return cannotOpen(e.message);
+              throw e;
+            }
+          },
+          (path, value) => view.field(envelope.type, path, value),
+        ),
+      );
   }
 
   /** complaint.received: the customer's live key (made if none), the complaint filed under it, an earlier complaint key linked. */
