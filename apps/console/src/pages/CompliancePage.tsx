@@ -216,8 +216,10 @@ function BundleExport({ api, stated }: { api: ApiClient; stated: StatedPurpose }
 
 export default function CompliancePage() {
   const { t } = useI18n();
-  const { api } = useSession();
+  const { api, identity } = useSession();
   const [stated, setStated] = useStatedPurpose();
+  // A bundle is the stored bytes, personal data included: compliance officers only (auditors get 403).
+  const exports = identity?.roles.includes('compliance-officer') ?? false;
   return (
     <>
       <Typography.Title level={1}>{t('compliance.title')}</Typography.Title>
@@ -228,7 +230,7 @@ export default function CompliancePage() {
           { key: 'search', label: t('compliance.searchTab'), children: <Search api={api} stated={stated} /> },
           { key: 'integrity', label: t('compliance.integrityTab'), children: <IntegrityStatus api={api} /> },
           { key: 'access', label: t('compliance.accessLog'), children: <AccessLog api={api} /> },
-          { key: 'bundle', label: t('compliance.bundleTab'), children: <BundleExport api={api} stated={stated} /> },
+          ...(exports ? [{ key: 'bundle', label: t('compliance.bundleTab'), children: <BundleExport api={api} stated={stated} /> }] : []),
         ]}
       />
     </>
