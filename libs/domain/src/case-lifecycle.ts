@@ -1,3 +1,4 @@
+import { ApprovalMatrix, catalogueRefusal, RemedyCatalogue, RemedyKind } from './remedies';
 import type { SeverityLevel } from './triage-rules';
 
 /*
@@ -142,13 +143,15 @@ export class CaseTransitionError extends Error {
 
   /**
    * `state` and `action` are null only for checks made outside a case transition (opening a case,
-   * a four-eyes check on an extension decision made without case context).
+   * a four-eyes check on an extension decision made without case context). `field` names the
+   * input the refusal is about, when it is about one the caller can correct.
    */
   constructor(
     readonly code: CaseTransitionErrorCode,
     readonly state: CaseState | null,
     readonly action: CaseAction | null,
     message: string,
+    readonly field: string | null = null,
   ) {
     super(message);
     this.name = 'CaseTransitionError';
@@ -265,10 +268,12 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 const CURRENCY = /^[A-Z]{3}$/;
 const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+/** Own keys only: a currency or kind such as `constructor` must not find what an object inherits. */
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 function checks(state: CaseState | null, action: CaseAction | null) {
-  const fail = (code: CaseTransitionErrorCode, message: string): never => {
-    throw new CaseTransitionError(code, state, action, message);
+  const fail = (code: CaseTransitionErrorCode, message: string, field: string | null = null): never => {
+    throw new CaseTransitionError(code, state, action, message, field);
   };
   return {
     fail,
@@ -423,25 +428,62 @@ export function recordFindings(c: CaseSnapshot, input: RecordFindingsInput): Cas
   return step(c, { ...copyOf(c), findings }, 'record-findings', by, at, null);
 }
 
+/**
+ * What compensation pays, from the configuration it reads itself (`REMEDY_CATALOGUE`,
+ * `REMEDY_APPROVAL_MATRIX`): a decision must not promise the customer a remedy that compensation
+ * would then refuse, or that nobody there could approve.
+ */
+export interface PayableRemedies {
+  catalogue: RemedyCatalogue;
+  matrix: ApprovalMatrix;
+}
+
 export interface ProposeResolutionInput extends TransitionInput {
   outcome: CaseOutcome;
   explanation: string;
   actions: ResolutionAction[];
   remedy: Remedy | null;
   policy: ResolutionApprovalPolicy;
+  payable: PayableRemedies;
   /** End of the customer's review window, used only if the decision is issued without approval. */
   reviewDueBy: string;
 }
 
 function remedyOf(check: Checks, v: unknown): Remedy | null {
   if (v === null || v === undefined) return null;
-  if (!isPlainObject(v)) return check.fail('invalid', `remedy: must be { type, amountMinor, currency } or null, got ${show(v)}`);
+  if (!isPlainObject(v)) return check.fail('invalid', `remedy: must be { type, amountMinor, currency } or null, got ${show(v)}`, 'remedy');
   const amount = v.amountMinor;
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) {
-    check.fail('invalid', `remedy.amountMinor: must be a positive whole number of minor units, got ${show(amount)}`);
+    check.fail('invalid', `remedy.amountMinor: must be a positive whole number of minor units, got ${show(amount)}`, 'remedy.amountMinor');
   }
-  if (typeof v.currency !== 'string' || !CURRENCY.test(v.currency)) check.fail('invalid', `remedy.currency: must be an ISO 4217 code, got ${show(v.currency)}`);
-  return { type: check.text(v.type, 'remedy.type'), amountMinor: amount as number, currency: v.currency as string };
+  if (typeof v.currency !== 'string' || !CURRENCY.test(v.currency)) {
+    check.fail('invalid', `remedy.currency: must be an ISO 4217 code, got ${show(v.currency)}`, 'remedy.currency');
+  }
+  if (typeof v.type !== 'string' || v.type.trim() === '') check.fail('invalid', `remedy.type: must be a non-empty string, got ${show(v.type)}`, 'remedy.type');
+  return { type: (v.type as string).trim(), amountMinor: amount as number, currency: v.currency as string };
+}
+
+/**
+ * The remedy judged by compensation's own rule (`catalogueRefusal`: a kind it grants, in a currency
+ * it grants it in, up to its maximum), and refused for a currency without an approval matrix,
+ * which compensation could never approve. Each refusal names the field to correct.
+ */
+function assertPayable(check: Checks, payable: PayableRemedies, remedy: Remedy): void {
+  if (!isPlainObject(payable) || !isPlainObject(payable.catalogue) || !isPlainObject(payable.catalogue.remedies) || !isPlainObject(payable.matrix)) {
+    check.fail('invalid', 'payable: must be the remedy catalogue and approval matrix compensation pays by');
+  }
+  const kinds = payable.catalogue.remedies;
+  if (!hasOwn(kinds, remedy.type)) {
+    check.fail('invalid', `remedy.type: the remedy catalogue has no remedy of type ${remedy.type} (it has ${Object.keys(kinds).join(', ') || 'none'})`, 'remedy.type');
+  }
+  const refusal = catalogueRefusal(payable.catalogue, remedy.type, remedy);
+  if (refusal !== null) {
+    const field = hasOwn(kinds[remedy.type as RemedyKind]!.maxMinor, remedy.currency) ? 'remedy.amountMinor' : 'remedy.currency';
+    check.fail('invalid', `${field}: ${refusal}`, field);
+  }
+  if (!hasOwn(payable.matrix, remedy.currency)) {
+    check.fail('invalid', `remedy.currency: no approval matrix is configured for ${remedy.currency}, so compensation could not approve paying it`, 'remedy.currency');
+  }
 }
 
 /**
@@ -460,7 +502,8 @@ export function proposeResolution(c: CaseSnapshot, input: ProposeResolutionInput
   const actions = [...new Set(input.actions.map((a, i) => check.oneOf(a, RESOLUTION_ACTIONS, `actions[${i}]`)))];
   const remedy = remedyOf(check, input.remedy);
   const paying = actions.filter((a) => MONEY_ACTIONS.includes(a));
-  if (paying.length > 0 && !remedy) check.fail('invalid', `remedy: required for ${paying.join(', ')} (the amount decides who must approve it)`);
+  if (paying.length > 0 && !remedy) check.fail('invalid', `remedy: required for ${paying.join(', ')} (the amount decides who must approve it)`, 'remedy');
+  if (remedy) assertPayable(check, input.payable, remedy);
 
   const needsApproval = needsResolutionApproval(input.policy, c.severity, remedy, c.reviewRound);
   const proposal: ResolutionProposal = { outcome, explanation, actions, remedy, proposedBy: by, proposedAt: at, needsApproval };
@@ -479,9 +522,23 @@ export function proposeResolution(c: CaseSnapshot, input: ProposeResolutionInput
 }
 
 export interface ApproveResolutionInput extends TransitionInput {
-  /** The approver's limit in the remedy's currency (minor units); null = no limit. */
-  authorityLimitMinor: number | null;
+  /**
+   * The most the approver may approve, per ISO 4217 currency, in minor units; null = no limit. A
+   * limit holds only in its own currency: a remedy in a currency not listed is beyond their authority.
+   */
+  authorityLimitsMinor: Readonly<Record<string, number>> | null;
   reviewDueBy: string;
+}
+
+function authorityLimitsOf(check: Checks, v: unknown): Readonly<Record<string, number>> | null {
+  if (v === null) return null;
+  if (!isPlainObject(v)) return check.fail('invalid', `authorityLimitsMinor: must be an object of currency: minor units, or null, got ${show(v)}`);
+  for (const [currency, limit] of Object.entries(v)) {
+    if (!CURRENCY.test(currency) || typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) {
+      check.fail('invalid', `authorityLimitsMinor.${currency}: must be an ISO 4217 code with a non-negative whole number of minor units, got ${show(limit)}`);
+    }
+  }
+  return v as Record<string, number>;
 }
 
 function pendingProposal(c: CaseSnapshot, check: Checks): ResolutionProposal {
@@ -499,15 +556,18 @@ export function approveResolution(c: CaseSnapshot, input: ApproveResolutionInput
   if (c.previousDeciders.includes(by)) {
     check.fail('conflict-of-interest', `${by} must not approve this decision (回避): decided-earlier-round`);
   }
-  const limit = input.authorityLimitMinor;
-  if (limit !== null && (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0)) {
-    check.fail('invalid', `authorityLimitMinor: must be a non-negative whole number or null, got ${show(limit)}`);
-  }
-  if (proposal.remedy && limit !== null && proposal.remedy.amountMinor > limit) {
-    check.fail(
-      'authority-limit',
-      `${proposal.remedy.amountMinor} ${proposal.remedy.currency} (minor units) is above ${by}'s authority limit of ${limit}: a more senior approver must approve it`,
-    );
+  const limits = authorityLimitsOf(check, input.authorityLimitsMinor);
+  if (proposal.remedy && limits !== null) {
+    const { amountMinor, currency } = proposal.remedy;
+    if (!hasOwn(limits, currency)) {
+      check.fail(
+        'authority-limit',
+        `${by} has no authority to approve a remedy in ${currency} (their limits are in ${Object.keys(limits).join(', ') || 'no currency'}; a limit in one currency does not cover another)`,
+      );
+    }
+    if (amountMinor > limits[currency]) {
+      check.fail('authority-limit', `${amountMinor} ${currency} (minor units) is above ${by}'s authority limit of ${limits[currency]} ${currency}: a more senior approver must approve it`);
+    }
   }
   const reviewDueBy = reviewWindowEnd(check, input.reviewDueBy, at);
   const next: CaseSnapshot = {
@@ -529,9 +589,31 @@ export function rejectResolution(c: CaseSnapshot, input: ReasonedInput): CaseSte
   return step(c, { ...copyOf(c), state: 'investigating', proposal: null }, 'reject-resolution', by, at, reason);
 }
 
+export interface SupervisedInput {
+  /**
+   * The actor acts as a supervisor, as the caller knows from their role. Required, so that leaving
+   * it out cannot skip the check.
+   */
+  asSupervisor: boolean;
+}
+
+/**
+ * Escalating or closing takes the case out of its investigator's hands: the investigator may do
+ * it to their own case, a supervisor to any.
+ */
+function assertAssigneeOrSupervisor(c: CaseSnapshot, check: Checks, by: string, asSupervisor: unknown, action: CaseAction): void {
+  if (typeof asSupervisor !== 'boolean') check.fail('invalid', `asSupervisor: must be true or false, got ${show(asSupervisor)}`);
+  if (!asSupervisor && c.assignedTo !== by) {
+    check.fail('not-assigned', `only the assigned investigator (${c.assignedTo ?? 'nobody'}) or a supervisor may ${action}; ${by} is neither`);
+  }
+}
+
+export interface EscalateInput extends ReasonedInput, SupervisedInput {}
+
 /** Up one level, where the case waits for an investigator of its own. */
-export function escalate(c: CaseSnapshot, input: ReasonedInput): CaseStep {
+export function escalate(c: CaseSnapshot, input: EscalateInput): CaseStep {
   const { check, by, at } = begin(c, 'escalate', input);
+  assertAssigneeOrSupervisor(c, check, by, input.asSupervisor, 'escalate');
   const reason = check.reason(input.reason);
   const next: CaseSnapshot = { ...copyOf(c), state: 'awaiting-assignment', level: c.level + 1, assignedTo: null };
   return step(c, next, 'escalate', by, at, reason);
@@ -560,12 +642,13 @@ export function contestDecision(c: CaseSnapshot, input: ReasonedInput): CaseStep
   return step(c, next, 'contest', by, at, reason);
 }
 
-export interface CloseCaseInput extends TransitionInput {
+export interface CloseCaseInput extends TransitionInput, SupervisedInput {
   reason?: string | null;
 }
 
 export function closeCase(c: CaseSnapshot, input: CloseCaseInput): CaseStep {
   const { check, by, at } = begin(c, 'close', input);
+  assertAssigneeOrSupervisor(c, check, by, input.asSupervisor, 'close');
   const reason = check.optionalText(input.reason, 'reason');
   return step(c, { ...copyOf(c), state: 'closed' }, 'close', by, at, reason);
 }

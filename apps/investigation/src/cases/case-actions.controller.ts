@@ -27,6 +27,9 @@ import { CaseEvent, CaseWorkflow, event, forEvent, StepContext, WorkflowStep } f
 
 type CaseView = Pick<CaseRecord, 'id' | 'status' | 'level' | 'reviewRound' | 'assignedTo' | 'department'> & { allowedActions: string[] };
 
+/** Supervisors hold the approver role: they may escalate or close any case, an investigator only their own. */
+const actsAsSupervisor = (request: AuthenticatedRequest): boolean => request.principal!.roles.includes('approver');
+
 /**
  * What handlers do to a case. Each step asks libs/domain's case machine, which refuses an illegal
  * step with the allowed next ones (409) or names the rule it breaks (422, 403).
@@ -179,6 +182,7 @@ export class CaseActionsController {
         actions: dto.actions,
         remedy,
         policy: this.workflow.policy.approval,
+        payable: this.workflow.policy.payable,
         reviewDueBy: this.reviewByFor(ctx),
         by: ctx.actor,
         at: ctx.now.toISOString(),
@@ -214,7 +218,7 @@ export class CaseActionsController {
       const at = ctx.now.toISOString();
       const moved =
         dto.decision === 'approve'
-          ? approveResolution(ctx.snapshot, { by: ctx.actor, at, authorityLimitMinor: request.principal!.approvalLimitMinor ?? 0, reviewDueBy: this.reviewByFor(ctx) })
+          ? approveResolution(ctx.snapshot, { by: ctx.actor, at, authorityLimitsMinor: this.workflow.policy.approvalLimitsOf(request.principal!), reviewDueBy: this.reviewByFor(ctx) })
           : rejectResolution(ctx.snapshot, { by: ctx.actor, at, reason: dto.reason ?? '' });
       const events: CaseEvent[] = [
         event(Events.CaseResolutionDecided, { caseId, decision: dto.decision === 'approve' ? 'approved' : 'rejected', decidedBy: ctx.actor, proposedBy, reason: dto.reason ? forEvent(dto.reason) : null }),
@@ -232,9 +236,9 @@ export class CaseActionsController {
   @Post('escalation')
   @HttpCode(200)
   @Allow('investigator', 'approver')
-  @ApiOperation({ summary: 'Escalate: the case goes a level up, to that level’s department, and is assigned afresh' })
+  @ApiOperation({ summary: 'Escalate: the case goes a level up, to that level’s department, and is assigned afresh (its investigator, or a supervisor)' })
   escalate(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
-    return this.levelUp(caseId, request, 'case.escalated', (ctx) => escalate(ctx.snapshot, { by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason }), (moved) =>
+    return this.levelUp(caseId, request, 'case.escalated', (ctx) => escalate(ctx.snapshot, { by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason, asSupervisor: actsAsSupervisor(request) }), (moved) =>
       event(Events.CaseEscalated, { caseId, level: moved.snapshot.level, reason: forEvent(dto.reason), escalatedBy: request.principal!.subject }),
     );
   }
@@ -273,10 +277,10 @@ export class CaseActionsController {
   @Post('closure')
   @HttpCode(200)
   @Allow('investigator', 'approver')
-  @ApiOperation({ summary: 'Close an answered case: the customer accepted, or the review window passed' })
+  @ApiOperation({ summary: 'Close an answered case: the customer accepted, or the review window passed (its investigator, or a supervisor)' })
   close(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.closed', (ctx) => {
-      const moved = closeCase(ctx.snapshot, { by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason });
+      const moved = closeCase(ctx.snapshot, { by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason, asSupervisor: actsAsSupervisor(request) });
       return { moved, events: [event(Events.CaseClosed, { caseId, reason: forEvent(dto.reason), closedBy: ctx.actor })], result: (after: CaseRecord) => this.view(after) };
     });
   }

@@ -21,7 +21,11 @@ const STATUS_OF: Record<CaseTransitionError['code'], number> = {
   invalid: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
+/** The domain holds a remedy's money flat; a request nests it under `amount`, like all money on the wire. */
+const REQUEST_PATHS: Readonly<Record<string, string>> = { 'remedy.amountMinor': 'remedy.amount.amountMinor', 'remedy.currency': 'remedy.amount.currency' };
+
 export function caseProblem(e: CaseTransitionError): ProblemException {
+  const field = e.field && { path: REQUEST_PATHS[e.field] ?? e.field, message: e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message };
   return new ProblemException({
     type: `https://complaints.example/problems/case-${e.code}`,
     title: e.code === 'not-allowed-in-state' ? 'Not possible in the case’s current state' : 'The case rules refuse this',
@@ -30,6 +34,7 @@ export function caseProblem(e: CaseTransitionError): ProblemException {
     state: e.state,
     action: e.action,
     allowed: e.allowed,
+    ...(field ? { errors: [field] } : {}),
   });
 }
 

@@ -9,6 +9,7 @@ import { EventContext } from '@complaints/messaging';
 import { Allow, AuthenticatedRequest, FieldCipher, ProblemException, seesPersonalData } from '@complaints/platform';
 import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { CaseRecord } from './case.entity';
+import { caseAsSeen, freeTextFor, rowsAsSeen } from './case-views';
 import { CaseWorkflow, snapshotOf } from './case-workflow';
 
 const READERS = ['investigator', 'department-staff', 'triage-officer', 'approver', 'compliance-officer', 'auditor'] as const;
@@ -98,12 +99,12 @@ export class CasesController {
 
   @Get()
   @Allow(...READERS)
-  @ApiOperation({ summary: 'Case queue: by department, state, assignee or complaint, soonest deadline first' })
+  @ApiOperation({ summary: 'Case queue: by department, state, assignee or complaint, soonest deadline first (free text masked for roles that do not need personal data)' })
   @ApiQuery({ name: 'complaintId', required: false })
   @ApiQuery({ name: 'department', required: false })
   @ApiQuery({ name: 'status', required: false, enum: CASE_STATES })
   @ApiQuery({ name: 'assignedTo', required: false, description: '`me` for the caller' })
-  list(
+  async list(
     @Req() request: AuthenticatedRequest,
     @Query('complaintId', new ParseUUIDPipe({ optional: true })) complaintId?: string,
     @Query('department') department?: string,
@@ -123,12 +124,14 @@ export class CasesController {
       where.status = In(statuses as CaseState[]);
     }
     if (assignedTo) where.assignedTo = assignedTo === 'me' ? request.principal!.subject : assignedTo;
-    return this.dataSource.getRepository(CaseRecord).find({ where, order: { responseDueBy: 'ASC' }, take: 200 });
+    const text = freeTextFor(seesPersonalData(request.principal));
+    const found = await this.dataSource.getRepository(CaseRecord).find({ where, order: { responseDueBy: 'ASC' }, take: 200 });
+    return found.map((c) => caseAsSeen(c, text));
   }
 
   @Get(':caseId')
   @Allow(...READERS)
-  @ApiOperation({ summary: 'The whole case: state and allowed next steps, assignments, tasks, evidence, contacts, notes, approvals, transitions' })
+  @ApiOperation({ summary: 'The whole case: state and allowed next steps, assignments, tasks, evidence, contacts, notes, approvals, transitions (free text masked for roles that do not need personal data)' })
   async get(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Req() request: AuthenticatedRequest) {
     const found = await this.dataSource.getRepository(CaseRecord).findOneBy({ id: caseId });
     if (!found) throw new NotFoundException(`no case ${caseId}`);
@@ -143,20 +146,21 @@ export class CasesController {
       q(`SELECT id, to_period AS "toPeriod", reason, requested_by AS "requestedBy", requested_at AS "requestedAt", decision, decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason", senior_approval AS "seniorApproval" FROM case_extension_requests WHERE case_id = $1 ORDER BY requested_at`),
       q(`SELECT staff_id AS "staffId", reason, declared_by AS "declaredBy", declared_at AS "declaredAt" FROM case_declared_interests WHERE case_id = $1`),
     ]);
-    // Contacts and notes quote the customer: in clear only for roles whose work needs it.
+    // Contacts and notes quote the customer at length: in clear only for roles whose work needs it.
     const clear = seesPersonalData(request.principal);
     const open = (sealed: string) => (clear ? this.cipher.decrypt(sealed) : '(masked)');
+    const text = freeTextFor(clear);
     return {
-      ...found,
+      ...caseAsSeen(found, text),
       allowedActions: this.workflow.allowedActions(found),
-      declaredInterests: interests,
-      transitions,
+      declaredInterests: rowsAsSeen(interests, ['reason'], text),
+      transitions: rowsAsSeen(transitions, ['reason'], text),
       assignments,
-      tasks,
-      evidence,
+      tasks: rowsAsSeen(tasks, ['request', 'result'], text),
+      evidence: rowsAsSeen(evidence, ['description'], text),
       contacts: contacts.map(({ summary_sealed, ...c }: { summary_sealed: string }) => ({ ...c, summary: open(summary_sealed) })),
       notes: notes.map(({ body_sealed, ...n }: { body_sealed: string }) => ({ ...n, body: open(body_sealed) })),
-      extensions,
+      extensions: rowsAsSeen(extensions, ['reason', 'decisionReason'], text),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_ESCALATION_ROUTES, DEFAULT_REGIMES, DEFAULT_RESOLUTION_APPROVAL_POLICY } from '@complaints/domain';
+import { DEFAULT_APPROVAL_MATRIX, DEFAULT_ESCALATION_ROUTES, DEFAULT_REGIMES, DEFAULT_REMEDY_CATALOGUE, DEFAULT_RESOLUTION_APPROVAL_POLICY } from '@complaints/domain';
 import { InvestigationPolicy } from './investigation-policy';
 
 const HOUR = 3_600_000;
@@ -13,6 +13,7 @@ describe('InvestigationPolicy.fromEnvironment', () => {
     expect(policy.levelDepartments).toEqual({ '2': 'complaint-review', '3': 'senior-management' });
     expect(policy.seniorDepartment).toBe('senior-management');
     expect(policy.taskReminderLeadMs).toBe(24 * HOUR);
+    expect(policy.payable).toEqual({ catalogue: DEFAULT_REMEDY_CATALOGUE, matrix: DEFAULT_APPROVAL_MATRIX });
   });
 
   it('emptyValues_countAsUnset_forTheJsonSettings', () => {
@@ -108,6 +109,22 @@ describe('InvestigationPolicy.fromEnvironment', () => {
     });
   });
 
+  describe('REMEDY_CATALOGUE and REMEDY_APPROVAL_MATRIX, as compensation reads them', () => {
+    it('json_isUsed', () => {
+      const remedies = { goodwill: { maxMinor: { CNY: 100_00 }, title: { 'zh-CN': '致歉补偿', en: 'Goodwill payment' } } };
+      const matrix = { CNY: { automaticUpToMinor: 0, fourEyesAboveMinor: 0, roleLimitsMinor: { approver: 50_00 }, customerCap: null } };
+      const policy = policyFrom({ REMEDY_CATALOGUE: JSON.stringify({ ...DEFAULT_REMEDY_CATALOGUE, remedies }), REMEDY_APPROVAL_MATRIX: JSON.stringify(matrix) });
+      expect(policy.payable).toEqual({ catalogue: { ...DEFAULT_REMEDY_CATALOGUE, remedies }, matrix });
+    });
+
+    it.each([
+      ['REMEDY_CATALOGUE', '{"remedies": {"cashback": {}}}', /remedy catalogue/],
+      ['REMEDY_APPROVAL_MATRIX', '{"cny": {}}', /approval matrix/],
+    ])('an invalid %s_stopsTheStart', (name, value, message) => {
+      expect(() => policyFrom({ [name]: value })).toThrow(message);
+    });
+  });
+
   it('seniorDepartment_isRead', () => {
     expect(policyFrom({ SENIOR_DEPARTMENT: 'head-office' }).seniorDepartment).toBe('head-office');
   });
@@ -136,5 +153,28 @@ describe('InvestigationPolicy.departmentAt', () => {
 
   it('aLevelWithoutADepartment_staysWithTheRoutedOne', () => {
     expect(policy.departmentAt(4, 'ops')).toBe('ops');
+  });
+});
+
+describe('InvestigationPolicy.approvalLimitsOf', () => {
+  const policy = InvestigationPolicy.fromEnvironment({});
+  const approver = (approvalLimitMinor?: number) => ({ subject: 'sup-1', roles: ['approver' as const], approvalLimitMinor });
+
+  it('theTokensLimit_lowersTheMatrixLimitOfEachCurrency_neverRaisesIt', () => {
+    // Approver limits of the default matrix: CNY 20,000.00, USD 3,000.00, GBP 2,500.00.
+    expect(policy.approvalLimitsOf(approver(1_000_000))).toEqual({ CNY: 1_000_000, USD: 300_000, GBP: 250_000 });
+    expect(policy.approvalLimitsOf(approver(100_000_000))).toEqual({ CNY: 2_000_000, USD: 300_000, GBP: 250_000 });
+  });
+
+  it('aTokenWithoutALimit_approvesNoMoney', () => {
+    expect(policy.approvalLimitsOf(approver())).toEqual({ CNY: 0, USD: 0, GBP: 0 });
+  });
+
+  it('aCurrencyWithoutAMatrix_givesNoLimitAtAll', () => {
+    expect(policy.approvalLimitsOf(approver(1_000_000))).not.toHaveProperty('EUR');
+  });
+
+  it('rolesTheMatrixGivesNoLimit_approveNoCurrency', () => {
+    expect(policy.approvalLimitsOf({ subject: 'inv-1', roles: ['investigator'], approvalLimitMinor: 1_000_000 })).toEqual({});
   });
 });

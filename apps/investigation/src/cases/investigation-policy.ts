@@ -1,5 +1,17 @@
-import { DEFAULT_ESCALATION_ROUTES, DEFAULT_RESOLUTION_APPROVAL_POLICY, DeadlineRegime, EscalationRoute, RegimeId, ResolutionApprovalPolicy, resolutionApprovalPolicyFrom } from '@complaints/domain';
-import { deadlineRegimesFromEnv } from '@complaints/platform';
+import {
+  approvalMatrixFrom,
+  approverLimitMinor,
+  DEFAULT_ESCALATION_ROUTES,
+  DEFAULT_RESOLUTION_APPROVAL_POLICY,
+  DeadlineRegime,
+  EscalationRoute,
+  PayableRemedies,
+  RegimeId,
+  remedyCatalogueFrom,
+  ResolutionApprovalPolicy,
+  resolutionApprovalPolicyFrom,
+} from '@complaints/domain';
+import { deadlineRegimesFromEnv, Principal } from '@complaints/platform';
 
 export const INVESTIGATION_POLICY = Symbol('INVESTIGATION_POLICY');
 
@@ -34,6 +46,11 @@ export class InvestigationPolicy {
     /** Approvers of this department count as senior management (cn-cbirc: extension to 60 days). */
     readonly seniorDepartment: string,
     readonly taskReminderLeadMs: number,
+    /**
+     * The remedy catalogue and approval matrix, from the same variables compensation reads
+     * (`REMEDY_CATALOGUE`, `REMEDY_APPROVAL_MATRIX`): the two services must be given the same values.
+     */
+    readonly payable: PayableRemedies,
   ) {}
 
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): InvestigationPolicy {
@@ -59,7 +76,24 @@ export class InvestigationPolicy {
       levels,
       env.SENIOR_DEPARTMENT ?? 'senior-management',
       positive(env, 'TASK_REMINDER_LEAD_HOURS', 24) * 3_600_000,
+      { catalogue: remedyCatalogueFrom(env.REMEDY_CATALOGUE), matrix: approvalMatrixFrom(env.REMEDY_APPROVAL_MATRIX) },
     );
+  }
+
+  /**
+   * What an approver may approve in each currency, by the rule compensation applies to the same
+   * token (`approverLimitMinor`): the approval matrix's limit for their roles in that currency,
+   * lowered by the token's `approvalLimitMinor`. The claim names no currency, so it only ever
+   * lowers a limit the matrix states in the remedy's currency; without the claim, no money.
+   */
+  approvalLimitsOf(principal: Pick<Principal, 'subject' | 'roles' | 'approvalLimitMinor'>): Record<string, number> {
+    const approver = { subject: principal.subject, roles: principal.roles, limitMinor: principal.approvalLimitMinor ?? 0 };
+    const limits: Record<string, number> = {};
+    for (const currency of Object.keys(this.payable.matrix)) {
+      const limit = approverLimitMinor(this.payable.matrix, currency, approver);
+      if (limit !== null) limits[currency] = limit;
+    }
+    return limits;
   }
 
   /** The department that handles a case at `level`: the routed one at level 1. */

@@ -8,6 +8,7 @@ import { EVIDENCE_KINDS, Events } from '@complaints/contracts';
 import { assertActionAllowed } from '@complaints/domain';
 import { Allow, AuthenticatedRequest, ProblemException } from '@complaints/platform';
 import { CaseWorkflow, event } from '../cases/case-workflow';
+import { evidenceDownloadHeaders } from './evidence-download';
 import { EVIDENCE_STORE, EvidenceStore, evidenceKey, sha256Hex } from './storage/evidence-store';
 
 type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
@@ -170,14 +171,17 @@ export class EvidenceController {
 
   @Get(':evidenceId/content')
   @Allow(...READERS)
-  @ApiOperation({ summary: 'The stored file, checked against its registered SHA-256; every retrieval goes on the custody log' })
+  @ApiOperation({ summary: 'The stored file as a download, checked against its registered SHA-256; every retrieval goes on the custody log' })
   async content(
     @Param('caseId', new ParseUUIDPipe()) caseId: string,
     @Param('evidenceId', new ParseUUIDPipe()) evidenceId: string,
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
-    const [row]: { sha256: string; storage_key: string | null }[] = await this.dataSource.query(`SELECT sha256, storage_key FROM case_evidence WHERE id = $1 AND case_id = $2`, [evidenceId, caseId]);
+    const [row]: { kind: string; sha256: string; content_type: string | null; storage_key: string | null }[] = await this.dataSource.query(
+      `SELECT kind, sha256, content_type, storage_key FROM case_evidence WHERE id = $1 AND case_id = $2`,
+      [evidenceId, caseId],
+    );
     if (!row) throw new NotFoundException(`no evidence ${evidenceId} on case ${caseId}`);
     if (!row.storage_key) throw new NotFoundException(`evidence ${evidenceId} is held in its source system, not here`);
     const actor = request.principal!.subject;
@@ -193,7 +197,7 @@ export class EvidenceController {
       });
     }
     await this.custody(this.dataSource, evidenceId, actor, 'retrieved', `sha256 verified`);
-    res.setHeader('Content-Type', found.contentType);
+    for (const [name, value] of Object.entries(evidenceDownloadHeaders({ id: evidenceId, kind: row.kind, contentType: row.content_type }))) res.setHeader(name, value);
     res.setHeader('X-Evidence-SHA256', row.sha256);
     return new StreamableFile(found.bytes);
   }
