@@ -7,6 +7,7 @@ import { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
 import { createTestIssuer, eventually, freePort, quietKafka, testEnvelope, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestIssuer, uniqueTestId } from '@complaints/testing';
+import { PayoutDesk } from '../../apps/compensation/src/payouts/payout-desk';
 import { startCoreBankingSimulator } from '../core-banking-sim/main';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
@@ -414,5 +415,307 @@ describe('a payout survives the service dying between the core’s booking and o
     expect(await sql<{ n: string }>(`SELECT count(*) AS n FROM ledger_entries WHERE instruction_id = $1`, [payout.id])).toEqual([{ n: '1' }]);
     const paid = await sql<{ n: string }>(`SELECT count(*) AS n FROM outbox WHERE message_key = $1 AND convert_from(value, 'UTF8')::jsonb ->> 'type' = 'remedy.paid'`, [complaintId]);
     expect(paid).toEqual([{ n: '1' }]);
+  });
+});
+
+type Decided = { type: RemedyType; amountMinor: number };
+type Envelope = ReturnType<typeof testEnvelope>;
+const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
+const REOPENING = '客户补充了新的交易流水，需重新核实';
+
+/**
+ * Compensation against the real broker and database when the decision behind a remedy changes: the
+ * case is reopened (its decision withdrawn), or a review (核查) decides the remedy again. The payout
+ * desk runs only when a test says so, so what was sent to the core before a change is the test's
+ * choice and not a matter of timing.
+ */
+describe('compensation when the decision behind a remedy changes', () => {
+  let compensation: ServiceUnderTest;
+  let payouts: PayoutDesk;
+  let producer: Producer;
+  let pg: Client;
+
+  beforeAll(async () => {
+    pg = new Client({ connectionString: TEST_DATABASE_URL });
+    await pg.connect();
+    compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, { PAYOUT_CHECK_INTERVAL_MS: '0' });
+    payouts = compensation.running.app.get(PayoutDesk);
+    producer = quietKafka('compensation-case-changes').producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await compensation?.stop();
+    await pg?.end();
+  });
+
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
+    await compensation.pg.query(`SET search_path TO "${compensation.schema}"`);
+    return (await compensation.pg.query(text, params)).rows as R[];
+  };
+  const url = (route: string) => `${compensation.baseUrl}${route}`;
+  const token = (subject: string, roles: Parameters<TestIssuer['token']>[0] = 'approver', approvalLimitMinor?: number) => compensation.issuer.token(roles, { subject, approvalLimitMinor });
+
+  const send = async <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producedBy: string, envelope?: Envelope): Promise<Envelope> => {
+    const sent = envelope ?? envelopeOf(definition, complaintId, payload, producedBy);
+    await producer.send({ topic: `${compensation.topicPrefix}${definition.topic}`, messages: [{ key: complaintId, value: JSON.stringify(sent) }] });
+    return sent;
+  };
+  /** Waits until compensation has handled the event (its processed-event mark is committed with the handler's work). */
+  const handled = (envelope: Envelope) =>
+    eventually(async () => (await sql<{ outcome: string }>(`SELECT outcome FROM processed_events WHERE event_id = $1`, [envelope.eventId]))[0]?.outcome === 'handled', {
+      what: `${envelope.type} ${envelope.eventId} to be handled`,
+    });
+
+  /** A complaint of a customer of its own, with its first decision. */
+  async function complaintWith(remedy: Decided) {
+    const complaintId = randomUUID();
+    const caseId = randomUUID();
+    const ticketNumber = `CMP-20261201-${randomBytes(4).toString('hex')}`;
+    const customer = `CUST-${randomUUID()}`;
+    await send(Events.ComplaintReceived, complaintId, received(ticketNumber, customer), 'intake');
+    const decide = async (decided: Decided, { reviewRound = 0, decidedBy = 'inv-1' } = {}) => {
+      const issued = await send(Events.CaseResponseIssued, complaintId, { ...responseIssued(caseId, ticketNumber, decided, decidedBy), reviewRound }, 'investigation');
+      await handled(issued);
+      return issued;
+    };
+    const reopen = async (envelope?: Envelope) => send(Events.CaseReopened, complaintId, { caseId, reason: REOPENING, reopenedBy: 'sup-1' }, 'investigation', envelope);
+    // The decision may not overtake the customer: a remedy waits for its customer to be known.
+    await eventually(async () => (await sql(`SELECT 1 FROM complaint_customers WHERE complaint_id = $1`, [complaintId])).length > 0, { what: 'the complaint’s customer' });
+    await decide(remedy);
+    return { complaintId, caseId, customer, decide, reopen };
+  }
+
+  type RemedyRow = { id: string; status: string; amount_minor: string; decision_amount_minor: string | null; withdrawal_cause: string | null; withdrawal_reason: string | null; withdrawn_by: string | null; case_reopened_at: Date | null; case_reopen_reason: string | null };
+  const remediesOf = (caseId: string) => sql<RemedyRow>(`SELECT * FROM remedies WHERE case_id = $1 ORDER BY proposed_at`, [caseId]);
+  const statusesOf = async (caseId: string) => (await remediesOf(caseId)).map((r) => [r.status, Number(r.amount_minor)]);
+  const becomes = (caseId: string, statuses: (string | number)[][]) =>
+    eventually(async () => JSON.stringify(await statusesOf(caseId)) === JSON.stringify(statuses), { what: `the remedies of ${caseId} to be ${JSON.stringify(statuses)}` });
+  const remedyEvents = async (complaintId: string) =>
+    (await sql<{ e: { type: string; payload: Record<string, unknown> } }>(`SELECT convert_from(value, 'UTF8')::jsonb AS e FROM outbox WHERE message_key = $1 ORDER BY seq`, [complaintId]))
+      .map((r) => r.e)
+      .filter((e) => e.type.startsWith('remedy.'));
+  const payoutsOf = (caseId: string) => sql<{ kind: string; status: string }>(`SELECT p.kind, p.status FROM payouts p JOIN remedies r ON r.id = p.remedy_id WHERE r.case_id = $1 ORDER BY p.created_at`, [caseId]);
+  const coreBookingsOf = async (customer: string) =>
+    (await pg.query(`SELECT direction, amount_minor FROM "${compensation.coreBanking!.schema}".instructions WHERE customer_ref = $1 AND outcome = 'booked' ORDER BY amount_minor`, [customer])).rows.map((b) => [b.direction, Number(b.amount_minor)]);
+  const payOut = async (caseId: string, statuses: (string | number)[][]) => {
+    await payouts.tick();
+    await becomes(caseId, statuses);
+  };
+
+  describe('the case is reopened', () => {
+    it('withdraws a remedy waiting for approval, with the reopening’s reason, and refuses to approve it after', async () => {
+      const { complaintId, caseId, reopen } = await complaintWith({ type: 'fee-refund', amountMinor: 1_000_00 });
+      await becomes(caseId, [['proposed', 1_000_00]]);
+
+      await handled(await reopen());
+      const [remedy] = await remediesOf(caseId);
+      expect(remedy).toMatchObject({ status: 'withdrawn', withdrawal_cause: 'case-reopened', withdrawal_reason: REOPENING, withdrawn_by: 'sup-1' });
+      expect((await remedyEvents(complaintId)).map((e) => [e.type, e.payload])).toEqual([
+        ['remedy.proposed', expect.objectContaining({ remedyId: remedy.id })],
+        ['remedy.withdrawn', { remedyId: remedy.id, caseId, amount: cny(1_000_00), cause: 'case-reopened', reason: REOPENING, withdrawnBy: 'sup-1' }],
+      ]);
+
+      const approval = await api('POST', url(`/v1/remedies/${remedy.id}/approvals`), await token('apr-1'));
+      expect(approval.body).toMatchObject({ status: 409, remedyStatus: 'withdrawn', allowed: [] });
+      const view = await api('GET', url(`/v1/remedies/${remedy.id}`), await token('aud-1', 'auditor'));
+      expect(view.body).toMatchObject({ status: 'withdrawn', withdrawal: { cause: 'case-reopened', reason: REOPENING, by: 'sup-1' } });
+      expect((await api('GET', url('/v1/remedies/awaiting-approval'), await token('apr-1'))).body).not.toContainEqual(expect.objectContaining({ remedyId: remedy.id }));
+    });
+
+    it('cancels the payout of an approved remedy that was not sent yet, and the core never books it', async () => {
+      const { caseId, customer, reopen } = await complaintWith({ type: 'goodwill', amountMinor: 50_00 });
+      await becomes(caseId, [['approved', 50_00]]);
+      expect(await payoutsOf(caseId)).toEqual([{ kind: 'payout', status: 'pending' }]);
+
+      await handled(await reopen());
+      expect(await statusesOf(caseId)).toEqual([['withdrawn', 50_00]]);
+      expect(await payoutsOf(caseId)).toEqual([{ kind: 'payout', status: 'cancelled' }]);
+
+      await payouts.tick();
+      expect(await coreBookingsOf(customer)).toEqual([]);
+      expect(await statusesOf(caseId)).toEqual([['withdrawn', 50_00]]);
+      const reconciliation = await api('GET', url('/v1/ledger/reconciliation'), await token('cco-1', 'compliance-officer'));
+      expect(reconciliation.body).toMatchObject({ mismatches: [], balanced: true });
+    });
+
+    /** The sessions waiting, directly or in a queue, for a lock `pid` holds. */
+    const waitingBehind = async (pid: number) => {
+      const rows = (await pg.query(`SELECT pid, pg_blocking_pids(pid) AS by FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rows as { pid: number; by: number[] }[];
+      const behind = new Set<number>([pid]);
+      let size = 0;
+      while (behind.size !== size) {
+        size = behind.size;
+        for (const r of rows) if (r.by.some((b) => behind.has(b))) behind.add(r.pid);
+      }
+      return behind.size - 1;
+    };
+
+    it.each(['approval', 'reopening'] as const)('pays nothing when an approval races the reopening and the %s takes the remedy first', async (first) => {
+      const { caseId, customer, reopen } = await complaintWith({ type: 'fee-refund', amountMinor: 1_000_00 });
+      await becomes(caseId, [['proposed', 1_000_00]]);
+      const [{ id }] = await remediesOf(caseId);
+
+      // Both wait on the remedy's row, queued in the order under test, and go the moment it is free.
+      const holder = new Client({ connectionString: TEST_DATABASE_URL });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SELECT 1 FROM "${compensation.schema}".remedies WHERE id = $1 FOR UPDATE`, [id]);
+        const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+        const approver = await token('apr-1');
+        const queued = async (n: number) => eventually(async () => (await waitingBehind(holderPid)) >= n, { what: `${n} waiting for the remedy` });
+
+        let approval!: Promise<{ status: number; body: Record<string, unknown> }>;
+        let reopening!: Envelope;
+        if (first === 'approval') {
+          approval = api('POST', url(`/v1/remedies/${id}/approvals`), approver);
+          await queued(1);
+          reopening = await reopen();
+        } else {
+          reopening = await reopen();
+          await queued(1);
+          approval = api('POST', url(`/v1/remedies/${id}/approvals`), approver);
+        }
+        await queued(2);
+        await holder.query('COMMIT');
+
+        const answer = await approval;
+        await handled(reopening);
+        if (first === 'approval') {
+          expect(answer.body).toMatchObject({ status: 'approved' });
+          expect(await payoutsOf(caseId)).toEqual([{ kind: 'payout', status: 'cancelled' }]);
+        } else {
+          expect(answer.body).toMatchObject({ status: 409, remedyStatus: 'withdrawn' });
+          expect(await payoutsOf(caseId)).toEqual([]);
+        }
+      } finally {
+        await holder.end();
+      }
+
+      await payouts.tick();
+      expect(await statusesOf(caseId)).toEqual([['withdrawn', 1_000_00]]);
+      expect(await coreBookingsOf(customer)).toEqual([]);
+    });
+
+    it('leaves a paid remedy paid, records the reopening on it, and pays only the difference of the decision that follows', async () => {
+      const { complaintId, caseId, customer, decide, reopen } = await complaintWith({ type: 'goodwill', amountMinor: 50_00 });
+      await payOut(caseId, [['paid', 50_00]]);
+
+      await handled(await reopen());
+      const [paid] = await remediesOf(caseId);
+      expect(paid).toMatchObject({ status: 'paid', case_reopen_reason: REOPENING, withdrawal_cause: null });
+      expect(paid.case_reopened_at).toBeInstanceOf(Date);
+      expect((await api('GET', url(`/v1/remedies/${paid.id}`), await token('aud-1', 'auditor'))).body).toMatchObject({ status: 'paid', caseReopened: { reason: REOPENING } });
+
+      // Decided afresh after the reopening (the same round): compared against what was paid.
+      await decide({ type: 'goodwill', amountMinor: 80_00 }, { decidedBy: 'inv-2' });
+      await payOut(caseId, [
+        ['paid', 50_00],
+        ['paid', 30_00],
+      ]);
+      expect(await coreBookingsOf(customer)).toEqual([
+        ['credit', 30_00],
+        ['credit', 50_00],
+      ]);
+      expect((await remedyEvents(complaintId)).map((e) => e.type)).toEqual(['remedy.proposed', 'remedy.approved', 'remedy.paid', 'remedy.proposed', 'remedy.approved', 'remedy.paid']);
+    });
+
+    it('handles a reopening of a case that has no remedy, and a reopening delivered twice once', async () => {
+      const complaintId = randomUUID();
+      const nothing = await send(Events.CaseReopened, complaintId, { caseId: randomUUID(), reason: REOPENING, reopenedBy: 'sup-1' }, 'investigation');
+      await handled(nothing);
+      expect(await sql(`SELECT * FROM outbox WHERE message_key = $1`, [complaintId])).toEqual([]);
+
+      const { complaintId: withRemedy, caseId, reopen } = await complaintWith({ type: 'fee-refund', amountMinor: 1_000_00 });
+      const reopening = await reopen();
+      await reopen(reopening);
+      await handled(reopening);
+      // The complaint's events are read in order: once a later one is handled, the redelivery is past.
+      const after = await send(Events.CaseReopened, withRemedy, { caseId: randomUUID(), reason: REOPENING, reopenedBy: 'sup-1' }, 'investigation');
+      await handled(after);
+      expect(await statusesOf(caseId)).toEqual([['withdrawn', 1_000_00]]);
+      expect((await remedyEvents(withRemedy)).map((e) => e.type)).toEqual(['remedy.proposed', 'remedy.withdrawn']);
+    });
+  });
+
+  describe('a review decides the remedy again after it was paid', () => {
+    it('proposes a top-up of the difference when the review grants more, approved as the whole decision', async () => {
+      const { complaintId, caseId, customer, decide } = await complaintWith({ type: 'fee-refund', amountMinor: 150_00 });
+      await payOut(caseId, [['paid', 150_00]]);
+
+      await decide({ type: 'fee-refund', amountMinor: 1_500_00 }, { reviewRound: 1, decidedBy: 'rev-1' });
+      expect(await statusesOf(caseId)).toEqual([
+        ['paid', 150_00],
+        ['proposed', 1_350_00],
+      ]);
+      const topUp = (await remediesOf(caseId))[1];
+      const list = await api('GET', url(`/v1/remedies?complaintId=${complaintId}`), await token('aud-1', 'auditor'));
+      expect(list.body).toEqual([
+        expect.objectContaining({ status: 'paid', topUp: null }),
+        expect.objectContaining({ remedyId: topUp.id, status: 'proposed', route: 'single', proposedBy: 'rev-1', amount: cny(1_350_00), topUp: { decision: cny(1_500_00), grantedBefore: cny(150_00) } }),
+      ]);
+      expect((await remedyEvents(complaintId)).filter((e) => e.type === 'remedy.proposed').map((e) => e.payload)).toEqual([
+        { remedyId: expect.any(String), caseId, type: 'fee-refund', amount: cny(150_00) },
+        { remedyId: topUp.id, caseId, type: 'fee-refund', amount: cny(1_350_00), grantedBefore: cny(150_00) },
+      ]);
+
+      // The approver's limit must cover the decision in all, not only the difference.
+      const approve = async (subject: string, limit?: number) => api('POST', url(`/v1/remedies/${topUp.id}/approvals`), await token(subject, 'approver', limit));
+      expect((await approve('apr-small', 1_400_00)).body).toMatchObject({ status: 403, code: 'over-limit' });
+      expect((await approve('apr-1')).body).toMatchObject({ status: 'approved' });
+      await payOut(caseId, [
+        ['paid', 150_00],
+        ['paid', 1_350_00],
+      ]);
+      expect(await coreBookingsOf(customer)).toEqual([
+        ['credit', 150_00],
+        ['credit', 1_350_00],
+      ]);
+    });
+
+    it('pays nothing more for an equal review, and takes nothing back for a lower one but shows it to staff', async () => {
+      const { complaintId, caseId, customer, decide } = await complaintWith({ type: 'goodwill', amountMinor: 100_00 });
+      await payOut(caseId, [['paid', 100_00]]);
+
+      await decide({ type: 'goodwill', amountMinor: 100_00 }, { reviewRound: 1, decidedBy: 'rev-1' });
+      expect(await statusesOf(caseId)).toEqual([['paid', 100_00]]);
+
+      await decide({ type: 'goodwill', amountMinor: 60_00 }, { reviewRound: 2, decidedBy: 'rev-2' });
+      await payouts.tick();
+      expect(await statusesOf(caseId)).toEqual([['paid', 100_00]]);
+      expect(await coreBookingsOf(customer)).toEqual([['credit', 100_00]]);
+      expect((await remedyEvents(complaintId)).map((e) => e.type)).toEqual(['remedy.proposed', 'remedy.approved', 'remedy.paid']);
+
+      const [paid] = await remediesOf(caseId);
+      const view = await api('GET', url(`/v1/remedies/${paid.id}`), await token('apr-1'));
+      expect(view.body).toMatchObject({
+        status: 'paid',
+        laterDecision: {
+          outcome: 'not-clawed-back',
+          decided: { type: 'goodwill', ...cny(60_00) },
+          granted: [cny(100_00)],
+          reviewRound: 2,
+          decidedBy: 'rev-2',
+          note: 'the review decision (round 2) grants CNY 60.00, less than the CNY 100.00 already granted: the bank does not claw back the CNY 40.00',
+        },
+      });
+    });
+
+    it('withdraws a top-up still waiting for approval when a later review grants no more than was paid', async () => {
+      const { complaintId, caseId, decide } = await complaintWith({ type: 'fee-refund', amountMinor: 150_00 });
+      await payOut(caseId, [['paid', 150_00]]);
+      await decide({ type: 'fee-refund', amountMinor: 1_500_00 }, { reviewRound: 1, decidedBy: 'rev-1' });
+      await decide({ type: 'fee-refund', amountMinor: 150_00 }, { reviewRound: 2, decidedBy: 'rev-2' });
+
+      expect(await statusesOf(caseId)).toEqual([
+        ['paid', 150_00],
+        ['withdrawn', 1_350_00],
+      ]);
+      const withdrawn = (await remedyEvents(complaintId)).filter((e) => e.type === 'remedy.withdrawn');
+      expect(withdrawn.map((e) => e.payload)).toEqual([
+        expect.objectContaining({ amount: cny(1_350_00), cause: 'later-decision', withdrawnBy: 'rev-2', reason: 'the review decision (round 2) grants CNY 150.00, what the case’s remedies already granted' }),
+      ]);
+    });
   });
 });

@@ -412,6 +412,11 @@ export const RemedyProposedV1 = z
     caseId: z.string().uuid(),
     type: z.enum(REMEDY_TYPES),
     amount: MoneySchema,
+    /**
+     * Added in v1 without breaking it: present on a top-up, when a later decision on the case
+     * grants more than its earlier remedies did. What those granted; `amount` is the difference.
+     */
+    grantedBefore: MoneySchema.optional(),
   })
   .strict();
 
@@ -470,6 +475,23 @@ export const RemedyReversedV1 = z
     reason: caseText(2000),
     reversedBy: staffId,
     coreReference: z.string().min(1).max(100),
+  })
+  .strict();
+
+export const REMEDY_WITHDRAWAL_CAUSES = ['case-reopened', 'later-decision'] as const;
+
+/**
+ * remedy.withdrawn v1 (compensation): the decision behind a remedy not yet paid out no longer
+ * stands (the case was reopened, or a later decision grants no more), and nothing is paid for it.
+ */
+export const RemedyWithdrawnV1 = z
+  .object({
+    remedyId: z.string().uuid(),
+    caseId,
+    amount: MoneySchema,
+    cause: z.enum(REMEDY_WITHDRAWAL_CAUSES),
+    reason: caseText(2000),
+    withdrawnBy: staffId,
   })
   .strict();
 
@@ -584,6 +606,7 @@ export type RemedyRejected = z.infer<typeof RemedyRejectedV1>;
 export type RemedyPaid = z.infer<typeof RemedyPaidV1>;
 export type RemedyPayoutFailed = z.infer<typeof RemedyPayoutFailedV1>;
 export type RemedyReversed = z.infer<typeof RemedyReversedV1>;
+export type RemedyWithdrawn = z.infer<typeof RemedyWithdrawnV1>;
 export type NotificationSent = z.infer<typeof NotificationSentV1>;
 export type NotificationDeliveryUpdated = z.infer<typeof NotificationDeliveryUpdatedV1>;
 export type SurveyAnswered = z.infer<typeof SurveyAnsweredV1>;

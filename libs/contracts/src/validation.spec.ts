@@ -207,6 +207,7 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
   },
   'remedy.payout-failed@v1': { remedyId: randomUUID(), caseId: CASE_ID, payoutId: randomUUID(), amount: CNY(3_500), reason: 'account closed', attempts: 1 },
   'remedy.reversed@v1': { remedyId: randomUUID(), caseId: CASE_ID, payoutId: randomUUID(), amount: CNY(5_000), reason: '重复补偿', reversedBy: 'staff-0300', coreReference: 'CB00AA11BB22CC33DD' },
+  'remedy.withdrawn@v1': { remedyId: randomUUID(), caseId: CASE_ID, amount: CNY(5_000), cause: 'case-reopened', reason: '客户补充了新的交易流水', withdrawnBy: 'staff-0300' },
   'notification.delivery-updated@v1': { messageId: randomUUID(), kind: 'final-response', channel: 'sms', status: 'bounced', reason: 'number not in service' },
   'survey.answered@v1': { surveyId: randomUUID(), caseId: CASE_ID, score: 2, comment: 'v1:k1:abc:def', via: 'sms', answeredAt: '2026-12-01T02:00:00.000Z' },
   'survey.review-opened@v1': { surveyId: randomUUID(), caseId: CASE_ID, score: 2, threshold: 2 },

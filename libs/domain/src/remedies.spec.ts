@@ -10,6 +10,7 @@ import {
   DEFAULT_APPROVAL_MATRIX,
   DEFAULT_REMEDY_CATALOGUE,
   formatMoney,
+  GRANTED_REMEDY_STATUSES,
   isBalanced,
   LEDGER_ACCOUNTS,
   moveRemedy,
@@ -23,7 +24,9 @@ import {
   RemedyApprovalError,
   RemedyStatus,
   RemedyTransitionError,
+  reopeningEffect,
   reversalPostings,
+  reviseRemedy,
 } from './remedies';
 
 const cny = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
@@ -129,6 +132,26 @@ describe('approval matrix', () => {
     expect(refusal(() => approveRemedy(matrix, remedy(10_000_01, [], 40_000_00), { subject: 'cco', roles: ['compliance-officer'] }))).toBe('over-customer-cap');
   });
 
+  describe('a top-up after a later decision', () => {
+    // The case paid CNY 150.00 and a review grants CNY 1,500.00: CNY 1,350.00 is new.
+    const topUp = (approvals: string[] = [], grantedInPeriodMinor = 150_00) => ({ ...remedy(1_350_00, approvals, grantedInPeriodMinor), decisionMinor: 1_500_00 });
+
+    it('takes the route of the whole decision, not of the difference', () => {
+      expect(approveRemedy(matrix, { ...remedy(150_00), decisionMinor: 2_500_00 }, approver('apr-1'))).toEqual({ approvals: ['apr-1'], route: 'four-eyes', complete: false });
+      expect(approveRemedy(matrix, topUp(), approver('apr-1'))).toEqual({ approvals: ['apr-1'], route: 'single', complete: true });
+    });
+
+    it('needs an approver whose limit covers the whole decision', () => {
+      expect(() => approveRemedy(matrix, topUp(), approver('apr-1', 1_400_00))).toThrow('CNY 1,500.00 (the decision in all, CNY 1,350.00 of it new) is above this approver\'s limit of CNY 1,400.00');
+      expect(refusal(() => approveRemedy(matrix, topUp(), approver('apr-1', 1_500_00)))).toBe('approved');
+    });
+
+    it('counts only the new money against the customer’s cap', () => {
+      expect(refusal(() => approveRemedy(matrix, topUp([], 48_650_00), approver('apr-1')))).toBe('approved');
+      expect(refusal(() => approveRemedy(matrix, topUp([], 48_650_01), approver('apr-1')))).toBe('over-customer-cap');
+    });
+  });
+
   it('is configuration too, and refuses a four-eyes threshold below the automatic limit', () => {
     const m = approvalMatrixFrom(JSON.stringify({ USD: { automaticUpToMinor: 0, fourEyesAboveMinor: 100, roleLimitsMinor: { approver: 1000 }, customerCap: null } }));
     expect(approvalRouteFor(m, { amountMinor: 1, currency: 'USD' })).toBe('single');
@@ -140,19 +163,20 @@ describe('approval matrix', () => {
 describe('remedy lifecycle', () => {
   // Written out by hand: every status × action, so a new status or action cannot slip past.
   const EXPECTED: Record<RemedyStatus, Partial<Record<string, RemedyStatus>>> = {
-    proposed: { amend: 'proposed', approve: 'approved', reject: 'rejected' },
-    approved: { 'record-payout': 'paid', 'record-payout-failure': 'payout-failed' },
+    proposed: { amend: 'proposed', approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' },
+    approved: { 'record-payout': 'paid', 'record-payout-failure': 'payout-failed', withdraw: 'withdrawn' },
     rejected: {},
     paid: { reverse: 'reversing' },
     'payout-failed': {},
     reversing: { 'record-reversal': 'reversed', 'record-reversal-failure': 'paid' },
     reversed: {},
+    withdrawn: {},
   };
   const cases = REMEDY_STATUSES.flatMap((s) => REMEDY_ACTIONS.map((a) => [s, a, EXPECTED[s][a] ?? null] as const));
 
-  it('covers 7 statuses × 8 actions, 8 of them allowed', () => {
-    expect(cases).toHaveLength(56);
-    expect(cases.filter(([, , to]) => to).length).toBe(8);
+  it('covers 8 statuses × 9 actions, 10 of them allowed', () => {
+    expect(cases).toHaveLength(72);
+    expect(cases.filter(([, , to]) => to).length).toBe(10);
   });
 
   it.each(cases)('%s + %s → %s', (status, action, to) => {
@@ -166,6 +190,51 @@ describe('remedy lifecycle', () => {
         expect((e as RemedyTransitionError).allowed).toEqual(allowedRemedyActions(status));
       }
     }
+  });
+});
+
+describe('when the case is reopened', () => {
+  it.each([
+    ['proposed', false, 'withdraw'],
+    ['approved', false, 'withdraw'],
+    ['approved', true, 'stands'],
+    ['paid', true, 'stands'],
+    ['reversing', true, 'stands'],
+    ['rejected', false, 'unaffected'],
+    ['payout-failed', true, 'unaffected'],
+    ['reversed', true, 'unaffected'],
+    ['withdrawn', false, 'unaffected'],
+  ] as const)('a remedy %s (payout sent: %s) is: %s', (status, sent, effect) => expect(reopeningEffect(status, sent)).toBe(effect));
+
+  it('covers every status', () => {
+    expect(new Set(REMEDY_STATUSES.map((s) => reopeningEffect(s, true)))).toEqual(new Set(['withdraw', 'stands', 'unaffected']));
+    // Whatever stands is what the next decision is compared against.
+    expect(REMEDY_STATUSES.filter((s) => reopeningEffect(s, true) === 'stands')).toEqual([...GRANTED_REMEDY_STATUSES]);
+  });
+});
+
+describe('a later decision against what the case granted', () => {
+  it('grants the whole decision when nothing was granted before', () => {
+    expect(reviseRemedy(cny(500_00), [])).toEqual({ kind: 'grant', amount: cny(500_00), grantedBefore: cny(0) });
+  });
+
+  it('grants only the difference when the decision is higher', () => {
+    expect(reviseRemedy(cny(1_500_00), [cny(150_00)])).toEqual({ kind: 'grant', amount: cny(1_350_00), grantedBefore: cny(150_00) });
+    expect(reviseRemedy(cny(1_000_00), [cny(400_00), cny(500_00)])).toEqual({ kind: 'grant', amount: cny(100_00), grantedBefore: cny(900_00) });
+  });
+
+  it('grants nothing more for an equal decision, nor for none on a case that had nothing', () => {
+    expect(reviseRemedy(cny(150_00), [cny(150_00)])).toEqual({ kind: 'unchanged' });
+    expect(reviseRemedy(null, [])).toEqual({ kind: 'unchanged' });
+  });
+
+  it('takes nothing back when the decision is lower, or grants no remedy at all', () => {
+    expect(reviseRemedy(cny(60_00), [cny(100_00)])).toEqual({ kind: 'not-clawed-back', granted: cny(100_00), difference: cny(40_00) });
+    expect(reviseRemedy(null, [cny(100_00)])).toEqual({ kind: 'not-clawed-back', granted: cny(100_00), difference: cny(100_00) });
+  });
+
+  it('leaves a decision in another currency than what was granted to a person', () => {
+    expect(reviseRemedy({ amountMinor: 20_00, currency: 'USD' }, [cny(100_00)])).toEqual({ kind: 'other-currency', granted: [cny(100_00)] });
   });
 });
 
@@ -218,6 +287,8 @@ describe('reconciliation', () => {
     ['a different reference at the core', [booked(1)], [entry(booked(1))], [{ ...core(booked(1)), coreReference: 'CBX' }], ['reference-differs']],
     ['a payout the core booked as a debit', [booked(1)], [entry(booked(1))], [{ ...core(booked(1)), direction: 'debit' as const }], ['direction-differs']],
     ['a refused instruction the core booked after all', [{ ...booked(1), status: 'refused' as const, coreReference: null }], [], [core(booked(1))], ['booked-despite-refusal']],
+    ['a cancelled instruction the core booked after all', [{ ...booked(1), status: 'cancelled' as const, coreReference: null }], [], [core(booked(1))], ['booked-despite-refusal']],
+    ['a cancelled instruction nobody booked', [{ ...booked(1), status: 'cancelled' as const, coreReference: null }], [], [], []],
     ['a booked payout without postings', [booked(1)], [], [core(booked(1))], ['missing-postings']],
     ['postings for an instruction that was refused', [{ ...booked(1), status: 'refused' as const }], [entry(booked(1))], [], ['postings-without-booking']],
     ['an unbalanced entry', [booked(1)], [{ instructionId: id(1), postings: [{ account: LEDGER_ACCOUNTS.clearing, debitMinor: 0, creditMinor: 20_00, currency: 'CNY' }] }], [core(booked(1))], ['unbalanced-entry']],

@@ -127,7 +127,14 @@ export const APPROVAL_ROUTES = ['automatic', 'single', 'four-eyes'] as const;
 export type ApprovalRoute = (typeof APPROVAL_ROUTES)[number];
 
 export interface RemedyToApprove {
+  /** What this remedy pays. */
   amount: Money;
+  /**
+   * For a top-up after a later decision: what that decision grants in all, of which `amount` is
+   * the part not granted before. The route and the approvers' limits weigh the whole, so a remedy
+   * granted in steps over reviews needs the approvals it would have needed at once.
+   */
+  decisionMinor?: number;
   /** Who decided the remedy (the case's decision maker): never its approver. */
   proposedBy: string;
   approvals: readonly string[];
@@ -184,9 +191,15 @@ export function approverLimitMinor(matrix: ApprovalMatrix, currency: string, app
   return approver.limitMinor === undefined ? limit : Math.min(limit, approver.limitMinor);
 }
 
+/** The amount the route and the limits weigh: the whole decision, for a top-up; the cap weighs only the new money. */
+export const decisionOf = (remedy: Pick<RemedyToApprove, 'amount' | 'decisionMinor'>): Money => ({
+  amountMinor: Math.max(remedy.decisionMinor ?? 0, remedy.amount.amountMinor),
+  currency: remedy.amount.currency,
+});
+
 /**
  * Records one approver's approval; says whether the remedy is now fully approved. Refuses the
- * proposer, anyone approving twice, anyone whose limit is below the amount, and any approval that
+ * proposer, anyone approving twice, anyone whose limit is below the decision, and any approval that
  * would take the customer over the cap (a cap is a ceiling nobody approves past; the remedy can
  * only be rejected or reissued smaller).
  */
@@ -197,12 +210,14 @@ export function approveRemedy(matrix: ApprovalMatrix, remedy: RemedyToApprove, a
   if (limit === null) throw new RemedyApprovalError('not-an-approver', `none of the roles ${approver.roles.join(', ') || '(none)'} may approve remedies in ${remedy.amount.currency}`);
   if (approver.subject === remedy.proposedBy) throw new RemedyApprovalError('proposer-cannot-approve', 'the remedy was decided by the same person: someone else must approve it');
   if (remedy.approvals.includes(approver.subject)) throw new RemedyApprovalError('already-approved', 'this approver has already approved the remedy: a second pair of eyes must be someone else');
-  if (remedy.amount.amountMinor > limit) {
-    throw new RemedyApprovalError('over-limit', `${formatMoney(remedy.amount)} is above this approver's limit of ${formatMoney({ amountMinor: limit, currency: remedy.amount.currency })}`);
+  const decision = decisionOf(remedy);
+  if (decision.amountMinor > limit) {
+    const what = decision.amountMinor > remedy.amount.amountMinor ? `${formatMoney(decision)} (the decision in all, ${formatMoney(remedy.amount)} of it new)` : formatMoney(decision);
+    throw new RemedyApprovalError('over-limit', `${what} is above this approver's limit of ${formatMoney({ amountMinor: limit, currency: remedy.amount.currency })}`);
   }
   const cap = customerCapRefusal(matrix, remedy);
   if (cap) throw new RemedyApprovalError('over-customer-cap', cap);
-  const route = approvalRouteFor(matrix, remedy.amount);
+  const route = approvalRouteFor(matrix, decision);
   const approvals = [...remedy.approvals, approver.subject];
   return { approvals, route, complete: approvals.length >= Math.max(1, approvalsNeeded(route)) };
 }
@@ -211,21 +226,27 @@ export function approveRemedy(matrix: ApprovalMatrix, remedy: RemedyToApprove, a
 // Remedy lifecycle
 // ---------------------------------------------------------------------------------------------
 
-export const REMEDY_STATUSES = ['proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversing', 'reversed'] as const;
+export const REMEDY_STATUSES = ['proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversing', 'reversed', 'withdrawn'] as const;
 export type RemedyStatus = (typeof REMEDY_STATUSES)[number];
 
-export const REMEDY_ACTIONS = ['amend', 'approve', 'reject', 'record-payout', 'record-payout-failure', 'reverse', 'record-reversal', 'record-reversal-failure'] as const;
+export const REMEDY_ACTIONS = ['amend', 'approve', 'reject', 'record-payout', 'record-payout-failure', 'reverse', 'record-reversal', 'record-reversal-failure', 'withdraw'] as const;
 export type RemedyAction = (typeof REMEDY_ACTIONS)[number];
 
 const REMEDY_MOVES: Record<RemedyStatus, Partial<Record<RemedyAction, RemedyStatus>>> = {
-  proposed: { amend: 'proposed', approve: 'approved', reject: 'rejected' },
-  approved: { 'record-payout': 'paid', 'record-payout-failure': 'payout-failed' },
+  proposed: { amend: 'proposed', approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' },
+  // An approved remedy is withdrawn only while its payout is unsent: see reopeningEffect.
+  approved: { 'record-payout': 'paid', 'record-payout-failure': 'payout-failed', withdraw: 'withdrawn' },
   rejected: {},
   paid: { reverse: 'reversing' },
   'payout-failed': {},
   reversing: { 'record-reversal': 'reversed', 'record-reversal-failure': 'paid' },
   reversed: {},
+  withdrawn: {},
 };
+
+/** What the customer counts as granted: approved (its payout under way), paid, or paid and not yet taken back. */
+export const GRANTED_REMEDY_STATUSES = ['approved', 'paid', 'reversing'] as const satisfies readonly RemedyStatus[];
+export const isGranted = (status: RemedyStatus): boolean => (GRANTED_REMEDY_STATUSES as readonly RemedyStatus[]).includes(status);
 
 export class RemedyTransitionError extends Error {
   constructor(
@@ -244,6 +265,53 @@ export function moveRemedy(status: RemedyStatus, action: RemedyAction): RemedySt
   const next = REMEDY_MOVES[status][action];
   if (!next) throw new RemedyTransitionError(status, action, allowedRemedyActions(status));
   return next;
+}
+
+// ---------------------------------------------------------------------------------------------
+// When the case's decision changes
+// ---------------------------------------------------------------------------------------------
+
+export type ReopeningEffect = 'withdraw' | 'stands' | 'unaffected';
+
+/**
+ * What reopening the case does to one of its remedies. The decision behind the remedy is withdrawn,
+ * and so is the remedy while no money can have left for it: proposed, or approved with its payout
+ * not sent yet. Once the payout was sent the core may have booked it, and money that went out is
+ * not taken back because the case is looked at again: the remedy stands and the next decision is
+ * compared against it. Remedies that pay nothing (rejected, failed, reversed, withdrawn) are left.
+ */
+export function reopeningEffect(status: RemedyStatus, payoutSent: boolean): ReopeningEffect {
+  if (status === 'proposed') return 'withdraw';
+  if (status === 'approved') return payoutSent ? 'stands' : 'withdraw';
+  return isGranted(status) ? 'stands' : 'unaffected';
+}
+
+export type RemedyRevision =
+  /** Pay this: the whole decision when nothing was granted before, else the difference (a top-up). */
+  | { kind: 'grant'; amount: Money; grantedBefore: Money }
+  /** The decision grants what was granted already, or nothing on a case that had nothing. */
+  | { kind: 'unchanged' }
+  /** The decision grants less than was granted: the difference stays with the customer. */
+  | { kind: 'not-clawed-back'; granted: Money; difference: Money }
+  /** Granted in another currency than decided: no amount to compare, so a person looks at it. */
+  | { kind: 'other-currency'; granted: Money[] };
+
+/**
+ * A later decision on the case (a review's, or the one after a reopening) against what the case's
+ * earlier remedies granted. Money only goes to the customer: a higher decision grants the
+ * difference, an equal one nothing more, and a lower one (or none) takes nothing back, since a
+ * bank does not recover compensation it paid because a later decision valued the complaint lower.
+ */
+export function reviseRemedy(decided: Money | null, granted: readonly Money[]): RemedyRevision {
+  const currency = decided?.currency ?? granted[0]?.currency;
+  if (currency === undefined) return { kind: 'unchanged' };
+  if (granted.some((g) => g.currency !== currency)) return { kind: 'other-currency', granted: [...granted] };
+  const money = (amountMinor: number): Money => ({ amountMinor, currency });
+  const before = granted.reduce((sum, g) => sum + g.amountMinor, 0);
+  const now = decided?.amountMinor ?? 0;
+  if (now > before) return { kind: 'grant', amount: money(now - before), grantedBefore: money(before) };
+  if (now === before) return { kind: 'unchanged' };
+  return { kind: 'not-clawed-back', granted: money(before), difference: money(before - now) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,8 +363,8 @@ export interface OurInstruction {
   remedyId: string;
   kind: InstructionKind;
   amount: Money;
-  /** booked: we recorded the core's booking; pending or instructing: not settled yet; refused or failed: nothing should be booked. */
-  status: 'pending' | 'instructing' | 'booked' | 'refused' | 'failed';
+  /** booked: we recorded the core's booking; pending or instructing: not settled yet; refused, failed or cancelled (never sent): nothing should be booked. */
+  status: 'pending' | 'instructing' | 'booked' | 'refused' | 'failed' | 'cancelled';
   coreReference: string | null;
 }
 
@@ -379,7 +447,7 @@ export function reconcile(ours: readonly OurInstruction[], entries: readonly Our
       inFlight++;
     } else if (o.status === 'booked' && !b) {
       m('missing-at-core', `we recorded ${formatMoney(o.amount)} as booked (${o.coreReference}) but the core has no such booking`);
-    } else if ((o.status === 'refused' || o.status === 'failed') && b) {
+    } else if ((o.status === 'refused' || o.status === 'failed' || o.status === 'cancelled') && b) {
       m('booked-despite-refusal', `we recorded the instruction as ${o.status} but the core booked ${formatMoney(b.amount)} (${b.coreReference})`);
     }
     if (b && o.status === 'booked') {

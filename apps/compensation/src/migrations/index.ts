@@ -114,4 +114,50 @@ export class RemedyPayouts1764806400000 implements MigrationInterface {
   }
 }
 
-export const compensationMigrations = [CreateRemedies1763885200000, RemedyPayouts1764806400000];
+/**
+ * A case's remedies across its decisions: withdrawn with a decision that no longer stands, a
+ * top-up when a later decision grants more, the reopening a paid remedy outlived, and a lower
+ * later decision left standing. A withdrawn remedy's unsent payout is cancelled, never sent.
+ */
+export class RemedyRevisions1764892800000 implements MigrationInterface {
+  name = 'RemedyRevisions1764892800000';
+
+  async up(q: QueryRunner): Promise<void> {
+    // A top-up is a remedy of its own on the same case; only one may wait for approval at a time.
+    await q.query(`ALTER TABLE remedies DROP CONSTRAINT remedies_case_id_key`);
+    await q.query(`CREATE INDEX remedies_case ON remedies (case_id)`);
+    await q.query(`CREATE UNIQUE INDEX remedies_one_proposal_per_case ON remedies (case_id) WHERE status = 'proposed'`);
+    await q.query(`
+      ALTER TABLE remedies
+        DROP CONSTRAINT remedies_status,
+        ADD CONSTRAINT remedies_status CHECK (status IN ('proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversing', 'reversed', 'withdrawn')),
+        ADD COLUMN decision_amount_minor bigint CHECK (decision_amount_minor > amount_minor),
+        ADD COLUMN withdrawal_cause      text CHECK (withdrawal_cause IN ('case-reopened', 'later-decision')),
+        ADD COLUMN withdrawal_reason     text,
+        ADD COLUMN withdrawn_by          text,
+        ADD COLUMN case_reopened_at      timestamptz,
+        ADD COLUMN case_reopen_reason    text,
+        ADD COLUMN later_decision        jsonb`);
+    await q.query(`
+      ALTER TABLE payouts
+        DROP CONSTRAINT payouts_status_check,
+        ADD CONSTRAINT payouts_status_check CHECK (status IN ('pending', 'instructing', 'booked', 'refused', 'failed', 'cancelled'))`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE payouts
+        DROP CONSTRAINT payouts_status_check,
+        ADD CONSTRAINT payouts_status_check CHECK (status IN ('pending', 'instructing', 'booked', 'refused', 'failed'))`);
+    await q.query(`
+      ALTER TABLE remedies
+        DROP CONSTRAINT remedies_status,
+        ADD CONSTRAINT remedies_status CHECK (status IN ('proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversing', 'reversed')),
+        DROP COLUMN decision_amount_minor, DROP COLUMN withdrawal_cause, DROP COLUMN withdrawal_reason, DROP COLUMN withdrawn_by,
+        DROP COLUMN case_reopened_at, DROP COLUMN case_reopen_reason, DROP COLUMN later_decision`);
+    await q.query(`DROP INDEX remedies_one_proposal_per_case, remedies_case`);
+    await q.query(`ALTER TABLE remedies ADD CONSTRAINT remedies_case_id_key UNIQUE (case_id)`);
+  }
+}
+
+export const compensationMigrations = [CreateRemedies1763885200000, RemedyPayouts1764806400000, RemedyRevisions1764892800000];

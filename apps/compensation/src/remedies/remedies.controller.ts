@@ -4,7 +4,7 @@ import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsInt, IsISO8601, IsNotEmpty, IsObject, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { CaseResponseIssued, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
+import { CaseReopened, CaseResponseIssued, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
 import { delayInterest, InterestInputError } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { Allow, AuthenticatedRequest } from '@complaints/platform';
@@ -65,6 +65,11 @@ function remedyView(r: RemedyRecord, payouts: Record<string, unknown>[] = []) {
     holdReason: r.holdReason,
     rejection: r.rejectionReason ? { reason: r.rejectionReason, by: r.rejectedBy } : null,
     reversal: r.reversalReason ? { reason: r.reversalReason, by: r.reversedBy } : null,
+    withdrawal: r.withdrawalCause ? { cause: r.withdrawalCause, reason: r.withdrawalReason, by: r.withdrawnBy } : null,
+    /** A top-up: what the decision grants in all, and what the case's earlier remedies had granted of it. */
+    topUp: r.decisionAmountMinor === null ? null : { decision: { amountMinor: Number(r.decisionAmountMinor), currency: r.currency }, grantedBefore: { amountMinor: Number(r.decisionAmountMinor) - Number(r.amountMinor), currency: r.currency } },
+    caseReopened: r.caseReopenedAt ? { at: r.caseReopenedAt, reason: r.caseReopenReason } : null,
+    laterDecision: r.laterDecision,
     proposedAt: r.proposedAt,
     approvedAt: r.approvedAt,
     payouts,
@@ -92,12 +97,27 @@ export class RemediesController {
     await ctx.manager.query(`UPDATE remedies SET customer_ref = $2 WHERE complaint_id = $1 AND customer_ref IS NULL`, [event.complaintId, event.payload.customerRef]);
   }
 
-  /** An issued response that grants a remedy becomes a proposed remedy; small ones are approved and paid at once. */
+  /**
+   * An issued response is weighed against what the case already granted: what it adds becomes a
+   * proposed remedy (small ones approved and paid at once), and a later decision granting less, or
+   * nothing, takes back nothing paid.
+   */
   @EventPattern(Events.CaseResponseIssued.pattern)
   async onResponseIssued(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
-    const { remedy, caseId, decidedBy } = event.payload;
-    if (!remedy) return;
-    await this.desk.propose(ctx.manager, (definition, payload) => ctx.publish(definition, payload), (ref) => ctx.lockFor(customerCapLockKey(ref)), { complaintId: event.complaintId, caseId, type: remedy.type, amount: remedy.amount, decidedBy, correlationId: event.correlationId }, new Date());
+    const { remedy, caseId, decidedBy, reviewRound } = event.payload;
+    await this.desk.decisionIssued(
+      ctx.manager,
+      (definition, payload) => ctx.publish(definition, payload),
+      (ref) => ctx.lockFor(customerCapLockKey(ref)),
+      { complaintId: event.complaintId, caseId, remedy, decidedBy, reviewRound, correlationId: event.correlationId },
+      new Date(),
+    );
+  }
+
+  /** A reopened case's decision is withdrawn: so is every remedy of it no money has left for. */
+  @EventPattern(Events.CaseReopened.pattern)
+  async onCaseReopened(@Payload() event: EventEnvelope<CaseReopened>, @Ctx() ctx: EventContext) {
+    await this.desk.caseReopened(ctx.manager, (definition, payload) => ctx.publish(definition, payload), event.payload, new Date());
   }
 
   @Get()

@@ -1,25 +1,45 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { EventDefinition, EventPayload, Events, REMEDY_TYPES } from '@complaints/contracts';
+import { CaseReopened, EventDefinition, EventPayload, Events, REMEDY_TYPES, REMEDY_WITHDRAWAL_CAUSES } from '@complaints/contracts';
 import {
   allowedRemedyActions,
   approvalRouteFor,
   approveRemedy,
   catalogueRefusal,
   customerCapRefusal,
+  decisionOf,
+  formatMoney,
+  GRANTED_REMEDY_STATUSES,
+  isGranted,
   maskDigitRuns,
+  Money,
   moveRemedy,
+  reopeningEffect,
   RemedyAction,
   RemedyApprovalError,
+  RemedyRevision,
+  RemedyToApprove,
   RemedyTransitionError,
+  reviseRemedy,
 } from '@complaints/domain';
 import { currentCorrelation, OutboxPublisher } from '@complaints/messaging';
 import { AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
-import { RemedyRecord } from './remedy.entity';
+import { LaterDecisionRecord, RemedyRecord } from './remedy.entity';
 
 type RemedyType = (typeof REMEDY_TYPES)[number];
+type WithdrawalCause = (typeof REMEDY_WITHDRAWAL_CAUSES)[number];
+
+/** A decision the customer received on the case: the first, a review's (核查), or the one after a reopening. */
+export interface IssuedDecision {
+  complaintId: string;
+  caseId: string;
+  remedy: { type: RemedyType; amount: Money } | null;
+  decidedBy: string;
+  reviewRound: number;
+  correlationId: string;
+}
 type Publish = <D extends EventDefinition>(definition: D, payload: EventPayload<D>) => Promise<unknown>;
 /**
  * Takes the customer's cap lock (`customerCapLockKey`) for the rest of the transaction. An event
@@ -80,6 +100,27 @@ export function lockCustomerCap(manager: EntityManager): CustomerCapLock {
 
 export const moneyOf = (r: RemedyRecord) => ({ amountMinor: Number(r.amountMinor), currency: r.currency });
 
+/** What the approval rules weigh: the new money, and on a top-up the whole decision it completes. */
+const toApprove = (r: RemedyRecord): Pick<RemedyToApprove, 'amount' | 'decisionMinor'> => ({
+  amount: moneyOf(r),
+  decisionMinor: r.decisionAmountMinor === null ? undefined : Number(r.decisionAmountMinor),
+});
+
+const decisionName = (d: IssuedDecision) => (d.reviewRound > 0 ? `the review decision (round ${d.reviewRound})` : 'the decision');
+
+/** Why a later decision paid nothing more, in the words staff read on the remedy and the archive on the event. */
+function laterDecisionNote(d: IssuedDecision, revision: Exclude<RemedyRevision, { kind: 'grant' }>): string {
+  const decided = d.remedy ? `grants ${formatMoney(d.remedy.amount)}` : 'grants no remedy';
+  switch (revision.kind) {
+    case 'unchanged':
+      return d.remedy ? `${decisionName(d)} ${decided}, what the case’s remedies already granted` : `${decisionName(d)} ${decided}`;
+    case 'not-clawed-back':
+      return `${decisionName(d)} ${decided}, less than the ${formatMoney(revision.granted)} already granted: the bank does not claw back the ${formatMoney(revision.difference)}`;
+    case 'other-currency':
+      return `${decisionName(d)} ${decided}, but the case’s remedies were granted as ${revision.granted.map(formatMoney).join(' and ')}: nothing more is paid until a person compares them`;
+  }
+}
+
 /**
  * Every change to a remedy: the row is locked (after the customer's cap lock when the change can
  * count against the cap), the domain decides (catalogue, approval matrix,
@@ -96,39 +137,56 @@ export class RemedyDesk {
   ) {}
 
   /**
-   * A decision that grants a remedy. The catalogue refuses what it does not allow; an amount
-   * within the automatic limit and the customer's cap is approved at once and its payout queued.
+   * A decision issued on the case, weighed against what the case's remedies already granted
+   * (`reviseRemedy`). What it adds is proposed: the catalogue refuses what it does not allow, and an
+   * amount within the automatic limit and the customer's cap is approved at once and its payout
+   * queued. A proposal still waiting is amended to the new decision, or withdrawn when the decision
+   * adds nothing; what was paid is never taken back, and a lower decision is noted for staff.
    */
-  async propose(
-    manager: EntityManager,
-    publish: Publish,
-    lockCustomer: CustomerCapLock,
-    decision: { complaintId: string; caseId: string; type: RemedyType; amount: { amountMinor: number; currency: string }; decidedBy: string; correlationId: string },
-    now: Date,
-  ): Promise<RemedyRecord | null> {
-    const { complaintId, caseId, type, amount, decidedBy } = decision;
+  async decisionIssued(manager: EntityManager, publish: Publish, lockCustomer: CustomerCapLock, decision: IssuedDecision, now: Date): Promise<RemedyRecord | null> {
+    const { complaintId, caseId, decidedBy } = decision;
+    // Most decisions without a remedy are on cases that never had one: those take no lock.
+    if (!decision.remedy && !(await manager.exists(RemedyRecord, { where: { caseId } }))) return null;
     const customer: { customer_ref: string }[] = await manager.query(`SELECT customer_ref FROM complaint_customers WHERE complaint_id = $1`, [complaintId]);
     const customerRef = customer[0]?.customer_ref ?? null;
-    // The customer's cap lock before the remedy's row: the order every path keeps (see grantedInPeriod).
+    // The customer's cap lock before the remedies' rows: the order every path keeps (see grantedInPeriod).
     if (customerRef) await lockCustomer(customerRef);
-    // A review (核查) issues the decision again: the same remedy is not proposed, let alone paid, twice.
-    const earlier = await manager.findOne(RemedyRecord, { where: { caseId }, lock: { mode: 'pessimistic_write' } });
+    const onCase = await manager.find(RemedyRecord, { where: { caseId }, order: { proposedAt: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    const waiting = onCase.find((r) => r.status === 'proposed') ?? null;
+    const standing = onCase.filter((r) => isGranted(r.status));
+    const revision = reviseRemedy(decision.remedy?.amount ?? null, standing.map(moneyOf));
+
+    if (revision.kind !== 'grant') {
+      const note = laterDecisionNote(decision, revision);
+      if (waiting) await this.withdraw(manager, publish, waiting, { cause: 'later-decision', reason: note, by: decidedBy }, now);
+      const latest = standing[standing.length - 1];
+      if (latest && revision.kind !== 'unchanged') await this.noteLaterDecision(manager, latest, decision, revision, note, now);
+      return null;
+    }
+
+    const { type, amount: decided } = decision.remedy!;
+    const topUp = revision.grantedBefore.amountMinor > 0;
+    const terms = {
+      type,
+      amountMinor: String(revision.amount.amountMinor),
+      currency: revision.amount.currency,
+      decisionAmountMinor: topUp ? String(decided.amountMinor) : null,
+    };
     let remedy: RemedyRecord;
-    if (earlier) {
-      const same = earlier.type === type && earlier.amountMinor === String(amount.amountMinor) && earlier.currency === amount.currency;
-      if (same || earlier.status !== 'proposed') return null;
-      // The review changed the remedy before anything was approved: the proposal is amended in place.
-      moveRemedy(earlier.status, 'amend');
-      Object.assign(earlier, { type, amountMinor: String(amount.amountMinor), currency: amount.currency, proposedBy: decidedBy, approvals: [], holdReason: null, updatedAt: now });
-      remedy = earlier;
+    if (waiting) {
+      // A review (核查) issues the decision again: the same remedy is not proposed, let alone paid, twice.
+      const same = (Object.keys(terms) as (keyof typeof terms)[]).every((k) => waiting[k] === terms[k]);
+      if (same) return null;
+      // The later decision changed what waits for approval: the proposal is amended in place and approved afresh.
+      moveRemedy(waiting.status, 'amend');
+      Object.assign(waiting, { ...terms, proposedBy: decidedBy, approvals: [], holdReason: null, updatedAt: now });
+      remedy = waiting;
     } else {
       remedy = manager.create(RemedyRecord, {
         id: randomUUID(),
         complaintId,
         caseId,
-        type,
-        amountMinor: String(amount.amountMinor),
-        currency: amount.currency,
+        ...terms,
         status: 'proposed',
         route: null,
         proposedBy: decidedBy,
@@ -139,15 +197,23 @@ export class RemedyDesk {
         rejectedBy: null,
         reversalReason: null,
         reversedBy: null,
+        withdrawalCause: null,
+        withdrawalReason: null,
+        withdrawnBy: null,
+        caseReopenedAt: null,
+        caseReopenReason: null,
+        laterDecision: null,
         proposedAt: now,
         approvedAt: null,
         updatedAt: now,
       });
     }
-    remedy.route = approvalRouteFor(this.policy.matrix, amount);
-    await publish(Events.RemedyProposed, { remedyId: remedy.id, caseId, type, amount });
+    remedy.route = this.routeOf(remedy);
+    const amount = moneyOf(remedy);
+    await publish(Events.RemedyProposed, { remedyId: remedy.id, caseId, type, amount, ...(topUp ? { grantedBefore: revision.grantedBefore } : {}) });
 
-    const refusal = catalogueRefusal(this.policy.catalogue, type, amount);
+    // The catalogue limits one remedy of a kind: a top-up is held to it together with what it tops up.
+    const refusal = catalogueRefusal(this.policy.catalogue, type, decided);
     if (refusal) {
       Object.assign(remedy, { status: moveRemedy('proposed', 'reject'), rejectionReason: refusal, rejectedBy: CATALOGUE_POLICY });
       await manager.save(RemedyRecord, remedy);
@@ -156,6 +222,79 @@ export class RemedyDesk {
     }
     await this.approveIfWithinDecision(manager, publish, lockCustomer, remedy, now, decision.correlationId);
     return remedy;
+  }
+
+  /**
+   * The case was reopened: its decision is withdrawn, and with it every remedy of the case no money
+   * can have left for (`reopeningEffect`). A payout counts as sent once the payout desk has claimed
+   * it; an unsent one is held under its row lock and cancelled with its remedy, so the desk never
+   * sends it. An approval racing the reopening either committed first (its payout, unsent, is
+   * cancelled here) or waits for the remedy's row and then finds it withdrawn. What stands is
+   * marked, so staff see that the case was looked at again after the money went out.
+   */
+  async caseReopened(manager: EntityManager, publish: Publish, reopening: CaseReopened, now: Date): Promise<void> {
+    const onCase = await manager.find(RemedyRecord, { where: { caseId: reopening.caseId }, order: { proposedAt: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    for (const remedy of onCase) {
+      const unsent = remedy.status === 'approved' ? await this.holdUnsentPayout(manager, remedy.id) : null;
+      const sent = remedy.status === 'approved' ? unsent === null : remedy.status !== 'proposed';
+      const effect = reopeningEffect(remedy.status, sent);
+      if (effect === 'withdraw') {
+        if (unsent) await manager.query(`UPDATE payouts SET status = 'cancelled', settled_at = $2, last_error = $3 WHERE id = $1`, [unsent, now, 'not sent: the case was reopened']);
+        await this.withdraw(manager, publish, remedy, { cause: 'case-reopened', reason: reopening.reason, by: reopening.reopenedBy }, now);
+      } else if (effect === 'stands') {
+        Object.assign(remedy, { caseReopenedAt: now, caseReopenReason: reopening.reason, updatedAt: now });
+        await manager.save(RemedyRecord, remedy);
+      }
+    }
+  }
+
+  /** The remedy's payout instruction, locked, while it has never been sent; null once the payout desk has it. */
+  private async holdUnsentPayout(manager: EntityManager, remedyId: string): Promise<string | null> {
+    // A row someone else holds is the desk claiming or recording it: as good as sent, so it is skipped, not waited for.
+    const [row]: { id: string }[] = await manager.query(
+      `SELECT id FROM payouts WHERE remedy_id = $1 AND kind = 'payout' AND status = 'pending' AND attempts = 0 FOR UPDATE SKIP LOCKED`,
+      [remedyId],
+    );
+    return row?.id ?? null;
+  }
+
+  private async withdraw(manager: EntityManager, publish: Publish, remedy: RemedyRecord, withdrawal: { cause: WithdrawalCause; reason: string; by: string }, now: Date): Promise<void> {
+    Object.assign(remedy, {
+      status: moveRemedy(remedy.status, 'withdraw'),
+      withdrawalCause: withdrawal.cause,
+      withdrawalReason: withdrawal.reason,
+      withdrawnBy: withdrawal.by,
+      holdReason: null,
+      updatedAt: now,
+    });
+    await manager.save(RemedyRecord, remedy);
+    await publish(Events.RemedyWithdrawn, {
+      remedyId: remedy.id,
+      caseId: remedy.caseId,
+      amount: moneyOf(remedy),
+      cause: withdrawal.cause,
+      reason: maskDigitRuns(withdrawal.reason),
+      withdrawnBy: withdrawal.by,
+    });
+  }
+
+  /** A later decision that paid nothing more stays on the case's latest remedy, where staff look. */
+  private async noteLaterDecision(manager: EntityManager, remedy: RemedyRecord, decision: IssuedDecision, revision: Extract<RemedyRevision, { kind: 'not-clawed-back' | 'other-currency' }>, note: string, now: Date): Promise<void> {
+    const laterDecision: LaterDecisionRecord = {
+      outcome: revision.kind,
+      decided: decision.remedy ? { type: decision.remedy.type, ...decision.remedy.amount } : null,
+      granted: revision.kind === 'other-currency' ? revision.granted : [revision.granted],
+      reviewRound: decision.reviewRound,
+      decidedBy: decision.decidedBy,
+      at: now.toISOString(),
+      note,
+    };
+    Object.assign(remedy, { laterDecision, updatedAt: now });
+    await manager.save(RemedyRecord, remedy);
+  }
+
+  private routeOf(remedy: RemedyRecord) {
+    return approvalRouteFor(this.policy.matrix, decisionOf(toApprove(remedy)));
   }
 
   /**
@@ -168,7 +307,7 @@ export class RemedyDesk {
     await lockCustomer(customerRef);
     const held = await manager.find(RemedyRecord, { where: { complaintId, status: 'proposed' }, lock: { mode: 'pessimistic_write' } });
     for (const remedy of held.filter((r) => r.customerRef === null)) {
-      Object.assign(remedy, { customerRef, route: approvalRouteFor(this.policy.matrix, moneyOf(remedy)), holdReason: null, updatedAt: now });
+      Object.assign(remedy, { customerRef, route: this.routeOf(remedy), holdReason: null, updatedAt: now });
       await this.approveIfWithinDecision(manager, publish, lockCustomer, remedy, now, correlationId);
     }
   }
@@ -195,7 +334,7 @@ export class RemedyDesk {
       }
       const decided = approveRemedy(
         this.policy.matrix,
-        { amount: moneyOf(remedy), proposedBy: remedy.proposedBy ?? '', approvals: remedy.approvals.map((a) => a.approver), grantedInPeriodMinor: await this.grantedInPeriod(manager, lockCustomerCap(manager), remedy, now) },
+        { ...toApprove(remedy), proposedBy: remedy.proposedBy ?? '', approvals: remedy.approvals.map((a) => a.approver), grantedInPeriodMinor: await this.grantedInPeriod(manager, lockCustomerCap(manager), remedy, now) },
         { subject: principal.subject, roles: principal.roles, limitMinor: principal.approvalLimitMinor },
       );
       remedy.approvals = [...remedy.approvals, { approver: principal.subject, roles: [...principal.roles], at: now.toISOString() }];
@@ -291,7 +430,7 @@ export class RemedyDesk {
    * approvals of different remedies each summed the other's as not yet approved and both passed.
    *
    * Why no deadlock: the customer lock is taken BEFORE the remedy's row lock on every path
-   * (`change()` for an approval reads the customer unlocked first, `propose()` and
+   * (`change()` for an approval reads the customer unlocked first, `decisionIssued()` and
    * `customerKnown()` know it from the complaint), so nobody holds a remedy row while waiting for
    * the customer lock, which a holder of the customer lock might wait for in turn. Taking it here
    * again is then a no-op; it matters only if the customer became known between that unlocked read
@@ -306,8 +445,8 @@ export class RemedyDesk {
     const since = new Date(now.getTime() - cap.periodDays * 86_400_000);
     const [row]: { total: string | null }[] = await manager.query(
       `SELECT sum(amount_minor) AS total FROM remedies
-        WHERE customer_ref = $1 AND currency = $2 AND id <> $3 AND approved_at >= $4 AND status IN ('approved', 'paid', 'reversing')`,
-      [remedy.customerRef, remedy.currency, remedy.id, since],
+        WHERE customer_ref = $1 AND currency = $2 AND id <> $3 AND approved_at >= $4 AND status = ANY($5)`,
+      [remedy.customerRef, remedy.currency, remedy.id, since, [...GRANTED_REMEDY_STATUSES]],
     );
     return Number(row?.total ?? 0);
   }

@@ -7,6 +7,17 @@ export interface RemedyApprovalRecord {
   at: string;
 }
 
+/** A later decision that paid nothing more: lower than what the case granted, or in another currency. */
+export interface LaterDecisionRecord {
+  outcome: 'not-clawed-back' | 'other-currency';
+  decided: { type: string; amountMinor: number; currency: string } | null;
+  granted: { amountMinor: number; currency: string }[];
+  reviewRound: number;
+  decidedBy: string;
+  at: string;
+  note: string;
+}
+
 @Entity({ name: 'remedies' })
 export class RemedyRecord {
   @PrimaryColumn('uuid')
@@ -15,7 +26,8 @@ export class RemedyRecord {
   @Column('uuid', { name: 'complaint_id' })
   complaintId!: string;
 
-  @Column('uuid', { name: 'case_id', unique: true })
+  /** Not unique: a later decision that grants more adds a top-up to the case. */
+  @Column('uuid', { name: 'case_id' })
   caseId!: string;
 
   @Column()
@@ -24,6 +36,10 @@ export class RemedyRecord {
   /** Integer minor units; bigint comes back from pg as a string, never a float. */
   @Column({ name: 'amount_minor', type: 'bigint' })
   amountMinor!: string;
+
+  /** On a top-up, what the decision grants in all (route and approvers' limits weigh it); null otherwise. */
+  @Column({ name: 'decision_amount_minor', type: 'bigint', nullable: true })
+  decisionAmountMinor!: string | null;
 
   @Column({ type: 'char', length: 3 })
   currency!: string;
@@ -60,6 +76,25 @@ export class RemedyRecord {
 
   @Column({ name: 'reversed_by', type: 'text', nullable: true })
   reversedBy!: string | null;
+
+  @Column({ name: 'withdrawal_cause', type: 'text', nullable: true })
+  withdrawalCause!: 'case-reopened' | 'later-decision' | null;
+
+  @Column({ name: 'withdrawal_reason', type: 'text', nullable: true })
+  withdrawalReason!: string | null;
+
+  @Column({ name: 'withdrawn_by', type: 'text', nullable: true })
+  withdrawnBy!: string | null;
+
+  /** The case was reopened after its payout was sent: the remedy stood, and the next decision is compared against it. */
+  @Column({ name: 'case_reopened_at', type: 'timestamptz', nullable: true })
+  caseReopenedAt!: Date | null;
+
+  @Column({ name: 'case_reopen_reason', type: 'text', nullable: true })
+  caseReopenReason!: string | null;
+
+  @Column({ name: 'later_decision', type: 'jsonb', nullable: true })
+  laterDecision!: LaterDecisionRecord | null;
 
   @Column({ name: 'proposed_at', type: 'timestamptz' })
   proposedAt!: Date;
