@@ -16,7 +16,7 @@ import {
   validate,
   ValidateNested,
 } from 'class-validator';
-import { bodyParserProblem, FieldProblem, flattenValidationErrors, jsonSyntaxDetail, ProblemException, RequestValidationException, RequestValidationPipe } from './problem';
+import { bodyParserProblem, FieldProblem, flattenValidationErrors, jsonSyntaxDetail, ProblemException, RequestValidationException, RequestValidationPipe, OptionalUuidParameterPipe, UuidParameterPipe } from './problem';
 
 class AddressDto {
   @IsString()
@@ -321,5 +321,43 @@ describe('RequestValidationPipe', () => {
 
   it('pipe_arrayInAQueryParameter_isNotABody', async () => {
     await expect(pipe.transform(['a'], { type: 'query', metatype: String, data: 'q' })).resolves.toBeDefined();
+  });
+});
+
+describe('UuidParameterPipe', () => {
+  const pipe = new UuidParameterPipe();
+  const problemsOf = (value: unknown, metadata: Parameters<UuidParameterPipe['transform']>[1]) => {
+    try {
+      pipe.transform(value, metadata);
+    } catch (e) {
+      expect(e).toBeInstanceOf(RequestValidationException);
+      return (e as RequestValidationException).fieldProblems;
+    }
+    throw new Error(`${String(value)} was taken`);
+  };
+
+  it('uuid_isTakenAsItIs', () => {
+    const id = '0b1f7c1e-8d2a-4c3b-9e4f-5a6b7c8d9e0f';
+    expect(pipe.transform(id, { type: 'param', data: 'caseId' })).toBe(id);
+  });
+
+  it('notAUuid_namesTheParameter_pathOrQuery', () => {
+    expect(problemsOf('12345', { type: 'param', data: 'caseId' })).toEqual([{ path: 'path:caseId', message: 'must be a UUID' }]);
+    expect(problemsOf('0b1f7c1e-8d2a-4c3b-9e4f-5a6b7c8d9e0', { type: 'query', data: 'complaintId' })).toEqual([{ path: 'query:complaintId', message: 'must be a UUID' }]);
+  });
+
+  it('missingOrEmpty_saysItIsRequired', () => {
+    expect(problemsOf(undefined, { type: 'query', data: 'complaintId' })).toEqual([{ path: 'query:complaintId', message: 'is required, as a UUID' }]);
+    expect(problemsOf('', { type: 'query', data: 'complaintId' })).toEqual([{ path: 'query:complaintId', message: 'is required, as a UUID' }]);
+  });
+});
+
+describe('OptionalUuidParameterPipe', () => {
+  const pipe = new OptionalUuidParameterPipe();
+
+  it('leftOut_isUndefined_butGivenItMustBeAUuid', () => {
+    expect(pipe.transform(undefined, { type: 'query', data: 'complaintId' })).toBeUndefined();
+    expect(() => pipe.transform('', { type: 'query', data: 'complaintId' })).toThrow(RequestValidationException);
+    expect(() => pipe.transform('x', { type: 'query', data: 'complaintId' })).toThrow(RequestValidationException);
   });
 });

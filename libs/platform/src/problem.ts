@@ -1,4 +1,5 @@
-import { ArgumentMetadata, ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpStatus, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from './metrics';
@@ -70,6 +71,30 @@ export class RequestValidationPipe extends ValidationPipe {
       });
     }
     return super.transform(value, metadata);
+  }
+}
+
+/**
+ * A path or query parameter that must be a UUID. Nest's ParseUUIDPipe answers "Validation failed
+ * (uuid is expected)" without naming the parameter, so a caller sending a case id in the path and a
+ * complaint id in the query could not tell which was wrong. Paths read like the query check's:
+ * `path:caseId`, `query:complaintId`.
+ */
+@Injectable()
+export class UuidParameterPipe implements PipeTransform<unknown, string> {
+  transform(value: unknown, metadata: ArgumentMetadata): string {
+    if (typeof value === 'string' && isUUID(value)) return value;
+    const where = metadata.type === 'param' ? 'path' : metadata.type;
+    const name = typeof metadata.data === 'string' ? metadata.data : '(value)';
+    throw new RequestValidationException([{ path: `${where}:${name}`, message: value === undefined || value === '' ? 'is required, as a UUID' : 'must be a UUID' }]);
+  }
+}
+
+/** The same for a parameter that may be left out (a filter); given, it must be a UUID. */
+@Injectable()
+export class OptionalUuidParameterPipe extends UuidParameterPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): string {
+    return value === undefined ? (undefined as unknown as string) : super.transform(value, metadata);
   }
 }
 

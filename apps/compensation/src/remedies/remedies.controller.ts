@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { CaseReopened, CaseResponseIssued, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
 import { delayInterest, InterestInputError } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, UuidParameterPipe } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
 import { customerCapLockKey, moneyOf, RemedyDesk } from './remedy-desk';
 import { RemedyRecord } from './remedy.entity';
@@ -123,7 +123,7 @@ export class RemediesController {
   @Get()
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Remedies of a complaint' })
-  async list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string) {
+  async list(@Query('complaintId', UuidParameterPipe) complaintId: string) {
     const remedies = await this.dataSource.getRepository(RemedyRecord).find({ where: { complaintId }, order: { proposedAt: 'ASC' } });
     return remedies.map((r) => remedyView(r));
   }
@@ -139,7 +139,7 @@ export class RemediesController {
   @Get(':remedyId')
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'A remedy with its approvals, payout instructions and ledger entries' })
-  async detail(@Param('remedyId', new ParseUUIDPipe()) remedyId: string) {
+  async detail(@Param('remedyId', UuidParameterPipe) remedyId: string) {
     const remedy = await this.dataSource.getRepository(RemedyRecord).findOneBy({ id: remedyId });
     if (!remedy) throw new NotFoundException(`no remedy ${remedyId}`);
     const payouts: Record<string, unknown>[] = await this.dataSource.query(
@@ -156,7 +156,7 @@ export class RemediesController {
   @HttpCode(200)
   @Allow('approver', 'compliance-officer')
   @ApiOperation({ summary: 'Approve a remedy within your limit (four eyes above the threshold; never the person who decided it)' })
-  async approve(@Param('remedyId', new ParseUUIDPipe()) remedyId: string, @Req() request: AuthenticatedRequest) {
+  async approve(@Param('remedyId', UuidParameterPipe) remedyId: string, @Req() request: AuthenticatedRequest) {
     return remedyView(await this.desk.approve(remedyId, request));
   }
 
@@ -164,7 +164,7 @@ export class RemediesController {
   @HttpCode(200)
   @Allow('approver', 'compliance-officer')
   @ApiOperation({ summary: 'Reject a proposed remedy, with the reason' })
-  async reject(@Param('remedyId', new ParseUUIDPipe()) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+  async reject(@Param('remedyId', UuidParameterPipe) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return remedyView(await this.desk.reject(remedyId, dto.reason, request));
   }
 
@@ -172,7 +172,7 @@ export class RemediesController {
   @HttpCode(202)
   @Allow('approver', 'compliance-officer')
   @ApiOperation({ summary: 'Take a paid remedy back: a debit instruction to core banking, booked like the payout' })
-  async reverse(@Param('remedyId', new ParseUUIDPipe()) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+  async reverse(@Param('remedyId', UuidParameterPipe) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return remedyView(await this.desk.reverse(remedyId, dto.reason, request));
   }
 

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -9,7 +9,7 @@ import { ANY_EVENT, EventContext } from '@complaints/messaging';
 import { ArchiveEntry } from './archive-entry.entity';
 import { ChainWriter } from './chain-writer';
 import { canonicalJson, ChainHead, GENESIS_HASH, verifyChain } from './hash-chain';
-import { Allow, AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, ProblemException, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { ParseSeqPipe } from './seq-query.pipe';
 import { composeDossier, Dossier, DossierEntry } from '../dossier/compose-dossier';
 import { renderDossierPdf } from '../dossier/render-dossier-pdf';
@@ -123,7 +123,7 @@ export class ComplianceArchive {
     summary:
       "A complaint's events, in the order they happened; the retrieval and its purpose are put on the record first. Personal data in clear for compliance officers, masked for auditors",
   })
-  async complaintRecord(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest) {
+  async complaintRecord(@Param('complaintId', UuidParameterPipe) complaintId: string, @Req() request: AuthenticatedRequest) {
     const stated = statedPurpose(request.headers);
     // The reading is on the record before the record is read, in the same transaction.
     const entries = await this.dataSource.transaction(async (manager) => {
@@ -165,7 +165,7 @@ export class ComplianceArchive {
   @ApiOperation({
     summary: "The complaint's sealed dossier: timeline, decisions, remedies, letters, staff actions, entry hashes, integrity and the dossier hash; personal data masked for auditors",
   })
-  async dossier(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest): Promise<Dossier> {
+  async dossier(@Param('complaintId', UuidParameterPipe) complaintId: string, @Req() request: AuthenticatedRequest): Promise<Dossier> {
     const stated = statedPurpose(request.headers);
     return this.dataSource.transaction((manager) => this.retrieveDossier(manager, request, stated, complaintId, 'archive.dossier-viewed'));
   }
@@ -176,7 +176,7 @@ export class ComplianceArchive {
   @ApiProduces('application/pdf')
   @ApiOperation({ summary: 'The sealed dossier as an A4 PDF (Chinese and English, Noto Sans SC embedded), for regulators and courts; personal data masked for auditors' })
   async dossierPdf(
-    @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
+    @Param('complaintId', UuidParameterPipe) complaintId: string,
     @Req() request: AuthenticatedRequest,
     @Res() response: Response,
   ): Promise<void> {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
-import { Allow, AuthenticatedRequest, ProblemException } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, ProblemException, UuidParameterPipe } from '@complaints/platform';
 import { holdsRecordOf, noRecordOf } from '../archive/complaint-on-record';
 import { personalDataViewFor } from './personal-data-view';
 import { RetentionService } from './retention.service';
@@ -72,7 +72,7 @@ export class ArchiveRetention {
   @Get('complaints/:complaintId/legal-holds')
   @Allow('compliance-officer', 'auditor')
   @ApiOperation({ summary: "The complaint's legal holds, active and released; their reasons masked for roles that do not see personal data" })
-  async legalHolds(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest) {
+  async legalHolds(@Param('complaintId', UuidParameterPipe) complaintId: string, @Req() request: AuthenticatedRequest) {
     const holds = await this.retention.holdsOf(this.dataSource.manager, complaintId);
     // A hold found is listed even without a record, so that one placed on such a complaint can still be seen and released.
     if (!holds.length && !(await holdsRecordOf(this.dataSource.manager, complaintId))) throw noRecordOf();
@@ -87,7 +87,7 @@ export class ArchiveRetention {
   @Post('complaints/:complaintId/legal-holds')
   @Allow('compliance-officer')
   @ApiOperation({ summary: "Places a legal hold: the customer's personal data is not erased while it stands; put on the complaint's record" })
-  placeLegalHold(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Body() dto: PlaceLegalHoldDto, @Req() request: AuthenticatedRequest) {
+  placeLegalHold(@Param('complaintId', UuidParameterPipe) complaintId: string, @Body() dto: PlaceLegalHoldDto, @Req() request: AuthenticatedRequest) {
     return this.dataSource.transaction((manager) => this.retention.placeHold(manager, request, complaintId, dto.reason, dto.reference));
   }
 
@@ -96,8 +96,8 @@ export class ArchiveRetention {
   @Allow('compliance-officer')
   @ApiOperation({ summary: "Releases a legal hold; put on the complaint's record" })
   releaseLegalHold(
-    @Param('complaintId', new ParseUUIDPipe()) complaintId: string,
-    @Param('holdId', new ParseUUIDPipe()) holdId: string,
+    @Param('complaintId', UuidParameterPipe) complaintId: string,
+    @Param('holdId', UuidParameterPipe) holdId: string,
     @Body() dto: ReleaseLegalHoldDto,
     @Req() request: AuthenticatedRequest,
   ) {

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { Events } from '@complaints/contracts';
@@ -20,7 +20,7 @@ import {
   rejectResolution,
   reopenCase,
 } from '@complaints/domain';
-import { Allow, AuthenticatedRequest, ProblemException } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, ProblemException, UuidParameterPipe } from '@complaints/platform';
 import { CaseRecord } from './case.entity';
 import { AssignDto, DecisionDto, ExtensionRequestDto, FindingsDto, InvolvedStaffDto, ProposeResolutionDto, ReasonDto } from './case-requests.dto';
 import { CaseEvent, CaseWorkflow, event, forEvent, StepContext, WorkflowStep } from './case-workflow';
@@ -87,7 +87,7 @@ export class CaseActionsController {
   @HttpCode(200)
   @Allow('approver', 'triage-officer', 'administrator')
   @ApiOperation({ summary: 'Assign or reassign: a named investigator, or the best placed by workload and skill. Anyone with an interest in the case is refused (回避), with the reason' })
-  assign(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: AssignDto, @Req() request: AuthenticatedRequest) {
+  assign(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: AssignDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.assigned', async (ctx): Promise<WorkflowStep<CaseView>> => {
       assertActionAllowed(ctx.found.status, 'assign');
       let investigator = dto.investigator;
@@ -122,7 +122,7 @@ export class CaseActionsController {
   @Put('involved-staff')
   @Allow('triage-officer', 'investigator', 'approver')
   @ApiOperation({ summary: 'Record the staff the complaint is about: they and their line managers may not handle it' })
-  recordInvolvedStaff(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: InvolvedStaffDto, @Req() request: AuthenticatedRequest) {
+  recordInvolvedStaff(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: InvolvedStaffDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.involved-staff-recorded', async (ctx) => {
       const involvedStaff = dto.staffIds;
       if (ctx.found.assignedTo) {
@@ -145,7 +145,7 @@ export class CaseActionsController {
   @HttpCode(201)
   @Allow('investigator', 'department-staff', 'approver')
   @ApiOperation({ summary: 'The caller declares a personal interest in the case and stands aside from it' })
-  declareInterest(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+  declareInterest(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.interest-declared', async (ctx) => {
       await ctx.manager.query(
         `INSERT INTO case_declared_interests (case_id, staff_id, reason, declared_by, declared_at) VALUES ($1, $2, $3, $2, $4) ON CONFLICT (case_id, staff_id) DO UPDATE SET reason = EXCLUDED.reason`,
@@ -158,7 +158,7 @@ export class CaseActionsController {
   @Put('findings')
   @Allow('investigator')
   @ApiOperation({ summary: 'Facts established, liability and root cause (the assigned investigator)' })
-  recordFindings(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: FindingsDto, @Req() request: AuthenticatedRequest) {
+  recordFindings(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: FindingsDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.findings-recorded', (ctx) => {
       const moved = recordFindings(ctx.snapshot, { facts: dto.facts, liability: dto.liability, rootCause: { code: dto.rootCause.code, detail: dto.rootCause.detail }, by: ctx.actor, at: ctx.now.toISOString() });
       return {
@@ -173,7 +173,7 @@ export class CaseActionsController {
   @Post('resolution')
   @Allow('investigator')
   @ApiOperation({ summary: 'Propose the reasoned decision: issued at once, or to a supervisor when its severity or amount needs four eyes' })
-  proposeResolution(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ProposeResolutionDto, @Req() request: AuthenticatedRequest) {
+  proposeResolution(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ProposeResolutionDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.resolution-proposed', (ctx) => {
       const remedy = dto.remedy ? { type: dto.remedy.type, amountMinor: dto.remedy.amount.amountMinor, currency: dto.remedy.amount.currency } : null;
       const moved = proposeResolution(ctx.snapshot, {
@@ -212,7 +212,7 @@ export class CaseActionsController {
   @HttpCode(200)
   @Allow('approver')
   @ApiOperation({ summary: 'Four eyes: a supervisor who did not propose it approves (within their authority limit) or sends it back with a reason' })
-  decideResolution(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: DecisionDto, @Req() request: AuthenticatedRequest) {
+  decideResolution(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: DecisionDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, `case.resolution-${dto.decision === 'approve' ? 'approved' : 'rejected'}`, (ctx) => {
       const proposedBy = ctx.snapshot.proposal?.proposedBy ?? '';
       const at = ctx.now.toISOString();
@@ -237,7 +237,7 @@ export class CaseActionsController {
   @HttpCode(200)
   @Allow('investigator', 'approver')
   @ApiOperation({ summary: 'Escalate: the case goes a level up, to that level’s department, and is assigned afresh (its investigator, or a supervisor)' })
-  escalate(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+  escalate(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return this.levelUp(caseId, request, 'case.escalated', (ctx) => escalate(ctx.snapshot, { by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason, asSupervisor: actsAsSupervisor(request) }), (moved) =>
       event(Events.CaseEscalated, { caseId, level: moved.snapshot.level, reason: forEvent(dto.reason), escalatedBy: request.principal!.subject }),
     );
@@ -247,7 +247,7 @@ export class CaseActionsController {
   @HttpCode(200)
   @Allow('investigator', 'triage-officer', 'approver')
   @ApiOperation({ summary: 'Log the customer’s request for a review of the decision (核查) within the window; a review case opens a level higher' })
-  requestReview(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+  requestReview(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return this.levelUp(caseId, request, 'case.review-requested', (ctx) => contestDecision(ctx.snapshot, { by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason }), (moved) =>
       event(Events.CaseReviewRequested, { caseId, reviewRound: moved.snapshot.reviewRound, level: moved.snapshot.level, reason: forEvent(dto.reason), loggedBy: request.principal!.subject }),
     );
@@ -257,7 +257,7 @@ export class CaseActionsController {
   @HttpCode(200)
   @Allow('approver')
   @ApiOperation({ summary: 'Reopen an answered or closed case (new facts, a mistake); it is assigned afresh' })
-  reopen(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+  reopen(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return this.levelUp(caseId, request, 'case.reopened', (ctx) => reopenCase(ctx.snapshot, { by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason }), () =>
       event(Events.CaseReopened, { caseId, reason: forEvent(dto.reason), reopenedBy: request.principal!.subject }),
     );
@@ -278,7 +278,7 @@ export class CaseActionsController {
   @HttpCode(200)
   @Allow('investigator', 'approver')
   @ApiOperation({ summary: 'Close an answered case: the customer accepted, or the review window passed (its investigator, or a supervisor)' })
-  close(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+  close(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.closed', (ctx) => {
       const moved = closeCase(ctx.snapshot, { by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason, asSupervisor: actsAsSupervisor(request) });
       return { moved, events: [event(Events.CaseClosed, { caseId, reason: forEvent(dto.reason), closedBy: ctx.actor })], result: (after: CaseRecord) => this.view(after) };
@@ -289,7 +289,7 @@ export class CaseActionsController {
   @HttpCode(201)
   @Allow('investigator')
   @ApiOperation({ summary: 'Ask for more time (cn-cbirc: 15 → 30 days for complex cases, 60 with senior approval); a supervisor decides' })
-  requestExtension(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ExtensionRequestDto, @Req() request: AuthenticatedRequest) {
+  requestExtension(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ExtensionRequestDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.extension-requested', async (ctx) => {
       assertActionAllowed(ctx.found.status, 'request-extension');
       if (ctx.found.assignedTo !== ctx.actor) throw new CaseTransitionError('not-assigned', ctx.found.status, 'request-extension', `only the assigned investigator (${ctx.found.assignedTo ?? 'nobody'}) may ask for more time`);
@@ -343,8 +343,8 @@ export class CaseActionsController {
   @Allow('approver')
   @ApiOperation({ summary: 'Approve or refuse an extension, with a reason; an approval moves the clock and the customer is told' })
   decideExtension(
-    @Param('caseId', new ParseUUIDPipe()) caseId: string,
-    @Param('requestId', new ParseUUIDPipe()) requestId: string,
+    @Param('caseId', UuidParameterPipe) caseId: string,
+    @Param('requestId', UuidParameterPipe) requestId: string,
     @Body() dto: DecisionDto,
     @Req() request: AuthenticatedRequest,
   ) {

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query, Req } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -6,7 +6,7 @@ import { DataSource, FindOptionsWhere, In } from 'typeorm';
 import { ComplaintRetriaged, ComplaintTriaged, ComplaintWithdrawn, DeadlineClockChanged, EventEnvelope, Events } from '@complaints/contracts';
 import { CASE_STATES, CaseState, openCase, withdrawCase } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, FieldCipher, ProblemException, seesPersonalData } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, FieldCipher, OptionalUuidParameterPipe, ProblemException, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
 import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { CaseRecord } from './case.entity';
 import { caseAsSeen, freeTextFor, rowsAsSeen } from './case-views';
@@ -106,7 +106,7 @@ export class CasesController {
   @ApiQuery({ name: 'assignedTo', required: false, description: '`me` for the caller' })
   async list(
     @Req() request: AuthenticatedRequest,
-    @Query('complaintId', new ParseUUIDPipe({ optional: true })) complaintId?: string,
+    @Query('complaintId', OptionalUuidParameterPipe) complaintId?: string,
     @Query('department') department?: string,
     @Query('status') status?: string,
     @Query('assignedTo') assignedTo?: string,
@@ -132,7 +132,7 @@ export class CasesController {
   @Get(':caseId')
   @Allow(...READERS)
   @ApiOperation({ summary: 'The whole case: state and allowed next steps, assignments, tasks, evidence, contacts, notes, approvals, transitions (free text masked for roles that do not need personal data)' })
-  async get(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Req() request: AuthenticatedRequest) {
+  async get(@Param('caseId', UuidParameterPipe) caseId: string, @Req() request: AuthenticatedRequest) {
     const found = await this.dataSource.getRepository(CaseRecord).findOneBy({ id: caseId });
     if (!found) throw new NotFoundException(`no case ${caseId}`);
     const q = (sql: string) => this.dataSource.query(sql, [caseId]);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Inject, NotFoundException, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EVIDENCE_KINDS, Events } from '@complaints/contracts';
 import { assertActionAllowed } from '@complaints/domain';
-import { Allow, AuthenticatedRequest, ProblemException } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, ProblemException, UuidParameterPipe } from '@complaints/platform';
 import { CaseWorkflow, event } from '../cases/case-workflow';
 import { evidenceDownloadHeaders } from './evidence-download';
 import { EVIDENCE_STORE, EvidenceStore, evidenceKey, sha256Hex } from './storage/evidence-store';
@@ -92,7 +92,7 @@ export class EvidenceController {
   @Post()
   @Allow('investigator', 'department-staff')
   @ApiOperation({ summary: 'Register evidence held in another system by its reference and SHA-256' })
-  addReference(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: EvidenceReferenceDto, @Req() request: AuthenticatedRequest) {
+  addReference(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: EvidenceReferenceDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.evidence-added', async (ctx) => {
       assertActionAllowed(ctx.found.status, 'add-evidence');
       const id = randomUUID();
@@ -124,7 +124,7 @@ export class EvidenceController {
   @ApiQuery({ name: 'description' })
   @ApiQuery({ name: 'reference', required: false })
   async upload(
-    @Param('caseId', new ParseUUIDPipe()) caseId: string,
+    @Param('caseId', UuidParameterPipe) caseId: string,
     @Query('kind') kindParam: string | undefined,
     @Query('sourceSystem') sourceSystem: string | undefined,
     @Query('description') description: string | undefined,
@@ -173,8 +173,8 @@ export class EvidenceController {
   @Allow(...READERS)
   @ApiOperation({ summary: 'The stored file as a download, checked against its registered SHA-256; every retrieval goes on the custody log' })
   async content(
-    @Param('caseId', new ParseUUIDPipe()) caseId: string,
-    @Param('evidenceId', new ParseUUIDPipe()) evidenceId: string,
+    @Param('caseId', UuidParameterPipe) caseId: string,
+    @Param('evidenceId', UuidParameterPipe) evidenceId: string,
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) res: Response,
   ): Promise<StreamableFile> {
@@ -205,7 +205,7 @@ export class EvidenceController {
   @Get(':evidenceId/custody')
   @Allow(...READERS, 'auditor')
   @ApiOperation({ summary: 'The custody log: registered, stored, every retrieval and integrity check, with who and when' })
-  async custodyLog(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Param('evidenceId', new ParseUUIDPipe()) evidenceId: string) {
+  async custodyLog(@Param('caseId', UuidParameterPipe) caseId: string, @Param('evidenceId', UuidParameterPipe) evidenceId: string) {
     const [row] = await this.dataSource.query(`SELECT 1 FROM case_evidence WHERE id = $1 AND case_id = $2`, [evidenceId, caseId]);
     if (!row) throw new NotFoundException(`no evidence ${evidenceId} on case ${caseId}`);
     return this.dataSource.query(`SELECT at, actor, action, detail FROM evidence_custody WHERE evidence_id = $1 ORDER BY id`, [evidenceId]);

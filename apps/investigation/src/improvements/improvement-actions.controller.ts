@@ -1,11 +1,11 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Events, IMPROVEMENT_STATUSES } from '@complaints/contracts';
 import { OutboxPublisher } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { CaseRecord } from '../cases/case.entity';
 import { forEvent } from '../cases/case-workflow';
 
@@ -126,7 +126,7 @@ export class ImprovementActionsController {
   @HttpCode(200)
   @Allow('investigator', 'approver', 'department-staff', 'compliance-officer')
   @ApiOperation({ summary: 'Move an action on: in progress, done, then the effectiveness check (effective / ineffective, with a note)' })
-  updateStatus(@Param('actionId', new ParseUUIDPipe()) actionId: string, @Body() dto: ImprovementStatusDto, @Req() request: AuthenticatedRequest) {
+  updateStatus(@Param('actionId', UuidParameterPipe) actionId: string, @Body() dto: ImprovementStatusDto, @Req() request: AuthenticatedRequest) {
     const actor = request.principal!.subject;
     return this.dataSource.transaction(async (manager) => {
       const [action]: { status: ImprovementStatus; source_case_id: string; department: string }[] = await manager.query(
@@ -156,7 +156,7 @@ export class ImprovementActionsController {
   @Post(':actionId/cases')
   @Allow('investigator', 'approver', 'compliance-officer')
   @ApiOperation({ summary: 'Link another complaint with the same root cause to the action' })
-  linkCase(@Param('actionId', new ParseUUIDPipe()) actionId: string, @Body() dto: LinkComplaintDto, @Req() request: AuthenticatedRequest) {
+  linkCase(@Param('actionId', UuidParameterPipe) actionId: string, @Body() dto: LinkComplaintDto, @Req() request: AuthenticatedRequest) {
     const actor = request.principal!.subject;
     return this.dataSource.transaction(async (manager) => {
       const [action] = await manager.query(`SELECT id FROM improvement_actions WHERE id = $1`, [actionId]);
@@ -177,7 +177,7 @@ export class ImprovementActionsController {
 
   @Get(':actionId')
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor', 'department-staff')
-  async get(@Param('actionId', new ParseUUIDPipe()) actionId: string) {
+  async get(@Param('actionId', UuidParameterPipe) actionId: string) {
     const [action] = await this.dataSource.query(
       `SELECT id, source_case_id AS "sourceCaseId", root_cause AS "rootCause", department, measure, due_by AS "dueBy", status, effectiveness_note AS "effectivenessNote", raised_by AS "raisedBy", raised_at AS "raisedAt" FROM improvement_actions WHERE id = $1`,
       [actionId],

@@ -1,9 +1,9 @@
-import { Body, Controller, Inject, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { assertActionAllowed, CaseTransitionError } from '@complaints/domain';
-import { Allow, AuthenticatedRequest, FieldCipher } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, FieldCipher, UuidParameterPipe } from '@complaints/platform';
 import { CaseWorkflow } from '../cases/case-workflow';
 import { FIELD_CIPHER } from './field-cipher.token';
 
@@ -58,7 +58,7 @@ export class CaseJournalController {
   @Post('contacts')
   @Allow('investigator', 'department-staff')
   @ApiOperation({ summary: 'Log a contact with the customer and its outcome' })
-  logContact(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: ContactDto, @Req() request: AuthenticatedRequest) {
+  logContact(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ContactDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.contact-logged', async (ctx) => {
       assertActionAllowed(ctx.found.status, 'log-contact');
       const at = dto.at ? new Date(dto.at) : ctx.now;
@@ -75,7 +75,7 @@ export class CaseJournalController {
   @Post('notes')
   @Allow('investigator', 'department-staff', 'approver')
   @ApiOperation({ summary: 'Add an internal note (never shown to the customer)' })
-  addNote(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: NoteDto, @Req() request: AuthenticatedRequest) {
+  addNote(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: NoteDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.note-added', async (ctx) => {
       assertActionAllowed(ctx.found.status, 'add-note');
       const id = randomUUID();

@@ -1,10 +1,10 @@
-import { Body, Controller, ForbiddenException, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Events } from '@complaints/contracts';
 import { assertActionAllowed, CaseTransitionError } from '@complaints/domain';
-import { Allow, AuthenticatedRequest } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, UuidParameterPipe } from '@complaints/platform';
 import { CaseWorkflow, event, forEvent } from '../cases/case-workflow';
 
 export class TaskRequestDto {
@@ -45,7 +45,7 @@ export class CaseTasksController {
   @Post()
   @Allow('investigator')
   @ApiOperation({ summary: 'Ask another department for work on the case, with an owner and a due date; its owner is reminded before it falls due' })
-  requestTask(@Param('caseId', new ParseUUIDPipe()) caseId: string, @Body() dto: TaskRequestDto, @Req() request: AuthenticatedRequest) {
+  requestTask(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: TaskRequestDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.task-requested', async (ctx) => {
       assertActionAllowed(ctx.found.status, 'request-task');
       if (ctx.found.assignedTo !== ctx.actor) throw new CaseTransitionError('not-assigned', ctx.found.status, 'request-task', `only the assigned investigator (${ctx.found.assignedTo ?? 'nobody'}) may ask other departments for work`);
@@ -69,8 +69,8 @@ export class CaseTasksController {
   @Allow('department-staff', 'investigator')
   @ApiOperation({ summary: 'Record the department’s result: staff of that department (its owner when one was named) or the investigator' })
   completeTask(
-    @Param('caseId', new ParseUUIDPipe()) caseId: string,
-    @Param('taskId', new ParseUUIDPipe()) taskId: string,
+    @Param('caseId', UuidParameterPipe) caseId: string,
+    @Param('taskId', UuidParameterPipe) taskId: string,
     @Body() dto: TaskResultDto,
     @Req() request: AuthenticatedRequest,
   ) {

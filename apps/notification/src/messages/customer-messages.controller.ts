@@ -1,11 +1,11 @@
-import { Controller, Get, Logger, ParseUUIDPipe, Query, Req } from '@nestjs/common';
+import { Controller, Get, Logger, Query, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, DeadlineClockChanged, EventEnvelope, Events, RemedyPaid } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
 import { maskDigitRuns, redactPersonalText } from '@complaints/domain';
-import { Allow, AuthenticatedRequest, seesPersonalData } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
 import { CustomerDelivery } from '../delivery/customer-delivery';
 import { renderFinalResponse } from '../templates/mandatory-content';
 import { renderMessage } from '../templates/message-catalogue';
@@ -107,7 +107,7 @@ export class CustomerMessagesController {
   @Get()
   @Allow('investigator', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Messages about a complaint, sent or held, with every channel tried and every receipt; personal data masked for roles that do not need it' })
-  async list(@Query('complaintId', new ParseUUIDPipe()) complaintId: string, @Req() request: AuthenticatedRequest) {
+  async list(@Query('complaintId', UuidParameterPipe) complaintId: string, @Req() request: AuthenticatedRequest) {
     const messages = await this.dataSource.getRepository(CustomerMessage).find({ where: { complaintId }, order: { createdAt: 'ASC' } });
     const clear = seesPersonalData(request.principal);
     const preference = clear || messages.length === 0 ? null : await this.delivery.findPreference(this.dataSource.manager, complaintId);

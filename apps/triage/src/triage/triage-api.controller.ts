@@ -1,25 +1,11 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  ForbiddenException,
-  Get,
-  HttpCode,
-  Inject,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Req,
-  UnprocessableEntityException,
-} from '@nestjs/common';
+import { Body, ConflictException, Controller, ForbiddenException, Get, HttpCode, Inject, NotFoundException, Param, Post, Req, UnprocessableEntityException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ComplaintTriaged, Events, Severity } from '@complaints/contracts';
 import { DeadlineClock, DeadlineClockError, extendClock, pauseClock, resumeClock } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { DeadlineWatch } from '../deadlines/deadline-watch';
 import { SystemicIncidentRecord, TriageDecisionRecord, TriageRevisionRecord } from './triage-decision.entity';
 import { TRIAGE_POLICY, TriagePolicy, UnknownTaxonomyError } from './triage-policy';
@@ -83,7 +69,7 @@ export class TriageApi {
   @Get('complaints/:complaintId')
   @Allow(...READERS)
   @ApiOperation({ summary: 'The triage decision for a complaint: codes, severity, route, clock, repeats, incident and revisions' })
-  async decision(@Param('complaintId', new ParseUUIDPipe()) complaintId: string) {
+  async decision(@Param('complaintId', UuidParameterPipe) complaintId: string) {
     const found = await this.dataSource.getRepository(TriageDecisionRecord).findOneBy({ complaintId });
     if (!found) throw new NotFoundException(`no triage decision for complaint ${complaintId}`);
     const revisions = await this.dataSource.getRepository(TriageRevisionRecord).find({ where: { complaintId }, order: { revisedAt: 'ASC' } });
@@ -105,7 +91,7 @@ export class TriageApi {
   @Post('complaints/:complaintId/retriage')
   @Allow('triage-officer')
   @ApiOperation({ summary: 'A triage officer decides a queued complaint or corrects a decision; the reason is mandatory and audited' })
-  async retriage(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Body() dto: RetriageDto, @Req() request: AuthenticatedRequest) {
+  async retriage(@Param('complaintId', UuidParameterPipe) complaintId: string, @Body() dto: RetriageDto, @Req() request: AuthenticatedRequest) {
     if (!this.policy.isTopLevelCode('product', dto.product)) throw new UnprocessableEntityException(`${dto.product} is not a top-level product code of ${this.policy.taxonomy.id}`);
     if (!this.policy.isTopLevelCode('category', dto.cause)) throw new UnprocessableEntityException(`${dto.cause} is not a top-level cause code of ${this.policy.taxonomy.id}`);
     return this.dataSource.transaction(async (manager) => {
@@ -170,7 +156,7 @@ export class TriageApi {
   @Post('complaints/:complaintId/clock')
   @Allow('investigator', 'triage-officer', 'approver')
   @ApiOperation({ summary: 'Pause (where the regime allows), resume or extend (approvers only) the response clock, with a reason' })
-  async changeClock(@Param('complaintId', new ParseUUIDPipe()) complaintId: string, @Body() dto: ClockChangeDto, @Req() request: AuthenticatedRequest) {
+  async changeClock(@Param('complaintId', UuidParameterPipe) complaintId: string, @Body() dto: ClockChangeDto, @Req() request: AuthenticatedRequest) {
     const principal = request.principal!;
     if (dto.action === 'extend' && !principal.roles.includes('approver')) throw new ForbiddenException('only an approver may extend the response period');
     if (dto.action === 'pause' && !dto.pauseReason) throw new UnprocessableEntityException('pauseReason is required to pause the clock');
@@ -223,7 +209,7 @@ export class TriageApi {
 
   @Get('incidents/:incidentId')
   @Allow(...READERS)
-  async incident(@Param('incidentId', new ParseUUIDPipe()) incidentId: string) {
+  async incident(@Param('incidentId', UuidParameterPipe) incidentId: string) {
     const found = await this.dataSource.getRepository(SystemicIncidentRecord).findOneBy({ id: incidentId });
     if (!found) throw new NotFoundException(`no systemic incident ${incidentId}`);
     const [withMembers] = await this.withMembers([found]);
