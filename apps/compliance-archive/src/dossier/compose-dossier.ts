@@ -62,6 +62,7 @@ export const EVENT_LABELS: Record<string, { zh: string; en: string }> = {
   'remedy.paid': { zh: '补偿已支付', en: 'Remedy paid' },
   'remedy.payout-failed': { zh: '补偿支付失败', en: 'Remedy payout failed' },
   'remedy.reversed': { zh: '补偿冲正', en: 'Remedy reversed' },
+  'remedy.withdrawn': { zh: '补偿方案撤回', en: 'Remedy withdrawn' },
   'notification.sent': { zh: '发送函件', en: 'Letter sent' },
   'notification.delivery-updated': { zh: '送达回执', en: 'Delivery receipt' },
   'survey.answered': { zh: '回访评价', en: 'Follow-up survey answered' },

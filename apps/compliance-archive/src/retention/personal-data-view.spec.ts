@@ -43,8 +43,8 @@ describe('the masked view', () => {
   });
 
   it('masks the reasons that are never sealed, and nothing else of the event', () => {
-    const rejected = { type: 'remedy.rejected', payload: { remedyId: 'r-1', reason: `账户 6217000010001234567 已销户`, rejectedBy: 'approver-0012345678' } };
-    expect(MASKED_VIEW.unsealed(rejected)).toEqual({ ...rejected, payload: { ...rejected.payload, reason: '账户 ***************4567 已销户' } });
+    const failed = { type: 'remedy.payout-failed', payload: { remedyId: 'r-1', reason: `账户 6217000010001234567 已销户`, retryable: false } };
+    expect(MASKED_VIEW.unsealed(failed)).toEqual({ ...failed, payload: { ...failed.payload, reason: '账户 ***************4567 已销户' } });
     const sent = { type: 'notification.sent', payload: { messageId: '00000000-0000-4000-8000-000000000001', template: 'final-response.zh-CN' } };
     expect(MASKED_VIEW.unsealed(sent)).toBe(sent);
   });
@@ -59,8 +59,8 @@ describe('the clear view', () => {
     const value = { ageBand: '75+' };
     expect(CLEAR_VIEW.field('complaint.received', 'payload.vulnerability', value)).toBe(value);
     expect(CLEAR_VIEW.field('complaint.received', 'payload.summary', PHONE)).toBe(PHONE);
-    const rejected = { type: 'remedy.rejected', payload: { reason: PHONE } };
-    expect(CLEAR_VIEW.unsealed(rejected)).toBe(rejected);
+    const failed = { type: 'remedy.payout-failed', payload: { reason: PHONE } };
+    expect(CLEAR_VIEW.unsealed(failed)).toBe(failed);
     expect(CLEAR_VIEW.text(PHONE)).toBe(PHONE);
   });
 });

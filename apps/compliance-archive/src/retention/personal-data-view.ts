@@ -6,12 +6,11 @@ import { Principal, seesPersonalData } from '@complaints/platform';
 export const WITHHELD = '(masked)';
 
 /**
- * Free text kept in clear in the chain, never sealed: reasons written by staff or reported by the
- * core banking system and message providers. Producers are meant to mask digit runs before they
+ * Free text kept in clear in the chain, never sealed: reasons reported by the core banking system,
+ * message providers and the incident detector. Producers are meant to mask digit runs before they
  * publish; the masked view does not rely on it.
  */
 export const UNSEALED_FREE_TEXT: Readonly<Record<string, readonly string[]>> = {
-  'remedy.rejected': ['reason'],
   'remedy.reversed': ['reason'],
   'remedy.payout-failed': ['reason'],
   'notification.delivery-updated': ['reason'],

@@ -33,6 +33,9 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'case.closed': ['reason'],
   'improvement.action-raised': ['measure'],
   'improvement.action-updated': ['note'],
+  // An approver's reason for refusing a remedy, and the reopening's reason a withdrawal repeats.
+  'remedy.rejected': ['reason'],
+  'remedy.withdrawn': ['reason'],
 };
 
 /**

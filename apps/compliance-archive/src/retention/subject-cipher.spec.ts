@@ -114,6 +114,16 @@ describe('sealed fields of an envelope', () => {
     expect((open(erased).payload as { explanation: string }).explanation).toBe('[erased under retention policy on 2031-05-02]');
   });
 
+  it('remedy refusals and withdrawals: the staff-written reason is sealed, amounts and ids stay in clear', () => {
+    for (const type of ['remedy.rejected', 'remedy.withdrawn']) {
+      const e = { ...events[5], type, payload: { remedyId: '00000000-0000-4000-8000-000000000009', amount: { amountMinor: 30_000, currency: 'CNY' }, reason: '客户 13800138000 已另行和解' } } as EventEnvelope;
+      expect(sealableFields(e).map(([p]) => p)).toEqual(['payload.reason']);
+      const sealed = seal(e);
+      expect(sealed.payload).toMatchObject({ amount: { amountMinor: 30_000, currency: 'CNY' }, reason: { sealed: expect.any(String) } });
+      expect(open(sealed)).toEqual(e);
+    }
+  });
+
   it('staff action details: free text sealed, codes in clear', () => {
     const staff = {
       ...events[5],
