@@ -54,6 +54,13 @@ describe('remedy catalogue', () => {
     expect(catalogueRefusal(DEFAULT_REMEDY_CATALOGUE, 'fee-refund', { amountMinor: 1, currency: 'JPY' })).toBe('Fee refund cannot be granted in JPY');
   });
 
+  it('refuses names an object inherits as a kind or a currency, instead of throwing', () => {
+    for (const kind of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(catalogueRefusal(DEFAULT_REMEDY_CATALOGUE, kind, cny(1))).toBe(`the catalogue has no remedy of kind ${kind}`);
+    }
+    expect(catalogueRefusal(DEFAULT_REMEDY_CATALOGUE, 'goodwill', { amountMinor: 1, currency: 'constructor' })).toBe('Goodwill payment cannot be granted in constructor');
+  });
+
   it('is configuration: a deployment replaces it, and a malformed one names every problem', () => {
     const custom = remedyCatalogueFrom(
       JSON.stringify({ remedies: { goodwill: { maxMinor: { CNY: 100 }, title: { 'zh-CN': '慰问', en: 'Goodwill' } } }, delayInterest: { annualRate: '0.0435', basis: 'ACT/360', rounding: 'half-even' } }),

@@ -82,9 +82,10 @@ export function remedyCatalogueFrom(json: string | undefined): RemedyCatalogue {
 
 /** Why the catalogue does not allow this remedy, or null when it does. */
 export function catalogueRefusal(catalogue: RemedyCatalogue, kind: string, amount: Money): string | null {
-  const entry = catalogue.remedies[kind as RemedyKind];
+  // Own keys only: a kind or currency such as "constructor" must not find Object.prototype's.
+  const entry = Object.hasOwn(catalogue.remedies, kind) ? catalogue.remedies[kind as RemedyKind] : undefined;
   if (!entry) return `the catalogue has no remedy of kind ${kind}`;
-  const max = entry.maxMinor[amount.currency];
+  const max = Object.hasOwn(entry.maxMinor, amount.currency) ? entry.maxMinor[amount.currency] : undefined;
   if (max === undefined) return `${entry.title.en} cannot be granted in ${amount.currency}`;
   if (amount.amountMinor > max) return `${formatMoney(amount)} is above the catalogue limit for ${entry.title.en} (${formatMoney({ amountMinor: max, currency: amount.currency })})`;
   return null;
