@@ -405,6 +405,32 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     expect(JSON.stringify(approver.body)).not.toMatch(new RegExp(`${phone}|${card}`));
   });
 
+  it('improvementActionText_isWholeToAnInvestigator_andHasItsNumbersMaskedForAnAuditorAndDepartmentStaff', async () => {
+    const { caseId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    const phone = '13700004321';
+    const department = `dept-${tag()}`;
+    await withFindings(caseId, investigator, ['话术不当导致客户误解']);
+    const raised = await call<{ id: string }>('POST', '/v1/improvement-actions', bearer, {
+      sourceCaseId: caseId, department, measure: `回拨客户 ${phone} 后复盘话术`, dueBy: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
+    expect(raised.status).toBe(201);
+    expect((await call('POST', `/v1/improvement-actions/${raised.body.id}/status`, bearer, { status: 'in-progress', note: `已联系 ${phone}` })).status).toBe(200);
+
+    type Action = { id: string; measure: string; effectivenessNote: string | null };
+    const whole = await call<Action>('GET', `/v1/improvement-actions/${raised.body.id}`, bearer);
+    expect(whole.body.measure).toBe(`回拨客户 ${phone} 后复盘话术`);
+    for (const role of ['auditor', 'department-staff'] as const) {
+      const reader = await token(role, { subject: `${role}-1` });
+      const one = await call<Action>('GET', `/v1/improvement-actions/${raised.body.id}`, reader);
+      expect(one.status).toBe(200);
+      expect(one.body.measure).toBe('回拨客户 *******4321 后复盘话术');
+      const listed = await call<Action[]>('GET', `/v1/improvement-actions?department=${department}`, reader);
+      expect(listed.body.map((a) => a.measure)).toEqual(['回拨客户 *******4321 后复盘话术']);
+      expect(JSON.stringify([one.body, listed.body])).not.toContain(phone);
+    }
+  });
+
   it('evidence_whoseStoredBytesChanged_isRefusedAndTheFailureIsOnTheCustodyLog', async () => {
     const { caseId, investigator } = await assignedCase();
     const bearer = await token('investigator', { subject: investigator });

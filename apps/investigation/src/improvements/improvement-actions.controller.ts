@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Events, IMPROVEMENT_STATUSES } from '@complaints/contracts';
 import { OutboxPublisher } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { CaseRecord } from '../cases/case.entity';
+import { freeTextFor, rowsAsSeen } from '../cases/case-views';
 import { forEvent } from '../cases/case-workflow';
 
 type ImprovementStatus = (typeof IMPROVEMENT_STATUSES)[number];
@@ -59,6 +60,9 @@ export class LinkComplaintDto {
   caseId!: string;
 }
 
+/** A measure or an effectiveness note can quote the complaint that raised it (a number, an account). */
+const ACTION_TEXT = ['measure', 'effectivenessNote'] as const;
+
 /** 整改: problem → owner → measure → deadline → effectiveness check, with the complaints behind it. */
 @ApiTags('improvement-actions')
 @Controller('v1/improvement-actions')
@@ -107,10 +111,10 @@ export class ImprovementActionsController {
   @ApiOperation({ summary: 'Improvement actions, by department and status (default: the open ones), with overdue flagged and linked complaints counted' })
   @ApiQuery({ name: 'department', required: false })
   @ApiQuery({ name: 'status', required: false, description: 'comma-separated; default open,in-progress,ineffective' })
-  list(@Query('department') department?: string, @Query('status') status?: string) {
+  async list(@Req() request: AuthenticatedRequest, @Query('department') department?: string, @Query('status') status?: string) {
     const statuses = (status ?? 'open,in-progress,ineffective').split(',');
     for (const s of statuses) if (!(IMPROVEMENT_STATUSES as readonly string[]).includes(s)) throw new UnprocessableEntityException(`no status ${s} (known: ${IMPROVEMENT_STATUSES.join(', ')})`);
-    return this.dataSource.query(
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT a.id, a.source_case_id AS "sourceCaseId", a.root_cause AS "rootCause", a.department, a.measure, a.due_by AS "dueBy", a.status,
               a.effectiveness_note AS "effectivenessNote", a.raised_by AS "raisedBy", a.raised_at AS "raisedAt", a.updated_at AS "updatedAt",
               (a.due_by < now() AND a.status IN ('open', 'in-progress')) AS overdue,
@@ -120,6 +124,7 @@ export class ImprovementActionsController {
         ORDER BY a.department, a.due_by LIMIT 500`,
       [statuses, department ?? null],
     );
+    return rowsAsSeen(rows, ACTION_TEXT, freeTextFor(seesPersonalData(request.principal)));
   }
 
   @Post(':actionId/status')
@@ -177,8 +182,8 @@ export class ImprovementActionsController {
 
   @Get(':actionId')
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor', 'department-staff')
-  async get(@Param('actionId', UuidParameterPipe) actionId: string) {
-    const [action] = await this.dataSource.query(
+  async get(@Param('actionId', UuidParameterPipe) actionId: string, @Req() request: AuthenticatedRequest) {
+    const [action]: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT id, source_case_id AS "sourceCaseId", root_cause AS "rootCause", department, measure, due_by AS "dueBy", status, effectiveness_note AS "effectivenessNote", raised_by AS "raisedBy", raised_at AS "raisedAt" FROM improvement_actions WHERE id = $1`,
       [actionId],
     );
@@ -187,6 +192,7 @@ export class ImprovementActionsController {
       `SELECT c.id AS "caseId", c.ticket_number AS "ticketNumber", l.linked_at AS "linkedAt" FROM improvement_action_cases l JOIN cases c ON c.id = l.case_id WHERE l.action_id = $1 ORDER BY l.linked_at`,
       [actionId],
     );
-    return { ...action, cases };
+    const [seen] = rowsAsSeen([action], ACTION_TEXT, freeTextFor(seesPersonalData(request.principal)));
+    return { ...seen, cases };
   }
 }
