@@ -275,6 +275,106 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect(audited).toEqual(['deadline.clock-paused', 'deadline.clock-resumed', 'deadline.clock-extended']);
     });
 
+    /** The clock-changed events of a complaint with the given change, as many as expected. */
+    const clockChanges = (service: ServiceUnderTest, complaintId: string, change: string, n = 1) =>
+      eventually(async () => {
+        const found = eventsOut(service).filter((e) => e.type === 'deadline.clock-changed' && e.complaintId === complaintId && e.payload.change === change);
+        return found.length >= n ? found : null;
+      }, { what: `${n} ${change} clock change(s) for ${complaintId}`, timeoutMs: 30_000 });
+    const storedDueBy = async (service: ServiceUnderTest, complaintId: string) => new Date((await decisionRow(service, complaintId))!.response_due_by as string).toISOString();
+
+    it("keeps a regulator's earlier deadline when new facts restart the clock and when investigation extends it", async () => {
+      const id = randomUUID();
+      const deadline = new Date(Date.now() + 3 * DAY).toISOString();
+      await send(routed, Events.ComplaintReceived, id, received({
+        receivedAt: new Date(Date.now() - 2 * DAY).toISOString(),
+        channel: 'regulator',
+        regulatorReferral: { body: 'NFRA', caseNumber: 'NFRA-2026-31', deadline },
+      }));
+      const triaged = await eventOf(routed, 'complaint.triaged', id);
+      expect(triaged.payload.responseDueBy).toBe(deadline);
+      const ticketNumber = triaged.payload.ticketNumber as string;
+      expect(new Date((await decisionRow(routed, id))!.regulator_deadline as string).toISOString()).toBe(deadline);
+
+      await send(routed, Events.ComplaintSupplemented, id, { ticketNumber, summary: '补充：监管转来的材料。', attachmentCount: 1 });
+      const [restarted] = await clockChanges(routed, id, 'restarted');
+      // The regime's fresh 15 days run past the regulator's date; the regulator's still binds.
+      const row = await decisionRow(routed, id);
+      expect(Date.parse((row!.clock as { dueBy: string }).dueBy)).toBeGreaterThan(Date.parse(deadline) + 10 * DAY);
+      expect(restarted.payload.responseDueBy).toBe(deadline);
+      expect(await storedDueBy(routed, id)).toBe(deadline);
+
+      await send(routed, Events.CaseExtensionDecided, id, {
+        caseId: randomUUID(),
+        requestId: randomUUID(),
+        toPeriod: 'complex',
+        decision: 'approved',
+        decidedBy: 'approver-3',
+        requestedBy: 'investigator-3',
+        seniorApproval: false,
+        reason: '需调取对方银行日志',
+      });
+      const [extended] = await clockChanges(routed, id, 'extended');
+      expect(extended.payload).toMatchObject({ period: 'complex', responseDueBy: deadline });
+      expect(await storedDueBy(routed, id)).toBe(deadline);
+
+      const shown = await call(routed, 'GET', `/v1/triage/complaints/${id}`, undefined, await as(routed, 'investigator'));
+      expect(shown.body).toMatchObject({ responseDueBy: deadline, regulatorDeadline: deadline, clock: { period: 'complex' } });
+    });
+
+    it("does not forgive a regulator's deadline already missed when new facts restart the clock", async () => {
+      const id = randomUUID();
+      const deadline = new Date(Date.now() - 3_600_000).toISOString();
+      await send(routed, Events.ComplaintReceived, id, received({
+        receivedAt: new Date(Date.now() - 5 * DAY).toISOString(),
+        channel: 'regulator',
+        regulatorReferral: { body: 'NFRA', caseNumber: 'NFRA-2026-33', deadline },
+      }));
+      const triaged = await eventOf(routed, 'complaint.triaged', id);
+      await eventOf(routed, 'deadline.breached', id);
+      await send(routed, Events.ComplaintSupplemented, id, { ticketNumber: triaged.payload.ticketNumber as string, summary: '补充材料。', attachmentCount: 1 });
+      const [restarted] = await clockChanges(routed, id, 'restarted');
+      expect(restarted.payload.responseDueBy).toBe(deadline);
+      // Several ticks of the watch: the breach stands and is not raised again.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(eventsOut(routed).filter((e) => e.type === 'deadline.breached' && e.complaintId === id)).toHaveLength(1);
+      expect((await decisionRow(routed, id))!.breached_at).not.toBeNull();
+    });
+
+    it("binds a regulator's deadline later than the regime's once staff pause, resume and extend the clock past it", async () => {
+      const id = randomUUID();
+      const deadline = new Date(Date.now() + 20 * DAY).toISOString();
+      await send(routed, Events.ComplaintReceived, id, received({ channel: 'regulator', regulatorReferral: { body: 'NFRA', caseNumber: 'NFRA-2026-32', deadline } }));
+      const triaged = await eventOf(routed, 'complaint.triaged', id);
+      expect(Date.parse(triaged.payload.responseDueBy as string)).toBeLessThan(Date.parse(deadline));
+
+      const investigator = await as(routed, 'investigator');
+      expect((await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'pause', pauseReason: 'awaiting-customer', reason: '等待监管材料' }, investigator)).status).toBe(201);
+      const resumed = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'resume', reason: '材料已到' }, investigator);
+      expect(resumed.status).toBe(201);
+      expect(resumed.body.responseDueBy).toBe(triaged.payload.responseDueBy);
+
+      const extended = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'extend', toPeriod: 'complex', reason: '需调取对方银行日志' }, await as(routed, 'approver'));
+      expect(extended.status).toBe(201);
+      expect(Date.parse(extended.body.clock.dueBy)).toBeGreaterThan(Date.parse(deadline));
+      expect(extended.body.responseDueBy).toBe(deadline);
+      const [event] = await clockChanges(routed, id, 'extended');
+      expect(event.payload.responseDueBy).toBe(deadline);
+      expect(await storedDueBy(routed, id)).toBe(deadline);
+    });
+
+    it("masks digit runs in a clock change's reason on the event and the staff action", async () => {
+      const id = randomUUID();
+      await send(routed, Events.ComplaintReceived, id, received());
+      await eventOf(routed, 'complaint.triaged', id);
+      const res = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'pause', pauseReason: 'awaiting-customer', reason: '已致电13900001111，等待客户回单' }, await as(routed, 'investigator'));
+      expect(res.status).toBe(201);
+      const [paused] = await clockChanges(routed, id, 'paused');
+      expect(paused.payload.reason).toBe('已致电*******1111，等待客户回单');
+      const audited = await eventually(async () => eventsOut(routed, staffActions).find((e) => e.complaintId === id), { what: 'the audited pause' });
+      expect((audited.payload.detail as Record<string, string>).reason).toBe('已致电*******1111，等待客户回单');
+    });
+
     it('refuses to pause a UK complaint: DISP has no stop-the-clock', async () => {
       const id = randomUUID();
       await send(routed, Events.ComplaintReceived, id, received({ regime: 'uk-fca', language: 'en', summary: 'My card payment was taken twice and the bank will not refund it.' }));
@@ -339,6 +439,41 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
         return actions.length === 2 ? actions : null;
       }, { what: 'two audited triage actions' });
       expect(audited).toEqual(['triage.decided', 'triage.retriaged']);
+    });
+    it('masks digit runs in a triage officer\'s reason on its events and to readers without a need for personal data', async () => {
+      const id = randomUUID();
+      await send(queued, Events.ComplaintReceived, id, received({ summary: '柜台说我的存折要挂失重办，但没说清楚要带什么材料。' }));
+      await eventOf(queued, 'complaint.triage-queued', id);
+      const officer = await as(queued, 'triage-officer');
+      const path = `/v1/triage/complaints/${id}/retriage`;
+      expect((await call(queued, 'POST', path, { product: 'B01', cause: 'C03', reason: '客户来电13900001111说明是存折' }, officer)).status).toBe(201);
+      expect((await call(queued, 'POST', path, { product: 'B03', cause: 'C01', reason: '回拨13900001111确认为银行卡' }, officer)).status).toBe(201);
+
+      const triaged = await eventOf(queued, 'complaint.triaged', id);
+      const officerLine = (triaged.payload.reasons as string[]).find((r) => r.startsWith('decided by triage officer'));
+      expect(officerLine).toBe('decided by triage officer triage-officer-9: 客户来电*******1111说明是存折');
+      const retriaged = await eventOf(queued, 'complaint.retriaged', id);
+      expect(retriaged.payload.reason).toBe('回拨*******1111确认为银行卡');
+      const audited = await eventually(async () => {
+        const found = eventsOut(queued, staffActions).filter((e) => e.complaintId === id);
+        return found.length === 2 ? found : null;
+      }, { what: 'two audited triage actions' });
+      expect(audited.map((e) => (e.payload.detail as Record<string, string>).reason)).toEqual(['客户来电*******1111说明是存折', '回拨*******1111确认为银行卡']);
+      for (const e of [triaged, retriaged, ...audited]) expect(JSON.stringify(e)).not.toContain('13900001111');
+
+      const masked = ['客户来电*******1111说明是存折', '回拨*******1111确认为银行卡'];
+      for (const role of ['auditor', 'department-staff', 'triage-officer'] as const) {
+        const shown = await call(queued, 'GET', `/v1/triage/complaints/${id}`, undefined, await as(queued, role, role === 'department-staff' ? { department: 'branch-management' } : {}));
+        expect(shown.status).toBe(200);
+        expect(shown.body.revisions.map((r: { reason: string }) => r.reason)).toEqual(masked);
+        expect(JSON.stringify(shown.body)).not.toContain('13900001111');
+      }
+      const whole = ['客户来电13900001111说明是存折', '回拨13900001111确认为银行卡'];
+      for (const role of ['investigator', 'compliance-officer'] as const) {
+        const shown = await call(queued, 'GET', `/v1/triage/complaints/${id}`, undefined, await as(queued, role));
+        expect(shown.body.revisions.map((r: { reason: string }) => r.reason)).toEqual(whole);
+        expect(shown.body.reasons).toEqual(expect.arrayContaining([`decided by triage officer triage-officer-9: ${whole[0]}`, `re-triaged by triage officer triage-officer-9: ${whole[1]}`]));
+      }
     });
   });
 

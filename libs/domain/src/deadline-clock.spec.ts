@@ -1,4 +1,5 @@
 import {
+  bindingDueBy,
   clockStatus,
   DeadlineClock,
   DeadlineClockError,
@@ -280,6 +281,55 @@ describe('extendClock', () => {
     ],
   ] as const)('refused: %s', (_case, fn, code) => {
     expectClockError(fn, code);
+  });
+});
+
+describe("bindingDueBy (a regulator referral's deadline against the clock)", () => {
+  const approver = { id: 'staff-0042', senior: false };
+  /** Tue 24 Feb 2026 10:00 Shanghai, the first working day after the Spring Festival: standard 15 days → Wed 11 Mar. */
+  const referredInFebruary = (): DeadlineClock => startClock({ regime: CN, startedAt: cst('2026-02-24', 10) });
+
+  it('bindingDueBy_regulatorEarlier_survivesARestartOnNewFacts', () => {
+    const clock = referredInFebruary();
+    const regulator = new Date(endOfCstDay('2026-03-06'));
+    expect(clock.dueBy).toBe(endOfCstDay('2026-03-11'));
+    expect(bindingDueBy(clock.dueBy, regulator).toISOString()).toBe(endOfCstDay('2026-03-06'));
+    // Tue 3 Mar + 15 = Wed 18 Mar: the regime's date moves, the regulator's does not.
+    const restarted = restartClock(clock, cst('2026-03-03', 10), 'new facts');
+    expect(restarted.dueBy).toBe(endOfCstDay('2026-03-18'));
+    expect(bindingDueBy(restarted.dueBy, regulator).toISOString()).toBe(endOfCstDay('2026-03-06'));
+  });
+
+  it('bindingDueBy_regulatorEarlier_survivesAnExtension', () => {
+    // 24 Feb + 30 = Thu 26 Mar
+    const extended = extendClock(referredInFebruary(), 'complex', cst('2026-03-03', 10), approver);
+    expect(extended.dueBy).toBe(endOfCstDay('2026-03-26'));
+    expect(bindingDueBy(extended.dueBy, endOfCstDay('2026-03-06')).toISOString()).toBe(endOfCstDay('2026-03-06'));
+  });
+
+  it('bindingDueBy_regulatorLaterAtFirst_bindsOnceAnExtensionPassesIt', () => {
+    const clock = referredInFebruary();
+    const regulator = endOfCstDay('2026-03-20');
+    expect(bindingDueBy(clock.dueBy, regulator).toISOString()).toBe(endOfCstDay('2026-03-11'));
+    const extended = extendClock(clock, 'complex', cst('2026-03-03', 10), approver);
+    expect(bindingDueBy(extended.dueBy, regulator).toISOString()).toBe(endOfCstDay('2026-03-20'));
+  });
+
+  it('bindingDueBy_pausedAndResumed_theRegulatorsDateDoesNotMove', () => {
+    // Paused Thu 26 Feb 15:00 to Tue 3 Mar 11:00: 27 Feb – 2 Mar (4 days) excluded → Sun 15 Mar → Mon 16 Mar.
+    const resumed = resumeClock(pauseClock(referredInFebruary(), cst('2026-02-26', 15), 'external-appraisal'), cst('2026-03-03', 11));
+    expect(resumed.dueBy).toBe(endOfCstDay('2026-03-16'));
+    expect(bindingDueBy(resumed.dueBy, endOfCstDay('2026-03-06')).toISOString()).toBe(endOfCstDay('2026-03-06'));
+  });
+
+  it('bindingDueBy_noReferral_isTheClocksDate', () => {
+    const clock = referredInFebruary();
+    expect(bindingDueBy(clock.dueBy, null).toISOString()).toBe(clock.dueBy);
+    expect(bindingDueBy(new Date(clock.dueBy), undefined).toISOString()).toBe(clock.dueBy);
+  });
+
+  it('bindingDueBy_unreadableDate_isRefused', () => {
+    expectClockError(() => bindingDueBy(referredInFebruary().dueBy, 'next Friday'), 'invalid-time');
   });
 });
 

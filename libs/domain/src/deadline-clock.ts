@@ -319,6 +319,19 @@ export function stopClock(clock: DeadlineClock, at: Date | string, calendar: Res
   return { ...clock, pauses, state: 'stopped', stoppedAt: iso(when) };
 }
 
+/**
+ * When the response is due: the clock's date, or a regulator's deadline on a referred complaint
+ * when that comes first. The regulator fixed its date at referral and no transition of the clock
+ * moves it, so it is weighed again after every restart, pause or extension: a date that bound
+ * before may bind again after an extension, and a restart never frees the firm from it.
+ */
+export function bindingDueBy(clockDueBy: Date | string, regulatorDeadline: Date | string | null | undefined): Date {
+  const regime = instant(clockDueBy, 'clock due date');
+  if (regulatorDeadline === null || regulatorDeadline === undefined) return regime;
+  const regulator = instant(regulatorDeadline, "regulator's deadline");
+  return regulator.getTime() < regime.getTime() ? regulator : regime;
+}
+
 export interface ClockStatus {
   dueBy: string;
   /** Share of the allowed running time used (above 1 once breached). Paused time does not count. */

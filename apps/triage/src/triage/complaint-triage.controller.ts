@@ -10,7 +10,7 @@ import {
   EventEnvelope,
   Events,
 } from '@complaints/contracts';
-import { DeadlineClock, extendClock, findRepeat, restartClock, startClock, stopClock, textSketch } from '@complaints/domain';
+import { bindingDueBy, DeadlineClock, extendClock, findRepeat, restartClock, startClock, stopClock, textSketch } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { DeadlineWatch } from '../deadlines/deadline-watch';
 import { SystemicIncidents } from '../incidents/systemic-incidents';
@@ -80,11 +80,10 @@ export class ComplaintTriage {
       clock = stopClock(clock, receivedAt);
       reasons.push(`merged with ${repeat!.of.ticketNumber}: no new clock, due with it by ${earlierDecision!.responseDueBy.toISOString()}`);
     }
-    let responseDueBy = merged ? earlierDecision!.responseDueBy : new Date(clock.dueBy);
-    // A regulator's deadline binds when it is earlier than the regime's own.
+    const ownDueBy = merged ? earlierDecision!.responseDueBy : new Date(clock.dueBy);
     const referralDue = received.regulatorReferral?.deadline ? new Date(received.regulatorReferral.deadline) : null;
-    if (referralDue && referralDue < responseDueBy) {
-      responseDueBy = referralDue;
+    const responseDueBy = bindingDueBy(ownDueBy, referralDue);
+    if (referralDue && referralDue < ownDueBy) {
       reasons.push(`due by the regulator's deadline ${referralDue.toISOString()}, earlier than the regime's`);
     }
 
@@ -112,6 +111,7 @@ export class ComplaintTriage {
       regime: regime.id,
       clockStartedAt: receivedAt,
       responseDueBy,
+      regulatorDeadline: referralDue,
       clock,
       warningsRaised: [],
       breachedAt: null,
@@ -202,7 +202,9 @@ export class ComplaintTriage {
   }
 
   private async saveClock(ctx: EventContext, decision: TriageDecisionRecord, clock: DeadlineClock, change: 'restarted' | 'stopped' | 'extended', reason: string, actor: string | null = null) {
-    const responseDueBy = new Date(clock.dueBy);
+    const responseDueBy = bindingDueBy(clock.dueBy, decision.regulatorDeadline);
+    // A restart gives the regime's period afresh, but a regulator's deadline already missed stays missed.
+    const breachStands = !!decision.breachedAt && responseDueBy <= decision.breachedAt;
     await ctx.manager.update(
       TriageDecisionRecord,
       { complaintId: decision.complaintId },
@@ -210,7 +212,7 @@ export class ComplaintTriage {
         clock,
         responseDueBy: change === 'stopped' ? decision.responseDueBy : responseDueBy,
         warningsRaised: change === 'restarted' ? [] : decision.warningsRaised,
-        breachedAt: change === 'restarted' ? null : decision.breachedAt,
+        breachedAt: change === 'restarted' && !breachStands ? null : decision.breachedAt,
         nextCheckAt: change === 'stopped' ? null : DeadlineWatch.firstCheckAt(clock, this.policy.warnAtFractions, responseDueBy),
       },
     );
@@ -219,7 +221,7 @@ export class ComplaintTriage {
       change,
       period: clock.period,
       reason,
-      responseDueBy: change === 'stopped' ? null : clock.dueBy,
+      responseDueBy: change === 'stopped' ? null : responseDueBy.toISOString(),
       actor,
     });
   }

@@ -3,9 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ComplaintTriaged, Events, Severity } from '@complaints/contracts';
-import { DeadlineClock, DeadlineClockError, extendClock, pauseClock, resumeClock } from '@complaints/domain';
+import { bindingDueBy, DeadlineClock, DeadlineClockError, extendClock, maskDigitRuns, pauseClock, resumeClock } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, Principal, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { DeadlineWatch } from '../deadlines/deadline-watch';
 import { SystemicIncidentRecord, TriageDecisionRecord, TriageRevisionRecord } from './triage-decision.entity';
 import { TRIAGE_POLICY, TriagePolicy, UnknownTaxonomyError } from './triage-policy';
@@ -13,6 +13,13 @@ import { ClockChangeDto, ClassifyRequestDto, RetriageDto } from './triage-reques
 
 /** Staff who read triage decisions. */
 const READERS = ['triage-officer', 'investigator', 'department-staff', 'compliance-officer', 'auditor'] as const;
+
+/** Staff write reasons that can quote a customer's phone, card or account number. */
+const staffText = (text: string): string => maskDigitRuns(text);
+
+/** The lines of a decision's reasons a triage officer wrote; the others are the model's and the rules', with no customer text in them. */
+const OFFICER_LINE = /^(?:decided|re-triaged) by triage officer /;
+const withOfficerLinesMasked = (reasons: string[]): string[] => reasons.map((r) => (OFFICER_LINE.test(r) ? staffText(r) : r));
 
 @ApiTags('triage')
 @Controller('v1/triage')
@@ -69,23 +76,24 @@ export class TriageApi {
   @Get('complaints/:complaintId')
   @Allow(...READERS)
   @ApiOperation({ summary: 'The triage decision for a complaint: codes, severity, route, clock, repeats, incident and revisions' })
-  async decision(@Param('complaintId', UuidParameterPipe) complaintId: string) {
+  async decision(@Param('complaintId', UuidParameterPipe) complaintId: string, @Req() request: AuthenticatedRequest) {
     const found = await this.dataSource.getRepository(TriageDecisionRecord).findOneBy({ complaintId });
     if (!found) throw new NotFoundException(`no triage decision for complaint ${complaintId}`);
     const revisions = await this.dataSource.getRepository(TriageRevisionRecord).find({ where: { complaintId }, order: { revisedAt: 'ASC' } });
-    return { ...this.present(found), revisions };
+    const clear = seesPersonalData(request.principal);
+    return { ...this.present(found, request.principal), revisions: clear ? revisions : revisions.map((r) => ({ ...r, reason: staffText(r.reason) })) };
   }
 
   @Get('queue')
   @Allow('triage-officer', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Complaints the model was unsure of, the most urgent first' })
-  async queue() {
+  async queue(@Req() request: AuthenticatedRequest) {
     const waiting = await this.dataSource.getRepository(TriageDecisionRecord).find({
       where: { status: 'awaiting-triage-officer' },
       order: { responseDueBy: 'ASC' },
       take: 200,
     });
-    return waiting.map((d) => this.present(d));
+    return waiting.map((d) => this.present(d, request.principal));
   }
 
   @Post('complaints/:complaintId/retriage')
@@ -120,7 +128,7 @@ export class TriageApi {
           severity,
           department: route.department,
           routingRule: route.routingRule,
-          reasons: reasons.slice(-50),
+          reasons: withOfficerLinesMasked(reasons.slice(-50)),
           regime: found.regime as ComplaintTriaged['regime'],
           responseDueBy: found.responseDueBy.toISOString(),
           taxonomy: found.taxonomy,
@@ -138,7 +146,7 @@ export class TriageApi {
           previous,
           current,
           routingRule: route.routingRule,
-          reason: dto.reason.trim(),
+          reason: staffText(dto.reason.trim()),
           actor,
         });
       }
@@ -147,9 +155,12 @@ export class TriageApi {
         cause: dto.cause,
         severity,
         department: route.department,
-        reason: dto.reason.trim().slice(0, 500),
+        reason: staffText(dto.reason.trim()).slice(0, 500),
       });
-      return this.present({ ...found, status: 'routed', product: dto.product, category: dto.cause, severity, department: route.department, routingRule: route.routingRule, triagedBy: 'triage-officer', reasons });
+      return this.present(
+        { ...found, status: 'routed', product: dto.product, category: dto.cause, severity, department: route.department, routingRule: route.routingRule, triagedBy: 'triage-officer', reasons },
+        request.principal,
+      );
     });
   }
 
@@ -174,8 +185,7 @@ export class TriageApi {
         if (e instanceof DeadlineClockError) throw new ConflictException(`${e.code}: ${e.message}`);
         throw e;
       }
-      const referralDue = found.responseDueBy < new Date(found.clock.dueBy) ? found.responseDueBy : null;
-      const responseDueBy = referralDue && referralDue < new Date(clock.dueBy) ? referralDue : new Date(clock.dueBy);
+      const responseDueBy = bindingDueBy(clock.dueBy, found.regulatorDeadline);
       const change = dto.action === 'pause' ? 'paused' : dto.action === 'resume' ? 'resumed' : 'extended';
       await manager.update(
         TriageDecisionRecord,
@@ -186,16 +196,16 @@ export class TriageApi {
         ticketNumber: found.ticketNumber,
         change,
         period: clock.period,
-        reason: dto.reason.trim(),
+        reason: staffText(dto.reason.trim()),
         responseDueBy: clock.state === 'paused' ? null : responseDueBy.toISOString(),
         actor: principal.subject,
       });
       await this.audit.record(manager, request, complaintId, `deadline.clock-${change}`, {
         period: clock.period,
-        reason: dto.reason.trim().slice(0, 500),
+        reason: staffText(dto.reason.trim()).slice(0, 500),
         ...(dto.pauseReason ? { pauseReason: dto.pauseReason } : {}),
       });
-      return this.present({ ...found, clock, responseDueBy });
+      return this.present({ ...found, clock, responseDueBy }, principal);
     });
   }
 
@@ -234,8 +244,11 @@ export class TriageApi {
     return found;
   }
 
-  /** The decision as staff read it: codes with their names, the clock's state; never the text sketch. */
-  private present(d: TriageDecisionRecord) {
+  /**
+   * The decision as staff read it: codes with their names, the clock's state; never the text
+   * sketch. What triage officers wrote is masked to roles without a need for personal data.
+   */
+  private present(d: TriageDecisionRecord, reader: Principal | undefined) {
     const { textSketch: _sketch, nextCheckAt: _next, ...rest } = d;
     const label = (dimension: 'product' | 'category', code: string) => {
       try {
@@ -246,6 +259,7 @@ export class TriageApi {
     };
     return {
       ...rest,
+      reasons: seesPersonalData(reader) ? d.reasons : withOfficerLinesMasked(d.reasons),
       product: label('product', d.product),
       category: label('category', d.category),
       clock: { state: d.clock.state, period: d.clock.period, startedAt: d.clock.startedAt, dueBy: d.clock.dueBy, pauses: d.clock.pauses, restarts: d.clock.restarts, extensions: d.clock.extensions },

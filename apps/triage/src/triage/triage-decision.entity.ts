@@ -77,6 +77,14 @@ export class TriageDecisionRecord {
   @Column({ name: 'response_due_by', type: 'timestamptz' })
   responseDueBy!: Date;
 
+  /**
+   * The deadline of a regulator's referral, whether or not it was the earlier at receipt: the
+   * clock's own date moves on every restart and extension, and the referral's binds whenever it
+   * comes first. Null for a complaint that came without one.
+   */
+  @Column({ name: 'regulator_deadline', type: 'timestamptz', nullable: true })
+  regulatorDeadline!: Date | null;
+
   @Column({ type: 'jsonb' })
   clock!: DeadlineClock;
 
