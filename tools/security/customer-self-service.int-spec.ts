@@ -71,6 +71,22 @@ describe('customer self-service on intake', () => {
     expect((await call('POST', `/v1/complaints/${ticketNumber}/withdrawal`, hotline, {})).status).toBe(404);
   });
 
+  it('still shows a logged-in customer the complaints filed under the references issued before references named their kind, and no one else’s', async () => {
+    const cipher = FieldCipher.fromEnv(KEYS);
+    const asCustomer = async (subject: string) => `Bearer ${await service.issuer.token('customer', { subject })}`;
+    const legacy = async (ticketNumber: string, value: string) =>
+      service.pg.query(`UPDATE "${service.schema}".complaints SET customer_ref = $2 WHERE ticket_number = $1`, [ticketNumber, cipher.pseudonym('cust', value)]);
+    const own = await file('C-931');
+    await legacy(own.ticketNumber, 'C-931');
+    expect((await call('GET', `/v1/complaints/${own.ticketNumber}`, await asCustomer('C-931'))).status).toBe(200);
+    // Under the old scheme a complaint filed with a phone number only shared its reference with a
+    // customer whose customer id is that number: that customer does not own it.
+    const byPhone = await call('POST', '/v1/complaints', hotline, { channel: 'hotline', complainant: { name: '钱九', phone: '13700009999' }, description: 'ATM吞卡。', preferredReplyChannel: 'sms' });
+    expect(byPhone.status).toBe(201);
+    await legacy(byPhone.body.ticketNumber, '13700009999');
+    expect((await call('GET', `/v1/complaints/${byPhone.body.ticketNumber}`, await asCustomer('13700009999'))).status).toBe(404);
+  });
+
   it("follows the other services' events: the status only moves forward, whatever order they arrive in, and an unknown complaint is refused", async () => {
     const { complaintId, ticketNumber } = await file('C-907');
     let offset = 0;

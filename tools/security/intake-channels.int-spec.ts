@@ -220,6 +220,24 @@ describe('intake: tickets, channels and retries', () => {
     expect((await service.rowCounts()).complaints).toBe(before);
   });
 
+  it('gives one customer one reference, and never shares one between two people who give only a name or whose identifiers of different kinds are equal', async () => {
+    const refOf = async (complainant: Record<string, string>) => {
+      const res = await fetch(`${service.baseUrl}/v1/complaints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: adapter },
+        body: JSON.stringify(canonical({ complainant })),
+      });
+      expect(res.status).toBe(201);
+      return (await row(((await res.json()) as { complaintId: string }).complaintId)).customer_ref as string;
+    };
+    const caller1 = await refOf({ name: '王芳' });
+    const caller2 = await refOf({ name: '王芳' });
+    expect(caller1).toMatch(/^cust_[0-9a-f]{24}$/);
+    expect(caller2).not.toBe(caller1);
+    expect(await refOf({ customerId: '13900007777', name: '李雷' })).not.toBe(await refOf({ phone: '13900007777', name: '韩梅梅' }));
+    expect(await refOf({ customerId: 'C-777', name: '李雷' })).toBe(await refOf({ customerId: 'C-777', phone: '13900008888' }));
+  });
+
   it('refuses unknown channels with 404 and payloads of the wrong media type with 415', async () => {
     const unknown = await signedPost('fax', '{}');
     expect(unknown.status).toBe(404);

@@ -25,7 +25,7 @@ export class StaffComplaintView {
   @ApiProperty() ticketNumber!: string;
   @ApiProperty() channel!: string;
   @ApiProperty({ type: String, nullable: true }) channelReference!: string | null;
-  @ApiProperty({ description: 'Pseudonymous customer reference, the same across complaints' }) customerRef!: string;
+  @ApiProperty({ description: 'Pseudonymous customer reference, the same across the complaints of one customer id, ID number, phone, e-mail or channel user id; a complaint that gives only a name has one of its own' }) customerRef!: string;
   @ApiProperty({ type: ComplainantView }) complainant!: ComplainantView;
   @ApiProperty() description!: string;
   @ApiProperty({ nullable: true, description: 'Who filed on the complainant\'s behalf (name masked for most roles)' })

@@ -18,6 +18,7 @@ import { FileComplaintDto } from '@complaints/intake-adapters';
 import { FieldCipher, Principal, ProblemException, seesPersonalData } from '@complaints/platform';
 import { ComplaintAcknowledgement, StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintRecord } from './complaint.entity';
+import { customerRefOf } from './customer-reference';
 import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
 
 const UNIQUE_VIOLATION = '23505';
@@ -125,14 +126,15 @@ export class ComplaintIntake {
     const due = referralDue && referralDue < regimeDue ? referralDue : regimeDue;
     const vulnerable =
       ['65-74', '75+'].includes(dto.vulnerability?.ageBand ?? '') || (dto.vulnerability?.declaredNeeds?.length ?? 0) > 0;
+    const id = randomUUID();
     const record = manager.create(ComplaintRecord, {
-      id: randomUUID(),
+      id,
       ticketNumber: formatTicketNumber(localDate, ((Number(n) - 1) % 99_999_999) + 1),
       channel: dto.channel,
       channelReference: dto.channelReference ?? null,
       idempotencyKey,
       requestFingerprint,
-      customerRef: this.cipher.pseudonym('cust', (customerId ?? idNumber ?? phone ?? email ?? channelUserId ?? name)!),
+      customerRef: customerRefOf(this.cipher, dto.complainant, { id, channel: dto.channel }),
       complainantSealed: this.cipher.encrypt(JSON.stringify({ customerId, name, phone, email, idNumber, channelUserId })),
       representativeSealed: dto.onBehalfOf ? this.cipher.encrypt(JSON.stringify(dto.onBehalfOf)) : null,
       accountReferenceMasked: dto.accountReference ? maskValue(dto.accountReference.replace(/\D/g, ''), 4) : null,

@@ -14,6 +14,7 @@ import { OutboxPublisher } from '@complaints/messaging';
 import { FieldCipher, Principal, ProblemException } from '@complaints/platform';
 import { personalValuesOf, recordOnTimeline, requestFingerprint } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
+import { customerRefOfCustomer, unkindedCustomerRef } from './customer-reference';
 import { AmendComplaintDto, CustomerComplaintView, SupplementDto, WithdrawDto } from './self-service.dto';
 import { FIELD_CIPHER } from './tokens';
 
@@ -213,7 +214,7 @@ export class CustomerSelfService {
       if (!record) throw notFound();
       return record;
     }
-    const ownsIt = record && asker.roles.includes('customer') && record.customerRef === this.cipher.pseudonym('cust', asker.subject);
+    const ownsIt = record && asker.roles.includes('customer') && this.filedBy(record, asker.subject);
     if (record && ownsIt) {
       if (forChange) this.assertOpen(record);
       return record;
@@ -254,6 +255,18 @@ export class CustomerSelfService {
     if (!record) throw new NotFoundException(`no complaint with ticket number ${authorised.ticketNumber}`);
     if (mustBeOpen) this.assertOpen(record);
     return record;
+  }
+
+  /**
+   * Whether the logged-in customer filed it. A reference issued before references named the kind
+   * of value they came from is the bare value's pseudonym, which a phone number or ID number equal
+   * to this customer id would share: for those, the sealed customer id must be theirs too.
+   */
+  private filedBy(record: ComplaintRecord, customerId: string): boolean {
+    if (record.customerRef === customerRefOfCustomer(this.cipher, customerId)) return true;
+    if (record.customerRef !== unkindedCustomerRef(this.cipher, customerId)) return false;
+    const filedWith = this.complainantOf(record).customerId;
+    return filedWith !== undefined && filedWith.trim().toLowerCase() === customerId.trim().toLowerCase();
   }
 
   private proves(record: ComplaintRecord, proof: string): boolean {

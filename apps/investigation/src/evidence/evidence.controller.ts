@@ -8,6 +8,7 @@ import { EVIDENCE_KINDS, Events } from '@complaints/contracts';
 import { assertActionAllowed } from '@complaints/domain';
 import { Allow, AuthenticatedRequest, ProblemException, UuidParameterPipe } from '@complaints/platform';
 import { CaseWorkflow, event } from '../cases/case-workflow';
+import { assertDepartmentMayHelp } from '../journal/helping-department';
 import { evidenceDownloadHeaders } from './evidence-download';
 import { EVIDENCE_STORE, EvidenceStore, evidenceKey, sha256Hex } from './storage/evidence-store';
 
@@ -48,6 +49,9 @@ export class EvidenceReferenceDto {
 }
 
 const READERS = ['investigator', 'approver', 'compliance-officer'] as const;
+
+/** Who adds evidence to any case; department staff only to the cases their department helps with. */
+const EVIDENCE_WRITERS = ['investigator'] as const;
 
 /**
  * The evidence register: references to recordings, transaction logs, CCTV, 双录 sales recordings,
@@ -90,10 +94,11 @@ export class EvidenceController {
   }
 
   @Post()
-  @Allow('investigator', 'department-staff')
+  @Allow(...EVIDENCE_WRITERS, 'department-staff')
   @ApiOperation({ summary: 'Register evidence held in another system by its reference and SHA-256' })
   addReference(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: EvidenceReferenceDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.evidence-added', async (ctx) => {
+      await assertDepartmentMayHelp(ctx.manager, ctx.found, request.principal!, EVIDENCE_WRITERS);
       assertActionAllowed(ctx.found.status, 'add-evidence');
       const id = randomUUID();
       const added = await this.register(ctx.manager, {
@@ -115,7 +120,7 @@ export class EvidenceController {
   }
 
   @Post('files')
-  @Allow('investigator', 'department-staff')
+  @Allow(...EVIDENCE_WRITERS, 'department-staff')
   @ApiOperation({ summary: 'Upload a file as evidence (raw bytes as the body); it is stored write-once and registered with its SHA-256' })
   @ApiConsumes('application/octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -147,6 +152,7 @@ export class EvidenceController {
     const contentType = String(request.headers['content-type'] ?? 'application/octet-stream').slice(0, 100);
     const id = randomUUID();
     return this.workflow.act(caseId, request, 'case.evidence-added', async (ctx) => {
+      await assertDepartmentMayHelp(ctx.manager, ctx.found, request.principal!, EVIDENCE_WRITERS);
       assertActionAllowed(ctx.found.status, 'add-evidence');
       // Stored before the register row commits: a failed commit leaves an unreferenced object
       // (harmless, never shown), while the reverse order could register bytes that do not exist.

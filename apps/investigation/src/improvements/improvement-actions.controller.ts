@@ -3,9 +3,9 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } fro
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Events, IMPROVEMENT_STATUSES } from '@complaints/contracts';
+import { Events, IMPROVEMENT_STATUSES, Role } from '@complaints/contracts';
 import { OutboxPublisher } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, ProblemException, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { CaseRecord } from '../cases/case.entity';
 import { freeTextFor, rowsAsSeen } from '../cases/case-views';
 import { forEvent } from '../cases/case-workflow';
@@ -59,6 +59,12 @@ export class LinkComplaintDto {
   @IsUUID()
   caseId!: string;
 }
+
+/** The roles that move any department's action to any status (the effectiveness check still excludes the owning department). */
+const STATUS_OVERSEERS: readonly Role[] = ['investigator', 'approver', 'compliance-officer'];
+
+/** What department staff may do with their own department's action. */
+const DEPARTMENT_STEPS: readonly ImprovementStatus[] = ['in-progress', 'done'];
 
 /** A measure or an effectiveness note can quote the complaint that raised it (a number, an account). */
 const ACTION_TEXT = ['measure', 'effectivenessNote'] as const;
@@ -130,7 +136,7 @@ export class ImprovementActionsController {
   @Post(':actionId/status')
   @HttpCode(200)
   @Allow('investigator', 'approver', 'department-staff', 'compliance-officer')
-  @ApiOperation({ summary: 'Move an action on: in progress, done, then the effectiveness check (effective / ineffective, with a note)' })
+  @ApiOperation({ summary: 'Move an action on: in progress, done, then the effectiveness check (effective / ineffective, with a note) by someone outside the owning department; department staff move only their own department\'s actions, to in-progress or done' })
   updateStatus(@Param('actionId', UuidParameterPipe) actionId: string, @Body() dto: ImprovementStatusDto, @Req() request: AuthenticatedRequest) {
     const actor = request.principal!.subject;
     return this.dataSource.transaction(async (manager) => {
@@ -139,16 +145,22 @@ export class ImprovementActionsController {
         [actionId],
       );
       if (!action) throw new NotFoundException(`no improvement action ${actionId}`);
+      const principal = request.principal!;
+      const overseer = principal.roles.some((r) => STATUS_OVERSEERS.includes(r));
+      const forbidden = (detail: string) => new ProblemException({ type: 'https://complaints.example/problems/forbidden', title: 'Forbidden', status: 403, detail });
+      // Department staff carry out their own department's fixes, not other departments'.
+      if (!overseer && principal.department !== action.department) throw forbidden(`department staff move only their own department's actions; this one is ${action.department}'s`);
+      // The owning department does not certify its own fix, whatever other role its staff hold.
+      if ((dto.status === 'effective' || dto.status === 'ineffective') && principal.department === action.department) {
+        throw new UnprocessableEntityException(`the effectiveness check is made by someone outside the owning department (${action.department})`);
+      }
+      // Dropping a fix is for the roles that oversee it, not for the department that owes it.
+      if (!overseer && !DEPARTMENT_STEPS.includes(dto.status)) throw forbidden(`department staff move their department's actions to ${DEPARTMENT_STEPS.join(' or ')} only`);
       if (!NEXT_STATUS[action.status].includes(dto.status)) {
         throw new UnprocessableEntityException(`an action that is ${action.status} cannot become ${dto.status} (next: ${NEXT_STATUS[action.status].join(', ') || 'none'})`);
       }
       const checking = dto.status === 'effective' || dto.status === 'ineffective' || dto.status === 'cancelled';
       if (checking && !dto.note?.trim()) throw new UnprocessableEntityException(`${dto.status} needs a note saying what was checked or why`);
-      if (dto.status === 'effective' || dto.status === 'ineffective') {
-        const principal = request.principal!;
-        // The owning department does not mark its own fix effective.
-        if (principal.roles.length === 1 && principal.roles[0] === 'department-staff') throw new UnprocessableEntityException('the effectiveness check is made by someone outside the owning department');
-      }
       const now = new Date();
       await manager.query(`UPDATE improvement_actions SET status = $2, effectiveness_note = coalesce($3, effectiveness_note), updated_at = $4 WHERE id = $1`, [actionId, dto.status, dto.note ?? null, now]);
       const [source]: { complaint_id: string }[] = await manager.query(`SELECT complaint_id FROM cases WHERE id = $1`, [action.source_case_id]);

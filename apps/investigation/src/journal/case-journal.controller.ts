@@ -6,9 +6,14 @@ import { assertActionAllowed, CaseTransitionError } from '@complaints/domain';
 import { Allow, AuthenticatedRequest, FieldCipher, UuidParameterPipe } from '@complaints/platform';
 import { CaseWorkflow } from '../cases/case-workflow';
 import { FIELD_CIPHER } from './field-cipher.token';
+import { assertDepartmentMayHelp } from './helping-department';
 
 export const CONTACT_CHANNELS = ['phone', 'sms', 'email', 'wechat', 'in-person', 'letter', 'app'] as const;
 export const CONTACT_OUTCOMES = ['reached', 'no-answer', 'left-message', 'information-received', 'explained', 'customer-accepted', 'customer-disagreed', 'call-back-requested'] as const;
+
+/** Who logs contacts or adds notes on any case; department staff only on the cases their department helps with. */
+const CONTACT_WRITERS = ['investigator'] as const;
+const NOTE_WRITERS = ['investigator', 'approver'] as const;
 
 export class ContactDto {
   @ApiProperty({ enum: ['inbound', 'outbound'] })
@@ -56,10 +61,11 @@ export class CaseJournalController {
   ) {}
 
   @Post('contacts')
-  @Allow('investigator', 'department-staff')
+  @Allow(...CONTACT_WRITERS, 'department-staff')
   @ApiOperation({ summary: 'Log a contact with the customer and its outcome' })
   logContact(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ContactDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.contact-logged', async (ctx) => {
+      await assertDepartmentMayHelp(ctx.manager, ctx.found, request.principal!, CONTACT_WRITERS);
       assertActionAllowed(ctx.found.status, 'log-contact');
       const at = dto.at ? new Date(dto.at) : ctx.now;
       if (at.getTime() > ctx.now.getTime() + 60_000) throw new CaseTransitionError('invalid', ctx.found.status, 'log-contact', 'a contact cannot be logged in the future');
@@ -73,10 +79,11 @@ export class CaseJournalController {
   }
 
   @Post('notes')
-  @Allow('investigator', 'department-staff', 'approver')
+  @Allow(...NOTE_WRITERS, 'department-staff')
   @ApiOperation({ summary: 'Add an internal note (never shown to the customer)' })
   addNote(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: NoteDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.note-added', async (ctx) => {
+      await assertDepartmentMayHelp(ctx.manager, ctx.found, request.principal!, NOTE_WRITERS);
       assertActionAllowed(ctx.found.status, 'add-note');
       const id = randomUUID();
       await ctx.manager.query(`INSERT INTO case_notes (id, case_id, at, author, body_sealed) VALUES ($1, $2, $3, $4, $5)`, [id, caseId, ctx.now, ctx.actor, this.cipher.encrypt(dto.body)]);
