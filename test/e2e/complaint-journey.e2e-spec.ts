@@ -50,7 +50,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
 
   /** Authorization header of a token from the platform's issuer. */
   const as = async (role: Role, channel?: string) => ({
-    authorization: `Bearer ${await platform.issuer.token(role, { channel, subject: channel ? `${channel}-adapter` : `${role}-7` })}`,
+    authorization: `Bearer ${await platform.issuer.token(role, { channel, subject: channel ? `${channel}-adapter` : `${role}-7`, ...(role === 'approver' ? { approvalLimitMinor: 5_000_000 } : {}) })}`,
   });
 
   const json = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {

@@ -11,6 +11,9 @@ import { PayoutDesk } from '../../apps/compensation/src/payouts/payout-desk';
 import { startCoreBankingSimulator } from '../core-banking-sim/main';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
+/** A token's own limit above every role's, so the approval matrix decides; a token without the claim approves no money. */
+const ANY_LIMIT = 1_000_000_000;
+
 jest.setTimeout(300_000);
 
 type Simulator = Awaited<ReturnType<typeof startCoreBankingSimulator>>;
@@ -109,7 +112,7 @@ describe('compensation pays remedies exactly once', () => {
     return (await compensation.pg.query(text, params)).rows as R[];
   };
   const url = (route: string) => `${compensation.baseUrl}${route}`;
-  const token = (subject: string, roles: Parameters<TestIssuer['token']>[0] = 'approver', approvalLimitMinor?: number) => compensation.issuer.token(roles, { subject, approvalLimitMinor });
+  const token = (subject: string, roles: Parameters<TestIssuer['token']>[0] = 'approver', approvalLimitMinor = ANY_LIMIT) => compensation.issuer.token(roles, { subject, approvalLimitMinor });
   const remedyOf = async (caseId: string) => eventually(async () => (await sql<{ id: string; status: string; hold_reason: string | null; rejection_reason: string | null }>(`SELECT * FROM remedies WHERE case_id = $1`, [caseId]))[0], { what: `the remedy of case ${caseId}` });
   const statusBecomes = (caseId: string, status: string) =>
     eventually(async () => ((await remedyOf(caseId)).status === status ? true : null), { timeoutMs: 30_000, what: `remedy of ${caseId} to be ${status}` });
@@ -167,6 +170,9 @@ describe('compensation pays remedies exactly once', () => {
 
     expect((await approve('inv-7')).body).toMatchObject({ status: 403, code: 'proposer-cannot-approve' });
     expect((await approve('apr-small', 5_000_00)).body).toMatchObject({ status: 403, code: 'over-limit' });
+    // A token that states no limit of its own approves no money (not the whole of its role's).
+    const unstated = await compensation.issuer.token('approver', { subject: 'apr-unstated' });
+    expect((await api('POST', url(`/v1/remedies/${id}/approvals`), unstated)).body).toMatchObject({ status: 403, code: 'over-limit' });
     expect((await approve('inv-2', undefined, 'investigator')).status).toBe(403);
     const first = await approve('apr-1');
     expect(first.status).toBe(200);
@@ -454,7 +460,7 @@ describe('compensation when the decision behind a remedy changes', () => {
     return (await compensation.pg.query(text, params)).rows as R[];
   };
   const url = (route: string) => `${compensation.baseUrl}${route}`;
-  const token = (subject: string, roles: Parameters<TestIssuer['token']>[0] = 'approver', approvalLimitMinor?: number) => compensation.issuer.token(roles, { subject, approvalLimitMinor });
+  const token = (subject: string, roles: Parameters<TestIssuer['token']>[0] = 'approver', approvalLimitMinor = ANY_LIMIT) => compensation.issuer.token(roles, { subject, approvalLimitMinor });
 
   const send = async <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producedBy: string, envelope?: Envelope): Promise<Envelope> => {
     const sent = envelope ?? envelopeOf(definition, complaintId, payload, producedBy);

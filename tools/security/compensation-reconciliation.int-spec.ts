@@ -54,7 +54,7 @@ describe(`reconciliation after ${REMEDIES} remedies`, () => {
   const post = async (route: string, subject: string, body?: unknown) => {
     const res = await fetch(`${compensation.baseUrl}${route}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await compensation.issuer.token('approver', { subject })}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${await compensation.issuer.token('approver', { subject, approvalLimitMinor: 1_000_000_000 })}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (res.status >= 300) throw new Error(`${route} answered ${res.status}: ${await res.text()}`);

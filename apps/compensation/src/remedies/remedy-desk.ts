@@ -335,7 +335,9 @@ export class RemedyDesk {
       const decided = approveRemedy(
         this.policy.matrix,
         { ...toApprove(remedy), proposedBy: remedy.proposedBy ?? '', approvals: remedy.approvals.map((a) => a.approver), grantedInPeriodMinor: await this.grantedInPeriod(manager, lockCustomerCap(manager), remedy, now) },
-        { subject: principal.subject, roles: principal.roles, limitMinor: principal.approvalLimitMinor },
+        // Without the claim the token states no authority: it approves no money, as in investigation,
+        // rather than the whole of its role's limit (an identity provider that forgot the claim must not widen anyone's).
+        { subject: principal.subject, roles: principal.roles, limitMinor: principal.approvalLimitMinor ?? 0 },
       );
       remedy.approvals = [...remedy.approvals, { approver: principal.subject, roles: [...principal.roles], at: now.toISOString() }];
       remedy.route = decided.route === 'automatic' ? 'single' : decided.route;

@@ -30,7 +30,7 @@ async function refusal(verifier: TokenVerifier, token: string): Promise<InvalidT
 interface TokenOptions {
   subject?: string;
   channel?: string;
-  approvalLimitMinor?: number;
+  approvalLimitMinor?: unknown;
   /** Seconds from now; negative for a token that has already expired. */
   expiresIn?: number;
   audience?: string;
@@ -124,10 +124,18 @@ describe('TokenVerifier — valid tokens', () => {
     expect(principal.roles).toEqual(['auditor']);
   });
 
-  it('verify_approvalLimitThatIsNotAnInteger_isIgnored', async () => {
-    const principal = await verifier.verify(await issuer.token('approver', { approvalLimitMinor: 100.5 }));
-    expect(principal.roles).toEqual(['approver']);
-    expect(principal.approvalLimitMinor).toBeUndefined();
+  it('verify_approvalLimitThatIsNotAWholeNumber_isIgnored', async () => {
+    for (const claim of [100.5, -1, '-1', '1e6', '50 000', 'unlimited', true, [1000], '']) {
+      const principal = await verifier.verify(await issuer.token('approver', { approvalLimitMinor: claim }));
+      expect(principal.roles).toEqual(['approver']);
+      expect(principal.approvalLimitMinor).toBeUndefined();
+    }
+  });
+
+  it('verify_approvalLimitWrittenAsDigits_isReadAsTheNumber', async () => {
+    // Identity providers mapping user attributes into claims write them as strings.
+    expect((await verifier.verify(await issuer.token('approver', { approvalLimitMinor: '5000000' }))).approvalLimitMinor).toBe(5_000_000);
+    expect((await verifier.verify(await issuer.token('approver', { approvalLimitMinor: 0 }))).approvalLimitMinor).toBe(0);
   });
 
   it('verify_tokenExpiredWithinTheClockTolerance_isAccepted', async () => {

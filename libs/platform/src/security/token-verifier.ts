@@ -77,7 +77,7 @@ export class TokenVerifier {
       subject: payload.sub,
       roles,
       channel: typeof payload.channel === 'string' ? payload.channel : undefined,
-      approvalLimitMinor: Number.isSafeInteger(payload.approvalLimitMinor) ? (payload.approvalLimitMinor as number) : undefined,
+      approvalLimitMinor: approvalLimitOf(payload.approvalLimitMinor),
       department: typeof payload.department === 'string' ? payload.department : undefined,
       tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
     };
@@ -89,6 +89,16 @@ export class TokenVerifier {
     if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(digest, { principal, validUntilMs: (exp + this.config.clockToleranceSeconds) * 1000 });
   }
+}
+
+/**
+ * The approver's own limit in minor units. Identity providers that map user attributes into
+ * claims (Keycloak's mappers) often write numbers as strings; a whole number in digits is read as
+ * one. Anything else (negative, fractional, words) is no limit at all, which approves no money.
+ */
+function approvalLimitOf(claim: unknown): number | undefined {
+  const value = typeof claim === 'string' && /^\d{1,15}$/.test(claim) ? Number(claim) : claim;
+  return Number.isSafeInteger(value) && (value as number) >= 0 ? (value as number) : undefined;
 }
 
 /** The key set could not be had (timeout, refused connection, non-200, not a key set): not the caller's fault. */
