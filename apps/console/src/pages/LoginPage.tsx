@@ -16,6 +16,9 @@ async function loadConfig(): Promise<ConsoleConfig> {
   return res.json();
 }
 
+/** Roles that approve money: their token states how much (without the claim they approve none). */
+const APPROVING_ROLES = ['approver', 'compliance-officer'];
+
 function DevLogin({ roles }: { roles: string[] }) {
   const { t, label } = useI18n();
   const { signIn } = useSession();
@@ -33,7 +36,7 @@ function DevLogin({ roles }: { roles: string[] }) {
         body: JSON.stringify({
           role: values.role,
           subject: values.subject,
-          ...(values.role === 'approver' && values.approvalLimit !== undefined && values.approvalLimit !== null ? { approvalLimitMinor: Math.round(values.approvalLimit * 100) } : {}),
+          ...(APPROVING_ROLES.includes(values.role) && values.approvalLimit !== undefined && values.approvalLimit !== null ? { approvalLimitMinor: Math.round(values.approvalLimit * 100) } : {}),
         }),
       });
       if (!res.ok) throw new ApiError(res.status, 'console', '/dev/token', await problemOf(res), `HTTP ${res.status}`);
@@ -70,7 +73,7 @@ function DevLogin({ roles }: { roles: string[] }) {
         <Form.Item name="subject" label={t('login.subject')} extra={t('login.subjectHelp')} rules={[{ required: true, pattern: /^[A-Za-z0-9._@-]{1,200}$/, message: t('login.subjectInvalid') }]}>
           <Input autoComplete="username" />
         </Form.Item>
-        {role === 'approver' && (
+        {APPROVING_ROLES.includes(role) && (
           <Form.Item name="approvalLimit" label={t('login.approvalLimit')} extra={t('login.approvalLimitHelp')}>
             <InputNumber min={0} step={1000} style={{ width: '100%' }} />
           </Form.Item>
