@@ -29,6 +29,8 @@ interface ArchivedEvent {
 
 const PERSONAL = { name: '测试人甲乙', phone: '13912340000', idNumber: '110105194912310021', email: 'jia.yi@example.com' };
 const CARD = '6222021234567890123';
+/** What the investigator writes into the decision for the customer's letter: it names their numbers, and cannot be masked. */
+const EXPLAINED = { account: '6217000010009876543', callBack: '13700005555' };
 
 describe('one complaint through all six services (real processes, Kafka and Postgres)', () => {
   let platform: RunningPlatform;
@@ -284,7 +286,10 @@ describe('one complaint through all six services (real processes, Kafka and Post
     const { complaintId } = filed.body;
     const opened = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'case.opened'), { what: 'the case' });
     await answerCase(opened.payload.caseId, opened.payload.department, {
-      outcome: 'partially-upheld', explanation: '部分费用予以退还。', actions: ['apology'], remedy: { type: 'goodwill', amount: { amountMinor: 5000, currency: 'CNY' } },
+      outcome: 'partially-upheld',
+      explanation: `您尾号 ${EXPLAINED.account} 的账户被多收的部分费用予以退还，我行已致电 ${EXPLAINED.callBack} 告知。`,
+      actions: ['apology'],
+      remedy: { type: 'goodwill', amount: { amountMinor: 5000, currency: 'CNY' } },
     });
 
     // Staff view: in clear for the investigator, masked for a triage officer, both on the record.
@@ -301,6 +306,10 @@ describe('one complaint through all six services (real processes, Kafka and Post
     }, { what: 'both views on the record' });
     expect(views.map((v) => v.payload.detail.personalData).sort()).toEqual(['clear', 'masked']);
     await eventually(async () => (await archiveOf(complaintId)).some((e) => e.type === 'dossier.sealed'), { what: 'the sealed record' });
+    // The letter carries the decision as written: notification opened what travelled sealed.
+    const letters = await json('GET', platform.url('notification', `/v1/notifications?complaintId=${complaintId}`), undefined, await as('investigator'));
+    const letter = (letters.body as { kind: string; body: string }[]).find((m) => m.kind === 'final-response');
+    expect(letter?.body).toContain(`您尾号 ${EXPLAINED.account} 的账户被多收的部分费用予以退还，我行已致电 ${EXPLAINED.callBack} 告知。`);
 
     // At rest: no table of any service holds a value in clear.
     let tablesHoldingTheTicket = 0;
@@ -312,6 +321,11 @@ describe('one complaint through all six services (real processes, Kafka and Post
         const bytes = table_name === 'outbox' ? (await pg.query(`SELECT coalesce(string_agg(convert_from(value, 'UTF8'), E'\\n'), '') AS v FROM "${schema}".outbox`)).rows[0].v : '';
         if ((dump + bytes).includes(filed.body.ticketNumber)) tablesHoldingTheTicket += 1;
         for (const value of [...Object.values(PERSONAL), CARD]) {
+          expect({ service, table: table_name, leaks: (dump + bytes).includes(value) ? value : null }).toEqual({ service, table: table_name, leaks: null });
+        }
+        // The case keeps its decision as written (roles without personal data read it masked); everywhere else it is sealed.
+        const keepsTheDecision = service === 'investigation' && table_name !== 'outbox';
+        for (const value of keepsTheDecision ? [] : Object.values(EXPLAINED)) {
           expect({ service, table: table_name, leaks: (dump + bytes).includes(value) ? value : null }).toEqual({ service, table: table_name, leaks: null });
         }
       }
@@ -330,7 +344,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
         if (base === TOPICS.intake || base === TOPICS.staffActions) await eventually(() => topic.messages.length >= 1, { what: `records on ${base}` });
         records += topic.messages.length;
         const raw = topic.messages.map((m) => `${m.key}\n${m.value?.toString() ?? ''}\n${JSON.stringify(m.headers)}`).join('\n');
-        for (const value of [...Object.values(PERSONAL), CARD]) expect({ topic: base, leaks: raw.includes(value) ? value : null }).toEqual({ topic: base, leaks: null });
+        for (const value of [...Object.values(PERSONAL), CARD, ...Object.values(EXPLAINED)]) expect({ topic: base, leaks: raw.includes(value) ? value : null }).toEqual({ topic: base, leaks: null });
       } finally {
         await topic.stop();
       }
@@ -341,7 +355,7 @@ describe('one complaint through all six services (real processes, Kafka and Post
       SERVICES.map((s) => [s, fs.readFileSync(path.join(platform.logDir, `${s}.log`), 'utf8')]),
     );
     for (const [service, text] of Object.entries(logs)) {
-      for (const value of [...Object.values(PERSONAL), CARD]) expect({ service, leaks: text.includes(value) ? value : null }).toEqual({ service, leaks: null });
+      for (const value of [...Object.values(PERSONAL), CARD, ...Object.values(EXPLAINED)]) expect({ service, leaks: text.includes(value) ? value : null }).toEqual({ service, leaks: null });
     }
     for (const s of ['intake', 'triage', 'investigation', 'notification', 'compliance-archive'] as const) {
       const lines = logs[s].split('\n').filter((l) => l.includes(correlationId));

@@ -3,8 +3,9 @@
  * from filing to final response goes in through the archive's own consumer, the archive seals it,
  * and the dossier must carry every part, hash to exactly the seal, and print in Chinese.
  */
-import { randomUUID } from 'node:crypto';
-import { TOPICS, validateEnvelope } from '@complaints/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Events, TOPICS, validateEnvelope } from '@complaints/contracts';
+import { FieldCipher } from '@complaints/platform';
 import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
 import { embeddedFontNames, flatText, infoString, pageTexts } from '../../apps/compliance-archive/src/dossier/testing/pdf-text';
 import { SAMPLE_EXPLANATION, SAMPLE_SUMMARY, SAMPLE_TICKET, sampleComplaint } from '../../apps/compliance-archive/src/dossier/testing/sample-complaint';
@@ -14,6 +15,8 @@ import { ServiceUnderTest, startInProcess } from './services-in-process';
 jest.setTimeout(120_000);
 
 const AUDIT = { 'x-retrieval-purpose': 'regulator-request', 'x-retrieval-reference': 'NFRA/2026/0042' };
+/** The platform's PII keys, as investigation seals a response's explanation with them. */
+const PII_KEYS = `t1:${randomBytes(32).toString('base64')}`;
 
 describe('compliance archive: the sealed dossier of one complaint', () => {
   let archive: ServiceUnderTest;
@@ -29,7 +32,7 @@ describe('compliance archive: the sealed dossier of one complaint', () => {
   };
 
   beforeAll(async () => {
-    archive = await startInProcess(complianceArchiveService);
+    archive = await startInProcess(complianceArchiveService, { PII_KEYS });
     for (const role of ['compliance-officer', 'auditor', 'investigator', 'administrator']) tokens[role] = await archive.issuer.token(role as never);
     // Another complaint's events in between, as in a real archive: the complaint's entries are not contiguous.
     const other = sampleComplaint();
@@ -215,6 +218,50 @@ describe('compliance archive: the sealed dossier of one complaint', () => {
 
     const integrity = await fetch(`${archive.baseUrl}/v1/archive/integrity`, { headers: { authorization: `Bearer ${tokens.auditor}` } });
     expect(await integrity.json()).toMatchObject({ chainIntact: true });
+  });
+
+  it('shows a response issued with its explanation sealed (v2) as written to compliance officers and masked to auditors; the chain holds it under the customer key only', async () => {
+    const NAME = '王建国';
+    const PHONE = '13900001111';
+    const ACCOUNT = '6222021234567890123';
+    const explanation = `${NAME}先生您好：经核查，您尾号 ${ACCOUNT} 的账户年费系重复扣收，已全额退还；我行已致电 ${PHONE} 告知。`;
+    const sealedExplanation = FieldCipher.fromEnv({ PII_KEYS }, { pseudonyms: false }).encrypt(explanation);
+    const issuedId = randomUUID();
+    const caseId = randomUUID();
+    const events = sampleComplaint(issuedId).map(({ topic, envelope }) => {
+      if (envelope.type !== 'case.resolved') return { topic, envelope };
+      const payload = {
+        caseId, ticketNumber: SAMPLE_TICKET, reviewRound: 0, outcome: 'upheld', explanation: sealedExplanation, liability: 'bank', rootCause: 'system',
+        actions: ['correction', 'apology'], remedy: { type: 'fee-refund', amount: { amountMinor: 30_000, currency: 'CNY' } }, decidedBy: 'staff-0042', approvedBy: null,
+        issuedAt: String(envelope.occurredAt), rights: { reviewBy: '2026-12-22T15:59:59.999Z', escalateTo: [] },
+      };
+      return { topic, envelope: { ...envelope, type: Events.CaseResponseIssued.type, version: Events.CaseResponseIssued.version, payload } };
+    });
+    for (const [i, { topic, envelope }] of events.entries()) {
+      expect(validateEnvelope(envelope)).toMatchObject({ ok: true });
+      expect(await archive.running.transport.handleRecord(`${archive.schema}.${topic}`, 0, kafkaMessage(envelope, 3000 + i))).toBe('handled');
+    }
+    await archive.rowCounts();
+
+    // Opened on the way in and sealed under the customer's key: neither the text nor the platform's seal of it is stored.
+    const { rows } = await archive.pg.query(`SELECT canonical FROM "${archive.schema}".archive_entries WHERE complaint_id = $1 AND event_type = 'case.response-issued'`, [issuedId]);
+    expect(rows).toHaveLength(1);
+    for (const value of [NAME, PHONE, ACCOUNT, sealedExplanation]) expect(rows[0].canonical).not.toContain(value);
+    expect(JSON.parse(rows[0].canonical)).toMatchObject({ version: 2, payload: { explanation: { sealed: expect.stringMatching(/^v1:sk_/) } } });
+
+    const issuedOf = (record: { events: { type: string; payload: { explanation: string } }[] }) => record.events.find((e) => e.type === 'case.response-issued')!.payload;
+    expect(issuedOf((await get(issuedId, 'compliance-officer')).json()).explanation).toBe(explanation);
+    const masked = `${NAME}先生您好：经核查，您尾号 ***************0123 的账户年费系重复扣收，已全额退还；我行已致电 *******1111 告知。`;
+    expect(issuedOf((await get(issuedId, 'auditor')).json()).explanation).toBe(masked);
+
+    const officerDossier = (await get(`${issuedId}/dossier`, 'compliance-officer')).json();
+    expect(officerDossier.decisions).toEqual([expect.objectContaining({ outcome: 'upheld', explanation, decidedBy: 'staff-0042' })]);
+    expect(officerDossier).toMatchObject({ dossierHashCovers: { matchesSeal: true }, integrity: { chainIntact: true, problems: [] } });
+    expect((await get(`${issuedId}/dossier`)).json().decisions[0].explanation).toBe(masked);
+    const officerPdf = flatText((await get(`${issuedId}/dossier.pdf`, 'compliance-officer')).bytes);
+    for (const value of [NAME, ACCOUNT, PHONE]) expect(officerPdf).toContain(value);
+    const auditorPdf = flatText((await get(`${issuedId}/dossier.pdf`)).bytes);
+    for (const value of [ACCOUNT, PHONE]) expect(auditorPdf).not.toContain(value);
   });
 
   it('is only for compliance officers and auditors, and only with a stated purpose', async () => {

@@ -5,7 +5,9 @@
  * destroys the key, the record and the dossier show the erasure marker, and the chain, the
  * export and the offline verifier still verify.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Events, TOPICS } from '@complaints/contracts';
+import { FieldCipher } from '@complaints/platform';
 import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
 import { archiveWriterRole } from '../../apps/compliance-archive/src/migrations';
 import { flatText } from '../../apps/compliance-archive/src/dossier/testing/pdf-text';
@@ -20,6 +22,9 @@ const SUPPLEMENT = '补充：扣款时间为11月20日 10:32。';
 const TRIAGE_REASON = 'term "信用卡" -> cards';
 const HOLD_REASON = '客户已起诉，诉讼期间保留档案';
 const ERASED = /^\[erased under retention policy on \d{4}-\d\d-\d\d\]$/;
+const PII_KEYS = `t1:${randomBytes(32).toString('base64')}`;
+/** A review's response, its explanation sealed by investigation under the platform's PII keys (case.response-issued v2). */
+const REVIEW_EXPLANATION = '复核后维持原决定：尾号 6222021234567890 的账户已于 2015-03-05 退款，我行已致电 13900001111 告知。';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- archived envelopes of every event type are read by deep paths; the assertions, not the types, check them
 type Json = Record<string, any>;
@@ -74,11 +79,25 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     });
 
   beforeAll(async () => {
-    archive = await startInProcess(complianceArchiveService);
+    archive = await startInProcess(complianceArchiveService, { PII_KEYS });
     for (const role of ['compliance-officer', 'auditor', 'investigator']) tokens[role] = await archive.issuer.token(role as never);
     const old = complaintEvents(oldComplaint, OLD_CUSTOMER, 'uk-fca', 2015);
     // Triage's event overtakes intake's: sealed under a key of the complaint's own, linked to the customer once known.
     for (const i of [1, 0, 2, 3, 4, 5, 6, 7, 8]) await feed(old[i].topic, old[i].envelope);
+    const resolved = old.find(({ envelope }) => (envelope as Json).type === 'case.resolved')!.envelope as Json;
+    await feed(TOPICS.investigation, {
+      ...resolved,
+      eventId: randomUUID(),
+      type: Events.CaseResponseIssued.type,
+      version: Events.CaseResponseIssued.version,
+      occurredAt: '2015-03-09T09:30:00.000Z',
+      payload: {
+        caseId: resolved.payload.caseId, ticketNumber: SAMPLE_TICKET, reviewRound: 1, outcome: 'upheld',
+        explanation: FieldCipher.fromEnv({ PII_KEYS }, { pseudonyms: false }).encrypt(REVIEW_EXPLANATION),
+        liability: 'bank', rootCause: 'system', actions: ['explanation'], remedy: null, decidedBy: 'staff-0900', approvedBy: null,
+        issuedAt: '2015-03-09T09:30:00.000Z', rights: { reviewBy: null, escalateTo: [] },
+      },
+    });
     for (const { topic, envelope } of complaintEvents(recentComplaint, RECENT_CUSTOMER, 'uk-fca', 2026)) await feed(topic, envelope);
     await feedOutbox();
   });
@@ -92,7 +111,7 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     const { rows } = await archive.pg.query(`SELECT event_type, canonical FROM ${table('archive_entries')} WHERE complaint_id = $1 ORDER BY seq`, [oldComplaint]);
     expect(rows.length).toBeGreaterThanOrEqual(10);
     for (const { canonical } of rows) {
-      for (const text of [SAMPLE_SUMMARY, SAMPLE_EXPLANATION, SUPPLEMENT, '信用卡" -> cards']) expect(canonical).not.toContain(text);
+      for (const text of [SAMPLE_SUMMARY, SAMPLE_EXPLANATION, SUPPLEMENT, '信用卡" -> cards', '6222021234567890', '13900001111']) expect(canonical).not.toContain(text);
     }
     const received = JSON.parse(rows.find((r) => r.event_type === 'complaint.received').canonical);
     expect(received.payload).toMatchObject({ customerRef: OLD_CUSTOMER, ticketNumber: SAMPLE_TICKET, regime: 'uk-fca', summary: { sealed: expect.stringMatching(/^v1:sk_[0-9a-f]{24}:[A-Za-z0-9_-]+$/) } });
@@ -113,6 +132,7 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     expect(of('complaint.triaged')[0].reasons).toEqual([TRIAGE_REASON]);
     expect(of('complaint.supplemented')[0].summary).toBe(SUPPLEMENT);
     expect(of('case.resolved')[0].explanation).toBe(SAMPLE_EXPLANATION);
+    expect(of('case.response-issued')[0].explanation).toBe('复核后维持原决定：尾号 ************7890 的账户已于 2015-03-05 退款，我行已致电 *******1111 告知。');
     const dossier = (await call('GET', `complaints/${oldComplaint}/dossier`, 'auditor', undefined, AUDIT)).json();
     expect(dossier.decisions[0].explanation).toBe(SAMPLE_EXPLANATION);
     expect(dossier.integrity.chainIntact).toBe(true);
@@ -199,6 +219,8 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     expect(of('complaint.triaged')[0].reasons).toMatch(ERASED);
     expect(of('complaint.supplemented')[0].summary).toMatch(ERASED);
     expect(of('case.resolved')[0]).toMatchObject({ explanation: expect.stringMatching(ERASED), outcome: 'upheld' });
+    // Sealed under the platform's PII keys on the wire, archived as text under the customer's key: destroying that key erases it, whoever holds PII_KEYS.
+    expect(of('case.response-issued')[0]).toMatchObject({ explanation: expect.stringMatching(ERASED), outcome: 'upheld', reviewRound: 1 });
     expect(of('staff.action-recorded').find((a) => a.action === 'archive.legal-hold-placed').detail).toEqual({ holdId, reference: 'HCCL/2026/117', reason: expect.stringMatching(ERASED) });
     // The recent complaint still reads in full.
     expect((await record(recentComplaint))('complaint.received')[0].summary).toBe(SAMPLE_SUMMARY);
@@ -213,6 +235,7 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     const text = flatText(pdf.bytes);
     expect(text).toContain('erasedunderretentionpolicyon');
     expect(text).not.toContain(SAMPLE_EXPLANATION);
+    expect(text).not.toContain('6222021234567890');
   });
 
   it('the chain, the checkpoint-free integrity and an export verified offline are unchanged by the erasure', async () => {

@@ -7,6 +7,7 @@ import { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
 import { createTestIssuer, eventually, freePort, quietKafka, testEnvelope, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestIssuer, uniqueTestId } from '@complaints/testing';
+import { FieldCipher } from '@complaints/platform';
 import { PayoutDesk } from '../../apps/compensation/src/payouts/payout-desk';
 import { startCoreBankingSimulator } from '../core-banking-sim/main';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
@@ -40,13 +41,16 @@ function received(ticketNumber: string, customerRef: string): ComplaintReceived 
   };
 }
 
+const SEALER = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false });
+
 function responseIssued(caseId: string, ticketNumber: string, remedy: { type: RemedyType; amountMinor: number; currency?: string }, decidedBy = 'inv-1'): CaseResponseIssued {
   return {
     caseId,
     ticketNumber,
     reviewRound: 0,
     outcome: 'upheld',
-    explanation: '合作银行接口故障导致延误',
+    // As investigation publishes it: sealed under the platform's PII keys, which compensation neither holds nor needs.
+    explanation: SEALER.encrypt('合作银行接口故障导致延误'),
     liability: 'bank',
     rootCause: 'third-party',
     actions: ['compensation'],

@@ -1,8 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
+import { FieldCipher } from '@complaints/platform';
 import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
+
+/** Seals a response's explanation as investigation does; compensation neither holds the keys nor reads it. */
+const SEALER = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false });
 
 jest.setTimeout(600_000);
 
@@ -104,7 +108,9 @@ describe(`reconciliation after ${REMEDIES} remedies`, () => {
           issuedAt: new Date().toISOString(),
           rights: { reviewBy: null, escalateTo: [] },
         };
-        return { key: p.complaintId, value: JSON.stringify(envelopeOf(Events.CaseResponseIssued, p.complaintId, payload, 'investigation')) };
+        // Half as v1, half as v2 (explanation sealed), as during a rolling upgrade: the same remedies either way.
+        const issued = p.i % 2 ? envelopeOf(Events.CaseResponseIssuedV1, p.complaintId, payload, 'investigation') : envelopeOf(Events.CaseResponseIssued, p.complaintId, { ...payload, explanation: SEALER.encrypt(payload.explanation) }, 'investigation');
+        return { key: p.complaintId, value: JSON.stringify(issued) };
       });
       await producer.send({ topic: `${compensation.topicPrefix}${TOPICS.investigation}`, messages: decisions });
     }

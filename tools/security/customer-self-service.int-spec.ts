@@ -116,6 +116,24 @@ describe('customer self-service on intake', () => {
     expect((await service.pg.query(`SELECT count(*)::int AS n FROM "${service.schema}".customer_timeline WHERE complaint_id = $1`, [stranger])).rows[0].n).toBe(0);
   });
 
+  it('takes the answer from either version of case.response-issued: v1 (explanation in clear) still arrives during an upgrade, v2 seals it', async () => {
+    const explanation = '经核查，年费系重复扣收，已退还。';
+    for (const [version, sealed] of [[1, explanation], [2, FieldCipher.fromEnv(KEYS).encrypt(explanation)]] as const) {
+      const { complaintId, ticketNumber } = await file(`C-91${version}`);
+      const envelope = {
+        eventId: randomUUID(), type: 'case.response-issued', version, occurredAt: new Date().toISOString(), complaintId, correlationId: `tracker-${ticketNumber}`, causationId: null, producer: 'investigation',
+        payload: {
+          caseId: randomUUID(), ticketNumber, reviewRound: 0, outcome: 'upheld', explanation: sealed, liability: 'bank', rootCause: 'system', actions: ['correction'], remedy: null,
+          decidedBy: 'investigator-0001', approvedBy: null, issuedAt: new Date().toISOString(), rights: { reviewBy: null, escalateTo: [] },
+        },
+      };
+      expect(await service.running.transport.handleRecord(`${service.topicPrefix}${TOPICS.investigation}`, 0, kafkaMessage(envelope, version))).toBe('handled');
+      expect((await service.pg.query(`SELECT status FROM "${service.schema}".complaints WHERE id = $1`, [complaintId])).rows[0].status).toBe('responded');
+      const view = await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' });
+      expect(view.body.timeline.map((t: { event: string }) => t.event)).toEqual(['complaint.received', 'case.response-issued']);
+    }
+  });
+
   it('pauses proof-based access to a ticket after five wrong proofs in an hour', async () => {
     const { ticketNumber } = await file('C-903');
     const statuses: number[] = [];

@@ -1,16 +1,20 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Producer } from 'kafkajs';
 import { ComplaintTriaged, EventEnvelope, Events, Role } from '@complaints/contracts';
 import { allowedActions } from '@complaints/domain';
+import { FieldCipher } from '@complaints/platform';
 import { eventually, quietKafka, TokenOptions } from '@complaints/testing';
 import { INVESTIGATION_POLICY, InvestigationPolicy } from '../../apps/investigation/src/cases/investigation-policy';
 import { TaskReminders } from '../../apps/investigation/src/tasks/task-reminders';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
+
+/** The platform's PII keys: the service seals with them, and the test opens what it sealed. */
+const PII = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}`, PII_PSEUDONYM_KEY: randomBytes(32).toString('base64') };
 
 interface Answer<T = Record<string, unknown>> {
   status: number;
@@ -40,6 +44,7 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
 
   beforeAll(async () => {
     investigation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'investigation')!, {
+      ...PII,
       EVIDENCE_DIR: evidenceDir,
       // No reminder watch of its own: the test calls tick(now) with the times it needs.
       TASK_CHECK_INTERVAL_MS: '0',
@@ -373,7 +378,7 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
   it('caseFreeText_isWholeToTheInvestigator_andHasItsNumbersMaskedForAnAuditor', async () => {
     const { caseId, complaintId, investigator } = await assignedCase();
     const bearer = await token('investigator', { subject: investigator });
-    // Not the sealing test's numbers: the issued explanation goes to the customer, in clear, through the outbox.
+    // Not the sealing test's numbers: that test finds none of them anywhere in the outbox.
     const phone = '13700005678';
     const card = '6222020000000000123';
     await withFindings(caseId, investigator, [`客户回拨号码 ${phone}`, '11月20日跨行转账被重复扣款']);
@@ -403,6 +408,33 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     // Approvers see no personal data in clear either.
     const approver = await call<CaseText>('GET', `/v1/cases/${caseId}`, await token('approver', { subject: `sup-${tag()}` }));
     expect(JSON.stringify(approver.body)).not.toMatch(new RegExp(`${phone}|${card}`));
+  });
+
+  it('responseIssued_carriesTheExplanationSealed_neverTheCustomersNameOrNumbersInClear_whileTheCaseKeepsItAsWritten', async () => {
+    const { caseId, complaintId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    const name = '王先生';
+    const account = '6222021234567890';
+    const phone = '13900001111';
+    const explanation = `${name}您好，您尾号${account}的账户于11月20日被重复扣收转账手续费，我行已全额退还，并已致电${phone}向您致歉。`;
+    await withFindings(caseId, investigator);
+    const issued = await call('POST', `/v1/cases/${caseId}/resolution`, bearer, { outcome: 'upheld', explanation, actions: ['explanation', 'correction', 'apology'] });
+    expect(issued.body).toMatchObject({ status: 'responded' });
+
+    const [response] = await outboxOf<{ explanation: string }>(complaintId, Events.CaseResponseIssued.type);
+    expect(response).toMatchObject({ type: 'case.response-issued', version: Events.CaseResponseIssued.version });
+    expect(response.payload.explanation).toMatch(/^v2:t1:/);
+    expect(FieldCipher.fromEnv(PII).decrypt(response.payload.explanation)).toBe(explanation);
+    // The bytes that go to Kafka, and every other event of the case, hold none of it in clear.
+    for (const secret of [name, account, phone]) {
+      expect(await sql(`SELECT seq FROM outbox WHERE message_key = $1 AND position($2::bytea in value) > 0`, [complaintId, Buffer.from(secret)])).toEqual([]);
+    }
+
+    const [stored] = await sql<{ resolution: { explanation: string } }>(`SELECT resolution FROM cases WHERE id = $1`, [caseId]);
+    expect(stored.resolution.explanation).toBe(explanation);
+    expect((await call<{ resolution: { explanation: string } }>('GET', `/v1/cases/${caseId}`, bearer)).body.resolution.explanation).toBe(explanation);
+    const masked = await call<{ resolution: { explanation: string } }>('GET', `/v1/cases/${caseId}`, await token('auditor', { subject: 'auditor-1' }));
+    expect(masked.body.resolution.explanation).not.toMatch(new RegExp(`${account}|${phone}`));
   });
 
   it('improvementActionText_isWholeToAnInvestigator_andHasItsNumbersMaskedForAnAuditorAndDepartmentStaff', async () => {

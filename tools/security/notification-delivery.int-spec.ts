@@ -89,12 +89,14 @@ describe('notification delivers over the customer\'s channel', () => {
     issuedAt: new Date().toISOString(),
     rights,
   });
+  /** The response as investigation publishes it (v2): the explanation sealed under the platform's PII keys. */
+  const sealed = (r: CaseResponseIssued): CaseResponseIssued => ({ ...r, explanation: FieldCipher.fromEnv(KEYS).encrypt(r.explanation) });
   const RIGHTS = { reviewBy: new Date(Date.now() + 30 * DAY).toISOString(), escalateTo: [{ body: '国家金融监督管理总局', contact: '12378', within: null }] };
 
   it('finalResponse_redelivered_isSentOnceAsAUtf8EmailWithEveryMandatoryElement', async () => {
     const email = `wang-${randomUUID().slice(0, 6)}@example.com`;
     const { complaintId, ticketNumber } = await fileFor(email);
-    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, response(ticketNumber, RIGHTS), 'investigation');
+    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, sealed(response(ticketNumber, RIGHTS)), 'investigation');
     await deliver(Events.CaseResponseIssued, issued);
     await deliver(Events.CaseResponseIssued, issued);
     const letter = await eventually(() => smtp.mails.filter((m) => m.to.includes(email)).length === 2 || null, { what: 'the final response e-mail' }).then(() => smtp.mails.filter((m) => m.to.includes(email))[1]);
@@ -122,11 +124,34 @@ describe('notification delivers over the customer\'s channel', () => {
     expect(stored).not.toContain('13900001111');
   });
 
+  it('finalResponse_withItsExplanationSealed_isWrittenToTheCustomerInClear', async () => {
+    const email = `zhou-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber } = await fileFor(email);
+    const explanation = '王先生您好：经核查，您尾号为6222021234567890123的账户于当日被重复扣费，我行已致电13900001111与您确认。';
+    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, sealed({ ...response(ticketNumber, RIGHTS), explanation }), 'investigation');
+    expect(issued).toMatchObject({ type: 'case.response-issued', version: 2 });
+    expect(JSON.stringify(issued)).not.toMatch(/6222021234567890123|13900001111|王先生/);
+    await deliver(Events.CaseResponseIssued, issued);
+    const letter = await eventually(() => smtp.mails.filter((m) => m.to.includes(email))[1] ?? null, { what: 'the final response e-mail' });
+    expect((await simpleParser(letter.raw)).text).toContain(explanation);
+  });
+
+  it('finalResponse_v1_publishedBeforeTheExplanationWasSealed_isStillSentWithItsExplanationAsIs', async () => {
+    const email = `sun-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber } = await fileFor(email);
+    const explanation = '经核查，您反映的转账延迟系清算系统升级所致，款项已于次日到账。';
+    const issued = envelopeOf(Events.CaseResponseIssuedV1, complaintId, { ...response(ticketNumber, RIGHTS), explanation }, 'investigation');
+    expect(issued).toMatchObject({ type: 'case.response-issued', version: 1 });
+    await deliver(Events.CaseResponseIssuedV1, issued);
+    const letter = await eventually(() => smtp.mails.filter((m) => m.to.includes(email))[1] ?? null, { what: 'the final response e-mail' });
+    expect((await simpleParser(letter.raw)).text).toContain(explanation);
+  });
+
   it('finalResponse_restsSealed_andIsShownWhole_toAnInvestigator_butMasked_toAnAuditor', async () => {
     const email = `zhao-${randomUUID().slice(0, 6)}@example.com`;
     const { complaintId, ticketNumber } = await fileFor(email);
     const explanation = '王先生您好：经核查，您尾号为6222021234567890123的账户于当日被重复扣费，我行已致电13900001111与您确认。';
-    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, { ...response(ticketNumber, RIGHTS), explanation }, 'investigation');
+    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, sealed({ ...response(ticketNumber, RIGHTS), explanation }), 'investigation');
     await deliver(Events.CaseResponseIssued, issued);
     await eventually(async () => (await sql(`SELECT 1 FROM customer_messages WHERE complaint_id = $1 AND kind = 'final-response'`, [complaintId])).length > 0 || null, {
       what: 'the final response',
@@ -153,7 +178,7 @@ describe('notification delivers over the customer\'s channel', () => {
   it('finalResponse_missingTheReviewDateAndEveryRoute_isRefusedBeforeSending_withTheElementsNamed', async () => {
     const email = `li-${randomUUID().slice(0, 6)}@example.com`;
     const { complaintId, ticketNumber } = await fileFor(email);
-    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, response(ticketNumber, { reviewBy: null, escalateTo: [] }), 'investigation');
+    const issued = envelopeOf(Events.CaseResponseIssued, complaintId, sealed(response(ticketNumber, { reviewBy: null, escalateTo: [] })), 'investigation');
     await deliver(Events.CaseResponseIssued, issued);
     const [dead] = await eventually(async () => {
       const rows = await sql<{ headers: unknown }>(`SELECT headers FROM outbox WHERE message_key = $1 AND topic LIKE '%.dlq'`, [complaintId]);

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { ComplaintReceived, ComplaintTriaged, EventDefinition, EventEnvelope, EventPayload, Events, Role, TOPICS } from '@complaints/contracts';
 import { DEFAULT_REGIMES, responseDueBy } from '@complaints/domain';
+import { FieldCipher } from '@complaints/platform';
 import { collectTopic, eventually, quietKafka } from '@complaints/testing';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
@@ -255,7 +256,8 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
         ticketNumber,
         reviewRound: 0,
         outcome: 'upheld',
-        explanation: '已退还',
+        // Sealed by investigation under the platform's PII keys; triage only reads that an answer went out.
+        explanation: FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false }).encrypt('已退还'),
         liability: 'bank',
         rootCause: 'system',
         actions: ['correction'],

@@ -14,6 +14,7 @@ import {
   CaseExtensionRequestedV1,
   CaseExtensionDecidedV1,
   CaseResponseIssuedV1,
+  CaseResponseIssuedV2,
   CaseEscalatedV1,
   CaseReviewRequestedV1,
   CaseReopenedV1,
@@ -110,7 +111,9 @@ export const Events = {
   CaseResolutionDecided: define('case.resolution-decided', 1, TOPICS.investigation, CaseResolutionDecidedV1),
   CaseExtensionRequested: define('case.extension-requested', 1, TOPICS.investigation, CaseExtensionRequestedV1),
   CaseExtensionDecided: define('case.extension-decided', 1, TOPICS.investigation, CaseExtensionDecidedV1),
-  CaseResponseIssued: define('case.response-issued', 1, TOPICS.investigation, CaseResponseIssuedV1),
+  /** Published before the explanation was sealed; consumers still read it (rolling upgrades, replays). */
+  CaseResponseIssuedV1: define('case.response-issued', 1, TOPICS.investigation, CaseResponseIssuedV1),
+  CaseResponseIssued: define('case.response-issued', 2, TOPICS.investigation, CaseResponseIssuedV2),
   CaseEscalated: define('case.escalated', 1, TOPICS.investigation, CaseEscalatedV1),
   CaseReviewRequested: define('case.review-requested', 1, TOPICS.investigation, CaseReviewRequestedV1),
   CaseReopened: define('case.reopened', 1, TOPICS.investigation, CaseReopenedV1),
@@ -180,7 +183,7 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
     topic: TOPICS.investigation,
     owner: 'investigation',
     key: 'complaintId',
-    events: [Events.CaseOpened.pattern, Events.CaseResolved.pattern, Events.CaseAssigned.pattern, Events.CaseTaskRequested.pattern, Events.CaseTaskCompleted.pattern, Events.CaseTaskReminder.pattern, Events.CaseEvidenceAdded.pattern, Events.CaseFindingsRecorded.pattern, Events.CaseResolutionProposed.pattern, Events.CaseResolutionDecided.pattern, Events.CaseExtensionRequested.pattern, Events.CaseExtensionDecided.pattern, Events.CaseResponseIssued.pattern, Events.CaseEscalated.pattern, Events.CaseReviewRequested.pattern, Events.CaseReopened.pattern, Events.CaseClosed.pattern, Events.ImprovementActionRaised.pattern, Events.ImprovementActionUpdated.pattern, Events.ImprovementComplaintLinked.pattern],
+    events: [Events.CaseOpened.pattern, Events.CaseResolved.pattern, Events.CaseAssigned.pattern, Events.CaseTaskRequested.pattern, Events.CaseTaskCompleted.pattern, Events.CaseTaskReminder.pattern, Events.CaseEvidenceAdded.pattern, Events.CaseFindingsRecorded.pattern, Events.CaseResolutionProposed.pattern, Events.CaseResolutionDecided.pattern, Events.CaseExtensionRequested.pattern, Events.CaseExtensionDecided.pattern, Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern, Events.CaseEscalated.pattern, Events.CaseReviewRequested.pattern, Events.CaseReopened.pattern, Events.CaseClosed.pattern, Events.ImprovementActionRaised.pattern, Events.ImprovementActionUpdated.pattern, Events.ImprovementComplaintLinked.pattern],
     consumers: ['intake', 'triage', 'compensation', 'notification', 'compliance-archive'],
   },
   {

@@ -25,8 +25,14 @@ export const REGIMES = ['cn-cbirc', 'uk-fca', 'us-cfpb'] as const;
 export const RegimeSchema = z.enum(REGIMES);
 
 const isoInstant = z.string().datetime({ offset: true });
+const SEALED_VALUE = /^v[12]:[A-Za-z0-9_:+/=-]+$/;
 /** A value sealed by the platform's field cipher (`v1:` or `v2:` ciphertext); never personal data in clear. */
-const SealedTextSchema = z.string().regex(/^v[12]:[A-Za-z0-9_:+/=-]+$/, 'must be a sealed value').max(8000);
+const SealedTextSchema = z.string().regex(SEALED_VALUE, 'must be a sealed value').max(8000);
+/**
+ * A sealed text of up to `maxChars` characters: its body is base64url of up to 3 UTF-8 bytes a
+ * character (Chinese text takes 3), behind the key id, the wrapped data key, the iv and the tag.
+ */
+const sealedTextOf = (maxChars: number) => z.string().regex(SEALED_VALUE, 'must be a sealed value').max(4 * maxChars + 200);
 
 /** A code of the deployment's taxonomy with its title (`name` would read as personal data), so readers need not look the code up. */
 export const TaxonomyLabelSchema = z.object({ code: z.string().min(1).max(40), title: z.string().min(1).max(200) }).strict();
@@ -349,7 +355,11 @@ export const CustomerRightsSchema = z
   })
   .strict();
 
-/** case.response-issued v1 (investigation): the decision the customer receives, with reasons, remedy and rights. */
+/**
+ * case.response-issued v1 (investigation): the decision with its explanation in clear. No longer
+ * published; kept so events published before (still on the topic, or replayed) and archived
+ * records still validate.
+ */
 export const CaseResponseIssuedV1 = z
   .object({
     caseId,
@@ -367,6 +377,14 @@ export const CaseResponseIssuedV1 = z
     rights: CustomerRightsSchema,
   })
   .strict();
+
+/**
+ * case.response-issued v2 (investigation): the decision the customer receives, with reasons,
+ * remedy and rights. The explanation is written for the customer's letter, so it names them and
+ * quotes their numbers and cannot be masked: it travels sealed with the platform's PII keys
+ * (AES-256-GCM envelope, libs/platform field-cipher), for the services holding the keys to open.
+ */
+export const CaseResponseIssuedV2 = CaseResponseIssuedV1.extend({ explanation: sealedTextOf(4000) }).strict();
 
 /** case.escalated v1 (investigation): decided at a higher level from now on. */
 export const CaseEscalatedV1 = z.object({ caseId, level: z.number().int().min(2).max(10), reason: caseText(2000), escalatedBy: staffId }).strict();
@@ -592,7 +610,8 @@ export type CaseResolutionDecided = z.infer<typeof CaseResolutionDecidedV1>;
 export type CaseExtensionRequested = z.infer<typeof CaseExtensionRequestedV1>;
 export type CaseExtensionDecided = z.infer<typeof CaseExtensionDecidedV1>;
 export type CustomerRights = z.infer<typeof CustomerRightsSchema>;
-export type CaseResponseIssued = z.infer<typeof CaseResponseIssuedV1>;
+/** Either version: their shapes are the same, only v2's explanation is a sealed value. */
+export type CaseResponseIssued = z.infer<typeof CaseResponseIssuedV2>;
 export type CaseEscalated = z.infer<typeof CaseEscalatedV1>;
 export type CaseReviewRequested = z.infer<typeof CaseReviewRequestedV1>;
 export type CaseReopened = z.infer<typeof CaseReopenedV1>;

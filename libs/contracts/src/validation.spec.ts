@@ -173,6 +173,21 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     issuedAt: '2026-11-22T02:00:00.000Z',
     rights: { reviewBy: '2026-12-22T15:59:59.999Z', escalateTo: [{ body: 'NFRA', contact: '12378', within: null }] },
   },
+  'case.response-issued@v2': {
+    caseId: CASE_ID,
+    ticketNumber: 'CMP-20261120-00000042-7',
+    reviewRound: 0,
+    outcome: 'upheld',
+    explanation: 'v2:k1:' + 'A'.repeat(80) + ':' + 'B'.repeat(16) + ':' + 'C'.repeat(22) + ':' + 'D'.repeat(120),
+    liability: 'bank',
+    rootCause: 'system',
+    actions: ['correction', 'apology', 'fee-waiver'],
+    remedy: { type: 'fee-waiver', amount: CNY(2_500) },
+    decidedBy: 'staff-0042',
+    approvedBy: null,
+    issuedAt: '2026-11-22T02:00:00.000Z',
+    rights: { reviewBy: '2026-12-22T15:59:59.999Z', escalateTo: [{ body: 'NFRA', contact: '12378', within: null }] },
+  },
   'case.escalated@v1': { caseId: CASE_ID, level: 2, reason: '客户情绪激动，涉及老年客户', escalatedBy: 'staff-0042' },
   'case.review-requested@v1': { caseId: CASE_ID, reviewRound: 1, level: 2, reason: '客户不认可答复', loggedBy: 'staff-0042' },
   'case.reopened@v1': { caseId: CASE_ID, reason: '发现新事实', reopenedBy: 'staff-0900' },
@@ -294,6 +309,24 @@ describe('validateEnvelope — valid envelopes', () => {
     const clear = sampleEnvelope();
     (clear.payload as Record<string, unknown>).replyTo = JSON.stringify({ phone: '13800138000', email: 'wang@example.com' });
     expect(validateEnvelope(clear).ok).toBe(false);
+  });
+
+  it('validateEnvelope_responseIssuedV2_explanationMustBeSealed_whileV1StillReadsItInClear', () => {
+    const clearText = '王先生您好，您尾号6222021234567890的账户……我行已致电13900001111';
+    const v2 = sampleEnvelope('case.response-issued@v2');
+    (v2.payload as Record<string, unknown>).explanation = clearText;
+    expect(rejection(validateEnvelope(v2))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('explanation') });
+    const v1 = sampleEnvelope('case.response-issued@v1');
+    (v1.payload as Record<string, unknown>).explanation = clearText;
+    expect(validateEnvelope(v1).ok).toBe(true);
+  });
+
+  it('validateEnvelope_responseIssuedV2_holdsTheLongestExplanationSealed', () => {
+    // 4,000 Chinese characters are 12,000 bytes of UTF-8: 16,000 base64url characters sealed.
+    const sealed = 'v2:k1:' + 'A'.repeat(80) + ':' + 'B'.repeat(16) + ':' + 'C'.repeat(22) + ':' + 'D'.repeat(16_000);
+    const env = sampleEnvelope('case.response-issued@v2');
+    (env.payload as Record<string, unknown>).explanation = sealed;
+    expect(validateEnvelope(env).ok).toBe(true);
   });
 
   it('validateEnvelope_nullableMoney_mayBeNull', () => {

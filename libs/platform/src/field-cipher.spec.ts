@@ -461,4 +461,12 @@ describe('FieldCipher — pseudonyms', () => {
     expect(() => FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}` })).toThrow('PII_PSEUDONYM_KEY is not set');
     expect(() => FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}`, PII_PSEUDONYM_KEY: b64(randomBytes(8)) })).toThrow('at least 32 bytes');
   });
+
+  it('fromEnv_withoutPseudonyms_opensWhatTheOthersSeal_butMakesNoCustomerReference', () => {
+    const full = FieldCipher.fromEnv({ PII_PSEUDONYM_KEY: b64(pseudonymKey), PII_KEYS: `k1:${b64(k1)}` });
+    const opener = FieldCipher.fromEnv({ PII_KEYS: `k1:${b64(k1)}` }, { pseudonyms: false });
+    expect(opener.decrypt(full.encrypt('王先生，尾号6222'))).toBe('王先生，尾号6222');
+    expect(() => opener.pseudonym('cust', '13800138000')).toThrow('holds no PII_PSEUDONYM_KEY');
+    expect(() => FieldCipher.fromEnv({}, { pseudonyms: false })).toThrow('PII_KEYS is not set');
+  });
 });

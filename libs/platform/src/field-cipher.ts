@@ -92,7 +92,7 @@ export class FieldCipher {
   private readonly keys: Map<string, Buffer>;
   readonly currentKeyId: string;
 
-  constructor(keys: { id: string; key: Buffer }[], private readonly pseudonymKey: Buffer) {
+  constructor(keys: { id: string; key: Buffer }[], private readonly pseudonymKey: Buffer | null) {
     if (keys.length === 0) throw new Error('at least one encryption key is required');
     for (const k of keys) {
       if (k.key.length !== 32) throw new Error(`key ${k.id} must be 32 bytes`);
@@ -102,13 +102,19 @@ export class FieldCipher {
     this.currentKeyId = keys[0].id;
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): FieldCipher {
+  /**
+   * `pseudonyms: false` for a service that opens sealed values but never makes customer references
+   * (the archive): it is not given PII_PSEUDONYM_KEY, which would let it link a phone number or an
+   * ID number to the customer's reference.
+   */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, { pseudonyms = true }: { pseudonyms?: boolean } = {}): FieldCipher {
     const spec = env.PII_KEYS;
     if (!spec) throw new Error('PII_KEYS is not set: personal data cannot be stored without an encryption key');
     const keys = spec.split(',').map((entry) => {
       const [id, b64] = entry.split(':');
       return { id: id.trim(), key: Buffer.from((b64 ?? '').trim(), 'base64') };
     });
+    if (!pseudonyms) return new FieldCipher(keys, null);
     // A key of its own: deriving pseudonyms from the current encryption key would change every
     // customer reference at the first key rotation.
     if (!env.PII_PSEUDONYM_KEY) throw new Error('PII_PSEUDONYM_KEY is not set: customer references need a key that does not rotate');
@@ -176,6 +182,7 @@ export class FieldCipher {
 
   /** A stable pseudonym: the same person gets the same reference, and the reference reveals nothing. */
   pseudonym(kind: string, value: string): string {
+    if (!this.pseudonymKey) throw new Error('this service holds no PII_PSEUDONYM_KEY: it opens sealed values but makes no customer references');
     return `${kind}_${createHmac('sha256', this.pseudonymKey).update(`${kind}:${value.trim().toLowerCase()}`).digest('hex').slice(0, 24)}`;
   }
 

@@ -100,9 +100,10 @@ export class RemediesController {
   /**
    * An issued response is weighed against what the case already granted: what it adds becomes a
    * proposed remedy (small ones approved and paid at once), and a later decision granting less, or
-   * nothing, takes back nothing paid.
+   * nothing, takes back nothing paid. Both versions: v2 differs only in sealing the explanation,
+   * which is not read here.
    */
-  @EventPattern(Events.CaseResponseIssued.pattern)
+  @EventPattern([Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern])
   async onResponseIssued(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
     const { remedy, caseId, decidedBy, reviewRound } = event.payload;
     await this.desk.decisionIssued(

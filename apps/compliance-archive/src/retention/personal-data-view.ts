@@ -36,7 +36,7 @@ const NOT_FREE_TEXT: Readonly<Record<string, Readonly<Record<string, (value: unk
     'payload.channelReference': (value) => (typeof value === 'string' ? maskValue(value) : WITHHELD),
     // Declared needs can be health data; `vulnerable`, in clear beside it, is what an audit needs.
     'payload.vulnerability': () => WITHHELD,
-    // Sealed under the platform's PII keys before it reached the archive: no reader here can open it.
+    // Sealed under the platform's PII keys before it reached the archive, and kept so: no reader of the record needs the contact details.
     'payload.replyTo': (value) => value,
   },
   'complaint.amended': { 'payload.replyTo': (value) => value },

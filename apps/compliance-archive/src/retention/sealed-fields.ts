@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@complaints/contracts';
+import { eventKey, type EventEnvelope } from '@complaints/contracts';
 
 /**
  * The payload fields, per event type (any version), that can hold a customer's own words or
@@ -37,6 +37,27 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'remedy.rejected': ['reason'],
   'remedy.withdrawn': ['reason'],
 };
+
+/**
+ * Fields that arrive sealed under the platform's PII keys (libs/platform field-cipher), per
+ * `type@vN`, and that the record must show: they are opened on the way in and then sealed under
+ * the customer's key like every field above. Kept as they arrived they would read only while
+ * every PII key that ever sealed one stayed configured (entries are never re-wrapped, so a key
+ * rotation could not reach them), and their erasure would rest on the customer's key all the same.
+ * replyTo is not listed: no reader of the record needs the customer's contact details.
+ */
+export const PLATFORM_SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  // Written for the customer's letter, so it cannot be masked on the wire as other staff text is.
+  'case.response-issued@v2': ['explanation'],
+};
+
+/** The envelope with its platform-sealed fields (PLATFORM_SEALED_FIELDS) replaced by what `open` reads from them. */
+export function openPlatformSealed<E extends Pick<EventEnvelope, 'type' | 'version' | 'payload'>>(envelope: E, open: (sealed: string) => string): E {
+  const payload = envelope.payload as Payload | null;
+  const fields = (PLATFORM_SEALED_FIELDS[eventKey(envelope.type, envelope.version)] ?? []).filter((f) => typeof payload?.[f] === 'string');
+  if (!fields.length) return envelope;
+  return withFields(envelope, fields.map((f) => [`payload.${f}`, open(payload![f] as string)]));
+}
 
 /**
  * staff.action-recorded: every `detail` value is sealed except these keys, which services fill

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { ComplaintReceived, EventEnvelope } from '@complaints/contracts';
 import type { PersonalDataView } from './personal-data-view';
-import { erasedMarker, isSealedField, openEnvelope, sealableFields, SealedField, sealEnvelope } from './sealed-fields';
+import { FieldCipher } from '@complaints/platform';
+import { erasedMarker, isSealedField, openEnvelope, openPlatformSealed, sealableFields, SealedField, sealEnvelope } from './sealed-fields';
 import { newSubjectKeyId, openValue, SealedValueError, sealedKeyId, sealValue, SubjectKeyring } from './subject-cipher';
 
 /** A subject's key as the archive uses it: the data key while it exists, the destruction date after. */
@@ -29,18 +30,27 @@ export class SubjectKeys {
   readonly keyring = SubjectKeyring.fromEnv();
 
   /**
+   * Opens the fields that arrive sealed under the platform's PII keys (PLATFORM_SEALED_FIELDS).
+   * Read at start-up too: without it an issued response could not be archived.
+   */
+  private readonly platformKeys = FieldCipher.fromEnv(process.env, { pseudonyms: false });
+
+  /**
    * The event as it goes into the chain: its personal fields (sealed-fields.ts) sealed under the
    * data key of the complaint's customer. complaint.received names the customer: the complaint is
    * filed under the customer's key from then on, and a key the complaint had on its own before
    * (events that arrived first) is linked to the customer, so a purge of the customer takes it too.
+   * A field that arrived platform-sealed is opened first, and only while the customer's key lives:
+   * what is sealed under it is the text, so destroying that key erases it.
    */
   async seal(manager: EntityManager, event: EventEnvelope): Promise<EventEnvelope> {
     const received = event.type === 'complaint.received' ? await this.fileUnderCustomer(manager, event as EventEnvelope<ComplaintReceived>) : null;
     if (!sealableFields(event).length) return event;
     const key = received ?? (await this.keyOfComplaint(manager, event.complaintId));
-    return sealEnvelope(event, (path, value): SealedField =>
-      key.dataKey ? { sealed: sealValue(key.dataKey, key.keyId, event.eventId, path, value) } : { erased: key.destroyedAt! },
-    );
+    const { dataKey, keyId, destroyedAt } = key;
+    if (!dataKey) return sealEnvelope(event, (): SealedField => ({ erased: destroyedAt! }));
+    const opened = openPlatformSealed(event, (sealed) => this.platformKeys.decrypt(sealed));
+    return sealEnvelope(opened, (path, value): SealedField => ({ sealed: sealValue(dataKey, keyId, event.eventId, path, value) }));
   }
 
   /**

@@ -21,7 +21,8 @@ export class StatusTracker {
     return this.observe(event, ctx);
   }
 
-  @EventPattern(Events.CaseResponseIssued.pattern)
+  /** v1 was published before the explanation was sealed, and may still arrive (an upgrade, a replay). */
+  @EventPattern([Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern])
   onResponseIssued(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
     return this.observe(event, ctx);
   }

@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Param, Post, Put, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
-import { Events } from '@complaints/contracts';
+import { CaseResponseIssued, Events } from '@complaints/contracts';
 import {
   approveResolution,
   assertActionAllowed,
@@ -20,8 +20,9 @@ import {
   rejectResolution,
   reopenCase,
 } from '@complaints/domain';
-import { Allow, AuthenticatedRequest, ProblemException, UuidParameterPipe } from '@complaints/platform';
-import { CaseRecord } from './case.entity';
+import { Allow, AuthenticatedRequest, FieldCipher, ProblemException, UuidParameterPipe } from '@complaints/platform';
+import { FIELD_CIPHER } from '../journal/field-cipher.token';
+import { CaseRecord, IssuedResponse } from './case.entity';
 import { AssignDto, DecisionDto, ExtensionRequestDto, FindingsDto, InvolvedStaffDto, ProposeResolutionDto, ReasonDto } from './case-requests.dto';
 import { CaseEvent, CaseWorkflow, event, forEvent, StepContext, WorkflowStep } from './case-workflow';
 
@@ -37,7 +38,10 @@ const actsAsSupervisor = (request: AuthenticatedRequest): boolean => request.pri
 @ApiTags('cases')
 @Controller('v1/cases/:caseId')
 export class CaseActionsController {
-  constructor(private readonly workflow: CaseWorkflow) {}
+  constructor(
+    private readonly workflow: CaseWorkflow,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+  ) {}
 
   private view(found: CaseRecord): CaseView {
     return {
@@ -51,13 +55,18 @@ export class CaseActionsController {
     };
   }
 
-  /** The decision goes out: the response carries the reasons, the remedy and where the customer may turn. */
-  private responseIssued(ctx: StepContext, moved: CaseStep, approvedBy: string | null): CaseEvent {
+  /**
+   * The decision goes out: the response carries the reasons, the remedy and where the customer may
+   * turn. The explanation is written for the customer's letter, so it names them and quotes their
+   * numbers and cannot be masked as other staff text is: the event carries it sealed, and the case
+   * keeps it as written, like the proposal it came from.
+   */
+  private responseIssued(ctx: StepContext, moved: CaseStep, approvedBy: string | null): { issued: CaseEvent; resolution: IssuedResponse } {
     const p = moved.snapshot.proposal!;
     const f = moved.snapshot.findings!;
     const regime = this.workflow.policy.regimes[ctx.found.regime];
     const rights = customerRightsAt(ctx.now, regime, this.workflow.policy.escalationRoutes[ctx.found.regime]);
-    return event(Events.CaseResponseIssued, {
+    const response: CaseResponseIssued = {
       caseId: ctx.found.id,
       ticketNumber: ctx.found.ticketNumber,
       reviewRound: moved.snapshot.reviewRound,
@@ -71,12 +80,9 @@ export class CaseActionsController {
       approvedBy,
       issuedAt: ctx.now.toISOString(),
       rights: { reviewBy: rights.reviewBy, escalateTo: rights.escalateTo },
-    });
-  }
-
-  private issuedRecord(e: CaseEvent): Partial<CaseRecord> {
-    const { caseId: _c, ticketNumber: _t, ...issued } = e.payload as Record<string, unknown>;
-    return { resolution: issued as CaseRecord['resolution'] };
+    };
+    const { caseId: _c, ticketNumber: _t, ...resolution } = response;
+    return { issued: event(Events.CaseResponseIssued, { ...response, explanation: this.cipher.encrypt(response.explanation) }), resolution };
   }
 
   private reviewByFor(ctx: StepContext): string {
@@ -200,9 +206,9 @@ export class CaseActionsController {
       ];
       let changes: Partial<CaseRecord> = {};
       if (moved.snapshot.state === 'responded') {
-        const issued = this.responseIssued(ctx, moved, null);
+        const { issued, resolution } = this.responseIssued(ctx, moved, null);
         events.push(issued);
-        changes = this.issuedRecord(issued);
+        changes = { resolution };
       }
       return { moved, changes, events, audit: { outcome: dto.outcome, needsApproval: String(p.needsApproval) }, result: (after: CaseRecord) => ({ ...this.view(after), proposal: p }) };
     });
@@ -225,9 +231,9 @@ export class CaseActionsController {
       ];
       let changes: Partial<CaseRecord> = {};
       if (moved.snapshot.state === 'responded') {
-        const issued = this.responseIssued(ctx, moved, ctx.actor);
+        const { issued, resolution } = this.responseIssued(ctx, moved, ctx.actor);
         events.push(issued);
-        changes = this.issuedRecord(issued);
+        changes = { resolution };
       }
       return { moved, changes, events, audit: { decision: dto.decision }, result: (after: CaseRecord) => this.view(after) };
     });

@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { CaseState, Findings, ResolutionProposal } from '@complaints/domain';
 import type { CaseResponseIssued } from '@complaints/contracts';
 
-/** The response as issued to the customer (the last one, after a review the review's). */
+/** The response as issued to the customer (the last one, after a review the review's), its explanation as written. */
 export type IssuedResponse = Omit<CaseResponseIssued, 'caseId' | 'ticketNumber'>;
 
 @Entity({ name: 'cases' })

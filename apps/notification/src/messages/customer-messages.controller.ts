@@ -1,12 +1,12 @@
-import { Controller, Get, Logger, Query, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Query, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, DeadlineClockChanged, EventEnvelope, Events, RemedyPaid } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
 import { maskDigitRuns, redactPersonalText } from '@complaints/domain';
-import { Allow, AuthenticatedRequest, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
-import { CustomerDelivery } from '../delivery/customer-delivery';
+import { Allow, AuthenticatedRequest, FieldCipher, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
+import { CustomerDelivery, FIELD_CIPHER } from '../delivery/customer-delivery';
 import { renderFinalResponse } from '../templates/mandatory-content';
 import { renderMessage } from '../templates/message-catalogue';
 import { CustomerMessage } from './customer-message.entity';
@@ -22,6 +22,7 @@ export class CustomerMessagesController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly delivery: CustomerDelivery,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
 
   /** The acknowledgement: ticket number, the date of our answer, how to follow it. */
@@ -63,8 +64,10 @@ export class CustomerMessagesController {
    * The final response. A letter missing any element its regime requires (decision, reasons,
    * remedy or none, the review right and date, where else to turn) is refused before anything is
    * sent: the event fails with the missing elements named and goes to the dead-letter topic.
+   * The explanation arrives sealed (v2); a v1 response, published before it was, carries it in
+   * clear and is still read, so a response issued during an upgrade or replayed is still sent.
    */
-  @EventPattern(Events.CaseResponseIssued.pattern)
+  @EventPattern([Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern])
   async sendFinalResponse(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
     const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId);
     const p = event.payload;
@@ -72,7 +75,7 @@ export class CustomerMessagesController {
       ticketNumber: p.ticketNumber,
       regime: preference.regime,
       outcome: p.outcome,
-      explanation: p.explanation,
+      explanation: event.version === Events.CaseResponseIssuedV1.version ? p.explanation : this.cipher.decrypt(p.explanation),
       remedy: p.remedy,
       rights: p.rights,
       issuedAt: p.issuedAt,

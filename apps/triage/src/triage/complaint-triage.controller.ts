@@ -169,7 +169,8 @@ export class ComplaintTriage {
     await this.stop(ctx, event.complaintId, new Date(event.payload.withdrawnAt), 'the customer withdrew the complaint');
   }
 
-  @EventPattern(Events.CaseResponseIssued.pattern)
+  /** The answer stops the clock, whichever version carries it (v1 may still arrive: an upgrade, a replay). */
+  @EventPattern([Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern])
   async onResponseIssued(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
     await this.stop(ctx, event.complaintId, new Date(event.occurredAt), `response issued: ${event.payload.outcome}`);
   }

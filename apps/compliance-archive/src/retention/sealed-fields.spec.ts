@@ -1,0 +1,39 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Events, findEventDefinition } from '@complaints/contracts';
+import { FieldCipher } from '@complaints/platform';
+import { openEnvelope, openPlatformSealed, PLATFORM_SEALED_FIELDS, SEALED_FIELDS, sealEnvelope } from './sealed-fields';
+import { newSubjectKeyId, openValue, sealValue } from './subject-cipher';
+
+const EXPLANATION = '王先生您好，您尾号6222021234567890的账户年费已退还，我行已致电13900001111。';
+
+describe('fields that arrive sealed under the platform PII keys', () => {
+  it('are all personal fields the archive seals under the customer key, so the opened text never reaches the chain in clear', () => {
+    for (const [pattern, fields] of Object.entries(PLATFORM_SEALED_FIELDS)) {
+      const [type, version] = pattern.split('@v');
+      expect(findEventDefinition(type, Number(version))).toBeDefined();
+      for (const field of fields) expect({ pattern, field, sealed: (SEALED_FIELDS[type] ?? []).includes(field) }).toEqual({ pattern, field, sealed: true });
+    }
+  });
+
+  it('a v2 response is opened, then sealed under the customer key: the stored form holds neither the text nor its platform seal', () => {
+    const platform = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false });
+    const platformSealed = platform.encrypt(EXPLANATION);
+    const envelope = { eventId: randomUUID(), type: Events.CaseResponseIssued.type, version: Events.CaseResponseIssued.version, payload: { outcome: 'upheld', explanation: platformSealed } };
+    const dataKey = randomBytes(32);
+    const keyId = newSubjectKeyId();
+    const stored = sealEnvelope(openPlatformSealed(envelope, (sealed) => platform.decrypt(sealed)), (path, value) => ({ sealed: sealValue(dataKey, keyId, envelope.eventId, path, value) }));
+    const canonical = JSON.stringify(stored);
+    for (const value of [EXPLANATION, platformSealed, '6222021234567890', '13900001111']) expect(canonical).not.toContain(value);
+    expect(openEnvelope(stored, (path, field) => ('sealed' in field ? openValue(dataKey, field.sealed, envelope.eventId, path) : null)).payload).toEqual({ outcome: 'upheld', explanation: EXPLANATION });
+  });
+
+  it('leaves a v1 response, which carried its explanation in clear, and every other event as it is', () => {
+    const v1 = { type: Events.CaseResponseIssuedV1.type, version: Events.CaseResponseIssuedV1.version, payload: { explanation: EXPLANATION } };
+    const received = { type: Events.ComplaintReceived.type, version: 1, payload: { replyTo: 'v2:t1:sealed-contact-details' } };
+    const refuse = () => {
+      throw new Error('nothing to open');
+    };
+    expect(openPlatformSealed(v1, refuse)).toBe(v1);
+    expect(openPlatformSealed(received, refuse)).toBe(received);
+  });
+});
