@@ -273,8 +273,15 @@ describe('compensation pays remedies exactly once', () => {
     const { id } = await remedyOf(paid.caseId);
     expect((await api('POST', url(`/v1/remedies/${id}/reversal`), await token('inv-1', 'investigator'), { reason: 'x' })).status).toBe(403);
     expect((await api('POST', url(`/v1/remedies/${id}/reversal`), await token('apr-1'), {})).status).toBe(400);
-    expect((await api('POST', url(`/v1/remedies/${id}/reversal`), await token('apr-1'), { reason: '重复补偿' })).status).toBe(202);
+    const reason = '误付至账户 6222021234567890123，重复补偿';
+    expect((await api('POST', url(`/v1/remedies/${id}/reversal`), await token('apr-1'), { reason })).status).toBe(202);
     await statusBecomes(paid.caseId, 'reversed');
+    // The approver's words name an account: they leave masked, and only roles that need them read them whole.
+    const [reversed] = (await outboxEvents(paid.complaintId)).filter((e) => e.type === 'remedy.reversed');
+    expect(reversed.payload.reason).toBe('误付至账户 ***************0123，重复补偿');
+    const readBy = async (roles: Parameters<TestIssuer['token']>[0]) => (await api('GET', url(`/v1/remedies/${id}`), await token(`${roles}-9`, roles))).body.reversal;
+    expect(await readBy('compliance-officer')).toEqual({ reason, by: 'apr-1' });
+    for (const role of ['auditor', 'approver'] as const) expect(await readBy(role)).toEqual({ reason: '误付至账户 ***************0123，重复补偿', by: 'apr-1' });
     expect((await coreBookingsOf(customer)).map((b) => [b.direction, Number(b.amount_minor)]).sort()).toEqual([
       ['credit', 50_00],
       ['debit', 50_00],

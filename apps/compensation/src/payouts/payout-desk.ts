@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Events, REMEDY_TYPES } from '@complaints/contracts';
-import { formatMoney, moveRemedy, payoutPostings, reversalPostings } from '@complaints/domain';
+import { formatMoney, maskDigitRuns, moveRemedy, payoutPostings, reversalPostings } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { PeriodicWork, ServiceMetrics } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
@@ -192,7 +192,8 @@ export class PayoutDesk implements OnApplicationBootstrap, OnModuleDestroy {
             caseId: remedy.caseId,
             payoutId: payout.id,
             amount,
-            reason: remedy.reversalReason ?? 'reversed',
+            // The approver's words can name the account the money went to by mistake.
+            reason: maskDigitRuns(remedy.reversalReason ?? 'reversed'),
             reversedBy: remedy.reversedBy ?? 'unknown',
             coreReference: outcome.coreReference,
           });

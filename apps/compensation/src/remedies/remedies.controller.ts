@@ -5,9 +5,9 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsInt, IsISO8601, IsNotEmpty, IsObject, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CaseReopened, CaseResponseIssued, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
-import { delayInterest, InterestInputError } from '@complaints/domain';
+import { delayInterest, InterestInputError, maskDigitRuns } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, UuidParameterPipe } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
 import { customerCapLockKey, moneyOf, RemedyDesk } from './remedy-desk';
 import { RemedyRecord } from './remedy.entity';
@@ -51,7 +51,13 @@ export class InterestQuoteDto {
 }
 
 /** What staff see of a remedy: amounts as integers with their currency, its approvals and its payouts. */
-function remedyView(r: RemedyRecord, payouts: Record<string, unknown>[] = []) {
+/** Staff reasons can quote the customer (an account the money went to by mistake); roles without a need for personal data read them with digit runs masked. */
+const asWritten = (text: string | null) => text;
+const digitsMasked = (text: string | null) => (text === null ? null : maskDigitRuns(text));
+
+const reasonsFor = (request: AuthenticatedRequest) => (seesPersonalData(request.principal) ? asWritten : digitsMasked);
+
+function remedyView(r: RemedyRecord, payouts: Record<string, unknown>[] = [], text: (t: string | null) => string | null = asWritten) {
   return {
     remedyId: r.id,
     complaintId: r.complaintId,
@@ -62,13 +68,13 @@ function remedyView(r: RemedyRecord, payouts: Record<string, unknown>[] = []) {
     route: r.route,
     proposedBy: r.proposedBy,
     approvals: r.approvals,
-    holdReason: r.holdReason,
-    rejection: r.rejectionReason ? { reason: r.rejectionReason, by: r.rejectedBy } : null,
-    reversal: r.reversalReason ? { reason: r.reversalReason, by: r.reversedBy } : null,
-    withdrawal: r.withdrawalCause ? { cause: r.withdrawalCause, reason: r.withdrawalReason, by: r.withdrawnBy } : null,
+    holdReason: text(r.holdReason),
+    rejection: r.rejectionReason ? { reason: text(r.rejectionReason), by: r.rejectedBy } : null,
+    reversal: r.reversalReason ? { reason: text(r.reversalReason), by: r.reversedBy } : null,
+    withdrawal: r.withdrawalCause ? { cause: r.withdrawalCause, reason: text(r.withdrawalReason), by: r.withdrawnBy } : null,
     /** A top-up: what the decision grants in all, and what the case's earlier remedies had granted of it. */
     topUp: r.decisionAmountMinor === null ? null : { decision: { amountMinor: Number(r.decisionAmountMinor), currency: r.currency }, grantedBefore: { amountMinor: Number(r.decisionAmountMinor) - Number(r.amountMinor), currency: r.currency } },
-    caseReopened: r.caseReopenedAt ? { at: r.caseReopenedAt, reason: r.caseReopenReason } : null,
+    caseReopened: r.caseReopenedAt ? { at: r.caseReopenedAt, reason: text(r.caseReopenReason) } : null,
     laterDecision: r.laterDecision,
     proposedAt: r.proposedAt,
     approvedAt: r.approvedAt,
@@ -124,23 +130,23 @@ export class RemediesController {
   @Get()
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Remedies of a complaint' })
-  async list(@Query('complaintId', UuidParameterPipe) complaintId: string) {
+  async list(@Query('complaintId', UuidParameterPipe) complaintId: string, @Req() request: AuthenticatedRequest) {
     const remedies = await this.dataSource.getRepository(RemedyRecord).find({ where: { complaintId }, order: { proposedAt: 'ASC' } });
-    return remedies.map((r) => remedyView(r));
+    return remedies.map((r) => remedyView(r, [], reasonsFor(request)));
   }
 
   @Get('awaiting-approval')
   @Allow('approver', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'Remedies waiting for an approver, oldest first' })
-  async awaitingApproval() {
+  async awaitingApproval(@Req() request: AuthenticatedRequest) {
     const remedies = await this.dataSource.getRepository(RemedyRecord).find({ where: { status: 'proposed' }, order: { proposedAt: 'ASC' }, take: 500 });
-    return remedies.map((r) => remedyView(r));
+    return remedies.map((r) => remedyView(r, [], reasonsFor(request)));
   }
 
   @Get(':remedyId')
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'A remedy with its approvals, payout instructions and ledger entries' })
-  async detail(@Param('remedyId', UuidParameterPipe) remedyId: string) {
+  async detail(@Param('remedyId', UuidParameterPipe) remedyId: string, @Req() request: AuthenticatedRequest) {
     const remedy = await this.dataSource.getRepository(RemedyRecord).findOneBy({ id: remedyId });
     if (!remedy) throw new NotFoundException(`no remedy ${remedyId}`);
     const payouts: Record<string, unknown>[] = await this.dataSource.query(
@@ -150,7 +156,7 @@ export class RemediesController {
          FROM payouts p WHERE p.remedy_id = $1 ORDER BY p.created_at`,
       [remedyId],
     );
-    return remedyView(remedy, payouts);
+    return remedyView(remedy, payouts, reasonsFor(request));
   }
 
   @Post(':remedyId/approvals')

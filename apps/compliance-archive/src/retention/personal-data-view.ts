@@ -11,7 +11,6 @@ export const WITHHELD = '(masked)';
  * publish; the masked view does not rely on it.
  */
 export const UNSEALED_FREE_TEXT: Readonly<Record<string, readonly string[]>> = {
-  'remedy.reversed': ['reason'],
   'remedy.payout-failed': ['reason'],
   'notification.delivery-updated': ['reason'],
   'incident.systemic-detected': ['reason'],

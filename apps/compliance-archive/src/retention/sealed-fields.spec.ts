@@ -36,4 +36,18 @@ describe('fields that arrive sealed under the platform PII keys', () => {
     expect(openPlatformSealed(v1, refuse)).toBe(v1);
     expect(openPlatformSealed(received, refuse)).toBe(received);
   });
+
+  it('a survey answer\'s comment, sealed by notification, is opened and sealed under the customer key like the response; a missing comment stays null', () => {
+    const platform = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false });
+    const comment = '等了三周才有人回电话，我的手机是13900005555';
+    const answered = { eventId: randomUUID(), type: Events.SurveyAnswered.type, version: Events.SurveyAnswered.version, payload: { score: 2, comment: platform.encrypt(comment) } };
+    const dataKey = randomBytes(32);
+    const keyId = newSubjectKeyId();
+    const stored = sealEnvelope(openPlatformSealed(answered, (sealed) => platform.decrypt(sealed)), (path, value) => ({ sealed: sealValue(dataKey, keyId, answered.eventId, path, value) }));
+    expect(JSON.stringify(stored)).not.toContain('13900005555');
+    expect(openEnvelope(stored, (path, field) => ('sealed' in field ? openValue(dataKey, field.sealed, answered.eventId, path) : null)).payload).toEqual({ score: 2, comment });
+    const silent = { ...answered, payload: { score: 5, comment: null } };
+    expect(openPlatformSealed(silent, () => { throw new Error('nothing to open'); })).toBe(silent);
+  });
 });
+

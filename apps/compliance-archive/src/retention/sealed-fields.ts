@@ -36,6 +36,10 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   // An approver's reason for refusing a remedy, and the reopening's reason a withdrawal repeats.
   'remedy.rejected': ['reason'],
   'remedy.withdrawn': ['reason'],
+  // An approver's reason for reversing a payout can name the account the money went to by mistake.
+  'remedy.reversed': ['reason'],
+  // The customer's own words about how we did.
+  'survey.answered': ['comment'],
 };
 
 /**
@@ -49,6 +53,8 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
 export const PLATFORM_SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   // Written for the customer's letter, so it cannot be masked on the wire as other staff text is.
   'case.response-issued@v2': ['explanation'],
+  // Personal data by nature (the customer's own words), sealed by notification from the start.
+  'survey.answered@v1': ['comment'],
 };
 
 /** The envelope with its platform-sealed fields (PLATFORM_SEALED_FIELDS) replaced by what `open` reads from them. */
