@@ -648,4 +648,78 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     expect((await decide(sixty.body.id, senior)).status).toBe(200);
     expect(await period()).toBe('senior-approved');
   });
+
+  it('involvedStaff_cannotBeShrunkByWhoIsListedOrTheirManager_onlyGrows_andASupervisorRemovesWithAReasonOnTheRecordMasked', async () => {
+    const { caseId, complaintId } = await assignedCase();
+    const teller = `teller-${tag()}`;
+    const manager = `mgr-${tag()}`;
+    await putInvestigator({ staffId: teller, department: `branch-${tag()}`, skills: ['general'], lineManager: manager, capacity: 1, active: true });
+    const involved = async () => (await sql<{ involved_staff: string[] }>(`SELECT involved_staff FROM cases WHERE id = $1`, [caseId]))[0].involved_staff;
+    const put = (bearer: string, body: Record<string, unknown>) => call<{ type: string; detail: string; errors?: { path: string }[] }>('PUT', `/v1/cases/${caseId}/involved-staff`, bearer, body);
+    expect((await put(await token('triage-officer', { subject: 'triage-officer-1' }), { staffIds: [teller] })).status).toBe(200);
+    const before = await recordOf(caseId, complaintId);
+
+    // The manager of the teller complained about, whatever their role, and the teller: refused, nothing written.
+    for (const bearer of [await token('investigator', { subject: manager }), await token('approver', { subject: manager }), await token('triage-officer', { subject: teller })]) {
+      const refused = await put(bearer, { staffIds: [], reason: '录入错误' });
+      expect(refused.status).toBe(403);
+      expect(refused.contentType).toMatch(/^application\/problem\+json/);
+      expect(refused.body.type).toMatch(/case-caller-conflict-of-interest$/);
+      expect(await recordOf(caseId, complaintId)).toEqual(before);
+    }
+    const refusedGrowth = await put(await token('investigator', { subject: manager }), { staffIds: [teller, 'teller-other'] });
+    expect(refusedGrowth.body.detail).toContain('line-manager-of-complained-about');
+    expect(await involved()).toEqual([teller]);
+
+    // Anyone else may add, but not take anyone off; a supervisor only with a reason.
+    const triage = await token('triage-officer', { subject: 'triage-officer-1' });
+    const shrink = await put(triage, { staffIds: [] });
+    expect(shrink.status).toBe(403);
+    expect(shrink.body.type).toMatch(/case-authority-limit$/);
+    const supervisor = await token('approver', { subject: `sup-${tag()}` });
+    const noReason = await put(supervisor, { staffIds: [] });
+    expect(noReason.status).toBe(422);
+    expect(noReason.body.errors).toEqual([expect.objectContaining({ path: 'reason' })]);
+    expect(await recordOf(caseId, complaintId)).toEqual(before);
+
+    expect((await put(triage, { staffIds: [teller, 'teller-other'] })).status).toBe(200);
+    const removed = await put(supervisor, { staffIds: ['teller-other'], reason: '客户来电13900001111所指非此柜员，录入错误' });
+    expect(removed.status).toBe(200);
+    expect(await involved()).toEqual(['teller-other']);
+    const audits = await outboxOf<{ action: string; detail: Record<string, string> }>(complaintId, Events.StaffActionRecorded.type);
+    const last = audits.filter((a) => a.payload.action === 'case.involved-staff-recorded').at(-1)!;
+    expect(last.payload.detail).toMatchObject({ involvedStaff: 'teller-other', removed: teller });
+    expect(last.payload.detail.reason).toBe('客户来电*******1111所指非此柜员，录入错误');
+  });
+
+  it('namedAssignment_toSomeoneOutsideTheDepartmentAtTheCasesLevel_isRefused422NamingTheInvestigator_soAReviewGoesALevelUp', async () => {
+    const { caseId, complaintId, department, investigator } = await assignedCase();
+    const colleague = `inv-${tag()}`;
+    await putInvestigator({ staffId: colleague, department, skills: ['C03'], capacity: 5, active: true });
+    await withFindings(caseId, investigator);
+    const issued = await call('POST', `/v1/cases/${caseId}/resolution`, await token('investigator', { subject: investigator }), { outcome: 'upheld', explanation: '经核实系统故障导致重复扣款，已更正。', actions: ['explanation', 'correction'] });
+    expect(issued.body).toMatchObject({ status: 'responded' });
+    const triage = await token('triage-officer', { subject: 'triage-officer-1' });
+    const review = await call('POST', `/v1/cases/${caseId}/review`, triage, { reason: '客户不认可处理结果' });
+    expect(review.body).toMatchObject({ status: 'under-review', level: 2, department: 'complaint-review', assignedTo: null });
+    const before = await recordOf(caseId, complaintId);
+
+    for (const bearer of [triage, await token('approver', { subject: `sup-${tag()}` })]) {
+      const refused = await call<{ type: string; detail: string; errors: { path: string; message: string }[] }>('POST', `/v1/cases/${caseId}/assignment`, bearer, { investigator: colleague });
+      expect(refused.status).toBe(422);
+      expect(refused.contentType).toMatch(/^application\/problem\+json/);
+      expect(refused.body.errors).toEqual([{ path: 'investigator', message: expect.stringContaining(`${colleague} is in ${department}`) }]);
+      expect(await recordOf(caseId, complaintId)).toEqual(before);
+    }
+    // The first decider stays refused for 回避, before any question of department.
+    const decider = await call<{ detail: string }>('POST', `/v1/cases/${caseId}/assignment`, triage, { investigator });
+    expect(decider.status).toBe(422);
+    expect(decider.body.detail).toContain('decided-earlier-round');
+
+    const reviewer = `review-${tag()}`;
+    await putInvestigator({ staffId: reviewer, department: 'complaint-review', skills: ['general'], capacity: 5, active: true });
+    const named = await call('POST', `/v1/cases/${caseId}/assignment`, triage, { investigator: reviewer });
+    expect(named.status).toBe(200);
+    expect(named.body).toMatchObject({ status: 'investigating', level: 2, assignedTo: reviewer });
+  });
 });

@@ -16,6 +16,7 @@ import {
   chooseInvestigator,
   closeCase,
   ConflictContext,
+  changeInvolvedStaff,
   conflictsOfInterest,
   contestDecision,
   DEFAULT_RESOLUTION_APPROVAL_POLICY,
@@ -47,6 +48,8 @@ const RESPONDED_AT = '2026-11-05T02:00:00.000Z';
 /** End of the customer's review window for the first decision. */
 const REVIEW_DUE = '2026-12-05T15:59:59.999Z';
 const AT = '2026-11-10T02:00:00.000Z';
+/** The case's department and the named investigator's, when they agree. */
+const SAME_DEPARTMENT = { case: 'retail-ops', investigator: 'retail-ops' };
 /** End of the review window of a decision issued at AT. */
 const NEXT_REVIEW_DUE = '2026-12-10T15:59:59.999Z';
 const MS = 1;
@@ -235,7 +238,7 @@ const gateOnly =
 
 /** One valid attempt per action; a Record, so a new action without an attempt does not compile. */
 const ATTEMPT: Record<CaseAction, (c: CaseSnapshot) => CaseStep | null> = {
-  assign: (c) => assignInvestigator(c, { investigator: 'inv-2', by: 'sup-1', at: AT, conflicts: [] }),
+  assign: (c) => assignInvestigator(c, { investigator: 'inv-2', by: 'sup-1', at: AT, departments: SAME_DEPARTMENT, conflicts: [] }),
   'request-task': gateOnly('request-task'),
   'complete-task': gateOnly('complete-task'),
   'add-evidence': gateOnly('add-evidence'),
@@ -370,7 +373,7 @@ const CTX: ConflictContext = {
 
 describe('assignInvestigator', () => {
   const assign = (c: CaseSnapshot, investigator: string, ctx: ConflictContext = CTX, declared: string[] = []) =>
-    assignInvestigator(c, { investigator, by: 'sup-1', at: AT, conflicts: conflictsOfInterest(investigator, ctx, declared) });
+    assignInvestigator(c, { investigator, by: 'sup-1', at: AT, departments: SAME_DEPARTMENT, conflicts: conflictsOfInterest(investigator, ctx, declared) });
 
   it('assign_whenNoConflict_makesTheCaseInvestigating_withTheInvestigator', () => {
     const { snapshot, transition } = assign(caseIn('awaiting-assignment'), 'inv-1');
@@ -393,7 +396,7 @@ describe('assignInvestigator', () => {
   it('assign_whenInvestigatorDecidedAnEarlierRound_isRefused_evenIfTheCallerPassedNoConflicts', () => {
     const c = caseIn('under-review');
     const err = expectCaseError(
-      () => assignInvestigator(c, { investigator: 'mgr-1', by: 'sup-1', at: AT, conflicts: [] }),
+      () => assignInvestigator(c, { investigator: 'mgr-1', by: 'sup-1', at: AT, departments: SAME_DEPARTMENT, conflicts: [] }),
       'conflict-of-interest',
       /mgr-1.*decided-earlier-round/,
     );
@@ -408,7 +411,7 @@ describe('assignInvestigator', () => {
           investigator: 'teller-7',
           by: 'sup-1',
           at: AT,
-          conflicts: conflictsOfInterest('teller-7', ctx),
+          departments: SAME_DEPARTMENT, conflicts: conflictsOfInterest('teller-7', ctx),
         }),
       'conflict-of-interest',
     );
@@ -417,7 +420,7 @@ describe('assignInvestigator', () => {
 
   it('assign_conflictsOfOtherStaff_doNotBlockTheInvestigator', () => {
     const conflicts = conflictsOfInterest('teller-7', CTX);
-    expect(assignInvestigator(caseIn('awaiting-assignment'), { investigator: 'inv-1', by: 'sup-1', at: AT, conflicts }).snapshot.assignedTo).toBe('inv-1');
+    expect(assignInvestigator(caseIn('awaiting-assignment'), { investigator: 'inv-1', by: 'sup-1', at: AT, departments: SAME_DEPARTMENT, conflicts }).snapshot.assignedTo).toBe('inv-1');
   });
 
   it('assign_withoutAConflictList_isRefusedAsInvalid', () => {
@@ -434,7 +437,7 @@ describe('assignInvestigator', () => {
       by: 'sup-1',
       at: AT,
       reason: ' inv-1 on leave ',
-      conflicts: [],
+      departments: SAME_DEPARTMENT, conflicts: [],
     });
     expect(snapshot).toMatchObject({ state: 'investigating', assignedTo: 'inv-2', findings: FINDINGS });
     expect(transition.reason).toBe('inv-1 on leave');
@@ -446,6 +449,81 @@ describe('assignInvestigator', () => {
 
   it('assign_underReview_startsTheReviewInvestigation_atTheRaisedLevel', () => {
     expect(assign(caseIn('under-review'), 'inv-2').snapshot).toMatchObject({ state: 'investigating', assignedTo: 'inv-2', level: 2, reviewRound: 1 });
+  });
+});
+
+describe('assignInvestigator: the department at the case\'s level', () => {
+  const named = (c: CaseSnapshot, departments: { case: string; investigator: string }) =>
+    assignInvestigator(c, { investigator: 'inv-9', by: 'sup-1', at: AT, conflicts: [], departments });
+
+  it('assign_anInvestigatorOfAnotherDepartment_isRefused422NamingTheInvestigatorField', () => {
+    const err = expectCaseError(() => named(caseIn('under-review'), { case: 'complaint-review', investigator: 'retail-ops' }), 'invalid', /inv-9 is in retail-ops.*complaint-review at level 2/);
+    expect(err.field).toBe('investigator');
+  });
+
+  it('assign_atTheFirstLevel_fromAnotherDepartment_isRefusedToo', () => {
+    expectCaseError(() => named(caseIn('awaiting-assignment'), { case: 'retail-ops', investigator: 'hotline' }), 'invalid', /hotline/);
+  });
+
+  it('assign_anInvestigatorOfTheCasesDepartment_isAccepted', () => {
+    expect(named(caseIn('under-review'), { case: 'complaint-review', investigator: 'complaint-review' }).snapshot).toMatchObject({ state: 'investigating', assignedTo: 'inv-9', level: 2 });
+  });
+
+  it('assign_anEarlierDeciderFromTheLevelBelow_isRefusedFor回避First', () => {
+    const c = caseIn('under-review');
+    expectCaseError(
+      () => assignInvestigator(c, { investigator: 'mgr-1', by: 'sup-1', at: AT, conflicts: [], departments: { case: 'complaint-review', investigator: 'retail-ops' } }),
+      'conflict-of-interest',
+      /decided-earlier-round/,
+    );
+  });
+
+  it('assign_withoutTheDepartments_isRefusedAsInvalid', () => {
+    expectCaseError(() => assignInvestigator(caseIn('awaiting-assignment'), { investigator: 'inv-1', by: 'sup-1', at: AT, conflicts: [] } as never), 'invalid', /departments\.case/);
+  });
+});
+
+describe('changeInvolvedStaff', () => {
+  const MANAGERS = { 'teller-7': 'mgr-7' };
+  const change = (input: Partial<Parameters<typeof changeInvolvedStaff>[1]>) =>
+    changeInvolvedStaff('investigating', { current: ['teller-7'], requested: ['teller-7'], by: 'inv-1', lineManagerOf: MANAGERS, asSupervisor: false, ...input });
+
+  it.each([
+    ['the staff complained about', 'teller-7', 'complained-about'],
+    ['their line manager', 'mgr-7', 'line-manager-of-complained-about'],
+  ])('changeInvolvedStaff_by%s_isRefusedAsTheCallersOwnConflict_evenToASupervisorWithAReason', (_who, by, reason) => {
+    expectCaseError(() => change({ by, requested: [], asSupervisor: true, reason: 'entered by mistake' }), 'caller-conflict-of-interest', new RegExp(`${by}.*${reason}`));
+    expectCaseError(() => change({ by, requested: ['teller-7', 'teller-8'] }), 'caller-conflict-of-interest');
+  });
+
+  it('changeInvolvedStaff_addingToTheList_isOpenToAnyoneWithoutAnInterest', () => {
+    expect(change({ requested: ['teller-7', 'teller-8'] })).toEqual({ involvedStaff: ['teller-7', 'teller-8'], added: ['teller-8'], removed: [], reason: null });
+  });
+
+  it('changeInvolvedStaff_anEmptyCaseList_canBeFilledByAManagerOfWhoIsAdded', () => {
+    expect(change({ current: [], lineManagerOf: {}, by: 'mgr-7', requested: ['teller-7'] }).added).toEqual(['teller-7']);
+  });
+
+  it('changeInvolvedStaff_takingSomeoneOff_isRefusedToANonSupervisor_evenWithAReason', () => {
+    expectCaseError(() => change({ requested: [], reason: 'entered by mistake' }), 'authority-limit', /teller-7/);
+  });
+
+  it.each([undefined, null, '', '   '])('changeInvolvedStaff_takingSomeoneOffWithoutAReason(%p)_isRefusedToASupervisor', (reason) => {
+    const err = expectCaseError(() => change({ requested: [], asSupervisor: true, reason }), 'reason-required');
+    expect(err.field).toBe('reason');
+  });
+
+  it('changeInvolvedStaff_aSupervisorWithAReason_takesSomeoneOff_andTheReasonIsKept', () => {
+    expect(change({ requested: ['teller-8'], asSupervisor: true, reason: ' wrong teller, it was 8123 ' })).toEqual({
+      involvedStaff: ['teller-8'],
+      added: ['teller-8'],
+      removed: ['teller-7'],
+      reason: 'wrong teller, it was 8123',
+    });
+  });
+
+  it('changeInvolvedStaff_withoutSayingWhetherTheCallerIsASupervisor_isRefusedAsInvalid', () => {
+    expectCaseError(() => change({ asSupervisor: undefined as never }), 'invalid', /asSupervisor/);
   });
 });
 
@@ -572,10 +650,10 @@ describe('chooseInvestigator', () => {
   it('chooseInvestigator_choiceFeedsAssign_withItsExclusions', () => {
     const staff = [member('teller-7', { skills: ['cards', 'fraud'] }), member('z')];
     const { chosen, excluded } = chooseInvestigator(staff, NEED, CTX);
-    const { snapshot } = assignInvestigator(caseIn('awaiting-assignment'), { investigator: chosen!.staffId, by: 'system', at: AT, conflicts: excluded });
+    const { snapshot } = assignInvestigator(caseIn('awaiting-assignment'), { investigator: chosen!.staffId, by: 'system', at: AT, departments: SAME_DEPARTMENT, conflicts: excluded });
     expect(snapshot.assignedTo).toBe('z');
     expectCaseError(
-      () => assignInvestigator(caseIn('awaiting-assignment'), { investigator: 'teller-7', by: 'sup-1', at: AT, conflicts: excluded }),
+      () => assignInvestigator(caseIn('awaiting-assignment'), { investigator: 'teller-7', by: 'sup-1', at: AT, departments: SAME_DEPARTMENT, conflicts: excluded }),
       'conflict-of-interest',
     );
   });
@@ -981,7 +1059,7 @@ describe('closeCase, reopenCase, withdrawCase', () => {
 describe('a whole case', () => {
   it('case_decidedContestedAndReviewed_byDifferentPeopleAtEachStep', () => {
     let c = openCase({ severity: 'medium', at: OPENED_AT });
-    c = assignInvestigator(c, { investigator: 'inv-1', by: 'sup-1', at: '2026-11-02T03:00:00Z', conflicts: [] }).snapshot;
+    c = assignInvestigator(c, { investigator: 'inv-1', by: 'sup-1', at: '2026-11-02T03:00:00Z', departments: SAME_DEPARTMENT, conflicts: [] }).snapshot;
     c = recordFindings(c, findingsInput({ at: '2026-11-03T03:00:00Z' })).snapshot;
     c = proposeResolution(c, proposalInput({ at: '2026-11-04T03:00:00Z' })).snapshot;
     c = approveResolution(c, { by: 'mgr-1', at: RESPONDED_AT, authorityLimitsMinor: { CNY: 500_000 }, reviewDueBy: REVIEW_DUE }).snapshot;
@@ -989,9 +1067,9 @@ describe('a whole case', () => {
     expect(c).toMatchObject({ state: 'under-review', level: 2, reviewRound: 1, previousDeciders: ['inv-1', 'mgr-1'] });
 
     for (const decider of ['inv-1', 'mgr-1']) {
-      expectCaseError(() => assignInvestigator(c, { investigator: decider, by: 'sup-1', at: AT, conflicts: [] }), 'conflict-of-interest');
+      expectCaseError(() => assignInvestigator(c, { investigator: decider, by: 'sup-1', at: AT, departments: SAME_DEPARTMENT, conflicts: [] }), 'conflict-of-interest');
     }
-    c = assignInvestigator(c, { investigator: 'inv-2', by: 'sup-2', at: AT, conflicts: [] }).snapshot;
+    c = assignInvestigator(c, { investigator: 'inv-2', by: 'sup-2', at: AT, departments: SAME_DEPARTMENT, conflicts: [] }).snapshot;
     // a small review decision still needs approval: reviewDecisionsNeedApproval
     c = proposeResolution(c, proposalInput({ by: 'inv-2', at: AT, actions: ['explanation', 'refund'], remedy: { type: 'fee-refund', amountMinor: 100, currency: 'CNY' } })).snapshot;
     expect(c.state).toBe('awaiting-approval');

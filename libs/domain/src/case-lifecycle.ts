@@ -128,6 +128,7 @@ export const isActionAllowed = (state: CaseState, action: CaseAction): boolean =
 export type CaseTransitionErrorCode =
   | 'not-allowed-in-state'
   | 'conflict-of-interest'
+  | 'caller-conflict-of-interest'
   | 'not-assigned'
   | 'four-eyes'
   | 'findings-missing'
@@ -375,11 +376,19 @@ export interface AssignInvestigatorInput extends TransitionInput {
    * when empty, so that an assignment can never skip the 回避 check by leaving it out.
    */
   conflicts: Exclusion[];
+  /**
+   * The department that handles the case at its current level and the investigator's own, from the
+   * staff directory; required, so that naming someone cannot skip the check by leaving it out.
+   */
+  departments: { case: string; investigator: string };
 }
 
 /**
- * Assign (or reassign) the investigator. Refused for anyone with a conflict of interest, and for
- * anyone who decided the case before: a 核查 review must be made by someone else.
+ * Assign (or reassign) the investigator. Refused for anyone with a conflict of interest, for
+ * anyone who decided the case before (a 核查 review must be made by someone else), and for anyone
+ * outside the department that handles the case at its level: an escalated or reviewed case is
+ * decided a level higher, so a colleague of the level below must not be named to it. Conflicts are
+ * checked first, so the answer names the 回避 reason whenever there is one.
  */
 export function assignInvestigator(c: CaseSnapshot, input: AssignInvestigatorInput): CaseStep {
   const { check, by, at } = begin(c, 'assign', input);
@@ -393,6 +402,12 @@ export function assignInvestigator(c: CaseSnapshot, input: AssignInvestigatorInp
   if (c.previousDeciders.includes(investigator)) reasons.add('decided-earlier-round');
   if (reasons.size > 0) {
     check.fail('conflict-of-interest', `${investigator} must not investigate this case (回避): ${[...reasons].join(', ')}`);
+  }
+  const departments = input.departments as Partial<AssignInvestigatorInput['departments']> | undefined;
+  const caseDepartment = check.text(departments?.case, 'departments.case');
+  const ownDepartment = check.text(departments?.investigator, 'departments.investigator');
+  if (ownDepartment !== caseDepartment) {
+    check.fail('invalid', `investigator: ${investigator} is in ${ownDepartment}, but the case is handled by ${caseDepartment} at level ${c.level}`, 'investigator');
   }
   return step(c, { ...copyOf(c), state: 'investigating', assignedTo: investigator }, 'assign', by, at, reason);
 }
@@ -814,6 +829,58 @@ export function conflictsOfInterest(staffId: string, ctx: ConflictContext, decla
   if (declaredInterests.includes(ctx.complaintId)) reasons.push('declared-interest');
   if (ctx.previousDeciders.includes(staffId)) reasons.push('decided-earlier-round');
   return reasons.map((reason) => ({ staffId, reason }));
+}
+
+export interface ChangeInvolvedStaffInput {
+  /** The list as recorded on the case. */
+  current: readonly string[];
+  /** The list the caller asks for. */
+  requested: readonly string[];
+  by: string;
+  /** Line manager of each staff member on the recorded list, from the staff directory. */
+  lineManagerOf: Readonly<Record<string, string | null>>;
+  /** Required, so that leaving it out cannot let someone off the list. */
+  asSupervisor: boolean;
+  /** Why someone comes off the list; required then. */
+  reason?: string | null;
+}
+
+export interface InvolvedStaffChange {
+  involvedStaff: string[];
+  added: string[];
+  removed: string[];
+  /** Given only when someone came off the list. */
+  reason: string | null;
+}
+
+/**
+ * A change to who the complaint is about. Taking someone off the list lifts their 回避 and their
+ * line manager's, so whoever is on it, or manages someone on it, may not change it at all; for the
+ * rest the list only grows, except that a supervisor may take someone off with a reason for the
+ * record (a name entered by mistake). Refusals of the caller answer 403, a missing reason 422.
+ */
+export function changeInvolvedStaff(state: CaseState, input: ChangeInvolvedStaffInput): InvolvedStaffChange {
+  const check = checks(state, null);
+  const by = check.text(input.by, 'by');
+  if (typeof input.asSupervisor !== 'boolean') check.fail('invalid', `asSupervisor: must be true or false, got ${show(input.asSupervisor)}`);
+  const own = conflictsOfInterest(by, { complaintId: '', involvedStaff: [...input.current], lineManagerOf: input.lineManagerOf, previousDeciders: [] });
+  if (own.length > 0) {
+    check.fail('caller-conflict-of-interest', `${by} may not change who the complaint is about (回避): ${own.map((e) => e.reason).join(', ')}`);
+  }
+  const added = input.requested.filter((s) => !input.current.includes(s));
+  const removed = input.current.filter((s) => !input.requested.includes(s));
+  let reason: string | null = null;
+  if (removed.length > 0) {
+    if (!input.asSupervisor) {
+      check.fail('authority-limit', `only a supervisor may take staff off the list (${removed.join(', ')}); anyone may add to it`);
+    }
+    if (input.reason !== undefined && input.reason !== null && typeof input.reason !== 'string') check.fail('invalid', `reason: must be a string, got ${show(input.reason)}`);
+    if (typeof input.reason !== 'string' || input.reason.trim() === '') {
+      check.fail('reason-required', `taking ${removed.join(', ')} off the list needs a reason for the record`, 'reason');
+    }
+    reason = (input.reason as string).trim();
+  }
+  return { involvedStaff: [...input.requested], added, removed, reason };
 }
 
 export interface InvestigatorChoice {

@@ -9,6 +9,7 @@ import {
   assignInvestigator,
   CaseStep,
   CaseTransitionError,
+  changeInvolvedStaff,
   closeCase,
   conflictsOfInterest,
   contestDecision,
@@ -99,11 +100,15 @@ export class CaseActionsController {
       let investigator = dto.investigator;
       let method: 'named' | 'workload-and-skill' = 'named';
       let excluded;
+      // The queue a case waits in is its level's department (set on escalation and review), the
+      // same one automatic assignment draws from; a case that belongs elsewhere is rerouted, not named across.
+      const departments = { case: ctx.found.department, investigator: ctx.found.department };
       if (investigator) {
         const [known]: { department: string; active: boolean }[] = await ctx.manager.query(`SELECT department, active FROM investigators WHERE staff_id = $1`, [investigator]);
-        if (!known || !known.active) throw new CaseTransitionError('invalid', ctx.found.status, 'assign', `${investigator} is not an active investigator in the directory`);
+        if (!known || !known.active) throw new CaseTransitionError('invalid', ctx.found.status, 'assign', `${investigator} is not an active investigator in the directory`, 'investigator');
         const conflict = await this.workflow.conflictContext(ctx.manager, ctx.found);
         excluded = conflictsOfInterest(investigator, conflict, conflict.declared.includes(investigator) ? [ctx.found.complaintId] : []);
+        departments.investigator = known.department;
       } else {
         const proposal = await this.workflow.proposeInvestigator(ctx.manager, ctx.found);
         if (!proposal.chosen) {
@@ -114,7 +119,7 @@ export class CaseActionsController {
         excluded = proposal.excluded;
         method = 'workload-and-skill';
       }
-      const moved = assignInvestigator(ctx.snapshot, { investigator, by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason ?? null, conflicts: excluded });
+      const moved = assignInvestigator(ctx.snapshot, { investigator, by: ctx.actor, at: ctx.now.toISOString(), reason: dto.reason ?? null, conflicts: excluded, departments });
       await this.workflow.recordAssignment(ctx.manager, ctx.found, investigator, ctx.actor, method, excluded, ctx.now);
       return {
         moved,
@@ -127,10 +132,22 @@ export class CaseActionsController {
 
   @Put('involved-staff')
   @Allow('triage-officer', 'investigator', 'approver')
-  @ApiOperation({ summary: 'Record the staff the complaint is about: they and their line managers may not handle it' })
+  @ApiOperation({
+    summary:
+      'Record the staff the complaint is about: they and their line managers may not handle it, nor change this list (403). The list only grows; a supervisor may take someone off with a reason',
+  })
   recordInvolvedStaff(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: InvolvedStaffDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.involved-staff-recorded', async (ctx) => {
-      const involvedStaff = dto.staffIds;
+      const recorded = await this.workflow.conflictContext(ctx.manager, ctx.found);
+      const change = changeInvolvedStaff(ctx.found.status, {
+        current: ctx.found.involvedStaff,
+        requested: dto.staffIds,
+        by: ctx.actor,
+        lineManagerOf: recorded.lineManagerOf,
+        asSupervisor: actsAsSupervisor(request),
+        reason: dto.reason,
+      });
+      const involvedStaff = change.involvedStaff;
       if (ctx.found.assignedTo) {
         const conflict = await this.workflow.conflictContext(ctx.manager, { ...ctx.found, involvedStaff } as CaseRecord);
         const reasons = conflictsOfInterest(ctx.found.assignedTo, conflict);
@@ -143,7 +160,8 @@ export class CaseActionsController {
           });
         }
       }
-      return { changes: { involvedStaff }, audit: { involvedStaff: involvedStaff.join(',') }, result: { id: caseId, involvedStaff } };
+      const removal: Record<string, string> = change.reason === null ? {} : { removed: change.removed.join(','), reason: forEvent(change.reason) };
+      return { changes: { involvedStaff }, audit: { involvedStaff: involvedStaff.join(','), ...removal }, result: { id: caseId, involvedStaff } };
     });
   }
 

@@ -51,6 +51,12 @@ export class InvolvedStaffDto {
   @ArrayUnique()
   @Matches(STAFF_ID, { each: true, message: 'each entry must be a staff id' })
   staffIds!: string[];
+
+  @ApiPropertyOptional({ description: 'Why someone comes off the list (a supervisor only): required then, and kept on the record with digit runs masked' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
 }
 
 export class RootCauseDto {

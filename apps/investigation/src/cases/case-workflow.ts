@@ -11,6 +11,7 @@ import { INVESTIGATION_POLICY, InvestigationPolicy } from './investigation-polic
 const STATUS_OF: Record<CaseTransitionError['code'], number> = {
   'not-allowed-in-state': HttpStatus.CONFLICT,
   'conflict-of-interest': HttpStatus.UNPROCESSABLE_ENTITY,
+  'caller-conflict-of-interest': HttpStatus.FORBIDDEN,
   'not-assigned': HttpStatus.FORBIDDEN,
   'four-eyes': HttpStatus.FORBIDDEN,
   'authority-limit': HttpStatus.FORBIDDEN,
@@ -196,7 +197,7 @@ export class CaseWorkflow {
   async tryAutoAssign(manager: EntityManager, found: CaseRecord, by: string, now: Date, causation?: { correlationId: string; causationId: string }): Promise<string | null> {
     const { chosen, excluded } = await this.proposeInvestigator(manager, found);
     if (!chosen) return null;
-    const moved = assignInvestigator(snapshotOf(found), { investigator: chosen.staffId, by, at: now.toISOString(), reason: 'workload and skill', conflicts: excluded });
+    const moved = assignInvestigator(snapshotOf(found), { investigator: chosen.staffId, by, at: now.toISOString(), reason: 'workload and skill', conflicts: excluded, departments: { case: found.department, investigator: chosen.department } });
     await this.recordAssignment(manager, found, chosen.staffId, by, 'workload-and-skill', excluded, now);
     const assigned = event(Events.CaseAssigned, { caseId: found.id, investigator: chosen.staffId, assignedBy: by, method: 'workload-and-skill', level: found.level, reviewRound: found.reviewRound, excluded });
     await this.commit(manager, found, { moved, events: [assigned] }, now, causation);
