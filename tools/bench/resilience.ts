@@ -159,17 +159,21 @@ export async function decideWithRemedies(platform: RunningPlatform, complaintIds
       },
       { timeoutMs: 180_000, intervalMs: 500, what: `the case of ${complaintId}` },
     );
+    // A named investigator must belong to the case's department: one load investigator per department.
+    const staffId = `investigator-load-${opened.department}`;
     if (!known.has(opened.department)) {
-      await call('PUT', investigation('/v1/investigators'), { staffId: 'investigator-load', department: opened.department, skills: ['general'], capacity: 1000, active: true, lineManager: null }, admin);
+      await call('PUT', investigation('/v1/investigators'), { staffId, department: opened.department, skills: ['general'], capacity: 1000, active: true, lineManager: null }, admin);
       known.add(opened.department);
     }
-    if (opened.status === 'awaiting-assignment') await call('POST', investigation(`/v1/cases/${opened.id}/assignment`), { investigator: 'investigator-load' }, await as('approver', 'approver-load'));
-    await call('PUT', investigation(`/v1/cases/${opened.id}/findings`), { facts: ['系统重复扣费'], liability: 'bank', rootCause: { code: 'system', detail: '扣费程序缺陷' } }, investigator);
+    if (opened.status === 'awaiting-assignment') await call('POST', investigation(`/v1/cases/${opened.id}/assignment`), { investigator: staffId }, await as('approver', 'approver-load'));
+    // Cases opened after the department had its load investigator are assigned to it at once.
+    const assignee = await as('investigator', opened.status === 'awaiting-assignment' ? staffId : (opened.assignedTo ?? staffId));
+    await call('PUT', investigation(`/v1/cases/${opened.id}/findings`), { facts: ['系统重复扣费'], liability: 'bank', rootCause: { code: 'system', detail: '扣费程序缺陷' } }, assignee);
     const proposed = await call(
       'POST',
       investigation(`/v1/cases/${opened.id}/resolution`),
       { outcome: 'upheld', explanation: '重复扣收的费用予以退还。', actions: ['refund'], remedy: { type: 'fee-refund', amount: { amountMinor: 2_000 + (complaintId.charCodeAt(0) % 50) * 100, currency: 'CNY' } } },
-      investigator,
+      assignee,
     );
     // A severe complaint's decision needs a second pair of eyes before it is issued.
     if (proposed.body?.status === 'awaiting-approval') await call('POST', investigation(`/v1/cases/${opened.id}/resolution/decision`), { decision: 'approve' }, await as('approver', 'approver-load'));
