@@ -15,6 +15,17 @@ import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-pr
 /** A token's own limit above every role's, so the approval matrix decides; a token without the claim approves no money. */
 const ANY_LIMIT = 1_000_000_000;
 
+/** Reading the service's own schema, its URLs, and approvers' tokens, for a service started in beforeAll. */
+function compensationClient(service: () => ServiceUnderTest) {
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
+    await service().pg.query(`SET search_path TO "${service().schema}"`);
+    return (await service().pg.query(text, params)).rows as R[];
+  };
+  const url = (route: string) => `${service().baseUrl}${route}`;
+  const token = (subject: string, roles: Parameters<TestIssuer['token']>[0] = 'approver', approvalLimitMinor = ANY_LIMIT) => service().issuer.token(roles, { subject, approvalLimitMinor });
+  return { sql, url, token };
+}
+
 jest.setTimeout(300_000);
 
 type Simulator = Awaited<ReturnType<typeof startCoreBankingSimulator>>;
@@ -111,12 +122,7 @@ describe('compensation pays remedies exactly once', () => {
     await pg?.end();
   });
 
-  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-    await compensation.pg.query(`SET search_path TO "${compensation.schema}"`);
-    return (await compensation.pg.query(text, params)).rows as R[];
-  };
-  const url = (route: string) => `${compensation.baseUrl}${route}`;
-  const token = (subject: string, roles: Parameters<TestIssuer['token']>[0] = 'approver', approvalLimitMinor = ANY_LIMIT) => compensation.issuer.token(roles, { subject, approvalLimitMinor });
+  const { sql, url, token } = compensationClient(() => compensation);
   const remedyOf = async (caseId: string) => eventually(async () => (await sql<{ id: string; status: string; hold_reason: string | null; rejection_reason: string | null }>(`SELECT * FROM remedies WHERE case_id = $1`, [caseId]))[0], { what: `the remedy of case ${caseId}` });
   const statusBecomes = (caseId: string, status: string) =>
     eventually(async () => ((await remedyOf(caseId)).status === status ? true : null), { timeoutMs: 30_000, what: `remedy of ${caseId} to be ${status}` });
@@ -466,12 +472,7 @@ describe('compensation when the decision behind a remedy changes', () => {
     await pg?.end();
   });
 
-  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-    await compensation.pg.query(`SET search_path TO "${compensation.schema}"`);
-    return (await compensation.pg.query(text, params)).rows as R[];
-  };
-  const url = (route: string) => `${compensation.baseUrl}${route}`;
-  const token = (subject: string, roles: Parameters<TestIssuer['token']>[0] = 'approver', approvalLimitMinor = ANY_LIMIT) => compensation.issuer.token(roles, { subject, approvalLimitMinor });
+  const { sql, url, token } = compensationClient(() => compensation);
 
   const send = async <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producedBy: string, envelope?: Envelope): Promise<Envelope> => {
     const sent = envelope ?? envelopeOf(definition, complaintId, payload, producedBy);

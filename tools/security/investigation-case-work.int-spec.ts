@@ -3,24 +3,19 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Producer } from 'kafkajs';
-import { ComplaintTriaged, EventEnvelope, Events, Role } from '@complaints/contracts';
+import { ComplaintTriaged, EventEnvelope, Events } from '@complaints/contracts';
 import { allowedActions } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
-import { eventually, quietKafka, TokenOptions } from '@complaints/testing';
+import { eventually, quietKafka } from '@complaints/testing';
 import { INVESTIGATION_POLICY, InvestigationPolicy } from '../../apps/investigation/src/cases/investigation-policy';
 import { TaskReminders } from '../../apps/investigation/src/tasks/task-reminders';
+import { investigationClient } from './investigation-client';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
 
 /** The platform's PII keys: the service seals with them, and the test opens what it sealed. */
 const PII = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}`, PII_PSEUDONYM_KEY: randomBytes(32).toString('base64') };
-
-interface Answer<T = Record<string, unknown>> {
-  status: number;
-  contentType: string | null;
-  body: T;
-}
 
 interface CaseRow {
   id: string;
@@ -58,22 +53,7 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     await rm(evidenceDir, { recursive: true, force: true });
   });
 
-  const tag = () => randomUUID().slice(0, 8);
-  const token = (roles: Role | Role[], options: TokenOptions = {}) => investigation.issuer.token(roles, options);
-  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-    await investigation.pg.query(`SET search_path TO "${investigation.schema}"`);
-    return (await investigation.pg.query(text, params)).rows as R[];
-  };
-
-  const call = async <T = Record<string, unknown>>(method: string, route: string, bearer: string, body?: unknown): Promise<Answer<T>> => {
-    const res = await fetch(`${investigation.baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, contentType: res.headers.get('content-type'), body: (text ? JSON.parse(text) : null) as T };
-  };
+  const { tag, token, sql, call } = investigationClient(() => investigation);
 
   const triagedEnvelope = (complaintId: string, payload: Partial<ComplaintTriaged> & { department: string }): EventEnvelope<ComplaintTriaged> => ({
     eventId: randomUUID(),

@@ -3,17 +3,12 @@ import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Producer } from 'kafkajs';
-import { ComplaintTriaged, EventEnvelope, Events, Role } from '@complaints/contracts';
-import { eventually, quietKafka, TokenOptions } from '@complaints/testing';
+import { ComplaintTriaged, EventEnvelope, Events } from '@complaints/contracts';
+import { eventually, quietKafka } from '@complaints/testing';
+import { Answer, investigationClient } from './investigation-client';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
-
-interface Answer<T = Record<string, unknown>> {
-  status: number;
-  contentType: string | null;
-  body: T;
-}
 
 /**
  * What department staff may add to a case and do with an improvement action, in-process with the
@@ -36,22 +31,7 @@ describe('investigation: department staff help with the cases and improvement ac
     await rm(evidenceDir, { recursive: true, force: true });
   });
 
-  const tag = () => randomUUID().slice(0, 8);
-  const token = (roles: Role | Role[], options: TokenOptions = {}) => investigation.issuer.token(roles, options);
-  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-    await investigation.pg.query(`SET search_path TO "${investigation.schema}"`);
-    return (await investigation.pg.query(text, params)).rows as R[];
-  };
-
-  const call = async <T = Record<string, unknown>>(method: string, route: string, bearer: string, body?: unknown): Promise<Answer<T>> => {
-    const res = await fetch(`${investigation.baseUrl}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${bearer}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, contentType: res.headers.get('content-type'), body: (text ? JSON.parse(text) : null) as T };
-  };
+  const { tag, token, sql, call } = investigationClient(() => investigation);
 
   const upload = async (caseId: string, bearer: string): Promise<Answer> => {
     const res = await fetch(`${investigation.baseUrl}/v1/cases/${caseId}/evidence/files?kind=document&sourceSystem=branch-scanner&description=statement`, {
