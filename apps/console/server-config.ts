@@ -23,7 +23,7 @@ export const DEV_ISSUER = 'urn:complaints:dev-issuer';
 export const DEV_LOGIN_ROLES = ['triage-officer', 'investigator', 'department-staff', 'approver', 'compliance-officer', 'auditor', 'administrator'] as const;
 export type DevLoginRole = (typeof DEV_LOGIN_ROLES)[number];
 
-/** What the demo's approver may approve (CNY 50,000), when the login does not say. */
+/** What the demo's approver or compliance officer may approve (CNY 50,000), when the login does not say: without it a token approves no money. */
 export const DEFAULT_DEV_APPROVAL_LIMIT_MINOR = 5_000_000;
 
 export interface ConsoleConfig {
@@ -83,7 +83,7 @@ export function parseDevTokenRequest(body: unknown): { ok: true; value: DevToken
     value: {
       role,
       subject: b.subject as string,
-      ...(limit !== undefined ? { approvalLimitMinor: limit as number } : role === 'approver' ? { approvalLimitMinor: DEFAULT_DEV_APPROVAL_LIMIT_MINOR } : {}),
+      ...(limit !== undefined ? { approvalLimitMinor: limit as number } : role === 'approver' || role === 'compliance-officer' ? { approvalLimitMinor: DEFAULT_DEV_APPROVAL_LIMIT_MINOR } : {}),
     },
   };
 }

@@ -90,6 +90,20 @@ describe('the console server', () => {
     const refused = await request(on).post('/dev/token').send({ role: 'channel-adapter', subject: 'x y' });
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.text).errors.map((e: { path: string }) => e.path)).toEqual(['role', 'subject']);
+    const officer = await request(on).post('/dev/token').send({ role: 'compliance-officer', subject: 'cco-1' });
+    expect(officer.body).toMatchObject({ role: 'compliance-officer', approvalLimitMinor: 5_000_000 });
+  });
+
+  it('hands development tokens only to this machine, addressed by a loopback name (not under another name, as DNS rebinding would)', async () => {
+    const on = createConsoleApp({ ...config, devLogin: true }, async () => 'header.claims.signature');
+    for (const host of ['evil.example', 'evil.example:4100', '10.0.0.5:4100', 'localhost.evil.example']) {
+      const res = await request(on).post('/dev/token').set('host', host).send({ role: 'administrator', subject: 'admin-1' });
+      expect({ host, status: res.status }).toEqual({ host, status: 403 });
+      expect(res.body.token).toBeUndefined();
+    }
+    for (const host of ['localhost:4100', '127.0.0.1:4100', '[::1]:4100', 'LOCALHOST']) {
+      expect((await request(on).post('/dev/token').set('host', host).send({ role: 'administrator', subject: 'admin-1' })).status).toBe(200);
+    }
   });
 });
 

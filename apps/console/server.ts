@@ -22,6 +22,14 @@ type IssueDevToken = (options: { roles: string; subject: string; approvalLimitMi
 const problem = (res: Response, status: number, title: string, extra: Record<string, unknown> = {}) =>
   res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, ...extra }));
 
+const LOOPBACK_ADDRESS = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3})$/;
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/i;
+
+/** A request from this machine, addressed to it by a loopback name. */
+function fromThisMachine(req: Request): boolean {
+  return LOOPBACK_ADDRESS.test(req.socket.remoteAddress ?? '') && LOOPBACK_HOST.test(req.headers.host ?? '');
+}
+
 export function createConsoleApp(config: ConsoleConfig, issueDevToken?: IssueDevToken) {
   const app = express();
   app.disable('x-powered-by');
@@ -65,6 +73,10 @@ export function createConsoleApp(config: ConsoleConfig, issueDevToken?: IssueDev
 
   app.post('/dev/token', express.json({ limit: '4kb' }), async (req: Request, res: Response, next: NextFunction) => {
     if (!config.devLogin || !issueDevToken) return problem(res, 404, 'Not found', { detail: 'the development login is off: sign in with a token from the bank’s identity provider' });
+    // Tokens for any role, administrator included, are for the developer at this machine only: not
+    // for others on the network (a console bound to 0.0.0.0), nor for a page in the developer's
+    // browser reaching it under another name (DNS rebinding).
+    if (!fromThisMachine(req)) return problem(res, 403, 'Forbidden', { detail: 'the development login answers only on localhost, to this machine' });
     const parsed = parseDevTokenRequest(req.body);
     if (!parsed.ok) return problem(res, 400, 'The request is not valid', { errors: parsed.errors });
     try {
