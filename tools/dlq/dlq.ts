@@ -27,6 +27,7 @@ async function main(): Promise<number> {
           attempts: Number(l.headers['dlq-attempts']),
           from: `${l.headers['dlq-original-topic']} ${l.headers['dlq-original-partition']}/${l.headers['dlq-original-offset']}`,
           failedAt: l.headers['dlq-failed-at'],
+          replayedFrom: l.headers['dlq-replayed-from'],
           value: l.value.toString('utf8').slice(0, 500),
         }),
       );

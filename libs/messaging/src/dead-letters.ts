@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
-import { stringHeaders } from './transport';
+import { REPLAYED_FROM_HEADER, stringHeaders } from './transport';
 
 export interface DeadLetter {
   partition: number;
@@ -56,7 +56,8 @@ export async function readDeadLetters(kafka: Kafka, dlqTopic: string): Promise<D
 /**
  * Sends dead letters back to the topic they came from, with their original key, value and headers.
  * Consumers are idempotent, so groups that had already handled the event ignore the replay; the
- * group that dead-lettered it handles it afresh.
+ * group that dead-lettered it handles it afresh, and dead-letters it anew if it fails again (the
+ * new letter carries `dlq-replayed-from`).
  */
 export async function replayDeadLetters(kafka: Kafka, letters: DeadLetter[]): Promise<number> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -66,7 +67,7 @@ export async function replayDeadLetters(kafka: Kafka, letters: DeadLetter[]): Pr
       const topic = letter.headers['dlq-original-topic'];
       if (!topic) throw new Error(`dead letter ${letter.partition}/${letter.offset} has no dlq-original-topic header`);
       const headers = Object.fromEntries(Object.entries(letter.headers).filter(([k]) => !k.startsWith('dlq-')));
-      headers['dlq-replayed-from'] = `${letter.partition}/${letter.offset}`;
+      headers[REPLAYED_FROM_HEADER] = `${letter.partition}/${letter.offset}`;
       await producer.send({ topic, acks: -1, messages: [{ key: letter.key, value: letter.value, headers }] });
     }
   } finally {

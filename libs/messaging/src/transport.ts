@@ -15,6 +15,9 @@ export const ANY_EVENT = '*';
 
 export type HandlingOutcome = 'handled' | 'duplicate' | 'ignored' | 'dead-lettered';
 
+/** Set by the DLQ tool on a dead letter it sends back: `<dlq partition>/<dlq offset>` of the letter. */
+export const REPLAYED_FROM_HEADER = 'dlq-replayed-from';
+
 export interface KafkaEventTransportOptions {
   kafka: Kafka;
   dataSource: DataSource;
@@ -389,6 +392,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   /**
    * Writes the original record, with the reason, to this group's dead-letter topic through the
    * outbox, marked in the same transaction so a redelivery does not dead-letter it twice.
+   *
+   * A replayed dead letter that fails again is marked by its own position rather than its event
+   * id: the event's id is already marked from the first failure, and keying on it would drop the
+   * renewed failure, leaving only the older letter, which expires on the DLQ topic while the
+   * event is still unhandled. The position still recognises a redelivery of that replay.
    */
   private async deadLetter(
     topic: string,
@@ -398,8 +406,22 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     attempts: number,
     eventId: string | null,
   ): Promise<void> {
-    const markId = eventId ?? `${topic}/${partition}/${message.offset}`;
+    const position = `${topic}/${partition}/${message.offset}`;
+    const replayed = eventId !== null && stringHeaders(message.headers)[REPLAYED_FROM_HEADER] !== undefined;
+    const markId = eventId === null || replayed ? position : eventId;
+    let written = false;
     await this.options.dataSource.transaction(async (manager) => {
+      written = false;
+      if (replayed) {
+        // The event's own mark keeps redeliveries of its source record from being dead-lettered
+        // again, and must outlive the new letter on the DLQ topic, so it is renewed.
+        await manager.query(
+          `INSERT INTO processed_events (consumer_group, event_id, outcome) VALUES ($1, $2, 'dead-lettered')
+           ON CONFLICT (consumer_group, event_id) DO UPDATE SET processed_at = clock_timestamp()
+             WHERE processed_events.outcome = 'dead-lettered'`,
+          [this.options.groupId, eventId],
+        );
+      }
       const fresh: unknown[] = await manager.query(
         `INSERT INTO processed_events (consumer_group, event_id, outcome) VALUES ($1, $2, 'dead-lettered')
          ON CONFLICT DO NOTHING RETURNING event_id`,
@@ -423,8 +445,13 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
           'dlq-failed-at': new Date().toISOString(),
         },
       });
+      written = true;
     });
-    this.log.warn('record dead-lettered', { topic, partition, offset: message.offset, reason: rejection.reason, dlqTopic: this.dlqTopic });
+    if (written) {
+      this.log.warn('record dead-lettered', { topic, partition, offset: message.offset, reason: rejection.reason, dlqTopic: this.dlqTopic });
+    } else {
+      this.log.log('record already dead-lettered; not written again', { topic, partition, offset: message.offset, reason: rejection.reason, dlqTopic: this.dlqTopic });
+    }
   }
 }
 

@@ -171,6 +171,63 @@ describe('idempotent consumer transport (real Postgres and Kafka)', () => {
     expect((await effects(bed.dataSource))[0].event_id).toBe(event.eventId);
     expect(await bed.dataSource.query(`SELECT outcome FROM processed_events`)).toEqual([{ outcome: 'handled' }]);
   });
+
+  it('dead-letters a replayed dead letter that fails again, naming the replay, while redeliveries of either record add none', async () => {
+    const complaintId = randomUUID();
+    const poison = receivedEvent(complaintId, 'still-poison');
+    behaviour.failFor.add('still-poison');
+    const dlqTopic = bed.topic(deadLetterTopic(GROUP));
+    const lettersInOutbox = async (): Promise<number> =>
+      Number((await bed.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE topic = $1`, [dlqTopic]))[0].n);
+    await withDeadLetters(async (dlq) => {
+      await send([asRecord(poison)]);
+      consumer = await startConsumer(bed);
+      await eventually(() => dlq.messages.length === 1, { what: 'the first dead letter' });
+      const [first] = dlq.messages;
+
+      // The operator replays it before the cause is fixed: the handler fails again.
+      const letters = await readDeadLetters(bed.kafka, dlqTopic);
+      expect(await replayDeadLetters(bed.kafka, letters)).toBe(1);
+      await eventually(() => dlq.messages.length === 2, { what: 'a second dead letter for the failed replay' });
+      await eventually(async () => (await committedOffset()) === 2, { what: 'offsets past the record and its replay' });
+      const second = dlq.messages[1];
+      expect(second.key).toBe(complaintId);
+      expect(JSON.parse(second.value!.toString())).toEqual(poison);
+      expect(second.headers).toMatchObject({
+        'dlq-reason': 'handler-failed',
+        'dlq-error': 'cannot handle still-poison',
+        'dlq-attempts': '3',
+        'dlq-replayed-from': `${first.partition}/${first.offset}`,
+        'dlq-original-topic': bed.topic(TOPICS.intake),
+        'dlq-original-partition': first.headers['dlq-original-partition'],
+        'dlq-original-offset': '1',
+        'dlq-consumer-group': bed.topic(GROUP),
+      });
+      expect(first.headers['dlq-replayed-from']).toBeUndefined();
+      expect(Date.parse(second.headers['dlq-failed-at'])).toBeGreaterThanOrEqual(Date.parse(first.headers['dlq-failed-at']));
+
+      // Both records come again (the group reset to the beginning) and the original is published
+      // once more: each fails again, and none is dead-lettered a second time.
+      await consumer.stop();
+      consumer = null;
+      const admin = bed.kafka.admin();
+      await admin.connect();
+      try {
+        const [intake] = await admin.fetchOffsets({ groupId: bed.topic(GROUP), topics: [bed.topic(TOPICS.intake)] });
+        await admin.setOffsets({ groupId: bed.topic(GROUP), topic: bed.topic(TOPICS.intake), partitions: intake.partitions.map((p) => ({ partition: p.partition, offset: '0' })) });
+      } finally {
+        await admin.disconnect();
+      }
+      await send([asRecord(poison)]);
+      consumer = await startConsumer(bed);
+      await eventually(async () => (await committedOffset()) === 3, { what: 'offsets past both redeliveries and the duplicate' });
+      expect(await lettersInOutbox()).toBe(2);
+      expect(dlq.messages).toHaveLength(2);
+      expect(await effects(bed.dataSource)).toHaveLength(0);
+      expect(await bed.dataSource.query(`SELECT outcome FROM processed_events WHERE event_id = $1`, [poison.eventId])).toEqual([{ outcome: 'dead-lettered' }]);
+    });
+  }, 30_000);
+
   describe('with records sharing one transaction (recordsPerTransaction)', () => {
     /** Rows written by one transaction carry its id: fewer ids than events means shared commits. */
     const transactionsBehind = async (): Promise<number> =>
