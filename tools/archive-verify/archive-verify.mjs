@@ -3,7 +3,7 @@
 // dependencies beyond Node itself (18 or later), so a regulator or auditor can read every line.
 //
 //   node archive-verify.mjs <bundle.json> [--anchor <hash>] [--last <hash>]
-//                           [--checkpoints <checkpoints.json> [--public-key <key.pem>]]
+//                           [--checkpoints <checkpoints.json> [--public-key <key.pem>] [--allow-unsealed-tail]]
 //
 //   --anchor <hash>  the hash the bundle must start from: the last hash of the bundle before it,
 //                    or one the bank published. A bundle from seq 1 starts from the genesis hash
@@ -14,9 +14,15 @@
 //                    inside the bundle's range must have the Merkle root of the bundle's entries.
 //   --public-key <file>   the Ed25519 public key (PEM) the checkpoints must be signed with, as the
 //                    bank published it; without it, the keys inside the checkpoints file are used.
+//   --allow-unsealed-tail  accept entries after the last checkpoint wholly inside the bundle (see
+//                    exit 3), reported as checked against the entries before them only.
 //
 // Exit 0 and `OK: N entries, seq A..B, last hash H` when every entry verifies; exit 1 and
-// `FAILED: ...` naming the first entry that does not, and why; exit 2 on wrong usage.
+// `FAILED: ...` naming the first entry that does not, and why; exit 2 on wrong usage; exit 3 and
+// `UNVERIFIED TAIL: seq X..B ...` when, with --checkpoints, the entries from X on lie after the
+// last checkpoint wholly inside the bundle: nothing signed covers them, so a rewrite of them with
+// their hashes recomputed would verify. Entries before a covered checkpoint need no checkpoint
+// of their own: the first entry it covers names the hash of the one before, and so on back.
 //
 // The chain, exactly as apps/compliance-archive/src/archive/hash-chain.ts builds it:
 //   entryHash = lowercase hex SHA-256 of the UTF-8 bytes of  prevHash + "\n" + canonical
@@ -172,7 +178,10 @@ function readPublicKey(pem, where) {
  * Checks an export of checkpoints against a bundle that verified (`bundle`). `publicKeyPem`, when
  * given, is the key every checkpoint must be signed with; otherwise each checkpoint's keyId is
  * looked up in the file's own publicKeys. Returns { ok: true, checkpoints, seqFrom, seqTo,
- * covered, keySource } or { ok: false, problem } naming the first checkpoint that fails.
+ * covered, keySource, unsealed } or { ok: false, problem } naming the first checkpoint that fails.
+ * `unsealed` is null, or { fromSeq, toSeq, coveredBy } for the bundle's entries after the last
+ * checkpoint wholly inside it (all of them when there is none), with the checkpoint covering the
+ * first of them beyond the bundle's end, if one was signed yet.
  */
 export function verifyCheckpoints(file, bundle, { publicKeyPem } = {}) {
   const fail = (problem) => ({ ok: false, problem });
@@ -197,6 +206,7 @@ export function verifyCheckpoints(file, bundle, { publicKeyPem } = {}) {
   const inside = new Map(bundle.entries.map((e) => [e.seq, e.entryHash]));
   let before = null;
   let covered = 0;
+  let sealedTo = null;
   for (const [i, c] of file.checkpoints.entries()) {
     const name = c && Number.isSafeInteger(c.seqFrom) && Number.isSafeInteger(c.seqTo) ? `checkpoint seq ${c.seqFrom}..${c.seqTo}` : `checkpoint ${i + 1}`;
     const bad = (problem) => fail(`${name}: ${problem}`);
@@ -225,10 +235,14 @@ export function verifyCheckpoints(file, bundle, { publicKeyPem } = {}) {
       for (let seq = c.seqFrom; seq <= c.seqTo; seq++) hashes.push(inside.get(seq));
       if (merkleRoot(hashes) !== c.merkleRoot) return bad("Merkle root does not match the bundle's entries it covers");
       covered += 1;
+      sealedTo = c.seqTo;
     }
     before = c;
   }
   const first = file.checkpoints[0];
+  const tailFrom = sealedTo === null ? bundle.fromSeq : sealedTo + 1;
+  const over = file.checkpoints.find((c) => c.seqFrom <= tailFrom && tailFrom <= c.seqTo);
+  const unsealed = tailFrom > bundle.toSeq ? null : { fromSeq: tailFrom, toSeq: bundle.toSeq, coveredBy: over ? { seqFrom: over.seqFrom, seqTo: over.seqTo } : null };
   return {
     ok: true,
     checkpoints: file.checkpoints.length,
@@ -237,6 +251,7 @@ export function verifyCheckpoints(file, bundle, { publicKeyPem } = {}) {
     fromGenesis: first.seqFrom === 1,
     covered,
     keySource: external ? 'external' : [...new Set(file.checkpoints.map((c) => c.keyId))],
+    unsealed,
   };
 }
 
@@ -253,6 +268,8 @@ function parseArguments(argv) {
       const value = argv[++i];
       if (value === undefined || value.startsWith('-')) throw new BundleProblem(`${arg} needs a file`);
       options[arg === '--checkpoints' ? 'checkpoints' : 'publicKey'] = value;
+    } else if (arg === '--allow-unsealed-tail') {
+      options.allowUnsealedTail = true;
     } else if (arg === '-h' || arg === '--help') {
       return { help: true };
     } else if (arg.startsWith('-')) {
@@ -263,11 +280,12 @@ function parseArguments(argv) {
   }
   if (files.length !== 1) throw new BundleProblem('give exactly one bundle file');
   if (options.publicKey !== undefined && options.checkpoints === undefined) throw new BundleProblem('--public-key checks checkpoints: give --checkpoints too');
+  if (options.allowUnsealedTail && options.checkpoints === undefined) throw new BundleProblem('--allow-unsealed-tail is about checkpoints: give --checkpoints too');
   return { file: files[0], options };
 }
 
 function main(argv) {
-  const usage = `usage: node ${basename(fileURLToPath(import.meta.url))} <bundle.json> [--anchor <hash>] [--last <hash>] [--checkpoints <checkpoints.json> [--public-key <key.pem>]]`;
+  const usage = `usage: node ${basename(fileURLToPath(import.meta.url))} <bundle.json> [--anchor <hash>] [--last <hash>] [--checkpoints <checkpoints.json> [--public-key <key.pem>] [--allow-unsealed-tail]]`;
   let parsed;
   try {
     parsed = parseArguments(argv);
@@ -286,7 +304,7 @@ function main(argv) {
     process.stdout.write(`FAILED: cannot read ${parsed.file} as JSON: ${e.message}\n`);
     return 1;
   }
-  const { checkpoints: checkpointsFile, publicKey: publicKeyFile, ...hashes } = parsed.options;
+  const { checkpoints: checkpointsFile, publicKey: publicKeyFile, allowUnsealedTail, ...hashes } = parsed.options;
   const verdict = verifyBundle(bundle, hashes);
   if (!verdict.ok) {
     process.stdout.write(`FAILED: ${verdict.problem}\n`);
@@ -314,7 +332,20 @@ function main(argv) {
       return 1;
     }
   }
-  process.stdout.write(`OK: ${verdict.entries} entries, seq ${verdict.fromSeq}..${verdict.toSeq}, last hash ${verdict.lastHash}\n`);
+  const tail = checked?.unsealed ?? null;
+  const range = (r) => `seq ${r.fromSeq}..${r.toSeq}`;
+  if (tail && !allowUnsealedTail) {
+    const remedy = tail.coveredBy
+      ? `export the bundle up to seq ${tail.coveredBy.seqTo}, where the checkpoint seq ${tail.coveredBy.seqFrom}..${tail.coveredBy.seqTo} that covers them ends`
+      : 'no checkpoint covers them yet: ask for one to be cut (POST /v1/archive/checkpoints) and export again';
+    process.stdout.write(
+      `UNVERIFIED TAIL: ${range(tail)} of this bundle lie after the last checkpoint wholly inside it${checked.covered ? '' : ' (there is none)'}, ` +
+        `so they were checked against nothing signed: rewritten with their hashes recomputed, they would verify. ` +
+        `To check them, ${remedy}; to accept them as unverified, pass --allow-unsealed-tail\n`,
+    );
+  } else {
+    process.stdout.write(`OK: ${verdict.entries} entries, seq ${verdict.fromSeq}..${verdict.toSeq}, last hash ${verdict.lastHash}\n`);
+  }
   process.stdout.write(`  starts from ${verdict.anchorHash}${verdict.fromSeq === 1 ? ' (genesis)' : parsed.options.anchor ? ' (the expected anchor)' : ' (not checked: pass --anchor to tie it to the bundle before)'}\n`);
   if (checked) {
     process.stdout.write(
@@ -329,8 +360,11 @@ function main(argv) {
         : `  signatures checked with the public key${checked.keySource.length === 1 ? '' : 's'} in the checkpoints file itself (${checked.keySource.join(', ')}): ` +
             'that shows the file is consistent, not who signed it; pass --public-key with the key the bank published\n',
     );
+    if (tail) {
+      process.stdout.write(`  unsealed tail: ${range(tail)} lie after the last checkpoint wholly inside this bundle: checked against the entries before them only${allowUnsealedTail ? ' (--allow-unsealed-tail)' : ''}\n`);
+    }
   }
-  return 0;
+  return tail && !allowUnsealedTail ? 3 : 0;
 }
 
 // Run as a program; imported (by a test or another script), it only exports verifyBundle and friends.

@@ -218,12 +218,45 @@ describe('archive-verify --checkpoints', () => {
   });
 
   it('checks only the checkpoints wholly inside the bundle against its entries, and says how many', () => {
+    // 5..8 is inside; entries 3 and 4 are tied to it through entry 5's link, entry 9 to nothing signed.
     const middle: Bundle = { ...TEN, fromSeq: 3, toSeq: 9, anchorHash: TEN.entries[1].entryHash, entries: TEN.entries.slice(2, 9) };
-    const run = withCheckpoints(middle, CHECKPOINTS);
+    const run = withCheckpoints(middle, CHECKPOINTS, ['--allow-unsealed-tail']);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('1 lie wholly inside this bundle');
+    expect(run.stdout).toContain('unsealed tail: seq 9..9 lie after the last checkpoint wholly inside this bundle: checked against the entries before them only (--allow-unsealed-tail)');
     const first: Bundle = { ...TEN, toSeq: 3, entries: TEN.entries.slice(0, 3) };
-    expect(withCheckpoints(first, CHECKPOINTS).stdout).toContain('none lies wholly inside this bundle');
+    expect(withCheckpoints(first, CHECKPOINTS, ['--allow-unsealed-tail']).stdout).toContain('none lies wholly inside this bundle');
+  });
+
+  it('entries after the last checkpoint wholly inside the bundle are reported unverified, exit 3, unless --allow-unsealed-tail', () => {
+    const SIX = buildBundle(sampleEnvelopes(6));
+    const sealedToFive = buildCheckpoints(SIX, [[1, 5]], privateKey);
+    // Entry 6 rewritten and its hash recomputed: the chain still verifies, and nothing signed covers it.
+    const events = SIX.entries.map((e) => JSON.parse(e.canonical) as Record<string, unknown>);
+    events[5] = { ...events[5], occurredAt: '2016-11-20T01:30:00.000Z' };
+    const rewritten = buildBundle(events);
+    expect(rewritten.entries.slice(0, 5)).toEqual(SIX.entries.slice(0, 5));
+    for (const bundle of [SIX, rewritten]) {
+      const run = withCheckpoints(bundle, sealedToFive);
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 3, stderr: '' });
+      expect(run.stdout.split('\n')[0]).toBe(
+        'UNVERIFIED TAIL: seq 6..6 of this bundle lie after the last checkpoint wholly inside it, so they were checked against nothing signed: ' +
+          'rewritten with their hashes recomputed, they would verify. To check them, no checkpoint covers them yet: ask for one to be cut ' +
+          '(POST /v1/archive/checkpoints) and export again; to accept them as unverified, pass --allow-unsealed-tail',
+      );
+      expect(run.stdout).not.toMatch(/^OK/);
+      const allowed = withCheckpoints(bundle, sealedToFive, ['--allow-unsealed-tail']);
+      expect(allowed.status).toBe(0);
+      expect(allowed.stdout).toMatch(/^OK: 6 entries, seq 1\.\.6/);
+      expect(allowed.stdout).toContain('unsealed tail: seq 6..6 lie after the last checkpoint wholly inside this bundle');
+    }
+    // A checkpoint signed past the bundle's end names where to export to; none inside makes the whole bundle the tail.
+    expect(withCheckpoints({ ...TEN, toSeq: 6, entries: TEN.entries.slice(0, 6) }, CHECKPOINTS).stdout).toMatch(/^UNVERIFIED TAIL: seq 5\.\.6 .*export the bundle up to seq 8, where the checkpoint seq 5\.\.8 that covers them ends/);
+    expect(withCheckpoints({ ...TEN, toSeq: 3, entries: TEN.entries.slice(0, 3) }, CHECKPOINTS).stdout).toMatch(/^UNVERIFIED TAIL: seq 1\.\.3 of this bundle lie after the last checkpoint wholly inside it \(there is none\)/);
+    // Ending on a checkpoint boundary leaves no tail; without --checkpoints there is nothing to be unsealed against.
+    expect(withCheckpoints({ ...TEN, toSeq: 8, entries: TEN.entries.slice(0, 8) }, CHECKPOINTS).status).toBe(0);
+    expect(runVerifier(SIX).status).toBe(0);
+    expect(runVerifier(SIX, ['--allow-unsealed-tail']).status).toBe(2);
   });
 
   it('names the checkpoint whose Merkle root does not match a bundle rebuilt from a changed event', () => {

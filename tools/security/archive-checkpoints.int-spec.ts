@@ -153,6 +153,23 @@ describe('compliance archive: signed checkpoints', () => {
     expect((await verdict()).intact).toBe(true);
   });
 
+  it('names the checkpoint covering an entry whose occurred_at was moved, its text and hash untouched', async () => {
+    const [row] = (await archive.pg.query(`SELECT occurred_at FROM ${table('archive_entries')} WHERE seq = 6`)).rows as { occurred_at: Date }[];
+    await behindTheServicesBack('archive_entries', `UPDATE ${table('archive_entries')} SET occurred_at = occurred_at - interval '10 years' WHERE seq = 6`, []);
+    try {
+      expect(await verdict()).toMatchObject({
+        intact: false,
+        checkpoints: 2,
+        entriesCovered: 4,
+        brokenAt: { seqFrom: 5, seqTo: 8 },
+        problem: "entry 6, which it covers: stored occurred_at does not match the entry's canonical text",
+      });
+    } finally {
+      await behindTheServicesBack('archive_entries', `UPDATE ${table('archive_entries')} SET occurred_at = $1 WHERE seq = 6`, [row.occurred_at]);
+    }
+    expect((await verdict()).intact).toBe(true);
+  });
+
   it('names the checkpoint whose stored signature has one byte changed', async () => {
     const [row] = (await archive.pg.query(`SELECT signature FROM ${table('checkpoints')} WHERE seq_to = 8`)).rows as { signature: string }[];
     const bytes = Buffer.from(row.signature, 'base64');

@@ -34,8 +34,11 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
   const tokens: Record<string, string> = {};
   const oldComplaint = randomUUID();
   const recentComplaint = randomUUID();
+  const reopenedComplaint = randomUUID();
   const OLD_CUSTOMER = `cust_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
   const RECENT_CUSTOMER = `cust_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  const REOPENED_CUSTOMER = `cust_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  let reopenedCaseId: string;
   let offset = 0;
   const fed = new Set<string>();
   let holdId: string;
@@ -78,6 +81,12 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
       return { topic, envelope: { ...envelope, payload, occurredAt: new Date(Date.UTC(year, 2, 2 + i, 9, 30)).toISOString() } };
     });
 
+  /** An event of the complaint's after its first answer, as its producer would publish it. */
+  const laterEvent = (complaintId: string, event: { type: string; version: number }, occurredAt: string, payload: Json, producer = 'investigation') => ({
+    eventId: randomUUID(), type: event.type, version: event.version, occurredAt, complaintId,
+    correlationId: 'retention-spec', causationId: null, producer, payload,
+  });
+
   beforeAll(async () => {
     archive = await startInProcess(complianceArchiveService, { PII_KEYS });
     for (const role of ['compliance-officer', 'auditor', 'investigator']) tokens[role] = await archive.issuer.token(role as never);
@@ -99,6 +108,11 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
       },
     });
     for (const { topic, envelope } of complaintEvents(recentComplaint, RECENT_CUSTOMER, 'uk-fca', 2026)) await feed(topic, envelope);
+    // Answered in 2022, reopened in 2025 and not answered since: open, however long ago the first answer went out.
+    const reopened = complaintEvents(reopenedComplaint, REOPENED_CUSTOMER, 'uk-fca', 2022);
+    for (const { topic, envelope } of reopened) await feed(topic, envelope);
+    reopenedCaseId = (reopened.find(({ envelope }) => (envelope as Json).type === 'case.resolved')!.envelope as Json).payload.caseId;
+    await feed(TOPICS.investigation, laterEvent(reopenedComplaint, Events.CaseReopened, '2025-06-02T08:00:00.000Z', { caseId: reopenedCaseId, reason: '客户提交了新的交易流水', reopenedBy: 'staff-0900' }));
     await feedOutbox();
   });
 
@@ -149,7 +163,8 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     ]);
     expect(due.due[0].keyIds).toHaveLength(2);
     expect(due.heldBack).toEqual([]);
-    expect(due.notYetDue).toBe(1);
+    // The 2026 complaint's period runs; the one reopened in 2025 is open.
+    expect(due.notYetDue).toBe(2);
     // As of a date before the period ran out, nothing is due.
     expect((await call('GET', 'retention/due?asOf=2018-03-10T09:29:59Z', 'auditor')).json().due).toEqual([]);
     expect((await call('GET', 'retention/due?asOf=yesterday', 'auditor')).status).toBe(400);
@@ -264,6 +279,33 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     expect({ keys: await keyRows(), purges: (await archive.pg.query(`SELECT * FROM ${table('archive_purges')}`)).rows }).toEqual(before);
     // A hold can no longer bring anything back.
     expect((await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'HCCL/2026/118' })).status).toBe(409);
+  });
+
+  it('a complaint reopened after its final response is open again until the next one: never due meanwhile, and the purges left it', async () => {
+    const customers = (plan: Json) => [...plan.due, ...plan.heldBack].map((c: Json) => c.customerRef);
+    // Three years after its 2022 answer have passed, but it was reopened since: no date makes it due.
+    for (const asOf of ['', '?asOf=2099-01-01T00:00:00Z']) expect(customers((await call('GET', `retention/due${asOf}`, 'auditor')).json())).not.toContain(REOPENED_CUSTOMER);
+    const live = (await keyRows()).filter((k) => k.customer_ref === REOPENED_CUSTOMER || k.linked_to === REOPENED_CUSTOMER);
+    expect(live).toEqual([expect.objectContaining({ wrapped_key: expect.stringMatching(/^v1:t1:/), destroyed_at: null })]);
+    expect((await record(reopenedComplaint))('complaint.received')[0].summary).toBe(SAMPLE_SUMMARY);
+
+    // Answered again: closed from the new answer, and due three years after it.
+    await feed(TOPICS.notification, laterEvent(reopenedComplaint, Events.NotificationSent, '2025-07-01T08:00:00.000Z',
+      { messageId: randomUUID(), kind: 'final-response', channel: 'sms', template: 'final-response.zh-CN', language: 'zh-CN' }, 'notification'));
+    const reopenedIn = (plan: Json) => plan.due.find((c: Json) => c.customerRef === REOPENED_CUSTOMER)?.complaints;
+    expect(reopenedIn((await call('GET', 'retention/due', 'auditor')).json())).toBeUndefined();
+    expect(reopenedIn((await call('GET', 'retention/due?asOf=2028-07-01T08:00:00Z', 'auditor')).json())).toEqual([
+      { complaintId: reopenedComplaint, ticketNumber: SAMPLE_TICKET, regime: 'uk-fca', closedAt: '2025-07-01T08:00:00.000Z', retainedUntil: '2028-07-01T08:00:00.000Z' },
+    ]);
+
+    // A review opened by a poor survey score, and one the customer asks for, open it again just the same.
+    await feed(TOPICS.notification, laterEvent(reopenedComplaint, Events.SurveyReviewOpened, '2025-07-20T08:00:00.000Z', { surveyId: randomUUID(), caseId: reopenedCaseId, score: 1, threshold: 2 }, 'notification'));
+    expect(customers((await call('GET', 'retention/due?asOf=2099-01-01T00:00:00Z', 'auditor')).json())).not.toContain(REOPENED_CUSTOMER);
+    await feed(TOPICS.notification, laterEvent(reopenedComplaint, Events.NotificationSent, '2025-08-01T08:00:00.000Z',
+      { messageId: randomUUID(), kind: 'final-response', channel: 'sms', template: 'final-response.zh-CN', language: 'zh-CN' }, 'notification'));
+    await feed(TOPICS.investigation, laterEvent(reopenedComplaint, Events.CaseReviewRequested, '2025-08-20T08:00:00.000Z',
+      { caseId: reopenedCaseId, reviewRound: 1, level: 2, reason: '客户不认可答复', loggedBy: 'staff-0042' }));
+    expect(customers((await call('GET', 'retention/due?asOf=2099-01-01T00:00:00Z', 'auditor')).json())).not.toContain(REOPENED_CUSTOMER);
   });
 
   it('what arrives for an erased complaint later is erased at the door', async () => {

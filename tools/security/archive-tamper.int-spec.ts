@@ -1,6 +1,7 @@
 /**
  * Tampering by someone who can get past the trigger (a superuser disabling it) is still found:
- * GET /v1/archive/integrity names the first entry that does not verify, and why. Each case
+ * GET /v1/archive/integrity names the first entry that does not verify, and why, whether its
+ * hashed text or a column it is selected by (complaint_id, event_type, occurred_at) changed. Each case
  * changes the stored record directly, checks the verdict, then puts the record back and checks
  * that it verifies again, so the verdict is about that change and nothing else.
  */
@@ -102,6 +103,29 @@ describe('compliance archive: tampering with stored entries is found and the ent
     });
 
     await tamper(`UPDATE archive_entries SET canonical = $2 WHERE seq = $1`, [seq, original]);
+    expect(await integrity()).toMatchObject({ intact: true, entries: EVENTS });
+  });
+
+  // Records, dossiers, holds and retention select and order entries by these columns; only the text is hashed.
+  it.each([
+    ['occurred_at', `occurred_at = occurred_at - interval '10 years'`],
+    ['complaint_id', `complaint_id = '00000000-0000-4000-8000-000000000000'`],
+    ['event_type', `event_type = 'complaint.withdrawn'`],
+  ])('a stored %s changed, the text and hashes untouched, is found and the entry named', async (column, set) => {
+    const seq = 3;
+    const before = (await superuser.query(`SELECT complaint_id, event_type, occurred_at FROM archive_entries WHERE seq = $1`, [seq])).rows[0];
+    expect((await tamper(`UPDATE archive_entries SET ${set} WHERE seq = $1`, [seq])).rowCount).toBe(1);
+    try {
+      expect(await integrity()).toMatchObject({
+        chainIntact: false,
+        intact: false,
+        entries: seq,
+        brokenAtSeq: String(seq),
+        problem: `stored ${column} does not match the entry's canonical text`,
+      });
+    } finally {
+      await tamper(`UPDATE archive_entries SET complaint_id = $2, event_type = $3, occurred_at = $4 WHERE seq = $1`, [seq, before.complaint_id, before.event_type, before.occurred_at]);
+    }
     expect(await integrity()).toMatchObject({ intact: true, entries: EVENTS });
   });
 

@@ -8,7 +8,7 @@ import { EventEnvelope, Events, NotificationSent } from '@complaints/contracts';
 import { ANY_EVENT, EventContext } from '@complaints/messaging';
 import { ArchiveEntry } from './archive-entry.entity';
 import { ChainWriter } from './chain-writer';
-import { canonicalJson, ChainHead, GENESIS_HASH, verifyChain } from './hash-chain';
+import { canonicalJson, ChainHead, ChainLink, EntryColumns, GENESIS_HASH, verifyChain } from './hash-chain';
 import { Allow, AuthenticatedRequest, ProblemException, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { ParseSeqPipe } from './seq-query.pipe';
 import { composeDossier, Dossier, DossierEntry } from '../dossier/compose-dossier';
@@ -227,14 +227,18 @@ export class ComplianceArchive {
 
   @Get('integrity')
   @Allow('compliance-officer', 'auditor', 'administrator')
-  @ApiOperation({ summary: 'Recomputes the whole hash chain and names the first entry that does not verify, and why' })
+  @ApiOperation({ summary: 'Recomputes the whole hash chain, checks the stored columns against each entry\'s text, and names the first entry that does not verify, and why' })
   async integrity() {
     // One snapshot: entries appended meanwhile must not look like entries missing from the end.
     const verdict = await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const [head]: ChainHead[] = await manager.query(`SELECT seq::text AS seq, entry_hash AS "entryHash" FROM chain_head`);
-      const links = await manager.query(
-        `SELECT seq::text AS seq, canonical, prev_hash AS "prevHash", entry_hash AS "entryHash" FROM archive_entries ORDER BY archive_entries.seq`,
+      const rows: (ChainLink & EntryColumns)[] = await manager.query(
+        `SELECT seq::text AS seq, canonical, prev_hash AS "prevHash", entry_hash AS "entryHash",
+                complaint_id::text AS "complaintId", event_type AS "eventType", occurred_at AS "occurredAt"
+           FROM archive_entries ORDER BY archive_entries.seq`,
       );
+      // The columns records are selected and ordered by are checked against the hashed text too.
+      const links = rows.map(({ complaintId, eventType, occurredAt, ...link }) => ({ ...link, columns: { complaintId, eventType, occurredAt } }));
       return verifyChain(links, GENESIS_HASH, { firstSeq: '1', head });
     });
     // The signed checkpoints too: a chain rewritten from its start would verify on its own, not against them.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, chainHash, ChainLink, GENESIS_HASH, verifyChain } from './hash-chain';
+import { canonicalJson, chainHash, ChainLink, columnsProblem, GENESIS_HASH, verifyChain } from './hash-chain';
 
 /** A number from its IEEE-754 bit pattern, the way RFC 8785 Appendix B lists its examples. */
 function fromBits(hex: string): number {
@@ -322,6 +322,41 @@ describe('verifyChain', () => {
         brokenAtSeq: '3',
         problem: 'entry content does not match its hash',
       });
+    });
+  });
+
+  describe('stored columns', () => {
+    const COMPLAINT = '0b6f7c1e-4a5d-4c3b-9e2f-1a2b3c4d5e6f';
+    const envelopes = EVENTS.map((e, i) => ({ ...e, complaintId: COMPLAINT, occurredAt: `2026-11-2${i}T09:30:00.000+08:00` }));
+    const withColumns = buildChain(envelopes).map((l, i) => ({
+      ...l,
+      columns: { complaintId: COMPLAINT, eventType: envelopes[i].type, occurredAt: new Date(envelopes[i].occurredAt) },
+    }));
+    const changed = (i: number, columns: Partial<NonNullable<ChainLink['columns']>>) =>
+      withColumns.map((l, j) => (j === i ? { ...l, columns: { ...l.columns, ...columns } } : l));
+
+    it('verifyChain_columnsMatchingTheText_isIntact', () => {
+      expect(verifyChain(withColumns)).toEqual({ intact: true, entries: EVENTS.length });
+      // The same instant in another offset, and the uuid in another case, are the same values.
+      expect(columnsProblem(withColumns[0].canonical, { complaintId: COMPLAINT.toUpperCase(), eventType: 'complaint.received', occurredAt: '2026-11-20T01:30:00Z' })).toBeNull();
+    });
+
+    it.each([
+      ['occurred_at', { occurredAt: new Date('2016-11-22T01:30:00.000Z') }],
+      ['complaint_id', { complaintId: 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b' }],
+      ['event_type', { eventType: 'complaint.withdrawn' }],
+    ] as const)('verifyChain_stored %s differing from the text_namesTheEntry', (column, columns) => {
+      expect(verifyChain(changed(2, columns))).toEqual({
+        intact: false,
+        entries: 3,
+        brokenAtSeq: '3',
+        problem: `stored ${column} does not match the entry's canonical text`,
+      });
+    });
+
+    it('columnsProblem_textThatIsNotAnEnvelope_isAProblem', () => {
+      expect(columnsProblem('not json', { complaintId: COMPLAINT, eventType: 'x', occurredAt: new Date() })).toMatch(/not a JSON event envelope/);
+      expect(columnsProblem('null', { complaintId: COMPLAINT, eventType: 'x', occurredAt: new Date() })).toMatch(/not a JSON event envelope/);
     });
   });
 });

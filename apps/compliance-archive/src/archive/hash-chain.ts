@@ -15,11 +15,43 @@ export function chainHash(prevHash: string, canonical: string): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonical, 'utf8').digest('hex');
 }
 
+/**
+ * The columns archive_entries repeats from the envelope. Entries are selected and ordered by them
+ * (a complaint's record, its dossier, holds, retention), yet only the canonical text is hashed:
+ * they are evidence only while they say what the text says.
+ */
+export interface EntryColumns {
+  complaintId: string;
+  eventType: string;
+  occurredAt: Date | string;
+}
+
 export interface ChainLink {
   seq: string;
   canonical: string;
   prevHash: string;
   entryHash: string;
+  /** When given, each must match the canonical text too. */
+  columns?: EntryColumns;
+}
+
+/** Why the stored columns do not say what the entry's canonical text says, or null when they do. */
+export function columnsProblem(canonical: string, columns: EntryColumns): string | null {
+  let envelope: { complaintId?: unknown; type?: unknown; occurredAt?: unknown };
+  try {
+    envelope = JSON.parse(canonical);
+  } catch {
+    return 'entry text is not a JSON event envelope, so its stored columns cannot be checked';
+  }
+  if (typeof envelope !== 'object' || envelope === null) return 'entry text is not a JSON event envelope, so its stored columns cannot be checked';
+  const differs = (column: string) => `stored ${column} does not match the entry's canonical text`;
+  // A uuid column reads back in lower case, whatever case the producer wrote.
+  if (typeof envelope.complaintId !== 'string' || envelope.complaintId.toLowerCase() !== columns.complaintId.toLowerCase()) return differs('complaint_id');
+  if (envelope.type !== columns.eventType) return differs('event_type');
+  const stored = columns.occurredAt instanceof Date ? columns.occurredAt.getTime() : Date.parse(columns.occurredAt);
+  // Compared as instants: the text may carry an offset, the column reads back in UTC.
+  if (typeof envelope.occurredAt !== 'string' || Number.isNaN(stored) || Date.parse(envelope.occurredAt) !== stored) return differs('occurred_at');
+  return null;
 }
 
 export type ChainVerdict = { intact: true; entries: number } | { intact: false; entries: number; brokenAtSeq: string; problem: string };
@@ -38,8 +70,9 @@ export interface ChainExpectations {
 }
 
 /**
- * Recomputes every link: each must name the hash before it and hash to its own entry hash. The
- * verdict names the first entry that fails and why. With `expect`, the seq numbers must also run
+ * Recomputes every link: each must name the hash before it and hash to its own entry hash, and
+ * its stored columns, when given, must match its text. The verdict names the first entry that
+ * fails and why. With `expect`, the seq numbers must also run
  * on without a gap from `firstSeq`, and the chain must end exactly at `head`.
  */
 export function verifyChain(links: Iterable<ChainLink>, startHash = GENESIS_HASH, expect: ChainExpectations = {}): ChainVerdict {
@@ -55,6 +88,8 @@ export function verifyChain(links: Iterable<ChainLink>, startHash = GENESIS_HASH
     if (chainHash(link.prevHash, link.canonical) !== link.entryHash) {
       return { intact: false, entries, brokenAtSeq: link.seq, problem: 'entry content does not match its hash' };
     }
+    const columns = link.columns ? columnsProblem(link.canonical, link.columns) : null;
+    if (columns) return { intact: false, entries, brokenAtSeq: link.seq, problem: columns };
     if (expectedSeq !== null) {
       if (BigInt(link.seq) !== expectedSeq) {
         return { intact: false, entries, brokenAtSeq: link.seq, problem: `sequence number is not ${expectedSeq}, the one after the entry before it` };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { KeyObject } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { chainHash, GENESIS_HASH } from '../archive/hash-chain';
+import { chainHash, columnsProblem, GENESIS_HASH } from '../archive/hash-chain';
 import { CheckpointConfig, checkpointConfigFromEnv } from './checkpoint-config';
 import {
   Checkpoint,
@@ -65,7 +65,16 @@ interface StoredEntry {
   canonical: string;
   prev_hash: string;
   entry_hash: string;
+  complaint_id: string;
+  event_type: string;
+  occurred_at: Date;
 }
+
+const ENTRY_COLUMNS = `seq::text AS seq, canonical, prev_hash, entry_hash, complaint_id::text AS complaint_id, event_type, occurred_at`;
+
+/** A checkpoint vouches for the columns entries are selected by as well: they must say what the hashed text says. */
+const columnsProblemOf = (row: StoredEntry) =>
+  columnsProblem(row.canonical, { complaintId: row.complaint_id, eventType: row.event_type, occurredAt: row.occurred_at });
 
 @Injectable()
 export class CheckpointsService {
@@ -151,7 +160,7 @@ export class CheckpointsService {
   /** The entry hashes of seqFrom..seqTo, after checking every entry hashes and links as stored. */
   private async entriesChecked(manager: EntityManager, seqFrom: bigint, seqTo: bigint): Promise<string[]> {
     const rows: StoredEntry[] = await manager.query(
-      `SELECT seq::text AS seq, canonical, prev_hash, entry_hash FROM archive_entries WHERE seq BETWEEN $1 AND $2 ORDER BY archive_entries.seq`,
+      `SELECT ${ENTRY_COLUMNS} FROM archive_entries WHERE seq BETWEEN $1 AND $2 ORDER BY archive_entries.seq`,
       [seqFrom.toString(), seqTo.toString()],
     );
     let expectedPrev = GENESIS_HASH;
@@ -165,6 +174,8 @@ export class CheckpointsService {
       if (BigInt(row.seq) !== expectedSeq) throw new CheckpointRefused(`entry ${expectedSeq} is missing`);
       if (row.prev_hash !== expectedPrev) throw new CheckpointRefused(`entry ${row.seq}: previous-hash link does not match the entry before it`);
       if (chainHash(row.prev_hash, row.canonical) !== row.entry_hash) throw new CheckpointRefused(`entry ${row.seq}: entry content does not match its hash`);
+      const columns = columnsProblemOf(row);
+      if (columns) throw new CheckpointRefused(`entry ${row.seq}: ${columns}`);
       expectedPrev = row.entry_hash;
       expectedSeq += 1n;
     }
@@ -193,7 +204,8 @@ export class CheckpointsService {
    * Every checkpoint, in one snapshot: its range follows the one before, it names the one
    * before's hash, its hash and signature verify, and its Merkle root is the one recomputed from
    * the stored entries, each entry's hash recomputed from its stored text, so a changed byte
-   * anywhere in a covered entry names the checkpoint that covers it.
+   * anywhere in a covered entry names the checkpoint that covers it; and each covered entry's
+   * stored columns must match its text.
    */
   async verify(): Promise<CheckpointChainVerdict & { entriesCovered: number }> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
@@ -210,12 +222,16 @@ export class CheckpointsService {
   private async recomputedRoot(manager: EntityManager, c: Checkpoint): Promise<{ root: string } | { problem: string }> {
     if (!Number.isSafeInteger(c.seqFrom) || !Number.isSafeInteger(c.seqTo) || c.seqTo < c.seqFrom) return { problem: 'range is malformed' };
     const rows: StoredEntry[] = await manager.query(
-      `SELECT seq::text AS seq, canonical, prev_hash, entry_hash FROM archive_entries WHERE seq BETWEEN $1 AND $2 ORDER BY archive_entries.seq`,
+      `SELECT ${ENTRY_COLUMNS} FROM archive_entries WHERE seq BETWEEN $1 AND $2 ORDER BY archive_entries.seq`,
       [c.seqFrom, c.seqTo],
     );
     const present = new Set(rows.map((r) => Number(r.seq)));
     for (let seq = c.seqFrom; seq <= c.seqTo; seq++) {
       if (!present.has(seq)) return { problem: `entry ${seq}, which it covers, is missing` };
+    }
+    for (const r of rows) {
+      const columns = columnsProblemOf(r);
+      if (columns) return { problem: `entry ${r.seq}, which it covers: ${columns}` };
     }
     return { root: merkleRoot(rows.map((r) => chainHash(r.prev_hash, r.canonical))) };
   }

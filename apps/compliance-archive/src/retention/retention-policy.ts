@@ -51,7 +51,7 @@ export interface ComplaintStanding {
   /** The keys sealing this complaint's fields: the customer's, and one of the complaint's own from before it was known. */
   keyIds: string[];
   regime: string | null;
-  /** The final response or the withdrawal, whichever came last; null while open. */
+  /** The final response or the withdrawal, whichever came last; null while open, or reopened since. */
   closedAt: Date | null;
 }
 

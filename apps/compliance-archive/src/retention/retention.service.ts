@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { Events } from '@complaints/contracts';
 import { AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
 import { holdsRecordOf, noRecordOf } from '../archive/complaint-on-record';
 import { ComplaintStanding, RetentionPlan, retentionPlan, retentionYearsFromEnv } from './retention-policy';
@@ -24,6 +25,9 @@ export interface PurgeRecord {
   keysDestroyed: number;
   purgedAt: string;
 }
+
+/** Events that put a complaint answered or withdrawn back in work. */
+const REOPENING_EVENTS: string[] = [Events.CaseReopened.type, Events.CaseReviewRequested.type, Events.SurveyReviewOpened.type];
 
 const problem = (status: 404 | 409 | 400, title: string, detail: string) =>
   new ProblemException({
@@ -73,7 +77,12 @@ export class RetentionService {
     return manager.query(`SELECT pg_advisory_xact_lock(hashtext('compliance-archive:retention:' || current_schema()))`);
   }
 
-  /** Every complaint filed under a customer's live key, with its regime and closure as the archive's own events say. */
+  /**
+   * Every complaint filed under a customer's live key, with its regime and closure as the archive's
+   * own events say. Closure is the last final response or withdrawal; a reopening, a review asked
+   * for or one opened by a poor survey score after it makes the complaint open again, with no time
+   * limit, until the next final response closes it.
+   */
   async standings(manager: EntityManager): Promise<ComplaintStanding[]> {
     const rows: { complaintId: string; customerRef: string; keyId: string; ownKeys: string[] | null; regime: string | null; ticketNumber: string | null; closedAt: Date | null }[] =
       await manager.query(
@@ -81,15 +90,22 @@ export class RetentionService {
                 (SELECT array_agg(p.key_id) FROM archive_subject_keys p WHERE p.complaint_id = s.complaint_id AND p.destroyed_at IS NULL) AS "ownKeys",
                 (SELECT e.canonical::jsonb -> 'payload' ->> 'ticketNumber' FROM archive_entries e
                   WHERE e.complaint_id = s.complaint_id AND e.event_type = 'complaint.received' ORDER BY e.seq LIMIT 1) AS "ticketNumber",
-                (SELECT max(CASE WHEN e.event_type = 'complaint.withdrawn'
-                                 THEN coalesce((e.canonical::jsonb -> 'payload' ->> 'withdrawnAt')::timestamptz, e.occurred_at)
-                                 ELSE e.occurred_at END)
-                   FROM archive_entries e
-                  WHERE e.complaint_id = s.complaint_id
-                    AND (e.event_type = 'complaint.withdrawn'
-                         OR (e.event_type = 'notification.sent' AND e.canonical::jsonb -> 'payload' ->> 'kind' = 'final-response'))) AS "closedAt"
+                -- Reopened at or after its closure is open: erasure cannot be undone, a tie keeps the data.
+                CASE WHEN c.reopened_at IS NULL OR c.reopened_at < c.closed_at THEN c.closed_at END AS "closedAt"
            FROM archive_complaint_subjects s JOIN archive_subject_keys k ON k.key_id = s.key_id
+           LEFT JOIN LATERAL (
+             SELECT max(CASE WHEN e.event_type = 'complaint.withdrawn'
+                             THEN coalesce((e.canonical::jsonb -> 'payload' ->> 'withdrawnAt')::timestamptz, e.occurred_at)
+                             ELSE e.occurred_at END) FILTER (WHERE e.event_type <> ALL($1)) AS closed_at,
+                    max(e.occurred_at) FILTER (WHERE e.event_type = ANY($1)) AS reopened_at
+               FROM archive_entries e
+              WHERE e.complaint_id = s.complaint_id
+                AND (e.event_type = 'complaint.withdrawn'
+                     OR (e.event_type = 'notification.sent' AND e.canonical::jsonb -> 'payload' ->> 'kind' = 'final-response')
+                     OR e.event_type = ANY($1))
+           ) c ON true
           WHERE k.destroyed_at IS NULL`,
+        [REOPENING_EVENTS],
       );
     return rows.map((r) => ({
       complaintId: r.complaintId,
