@@ -10,7 +10,8 @@ import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-pr
 jest.setTimeout(120_000);
 
 const intake = ALL_SERVICES.find((d) => d.name === 'intake')!;
-const WEB_SECRET = randomBytes(32);
+/** Each signing channel's own secret: the service refuses to start with one shared by two channels. */
+const SECRETS: Record<string, Buffer> = { web: randomBytes(32), email: randomBytes(32), regulator: randomBytes(32) };
 const STORE = fs.mkdtempSync(path.join(os.tmpdir(), 'attachments-'));
 
 const canonical = (overrides: Record<string, unknown> = {}) => ({
@@ -34,7 +35,7 @@ describe('intake: tickets, channels and retries', () => {
         'content-type': contentType,
         'x-signature-timestamp': String(timestamp),
         'x-signature-nonce': nonce,
-        'x-signature': signWebhook(WEB_SECRET, timestamp, nonce, body),
+        'x-signature': signWebhook(SECRETS[channel] ?? SECRETS.web, timestamp, nonce, body),
       },
       body,
     });
@@ -44,7 +45,7 @@ describe('intake: tickets, channels and retries', () => {
 
   beforeAll(async () => {
     service = await startInProcess(intake, {
-      WEBHOOK_SECRETS: `web:${WEB_SECRET.toString('base64')},email:${WEB_SECRET.toString('base64')}`,
+      WEBHOOK_SECRETS: Object.entries(SECRETS).map(([channel, secret]) => `${channel}:${secret.toString('base64')}`).join(','),
       ATTACHMENT_STORE_DIR: STORE,
       WECHAT_TOKEN: 'wechat-token-of-this-bank',
       WECHAT_APP_ID: 'wx0123456789abcdef',
@@ -172,6 +173,85 @@ describe('intake: tickets, channels and retries', () => {
     });
     expect(res.status).toBe(201);
     expect(((await res.json()) as { responseDueBy: string }).responseDueBy).toBe(deadline);
+  });
+
+  describe('regulator referrals', () => {
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    const referral = (body: string, caseNo: string, deadline: string) =>
+      JSON.stringify({ referralId: `RF-${randomBytes(4).toString('hex')}`, body, caseNo, deadline, complainant: { name: '郑十二', phone: '13300003333' }, content: '投诉人反映理财产品亏损未被告知风险。' });
+    const file = async (body: string, caseNo: string, deadline: string) => {
+      const res = await signedPost('regulator', referral(body, caseNo, deadline));
+      return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as { ticketNumber?: string; type?: string; detail?: string } };
+    };
+
+    it.each([
+      ['two bodies without a code of ours', 'HKMA', 'SHANGHAI-OFFICE', '2026-0001'],
+      ['two ombudsmen', 'OMBUDSMAN', 'FDRC', '2026-0002'],
+    ])('files the cases of %s that share a case number as two complaints', async (_what, one, other, caseNo) => {
+      const before = (await service.rowCounts()).complaints;
+      const first = await file(one, caseNo, inDays(10));
+      const second = await file(other, caseNo, inDays(10));
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(second.replayed).toBeNull();
+      expect(second.body.ticketNumber).not.toBe(first.body.ticketNumber);
+      expect((await service.rowCounts()).complaints - before).toBe(2);
+    });
+
+    it('answers a case forwarded again with its ticket, and refuses it with an earlier deadline rather than lose that deadline', async () => {
+      const deadline = inDays(10);
+      const first = await file('NFRA', '12378-2026-007001', deadline);
+      expect(first.status).toBe(201);
+      const counts = async () => {
+        const { complaints, outbox } = await service.rowCounts();
+        return { complaints, outbox };
+      };
+      const before = await counts();
+      const reminder = await file('12378', '12378-2026-007001', deadline);
+      expect({ status: reminder.status, replayed: reminder.replayed, ticket: reminder.body.ticketNumber }).toEqual({ status: 201, replayed: 'true', ticket: first.body.ticketNumber });
+      expect((await file('NFRA', '12378-2026-007001', inDays(12))).replayed).toBe('true');
+      const earlier = await file('NFRA', '12378-2026-007001', inDays(3));
+      expect(earlier.status).toBe(409);
+      expect(earlier.body.type).toMatch(/referral-deadline-changed$/);
+      expect(earlier.body.detail).toContain(first.body.ticketNumber);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('refuses a referral filed by any other channel, naming the field', async () => {
+      const before = await service.rowCounts();
+      const res = await fetch(`${service.baseUrl}/v1/complaints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: adapter },
+        body: JSON.stringify(canonical({ regulatorReferral: { body: 'nfra', caseNumber: '12378-2026-000124' }, channelContext: { referralReceivedAt: new Date().toISOString() } })),
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const { errors } = (await res.json()) as { errors: { path: string; message: string }[] };
+      expect(errors).toEqual(expect.arrayContaining([
+        { path: 'regulatorReferral', message: 'regulatorReferral is accepted only from the regulator channel' },
+        { path: 'channelContext.referralReceivedAt', message: 'referralReceivedAt is accepted only from the regulator channel' },
+      ]));
+      expect(await service.rowCounts()).toEqual(before);
+    });
+  });
+
+  it('refuses a form with 21 files, or a file name too long to keep, and stores none of their bytes', async () => {
+    const files = (n: number, name = (i: number) => `scan-${i}.pdf`) =>
+      Array.from({ length: n }, (_, i) => ({ name: name(i), type: 'application/pdf', base64: Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(64)]).toString('base64') }));
+    const storedFiles = () => fs.readdirSync(STORE, { recursive: true }).length;
+    const filed = async () => {
+      const { complaints, outbox } = await service.rowCounts();
+      return { complaints, outbox, files: storedFiles() };
+    };
+    const before = await filed();
+    for (const [formId, form] of [
+      ['WEB-att-21', files(21)],
+      ['WEB-att-name', files(2, (i) => (i ? 'n'.repeat(1000) : 'ok.pdf'))],
+    ] as const) {
+      const res = await signedPost('web', JSON.stringify({ formId, customer: { customerNo: 'C-503', name: '郑十三' }, content: '附件是对账单。', files: form }));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([formId === 'WEB-att-21' ? 'files' : 'files[1].name']);
+    }
+    expect(await filed()).toEqual(before);
   });
 
   it('files a real multipart e-mail with an RFC 2047 Chinese subject and keeps its attachment, leaving out file types it does not keep', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
+import { MAX_TRANSCRIPT_TURNS } from '../src/payload';
 import { describeAdapterContract, inboundMessage, signedMessage } from '../src/contract-kit';
 import { chatbotAdapter } from './index';
 
@@ -280,6 +281,26 @@ describe('chatbot adapter', () => {
     const description = await descriptionOf({ ...webSession, conversation: [{ from: 'user', text: long, at: 'x' }] });
     expect(description).toContain(`\n${long}\n`);
     expect(description).toMatch(/\nCustomer: The interest was charged twice\.[^\n]{100,160}…$/);
+  });
+
+  it(`keeps the latest turns of a conversation of ${MAX_TRANSCRIPT_TURNS} one-letter turns, dropping no more than it must`, async () => {
+    const conversation = Array.from({ length: MAX_TRANSCRIPT_TURNS }, (_, i) => ({ from: i % 2 ? 'bot' : 'user', text: i % 2 ? 'b' : 'u', at: 'x' }));
+    conversation[MAX_TRANSCRIPT_TURNS - 2] = { from: 'user', text: 'last', at: 'x' };
+    const description = await descriptionOf({ ...webSession, conversation });
+    expect(description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH);
+    // A user turn and a bot turn take 21 characters in both parts together: one more pair would not have fitted.
+    expect(description.length).toBeGreaterThan(MAX_DESCRIPTION_LENGTH - 21);
+    expect(description).toContain('\nu\nlast\n\nConversation with the chatbot:\n(earlier messages omitted)\n');
+    expect(description.endsWith('\nCustomer: last\nBot: b')).toBe(true);
+  });
+
+  it.each([MAX_TRANSCRIPT_TURNS + 1, 200_000])('refuses a conversation of %i turns, saying how many it takes', async (length) => {
+    const conversation = Array.from({ length }, (_, i) => ({ from: i % 2 ? 'bot' : 'user', text: 'a', at: 'x' }));
+    expect(await adapter.map(signed({ ...webSession, conversation }))).toEqual({
+      kind: 'refused',
+      reason: `the conversation has ${length} turns; at most ${MAX_TRANSCRIPT_TURNS} can be handed over`,
+      path: 'conversation',
+    });
   });
 
   it('cuts a single user message that alone is too long to the limit', async () => {

@@ -2,7 +2,7 @@ import { REPLY_CHANNELS } from '@complaints/contracts';
 import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
-import { clip, isObject, text } from '../src/payload';
+import { clip, isObject, MAX_TRANSCRIPT_TURNS, text } from '../src/payload';
 
 /**
  * The chatbot's hand-off: when the bot (in the app, on the website or in the WeChat account) cannot
@@ -19,7 +19,8 @@ import { clip, isObject, text } from '../src/payload';
  *
  * The description carries what the user wrote, in full, then a compact transcript of the whole
  * conversation, so nobody asks the customer again. When that does not fit, the earliest turns go and
- * the description says so; the user's last message always stays. A customer number counts only when
+ * the description says so; the user's last message always stays. A conversation of more than 2,000
+ * turns (MAX_TRANSCRIPT_TURNS) is refused: no hand-off a person reads is that long. A customer number counts only when
  * the user was logged in; the visitor id is the channel's user id. Without `replyVia` a logged-in
  * user is answered in the app (in WeChat on the WeChat surface); an anonymous user by WeChat, SMS or
  * e-mail, as they can be reached. The intent code and the hand-off reason are kept as the channel
@@ -48,6 +49,9 @@ export class ChatbotHandoffAdapter implements ChannelAdapter {
 
     if (!Array.isArray(handoff.conversation) || handoff.conversation.length === 0) {
       return { kind: 'refused', reason: 'the conversation is empty: there is nothing to hand over', path: 'conversation' };
+    }
+    if (handoff.conversation.length > MAX_TRANSCRIPT_TURNS) {
+      return { kind: 'refused', reason: `the conversation has ${handoff.conversation.length} turns; at most ${MAX_TRANSCRIPT_TURNS} can be handed over`, path: 'conversation' };
     }
     const turns: Turn[] = [];
     for (const [i, turn] of handoff.conversation.entries()) {
@@ -158,23 +162,30 @@ const CJK = /[\u3400-\u9fff]/;
  * may be, the earliest turns go, from both parts, until it fits; the user's last message always stays.
  */
 function describeConversation(turns: Turn[], labels: Labels): string {
+  const lines = turns.map((t) => `${t.from === 'user' ? labels.user : labels.bot}${clip(t.text, TRANSCRIPT_LINE_LENGTH)}`);
   const compose = (from: number) => {
-    const shown = turns.slice(from);
     const omitted = from > 0 ? [labels.omitted] : [];
     return [
       labels.messages,
       ...omitted,
-      ...shown.filter((t) => t.from === 'user').map((t) => t.text),
+      ...turns.slice(from).filter((t) => t.from === 'user').map((t) => t.text),
       '',
       labels.transcript,
       ...omitted,
-      ...shown.map((t) => `${t.from === 'user' ? labels.user : labels.bot}${clip(t.text, TRANSCRIPT_LINE_LENGTH)}`),
+      ...lines.slice(from),
     ].join('\n');
   };
+  // The length of compose(from) without composing it: every line and its line break, less the last
+  // break. Dropping a turn takes its lines off the total, so finding where to start is one pass.
+  const turnLength = (i: number) => lines[i].length + 1 + (turns[i].from === 'user' ? turns[i].text.length + 1 : 0);
+  const frame = labels.messages.length + 1 + 1 + labels.transcript.length + 1 - 1;
+  const omittedLines = 2 * (labels.omitted.length + 1);
+  let shown = 0;
+  for (let i = 0; i < turns.length; i++) shown += turnLength(i);
   const lastUserTurn = turns.map((t) => t.from).lastIndexOf('user');
   for (let from = 0; from <= lastUserTurn; from++) {
-    const description = compose(from);
-    if (description.length <= MAX_DESCRIPTION_LENGTH) return description;
+    if (frame + shown + (from > 0 ? omittedLines : 0) <= MAX_DESCRIPTION_LENGTH) return compose(from);
+    shown -= turnLength(from);
   }
   // The user's last message alone is too long: keep its beginning.
   return clip(compose(lastUserTurn), MAX_DESCRIPTION_LENGTH);

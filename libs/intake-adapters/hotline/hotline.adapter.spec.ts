@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
+import { MAX_TRANSCRIPT_TURNS } from '../src/payload';
 import { describeAdapterContract, inboundMessage, signedMessage } from '../src/contract-kit';
 import { hotlineAdapter } from './index';
 
@@ -219,6 +220,26 @@ describe('hotline adapter', () => {
     expect(description.endsWith(transcript[118].text)).toBe(true);
     expect(description).not.toContain('第0句');
     expect(description).not.toContain('第1句'); // an agent's turn
+  });
+
+  it(`keeps the latest words of a transcript of ${MAX_TRANSCRIPT_TURNS} one-letter turns, dropping no more than it must`, async () => {
+    const transcript = Array.from({ length: MAX_TRANSCRIPT_TURNS }, (_, i) => ({ speaker: i % 2 ? 'agent' : 'customer', text: i % 2 ? 'a' : 'ccc', at: 'x' }));
+    transcript[MAX_TRANSCRIPT_TURNS - 2] = { speaker: 'customer', text: 'last', at: 'x' };
+    const description = await descriptionOf({ ...unverifiedCall, transcript });
+    expect(description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH);
+    // Each of the customer's turns takes four characters: one more would not have fitted.
+    expect(description.length).toBeGreaterThan(MAX_DESCRIPTION_LENGTH - 4);
+    expect(description.startsWith(`${unverifiedCall.agentSummary}\n\nThe customer's own words:\n(earlier words omitted)\nccc\nccc\n`)).toBe(true);
+    expect(description.endsWith('\nccc\nlast')).toBe(true);
+  });
+
+  it.each([MAX_TRANSCRIPT_TURNS + 1, 200_000])('refuses a transcript of %i turns, saying how many it takes', async (length) => {
+    const transcript = Array.from({ length }, (_, i) => ({ speaker: i % 2 ? 'agent' : 'customer', text: 'a', at: 'x' }));
+    expect(await adapter.map(signed({ ...unverifiedCall, transcript }))).toEqual({
+      kind: 'refused',
+      reason: `the transcript has ${length} turns; at most ${MAX_TRANSCRIPT_TURNS} can be filed with a call`,
+      path: 'transcript',
+    });
   });
 
   it('cuts a single turn that alone is too long, and an over-long summary, to the limit', async () => {

@@ -3,7 +3,7 @@ import { MoneyFormatError, toMinorUnits } from '@complaints/domain';
 import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
-import { clip, isObject, text } from '../src/payload';
+import { clip, isObject, MAX_TRANSCRIPT_TURNS, text } from '../src/payload';
 
 /**
  * A complaint taken by the call centre (IVR and agents, 95xxx). When the agent closes the call's
@@ -20,7 +20,8 @@ import { clip, isObject, text } from '../src/payload';
  *     "consent": { "personalData": true, "recording": true, "survey": false } }
  *
  * The description is the agent's summary followed by the customer's own words from the transcript, so
- * nobody has to ask the customer again; the agent's turns are left out. A customer number counts only
+ * nobody has to ask the customer again; the agent's turns are left out. A transcript of more than
+ * 2,000 turns (MAX_TRANSCRIPT_TURNS) is refused: no call a person wraps up is that long. A customer number counts only
  * when the IVR verified it. The bank phones back unless the customer chose another way. The agent id
  * (as `staffId`) and the recording reference are kept as the channel context when the call has them;
  * one the canonical complaint could not hold is left out rather than refusing the complaint, since the
@@ -48,6 +49,9 @@ export class HotlineCallAdapter implements ChannelAdapter {
 
     const turns = call.transcript === undefined || call.transcript === null ? [] : call.transcript;
     if (!Array.isArray(turns)) return { kind: 'refused', reason: 'transcript must be a list of turns', path: 'transcript' };
+    if (turns.length > MAX_TRANSCRIPT_TURNS) {
+      return { kind: 'refused', reason: `the transcript has ${turns.length} turns; at most ${MAX_TRANSCRIPT_TURNS} can be filed with a call`, path: 'transcript' };
+    }
     const customerWords: string[] = [];
     for (const [i, turn] of turns.entries()) {
       const t = isObject(turn) ? (turn as CallTurn) : undefined;
@@ -153,11 +157,17 @@ function describeCall(summary: string | undefined, customerWords: string[], chin
   const omitted = chinese ? '（前面的话已省略）' : '(earlier words omitted)';
   const compose = (head: string | undefined, from: number) =>
     [...(head ? [head, ''] : []), label, ...(from > 0 ? [omitted] : []), ...customerWords.slice(from)].join('\n');
+  // The length of compose(head, from) without composing it: every line and its line break, less the
+  // last break. Dropping a turn takes its line off the total, so finding where to start is one pass.
+  let allWords = 0;
+  for (const words of customerWords) allWords += words.length + 1;
   // An over-long summary gives up its end before the customer's last words give up theirs.
   for (const head of summary && summary.length > MAX_DESCRIPTION_LENGTH / 2 ? [summary, clip(summary, MAX_DESCRIPTION_LENGTH / 2)] : [summary]) {
+    const frame = (head ? head.length + 1 + 1 : 0) + label.length + 1 - 1;
+    let shown = allWords;
     for (let from = 0; from < customerWords.length; from++) {
-      const description = compose(head, from);
-      if (description.length <= MAX_DESCRIPTION_LENGTH) return description;
+      if (frame + shown + (from > 0 ? omitted.length + 1 : 0) <= MAX_DESCRIPTION_LENGTH) return compose(head, from);
+      shown -= customerWords[from].length + 1;
     }
   }
   // Even the last turn alone is too long: keep its beginning.

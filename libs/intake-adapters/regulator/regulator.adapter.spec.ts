@@ -116,7 +116,7 @@ describeAdapterContract(regulatorAdapter(config), {
     {
       name: "a referral from a body without a code of ours, kept as 'other'",
       message: () => signed({ ...pbocReferral, body: 'CSRC', caseNo: '12386-2026-000019' }),
-      messageId: 'other:12386-2026-000019',
+      messageId: 'CSRC:12386-2026-000019',
       complaint: {
         channel: 'regulator',
         channelReference: 'RF-2026-000318',
@@ -184,21 +184,35 @@ describe('regulator adapter', () => {
   });
 
   it.each([
-    ['NFRA', 'nfra'],
-    ['cbirc', 'nfra'],
-    ['12378', 'nfra'],
-    ['国家金融监督管理总局', 'nfra'],
-    ['PBOC', 'pboc'],
-    ['12363', 'pboc'],
-    [' fos ', 'fos'],
-    ['CFPB', 'cfpb'],
-    ['FDRC', 'ombudsman'],
-    ['Ombudsman', 'ombudsman'],
-    ['SAFE', 'other'],
-  ])("maps the body code %s to '%s'", async (code, body) => {
+    ['NFRA', 'nfra', 'nfra'],
+    ['cbirc', 'nfra', 'nfra'],
+    ['12378', 'nfra', 'nfra'],
+    ['国家金融监督管理总局', 'nfra', 'nfra'],
+    ['PBOC', 'pboc', 'pboc'],
+    ['12363', 'pboc', 'pboc'],
+    [' fos ', 'fos', 'fos'],
+    ['CFPB', 'cfpb', 'cfpb'],
+    ['FDRC', 'ombudsman', 'FDRC'],
+    ['Ombudsman', 'ombudsman', 'OMBUDSMAN'],
+    [' safe ', 'other', 'SAFE'],
+  ])("maps the body code %s to '%s', filed under %s", async (code, body, regulator) => {
     const outcome = await map({ ...nfraReferral, body: code });
     expect(outcome.complaint.regulatorReferral?.body).toBe(body);
-    expect(outcome.messageId).toBe(`${body}:12378-20261122-004511`);
+    expect(outcome.messageId).toBe(`${regulator}:12378-20261122-004511`);
+  });
+
+  it.each([
+    ['two bodies without a code of ours', 'HKMA', 'SHANGHAI-OFFICE'],
+    ['two ombudsmen', 'OMBUDSMAN', 'FDRC'],
+    ['an ombudsman and a regulator', 'FDRC', 'NFRA'],
+  ])('keeps apart the cases of %s that share a case number', async (_what, one, other) => {
+    const first = await map({ ...nfraReferral, body: one, caseNo: '2026-0001' });
+    const second = await map({ ...nfraReferral, body: other, caseNo: '2026-0001' });
+    expect(first.messageId).not.toBe(second.messageId);
+  });
+
+  it('refuses a body code too long to be one', async () => {
+    expect(await adapter.map(signed({ ...nfraReferral, body: 'X'.repeat(65) }))).toEqual({ kind: 'refused', reason: expect.stringMatching(/body must be a regulator's code of at most 64/), path: 'body' });
   });
 
   it('files the same case forwarded again under the same message id', async () => {

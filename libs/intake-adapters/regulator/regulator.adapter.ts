@@ -19,8 +19,13 @@ import { clip, isObject, text } from '../src/payload';
  *
  * The regulator's case number and deadline bind the bank, so the case number is required and a
  * deadline must be an ISO 8601 date-time with a time zone; it is kept in UTC. The message id is
- * `<body>:<case number>`: the same case forwarded again (a reminder, an escalation) is the same
- * complaint; the referral id is the channel reference. Codes of bodies not listed map to "other". Without `replyVia` the bank phones the
+ * `<regulator>:<case number>`: the same case forwarded again (a reminder, an escalation) is the same
+ * complaint. The regulator is the canonical body when every code that maps to it names that one
+ * regulator (NFRA, CBIRC and 12378 are all `nfra`), and otherwise the code as sent, trimmed and in
+ * upper case: OMBUDSMAN and FDRC are different ombudsmen, and codes not listed are different bodies
+ * that only share the canonical body `other`, so two of their cases with the same number stay two
+ * complaints. The referral id names one forwarding, not the case, so it is the channel reference and
+ * not part of the key. Codes of bodies not listed map to "other". Without `replyVia` the bank phones the
  * complainant, or e-mails or writes when there is no number. When the regulator received the
  * complaint is kept as the channel context (`referralReceivedAt`), in UTC like the deadline; it does
  * not bind the bank, so a `receivedOn` that is not an ISO 8601 date-time with a time zone is left out
@@ -42,7 +47,10 @@ export class RegulatorReferralAdapter implements ChannelAdapter {
     const referral = parsed.value as Referral;
     const code = text(referral.body);
     if (!code) return { kind: 'refused', reason: 'body is required: the regulator or ombudsman that forwarded the complaint', path: 'body' };
-    const body = BODY_CODES[code.toUpperCase()] ?? 'other';
+    if (code.length > MAX_BODY_CODE_LENGTH) return { kind: 'refused', reason: `body must be a regulator's code of at most ${MAX_BODY_CODE_LENGTH} characters`, path: 'body' };
+    const bodyCode = code.toUpperCase();
+    const body = BODY_CODES[bodyCode] ?? 'other';
+    const regulator = SINGLE_REGULATOR_BODIES.has(body) ? body : bodyCode;
     const caseNumber = text(referral.caseNo);
     if (!caseNumber) return { kind: 'refused', reason: "caseNo is required: the regulator's case number", path: 'caseNo' };
     if (!/^[A-Za-z0-9_./-]{1,64}$/.test(caseNumber)) return { kind: 'refused', reason: 'caseNo must be 1-64 letters, digits or _./-', path: 'caseNo' };
@@ -98,9 +106,18 @@ export class RegulatorReferralAdapter implements ChannelAdapter {
     if (problems.length) {
       return { kind: 'refused', reason: `the referral does not make a valid complaint: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, path: problems[0].path };
     }
-    return { kind: 'complaint', messageId: `${body}:${caseNumber}`, complaint, uploads: [] };
+    return { kind: 'complaint', messageId: `${regulator}:${caseNumber}`, complaint, uploads: [] };
   }
 }
+
+/** A body code is part of the message id, which the database indexes: a code is a short name, never a text. */
+const MAX_BODY_CODE_LENGTH = 64;
+
+/**
+ * Canonical bodies that stand for one regulator whichever of their codes came: its case numbers are
+ * one series. `ombudsman` and `other` stand for many bodies, each numbering its cases on its own.
+ */
+const SINGLE_REGULATOR_BODIES: ReadonlySet<string> = new Set(['nfra', 'pboc', 'fos', 'cfpb']);
 
 /** The codes regulators' platforms and the liaison system use, upper case. */
 const BODY_CODES: Readonly<Record<string, (typeof REGULATOR_BODIES)[number]>> = {

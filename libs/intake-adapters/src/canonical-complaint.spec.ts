@@ -175,6 +175,24 @@ describe('the canonical complaint', () => {
     });
   });
 
+  describe("a regulator's referral, from any channel but the regulator's", () => {
+    const { regulatorReferral, channelContext, ...plain } = FULL;
+    const { referralReceivedAt, ...context } = channelContext;
+
+    it.each(['web', 'mobile-app', 'chatbot', 'wechat', 'email', 'branch', 'hotline'])('refuses a referral and its receipt date from the %s channel, naming both', (channel) => {
+      const body = { ...FULL, channel };
+      expect(pathsOf(body)).toEqual(['channelContext.referralReceivedAt', 'regulatorReferral']);
+      expect(messagesAt(body, 'regulatorReferral')).toEqual(['regulatorReferral is accepted only from the regulator channel']);
+      expect(messagesAt(body, 'channelContext.referralReceivedAt')).toEqual(['referralReceivedAt is accepted only from the regulator channel']);
+      expect(pathsOf({ ...plain, channel, channelContext: { ...context, referralReceivedAt } })).toEqual(['channelContext.referralReceivedAt']);
+    });
+
+    it('takes the same complaint without them from any channel, and with them from the regulator', () => {
+      expect(problems({ ...plain, channel: 'chatbot', channelContext: context })).toEqual([]);
+      expect(problems({ ...plain, channel: 'regulator', regulatorReferral, channelContext })).toEqual([]);
+    });
+  });
+
   describe('text that must say something', () => {
     const BLANK = ['', '   ', '\u3000', '\t\n', '\u200b', '\u200b\u200c\u200d\u2060\ufeff', ' \u200b \ufeff ', '\u00ad', '\ufe0f', '\u2800'];
 

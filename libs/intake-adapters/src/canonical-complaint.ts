@@ -118,6 +118,34 @@ function latestReading(deadline: string): number | null {
   return deadlineDueBy(deadline, LATEST_TIME_ZONE)?.getTime() ?? null;
 }
 
+/**
+ * The channel whose complaints may carry a regulator's referral. A referral raises the complaint's
+ * severity and puts a case number and a deadline on the record, so only the regulatory-liaison
+ * system, which takes referrals from the regulators' platforms, may file one; a branch or the call
+ * centre that hears of a referral records a complaint of its own.
+ */
+export const REFERRAL_CHANNEL = 'regulator';
+
+const onlyFromReferralChannel = (field: string) => `${field} is accepted only from the ${REFERRAL_CHANNEL} channel`;
+
+@ValidatorConstraint({ name: 'onlyFromReferralChannel' })
+class OnlyFromReferralChannel implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return (args.object as { channel?: unknown }).channel === REFERRAL_CHANNEL;
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return onlyFromReferralChannel(args.property);
+  }
+}
+
+/** For a field that may not be given in this context at all. */
+@ValidatorConstraint({ name: 'absentHere' })
+class AbsentHere implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return value === undefined;
+  }
+}
+
 @ValidatorConstraint({ name: 'iso4217Currency' })
 class Iso4217Currency implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
@@ -324,12 +352,19 @@ export class ChannelContextDto {
   @MaxLength(200)
   handoffReason?: string;
 
-  @ApiPropertyOptional({ description: 'When the regulator received the complaint; not in the future' })
+  @ApiPropertyOptional({ description: 'When the regulator received the complaint; not in the future; only from the regulator channel' })
   @IsOptionalButNotNull()
   @IsISO8601({ strict: true })
   @Validate(NotInTheFuture)
   referralReceivedAt?: string;
 }
+
+/**
+ * The channel context of a complaint from a channel other than the regulator's: when the regulator
+ * received a complaint is not something such a channel can know.
+ */
+export class NonReferralChannelContextDto extends ChannelContextDto {}
+Validate(AbsentHere, { message: onlyFromReferralChannel('referralReceivedAt') })(NonReferralChannelContextDto.prototype, 'referralReceivedAt');
 
 export class FileComplaintDto {
   @ApiProperty({ enum: CHANNELS })
@@ -410,8 +445,9 @@ export class FileComplaintDto {
   @Type(() => VulnerabilityDto)
   vulnerability?: VulnerabilityDto;
 
-  @ApiPropertyOptional({ type: RegulatorReferralDto })
+  @ApiPropertyOptional({ type: RegulatorReferralDto, description: `Only from the ${REFERRAL_CHANNEL} channel` })
   @IsOptionalButNotNull()
+  @Validate(OnlyFromReferralChannel)
   @IsObject()
   @ValidateNested()
   @Type(() => RegulatorReferralDto)
@@ -428,7 +464,7 @@ export class FileComplaintDto {
   @IsOptionalButNotNull()
   @IsObject()
   @ValidateNested()
-  @Type(() => ChannelContextDto)
+  @Type((options) => ((options?.object as { channel?: unknown } | undefined)?.channel === REFERRAL_CHANNEL ? ChannelContextDto : NonReferralChannelContextDto))
   channelContext?: ChannelContextDto;
 }
 

@@ -2,6 +2,12 @@ import { MAX_DESCRIPTION_LENGTH } from './canonical-complaint';
 
 /** Small readers every adapter needs for its channel's loosely typed payload. */
 
+/**
+ * The most turns a chatbot conversation or a call transcript may have: far more than any real
+ * conversation, few enough that mapping one stays a matter of milliseconds.
+ */
+export const MAX_TRANSCRIPT_TURNS = 2_000;
+
 /** A trimmed, non-empty string (identifiers may come as JSON numbers), or undefined. */
 export function text(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);

@@ -1,7 +1,7 @@
 import { Channel } from '@complaints/contracts';
 import { MoneyFormatError, toMinorUnits } from '@complaints/domain';
-import { AdapterOutcome, AttachmentUpload, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
-import { CanonicalComplaint } from '../src/canonical-complaint';
+import { AdapterOutcome, AttachmentUpload, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
+import { CanonicalComplaint, MAX_ATTACHMENTS } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
 
 /**
@@ -13,6 +13,10 @@ import { parseJson, verifyHmac } from '../src/signed-json/hmac';
  *     "replyVia": "sms" | "email" | "app" | "phone" | "letter" | "wechat", "lang": "zh-CN" | "en",
  *     "files": [{ "name", "type", "base64" }], "consent": { "personalData": true, "survey": false },
  *     "device": { "appVersion", "platform" }   (app only, not kept) }
+ *
+ * At most 20 files (MAX_ATTACHMENTS), each with a media type and a name of at most 255 characters,
+ * all checked before any file is decoded; the endpoint stores the bytes only once the whole complaint
+ * has passed the canonical validation.
  */
 export class DigitalFormAdapter implements ChannelAdapter {
   readonly accepts = ['application/json'] as const;
@@ -52,14 +56,27 @@ export class DigitalFormAdapter implements ChannelAdapter {
         throw e;
       }
     }
-    const uploads: AttachmentUpload[] = [];
-    for (const [i, file] of (Array.isArray(form.files) ? form.files : []).entries()) {
+    const files = Array.isArray(form.files) ? form.files : [];
+    if (files.length > MAX_ATTACHMENTS) {
+      return { kind: 'refused', reason: `the form has ${files.length} files; at most ${MAX_ATTACHMENTS} can be filed with a complaint`, path: 'files' };
+    }
+    // Every file's name and type are checked before any is decoded: a form refused for its tenth file costs no bytes.
+    for (const [i, file] of files.entries()) {
       if (typeof file?.base64 !== 'string' || typeof file.type !== 'string') {
         return { kind: 'refused', reason: `files[${i}] needs type and base64 content`, path: `files[${i}]` };
       }
-      const content = Buffer.from(file.base64, 'base64');
+      if (!MEDIA_TYPE.test(file.type.toLowerCase())) {
+        return { kind: 'refused', reason: `files[${i}].type must be a media type such as image/jpeg`, path: `files[${i}].type` };
+      }
+      if (typeof file.name === 'string' && (file.name.length > MAX_FILE_NAME_LENGTH || hasControlCharacter(file.name))) {
+        return { kind: 'refused', reason: `files[${i}].name must be at most ${MAX_FILE_NAME_LENGTH} characters without control characters`, path: `files[${i}].name` };
+      }
+    }
+    const uploads: AttachmentUpload[] = [];
+    for (const [i, file] of files.entries()) {
+      const content = Buffer.from(file.base64 as string, 'base64');
       if (content.length === 0) return { kind: 'refused', reason: `files[${i}] is empty`, path: `files[${i}]` };
-      uploads.push({ fileName: typeof file.name === 'string' ? file.name : undefined, mediaType: file.type.toLowerCase(), content });
+      uploads.push({ fileName: typeof file.name === 'string' ? file.name : undefined, mediaType: (file.type as string).toLowerCase(), content });
     }
     const customer = form.customer ?? {};
     const complaint: CanonicalComplaint = compact({
@@ -81,8 +98,26 @@ export class DigitalFormAdapter implements ChannelAdapter {
       language: form.lang,
       consent: form.consent ? { dataProcessing: form.consent.personalData === true, survey: form.consent.survey } : undefined,
     } as CanonicalComplaint);
+    // What the platform would reject goes back to the form now, with the reason (which names fields, never their values).
+    const problems = canonicalProblems(complaint);
+    if (problems.length) {
+      return { kind: 'refused', reason: `the form does not make a valid complaint: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, path: problems[0].path };
+    }
     return { kind: 'complaint', messageId: form.formId, complaint, uploads };
   }
+}
+
+/** As the canonical attachment holds them. */
+const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}$/;
+const MAX_FILE_NAME_LENGTH = 255;
+
+/** C0 and C1 controls, DEL included: a file name shown to handlers must not carry line breaks or terminal escapes. */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
+  }
+  return false;
 }
 
 interface FormPayload {

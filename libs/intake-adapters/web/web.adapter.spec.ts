@@ -18,6 +18,7 @@ const form = {
   consent: { personalData: true, survey: false },
 };
 const body = (value: unknown) => JSON.stringify(value);
+const files = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `scan-${i}.pdf`, type: 'application/pdf', base64: Buffer.from(`%PDF-1.4 ${i}`).toString('base64') }));
 
 describeAdapterContract(webAdapter(SECRET), {
   valid: [
@@ -77,6 +78,11 @@ describeAdapterContract(webAdapter(SECRET), {
     { name: 'a form without formId', message: () => signedMessage('web', body({ ...form, formId: undefined }), SECRET), reason: /formId is required/ },
     { name: 'an amount with three decimals', message: () => signedMessage('web', body({ ...form, amount: '4.005' }), SECRET), reason: /decimal places/ },
     { name: 'a file without content', message: () => signedMessage('web', body({ ...form, files: [{ name: 'x', type: 'image/png' }] }), SECRET), reason: /files\[0\]/ },
+    { name: 'a form with 21 files', message: () => signedMessage('web', body({ ...form, files: files(21) }), SECRET), reason: /the form has 21 files; at most 20/ },
+    { name: 'a file name of 1,000 characters', message: () => signedMessage('web', body({ ...form, files: [...files(1), { ...files(1)[0], name: 'n'.repeat(1000) }] }), SECRET), reason: /files\[1\]\.name must be at most 255/ },
+    { name: 'a file name with a line break', message: () => signedMessage('web', body({ ...form, files: [{ ...files(1)[0], name: 'a\nb.pdf' }] }), SECRET), reason: /files\[0\]\.name/ },
+    { name: 'a file type that is not a media type', message: () => signedMessage('web', body({ ...form, files: [{ ...files(1)[0], type: 'PDF file' }] }), SECRET), reason: /files\[0\]\.type must be a media type/ },
+    { name: 'a form the platform would reject', message: () => signedMessage('web', body({ ...form, replyVia: 'fax' }), SECRET), reason: /does not make a valid complaint: preferredReplyChannel/ },
   ],
   personalData: ['张三丰', '13900001111', '刘德明', '13811112222', 'liu.deming@example.cn', '110101198001011234', '6222 0212 3456 7890', 'Ann Lee'],
 });

@@ -1,11 +1,12 @@
 import { Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { CHANNELS } from '@complaints/contracts';
-import { canonicalProblems, ChannelAdapter, FileComplaintDto, MAX_DESCRIPTION_LENGTH } from '@complaints/intake-adapters';
+import { AttachmentUpload, CanonicalComplaint, canonicalProblems, ChannelAdapter, FileComplaintDto, MAX_DESCRIPTION_LENGTH } from '@complaints/intake-adapters';
 import { ProblemException, RateLimited, RequestWithRawBody, ServiceMetrics, SignedWebhook } from '@complaints/platform';
 import { plainToInstance } from 'class-transformer';
-import { ATTACHMENT_STORE, AttachmentStore, isAcceptedMediaType } from '../attachments/attachment-store';
+import { ATTACHMENT_STORE, AttachmentStore, isAcceptedMediaType, StoredAttachment } from '../attachments/attachment-store';
 import { REPLAY_HEADER, ComplaintAcknowledgement } from './complaint-acknowledgement';
 import { ComplaintIntake } from './complaint-intake.service';
 import { CHANNEL_ADAPTERS, inboundMessageOf } from './channel-adapters';
@@ -82,18 +83,40 @@ export class ChannelInboundController {
       const note = `\n\n[${refusedFiles.map((u) => `${u.fileName ?? 'unnamed'} (${u.mediaType})`).join(', ')}: not kept, file type not accepted]`;
       outcome.complaint.description = (outcome.complaint.description.slice(0, MAX_DESCRIPTION_LENGTH - note.length) + note).slice(0, MAX_DESCRIPTION_LENGTH);
     }
-    const problems = canonicalProblems(outcome.complaint);
-    if (problems.length) {
-      this.metrics.requestsRejected.inc({ reason: `canonical-invalid:${channel}` });
-      throw new ProblemException({ type: VALIDATION, title: 'The request is not valid', status: 400, detail: `the ${channel} message does not make a valid complaint`, errors: problems });
-    }
+    // The complaint is validated as it will be filed, attachments included, before any byte is
+    // stored: a message refused for its 21st file leaves nothing behind in the store.
+    this.refuseInvalid(channel, withAttachments(outcome.complaint, accepted.map(prospectiveAttachment)));
     // Bytes first, then the complaint that references them: a crash in between leaves an orphan file, never a dangling reference.
-    const stored = [];
+    const stored: StoredAttachment[] = [];
     for (const upload of accepted) stored.push(await this.attachments.put(upload.content, upload.mediaType, upload.fileName));
-    const dto = plainToInstance(FileComplaintDto, { ...outcome.complaint, ...(stored.length ? { attachments: stored } : {}) });
+    const filed = withAttachments(outcome.complaint, stored);
+    this.refuseInvalid(channel, filed);
+    const dto = plainToInstance(FileComplaintDto, filed);
     const ack = await this.intake.fileComplaint(dto, outcome.messageId);
     const { replayed, ...answer } = ack;
     if (replayed) res.setHeader(REPLAY_HEADER, 'true');
     res.status(HttpStatus.CREATED).json(answer);
   }
+
+  private refuseInvalid(channel: string, complaint: CanonicalComplaint): void {
+    const problems = canonicalProblems(complaint);
+    if (!problems.length) return;
+    this.metrics.requestsRejected.inc({ reason: `canonical-invalid:${channel}` });
+    throw new ProblemException({ type: VALIDATION, title: 'The request is not valid', status: 400, detail: `the ${channel} message does not make a valid complaint`, errors: problems });
+  }
+}
+
+function withAttachments(complaint: CanonicalComplaint, attachments: StoredAttachment[]): CanonicalComplaint {
+  return attachments.length ? { ...complaint, attachments } : complaint;
+}
+
+/** An upload as the complaint will reference it once stored; the reference is the store's to give. */
+function prospectiveAttachment(upload: AttachmentUpload): StoredAttachment {
+  return {
+    reference: 'pending',
+    sha256: createHash('sha256').update(upload.content).digest('hex'),
+    sizeBytes: upload.content.length,
+    mediaType: upload.mediaType,
+    ...(upload.fileName !== undefined ? { fileName: upload.fileName } : {}),
+  };
 }

@@ -58,6 +58,7 @@ export class ComplaintIntake {
       if ((error as { code?: string }).code === UNIQUE_VIOLATION && idempotencyKey) {
         // An earlier or concurrent request with the same key was recorded first.
         const winner = await this.findByIdempotencyKey(dto.channel, idempotencyKey);
+        if (winner) this.refuseEarlierReferralDeadline(winner, referralDue);
         if (winner && refuseDifferentRequest && winner.requestFingerprint !== null && winner.requestFingerprint !== fingerprint) {
           throw new ProblemException({
             type: 'https://complaints.example/problems/idempotency-key-reused',
@@ -202,6 +203,28 @@ export class ComplaintIntake {
       });
     }
     return due;
+  }
+
+  /**
+   * A regulator that forwards a case again with an earlier deadline (or a first one) has moved the
+   * date the bank must answer by. Answering with the original ticket would keep the old date
+   * without anyone noticing, so the repeat is refused for the liaison system and its operators to
+   * take up; a later or unchanged deadline is a plain repeat, since the earlier date still binds.
+   */
+  private refuseEarlierReferralDeadline(winner: ComplaintRecord, referralDue: Date | null): void {
+    if (referralDue === null) return;
+    const recorded = winner.regulatorReferral?.deadline;
+    const recordedDue = recorded === undefined ? null : deadlineDueBy(recorded, this.regime.timeZone);
+    if (recordedDue !== null && recordedDue <= referralDue) return;
+    throw new ProblemException({
+      type: 'https://complaints.example/problems/referral-deadline-changed',
+      title: 'The referral was filed before with a later deadline',
+      status: 409,
+      detail:
+        `this case was filed as ${winner.ticketNumber} ${recordedDue ? `with the deadline ${recordedDue.toISOString()}` : 'without a deadline'}; ` +
+        `the deadline ${referralDue.toISOString()} sent now is earlier and was not recorded: the handlers of that complaint must be told`,
+      ticketNumber: winner.ticketNumber,
+    });
   }
 
   /** The regime's deadline depends on the day of receipt only: worked out once per local day. */

@@ -43,13 +43,22 @@ export function checkWebhookSignature(input: {
   return { ok: true };
 }
 
-/** WEBHOOK_SECRETS="web:<base64>,mobile-app:<base64>": one secret of at least 32 bytes per signing channel. */
+/**
+ * WEBHOOK_SECRETS="web:<base64>,mobile-app:<base64>": one secret of at least 32 bytes per signing
+ * channel, each channel's its own. The signed text does not name the channel and nonces are spent
+ * per channel, so two channels that shared a secret would each take, once, a request captured on
+ * the other; the service refuses to start rather than run so. (Binding the channel into the signed
+ * text would change what every channel's signer computes, all at once.)
+ */
 export function webhookSecretsFromEnv(env: NodeJS.ProcessEnv = process.env): Map<string, Buffer> {
   const secrets = new Map<string, Buffer>();
   for (const entry of (env.WEBHOOK_SECRETS ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
     const [channel, b64] = entry.split(':');
     const secret = Buffer.from(b64 ?? '', 'base64');
     if (!channel || secret.length < 32) throw new Error(`WEBHOOK_SECRETS entry for "${channel}" needs a secret of at least 32 bytes`);
+    if (secrets.has(channel)) throw new Error(`WEBHOOK_SECRETS names channel "${channel}" twice`);
+    const sharing = [...secrets].find(([, other]) => other.equals(secret));
+    if (sharing) throw new Error(`WEBHOOK_SECRETS gives channels "${sharing[0]}" and "${channel}" the same secret: each channel needs its own`);
     secrets.set(channel, secret);
   }
   return secrets;
