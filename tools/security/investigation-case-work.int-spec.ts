@@ -9,7 +9,7 @@ import { FieldCipher } from '@complaints/platform';
 import { eventually, quietKafka } from '@complaints/testing';
 import { INVESTIGATION_POLICY, InvestigationPolicy } from '../../apps/investigation/src/cases/investigation-policy';
 import { TaskReminders } from '../../apps/investigation/src/tasks/task-reminders';
-import { investigationClient } from './investigation-client';
+import { investigationClient, triagedEnvelope } from './investigation-client';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -54,27 +54,6 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
   });
 
   const { tag, token, sql, call } = investigationClient(() => investigation);
-
-  const triagedEnvelope = (complaintId: string, payload: Partial<ComplaintTriaged> & { department: string }): EventEnvelope<ComplaintTriaged> => ({
-    eventId: randomUUID(),
-    type: Events.ComplaintTriaged.type,
-    version: Events.ComplaintTriaged.version,
-    occurredAt: new Date().toISOString(),
-    complaintId,
-    correlationId: `case-work-${complaintId}`,
-    causationId: null,
-    producer: 'triage',
-    payload: {
-      ticketNumber: 'CMP-20261123-00000042-7',
-      category: 'C03',
-      severity: 'low',
-      routingRule: 'cn-jrt0169@v1#transactions',
-      reasons: [],
-      regime: 'cn-cbirc',
-      responseDueBy: new Date(Date.now() + 15 * 86_400_000).toISOString(),
-      ...payload,
-    },
-  });
 
   const sendEnvelope = async (envelope: EventEnvelope<unknown>, topic: string = Events.ComplaintTriaged.topic) => {
     await producer.send({ topic: `${investigation.topicPrefix}${topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '@complaints/contracts';
+import { ComplaintTriaged, EventEnvelope, Events, Role } from '@complaints/contracts';
 import type { TokenOptions } from '@complaints/testing';
 import type { ServiceUnderTest } from './services-in-process';
 
@@ -31,3 +31,25 @@ export function investigationClient(service: () => ServiceUnderTest) {
   };
   return { tag, token, sql, call };
 }
+
+/** complaint.triaged as triage sends it, routing a complaint to `department`: what opens a case. */
+export const triagedEnvelope = (complaintId: string, payload: Partial<ComplaintTriaged> & { department: string }, correlationPrefix = 'case-work'): EventEnvelope<ComplaintTriaged> => ({
+  eventId: randomUUID(),
+  type: Events.ComplaintTriaged.type,
+  version: Events.ComplaintTriaged.version,
+  occurredAt: new Date().toISOString(),
+  complaintId,
+  correlationId: `${correlationPrefix}-${complaintId}`,
+  causationId: null,
+  producer: 'triage',
+  payload: {
+    ticketNumber: 'CMP-20261123-00000042-7',
+    category: 'C03',
+    severity: 'low',
+    routingRule: 'cn-jrt0169@v1#transactions',
+    reasons: [],
+    regime: 'cn-cbirc',
+    responseDueBy: new Date(Date.now() + 15 * 86_400_000).toISOString(),
+    ...payload,
+  },
+});

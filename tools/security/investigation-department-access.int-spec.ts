@@ -3,9 +3,9 @@ import { readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Producer } from 'kafkajs';
-import { ComplaintTriaged, EventEnvelope, Events } from '@complaints/contracts';
+import { Events } from '@complaints/contracts';
 import { eventually, quietKafka } from '@complaints/testing';
-import { Answer, investigationClient } from './investigation-client';
+import { Answer, investigationClient, triagedEnvelope } from './investigation-client';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -50,26 +50,7 @@ describe('investigation: department staff help with the cases and improvement ac
     const put = await call('PUT', '/v1/investigators', await token('administrator', { subject: 'admin-1' }), { staffId: investigator, department, skills: ['C03'], lineManager: null, capacity: 5, active: true });
     expect(put.status).toBe(200);
     const complaintId = randomUUID();
-    const envelope: EventEnvelope<ComplaintTriaged> = {
-      eventId: randomUUID(),
-      type: Events.ComplaintTriaged.type,
-      version: Events.ComplaintTriaged.version,
-      occurredAt: new Date().toISOString(),
-      complaintId,
-      correlationId: `department-access-${complaintId}`,
-      causationId: null,
-      producer: 'triage',
-      payload: {
-        ticketNumber: 'CMP-20261123-00000042-7',
-        category: 'C03',
-        severity: 'low',
-        routingRule: 'cn-jrt0169@v1#transactions',
-        reasons: [],
-        regime: 'cn-cbirc',
-        responseDueBy: new Date(Date.now() + 15 * 86_400_000).toISOString(),
-        department,
-      },
-    };
+    const envelope = triagedEnvelope(complaintId, { department }, 'department-access');
     await producer.send({ topic: `${investigation.topicPrefix}${Events.ComplaintTriaged.topic}`, messages: [{ key: complaintId, value: JSON.stringify(envelope) }] });
     const opened = await eventually(
       async () => (await call<{ id: string; status: string; assignedTo: string | null }[]>('GET', `/v1/cases?complaintId=${complaintId}`, await token('investigator'))).body[0],

@@ -16,7 +16,7 @@ import {
   validate,
   ValidateNested,
 } from 'class-validator';
-import { bodyParserProblem, FieldProblem, flattenValidationErrors, jsonSyntaxDetail, ProblemException, RequestValidationException, RequestValidationPipe, OptionalUuidParameterPipe, UuidParameterPipe } from './problem';
+import { bodyParserProblem, FieldProblem, flattenValidationErrors, jsonSyntaxDetail, OptionalUuidParameterPipe, ProblemDetailsFilter, ProblemException, RequestValidationException, RequestValidationPipe, UuidParameterPipe } from './problem';
 
 class AddressDto {
   @IsString()
@@ -359,5 +359,27 @@ describe('OptionalUuidParameterPipe', () => {
     expect(pipe.transform(undefined, { type: 'query', data: 'complaintId' })).toBeUndefined();
     expect(() => pipe.transform('', { type: 'query', data: 'complaintId' })).toThrow(RequestValidationException);
     expect(() => pipe.transform('x', { type: 'query', data: 'complaintId' })).toThrow(RequestValidationException);
+  });
+});
+
+describe('ProblemDetailsFilter', () => {
+  const answer = (exception: unknown) => {
+    const headers: Record<string, string> = {};
+    let status = 0;
+    const res = {
+      setHeader: (name: string, value: string) => (headers[name] = value),
+      status: (s: number) => ((status = s), res),
+      type: () => res,
+      send: () => res,
+    };
+    const host = { getType: () => 'http', switchToHttp: () => ({ getRequest: () => ({ originalUrl: '/x' }), getResponse: () => res }) };
+    new ProblemDetailsFilter({ error: () => undefined } as never).catch(exception, host as never);
+    return { status, headers };
+  };
+
+  it('aProblemThatSaysWhenToComeBack_carriesRetryAfter_inWholeSeconds', () => {
+    const paused = new ProblemException({ type: 'https://complaints.example/problems/too-many', title: 'Paused', status: 429, retryAfterSeconds: 599.2 });
+    expect(answer(paused)).toEqual({ status: 429, headers: { 'Retry-After': '600' } });
+    expect(answer(new ProblemException({ type: 'x', title: 'x', status: 409 })).headers).toEqual({});
   });
 });

@@ -115,6 +115,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     problem.instance = req.originalUrl;
     if (problem.status >= 500) this.logger.error({ err: exception, path: req.originalUrl }, 'request failed');
     else this.metrics?.requestsRejected.inc({ reason: problem.type.slice(problem.type.lastIndexOf('/') + 1) });
+    // A problem that says when to come back (a paused ticket, a busy dependency) says it the standard way too.
+    if (typeof problem.retryAfterSeconds === 'number' && Number.isFinite(problem.retryAfterSeconds)) {
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(problem.retryAfterSeconds))));
+    }
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   }
 

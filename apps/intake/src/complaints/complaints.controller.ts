@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpStatus, Param, Post, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { isValidTicketNumber } from '@complaints/domain';
@@ -8,7 +8,6 @@ import { REPLAY_HEADER, ComplaintAcknowledgement } from './complaint-acknowledge
 import { CustomerSelfService } from './customer-self-service';
 import { AmendComplaintDto, CustomerComplaintView, SupplementDto, WithdrawDto } from './self-service.dto';
 import { ComplaintIntake } from './complaint-intake.service';
-import { RetryAfterProofLockout } from './retry-after.interceptor';
 
 /** The last four digits of the phone or ID number given with the complaint. */
 const PROOF_HEADER = 'x-proof-of-identity';
@@ -24,7 +23,6 @@ const PROOF_LOCKOUT_DOC = {
 
 @ApiTags('complaints')
 @Controller('v1/complaints')
-@UseInterceptors(RetryAfterProofLockout)
 export class ComplaintsController {
   constructor(
     private readonly intake: ComplaintIntake,
