@@ -344,22 +344,37 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     const task = await call<{ id: string }>('POST', `/v1/cases/${caseId}/tasks`, bearer, { department: 'operations', request: `请核实卡号 ${card} 的扣款`, dueBy: new Date(Date.now() + 86_400_000).toISOString() });
     expect(task.status).toBe(201);
     expect((await call('POST', `/v1/cases/${caseId}/tasks/${task.body.id}/result`, bearer, { result: `卡号 ${card} 重复扣款已确认` })).status).toBe(200);
+    const recording = { kind: 'call-recording', sourceSystem: 'call-centre-recorder', reference: 'REC-7', sha256: createHash('sha256').update('rec-7').digest('hex'), description: `客户 ${phone} 来电录音` };
+    const evidence = await call<{ id: string }>('POST', `/v1/cases/${caseId}/evidence`, bearer, recording);
+    expect(evidence.status).toBe(201);
     const issued = await call('POST', `/v1/cases/${caseId}/resolution`, bearer, { outcome: 'upheld', explanation: `卡号 ${card} 的重复扣款已更正`, actions: ['explanation', 'correction'] });
     expect(issued.body).toMatchObject({ status: 'responded' });
 
-    type CaseText = { findings: { facts: string[] }; proposal: { explanation: string }; resolution: { explanation: string }; tasks: { request: string; result: string }[] };
+    // At rest: findings, proposal, response and the task's request and result hold none of it in clear.
+    const [row] = await sql<Record<string, unknown>>(`SELECT findings, proposal, resolution FROM cases WHERE id = $1`, [caseId]);
+    const [taskRow] = await sql<Record<string, unknown>>(`SELECT request, request_sealed, result, result_sealed FROM case_tasks WHERE id = $1`, [task.body.id]);
+    const [evidenceRow] = await sql<Record<string, unknown>>(`SELECT description, description_sealed FROM case_evidence WHERE id = $1`, [evidence.body.id]);
+    expect(evidenceRow).toMatchObject({ description: null, description_sealed: expect.stringMatching(/^v2:/) });
+    expect(taskRow).toMatchObject({ request: null, result: null, request_sealed: expect.stringMatching(/^v2:/), result_sealed: expect.stringMatching(/^v2:/) });
+    expect(row).toMatchObject({ findings: { liability: 'bank', rootCause: { code: 'system' }, sealed: expect.stringMatching(/^v2:/) } });
+    for (const secret of [phone, card, '清算接口超时']) expect(JSON.stringify([row, taskRow, evidenceRow])).not.toContain(secret);
+
+    type CaseText = { findings: { facts: string[] }; proposal: { explanation: string }; resolution: { explanation: string }; tasks: { request: string; result: string }[]; evidence: { description: string }[] };
     const whole = await call<CaseText>('GET', `/v1/cases/${caseId}`, bearer);
     expect(whole.status).toBe(200);
     expect(whole.body.findings.facts[0]).toBe(`客户回拨号码 ${phone}`);
     expect(whole.body.proposal.explanation).toContain(card);
     expect(whole.body.resolution.explanation).toContain(card);
     expect(whole.body.tasks[0]).toMatchObject({ request: `请核实卡号 ${card} 的扣款`, result: `卡号 ${card} 重复扣款已确认` });
+    expect(whole.body.evidence[0]).toMatchObject({ description: `客户 ${phone} 来电录音` });
+    expect(JSON.stringify(whole.body)).not.toMatch(/_sealed|v2:t1:/);
 
     const auditor = await token('auditor', { subject: 'auditor-1' });
     const masked = await call<CaseText>('GET', `/v1/cases/${caseId}`, auditor);
     expect(masked.status).toBe(200);
     expect(masked.body.findings.facts).toEqual(['客户回拨号码 *******5678', '11月20日跨行转账被重复扣款']);
     expect(masked.body.tasks[0]).toMatchObject({ request: `请核实卡号 ${'*'.repeat(15)}0123 的扣款`, result: `卡号 ${'*'.repeat(15)}0123 重复扣款已确认` });
+    expect(masked.body.evidence[0]).toMatchObject({ description: '客户 *******5678 来电录音' });
     for (const text of [masked.body.proposal.explanation, masked.body.resolution.explanation]) expect(text).toBe(`卡号 ${'*'.repeat(15)}0123 的重复扣款已更正`);
     const listed = await call<CaseText[]>('GET', `/v1/cases?complaintId=${complaintId}`, auditor);
     expect(listed.body[0].findings.facts[0]).toBe('客户回拨号码 *******5678');
@@ -369,7 +384,7 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     expect(JSON.stringify(approver.body)).not.toMatch(new RegExp(`${phone}|${card}`));
   });
 
-  it('responseIssued_carriesTheExplanationSealed_neverTheCustomersNameOrNumbersInClear_whileTheCaseKeepsItAsWritten', async () => {
+  it('responseIssued_carriesTheExplanationSealed_neverTheCustomersNameOrNumbersInClear_andTheCaseKeepsItSealedAtRest', async () => {
     const { caseId, complaintId, investigator } = await assignedCase();
     const bearer = await token('investigator', { subject: investigator });
     const name = '王先生';
@@ -389,11 +404,35 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
       expect(await sql(`SELECT seq FROM outbox WHERE message_key = $1 AND position($2::bytea in value) > 0`, [complaintId, Buffer.from(secret)])).toEqual([]);
     }
 
-    const [stored] = await sql<{ resolution: { explanation: string } }>(`SELECT resolution FROM cases WHERE id = $1`, [caseId]);
-    expect(stored.resolution.explanation).toBe(explanation);
+    // At rest the case keeps it sealed, like the event: only the service opens it.
+    const [stored] = await sql<{ proposal: { explanation?: string; sealed: string }; resolution: { explanation?: string; sealed: string; outcome: string } }>(`SELECT proposal, resolution FROM cases WHERE id = $1`, [caseId]);
+    expect(stored.resolution).toMatchObject({ outcome: 'upheld', sealed: expect.stringMatching(/^v2:t1:/) });
+    expect(stored.resolution.explanation).toBeUndefined();
+    expect(JSON.parse(FieldCipher.fromEnv(PII).decrypt(stored.resolution.sealed))).toEqual({ explanation });
+    for (const secret of [name, account, phone]) expect(await sql(`SELECT id FROM cases WHERE id = $1 AND (proposal::text LIKE $2 OR resolution::text LIKE $2)`, [caseId, `%${secret}%`])).toEqual([]);
     expect((await call<{ resolution: { explanation: string } }>('GET', `/v1/cases/${caseId}`, bearer)).body.resolution.explanation).toBe(explanation);
     const masked = await call<{ resolution: { explanation: string } }>('GET', `/v1/cases/${caseId}`, await token('auditor', { subject: 'auditor-1' }));
     expect(masked.body.resolution.explanation).not.toMatch(new RegExp(`${account}|${phone}`));
+  });
+
+  it('caseTextWrittenBeforeSealing_isStillRead_andTheNextChangeSealsIt', async () => {
+    const { caseId, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    // As an earlier version stored them: findings whole in the jsonb, a task's text in its clear columns.
+    const legacyFindings = { facts: ['旧记录的事实'], liability: 'bank', rootCause: { code: 'system', detail: '旧记录的根因' }, recordedBy: investigator, recordedAt: new Date().toISOString() };
+    await sql(`UPDATE cases SET findings = $2 WHERE id = $1`, [caseId, JSON.stringify(legacyFindings)]);
+    await sql(
+      `INSERT INTO case_tasks (id, case_id, department, request, due_by, status, result, requested_by, requested_at, completed_by, completed_at) VALUES ($1, $2, 'operations', '旧的请求', now(), 'done', '旧的结果', $3, now(), $3, now())`,
+      [randomUUID(), caseId, investigator],
+    );
+    const seen = await call<{ findings: unknown; tasks: { request: string; result: string }[] }>('GET', `/v1/cases/${caseId}`, bearer);
+    expect(seen.body.findings).toEqual(legacyFindings);
+    expect(seen.body.tasks[0]).toMatchObject({ request: '旧的请求', result: '旧的结果' });
+
+    await withFindings(caseId, investigator, ['新的事实']);
+    const [row] = await sql<{ findings: Record<string, unknown> }>(`SELECT findings FROM cases WHERE id = $1`, [caseId]);
+    expect(row.findings).toMatchObject({ sealed: expect.stringMatching(/^v2:/) });
+    expect(row.findings.facts).toBeUndefined();
   });
 
   it('improvementActionText_isWholeToAnInvestigator_andHasItsNumbersMaskedForAnAuditorAndDepartmentStaff', async () => {

@@ -3,6 +3,7 @@ import { FieldCipher } from '@complaints/platform';
 import { CaseActionsController } from './cases/case-actions.controller';
 import { CaseWorkflow } from './cases/case-workflow';
 import { CasesController } from './cases/cases.controller';
+import { sealCaseTextWith } from './cases/sealed-case-text';
 import { INVESTIGATION_POLICY, InvestigationPolicy } from './cases/investigation-policy';
 import { EvidenceController } from './evidence/evidence.controller';
 import { EVIDENCE_STORE } from './evidence/storage/evidence-store';
@@ -18,7 +19,7 @@ import { TaskReminders } from './tasks/task-reminders';
   controllers: [CasesController, CaseActionsController, CaseTasksController, EvidenceController, CaseJournalController, ImprovementActionsController, InvestigatorsController],
   providers: [
     { provide: INVESTIGATION_POLICY, useFactory: () => InvestigationPolicy.fromEnvironment() },
-    { provide: FIELD_CIPHER, useFactory: () => FieldCipher.fromEnv() },
+    { provide: FIELD_CIPHER, useFactory: () => sealCaseTextWith(FieldCipher.fromEnv()) },
     { provide: EVIDENCE_STORE, useFactory: () => evidenceStoreFromEnvironment() },
     CaseWorkflow,
     TaskReminders,

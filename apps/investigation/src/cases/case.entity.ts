@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { CaseState, Findings, ResolutionProposal } from '@complaints/domain';
 import type { CaseResponseIssued } from '@complaints/contracts';
+import { sealedExplanation, sealedFindings } from './sealed-case-text';
 
 /** The response as issued to the customer (the last one, after a review the review's), its explanation as written. */
 export type IssuedResponse = Omit<CaseResponseIssued, 'caseId' | 'ticketNumber'>;
@@ -51,10 +52,12 @@ export class CaseRecord {
   @Column('text', { name: 'previous_deciders', array: true })
   previousDeciders!: string[];
 
-  @Column({ type: 'jsonb', nullable: true })
+  /** Its facts and root-cause detail rest sealed (sealed-case-text.ts). */
+  @Column({ type: 'jsonb', nullable: true, transformer: sealedFindings })
   findings!: Findings | null;
 
-  @Column({ type: 'jsonb', nullable: true })
+  /** Its explanation rests sealed. */
+  @Column({ type: 'jsonb', nullable: true, transformer: sealedExplanation })
   proposal!: ResolutionProposal | null;
 
   /** The customer withdrew: the procedure ended that day. */
@@ -73,7 +76,8 @@ export class CaseRecord {
   @Column({ name: 'review_due_by', type: 'timestamptz', nullable: true })
   reviewDueBy!: Date | null;
 
-  @Column({ type: 'jsonb', nullable: true })
+  /** Its explanation rests sealed. */
+  @Column({ type: 'jsonb', nullable: true, transformer: sealedExplanation })
   resolution!: IssuedResponse | null;
 
   @Column({ name: 'updated_at', type: 'timestamptz' })

@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { EVIDENCE_KINDS, Events } from '@complaints/contracts';
 import { assertActionAllowed } from '@complaints/domain';
-import { Allow, AuthenticatedRequest, ProblemException, UuidParameterPipe } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, FieldCipher, ProblemException, UuidParameterPipe } from '@complaints/platform';
 import { CaseWorkflow, event } from '../cases/case-workflow';
+import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { assertDepartmentMayHelp } from '../journal/helping-department';
 import { evidenceDownloadHeaders } from './evidence-download';
 import { EVIDENCE_STORE, EvidenceStore, evidenceKey, sha256Hex } from './storage/evidence-store';
@@ -65,6 +66,7 @@ export class EvidenceController {
     private readonly dataSource: DataSource,
     private readonly workflow: CaseWorkflow,
     @Inject(EVIDENCE_STORE) private readonly store: EvidenceStore,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
 
   private async register(
@@ -72,9 +74,9 @@ export class EvidenceController {
     row: { id: string; caseId: string; kind: EvidenceKind; sourceSystem: string; reference: string | null; description: string; sha256: string; size: number | null; contentType: string | null; storageKey: string | null; addedBy: string; at: Date },
   ) {
     await manager.query(
-      `INSERT INTO case_evidence (id, case_id, kind, source_system, reference, description, sha256, size, content_type, storage_key, added_by, added_at)
+      `INSERT INTO case_evidence (id, case_id, kind, source_system, reference, description_sealed, sha256, size, content_type, storage_key, added_by, added_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [row.id, row.caseId, row.kind, row.sourceSystem, row.reference, row.description, row.sha256, row.size, row.contentType, row.storageKey, row.addedBy, row.at],
+      [row.id, row.caseId, row.kind, row.sourceSystem, row.reference, this.cipher.encrypt(row.description), row.sha256, row.size, row.contentType, row.storageKey, row.addedBy, row.at],
     );
     await this.custody(manager, row.id, row.addedBy, row.storageKey ? 'stored' : 'registered', row.storageKey ? `${row.size} bytes, sha256 ${row.sha256}` : `${row.sourceSystem} ${row.reference}`, row.at);
     return event(Events.CaseEvidenceAdded, {

@@ -232,4 +232,41 @@ export class CaseWork1764720000000 implements MigrationInterface {
   }
 }
 
-export const investigationMigrations = [CreateCases1763885100000, CaseWithdrawals1763971500000, CaseWork1764720000000];
+/**
+ * Task requests and results and evidence descriptions quote the customer (a card number to check, a
+ * recording of their call): they are written sealed from now on. Earlier rows keep their clear text,
+ * which the service still reads.
+ */
+export class SealedCaseText1796745600000 implements MigrationInterface {
+  name = 'SealedCaseText1796745600000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE case_tasks
+        ADD COLUMN request_sealed text,
+        ADD COLUMN result_sealed text,
+        ALTER COLUMN request DROP NOT NULL,
+        ADD CONSTRAINT case_tasks_one_request CHECK ((request IS NULL) <> (request_sealed IS NULL)),
+        DROP CONSTRAINT case_tasks_check,
+        ADD CONSTRAINT case_tasks_result_when_done CHECK ((status = 'done') = (result IS NOT NULL OR result_sealed IS NOT NULL)),
+        ADD CONSTRAINT case_tasks_one_result CHECK (result IS NULL OR result_sealed IS NULL)`);
+    await q.query(`
+      ALTER TABLE case_evidence
+        ADD COLUMN description_sealed text,
+        ALTER COLUMN description DROP NOT NULL,
+        ADD CONSTRAINT case_evidence_one_description CHECK ((description IS NULL) <> (description_sealed IS NULL))`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    // Sealed texts cannot be opened here (the keys live with the service): those rows lose their text.
+    await q.query(`ALTER TABLE case_evidence DROP CONSTRAINT case_evidence_one_description`);
+    await q.query(`UPDATE case_evidence SET description = '' WHERE description IS NULL`);
+    await q.query(`ALTER TABLE case_evidence DROP COLUMN description_sealed, ALTER COLUMN description SET NOT NULL`);
+    await q.query(`ALTER TABLE case_tasks DROP CONSTRAINT case_tasks_one_request, DROP CONSTRAINT case_tasks_one_result, DROP CONSTRAINT case_tasks_result_when_done`);
+    await q.query(`UPDATE case_tasks SET request = '' WHERE request IS NULL`);
+    await q.query(`UPDATE case_tasks SET result = '' WHERE result IS NULL AND result_sealed IS NOT NULL`);
+    await q.query(`ALTER TABLE case_tasks DROP COLUMN request_sealed, DROP COLUMN result_sealed, ALTER COLUMN request SET NOT NULL, ADD CONSTRAINT case_tasks_check CHECK ((status = 'done') = (result IS NOT NULL))`);
+  }
+}
+
+export const investigationMigrations = [CreateCases1763885100000, CaseWithdrawals1763971500000, CaseWork1764720000000, SealedCaseText1796745600000];

@@ -1,11 +1,12 @@
-import { Body, Controller, ForbiddenException, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { Events } from '@complaints/contracts';
 import { assertActionAllowed, CaseTransitionError } from '@complaints/domain';
-import { Allow, AuthenticatedRequest, UuidParameterPipe } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, FieldCipher, UuidParameterPipe } from '@complaints/platform';
 import { CaseWorkflow, event, forEvent } from '../cases/case-workflow';
+import { FIELD_CIPHER } from '../journal/field-cipher.token';
 
 export class TaskRequestDto {
   @ApiProperty({ example: 'technology', description: 'The department asked to help' })
@@ -40,7 +41,10 @@ export class TaskResultDto {
 @ApiTags('cases')
 @Controller('v1/cases/:caseId/tasks')
 export class CaseTasksController {
-  constructor(private readonly workflow: CaseWorkflow) {}
+  constructor(
+    private readonly workflow: CaseWorkflow,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+  ) {}
 
   @Post()
   @Allow('investigator')
@@ -53,8 +57,8 @@ export class CaseTasksController {
       if (dueBy <= ctx.now) throw new CaseTransitionError('invalid', ctx.found.status, 'request-task', `dueBy ${dto.dueBy} is not in the future`);
       const taskId = randomUUID();
       await ctx.manager.query(
-        `INSERT INTO case_tasks (id, case_id, department, owner, request, due_by, status, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)`,
-        [taskId, caseId, dto.department, dto.owner ?? null, dto.request, dueBy, ctx.actor, ctx.now],
+        `INSERT INTO case_tasks (id, case_id, department, owner, request_sealed, due_by, status, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)`,
+        [taskId, caseId, dto.department, dto.owner ?? null, this.cipher.encrypt(dto.request), dueBy, ctx.actor, ctx.now],
       );
       return {
         events: [event(Events.CaseTaskRequested, { caseId, taskId, department: dto.department, owner: dto.owner ?? null, request: forEvent(dto.request), dueBy: dueBy.toISOString(), requestedBy: ctx.actor })],
@@ -89,7 +93,7 @@ export class CaseTasksController {
         throw new ForbiddenException(`the result of a ${task.department} task is recorded by ${task.owner ?? `staff of ${task.department}`} or the assigned investigator`);
       }
       const late = ctx.now > task.due_by;
-      await ctx.manager.query(`UPDATE case_tasks SET status = 'done', result = $2, completed_by = $3, completed_at = $4 WHERE id = $1`, [taskId, dto.result, ctx.actor, ctx.now]);
+      await ctx.manager.query(`UPDATE case_tasks SET status = 'done', result_sealed = $2, completed_by = $3, completed_at = $4 WHERE id = $1`, [taskId, this.cipher.encrypt(dto.result), ctx.actor, ctx.now]);
       return {
         events: [event(Events.CaseTaskCompleted, { caseId, taskId, department: task.department, result: forEvent(dto.result), completedBy: ctx.actor, late })],
         audit: { taskId, late: String(late) },
