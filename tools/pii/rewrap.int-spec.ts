@@ -2,7 +2,9 @@ import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { FieldCipher } from '@complaints/platform';
 import { createTestBed, TestBed } from '@complaints/testing';
 import { intakeMigrations } from '../../apps/intake/src/migrations';
-import { rewrapComplaints } from './rewrap';
+import { investigationMigrations } from '../../apps/investigation/src/migrations';
+import { notificationMigrations } from '../../apps/notification/src/migrations';
+import { rewrapService, SEALED_VALUES, ServiceWithSealedValues } from './rewrap';
 
 jest.setTimeout(60_000);
 
@@ -77,7 +79,7 @@ describe('pii:rewrap — rotating the key of the sealed complaint columns', () =
     expect(before.size).toBe(1203);
 
     const progress: number[] = [];
-    const first = await rewrapComplaints(bed.dataSource, duringRotation, { onBatch: (r) => progress.push(r.rows) });
+    const first = await rewrapService(bed.dataSource, duringRotation, 'intake', { onBatch: (r) => progress.push(r.rows) });
 
     expect(first).toEqual({ rows: 1203, rewrapped: 2 * 1200, alreadyCurrent: 2 * 3, failed: [] });
     expect(progress).toEqual([500, 1000, 1203]);
@@ -100,7 +102,7 @@ describe('pii:rewrap — rotating the key of the sealed complaint columns', () =
     // the k2 rows were not touched at all
     for (const r of alreadyK2) expect(after.find((a) => a.id === r.id)).toEqual(before.get(r.id));
 
-    const second = await rewrapComplaints(bed.dataSource, duringRotation);
+    const second = await rewrapService(bed.dataSource, duringRotation, 'intake');
     expect(second).toEqual({ rows: 1203, rewrapped: 0, alreadyCurrent: 2 * 1203, failed: [] });
     expect(await stored()).toEqual(after);
   });
@@ -115,10 +117,10 @@ describe('pii:rewrap — rotating the key of the sealed complaint columns', () =
       { ...fresh, complainant: beforeRotation.encrypt(fresh.complainant), description: beforeRotation.encrypt(fresh.description) },
     ]);
 
-    const report = await rewrapComplaints(bed.dataSource, duringRotation);
+    const report = await rewrapService(bed.dataSource, duringRotation, 'intake');
 
     expect(report.rewrapped).toBe(3);
-    expect(report.failed).toEqual([{ id: lost.id, column: 'description_sealed', error: 'encryption key k0 is not configured' }]);
+    expect(report.failed).toEqual([{ table: 'complaints', id: lost.id, column: 'description_sealed', error: 'encryption key k0 is not configured' }]);
     const [row] = await bed.dataSource.query(`SELECT complainant_sealed, description_sealed FROM complaints WHERE id = $1`, [lost.id]);
     expect(row.description_sealed).toBe(sealedUnderK0);
     expect(afterRotation.decrypt(row.complainant_sealed)).toBe(lost.complainant);
@@ -144,7 +146,7 @@ describe('pii:rewrap — rotating the key of the sealed complaint columns', () =
         closed.add(id);
       }
     })();
-    const report = await rewrapComplaints(bed.dataSource, duringRotation, { batchSize: 50 });
+    const report = await rewrapService(bed.dataSource, duringRotation, 'intake', { batchSize: 50 });
     running = false;
     await service;
 
@@ -162,6 +164,66 @@ describe('pii:rewrap — rotating the key of the sealed complaint columns', () =
       expect(afterRotation.decrypt(row.description_sealed)).toBe(r.description);
     }
     for (const id of closed) expect(after.find((a) => a.id === id)!.status).toBe('CLOSED');
-    expect((await rewrapComplaints(bed.dataSource, duringRotation)).rewrapped).toBe(0);
+    expect((await rewrapService(bed.dataSource, duringRotation, 'intake')).rewrapped).toBe(0);
+  });
+});
+
+describe('pii:rewrap — every service that keeps sealed values', () => {
+  const migrationsOf: Record<ServiceWithSealedValues, Function[]> = { intake: intakeMigrations, investigation: investigationMigrations, notification: notificationMigrations };
+
+  // A sealed column the tool does not know would stay under the old key, and be lost when it is dropped.
+  it.each(Object.keys(SEALED_VALUES) as ServiceWithSealedValues[])('knows every sealed column of %s’s schema', async (service) => {
+    const bed = await createTestBed({ migrations: migrationsOf[service] });
+    try {
+      const found: { table_name: string; column_name: string }[] = await bed.dataSource.query(
+        `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1 AND column_name LIKE '%\\_sealed' ORDER BY 1, 2`,
+        [bed.schema],
+      );
+      expect(found.length).toBeGreaterThan(0);
+      const known = SEALED_VALUES[service].flatMap((t) => ('columns' in t ? t.columns.map((c) => `${t.table}.${c}`) : []));
+      expect(found.map((c) => `${c.table_name}.${c.column_name}`).sort()).toEqual([...known].sort());
+    } finally {
+      await bed.teardown();
+    }
+  });
+
+  it('rewraps investigation’s notes and the sealed member of a case’s findings and response, leaving the rest of the jsonb as it was', async () => {
+    const bed = await createTestBed({ migrations: investigationMigrations });
+    try {
+      const caseId = randomUUID();
+      const findingsText = JSON.stringify({ facts: ['客户回拨号码 13700005678'], rootCauseDetail: '清算接口超时' });
+      const explanation = JSON.stringify({ explanation: '王先生您好，款项已退还。' });
+      const findings = { liability: 'bank', rootCause: { code: 'system' }, recordedBy: 'inv-1', recordedAt: '2026-11-21T09:00:00.000Z', sealed: beforeRotation.encrypt(findingsText) };
+      const resolution = { outcome: 'upheld', actions: ['explanation'], remedy: null, sealed: beforeRotation.encrypt(explanation) };
+      await bed.dataSource.query(
+        `INSERT INTO cases (id, complaint_id, ticket_number, department, severity, status, response_due_by, opened_at, findings, resolution)
+         VALUES ($1, $2, 'CMP-T-1', 'operations', 'low', 'responded', now(), now(), $3, $4)`,
+        [caseId, randomUUID(), JSON.stringify(findings), JSON.stringify(resolution)],
+      );
+      // A case from before sealing: its text is in clear and not for this tool.
+      const legacyId = randomUUID();
+      const legacy = { facts: ['旧记录'], liability: 'bank', rootCause: { code: 'system', detail: '旧' }, recordedBy: 'inv-1', recordedAt: '2026-11-01T09:00:00.000Z' };
+      await bed.dataSource.query(
+        `INSERT INTO cases (id, complaint_id, ticket_number, department, severity, status, response_due_by, opened_at, findings) VALUES ($1, $2, 'CMP-T-2', 'operations', 'low', 'investigating', now(), now(), $3)`,
+        [legacyId, randomUUID(), JSON.stringify(legacy)],
+      );
+      await bed.dataSource.query(`INSERT INTO case_notes (id, case_id, at, author, body_sealed) VALUES ($1, $2, now(), 'inv-1', $3)`, [randomUUID(), caseId, beforeRotation.encrypt('客户要求回电')]);
+
+      const report = await rewrapService(bed.dataSource, duringRotation, 'investigation');
+
+      expect(report).toEqual({ rows: 3, rewrapped: 3, alreadyCurrent: 0, failed: [] });
+      const [row] = await bed.dataSource.query(`SELECT findings, proposal, resolution FROM cases WHERE id = $1`, [caseId]);
+      expect(row.proposal).toBeNull();
+      expect(row.findings).toEqual({ ...findings, sealed: expect.stringMatching(/^v2:k2:/) });
+      expect(row.resolution).toEqual({ ...resolution, sealed: expect.stringMatching(/^v2:k2:/) });
+      expect(afterRotation.decrypt(row.findings.sealed)).toBe(findingsText);
+      expect(afterRotation.decrypt(row.resolution.sealed)).toBe(explanation);
+      const [note] = await bed.dataSource.query(`SELECT body_sealed FROM case_notes`);
+      expect(afterRotation.decrypt(note.body_sealed)).toBe('客户要求回电');
+      expect((await bed.dataSource.query(`SELECT findings FROM cases WHERE id = $1`, [legacyId]))[0].findings).toEqual(legacy);
+      expect(await rewrapService(bed.dataSource, duringRotation, 'investigation')).toEqual({ rows: 3, rewrapped: 0, alreadyCurrent: 3, failed: [] });
+    } finally {
+      await bed.teardown();
+    }
   });
 });

@@ -1,24 +1,60 @@
-// npm run pii:rewrap: moves every sealed personal-data value of intake's complaints to the current
-// key of PII_KEYS. Uses DATABASE_URL and DB_SCHEMA (default: intake), like the intake service.
+// npm run pii:rewrap -- <service>: moves every value a service keeps sealed under PII_KEYS to the
+// current key (intake: complainants, descriptions, representatives, supplements, withdrawal reasons;
+// investigation: contact log, notes, findings, explanations, tasks, evidence descriptions;
+// notification: message texts, reply-to details, survey comments). Uses DATABASE_URL and DB_SCHEMA
+// (default: the service's name), like the service itself.
 //
 // Key rotation without downtime:
-//   1. give every intake replica PII_KEYS="<new>:...,<old>:..." (new first) and roll them out:
-//      new values are sealed under the new key, old ones stay readable;
-//   2. run this tool with the same PII_KEYS while the services keep running; run it again until it
-//      reports 0 rewrapped (values written by a replica that still had the old configuration);
+//   1. give every replica of every service PII_KEYS="<new>:...,<old>:..." (new first) and roll them
+//      out: new values are sealed under the new key, old ones stay readable;
+//   2. run this tool for each of intake, investigation and notification with the same PII_KEYS while
+//      the services keep running; run it again until it reports 0 rewrapped (values written by a
+//      replica that still had the old configuration);
 //   3. only then drop the old key from PII_KEYS.
 // Only the wrapped data keys change (v1 values are sealed afresh as v2), so the tool retires a key;
 // it is no remedy for a leaked data key.
 import { DataSource, EntityManager } from 'typeorm';
 import { dataSourceOptions, databaseConfigFromEnv, FieldCipher } from '@complaints/platform';
 
-const SEALED_COLUMNS = ['complainant_sealed', 'description_sealed'] as const;
-type SealedColumn = (typeof SEALED_COLUMNS)[number];
-type Row = { id: string } & Record<SealedColumn, string | null>;
+/**
+ * Where each service keeps values sealed under PII_KEYS. A `column` holds the sealed text itself; a
+ * `member` is a jsonb column whose `sealed` member holds it (investigation's findings, proposal and
+ * response keep their structure readable next to it). A service missing here could not read its
+ * own data once the old key is dropped: every sealed column a migration adds belongs in this list.
+ */
+export const SEALED_VALUES = {
+  intake: [
+    { table: 'complaints', key: 'id', columns: ['complainant_sealed', 'description_sealed', 'representative_sealed', 'withdrawal_reason_sealed'] },
+    { table: 'supplements', key: 'id', columns: ['text_sealed'] },
+  ],
+  investigation: [
+    { table: 'cases', key: 'id', members: ['findings', 'proposal', 'resolution'] },
+    { table: 'case_contacts', key: 'id', columns: ['summary_sealed'] },
+    { table: 'case_notes', key: 'id', columns: ['body_sealed'] },
+    { table: 'case_tasks', key: 'id', columns: ['request_sealed', 'result_sealed'] },
+    { table: 'case_evidence', key: 'id', columns: ['description_sealed'] },
+  ],
+  notification: [
+    { table: 'customer_messages', key: 'id', columns: ['body_sealed'] },
+    { table: 'reply_preferences', key: 'complaint_id', columns: ['reply_to_sealed'] },
+    { table: 'follow_up_surveys', key: 'id', columns: ['comment_sealed'] },
+  ],
+} as const satisfies Record<string, readonly SealedTable[]>;
+
+export type ServiceWithSealedValues = keyof typeof SEALED_VALUES;
+
+export interface SealedTable {
+  table: string;
+  /** A uuid primary key: the walk pages by it. */
+  key: string;
+  columns?: readonly string[];
+  members?: readonly string[];
+}
 
 export interface RewrapFailure {
+  table: string;
   id: string;
-  column: SealedColumn;
+  column: string;
   error: string;
 }
 
@@ -40,27 +76,31 @@ const LOCK_TIMEOUT = '5s';
 const LOCK_RETRIES = 5;
 
 /**
- * Walks the complaints in id order, one transaction per batch, and re-wraps both sealed columns
- * under the cipher's current key. Batches lock their rows (FOR UPDATE) so a service writing the same
- * row meanwhile is neither overwritten nor missed, and hold the locks only for the few milliseconds
- * the batch takes. Keyset pagination keeps every batch an index range scan, however far the walk has got.
- * Safe to interrupt and to run again: values already under the current key are left alone.
+ * Walks each of the service's tables in key order, one transaction per batch, and re-wraps every
+ * sealed value under the cipher's current key. Batches lock their rows (FOR UPDATE) so a service
+ * writing the same row meanwhile is neither overwritten nor missed, and hold the locks only for the
+ * few milliseconds the batch takes. Keyset pagination keeps every batch an index range scan, however
+ * far the walk has got. Safe to interrupt and to run again: values already under the current key
+ * are left alone.
  */
-export async function rewrapComplaints(dataSource: DataSource, cipher: FieldCipher, options: RewrapOptions = {}): Promise<RewrapReport> {
+export async function rewrapService(dataSource: DataSource, cipher: FieldCipher, service: ServiceWithSealedValues, options: RewrapOptions = {}): Promise<RewrapReport> {
   const batchSize = options.batchSize ?? 500;
   const report: RewrapReport = { rows: 0, rewrapped: 0, alreadyCurrent: 0, failed: [] };
-  let after: string | null = null;
-  for (;;) {
-    const cursor: string | null = after;
-    const batch: BatchResult = await withLockRetries(() => dataSource.transaction((manager) => rewrapBatch(manager, cipher, cursor, batchSize)));
-    report.rows += batch.rows;
-    report.rewrapped += batch.rewrapped;
-    report.alreadyCurrent += batch.alreadyCurrent;
-    report.failed.push(...batch.failed);
-    if (batch.rows > 0) options.onBatch?.(report);
-    if (batch.rows < batchSize) return report;
-    after = batch.lastId;
+  for (const table of SEALED_VALUES[service] as readonly SealedTable[]) {
+    let after: string | null = null;
+    for (;;) {
+      const cursor: string | null = after;
+      const batch: BatchResult = await withLockRetries(() => dataSource.transaction((manager) => rewrapBatch(manager, cipher, table, cursor, batchSize)));
+      report.rows += batch.rows;
+      report.rewrapped += batch.rewrapped;
+      report.alreadyCurrent += batch.alreadyCurrent;
+      report.failed.push(...batch.failed);
+      if (batch.rows > 0) options.onBatch?.(report);
+      if (batch.rows < batchSize) break;
+      after = batch.lastId;
+    }
   }
+  return report;
 }
 
 interface BatchResult {
@@ -71,45 +111,52 @@ interface BatchResult {
   failed: RewrapFailure[];
 }
 
-async function rewrapBatch(manager: EntityManager, cipher: FieldCipher, after: string | null, batchSize: number): Promise<BatchResult> {
+async function rewrapBatch(manager: EntityManager, cipher: FieldCipher, table: SealedTable, after: string | null, batchSize: number): Promise<BatchResult> {
   await manager.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-  const columns = `id, ${SEALED_COLUMNS.join(', ')}`;
-  const rows: Row[] =
+  // Names come from SEALED_VALUES above, never from input.
+  const values = [...(table.columns ?? []).map((c) => ({ name: c, read: c })), ...(table.members ?? []).map((m) => ({ name: m, read: `${m}->>'sealed' AS ${m}` }))];
+  const select = `SELECT ${table.key}::text AS key, ${values.map((v) => v.read).join(', ')} FROM ${table.table}`;
+  const rows: ({ key: string } & Record<string, string | null>)[] =
     after === null
-      ? await manager.query(`SELECT ${columns} FROM complaints ORDER BY id LIMIT $1 FOR UPDATE`, [batchSize])
-      : await manager.query(`SELECT ${columns} FROM complaints WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE`, [after, batchSize]);
-  const result: BatchResult = { rows: rows.length, lastId: rows.at(-1)?.id ?? null, rewrapped: 0, alreadyCurrent: 0, failed: [] };
-  const changed: Row[] = [];
+      ? await manager.query(`${select} ORDER BY ${table.key} LIMIT $1 FOR UPDATE`, [batchSize])
+      : await manager.query(`${select} WHERE ${table.key} > $1 ORDER BY ${table.key} LIMIT $2 FOR UPDATE`, [after, batchSize]);
+  const result: BatchResult = { rows: rows.length, lastId: rows.at(-1)?.key ?? null, rewrapped: 0, alreadyCurrent: 0, failed: [] };
+  const changed: { key: string; next: Record<string, string | null> }[] = [];
   for (const row of rows) {
+    const next: Record<string, string | null> = {};
     let rowChanged = false;
-    const next: Row = { ...row };
-    for (const column of SEALED_COLUMNS) {
-      const sealed = row[column];
+    for (const { name } of values) {
+      const sealed = row[name];
+      next[name] = null;
       if (sealed === null) continue;
       try {
         const rewrapped = cipher.rewrap(sealed);
         if (rewrapped === null) {
           result.alreadyCurrent++;
         } else {
-          next[column] = rewrapped;
+          next[name] = rewrapped;
           result.rewrapped++;
           rowChanged = true;
         }
       } catch (e) {
         // The message names kids and segments, never the plaintext.
-        result.failed.push({ id: row.id, column, error: (e as Error).message });
+        result.failed.push({ table: table.table, id: row.key, column: name, error: (e as Error).message });
       }
     }
-    if (rowChanged) changed.push(next);
+    if (rowChanged) changed.push({ key: row.key, next });
   }
   if (changed.length) {
-    // One statement per batch; the row locks make writing back the unchanged column harmless.
+    // One statement per batch; a value left unchanged is sent as null and kept.
+    const set = [
+      ...(table.columns ?? []).map((c) => `${c} = coalesce(u.${c}, t.${c})`),
+      ...(table.members ?? []).map((m) => `${m} = CASE WHEN u.${m} IS NULL THEN t.${m} ELSE jsonb_set(t.${m}, '{sealed}', to_jsonb(u.${m})) END`),
+    ];
+    const names = values.map((v) => v.name);
     await manager.query(
-      `UPDATE complaints AS c
-          SET complainant_sealed = u.complainant_sealed, description_sealed = u.description_sealed
-         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, complainant_sealed, description_sealed)
-        WHERE c.id = u.id`,
-      [changed.map((r) => r.id), changed.map((r) => r.complainant_sealed), changed.map((r) => r.description_sealed)],
+      `UPDATE ${table.table} AS t SET ${set.join(', ')}
+         FROM unnest($1::uuid[], ${names.map((_, i) => `$${i + 2}::text[]`).join(', ')}) AS u(key, ${names.join(', ')})
+        WHERE t.${table.key} = u.key`,
+      [changed.map((r) => r.key), ...names.map((n) => changed.map((r) => r.next[n]))],
     );
   }
   return result;
@@ -128,21 +175,26 @@ async function withLockRetries<T>(work: () => Promise<T>): Promise<T> {
 }
 
 async function main(): Promise<number> {
+  const service = process.argv[2] ?? 'intake';
+  if (!(service in SEALED_VALUES)) {
+    console.error(`usage: npm run pii:rewrap -- <${Object.keys(SEALED_VALUES).join('|')}>   (one run per service, with that service's DATABASE_URL and DB_SCHEMA)`);
+    return 2;
+  }
   const cipher = FieldCipher.fromEnv();
-  const config = databaseConfigFromEnv('intake');
+  const config = databaseConfigFromEnv(service);
   const dataSource = new DataSource(dataSourceOptions({ ...config, poolSize: 2 }, [], []));
   await dataSource.initialize();
   try {
-    console.log(`rewrapping complaints in schema ${config.schema} under key ${cipher.currentKeyId}`);
-    const report = await rewrapComplaints(dataSource, cipher, {
+    console.log(`rewrapping ${service}'s sealed values in schema ${config.schema} under key ${cipher.currentKeyId}`);
+    const report = await rewrapService(dataSource, cipher, service as ServiceWithSealedValues, {
       onBatch: (r) => console.log(`  ${r.rows} rows: ${r.rewrapped} rewrapped, ${r.alreadyCurrent} already current, ${r.failed.length} failed`),
     });
     console.log(
       `done: ${report.rewrapped} value(s) rewrapped to key ${cipher.currentKeyId}, ${report.alreadyCurrent} already current, ` +
-        `${report.failed.length} failed, in ${report.rows} complaint(s)`,
+        `${report.failed.length} failed, in ${report.rows} row(s)`,
     );
     if (report.failed.length) {
-      for (const f of report.failed.slice(0, 20)) console.error(`  complaint ${f.id} ${f.column}: ${f.error}`);
+      for (const f of report.failed.slice(0, 20)) console.error(`  ${f.table} ${f.id} ${f.column}: ${f.error}`);
       if (report.failed.length > 20) console.error(`  ... and ${report.failed.length - 20} more`);
       console.error('some values could not be rewrapped: keep the old keys configured until they are resolved');
       return 1;
