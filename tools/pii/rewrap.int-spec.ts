@@ -169,7 +169,7 @@ describe('pii:rewrap — rotating the key of the sealed complaint columns', () =
 });
 
 describe('pii:rewrap — every service that keeps sealed values', () => {
-  const migrationsOf: Record<ServiceWithSealedValues, Function[]> = { intake: intakeMigrations, investigation: investigationMigrations, notification: notificationMigrations };
+  const migrationsOf: Record<ServiceWithSealedValues, NonNullable<Parameters<typeof createTestBed>[0]>['migrations']> = { intake: intakeMigrations, investigation: investigationMigrations, notification: notificationMigrations };
 
   // A sealed column the tool does not know would stay under the old key, and be lost when it is dropped.
   it.each(Object.keys(SEALED_VALUES) as ServiceWithSealedValues[])('knows every sealed column of %s’s schema', async (service) => {
