@@ -435,6 +435,52 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     expect(row.findings.facts).toBeUndefined();
   });
 
+  it('lowSurveyScore_reopensTheClosedCaseOnce_assignedAfresh_andLeavesACaseAlreadyBackInWorkAlone', async () => {
+    const { caseId, complaintId, department, investigator } = await assignedCase();
+    const bearer = await token('investigator', { subject: investigator });
+    await withFindings(caseId, investigator);
+    expect((await call('POST', `/v1/cases/${caseId}/resolution`, bearer, { outcome: 'not-upheld', explanation: '经核实扣款符合合同约定。', actions: ['explanation'] })).body).toMatchObject({ status: 'responded' });
+    expect((await call('POST', `/v1/cases/${caseId}/closure`, bearer, { reason: '答复期满' })).body).toMatchObject({ status: 'closed' });
+
+    const lowScore: EventEnvelope<unknown> = {
+      eventId: randomUUID(),
+      type: Events.SurveyReviewOpened.type,
+      version: Events.SurveyReviewOpened.version,
+      occurredAt: new Date().toISOString(),
+      complaintId,
+      correlationId: `survey-${complaintId}`,
+      causationId: null,
+      producer: 'notification',
+      payload: { surveyId: randomUUID(), caseId, score: 1, threshold: 2 },
+    };
+    const colleague = `inv-${tag()}`;
+    await putInvestigator({ staffId: colleague, department, skills: ['C03'], capacity: 5, active: true });
+    // Delivered twice, as a consumer restart would: one reopening.
+    await sendEnvelope(lowScore, Events.SurveyReviewOpened.topic);
+    await sendEnvelope(lowScore, Events.SurveyReviewOpened.topic);
+    const reopened = await eventually(async () => {
+      const [c] = await casesOf(complaintId);
+      return c.status !== 'closed' ? c : null;
+    }, { what: 'the case reopened after the low score' });
+    // Assigned afresh at once, to someone who did not decide it the first time.
+    expect(reopened).toMatchObject({ status: 'investigating', assignedTo: colleague });
+    const [event] = await eventually(async () => {
+      const found = await outboxOf<{ reason: string; reopenedBy: string }>(complaintId, Events.CaseReopened.type);
+      return found.length ? found : null;
+    }, { what: 'case.reopened' });
+    expect(event.payload).toMatchObject({ caseId, reopenedBy: 'follow-up-survey', reason: expect.stringContaining('follow-up survey scored 1') });
+    expect(event.causationId).toBe(lowScore.eventId);
+
+    // A second low score (another survey) while the case is in work changes nothing.
+    await sendEnvelope({ ...lowScore, eventId: randomUUID(), payload: { surveyId: randomUUID(), caseId, score: 2, threshold: 2 } }, Events.SurveyReviewOpened.topic);
+    const marker = triagedEnvelope(randomUUID(), { department: `d-${tag()}` });
+    await sendEnvelope(marker);
+    await eventually(async () => (await casesOf(marker.complaintId)).length === 1, { what: 'a later event on another partition to be handled' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await sql(`SELECT action FROM case_transitions WHERE case_id = $1 AND action = 'reopen'`, [caseId])).toEqual([{ action: 'reopen' }]);
+    expect(await outboxOf(complaintId, Events.CaseReopened.type)).toHaveLength(1);
+  });
+
   it('improvementActionText_isWholeToAnInvestigator_andHasItsNumbersMaskedForAnAuditorAndDepartmentStaff', async () => {
     const { caseId, investigator } = await assignedCase();
     const bearer = await token('investigator', { subject: investigator });

@@ -11,7 +11,7 @@ export const investigationService = {
   module: InvestigationModule,
   entities: [CaseRecord],
   migrations: investigationMigrations,
-  consumes: [TOPICS.triage, TOPICS.intake],
+  consumes: [TOPICS.triage, TOPICS.intake, TOPICS.notification],
   handlersStayInTheDatabase: true,
   // Recordings and CCTV stills are larger than any JSON body; they stream to the evidence store.
   uploads: [{ path: '/v1/cases/:caseId/evidence/files', limit: process.env.EVIDENCE_UPLOAD_LIMIT ?? '50mb' }],

@@ -198,7 +198,7 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
     owner: 'notification',
     key: 'complaintId',
     events: [Events.NotificationSent.pattern, Events.NotificationDeliveryUpdated.pattern, Events.SurveyAnswered.pattern, Events.SurveyReviewOpened.pattern],
-    consumers: ['compliance-archive'],
+    consumers: ['investigation', 'compliance-archive'],
   },
   {
     topic: TOPICS.archive,

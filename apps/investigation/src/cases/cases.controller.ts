@@ -3,14 +3,17 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource, FindOptionsWhere, In } from 'typeorm';
-import { ComplaintRetriaged, ComplaintTriaged, ComplaintWithdrawn, DeadlineClockChanged, EventEnvelope, Events } from '@complaints/contracts';
-import { CASE_STATES, CaseState, openCase, withdrawCase } from '@complaints/domain';
+import { ComplaintRetriaged, ComplaintTriaged, ComplaintWithdrawn, DeadlineClockChanged, EventEnvelope, EventPayload, Events } from '@complaints/contracts';
+import { CASE_STATES, CaseState, openCase, reopenCase, withdrawCase } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { Allow, AuthenticatedRequest, FieldCipher, OptionalUuidParameterPipe, ProblemException, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
 import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { CaseRecord } from './case.entity';
 import { caseAsSeen, freeTextFor, rowsAsSeen } from './case-views';
-import { CaseWorkflow, snapshotOf } from './case-workflow';
+import { CaseWorkflow, event, snapshotOf } from './case-workflow';
+
+/** Who reopens a case after a low survey score, on its transitions and events. */
+const FOLLOW_UP_SURVEY = 'follow-up-survey';
 
 const READERS = ['investigator', 'department-staff', 'triage-officer', 'approver', 'compliance-officer', 'auditor'] as const;
 
@@ -95,6 +98,28 @@ export class CasesController {
     if (!found || !this.workflow.allowedActions(found).includes('withdraw')) return;
     const moved = withdrawCase(snapshotOf(found), { by: 'customer', at: withdrawnAt.toISOString() });
     await this.workflow.commit(ctx.manager, found, { moved, changes: { withdrawnAt } }, new Date());
+  }
+
+  /**
+   * 回访不满意: the follow-up survey scored at or below the threshold, so the complaint is looked at
+   * again. The case is reopened and assigned afresh, as the survey's review promises; the archive
+   * counts the complaint open until the case is answered or closed anew. A case already back in
+   * work (reopened by staff, under a customer's review) is left as it is.
+   */
+  @EventPattern(Events.SurveyReviewOpened.pattern)
+  async reopenAfterLowSurveyScore(@Payload() env: EventEnvelope<EventPayload<typeof Events.SurveyReviewOpened>>, @Ctx() ctx: EventContext) {
+    const { caseId, score, threshold } = env.payload;
+    const found = await ctx.manager.findOne(CaseRecord, { where: { id: caseId, complaintId: env.complaintId }, lock: { mode: 'pessimistic_write' } });
+    // Surveys follow closed cases: a survey for a case this service never opened is an error to look into, not to skip.
+    if (!found) throw new Error(`survey ${env.payload.surveyId} names case ${caseId} of complaint ${env.complaintId}, which has no such case here`);
+    if (!this.workflow.allowedActions(found).includes('reopen')) return;
+    const now = new Date();
+    const reason = `回访不满意复查 / follow-up survey scored ${score} (at or below ${threshold})`;
+    const moved = reopenCase(snapshotOf(found), { by: FOLLOW_UP_SURVEY, at: now.toISOString(), reason });
+    const causation = { correlationId: ctx.envelope.correlationId, causationId: ctx.envelope.eventId };
+    const department = this.workflow.policy.departmentAt(moved.snapshot.level, found.department);
+    await this.workflow.commit(ctx.manager, found, { moved, changes: { department }, events: [event(Events.CaseReopened, { caseId, reason, reopenedBy: FOLLOW_UP_SURVEY })] }, now, causation);
+    await this.workflow.tryAutoAssign(ctx.manager, found, 'system', now, causation);
   }
 
   @Get()
