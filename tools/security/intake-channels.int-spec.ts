@@ -234,7 +234,66 @@ describe('intake: tickets, channels and retries', () => {
     });
   });
 
-  it('refuses a form with 21 files, or a file name too long to keep, and stores none of their bytes', async () => {
+  describe('a retry that comes after the clock has overtaken a date of the complaint', () => {
+    /** A regulator's deadline that passes moments after the complaint is first sent. */
+    const deadlineInMoments = () => new Date(Date.now() + 2_000).toISOString();
+    const until = (deadline: string) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(deadline) - Date.now() + 100)));
+    const pathsOf = async (res: Response) => ((await res.json()) as { errors?: { path: string }[] }).errors?.map((e) => e.path);
+    const counts = async () => {
+      const { complaints, outbox } = await service.rowCounts();
+      return { complaints, outbox };
+    };
+
+    it("answers the same request under the same Idempotency-Key with the original ticket once the regulator's deadline has passed, and judges any other request as of now", async () => {
+      const regulator = `Bearer ${await service.issuer.token('channel-adapter', { channel: 'regulator' })}`;
+      const post = (body: unknown, key: string) =>
+        fetch(`${service.baseUrl}/v1/complaints`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: regulator, 'idempotency-key': key },
+          body: JSON.stringify(body),
+        });
+      const deadline = deadlineInMoments();
+      const referral = canonical({ channel: 'regulator', regulatorReferral: { body: 'nfra', caseNumber: '12378-2026-008001', deadline } });
+      const first = await post(referral, 'referral-retry-1');
+      const original = await first.text();
+      expect(first.status).toBe(201);
+      await until(deadline);
+      const before = await counts();
+
+      const retried = await post(referral, 'referral-retry-1');
+      expect({ status: retried.status, replayed: retried.headers.get('idempotent-replayed'), body: await retried.text() }).toEqual({ status: 201, replayed: 'true', body: original });
+      // The same referral under a new key is a new request: its deadline has passed.
+      const fresh = await post(referral, 'referral-retry-2');
+      expect(fresh.status).toBe(400);
+      expect(await pathsOf(fresh)).toEqual(['regulatorReferral.deadline']);
+      // A different complaint under the used key is still refused as one.
+      const different = await post({ ...referral, regulatorReferral: { body: 'nfra', caseNumber: '12378-2026-008001' } }, 'referral-retry-1');
+      expect(different.status).toBe(422);
+      expect(((await different.json()) as { type: string }).type).toMatch(/idempotency-key-reused$/);
+      expect(await counts()).toEqual(before);
+    });
+
+    it("answers a referral the liaison system sends again once its deadline has passed with the original ticket, and refuses a new case with that deadline", async () => {
+      const referral = (caseNo: string, deadline: string) =>
+        JSON.stringify({ referralId: 'RF-retry-8002', body: 'NFRA', caseNo, deadline, complainant: { name: '冯十四', phone: '13300004444' }, content: '投诉人反映贷款提前还款违约金未事先告知。' });
+      const deadline = deadlineInMoments();
+      const first = await signedPost('regulator', referral('12378-2026-008002', deadline));
+      const original = await first.text();
+      expect(first.status).toBe(201);
+      await until(deadline);
+      const before = await counts();
+
+      // The liaison system retries the very message, signed afresh.
+      const retried = await signedPost('regulator', referral('12378-2026-008002', deadline));
+      expect({ status: retried.status, replayed: retried.headers.get('idempotent-replayed'), body: await retried.text() }).toEqual({ status: 201, replayed: 'true', body: original });
+      const newCase = await signedPost('regulator', referral('12378-2026-008003', deadline));
+      expect(newCase.status).toBe(400);
+      expect(await pathsOf(newCase)).toEqual(['regulatorReferral.deadline']);
+      expect(await counts()).toEqual(before);
+    });
+  });
+
+  it('refuses a form with 21 files, a file name too long to keep, or an incident date in the future, and stores none of their bytes', async () => {
     const files = (n: number, name = (i: number) => `scan-${i}.pdf`) =>
       Array.from({ length: n }, (_, i) => ({ name: name(i), type: 'application/pdf', base64: Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(64)]).toString('base64') }));
     const storedFiles = () => fs.readdirSync(STORE, { recursive: true }).length;
@@ -243,13 +302,14 @@ describe('intake: tickets, channels and retries', () => {
       return { complaints, outbox, files: storedFiles() };
     };
     const before = await filed();
-    for (const [formId, form] of [
-      ['WEB-att-21', files(21)],
-      ['WEB-att-name', files(2, (i) => (i ? 'n'.repeat(1000) : 'ok.pdf'))],
+    for (const [formId, form, refusedAt] of [
+      ['WEB-att-21', { files: files(21) }, 'files'],
+      ['WEB-att-name', { files: files(2, (i) => (i ? 'n'.repeat(1000) : 'ok.pdf')) }, 'files[1].name'],
+      ['WEB-att-future', { files: files(1), occurredOn: new Date(Date.now() + 86_400_000).toISOString() }, 'occurredAt'],
     ] as const) {
-      const res = await signedPost('web', JSON.stringify({ formId, customer: { customerNo: 'C-503', name: '郑十三' }, content: '附件是对账单。', files: form }));
+      const res = await signedPost('web', JSON.stringify({ formId, customer: { customerNo: 'C-503', name: '郑十三' }, content: '附件是对账单。', ...form }));
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([formId === 'WEB-att-21' ? 'files' : 'files[1].name']);
+      expect(((await res.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual([refusedAt]);
     }
     expect(await filed()).toEqual(before);
   });

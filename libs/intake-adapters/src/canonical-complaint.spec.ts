@@ -1,5 +1,5 @@
 import { canonicalProblems } from './channel-adapter';
-import { CLOCK_SKEW_ALLOWANCE_MS } from './canonical-complaint';
+import { CanonicalComplaint, CLOCK_SKEW_ALLOWANCE_MS, problemsAsOf } from './canonical-complaint';
 
 // Dates are judged against the clock: the spec's clock stands still.
 const NOW = new Date('2026-11-23T08:00:00Z');
@@ -43,6 +43,8 @@ function withValue(path: string, value: unknown): Record<string, unknown> {
 const problems = (body: unknown) => canonicalProblems(body);
 const pathsOf = (body: unknown) => [...new Set(problems(body).map((p) => p.path))].sort();
 const messagesAt = (body: unknown, path: string) => problems(body).filter((p) => p.path === path).map((p) => p.message);
+/** The problems the clock makes, as intake asks them when it files, in the cn-cbirc regime's zone. */
+const problemsNow = (body: unknown) => problemsAsOf(body as CanonicalComplaint, new Date(), 'Asia/Shanghai');
 
 /** Every optional field of the canonical complaint, nested ones included. */
 const OPTIONAL = [
@@ -126,10 +128,11 @@ describe('the canonical complaint', () => {
       ['occurredAt', '2026-11-24'],
       ['channelContext.referralReceivedAt', '2999-01-01'],
       ['channelContext.referralReceivedAt', at(DAY)],
-    ])('refuses %s %s: in the future', (path, value) => {
+    ])('refuses %s %s as of now: in the future', (path, value) => {
       const body = withValue(path, value);
-      expect(pathsOf(body)).toEqual([path]);
-      expect(messagesAt(body, path)).toEqual([`${path.split('.').pop()} must not be in the future`]);
+      expect(problemsNow(body)).toEqual([{ path, message: `${path.split('.').pop()} must not be in the future` }]);
+      // The form is valid: only the clock says otherwise, and intake asks it when it files.
+      expect(problems(body)).toEqual([]);
     });
 
     it.each([
@@ -140,6 +143,7 @@ describe('the canonical complaint', () => {
       ['channelContext.referralReceivedAt', at(60_000)],
     ])('takes %s %s: past, or ahead by no more than a sender\'s clock may be', (path, value) => {
       expect(problems(withValue(path, value))).toEqual([]);
+      expect(problemsNow(withValue(path, value))).toEqual([]);
     });
 
     it.each(['2026-W47-1', '20261120T100000Z', '2026-11-20T10', '2026-11-20T10:00:00,5Z'])(
@@ -152,26 +156,26 @@ describe('the canonical complaint', () => {
   });
 
   describe("the regulator's deadline", () => {
-    it.each(['2000-01-01', '2026-11-22T23:59:59+08:00', at(-1000)])('refuses %s: already passed', (deadline) => {
+    it.each(['2000-01-01', '2026-11-22T23:59:59+08:00', at(-1000)])('refuses %s as of now: already passed', (deadline) => {
       const body = withValue('regulatorReferral.deadline', deadline);
-      expect(pathsOf(body)).toEqual(['regulatorReferral.deadline']);
-      expect(messagesAt(body, 'regulatorReferral.deadline')).toEqual(['deadline has already passed']);
+      expect(problemsNow(body)).toEqual([{ path: 'regulatorReferral.deadline', message: 'deadline has already passed in Asia/Shanghai' }]);
+      // A retry of a referral filed before its deadline must still be answered: the form is valid.
+      expect(problems(body)).toEqual([]);
     });
 
     it.each([at(60_000), '2026-12-07T23:59:59+08:00', '2027-01-01'])('takes %s: still ahead', (deadline) => {
       expect(problems(withValue('regulatorReferral.deadline', deadline))).toEqual([]);
+      expect(problemsNow(withValue('regulatorReferral.deadline', deadline))).toEqual([]);
     });
 
     // 08:00 UTC on 23 November is 16:00 in Beijing: the regulator's day is not over.
     it.each(['2026-11-23', '2026-11-23T20:00', '2026-11'])('takes %s, the day it is set for not yet over where it was set', (deadline) => {
-      expect(problems(withValue('regulatorReferral.deadline', deadline))).toEqual([]);
+      expect(problemsNow(withValue('regulatorReferral.deadline', deadline))).toEqual([]);
     });
 
-    // Without a zone it is judged by the last zone to end the day (UTC−12, still on 22 November);
-    // intake, which knows the regime's zone, refuses what has passed there.
-    it.each(['2026-11-21', '2026-11-22T19:59', '2026-10'])('refuses %s, over in every zone', (deadline) => {
-      const body = withValue('regulatorReferral.deadline', deadline);
-      expect(messagesAt(body, 'regulatorReferral.deadline')).toEqual(['deadline has already passed']);
+    // Without a zone it is read in the regime's (Beijing), not in the last zone to end the day (UTC−12, still on 22 November).
+    it.each(['2026-11-21', '2026-11-22', '2026-11-22T19:59', '2026-11-23T15:59', '2026-10'])('refuses %s, over in Beijing', (deadline) => {
+      expect(problemsNow(withValue('regulatorReferral.deadline', deadline))).toEqual([{ path: 'regulatorReferral.deadline', message: 'deadline has already passed in Asia/Shanghai' }]);
     });
   });
 

@@ -24,7 +24,7 @@ import {
   Validate,
 } from 'class-validator';
 import { CHANNELS, REPLY_CHANNELS } from '@complaints/contracts';
-import { deadlineDueBy, hasVisibleText, isIso4217Currency, LATEST_TIME_ZONE, VISIBLE_CHARACTER } from '@complaints/domain';
+import { deadlineDueBy, hasVisibleText, isIso4217Currency, VISIBLE_CHARACTER } from '@complaints/domain';
 
 /**
  * The canonical complaint: what every channel's adapter maps to and what `POST /v1/complaints`
@@ -81,41 +81,62 @@ function instantOf(value: unknown): number | undefined {
 
 const unreadableDate = (property: string) => `${property} must be a calendar date or date-time such as 2026-11-20T10:00:00+08:00`;
 
-/** For what has happened (the incident, the regulator's receipt): not later than now, give or take the senders' clocks. */
-@ValidatorConstraint({ name: 'notInTheFuture' })
-class NotInTheFuture implements ValidatorConstraintInterface {
+/**
+ * For what has happened (the incident, the regulator's receipt): a moment JavaScript can read. Whether
+ * it is later than now is not the form's to say (see `problemsAsOf`).
+ */
+@ValidatorConstraint({ name: 'readableMoment' })
+class ReadableMoment implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     const at = instantOf(value);
-    if (at === undefined) return true; // IsISO8601 reports it
-    return !Number.isNaN(at) && at <= Date.now() + CLOCK_SKEW_ALLOWANCE_MS;
+    return at === undefined || !Number.isNaN(at); // IsISO8601 reports what is not ISO 8601 at all
   }
   defaultMessage(args: ValidationArguments): string {
-    return Number.isNaN(instantOf(args.value)) ? unreadableDate(args.property) : `${args.property} must not be in the future`;
+    return unreadableDate(args.property);
   }
 }
 
 /**
- * For a deadline: one already past would have the complaint filed in breach. A deadline without an
- * offset (a date alone, most often) is read in the zone of whoever set it, which only intake knows
- * (the regime's), so here it is refused only once it has passed in every zone; intake refuses it
- * once it has passed in the regime's.
+ * For a deadline: one intake can read in a time zone (deadlineDueBy; any zone reads it, or none does).
+ * Whether it has passed is not the form's to say (see `problemsAsOf`).
  */
-@ValidatorConstraint({ name: 'notYetPassed' })
-class NotYetPassed implements ValidatorConstraintInterface {
+@ValidatorConstraint({ name: 'readableDeadline' })
+class ReadableDeadline implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    if (instantOf(value) === undefined) return true; // IsISO8601 reports it
-    const due = latestReading(value as string);
-    return due !== null && due > Date.now();
+    const at = instantOf(value);
+    if (at === undefined) return true; // IsISO8601 reports it
+    return !Number.isNaN(at) && deadlineDueBy(value as string, 'UTC') !== null;
   }
   defaultMessage(args: ValidationArguments): string {
-    return latestReading(args.value as string) === null ? unreadableDate(args.property) : `${args.property} has already passed`;
+    return unreadableDate(args.property);
   }
 }
 
-/** The last moment a deadline can mean, wherever it was set; null when it cannot be read. */
-function latestReading(deadline: string): number | null {
-  if (Number.isNaN(instantOf(deadline))) return null;
-  return deadlineDueBy(deadline, LATEST_TIME_ZONE)?.getTime() ?? null;
+type FieldProblem = { path: string; message: string };
+
+/**
+ * What the clock has overtaken in a complaint, as of `now`: an incident or a regulator's receipt later
+ * than now (give or take the senders' clocks), a regulator's deadline already past, which would have
+ * the complaint filed in breach. A deadline without an offset (a date alone, most often) is read in
+ * the zone of whoever set it, the regime's (`timeZone`).
+ *
+ * Every other rule of the canonical complaint holds or fails for good; these depend on when they are
+ * asked, and a channel's retry comes later than the request it repeats. So they are not part of the
+ * form's validation (FileComplaintDto, canonicalProblems), which runs before anyone knows whether
+ * the request is a retry: intake asks them when it files the complaint, and answers a request they
+ * refuse that repeats one it has filed (same key, same request) with that complaint's ticket.
+ */
+export function problemsAsOf(complaint: CanonicalComplaint, now: Date, timeZone: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const inTheFuture = (at: string | undefined) => at !== undefined && Date.parse(at) > now.getTime() + CLOCK_SKEW_ALLOWANCE_MS;
+  if (inTheFuture(complaint.occurredAt)) problems.push({ path: 'occurredAt', message: 'occurredAt must not be in the future' });
+  if (inTheFuture(complaint.channelContext?.referralReceivedAt)) {
+    problems.push({ path: 'channelContext.referralReceivedAt', message: 'referralReceivedAt must not be in the future' });
+  }
+  const deadline = complaint.regulatorReferral?.deadline;
+  const due = deadline === undefined ? null : deadlineDueBy(deadline, timeZone);
+  if (due !== null && due <= now) problems.push({ path: 'regulatorReferral.deadline', message: `deadline has already passed in ${timeZone}` });
+  return problems;
 }
 
 /**
@@ -301,7 +322,7 @@ export class RegulatorReferralDto {
   })
   @IsOptionalButNotNull()
   @IsISO8601({ strict: true })
-  @Validate(NotYetPassed)
+  @Validate(ReadableDeadline)
   deadline?: string;
 }
 
@@ -355,7 +376,7 @@ export class ChannelContextDto {
   @ApiPropertyOptional({ description: 'When the regulator received the complaint; not in the future; only from the regulator channel' })
   @IsOptionalButNotNull()
   @IsISO8601({ strict: true })
-  @Validate(NotInTheFuture)
+  @Validate(ReadableMoment)
   referralReceivedAt?: string;
 }
 
@@ -412,7 +433,7 @@ export class FileComplaintDto {
   @ApiPropertyOptional({ description: 'When it happened; not in the future' })
   @IsOptionalButNotNull()
   @IsISO8601({ strict: true })
-  @Validate(NotInTheFuture)
+  @Validate(ReadableMoment)
   occurredAt?: string;
 
   @ApiPropertyOptional({ type: MoneyDto })

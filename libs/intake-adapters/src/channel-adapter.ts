@@ -49,7 +49,11 @@ export interface ChannelAdapter {
   map(message: InboundMessage): AdapterOutcome | Promise<AdapterOutcome>;
 }
 
-/** Problems with a candidate canonical complaint, in the same shape the HTTP API reports them. */
+/**
+ * Problems with a candidate canonical complaint, in the same shape the HTTP API reports them. Its
+ * dates against the clock (a deadline already past, an incident in the future) are not among them:
+ * intake judges those when it files (`problemsAsOf`), since a retry comes later than its request.
+ */
 export function canonicalProblems(candidate: unknown): { path: string; message: string }[] {
   const instance = plainToInstance(FileComplaintDto, candidate);
   const errors = validateSync(instance as object, { whitelist: true, forbidNonWhitelisted: true });

@@ -10,8 +10,13 @@ export interface StoredAttachment {
   fileName?: string;
 }
 
-/** Where attachment bytes live: object storage in production. Complaints and events keep only the reference. */
+/**
+ * Where attachment bytes live: object storage in production. Complaints and events keep only the
+ * reference. A reference names its bytes (the store is content-addressed), so what the bytes will be
+ * stored as is known before they are: `put` answers what `describe` says.
+ */
 export interface AttachmentStore {
+  describe(content: Buffer, mediaType: string, fileName?: string): StoredAttachment;
   put(content: Buffer, mediaType: string, fileName?: string): Promise<StoredAttachment>;
   get(reference: string): Promise<Buffer>;
 }
@@ -30,15 +35,20 @@ export const isAcceptedMediaType = (mediaType: string) => ACCEPTED_MEDIA_TYPES.s
 export class FileSystemAttachmentStore implements AttachmentStore {
   constructor(private readonly root: string) {}
 
-  async put(content: Buffer, mediaType: string, fileName?: string): Promise<StoredAttachment> {
+  describe(content: Buffer, mediaType: string, fileName?: string): StoredAttachment {
     const sha256 = createHash('sha256').update(content).digest('hex');
-    const file = this.fileOf(sha256);
+    return { reference: `fs:${sha256}`, sha256, sizeBytes: content.length, mediaType, ...(fileName ? { fileName } : {}) };
+  }
+
+  async put(content: Buffer, mediaType: string, fileName?: string): Promise<StoredAttachment> {
+    const stored = this.describe(content, mediaType, fileName);
+    const file = this.fileOf(stored.sha256);
     await fs.mkdir(path.dirname(file), { recursive: true });
     // Write-then-rename: a crash never leaves half a file under the final name.
     const partial = `${file}.${process.pid}.partial`;
     await fs.writeFile(partial, content);
     await fs.rename(partial, file);
-    return { reference: `fs:${sha256}`, sha256, sizeBytes: content.length, mediaType, ...(fileName ? { fileName } : {}) };
+    return stored;
   }
 
   async get(reference: string): Promise<Buffer> {

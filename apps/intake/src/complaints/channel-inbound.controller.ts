@@ -1,9 +1,8 @@
 import { Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { CHANNELS } from '@complaints/contracts';
-import { AttachmentUpload, CanonicalComplaint, canonicalProblems, ChannelAdapter, FileComplaintDto, MAX_DESCRIPTION_LENGTH } from '@complaints/intake-adapters';
+import { CanonicalComplaint, canonicalProblems, ChannelAdapter, FileComplaintDto, MAX_DESCRIPTION_LENGTH } from '@complaints/intake-adapters';
 import { ProblemException, RateLimited, RequestWithRawBody, ServiceMetrics, SignedWebhook } from '@complaints/platform';
 import { plainToInstance } from 'class-transformer';
 import { ATTACHMENT_STORE, AttachmentStore, isAcceptedMediaType, StoredAttachment } from '../attachments/attachment-store';
@@ -83,16 +82,18 @@ export class ChannelInboundController {
       const note = `\n\n[${refusedFiles.map((u) => `${u.fileName ?? 'unnamed'} (${u.mediaType})`).join(', ')}: not kept, file type not accepted]`;
       outcome.complaint.description = (outcome.complaint.description.slice(0, MAX_DESCRIPTION_LENGTH - note.length) + note).slice(0, MAX_DESCRIPTION_LENGTH);
     }
-    // The complaint is validated as it will be filed, attachments included, before any byte is
-    // stored: a message refused for its 21st file leaves nothing behind in the store.
-    this.refuseInvalid(channel, withAttachments(outcome.complaint, accepted.map(prospectiveAttachment)));
-    // Bytes first, then the complaint that references them: a crash in between leaves an orphan file, never a dangling reference.
-    const stored: StoredAttachment[] = [];
-    for (const upload of accepted) stored.push(await this.attachments.put(upload.content, upload.mediaType, upload.fileName));
-    const filed = withAttachments(outcome.complaint, stored);
+    // The complaint as it will be filed, the references of its attachments included (the store names
+    // bytes by their content), is validated and handed to intake before any byte is stored: a message
+    // refused for its 21st file, or by intake for its dates, leaves nothing behind in the store.
+    const filed = withAttachments(outcome.complaint, accepted.map((u) => this.attachments.describe(u.content, u.mediaType, u.fileName)));
     this.refuseInvalid(channel, filed);
     const dto = plainToInstance(FileComplaintDto, filed);
-    const ack = await this.intake.fileComplaint(dto, outcome.messageId);
+    const ack = await this.intake.fileComplaint(dto, outcome.messageId, {
+      // Bytes first, then the complaint that references them: a crash in between leaves an orphan file, never a dangling reference.
+      beforeRecording: async () => {
+        for (const upload of accepted) await this.attachments.put(upload.content, upload.mediaType, upload.fileName);
+      },
+    });
     const { replayed, ...answer } = ack;
     if (replayed) res.setHeader(REPLAY_HEADER, 'true');
     res.status(HttpStatus.CREATED).json(answer);
@@ -110,13 +111,3 @@ function withAttachments(complaint: CanonicalComplaint, attachments: StoredAttac
   return attachments.length ? { ...complaint, attachments } : complaint;
 }
 
-/** An upload as the complaint will reference it once stored; the reference is the store's to give. */
-function prospectiveAttachment(upload: AttachmentUpload): StoredAttachment {
-  return {
-    reference: 'pending',
-    sha256: createHash('sha256').update(upload.content).digest('hex'),
-    sizeBytes: upload.content.length,
-    mediaType: upload.mediaType,
-    ...(upload.fileName !== undefined ? { fileName: upload.fileName } : {}),
-  };
-}

@@ -14,8 +14,8 @@ import {
   responseDueBy,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { FileComplaintDto } from '@complaints/intake-adapters';
-import { FieldCipher, Principal, ProblemException, seesPersonalData } from '@complaints/platform';
+import { FileComplaintDto, problemsAsOf } from '@complaints/intake-adapters';
+import { FieldCipher, Principal, ProblemException, RequestValidationException, seesPersonalData } from '@complaints/platform';
 import { ComplaintAcknowledgement, StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintRecord } from './complaint.entity';
 import { customerRefOf } from './customer-reference';
@@ -41,16 +41,35 @@ export class ComplaintIntake {
    * filed; a channel's message id is left lenient, since a channel may redeliver a message
    * with details of its own changed.
    *
+   * The complaint's dates are judged here, as of now (`problemsAsOf`): a regulator's deadline
+   * already past, an incident in the future. A retry comes later than the request it repeats, and
+   * the deadline may have passed in between; the complaint was filed all the same, so the very
+   * same request under the same key (same fingerprint) gets its original answer whatever the clock
+   * says since. Any other request is refused for its dates.
+   *
    * The unique index on (channel, idempotency key) is the only check: looking the key up first
-   * would cost every first attempt a round trip to spare the rare retry a rolled-back insert.
+   * would cost every first attempt a round trip to spare the rare retry a rolled-back insert. The
+   * key is looked up first only for a request whose dates the clock has overtaken, which is refused
+   * unless it is such a retry; that lookup reads and stores nothing.
+   *
+   * `beforeRecording` runs once the request is to be recorded, before the transaction: what the
+   * complaint references must exist before it does (the inbound endpoint stores attachment bytes).
    */
   async fileComplaint(
     dto: FileComplaintDto,
     idempotencyKey: string | null,
-    { refuseDifferentRequest = false }: { refuseDifferentRequest?: boolean } = {},
+    { refuseDifferentRequest = false, beforeRecording }: { refuseDifferentRequest?: boolean; beforeRecording?: () => Promise<void> } = {},
   ): Promise<ComplaintAcknowledgement & { replayed: boolean }> {
     const fingerprint = requestFingerprint(dto);
+    const overtaken = problemsAsOf(dto, new Date(), this.regime.timeZone);
+    if (overtaken.length) {
+      const original = idempotencyKey ? await this.findByIdempotencyKey(dto.channel, idempotencyKey) : null;
+      // A complaint recorded before fingerprints were kept cannot show it was this request.
+      if (original && original.requestFingerprint === fingerprint) return this.acknowledgement(original, true);
+      throw new RequestValidationException(overtaken);
+    }
     const referralDue = this.referralDueBy(dto);
+    await beforeRecording?.();
     try {
       const record = await this.dataSource.transaction((manager) => this.recordComplaint(manager, dto, idempotencyKey, fingerprint, referralDue));
       return this.acknowledgement(record, false);
@@ -186,21 +205,15 @@ export class ComplaintIntake {
 
   /**
    * When the regulator's deadline runs out, read in the regime's zone: a regulator in Beijing who
-   * writes "2026-12-20" means until that day ends in Beijing. The canonical validation could only
-   * refuse what had passed in every zone; what has passed here is refused now.
+   * writes "2026-12-20" means until that day ends in Beijing. One already past was refused with the
+   * complaint's other dates (`problemsAsOf`).
    */
   private referralDueBy(dto: FileComplaintDto): Date | null {
     const deadline = dto.regulatorReferral?.deadline;
     if (deadline === undefined) return null;
     const due = deadlineDueBy(deadline, this.regime.timeZone);
-    if (due === null || due.getTime() <= Date.now()) {
-      throw new ProblemException({
-        type: 'https://complaints.example/problems/validation',
-        title: 'The request is not valid',
-        status: 400,
-        detail: '1 field(s) failed validation',
-        errors: [{ path: 'regulatorReferral.deadline', message: due === null ? 'deadline must be a calendar date or date-time such as 2026-11-20T10:00:00+08:00' : `deadline has already passed in ${this.regime.timeZone}` }],
-      });
+    if (due === null) {
+      throw new RequestValidationException([{ path: 'regulatorReferral.deadline', message: 'deadline must be a calendar date or date-time such as 2026-11-20T10:00:00+08:00' }]);
     }
     return due;
   }
