@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -286,8 +286,9 @@ describe('compensation pays remedies exactly once', () => {
     const [reversed] = (await outboxEvents(paid.complaintId)).filter((e) => e.type === 'remedy.reversed');
     expect(reversed.payload.reason).toBe('误付至账户 ***************0123，重复补偿');
     const readBy = async (roles: Parameters<TestIssuer['token']>[0]) => (await api('GET', url(`/v1/remedies/${id}`), await token(`${roles}-9`, roles))).body.reversal;
-    expect(await readBy('compliance-officer')).toEqual({ reason, by: 'apr-1' });
-    for (const role of ['auditor', 'approver'] as const) expect(await readBy(role)).toEqual({ reason: '误付至账户 ***************0123，重复补偿', by: 'apr-1' });
+    const approvals = [{ approver: 'apr-1', roles: ['approver'], at: expect.any(String) }];
+    expect(await readBy('compliance-officer')).toEqual({ reason, by: 'apr-1', approvals });
+    for (const role of ['auditor', 'approver'] as const) expect(await readBy(role)).toEqual({ reason: '误付至账户 ***************0123，重复补偿', by: 'apr-1', approvals });
     expect((await coreBookingsOf(customer)).map((b) => [b.direction, Number(b.amount_minor)]).sort()).toEqual([
       ['credit', 50_00],
       ['debit', 50_00],
@@ -735,5 +736,210 @@ describe('compensation when the decision behind a remedy changes', () => {
         expect.objectContaining({ amount: cny(1_350_00), cause: 'later-decision', withdrawnBy: 'rev-2', reason: 'the review decision (round 2) grants CNY 150.00, what the case’s remedies already granted' }),
       ]);
     });
+  });
+});
+
+/** The simulated core's request hash (tools/core-banking-sim), so a test can set the core's answer to an instruction before it is sent. */
+const coreRequestHash = (i: { instructionId: string; direction: 'credit' | 'debit'; customerRef: string; amountMinor: number; currency: string; reverses: string | null }) =>
+  createHash('sha256').update(JSON.stringify([i.instructionId, i.direction, i.customerRef, i.amountMinor, i.currency, i.reverses])).digest('hex');
+
+/** A staff reason naming the account the money went to by mistake, and how roles without a need for personal data read it. */
+const ACCOUNT_REASON = '误付至账户 6222021234567890123，重复补偿';
+const ACCOUNT_REASON_MASKED = '误付至账户 ***************0123，重复补偿';
+
+/**
+ * Taking a paid remedy back (a debit to the customer's account) needs the authority that paying it
+ * needed: an approval limit that covers it, a second approver above the four-eyes threshold, and
+ * nobody who decided or approved the payout undoing it alone. A reversal the core refused is not
+ * sent again. The payout desk runs only when a test says so, so the core's answer to a reversal
+ * can be set before it is sent.
+ */
+describe('reversing a paid remedy', () => {
+  let compensation: ServiceUnderTest;
+  let payouts: PayoutDesk;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, { PAYOUT_CHECK_INTERVAL_MS: '0' });
+    payouts = compensation.running.app.get(PayoutDesk);
+    producer = quietKafka('compensation-reversals').producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await compensation?.stop();
+  });
+
+  const { sql, url, token } = compensationClient(() => compensation);
+  type Row = { id: string; status: string; customer_ref: string | null };
+  const rowOf = async (caseId: string) => (await sql<Row>(`SELECT id, status, customer_ref FROM remedies WHERE case_id = $1`, [caseId]))[0];
+  const statusOf = async (id: string) => (await sql<{ status: string }>(`SELECT status FROM remedies WHERE id = $1`, [id]))[0].status;
+  const coreBookingsOf = async (customer: string) =>
+    (await compensation.pg.query(`SELECT direction, amount_minor FROM "${compensation.coreBanking!.schema}".instructions WHERE customer_ref = $1 AND outcome = 'booked' ORDER BY direction`, [customer])).rows.map((b) => [
+      b.direction,
+      Number(b.amount_minor),
+    ]);
+  const eventsOf = async (complaintId: string) =>
+    (await sql<{ e: { type: string; payload: Record<string, unknown> } }>(`SELECT convert_from(value, 'UTF8')::jsonb AS e FROM outbox WHERE message_key = $1 ORDER BY seq`, [complaintId])).map((r) => r.e);
+  const staffActionsOf = async (complaintId: string) => (await eventsOf(complaintId)).filter((e) => e.type === 'staff.action-recorded').map((e) => [e.payload.actor, e.payload.action]);
+
+  /** A remedy granted by `decidedBy`, approved by `approvers` (none: paid on the decision alone), and paid. */
+  async function paidRemedy(remedy: { type: RemedyType; amountMinor: number }, approvers: string[] = [], decidedBy = 'inv-1') {
+    const customer = `CUST-${randomUUID()}`;
+    const { complaintId, caseId } = await grant(producer, compensation.topicPrefix, remedy, customer, decidedBy);
+    const waiting = approvers.length ? 'proposed' : 'approved';
+    const { id } = await eventually(async () => {
+      const row = await rowOf(caseId);
+      return row?.customer_ref && row.status === waiting ? row : null;
+    }, { what: `the remedy of ${caseId} to be ${waiting} for a known customer` });
+    for (const approver of approvers) expect((await api('POST', url(`/v1/remedies/${id}/approvals`), await token(approver))).status).toBe(200);
+    await payouts.tick();
+    expect(await statusOf(id)).toBe('paid');
+    return { id, complaintId, caseId, customer };
+  }
+  const askToReverse = async (id: string, tokenOf: Promise<string>, reason = 'paid in error') => api('POST', url(`/v1/remedies/${id}/reversal`), await tokenOf, { reason });
+  const confirmReversal = async (id: string, tokenOf: Promise<string>) => api('POST', url(`/v1/remedies/${id}/reversal/approvals`), await tokenOf);
+
+  it('takes a remedy back only for an approver whose limit covers it: a token without the claim takes back nothing', async () => {
+    const { id, customer } = await paidRemedy({ type: 'fee-refund', amountMinor: 1_000_00 }, ['apr-1']);
+    const before = await compensation.rowCounts();
+
+    const unstated = compensation.issuer.token('approver', { subject: 'apr-unstated' });
+    expect((await askToReverse(id, unstated)).body).toMatchObject({ status: 403, code: 'over-limit' });
+    expect((await askToReverse(id, token('apr-small', 'approver', 999_99))).body).toMatchObject({ status: 403, code: 'over-limit', detail: "CNY 1,000.00 is above this approver's limit of CNY 999.99" });
+    expect((await askToReverse(id, token('inv-2', 'investigator'))).status).toBe(403);
+    // Refused steps wrote nothing: no instruction, no audit, no change to the remedy.
+    expect(await compensation.rowCounts()).toEqual(before);
+    expect(await statusOf(id)).toBe('paid');
+
+    const reversal = await askToReverse(id, token('apr-9', 'approver', 1_000_00));
+    expect(reversal.status).toBe(202);
+    expect(reversal.body).toMatchObject({ status: 'reversing', reversal: { by: 'apr-9', approvals: [{ approver: 'apr-9', roles: ['approver'] }] } });
+    await payouts.tick();
+    expect(await statusOf(id)).toBe('reversed');
+    expect(await coreBookingsOf(customer)).toEqual([
+      ['credit', 1_000_00],
+      ['debit', 1_000_00],
+    ]);
+  });
+
+  it('needs a second approver above the four-eyes threshold, and the one who asked never confirms', async () => {
+    const { id, complaintId, customer } = await paidRemedy({ type: 'loss-reimbursement', amountMinor: 8_000_00 }, ['apr-1', 'apr-2']);
+
+    const asked = await askToReverse(id, token('apr-9'));
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({ status: 'reversal-requested', reversal: { by: 'apr-9', approvals: [{ approver: 'apr-9' }] } });
+    expect(await sql(`SELECT kind FROM payouts WHERE remedy_id = $1`, [id])).toEqual([{ kind: 'payout' }]);
+    const queue = await api('GET', url('/v1/remedies/awaiting-reversal'), await token('apr-8'));
+    expect(queue.body).toContainEqual(expect.objectContaining({ remedyId: id, status: 'reversal-requested' }));
+
+    expect((await confirmReversal(id, token('apr-9'))).body).toMatchObject({ status: 403, code: 'requester-cannot-confirm' });
+    expect((await confirmReversal(id, token('apr-8', 'approver', 5_000_00))).body).toMatchObject({ status: 403, code: 'over-limit' });
+    expect((await askToReverse(id, token('apr-7'))).body).toMatchObject({ status: 409, remedyStatus: 'reversal-requested', allowed: ['confirm-reversal', 'reject-reversal'] });
+    await payouts.tick();
+    expect(await coreBookingsOf(customer)).toEqual([['credit', 8_000_00]]);
+
+    const confirmed = await confirmReversal(id, token('apr-8'));
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ status: 'reversing', reversal: { by: 'apr-9', approvals: [{ approver: 'apr-9' }, { approver: 'apr-8' }] } });
+    await payouts.tick();
+    expect(await statusOf(id)).toBe('reversed');
+    expect(await coreBookingsOf(customer)).toEqual([
+      ['credit', 8_000_00],
+      ['debit', 8_000_00],
+    ]);
+    expect((await eventsOf(complaintId)).filter((e) => e.type === 'remedy.reversed').map((e) => e.payload)).toEqual([expect.objectContaining({ amount: cny(8_000_00), reversedBy: 'apr-9' })]);
+    expect(await staffActionsOf(complaintId)).toEqual([
+      ['apr-1', 'remedy.approve'],
+      ['apr-2', 'remedy.approve'],
+      ['apr-9', 'remedy.reverse'],
+      ['apr-8', 'remedy.reversal-confirm'],
+    ]);
+  });
+
+  it('lets whoever decided or approved the payout ask for its reversal, but never undo it alone', async () => {
+    // CNY 1,000.00: one approver would do, but not one who had a part in the payout.
+    const { id, customer } = await paidRemedy({ type: 'fee-refund', amountMinor: 1_000_00 }, ['apr-1'], 'inv-1');
+    const asked = await askToReverse(id, token('apr-1'));
+    expect(asked.status).toBe(202);
+    expect(asked.body).toMatchObject({ status: 'reversal-requested' });
+    // The decider, an approver too, is no independent second pair of eyes either.
+    expect((await confirmReversal(id, token('inv-1', ['investigator', 'approver']))).body).toMatchObject({ status: 403, code: 'payout-party-cannot-confirm' });
+    expect((await confirmReversal(id, token('apr-9'))).body).toMatchObject({ status: 'reversing' });
+    await payouts.tick();
+    expect(await coreBookingsOf(customer)).toEqual([
+      ['credit', 1_000_00],
+      ['debit', 1_000_00],
+    ]);
+  });
+
+  it('declines a reversal waiting for confirmation: the payout stands, the request is kept, and a new one may follow', async () => {
+    const { id, complaintId, customer } = await paidRemedy({ type: 'loss-reimbursement', amountMinor: 8_000_00 }, ['apr-1', 'apr-2']);
+    expect((await askToReverse(id, token('apr-9'))).body).toMatchObject({ status: 'reversal-requested' });
+    const declined = await api('POST', url(`/v1/remedies/${id}/reversal/rejection`), await token('apr-8'), { reason: ACCOUNT_REASON });
+    expect(declined.status).toBe(200);
+    expect(declined.body).toMatchObject({ status: 'paid', reversal: null, reversalRejection: { requestedBy: 'apr-9', requestReason: 'paid in error', by: 'apr-8', reason: ACCOUNT_REASON_MASKED } });
+    expect((await api('POST', url(`/v1/remedies/${id}/reversal/rejection`), await token('apr-8'), { reason: 'again' })).body).toMatchObject({ status: 409, allowed: ['request-reversal'] });
+    await payouts.tick();
+    expect(await coreBookingsOf(customer)).toEqual([['credit', 8_000_00]]);
+    expect((await askToReverse(id, token('apr-7'))).body).toMatchObject({ status: 'reversal-requested', reversal: { by: 'apr-7' } });
+    expect((await staffActionsOf(complaintId)).slice(2)).toEqual([
+      ['apr-9', 'remedy.reverse'],
+      ['apr-8', 'remedy.reversal-reject'],
+      ['apr-7', 'remedy.reverse'],
+    ]);
+  });
+
+  it('answers a second reversal after the core refused the first with a 409 problem naming why, and writes nothing', async () => {
+    const { id, customer } = await paidRemedy({ type: 'goodwill', amountMinor: 50_00 });
+    expect((await askToReverse(id, token('apr-9'))).body).toMatchObject({ status: 'reversing' });
+
+    // The core refuses the debit (the account cannot be debited): its answer is in place before the instruction is sent.
+    const [reversal] = await sql<{ id: string; amount_minor: string; currency: string }>(`SELECT id, amount_minor, currency FROM payouts WHERE remedy_id = $1 AND kind = 'reversal'`, [id]);
+    const [payout] = await sql<{ core_reference: string }>(`SELECT core_reference FROM payouts WHERE remedy_id = $1 AND kind = 'payout'`, [id]);
+    const instruction = { instructionId: reversal.id, direction: 'debit' as const, customerRef: customer, amountMinor: Number(reversal.amount_minor), currency: reversal.currency, reverses: payout.core_reference };
+    await compensation.pg.query(
+      `INSERT INTO "${compensation.coreBanking!.schema}".instructions (instruction_id, request_hash, outcome, reason, direction, customer_ref, amount_minor, currency, narrative, reverses)
+       VALUES ($1, $2, 'refused', 'insufficient funds', 'debit', $3, $4, $5, 'reversal', $6)`,
+      [instruction.instructionId, coreRequestHash(instruction), customer, instruction.amountMinor, instruction.currency, instruction.reverses],
+    );
+    await payouts.tick();
+    expect(await statusOf(id)).toBe('paid');
+    expect(await sql(`SELECT kind, status, last_error FROM payouts WHERE remedy_id = $1 ORDER BY created_at`, [id])).toEqual([
+      { kind: 'payout', status: 'booked', last_error: null },
+      { kind: 'reversal', status: 'refused', last_error: 'insufficient funds' },
+    ]);
+
+    const before = await compensation.rowCounts();
+    const res = await fetch(url(`/v1/remedies/${id}/reversal`), { method: 'POST', headers: { authorization: `Bearer ${await token('apr-8')}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'try again' }) });
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await res.json()).toMatchObject({
+      type: 'https://complaints.example/problems/remedy-reversal-refused-before',
+      status: 409,
+      code: 'reversal-refused-before',
+      detail: expect.stringContaining('insufficient funds'),
+    });
+    // Nothing half-written: no second instruction, no audit, the remedy as it was.
+    expect(await compensation.rowCounts()).toEqual(before);
+    expect(await statusOf(id)).toBe('paid');
+    await payouts.tick();
+    expect(await coreBookingsOf(customer)).toEqual([['credit', 50_00]]);
+  });
+
+  it('masks staff reasons in the answers to reject and reverse as GET does, for roles without a need for personal data', async () => {
+    const customer = `CUST-${randomUUID()}`;
+    const { caseId } = await grant(producer, compensation.topicPrefix, { type: 'fee-refund', amountMinor: 1_000_00 }, customer);
+    const { id: proposed } = await eventually(async () => ((await rowOf(caseId))?.customer_ref ? rowOf(caseId) : null), { what: 'the remedy for a known customer' });
+    const rejected = await api('POST', url(`/v1/remedies/${proposed}/rejection`), await token('apr-1'), { reason: ACCOUNT_REASON });
+    expect(rejected.body).toMatchObject({ status: 'rejected', rejection: { reason: ACCOUNT_REASON_MASKED, by: 'apr-1' } });
+
+    const { id } = await paidRemedy({ type: 'loss-reimbursement', amountMinor: 8_000_00 }, ['apr-1', 'apr-2']);
+    const asked = await askToReverse(id, token('apr-9'), ACCOUNT_REASON);
+    expect(asked.body).toMatchObject({ status: 'reversal-requested', reversal: { reason: ACCOUNT_REASON_MASKED } });
+    // A compliance officer reads staff reasons whole, in the answer as in GET.
+    const confirmed = await confirmReversal(id, token('cco-1', 'compliance-officer'));
+    expect(confirmed.body).toMatchObject({ status: 'reversing', reversal: { reason: ACCOUNT_REASON } });
+    expect((await api('GET', url(`/v1/remedies/${id}`), await token('apr-9'))).body).toMatchObject({ reversal: { reason: ACCOUNT_REASON_MASKED } });
   });
 });

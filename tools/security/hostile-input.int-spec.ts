@@ -136,6 +136,8 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
   'POST /v1/remedies/:remedyId/approvals': { body: {}, required: [], freeText: [] },
   'POST /v1/remedies/:remedyId/rejection': { body: { reason: '已达年度补偿上限' }, required: ['reason'], freeText: ['reason'] },
   'POST /v1/remedies/:remedyId/reversal': { body: { reason: '重复补偿' }, required: ['reason'], freeText: ['reason'] },
+  'POST /v1/remedies/:remedyId/reversal/approvals': { body: {}, required: [], freeText: [] },
+  'POST /v1/remedies/:remedyId/reversal/rejection': { body: { reason: '客户已自行退回' }, required: ['reason'], freeText: ['reason'] },
   'POST /v1/remedies/interest-quotes': {
     body: { principal: { amountMinor: 5_000_000, currency: 'CNY' }, from: '2026-10-01', to: '2026-10-15' },
     required: ['principal', 'from', 'to', 'principal.amountMinor', 'principal.currency'],

@@ -25,7 +25,9 @@ import {
   RemedyStatus,
   RemedyTransitionError,
   reopeningEffect,
+  RemedyToReverse,
   reversalPostings,
+  reverseRemedy,
   reviseRemedy,
 } from './remedies';
 
@@ -167,23 +169,101 @@ describe('approval matrix', () => {
   });
 });
 
+describe('reversing a paid remedy', () => {
+  // CNY: four eyes above 2,000.00, approver 20,000.00, compliance 100,000.00. Decided by inv-1.
+  const paid = (amountMinor: number, approvedBy: string[] = [], reversalApprovals: string[] = [], extra: Partial<RemedyToReverse> = {}): RemedyToReverse => ({
+    amount: cny(amountMinor),
+    proposedBy: 'inv-1',
+    approvedBy,
+    reversalApprovals,
+    ...extra,
+  });
+  const approver = (subject: string, limitMinor?: number, roles = ['approver']) => ({ subject, roles, limitMinor });
+  const refusal = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof RemedyApprovalError) return e.code;
+      throw e;
+    }
+    return 'accepted';
+  };
+
+  it('lets one approver with the authority take back a remedy within the single route they had no part in', () => {
+    expect(reverseRemedy(matrix, paid(50_00), approver('apr-9', 100_00))).toEqual({ reversalApprovals: ['apr-9'], route: 'automatic', complete: true });
+    expect(reverseRemedy(matrix, paid(1_000_00, ['apr-1']), approver('apr-9', 1_000_00))).toEqual({ reversalApprovals: ['apr-9'], route: 'single', complete: true });
+  });
+
+  it('needs an approval limit in the remedy’s currency that covers it, as approving it did', () => {
+    // A token without a limit states none: the desk passes 0, which reverses no money.
+    expect(refusal(() => reverseRemedy(matrix, paid(50_00), approver('apr-9', 0)))).toBe('over-limit');
+    expect(() => reverseRemedy(matrix, paid(1_000_00), approver('apr-9', 999_99))).toThrow("CNY 1,000.00 is above this approver's limit of CNY 999.99");
+    expect(refusal(() => reverseRemedy(matrix, paid(30_000_00, ['apr-1', 'apr-2']), approver('apr-9')))).toBe('over-limit');
+    expect(refusal(() => reverseRemedy(matrix, paid(30_000_00, ['cco-1', 'cco-2']), approver('cco-9', undefined, ['compliance-officer'])))).toBe('accepted');
+    expect(refusal(() => reverseRemedy(matrix, paid(1_00), approver('inv-9', undefined, ['investigator'])))).toBe('not-an-approver');
+    expect(refusal(() => reverseRemedy(matrix, { ...paid(1_00), amount: { amountMinor: 1_00, currency: 'HKD' } }, approver('apr-9')))).toBe('no-matrix');
+    // A top-up is weighed as its approval was: the whole decision.
+    expect(refusal(() => reverseRemedy(matrix, paid(1_350_00, ['apr-1'], [], { decisionMinor: 1_500_00 }), approver('apr-9', 1_400_00)))).toBe('over-limit');
+    expect(reverseRemedy(matrix, paid(150_00, [], [], { decisionMinor: 2_500_00 }), approver('apr-9')).route).toBe('four-eyes');
+  });
+
+  it('needs a second approver above the four-eyes threshold, never the one who asked', () => {
+    const asked = reverseRemedy(matrix, paid(8_000_00, ['apr-1', 'apr-2']), approver('apr-9'));
+    expect(asked).toEqual({ reversalApprovals: ['apr-9'], route: 'four-eyes', complete: false });
+    expect(refusal(() => reverseRemedy(matrix, paid(8_000_00, ['apr-1', 'apr-2'], asked.reversalApprovals), approver('apr-9')))).toBe('requester-cannot-confirm');
+    expect(refusal(() => reverseRemedy(matrix, paid(8_000_00, ['apr-1', 'apr-2'], asked.reversalApprovals), approver('apr-8', 5_000_00)))).toBe('over-limit');
+    expect(reverseRemedy(matrix, paid(8_000_00, ['apr-1', 'apr-2'], asked.reversalApprovals), approver('apr-8'))).toEqual({ reversalApprovals: ['apr-9', 'apr-8'], route: 'four-eyes', complete: true });
+  });
+
+  it('lets whoever decided or approved the payout ask for its reversal, never undo it alone', () => {
+    // At any amount: an approver of the payout, or its decider, asks; someone else confirms.
+    for (const party of ['apr-1', 'inv-1']) {
+      const asked = reverseRemedy(matrix, paid(1_000_00, ['apr-1']), approver(party));
+      expect(asked).toEqual({ reversalApprovals: [party], route: 'single', complete: false });
+      expect(reverseRemedy(matrix, paid(1_000_00, ['apr-1'], asked.reversalApprovals), approver('apr-9'))).toMatchObject({ complete: true });
+    }
+    expect(reverseRemedy(matrix, paid(50_00), approver('inv-1'))).toMatchObject({ route: 'automatic', complete: false });
+    // Another party to the same payout cannot be that someone else.
+    expect(refusal(() => reverseRemedy(matrix, paid(8_000_00, ['apr-1', 'apr-2'], ['apr-1']), approver('apr-2')))).toBe('payout-party-cannot-confirm');
+    expect(refusal(() => reverseRemedy(matrix, paid(8_000_00, ['apr-1', 'apr-2'], ['inv-1']), approver('apr-1')))).toBe('payout-party-cannot-confirm');
+    // A party may be the second pair of eyes on a reversal someone independent asked for.
+    expect(reverseRemedy(matrix, paid(8_000_00, ['apr-1', 'apr-2'], ['apr-9']), approver('apr-1'))).toMatchObject({ complete: true });
+  });
+
+  it('refuses to reverse again a payout whose reversal the core refused, naming the core’s reason', () => {
+    const refused = paid(50_00, [], [], { refusedReversal: 'account frozen' });
+    expect(refusal(() => reverseRemedy(matrix, refused, approver('apr-9')))).toBe('reversal-refused-before');
+    expect(() => reverseRemedy(matrix, refused, approver('apr-9'))).toThrow('the earlier reversal of this payout failed at the core (account frozen)');
+  });
+});
+
 describe('remedy lifecycle', () => {
   // Written out by hand: every status × action, so a new status or action cannot slip past.
   const EXPECTED: Record<RemedyStatus, Partial<Record<string, RemedyStatus>>> = {
     proposed: { amend: 'proposed', approve: 'approved', reject: 'rejected', withdraw: 'withdrawn' },
     approved: { 'record-payout': 'paid', 'record-payout-failure': 'payout-failed', withdraw: 'withdrawn' },
     rejected: {},
-    paid: { reverse: 'reversing' },
+    paid: { 'request-reversal': 'reversal-requested' },
     'payout-failed': {},
+    'reversal-requested': { 'confirm-reversal': 'reversing', 'reject-reversal': 'paid' },
     reversing: { 'record-reversal': 'reversed', 'record-reversal-failure': 'paid' },
     reversed: {},
     withdrawn: {},
   };
   const cases = REMEDY_STATUSES.flatMap((s) => REMEDY_ACTIONS.map((a) => [s, a, EXPECTED[s][a] ?? null] as const));
 
-  it('covers 8 statuses × 9 actions, 10 of them allowed', () => {
-    expect(cases).toHaveLength(72);
-    expect(cases.filter(([, , to]) => to).length).toBe(10);
+  it('covers 9 statuses × 11 actions, 12 of them allowed', () => {
+    expect(cases).toHaveLength(99);
+    expect(cases.filter(([, , to]) => to).length).toBe(12);
+  });
+
+  it('takes a paid remedy back only through a request and its confirmation', () => {
+    expect(allowedRemedyActions('paid')).toEqual(['request-reversal']);
+    expect(() => moveRemedy('paid', 'confirm-reversal')).toThrow(RemedyTransitionError);
+    expect(moveRemedy(moveRemedy('paid', 'request-reversal'), 'confirm-reversal')).toBe('reversing');
+    // A request declined, or a reversal the core refused, leaves the payout standing.
+    expect(moveRemedy('reversal-requested', 'reject-reversal')).toBe('paid');
+    expect(moveRemedy('reversing', 'record-reversal-failure')).toBe('paid');
   });
 
   it.each(cases)('%s + %s → %s', (status, action, to) => {
@@ -206,6 +286,7 @@ describe('when the case is reopened', () => {
     ['approved', false, 'withdraw'],
     ['approved', true, 'stands'],
     ['paid', true, 'stands'],
+    ['reversal-requested', true, 'stands'],
     ['reversing', true, 'stands'],
     ['rejected', false, 'unaffected'],
     ['payout-failed', true, 'unaffected'],

@@ -150,7 +150,18 @@ export interface RemedyApprover {
   limitMinor?: number;
 }
 
-export const APPROVAL_REFUSALS = ['no-matrix', 'not-an-approver', 'over-limit', 'proposer-cannot-approve', 'already-approved', 'over-customer-cap'] as const;
+export const APPROVAL_REFUSALS = [
+  'no-matrix',
+  'not-an-approver',
+  'over-limit',
+  'proposer-cannot-approve',
+  'already-approved',
+  'over-customer-cap',
+  // Reversals (reverseRemedy):
+  'requester-cannot-confirm',
+  'payout-party-cannot-confirm',
+  'reversal-refused-before',
+] as const;
 export type ApprovalRefusalCode = (typeof APPROVAL_REFUSALS)[number];
 
 export class RemedyApprovalError extends Error {
@@ -198,6 +209,24 @@ export const decisionOf = (remedy: Pick<RemedyToApprove, 'amount' | 'decisionMin
   currency: remedy.amount.currency,
 });
 
+/** The approver's limit in the remedy's currency; refuses a currency without a matrix and roles that approve nothing. */
+function limitOfApprover(matrix: ApprovalMatrix, currency: string, approver: RemedyApprover): number {
+  if (!matrix[currency]) throw new RemedyApprovalError('no-matrix', `no approval matrix is configured for ${currency}`);
+  const limit = approverLimitMinor(matrix, currency, approver);
+  if (limit === null) throw new RemedyApprovalError('not-an-approver', `none of the roles ${approver.roles.join(', ') || '(none)'} may approve remedies in ${currency}`);
+  return limit;
+}
+
+/** Refuses an approver whose limit is below the decision (the whole decision, on a top-up). */
+function requireWithinLimit(remedy: Pick<RemedyToApprove, 'amount' | 'decisionMinor'>, limit: number): Money {
+  const decision = decisionOf(remedy);
+  if (decision.amountMinor > limit) {
+    const what = decision.amountMinor > remedy.amount.amountMinor ? `${formatMoney(decision)} (the decision in all, ${formatMoney(remedy.amount)} of it new)` : formatMoney(decision);
+    throw new RemedyApprovalError('over-limit', `${what} is above this approver's limit of ${formatMoney({ amountMinor: limit, currency: remedy.amount.currency })}`);
+  }
+  return decision;
+}
+
 /**
  * Records one approver's approval; says whether the remedy is now fully approved. Refuses the
  * proposer, anyone approving twice, anyone whose limit is below the decision, and any approval that
@@ -205,17 +234,10 @@ export const decisionOf = (remedy: Pick<RemedyToApprove, 'amount' | 'decisionMin
  * only be rejected or reissued smaller).
  */
 export function approveRemedy(matrix: ApprovalMatrix, remedy: RemedyToApprove, approver: RemedyApprover): { approvals: string[]; route: ApprovalRoute; complete: boolean } {
-  const m = matrix[remedy.amount.currency];
-  if (!m) throw new RemedyApprovalError('no-matrix', `no approval matrix is configured for ${remedy.amount.currency}`);
-  const limit = approverLimitMinor(matrix, remedy.amount.currency, approver);
-  if (limit === null) throw new RemedyApprovalError('not-an-approver', `none of the roles ${approver.roles.join(', ') || '(none)'} may approve remedies in ${remedy.amount.currency}`);
+  const limit = limitOfApprover(matrix, remedy.amount.currency, approver);
   if (approver.subject === remedy.proposedBy) throw new RemedyApprovalError('proposer-cannot-approve', 'the remedy was decided by the same person: someone else must approve it');
   if (remedy.approvals.includes(approver.subject)) throw new RemedyApprovalError('already-approved', 'this approver has already approved the remedy: a second pair of eyes must be someone else');
-  const decision = decisionOf(remedy);
-  if (decision.amountMinor > limit) {
-    const what = decision.amountMinor > remedy.amount.amountMinor ? `${formatMoney(decision)} (the decision in all, ${formatMoney(remedy.amount)} of it new)` : formatMoney(decision);
-    throw new RemedyApprovalError('over-limit', `${what} is above this approver's limit of ${formatMoney({ amountMinor: limit, currency: remedy.amount.currency })}`);
-  }
+  const decision = requireWithinLimit(remedy, limit);
   const cap = customerCapRefusal(matrix, remedy);
   if (cap) throw new RemedyApprovalError('over-customer-cap', cap);
   const route = approvalRouteFor(matrix, decision);
@@ -224,13 +246,87 @@ export function approveRemedy(matrix: ApprovalMatrix, remedy: RemedyToApprove, a
 }
 
 // ---------------------------------------------------------------------------------------------
+// Reversal of a paid remedy
+// ---------------------------------------------------------------------------------------------
+
+export interface RemedyToReverse {
+  /** What the remedy paid (and the reversal takes back). */
+  amount: Money;
+  /** On a top-up, the whole decision: a reversal is weighed as the approval of the same remedy was. */
+  decisionMinor?: number;
+  /** Who decided the remedy. */
+  proposedBy: string;
+  /** Who approved its payout (none when the decision alone granted it). */
+  approvedBy: readonly string[];
+  /** Who asked for the reversal (first) and who confirmed it, so far. */
+  reversalApprovals: readonly string[];
+  /** Why an earlier reversal of this payout failed at the core (refused, or never received), when one did. */
+  refusedReversal?: string | null;
+}
+
+/**
+ * One approver's step in taking a paid remedy back: the first asks for the reversal, a second
+ * confirms it. Taking money back from a customer's account needs the same authority as paying it:
+ *
+ * - every step needs an approver whose limit in the remedy's currency covers what approving the
+ *   same remedy needed (the whole decision, on a top-up); a token without the limit claim comes
+ *   here as a limit of 0, as for an approval, and reverses nothing;
+ * - above the four-eyes threshold two different approvers: the one who asks never confirms;
+ * - whoever had a part in the payout (decided the remedy or approved it) may ask for its reversal,
+ *   since they are often the ones who find the mistake, but never undo it alone: a reversal they
+ *   ask for needs the confirmation of someone who had no part in it, at any amount, and they
+ *   cannot confirm one asked for by another party to the payout;
+ * - a payout whose reversal the core refused is not reversed again (see `reversalRefusedBefore`).
+ *
+ * Says whether the reversal is now complete: the debit instruction is sent once it is.
+ */
+export function reverseRemedy(matrix: ApprovalMatrix, remedy: RemedyToReverse, approver: RemedyApprover): { reversalApprovals: string[]; route: ApprovalRoute; complete: boolean } {
+  if (remedy.refusedReversal) throw reversalRefusedBefore(remedy.refusedReversal);
+  const limit = limitOfApprover(matrix, remedy.amount.currency, approver);
+  if (remedy.reversalApprovals.includes(approver.subject)) {
+    throw new RemedyApprovalError('requester-cannot-confirm', 'this approver has already asked for (or confirmed) the reversal: someone else must confirm it');
+  }
+  const partyToPayout = (subject: string) => subject === remedy.proposedBy || remedy.approvedBy.includes(subject);
+  if (remedy.reversalApprovals.length > 0 && partyToPayout(approver.subject) && remedy.reversalApprovals.every(partyToPayout)) {
+    throw new RemedyApprovalError('payout-party-cannot-confirm', 'this approver decided or approved the payout, and so did whoever asked for its reversal: someone who had no part in the payout must confirm it');
+  }
+  const decision = requireWithinLimit(remedy, limit);
+  const route = approvalRouteFor(matrix, decision);
+  const reversalApprovals = [...remedy.reversalApprovals, approver.subject];
+  const complete = reversalApprovals.length >= Math.max(1, approvalsNeeded(route)) && reversalApprovals.some((s) => !partyToPayout(s));
+  return { reversalApprovals, route, complete };
+}
+
+/**
+ * The core refused (or never received) the debit that was to take this payout back. That is
+ * final here, as a refused payout is: the core's reason (a closed or frozen account, too little
+ * money) does not go away by sending the same debit again, and a bank does not keep debiting a
+ * customer who complained. A person recovers the money outside compensation, with the customer.
+ */
+export function reversalRefusedBefore(coreReason: string): RemedyApprovalError {
+  return new RemedyApprovalError('reversal-refused-before', `the earlier reversal of this payout failed at the core (${coreReason}): it is not sent again; the money is recovered outside compensation`);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Remedy lifecycle
 // ---------------------------------------------------------------------------------------------
 
-export const REMEDY_STATUSES = ['proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversing', 'reversed', 'withdrawn'] as const;
+export const REMEDY_STATUSES = ['proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversal-requested', 'reversing', 'reversed', 'withdrawn'] as const;
 export type RemedyStatus = (typeof REMEDY_STATUSES)[number];
 
-export const REMEDY_ACTIONS = ['amend', 'approve', 'reject', 'record-payout', 'record-payout-failure', 'reverse', 'record-reversal', 'record-reversal-failure', 'withdraw'] as const;
+export const REMEDY_ACTIONS = [
+  'amend',
+  'approve',
+  'reject',
+  'record-payout',
+  'record-payout-failure',
+  'request-reversal',
+  'confirm-reversal',
+  'reject-reversal',
+  'record-reversal',
+  'record-reversal-failure',
+  'withdraw',
+] as const;
 export type RemedyAction = (typeof REMEDY_ACTIONS)[number];
 
 const REMEDY_MOVES: Record<RemedyStatus, Partial<Record<RemedyAction, RemedyStatus>>> = {
@@ -238,15 +334,19 @@ const REMEDY_MOVES: Record<RemedyStatus, Partial<Record<RemedyAction, RemedyStat
   // An approved remedy is withdrawn only while its payout is unsent: see reopeningEffect.
   approved: { 'record-payout': 'paid', 'record-payout-failure': 'payout-failed', withdraw: 'withdrawn' },
   rejected: {},
-  paid: { reverse: 'reversing' },
+  // A reversal is asked for and then confirmed (reverseRemedy says by whom); one approver who may
+  // reverse alone does both at once. Declining the request leaves the payout standing, and so does
+  // a debit the core refused: paid again, but reverseRemedy refuses a second reversal of it.
+  paid: { 'request-reversal': 'reversal-requested' },
   'payout-failed': {},
+  'reversal-requested': { 'confirm-reversal': 'reversing', 'reject-reversal': 'paid' },
   reversing: { 'record-reversal': 'reversed', 'record-reversal-failure': 'paid' },
   reversed: {},
   withdrawn: {},
 };
 
 /** What the customer counts as granted: approved (its payout under way), paid, or paid and not yet taken back. */
-export const GRANTED_REMEDY_STATUSES = ['approved', 'paid', 'reversing'] as const satisfies readonly RemedyStatus[];
+export const GRANTED_REMEDY_STATUSES = ['approved', 'paid', 'reversal-requested', 'reversing'] as const satisfies readonly RemedyStatus[];
 export const isGranted = (status: RemedyStatus): boolean => (GRANTED_REMEDY_STATUSES as readonly RemedyStatus[]).includes(status);
 
 export class RemedyTransitionError extends Error {

@@ -160,4 +160,32 @@ export class RemedyRevisions1764892800000 implements MigrationInterface {
   }
 }
 
-export const compensationMigrations = [CreateRemedies1763885200000, RemedyPayouts1764806400000, RemedyRevisions1764892800000];
+/**
+ * A reversal is asked for and confirmed under the approval matrix (the approvers of the reversal,
+ * apart from those of the payout), and a declined request is kept on the remedy. A payout still
+ * has at most one reversal instruction (`UNIQUE (remedy_id, kind)`): a refused one is final.
+ */
+export class RemedyReversalControls1765238400000 implements MigrationInterface {
+  name = 'RemedyReversalControls1765238400000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE remedies
+        DROP CONSTRAINT remedies_status,
+        ADD CONSTRAINT remedies_status CHECK (status IN ('proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversal-requested', 'reversing', 'reversed', 'withdrawn')),
+        ADD COLUMN reversal_approvals jsonb NOT NULL DEFAULT '[]',
+        ADD COLUMN reversal_rejection jsonb`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    // A request waiting for its confirmation is dropped with the step it waited in: the payout stands.
+    await q.query(`UPDATE remedies SET status = 'paid', reversal_reason = NULL, reversed_by = NULL WHERE status = 'reversal-requested'`);
+    await q.query(`
+      ALTER TABLE remedies
+        DROP CONSTRAINT remedies_status,
+        ADD CONSTRAINT remedies_status CHECK (status IN ('proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversing', 'reversed', 'withdrawn')),
+        DROP COLUMN reversal_approvals, DROP COLUMN reversal_rejection`);
+  }
+}
+
+export const compensationMigrations = [CreateRemedies1763885200000, RemedyPayouts1764806400000, RemedyRevisions1764892800000, RemedyReversalControls1765238400000];

@@ -70,7 +70,12 @@ function remedyView(r: RemedyRecord, payouts: Record<string, unknown>[] = [], te
     approvals: r.approvals,
     holdReason: text(r.holdReason),
     rejection: r.rejectionReason ? { reason: text(r.rejectionReason), by: r.rejectedBy } : null,
-    reversal: r.reversalReason ? { reason: text(r.reversalReason), by: r.reversedBy } : null,
+    /** A reversal asked for (`by`, with its reason) and who asked for and confirmed it. */
+    reversal: r.reversalReason ? { reason: text(r.reversalReason), by: r.reversedBy, approvals: r.reversalApprovals } : null,
+    /** The latest reversal request an approver declined. */
+    reversalRejection: r.reversalRejection
+      ? { requestedBy: r.reversalRejection.requestedBy, requestReason: text(r.reversalRejection.requestReason), by: r.reversalRejection.by, reason: text(r.reversalRejection.reason), at: r.reversalRejection.at }
+      : null,
     withdrawal: r.withdrawalCause ? { cause: r.withdrawalCause, reason: text(r.withdrawalReason), by: r.withdrawnBy } : null,
     /** A top-up: what the decision grants in all, and what the case's earlier remedies had granted of it. */
     topUp: r.decisionAmountMinor === null ? null : { decision: { amountMinor: Number(r.decisionAmountMinor), currency: r.currency }, grantedBefore: { amountMinor: Number(r.decisionAmountMinor) - Number(r.amountMinor), currency: r.currency } },
@@ -143,6 +148,14 @@ export class RemediesController {
     return remedies.map((r) => remedyView(r, [], reasonsFor(request)));
   }
 
+  @Get('awaiting-reversal')
+  @Allow('approver', 'compliance-officer', 'auditor')
+  @ApiOperation({ summary: 'Reversals asked for and waiting for a second approver’s confirmation, oldest first' })
+  async awaitingReversal(@Req() request: AuthenticatedRequest) {
+    const remedies = await this.dataSource.getRepository(RemedyRecord).find({ where: { status: 'reversal-requested' }, order: { updatedAt: 'ASC' }, take: 500 });
+    return remedies.map((r) => remedyView(r, [], reasonsFor(request)));
+  }
+
   @Get(':remedyId')
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor')
   @ApiOperation({ summary: 'A remedy with its approvals, payout instructions and ledger entries' })
@@ -164,7 +177,7 @@ export class RemediesController {
   @Allow('approver', 'compliance-officer')
   @ApiOperation({ summary: 'Approve a remedy within your limit (four eyes above the threshold; never the person who decided it)' })
   async approve(@Param('remedyId', UuidParameterPipe) remedyId: string, @Req() request: AuthenticatedRequest) {
-    return remedyView(await this.desk.approve(remedyId, request));
+    return remedyView(await this.desk.approve(remedyId, request), [], reasonsFor(request));
   }
 
   @Post(':remedyId/rejection')
@@ -172,15 +185,34 @@ export class RemediesController {
   @Allow('approver', 'compliance-officer')
   @ApiOperation({ summary: 'Reject a proposed remedy, with the reason' })
   async reject(@Param('remedyId', UuidParameterPipe) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
-    return remedyView(await this.desk.reject(remedyId, dto.reason, request));
+    return remedyView(await this.desk.reject(remedyId, dto.reason, request), [], reasonsFor(request));
   }
 
   @Post(':remedyId/reversal')
   @HttpCode(202)
   @Allow('approver', 'compliance-officer')
-  @ApiOperation({ summary: 'Take a paid remedy back: a debit instruction to core banking, booked like the payout' })
+  @ApiOperation({
+    summary:
+      'Ask for a paid remedy to be taken back, within your approval limit: a debit instruction to core banking once confirmed (at once when you may reverse it alone; a second approver above the four-eyes threshold, or when you decided or approved the payout)',
+  })
   async reverse(@Param('remedyId', UuidParameterPipe) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
-    return remedyView(await this.desk.reverse(remedyId, dto.reason, request));
+    return remedyView(await this.desk.requestReversal(remedyId, dto.reason, request), [], reasonsFor(request));
+  }
+
+  @Post(':remedyId/reversal/approvals')
+  @HttpCode(200)
+  @Allow('approver', 'compliance-officer')
+  @ApiOperation({ summary: 'Confirm a reversal someone else asked for, within your limit (never its requester; someone with no part in the payout)' })
+  async confirmReversal(@Param('remedyId', UuidParameterPipe) remedyId: string, @Req() request: AuthenticatedRequest) {
+    return remedyView(await this.desk.confirmReversal(remedyId, request), [], reasonsFor(request));
+  }
+
+  @Post(':remedyId/reversal/rejection')
+  @HttpCode(200)
+  @Allow('approver', 'compliance-officer')
+  @ApiOperation({ summary: 'Decline a reversal waiting for confirmation, with the reason: the payout stands' })
+  async rejectReversal(@Param('remedyId', UuidParameterPipe) remedyId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
+    return remedyView(await this.desk.rejectReversal(remedyId, dto.reason, request), [], reasonsFor(request));
   }
 
   @Post('interest-quotes')

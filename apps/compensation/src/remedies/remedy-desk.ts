@@ -18,15 +18,18 @@ import {
   reopeningEffect,
   RemedyAction,
   RemedyApprovalError,
+  RemedyApprover,
   RemedyRevision,
   RemedyToApprove,
+  RemedyToReverse,
   RemedyTransitionError,
+  reverseRemedy,
   reviseRemedy,
 } from '@complaints/domain';
 import { currentCorrelation, OutboxPublisher } from '@complaints/messaging';
-import { AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
+import { AuthenticatedRequest, Principal, ProblemException, StaffAuditTrail } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
-import { LaterDecisionRecord, RemedyRecord } from './remedy.entity';
+import { LaterDecisionRecord, RemedyApprovalRecord, RemedyRecord } from './remedy.entity';
 
 type RemedyType = (typeof REMEDY_TYPES)[number];
 type WithdrawalCause = (typeof REMEDY_WITHDRAWAL_CAUSES)[number];
@@ -60,12 +63,15 @@ const STATUS_OF: Record<string, number> = {
   'proposer-cannot-approve': 403,
   'already-approved': 409,
   'over-customer-cap': 422,
+  'requester-cannot-confirm': 403,
+  'payout-party-cannot-confirm': 403,
+  'reversal-refused-before': 409,
 };
 
 export function approvalProblem(e: RemedyApprovalError): ProblemException {
   return new ProblemException({
     type: `https://complaints.example/problems/remedy-${e.code}`,
-    title: 'The approval rules refuse this',
+    title: e.code === 'reversal-refused-before' ? 'The payout is not reversed again' : 'The approval rules refuse this',
     status: STATUS_OF[e.code] ?? 422,
     detail: e.message,
     code: e.code,
@@ -99,6 +105,16 @@ export function lockCustomerCap(manager: EntityManager): CustomerCapLock {
 }
 
 export const moneyOf = (r: RemedyRecord) => ({ amountMinor: Number(r.amountMinor), currency: r.currency });
+
+/**
+ * The caller as the approval rules see them, for approving and for reversing alike. Without the
+ * `approvalLimitMinor` claim the token states no authority: it approves (or takes back) no money,
+ * as in investigation, rather than the whole of its role's limit (an identity provider that forgot
+ * the claim must not widen anyone's). The claim is read once, by the token verifier.
+ */
+const approverOf = (principal: Principal): RemedyApprover => ({ subject: principal.subject, roles: principal.roles, limitMinor: principal.approvalLimitMinor ?? 0 });
+
+const approvalRecordOf = (principal: Principal, at: Date): RemedyApprovalRecord => ({ approver: principal.subject, roles: [...principal.roles], at: at.toISOString() });
 
 /** What the approval rules weigh: the new money, and on a top-up the whole decision it completes. */
 const toApprove = (r: RemedyRecord): Pick<RemedyToApprove, 'amount' | 'decisionMinor'> => ({
@@ -197,6 +213,8 @@ export class RemedyDesk {
         rejectedBy: null,
         reversalReason: null,
         reversedBy: null,
+        reversalApprovals: [],
+        reversalRejection: null,
         withdrawalCause: null,
         withdrawalReason: null,
         withdrawnBy: null,
@@ -335,11 +353,9 @@ export class RemedyDesk {
       const decided = approveRemedy(
         this.policy.matrix,
         { ...toApprove(remedy), proposedBy: remedy.proposedBy ?? '', approvals: remedy.approvals.map((a) => a.approver), grantedInPeriodMinor: await this.grantedInPeriod(manager, lockCustomerCap(manager), remedy, now) },
-        // Without the claim the token states no authority: it approves no money, as in investigation,
-        // rather than the whole of its role's limit (an identity provider that forgot the claim must not widen anyone's).
-        { subject: principal.subject, roles: principal.roles, limitMinor: principal.approvalLimitMinor ?? 0 },
+        approverOf(principal),
       );
-      remedy.approvals = [...remedy.approvals, { approver: principal.subject, roles: [...principal.roles], at: now.toISOString() }];
+      remedy.approvals = [...remedy.approvals, approvalRecordOf(principal, now)];
       remedy.route = decided.route === 'automatic' ? 'single' : decided.route;
       if (decided.complete) await this.markApproved(manager, publish, remedy, now, currentCorrelation()?.correlationId ?? null);
       else await manager.save(RemedyRecord, remedy);
@@ -357,15 +373,80 @@ export class RemedyDesk {
     });
   }
 
-  /** Takes a paid remedy back (paid in error, or to the wrong customer): a debit instruction of its own, booked like the payout. */
-  async reverse(remedyId: string, reason: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
+  /**
+   * Asks for a paid remedy to be taken back (paid in error, or to the wrong customer), with the
+   * reason. The rules are `reverseRemedy`: an approver who may reverse it alone (within their limit,
+   * below four eyes, no part in the payout) completes it at once and its debit instruction is
+   * queued; otherwise it waits as `reversal-requested` for a second approver's confirmation.
+   */
+  async requestReversal(remedyId: string, reason: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
+    const principal = request.principal!;
+    return this.change(remedyId, request, 'remedy.reverse', 'request-reversal', { customerFirst: false }, async (manager, remedy, now) => {
+      const decided = reverseRemedy(this.policy.matrix, await this.toReverse(manager, remedy), approverOf(principal));
+      Object.assign(remedy, {
+        status: moveRemedy(remedy.status, 'request-reversal'),
+        reversalReason: reason,
+        reversedBy: principal.subject,
+        reversalApprovals: [approvalRecordOf(principal, now)],
+        updatedAt: now,
+      });
+      return this.reversalStep(manager, remedy, decided.complete, now);
+    });
+  }
+
+  /** A second approver confirms a reversal someone else asked for: its debit instruction is queued. */
+  async confirmReversal(remedyId: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
+    const principal = request.principal!;
+    return this.change(remedyId, request, 'remedy.reversal-confirm', 'confirm-reversal', { customerFirst: false }, async (manager, remedy, now) => {
+      const decided = reverseRemedy(this.policy.matrix, await this.toReverse(manager, remedy), approverOf(principal));
+      Object.assign(remedy, { reversalApprovals: [...remedy.reversalApprovals, approvalRecordOf(principal, now)], updatedAt: now });
+      return this.reversalStep(manager, remedy, decided.complete, now);
+    });
+  }
+
+  /** Declines a reversal waiting for confirmation: the payout stands, and the request is kept with the reason it was declined. */
+  async rejectReversal(remedyId: string, reason: string, request: AuthenticatedRequest): Promise<RemedyRecord> {
     const actor = request.principal!.subject;
-    return this.change(remedyId, request, 'remedy.reverse', 'reverse', { customerFirst: false }, async (manager, remedy, now) => {
-      Object.assign(remedy, { status: moveRemedy(remedy.status, 'reverse'), reversalReason: reason, reversedBy: actor, updatedAt: now });
+    return this.change(remedyId, request, 'remedy.reversal-reject', 'reject-reversal', { customerFirst: false }, async (manager, remedy, now) => {
+      Object.assign(remedy, {
+        status: moveRemedy(remedy.status, 'reject-reversal'),
+        reversalRejection: { requestedBy: remedy.reversedBy ?? 'unknown', requestReason: remedy.reversalReason ?? '', by: actor, reason, at: now.toISOString() },
+        reversalReason: null,
+        reversedBy: null,
+        reversalApprovals: [],
+        updatedAt: now,
+      });
       await manager.save(RemedyRecord, remedy);
-      await this.queueInstruction(manager, remedy, 'reversal', now, currentCorrelation()?.correlationId ?? null);
       return {};
     });
+  }
+
+  /** A complete reversal moves on and queues its debit in the same transaction; an incomplete one waits for its confirmation. */
+  private async reversalStep(manager: EntityManager, remedy: RemedyRecord, complete: boolean, now: Date): Promise<Record<string, string>> {
+    if (complete) remedy.status = moveRemedy(remedy.status, 'confirm-reversal');
+    await manager.save(RemedyRecord, remedy);
+    if (complete) await this.queueInstruction(manager, remedy, 'reversal', now, currentCorrelation()?.correlationId ?? null);
+    return { approvals: String(remedy.reversalApprovals.length), complete: String(complete) };
+  }
+
+  /**
+   * What the reversal rules weigh. A payout has at most one reversal instruction (`UNIQUE
+   * (remedy_id, kind)` on payouts): one that exists while the remedy is paid was refused by the
+   * core, or never arrived, and `reverseRemedy` refuses a second attempt with 409 before anything
+   * is written (see `reversalRefusedBefore` for why a bank does not simply debit again).
+   */
+  private async toReverse(manager: EntityManager, remedy: RemedyRecord): Promise<RemedyToReverse> {
+    const [earlier]: { status: string; last_error: string | null }[] = await manager.query(
+      `SELECT status, last_error FROM payouts WHERE remedy_id = $1 AND kind = 'reversal' AND status IN ('refused', 'failed')`,
+      [remedy.id],
+    );
+    return {
+      ...toApprove(remedy),
+      proposedBy: remedy.proposedBy ?? '',
+      approvedBy: remedy.approvals.map((a) => a.approver),
+      reversalApprovals: remedy.status === 'reversal-requested' ? remedy.reversalApprovals.map((a) => a.approver) : [],
+      refusedReversal: earlier ? (earlier.last_error ?? `the reversal instruction ${earlier.status}`) : null,
+    };
   }
 
   private async change(

@@ -7,6 +7,17 @@ export interface RemedyApprovalRecord {
   at: string;
 }
 
+/** A reversal someone asked for and an approver declined: the payout stood. */
+export interface ReversalRejectionRecord {
+  /** Who asked for the reversal, and why. */
+  requestedBy: string;
+  requestReason: string;
+  /** Who declined it, and why. */
+  by: string;
+  reason: string;
+  at: string;
+}
+
 /** A later decision that paid nothing more: lower than what the case granted, or in another currency. */
 export interface LaterDecisionRecord {
   outcome: 'not-clawed-back' | 'other-currency';
@@ -74,8 +85,17 @@ export class RemedyRecord {
   @Column({ name: 'reversal_reason', type: 'text', nullable: true })
   reversalReason!: string | null;
 
+  /** Who asked for the reversal (and wrote its reason). */
   @Column({ name: 'reversed_by', type: 'text', nullable: true })
   reversedBy!: string | null;
+
+  /** Who asked for the reversal (first) and who confirmed it. */
+  @Column({ name: 'reversal_approvals', type: 'jsonb', default: () => `'[]'` })
+  reversalApprovals!: RemedyApprovalRecord[];
+
+  /** The latest reversal request an approver declined. */
+  @Column({ name: 'reversal_rejection', type: 'jsonb', nullable: true })
+  reversalRejection!: ReversalRejectionRecord | null;
 
   @Column({ name: 'withdrawal_cause', type: 'text', nullable: true })
   withdrawalCause!: 'case-reopened' | 'later-decision' | null;

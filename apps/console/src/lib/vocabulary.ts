@@ -59,7 +59,7 @@ export type RetrievalPurpose = (typeof RETRIEVAL_PURPOSES)[number];
 export const ARCHIVE_STATUSES = ['received', 'triaged', 'responded', 'closed', 'withdrawn'] as const;
 
 /** libs/domain remedies REMEDY_STATUSES. */
-export const REMEDY_STATUSES = ['proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversing', 'reversed', 'withdrawn'] as const;
+export const REMEDY_STATUSES = ['proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversal-requested', 'reversing', 'reversed', 'withdrawn'] as const;
 
 /** The cn-cbirc periods a case may be extended to (apps/investigation, docs/investigation.md, Extensions). */
 export const EXTENSION_PERIODS = ['complex', 'senior-approved'] as const;
