@@ -54,8 +54,8 @@ export class AppPushChannel implements DeliveryChannel {
         [SIGNATURE_HEADERS.signature]: signWebhook(this.options.secret, timestamp, nonce, body),
         'idempotency-key': message.messageId,
       },
-      { timeoutMs: this.options.timeoutMs, what: 'app inbox' },
+      { timeoutMs: this.options.timeoutMs, what: 'app inbox', to: message.to },
     );
-    return resultOf(answer, 'app inbox');
+    return resultOf(answer, 'app inbox', message.to);
   }
 }

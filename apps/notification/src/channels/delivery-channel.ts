@@ -1,3 +1,5 @@
+import { redactPersonalText } from '@complaints/domain';
+
 /**
  * The port through which the notification service delivers one message to one customer, and the
  * vocabulary its adapters share. An adapter either returns what happened (sent, delivered, failed,
@@ -82,6 +84,17 @@ export function kindLabel(kind: string, language: OutboundMessage['language']): 
 export function firstChars(text: string, max: number): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : chars.slice(0, Math.max(0, max)).join('');
+}
+
+/**
+ * What a provider said, fit to become an error, an attempt's detail or a log field: providers quote
+ * the recipient (an SMTP server's `450 4.1.2 <name@example.cn>: Recipient address rejected`, an SMS
+ * gateway's "number 139... is blocked"), so the recipient's details, any e-mail address and every
+ * run of seven or more digits are masked. Adapters pass every text built from a provider's answer
+ * or error through it, and keep no raw error that quotes the recipient as a cause.
+ */
+export function redactProviderText(text: string, to: Recipient): string {
+  return redactPersonalText(text, [to.name, to.email, to.phone, to.appUserId, to.wechatOpenId, to.postalAddress]);
 }
 
 /** A non-empty trimmed address, or null. */

@@ -8,6 +8,8 @@ import { SAMPLE_TICKET, ZH_FINAL_RESPONSE_BODY, zhFinalResponse } from './testin
 const FROM = '示例银行客户服务 <complaints@bank.example>';
 const REJECTED = 'nobody@example.cn';
 const DEFERRED = 'busy@example.cn';
+/** Refused for now with a reply quoting the address, as Postfix does (`450 4.1.2 <...>: Recipient address rejected`). */
+const DEFERRED_QUOTED = 'zhang.san@x.cn';
 
 interface LocalSmtp {
   port: number;
@@ -27,6 +29,9 @@ async function startSmtp(extra: Partial<SMTPServerOptions> = {}): Promise<LocalS
     onRcptTo(address, _session, callback) {
       if (address.address === REJECTED) return callback(Object.assign(new Error('5.1.1 <nobody@example.cn>: user unknown'), { responseCode: 550 }));
       if (address.address === DEFERRED) return callback(Object.assign(new Error('4.2.1 mailbox busy, try again later'), { responseCode: 451 }));
+      if (address.address === DEFERRED_QUOTED) {
+        return callback(Object.assign(new Error(`4.1.2 <${DEFERRED_QUOTED}>: Recipient address rejected: Domain not found (call 13900001111)`), { responseCode: 450 }));
+      }
       callback();
     },
     onData(stream, session, callback) {
@@ -110,6 +115,24 @@ describe('EmailChannel', () => {
 
   it('treats a 4xx deferral of the recipient as transient', async () => {
     await expect(channelFor(smtp.port).deliver(zhFinalResponse({ to: { email: DEFERRED } }))).rejects.toThrow(TransientDeliveryError);
+  });
+
+  it('masks the address and numbers a 4xx reply quotes in the error, and keeps no raw error as its cause', async () => {
+    const error: unknown = await channelFor(smtp.port)
+      .deliver(zhFinalResponse({ to: { name: '张三', email: DEFERRED_QUOTED } }))
+      .then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientDeliveryError);
+    const { message, cause } = error as TransientDeliveryError;
+    expect(message).toMatch(/^SMTP: .*450 4\.1\.2 .*Recipient address rejected: Domain not found/);
+    expect(message).not.toMatch(/zhang\.san|x\.cn|13900001111/);
+    expect(cause).toBeUndefined();
+  });
+
+  it('masks the address a 5xx bounce quotes in its detail', async () => {
+    const result = await channelFor(smtp.port).deliver(zhFinalResponse({ to: { email: REJECTED } }));
+    expect(result.status).toBe('bounced');
+    expect(result.detail).toContain('user unknown');
+    expect(result.detail).not.toContain('nobody');
   });
 
   it('treats a server that answers 421 as transient', async () => {

@@ -1,6 +1,6 @@
 import nodemailer, { Transporter } from 'nodemailer';
 import SMTPTransport from 'nodemailer/lib/smtp-transport';
-import { DeliveryChannel, DeliveryResult, OutboundMessage, present, TransientDeliveryError, UndeliverableError } from './delivery-channel';
+import { DeliveryChannel, DeliveryResult, OutboundMessage, present, redactProviderText, TransientDeliveryError, UndeliverableError } from './delivery-channel';
 
 export const TICKET_HEADER = 'X-Complaint-Ticket';
 const FALLBACK_DOMAIN = 'complaints.local';
@@ -36,8 +36,9 @@ interface SmtpError extends Error {
  * messageId, X-Complaint-Ticket header. 4xx answers and connection failures are transient; a 5xx
  * refusal of the recipient or the message is a bounce (status 'bounced'); a 5xx to login, MAIL FROM
  * or the greeting is our problem, not the address's (status 'failed'). An address nodemailer cannot
-parse is UndeliverableError. On success
- * providerReference is the Message-ID and detail the server's final answer (its queue id).
+ * parse is UndeliverableError. On success providerReference is the Message-ID and detail the
+ * server's final answer (its queue id). Every text from the server or nodemailer is masked
+ * (`redactProviderText`) before it becomes an error or a detail.
  */
 export class EmailChannel implements DeliveryChannel {
   readonly channel = 'email' as const;
@@ -61,18 +62,21 @@ export class EmailChannel implements DeliveryChannel {
         messageId,
         headers: { [TICKET_HEADER]: message.ticketNumber },
       });
-      return { status: 'sent', providerReference: info.messageId ?? messageId, detail: info.response ?? null };
+      return { status: 'sent', providerReference: info.messageId ?? messageId, detail: info.response ? redactProviderText(info.response, message.to) : null };
     } catch (err) {
       const e = err as SmtpError;
       const code = e.responseCode;
+      // nodemailer's messages and the server's replies quote the recipient's address: only masked
+      // texts leave here, and the raw error (its response and rejected addresses) is not kept as a cause.
+      const said = (text: string) => redactProviderText(text, message.to);
       if (!code && e.code === 'EENVELOPE') {
         // nodemailer found no usable recipient address before talking to the server
-        throw new UndeliverableError(`message ${message.messageId}: the email address is unusable (${e.message})`, { cause: err });
+        throw new UndeliverableError(`message ${message.messageId}: the email address is unusable (${said(e.message)})`);
       }
       if (!code || code < 500) {
-        throw new TransientDeliveryError(`SMTP: ${e.message}${e.code ? ` (${e.code})` : ''}`, { cause: err });
+        throw new TransientDeliveryError(`SMTP: ${said(e.message)}${e.code ? ` (${e.code})` : ''}`);
       }
-      const detail = e.response ?? e.message;
+      const detail = said(e.response ?? e.message);
       const oursToFix = e.code === 'EAUTH' || e.command === 'CONN' || e.command === 'MAIL FROM';
       return { status: oursToFix ? 'failed' : 'bounced', providerReference: messageId, detail };
     }

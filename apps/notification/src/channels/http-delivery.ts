@@ -1,4 +1,4 @@
-import { DeliveryResult, TransientDeliveryError } from './delivery-channel';
+import { DeliveryResult, Recipient, redactProviderText, TransientDeliveryError } from './delivery-channel';
 
 /** The HTTP adapters (SMS, app inbox, WeChat) share one request helper and one status mapping. */
 export interface HttpAnswer {
@@ -11,14 +11,15 @@ export const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 
 /**
  * POSTs a JSON body (already serialised, so the caller can sign exactly these bytes) with global
- * fetch. A network failure, a timeout, 408, 429 and any 5xx throw TransientDeliveryError; every
+ * fetch. A network failure, a timeout, 408, 429 and any 5xx throw TransientDeliveryError, its text
+ * with `to`'s details masked (a provider's error page may quote the number or the user); every
  * other answer is returned for the adapter to map.
  */
 export async function postJson(
   url: string,
   rawBody: string,
   headers: Record<string, string>,
-  options: { timeoutMs?: number; what: string },
+  options: { timeoutMs?: number; what: string; to: Recipient },
 ): Promise<HttpAnswer> {
   let response: Response;
   let text: string;
@@ -31,10 +32,10 @@ export async function postJson(
     });
     text = await response.text();
   } catch (err) {
-    throw new TransientDeliveryError(`${options.what}: request failed (${describe(err)})`, { cause: err });
+    throw new TransientDeliveryError(redactProviderText(`${options.what}: request failed (${describe(err)})`, options.to), { cause: err });
   }
   if (response.status === 408 || response.status === 429 || response.status >= 500) {
-    throw new TransientDeliveryError(`${options.what}: HTTP ${response.status} ${snippet(text)}`.trim());
+    throw new TransientDeliveryError(redactProviderText(`${options.what}: HTTP ${response.status} ${snippet(text)}`.trim(), options.to));
   }
   let json: unknown = null;
   try {
@@ -45,13 +46,16 @@ export async function postJson(
   return { status: response.status, text, json };
 }
 
-/** The mapping shared by the SMS and app-inbox adapters: 2xx → sent with the provider's `id`, any other answer → failed. */
-export function resultOf(answer: HttpAnswer, what: string): DeliveryResult {
+/**
+ * The mapping shared by the SMS and app-inbox adapters: 2xx → sent with the provider's `id`, any
+ * other answer → failed, with the provider's explanation, `to`'s details masked, as the detail.
+ */
+export function resultOf(answer: HttpAnswer, what: string, to: Recipient): DeliveryResult {
   if (answer.status >= 200 && answer.status < 300) {
     const id = field(answer.json, 'id');
     return { status: 'sent', providerReference: id, detail: id ? null : `${what} accepted the message but returned no id` };
   }
-  return { status: 'failed', providerReference: null, detail: `${what}: HTTP ${answer.status} ${snippet(answer.text)}`.trim() };
+  return { status: 'failed', providerReference: null, detail: redactProviderText(`${what}: HTTP ${answer.status} ${snippet(answer.text)}`.trim(), to) };
 }
 
 /** A string or number property of a JSON object, as a string. */

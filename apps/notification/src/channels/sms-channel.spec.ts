@@ -60,6 +60,24 @@ describe('SmsChannel', () => {
     expect(result.detail).toContain('not a mobile number');
   });
 
+  it('masks the number a refusal quotes in its detail, keeping the reason', async () => {
+    const message = zhFinalResponse();
+    provider.reply = { status: 400, body: { error: 'blocked', message: `${message.to.phone} (+86 138 0013 8000) is on the blocklist` } };
+    const result = await channel.deliver(message);
+    expect(result.status).toBe('failed');
+    expect(result.detail).toContain('is on the blocklist');
+    expect(result.detail).not.toMatch(/13800138000|138 0013 8000/);
+  });
+
+  it('masks the number a provider\'s 5xx quotes in the transient error', async () => {
+    const message = zhFinalResponse();
+    provider.reply = { status: 503, body: `gateway busy sending to ${message.to.phone}, try later` };
+    const attempt = channel.deliver(message);
+    await expect(attempt).rejects.toThrow(TransientDeliveryError);
+    await expect(attempt).rejects.toThrow(/HTTP 503 gateway busy sending to/);
+    await expect(attempt).rejects.not.toThrow(/13800138000/);
+  });
+
   it.each([429, 500, 503])('treats HTTP %i as transient', async (status) => {
     provider.reply = { status, body: { error: 'try later' } };
     await expect(channel.deliver(zhFinalResponse())).rejects.toThrow(TransientDeliveryError);

@@ -36,7 +36,8 @@ export function smsText(message: OutboundMessage, maxLength = DEFAULT_SMS_MAX_LE
  * SMS through an HTTP provider: POST {endpoint} with `{ to, text, clientReference: messageId }`,
  * `Authorization: Bearer <apiKey>` and `Idempotency-Key: <messageId>` (a retry is the same send to
  * the provider). 2xx → sent (provider's `id`); 408/429/5xx/network → TransientDeliveryError; other
- * answers → failed with the provider's explanation.
+ * answers → failed with the provider's explanation. Providers' texts come back with the recipient's
+ * number and any digit run masked (`redactProviderText`), whether they become an error or a detail.
  */
 export class SmsChannel implements DeliveryChannel {
   readonly channel = 'sms' as const;
@@ -57,8 +58,8 @@ export class SmsChannel implements DeliveryChannel {
       this.options.endpoint,
       body,
       { authorization: `Bearer ${this.options.apiKey}`, 'idempotency-key': message.messageId },
-      { timeoutMs: this.options.timeoutMs, what: 'SMS provider' },
+      { timeoutMs: this.options.timeoutMs, what: 'SMS provider', to: message.to },
     );
-    return resultOf(answer, 'SMS provider');
+    return resultOf(answer, 'SMS provider', message.to);
   }
 }

@@ -65,6 +65,15 @@ describe('WechatChannel', () => {
     expect(result).toEqual({ status: 'failed', providerReference: null, detail: 'WeChat errcode 43004: require subscribe hint: [xyz]' });
   });
 
+  it('masks the openid an errmsg quotes', async () => {
+    const message = zhFinalResponse();
+    wechat.reply = { status: 200, body: { errcode: 40003, errmsg: `invalid openid ${message.to.wechatOpenId} hint: [abc]` } };
+    const result = await channel.deliver(message);
+    expect(result.status).toBe('failed');
+    expect(result.detail).toMatch(/^WeChat errcode 40003: invalid openid \*+ hint/);
+    expect(result.detail).not.toContain(message.to.wechatOpenId);
+  });
+
   it('reports an HTTP 400 as failed', async () => {
     wechat.reply = { status: 400, body: 'bad request' };
     const result = await channel.deliver(zhFinalResponse());

@@ -1,4 +1,4 @@
-import { DeliveryChannel, DeliveryResult, firstChars, kindLabel, OutboundMessage, present, TransientDeliveryError, UndeliverableError } from './delivery-channel';
+import { DeliveryChannel, DeliveryResult, firstChars, kindLabel, OutboundMessage, present, redactProviderText, TransientDeliveryError, UndeliverableError } from './delivery-channel';
 import { field, postJson, snippet } from './http-delivery';
 
 export const WECHAT_REMARK_MAX_CHARS = 200;
@@ -18,6 +18,7 @@ export interface WechatChannelOptions {
  * characters of the body } }`. WeChat answers HTTP 200 with `{ errcode, errmsg, msgid }`:
  * 0 → sent (msgid), -1 (system busy) → TransientDeliveryError, anything else → failed with errmsg.
  * HTTP 408/429/5xx and network failures are transient too, as is a failure to get the token.
+ * WeChat's texts (errmsg may quote the openid) come back with the recipient's details masked.
  */
 export class WechatChannel implements DeliveryChannel {
   readonly channel = 'wechat' as const;
@@ -27,11 +28,12 @@ export class WechatChannel implements DeliveryChannel {
   async deliver(message: OutboundMessage): Promise<DeliveryResult> {
     const openId = present(message.to.wechatOpenId);
     if (!openId) throw new UndeliverableError(`message ${message.messageId}: the recipient has no WeChat openid`);
+    const said = (text: string) => redactProviderText(text, message.to);
     let token: string;
     try {
       token = await this.options.accessToken();
     } catch (err) {
-      throw new TransientDeliveryError(`WeChat: could not get an access token (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      throw new TransientDeliveryError(said(`WeChat: could not get an access token (${err instanceof Error ? err.message : String(err)})`), { cause: err });
     }
     const url = new URL(this.options.endpoint);
     url.searchParams.set('access_token', token);
@@ -45,15 +47,15 @@ export class WechatChannel implements DeliveryChannel {
         remark: { value: firstChars(message.body.trim(), WECHAT_REMARK_MAX_CHARS) },
       },
     });
-    const answer = await postJson(url.toString(), body, {}, { timeoutMs: this.options.timeoutMs, what: 'WeChat' });
+    const answer = await postJson(url.toString(), body, {}, { timeoutMs: this.options.timeoutMs, what: 'WeChat', to: message.to });
     if (answer.status < 200 || answer.status >= 300) {
-      return { status: 'failed', providerReference: null, detail: `WeChat: HTTP ${answer.status} ${snippet(answer.text)}`.trim() };
+      return { status: 'failed', providerReference: null, detail: said(`WeChat: HTTP ${answer.status} ${snippet(answer.text)}`.trim()) };
     }
     const errcode = Number(field(answer.json, 'errcode') ?? NaN);
     const errmsg = field(answer.json, 'errmsg') ?? snippet(answer.text);
     if (errcode === 0) return { status: 'sent', providerReference: field(answer.json, 'msgid'), detail: null };
-    if (errcode === -1) throw new TransientDeliveryError(`WeChat: system busy (errcode -1: ${errmsg})`);
-    if (Number.isNaN(errcode)) return { status: 'failed', providerReference: null, detail: `WeChat: unexpected answer ${snippet(answer.text)}` };
-    return { status: 'failed', providerReference: null, detail: `WeChat errcode ${errcode}: ${errmsg}` };
+    if (errcode === -1) throw new TransientDeliveryError(said(`WeChat: system busy (errcode -1: ${errmsg})`));
+    if (Number.isNaN(errcode)) return { status: 'failed', providerReference: null, detail: said(`WeChat: unexpected answer ${snippet(answer.text)}`) };
+    return { status: 'failed', providerReference: null, detail: said(`WeChat errcode ${errcode}: ${errmsg}`) };
   }
 }

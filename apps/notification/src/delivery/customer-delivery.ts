@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { DELIVERY_STATUSES, Events, NOTIFICATION_KINDS } from '@complaints/contracts';
-import { redactPersonalText } from '@complaints/domain';
 import { EventContext, OutboxPublisher, PublishOptions } from '@complaints/messaging';
 import { FieldCipher } from '@complaints/platform';
 import { CallBackChannel } from '../channels/call-back-channel';
@@ -13,6 +12,7 @@ import {
   DeliveryResult,
   OutboundMessage,
   Recipient,
+  redactProviderText,
   TransientDeliveryError,
   UndeliverableError,
 } from '../channels/delivery-channel';
@@ -84,6 +84,20 @@ export function stableMessageId(causeEventId: string, kind: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/**
+ * A message is due about a complaint whose preferences are unknown: complaint.received has not been
+ * handled, or not yet. The message says so and names no personal data (it becomes the dead letter's reason).
+ */
+export class NoReplyPreferencesError extends Error {
+  constructor(
+    readonly complaintId: string,
+    forWhat: string,
+  ) {
+    super(`no reply preferences for complaint ${complaintId}, so its ${forWhat} cannot be addressed: complaint.received has not been handled (yet)`);
+    this.name = 'NoReplyPreferencesError';
+  }
+}
+
 interface PreferenceRow {
   channel: ReplyPreference['channel'];
   language: ReplyPreference['language'];
@@ -100,8 +114,9 @@ interface PreferenceRow {
  * a text or call in the customer's quiet hours, anything over the per-customer limit. The watch
  * (HeldMessages) sends it then, and a provider's receipt of a bounce or failure moves it on to
  * the next channel. Everything runs in the caller's transaction: the message row, its attempts and
- * the events commit together. From an event, a temporary channel failure throws, so the event is
- * retried with the same message id; an event seen before sends nothing.
+ * the events commit together. A provider's temporary failure holds the message for the watch, from
+ * an event as from anywhere else: the event's other effects (the preferences complaint.received
+ * records above all) commit with the held message. An event seen before sends nothing.
  */
 @Injectable()
 export class CustomerDelivery {
@@ -142,19 +157,29 @@ export class CustomerDelivery {
     };
   }
 
-  async preferenceOf(manager: EntityManager, complaintId: string): Promise<ReplyPreference> {
-    // The acknowledgement normally comes first; if not, a letter in Chinese is the safe default.
-    return (
-      (await this.findPreference(manager, complaintId)) ?? {
-        channel: 'letter',
-        language: 'zh-CN',
-        ticketNumber: null,
-        regime: 'cn-cbirc',
-        replyToSealed: null,
-        vulnerable: false,
-        customerRef: null,
-      }
-    );
+  /**
+   * The customer's preferences, which every message needs: its channel and address, its language,
+   * and the regime whose mandatory content a final response must carry.
+   *
+   * There are no defaults to fall back on. complaint.received is their only source, and guesses (a
+   * letter in Chinese under cn-cbirc, to no address) would fail a CN customer's final response, have
+   * a UK or US one refused for the wrong regime's content, and record the message as owed and dealt
+   * with, so that nothing would send it once the preferences are known. A bank would rather the
+   * message wait than go wrong: the event fails with NoReplyPreferencesError, nothing of it is
+   * recorded, the consumer retries it and then dead-letters it with this reason, and replaying the
+   * dead letter once complaint.received is handled sends the message as the customer asked.
+   *
+   * When that happens: events of one complaint are keyed by its id, so they arrive in order within
+   * a topic (complaint.amended after complaint.received), but not across topics. complaint.received
+   * is on the intake topic, the others on triage, investigation and compensation; after a backlog
+   * or a complaint.received that was itself dead-lettered, a later event can come first. The
+   * consumer's few quick retries help only when both are in the same fetch (it fetches again once
+   * the records in hand are done), so such an event normally waits in the dead-letter topic.
+   */
+  async preferenceOf(manager: EntityManager, complaintId: string, forWhat: string): Promise<ReplyPreference> {
+    const preference = await this.findPreference(manager, complaintId);
+    if (!preference) throw new NoReplyPreferencesError(complaintId, forWhat);
+    return preference;
   }
 
   /** The channels that would be tried for this customer now, in order. */
@@ -201,7 +226,7 @@ export class CustomerDelivery {
       heldFor: null,
       sentAt: null,
     });
-    const outcome = await this.deliver(ctx.manager, row, preference, now, { correlationId: ctx.envelope.correlationId, causationId: ctx.envelope.eventId });
+    const outcome = await this.deliverOrRetryLater(ctx.manager, row, preference, now, { correlationId: ctx.envelope.correlationId, causationId: ctx.envelope.eventId });
     if (outcome === 'exhausted') this.giveUp(row, now);
     await ctx.manager.insert(CustomerMessage, row);
     return row;
@@ -213,7 +238,7 @@ export class CustomerDelivery {
    * no channel is left. Contact details are read afresh: the customer may have changed them meanwhile.
    */
   async sendHeld(manager: EntityManager, row: CustomerMessage, now: Date): Promise<Outcome> {
-    const preference = await this.preferenceOf(manager, row.complaintId);
+    const preference = await this.preferenceOf(manager, row.complaintId, `held ${row.kind} message`);
     const outcome = await this.deliverOrRetryLater(manager, row, preference, now);
     if (outcome === 'exhausted') this.giveUp(row, now);
     await this.persist(manager, row);
@@ -234,12 +259,10 @@ export class CustomerDelivery {
   ): Promise<{ message: CustomerMessage; duplicate: boolean } | null> {
     const row = await this.messageForReceipt(manager, channel, receipt);
     if (!row) return null;
-    const preference = await this.preferenceOf(manager, row.complaintId);
+    const preference = await this.preferenceOf(manager, row.complaintId, `${row.kind} message's receipt`);
     const to = this.recipientOf(preference);
     // Bounce texts quote the address they bounced from; nothing personal leaves in the event.
-    const reason = receipt.reason?.trim()
-      ? redactPersonalText(receipt.reason.trim(), [to.name, to.email, to.phone, to.appUserId, to.wechatOpenId, to.postalAddress]).slice(0, 500)
-      : null;
+    const reason = receipt.reason?.trim() ? redactProviderText(receipt.reason.trim(), to).slice(0, 500) : null;
     const recorded: unknown[] = await manager.query(
       `INSERT INTO delivery_receipts (message_id, channel, status, provider_reference, reason, occurred_at, received_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING message_id`,
@@ -270,13 +293,19 @@ export class CustomerDelivery {
     return { message: row, duplicate: false };
   }
 
-  /** Outside an event there is nobody to retry for us: a provider's temporary failure holds the message for the watch. */
-  private async deliverOrRetryLater(manager: EntityManager, row: CustomerMessage, preference: ReplyPreference, now: Date): Promise<Outcome> {
+  /**
+   * A provider's temporary failure holds the message for the watch, which tries it again after
+   * NOTIFICATION_RETRY_DELAY_MS. From an event too: failing the event instead would have the
+   * consumer retry it a few times within seconds and then dead-letter it, rolling back everything
+   * the event did (the preferences complaint.received records above all), while a provider's
+   * outage lasts minutes.
+   */
+  private async deliverOrRetryLater(manager: EntityManager, row: CustomerMessage, preference: ReplyPreference, now: Date, publish: PublishOptions = {}): Promise<Outcome> {
     try {
-      return await this.deliver(manager, row, preference, now, {});
+      return await this.deliver(manager, row, preference, now, publish);
     } catch (e) {
       if (!(e instanceof TransientDeliveryError)) throw e;
-      this.logger.warn(`message ${row.id} (${row.kind}): ${e.message}; trying again later`);
+      this.logger.warn(`message ${row.id} (${row.kind}): ${redactProviderText(e.message, this.recipientOf(preference))}; trying again later`);
       this.hold(row, new Date(now.getTime() + this.policy.retryDelayMs), 'retry', now);
       return 'held';
     }
@@ -326,14 +355,16 @@ export class CustomerDelivery {
       const adapter = channel === 'phone' ? this.callBack(manager, row.kind) : this.adapters.get(channel)!;
       try {
         const result = await adapter.deliver(message);
-        row.attempts = [...row.attempts, { channel, status: result.status, detail: result.detail, at: now.toISOString(), providerReference: result.providerReference }];
+        // The adapters mask what providers say of the recipient; masked again here for any adapter that would not.
+        const detail = result.detail === null ? null : redactProviderText(result.detail, to);
+        row.attempts = [...row.attempts, { channel, status: result.status, detail, at: now.toISOString(), providerReference: result.providerReference }];
         if (result.status === 'sent' || result.status === 'delivered') {
           await this.took(manager, row, channel, result, now, publish, channel);
           return 'sent';
         }
       } catch (e) {
         if (!(e instanceof UndeliverableError)) throw e;
-        row.attempts = [...row.attempts, { channel, status: 'undeliverable', detail: e.message, at: now.toISOString() }];
+        row.attempts = [...row.attempts, { channel, status: 'undeliverable', detail: redactProviderText(e.message, to), at: now.toISOString() }];
       }
     }
     return 'exhausted';

@@ -25,7 +25,12 @@ export class CustomerMessagesController {
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
 
-  /** The acknowledgement: ticket number, the date of our answer, how to follow it. */
+  /**
+   * The acknowledgement: ticket number, the date of our answer, how to follow it. The preferences
+   * recorded here are what every later message about the complaint is addressed with, so they must
+   * commit even when the acknowledgement cannot go yet: a provider's temporary failure holds it for
+   * the watch (CustomerDelivery.send) rather than failing the event and rolling them back.
+   */
   @EventPattern(Events.ComplaintReceived.pattern)
   async acknowledge(@Payload() event: EventEnvelope<ComplaintReceived>, @Ctx() ctx: EventContext) {
     const received = event.payload;
@@ -34,16 +39,22 @@ export class CustomerMessagesController {
        ON CONFLICT (complaint_id) DO NOTHING`,
       [event.complaintId, received.preferredReplyChannel, received.language, received.ticketNumber, received.regime, received.replyTo ?? null, received.vulnerable ?? false, received.customerRef],
     );
-    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId);
+    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId, 'acknowledgement');
     const rendered = renderMessage('acknowledgement', preference.language, { ticketNumber: received.ticketNumber, responseDueBy: received.responseDueBy, regime: received.regime });
     await this.delivery.send(ctx, 'acknowledgement', rendered, preference);
   }
 
-  /** The customer changed how they want to hear from us, or where: later messages follow it. */
+  /**
+   * The customer changed how they want to hear from us, or where: later messages follow it.
+   * complaint.amended comes after complaint.received on the same topic and key, so preferences
+   * missing here mean complaint.received was dead-lettered: the amendment fails too (and follows it
+   * to the dead-letter topic, to be replayed after it) rather than being lost.
+   */
   @EventPattern(Events.ComplaintAmended.pattern)
   async followAmendedPreference(@Payload() event: EventEnvelope<ComplaintAmended>, @Ctx() ctx: EventContext) {
     const { preferredReplyChannel, language, replyTo } = event.payload;
     if (!preferredReplyChannel && !language && !replyTo) return;
+    await this.delivery.preferenceOf(ctx.manager, event.complaintId, 'amended preferences');
     await ctx.manager.query(
       `UPDATE reply_preferences SET channel = coalesce($2, channel), language = coalesce($3, language), reply_to_sealed = coalesce($4, reply_to_sealed) WHERE complaint_id = $1`,
       [event.complaintId, preferredReplyChannel ?? null, language ?? null, replyTo ?? null],
@@ -55,7 +66,8 @@ export class CustomerMessagesController {
   async noticeExtension(@Payload() event: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
     const { change, responseDueBy, reason, ticketNumber } = event.payload;
     if (change !== 'extended' || !responseDueBy) return;
-    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId);
+    // Without the preferences the event fails, to be retried or replayed (CustomerDelivery.preferenceOf).
+    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId, 'extension notice');
     const rendered = renderMessage('extension', preference.language, { ticketNumber, previousDueBy: null, responseDueBy, reason, regime: preference.regime });
     await this.delivery.send(ctx, 'extension', rendered, preference);
   }
@@ -66,10 +78,12 @@ export class CustomerMessagesController {
    * sent: the event fails with the missing elements named and goes to the dead-letter topic.
    * The explanation arrives sealed (v2); a v1 response, published before it was, carries it in
    * clear and is still read, so a response issued during an upgrade or replayed is still sent.
+   * A response about a complaint whose complaint.received has not been handled fails, never goes
+   * out addressed with guesses, and is sent when replayed after it (CustomerDelivery.preferenceOf).
    */
   @EventPattern([Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern])
   async sendFinalResponse(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
-    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId);
+    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId, 'final response');
     const p = event.payload;
     const rendered = renderFinalResponse(preference.language, {
       ticketNumber: p.ticketNumber,
@@ -86,13 +100,16 @@ export class CustomerMessagesController {
   /**
    * The compensation has reached the customer's account: they are told the amount and the booking
    * reference, once per remedy. A payout that failed is for staff to resolve and says nothing to
-   * the customer (remedy.payout-failed has no handler here).
+   * the customer (remedy.payout-failed has no handler here). Like the final response, the notice
+   * waits (the event fails, to be replayed) while complaint.received has not been handled, instead
+   * of being skipped for good.
    */
   @EventPattern(Events.RemedyPaid.pattern)
   async noticeRemedyPaid(@Payload() event: EventEnvelope<RemedyPaid>, @Ctx() ctx: EventContext) {
-    const preference = await this.delivery.findPreference(ctx.manager, event.complaintId);
-    if (!preference?.ticketNumber) {
-      this.logger.warn(`remedy ${event.payload.remedyId} paid, but complaint ${event.complaintId} has no known way to reach the customer`);
+    const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId, 'remedy-paid notice');
+    if (!preference.ticketNumber) {
+      // Only preferences recorded before the ticket number was kept with them lack it.
+      this.logger.warn(`remedy ${event.payload.remedyId} paid, but complaint ${event.complaintId} has no ticket number on record: no notice`);
       return;
     }
     const p = event.payload;
@@ -115,13 +132,21 @@ export class CustomerMessagesController {
     const clear = seesPersonalData(request.principal);
     const preference = clear || messages.length === 0 ? null : await this.delivery.findPreference(this.dataSource.manager, complaintId);
     const recipient = preference ? this.delivery.recipientOf(preference) : {};
-    const known = [recipient.name, recipient.phone, recipient.email, recipient.postalAddress];
+    const known = [recipient.name, recipient.phone, recipient.email, recipient.postalAddress, recipient.appUserId, recipient.wechatOpenId];
+    const mask = (text: string) => maskDigitRuns(redactPersonalText(text, known));
     return messages.map(({ bodySealed: _sealed, ...m }) => {
       let body = this.delivery.textOf({ body: m.body, bodySealed: _sealed });
       // A survey link answers the survey: staff see that one was sent, not a link they could use.
       if (m.kind === 'survey') body = body.replace(SURVEY_LINK_TOKEN, '$1…');
-      if (!clear) body = maskDigitRuns(redactPersonalText(body, known));
-      return { ...m, body };
+      if (clear) return { ...m, body };
+      // What providers said (a bounce quoting the address, rows written before their texts were
+      // masked as they came) is masked like the text.
+      return {
+        ...m,
+        body: mask(body),
+        statusReason: m.statusReason === null ? null : mask(m.statusReason),
+        attempts: m.attempts.map((a) => (a.detail ? { ...a, detail: mask(a.detail) } : a)),
+      };
     });
   }
 }

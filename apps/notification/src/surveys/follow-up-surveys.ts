@@ -85,9 +85,12 @@ export class FollowUpSurveys {
 
   /** The case is closed: the customer is asked how we did, once per case however often the closure is announced. */
   async offer(ctx: EventContext, caseId: string): Promise<void> {
-    const preference = await this.delivery.findPreference(ctx.manager, ctx.envelope.complaintId);
-    if (!preference?.ticketNumber) {
-      this.logger.warn(`case ${caseId} closed, but complaint ${ctx.envelope.complaintId} has no known way to reach the customer: no survey`);
+    // Without the preferences the event fails, to be replayed once complaint.received is handled,
+    // rather than the survey being skipped for good (CustomerDelivery.preferenceOf).
+    const preference = await this.delivery.preferenceOf(ctx.manager, ctx.envelope.complaintId, 'follow-up survey');
+    if (!preference.ticketNumber) {
+      // Only preferences recorded before the ticket number was kept with them lack it.
+      this.logger.warn(`case ${caseId} closed, but complaint ${ctx.envelope.complaintId} has no ticket number on record: no survey`);
       return;
     }
     const surveyId = stableMessageId(caseId, 'follow-up-survey');
