@@ -5,8 +5,9 @@
  * record, and the CSV and XLSX hold the same numbers as the JSON.
  */
 import ExcelJS from 'exceljs';
-import { randomUUID } from 'node:crypto';
-import { TOPICS, validateEnvelope, type Role } from '@complaints/contracts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Events, TOPICS, validateEnvelope, type Role } from '@complaints/contracts';
+import { FieldCipher } from '@complaints/platform';
 import { TEST_DATABASE_URL } from '@complaints/testing';
 import { archiveWriterRole } from '../../apps/compliance-archive/src/migrations';
 import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
@@ -443,3 +444,67 @@ function parseCsv(text: string): string[][] {
   if (field !== '' || record.length) records.push([...record, field]);
   return records;
 }
+
+/**
+ * What investigation publishes today (case.response-issued v2, its explanation sealed) and what puts
+ * an answered complaint back in work (a case reopened, a 核查 review, a low follow-up score).
+ */
+describe('compliance archive: the index follows the current response event and reopenings', () => {
+  const PII_KEYS = `t1:${randomBytes(32).toString('base64')}`;
+  let archive: ServiceUnderTest;
+  let offset = 10_000;
+  const complaintId = randomUUID();
+  const caseId = randomUUID();
+  const ticket = 'CMP-20260601-00000077-3';
+
+  const envelope = (type: string, version: number, occurredAt: string, payload: Record<string, unknown>): Envelope => {
+    const e = { eventId: randomUUID(), type, version, occurredAt, complaintId, correlationId: `reopen-${complaintId}`, causationId: null, producer: type.split('.')[0], payload };
+    const verdict = validateEnvelope(e);
+    if (!verdict.ok) throw new Error(`${type} is not a valid envelope: ${verdict.detail}`);
+    return e;
+  };
+  const deliver = async (topic: string, e: Envelope) => expect(await archive.running.transport.handleRecord(`${archive.schema}.${topic}`, 0, kafkaMessage(e, offset++))).toBe('handled');
+  const row = async () => (await archive.pg.query(`SELECT status, outcome, responded_at, closed_at FROM "${archive.schema}".archive_complaint_index WHERE complaint_id = $1`, [complaintId])).rows[0];
+  const responseIssued = (at: string, outcome: string, reviewRound = 0) =>
+    envelope(Events.CaseResponseIssued.type, Events.CaseResponseIssued.version, at, {
+      caseId, ticketNumber: ticket, reviewRound, outcome, explanation: FieldCipher.fromEnv({ PII_KEYS }, { pseudonyms: false }).encrypt('经核查，予以退还。'),
+      liability: 'bank', rootCause: 'system', actions: ['explanation'], remedy: null, decidedBy: 'staff-1', approvedBy: null, issuedAt: at,
+      rights: { reviewBy: '2026-12-22T15:59:59.999Z', escalateTo: [] },
+    });
+  const finalResponse = (at: string) => envelope('notification.sent', 1, at, { messageId: randomUUID(), kind: 'final-response', channel: 'email', template: 'final-response.en', language: 'en' });
+
+  beforeAll(async () => {
+    archive = await startInProcess(complianceArchiveService, { PII_KEYS });
+  });
+  afterAll(async () => {
+    await archive?.stop();
+  });
+
+  it('closes a complaint answered with case.response-issued v2, shows it reopened until it is answered again, and closes it again then', async () => {
+    await deliver(TOPICS.intake, envelope('complaint.received', 1, '2026-06-01T10:00:00Z', {
+      ticketNumber: ticket, channel: 'web', channelReference: null, receivedAt: '2026-06-01T10:00:00Z', customerRef: 'cust_R', productHint: null, summary: '投诉内容已脱敏',
+      language: 'zh-CN', amountInDispute: null, preferredReplyChannel: 'email', regime: 'cn-cbirc', responseDueBy: due,
+    }));
+    await deliver(TOPICS.investigation, responseIssued('2026-06-05T10:00:00Z', 'not-upheld'));
+    await deliver(TOPICS.notification, finalResponse('2026-06-05T10:05:00Z'));
+    expect(await row()).toMatchObject({ status: 'closed', outcome: 'not-upheld', closed_at: new Date('2026-06-05T10:05:00Z') });
+
+    // A low follow-up score: worked again, so no longer closed.
+    await deliver(TOPICS.notification, envelope(Events.SurveyReviewOpened.type, 1, '2026-06-08T10:00:00Z', { surveyId: randomUUID(), caseId, score: 1, threshold: 2 }));
+    await deliver(TOPICS.investigation, envelope(Events.CaseReopened.type, 1, '2026-06-08T10:00:01Z', { caseId, reason: '回访不满意复查', reopenedBy: 'follow-up-survey' }));
+    expect(await row()).toMatchObject({ status: 'reopened', closed_at: null });
+    const reopened = await archive.pg.query(`SELECT count(*)::int AS n FROM "${archive.schema}".archive_complaint_index WHERE complaint_id = $1 AND status = 'reopened'`, [complaintId]);
+    expect(reopened.rows[0].n).toBe(1);
+
+    // Answered again, upheld this time: closed at the second answer, the first answer kept as the first.
+    await deliver(TOPICS.investigation, responseIssued('2026-06-12T10:00:00Z', 'upheld'));
+    await deliver(TOPICS.notification, finalResponse('2026-06-12T10:05:00Z'));
+    expect(await row()).toMatchObject({ status: 'closed', outcome: 'upheld', responded_at: new Date('2026-06-05T10:05:00Z'), closed_at: new Date('2026-06-12T10:05:00Z') });
+
+    // The same from the chain: a rebuild gives the same row.
+    const before = await row();
+    await archive.pg.query(`DELETE FROM "${archive.schema}".archive_complaint_index WHERE complaint_id = $1`, [complaintId]);
+    await archive.running.dataSource.transaction((manager) => new ComplaintIndex().rebuild(manager));
+    expect(await row()).toEqual(before);
+  });
+});

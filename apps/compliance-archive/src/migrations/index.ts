@@ -6,6 +6,7 @@ import { ArchiveRetrievals1764547400000 } from './1764547400000-retrievals';
 import { ArchiveComplaintIndex1764633700000 } from './1764633700000-complaint-index';
 import { ArchiveRetention1764633800000 } from './1764633800000-retention';
 import { ArchiveMessagingHousekeeping1796661115000 } from './1796661115000-messaging-housekeeping';
+import { ArchiveIndexReopenings1796750000000 } from './1796750000000-index-reopenings';
 
 /**
  * The login role the archive can run as: named after the schema, since roles are cluster-wide and
@@ -139,4 +140,5 @@ export const archiveMigrations = [
   ArchiveComplaintIndex1764633700000,
   ArchiveRetention1764633800000,
   ArchiveMessagingHousekeeping1796661115000,
+  ArchiveIndexReopenings1796750000000,
 ];

@@ -38,6 +38,20 @@ describe('indexPatchOf', () => {
     expect(indexPatchOf({ ...envelope('complaint.received', {}), version: 2 })).toBeNull();
   });
 
+  it('reads the outcome of case.response-issued in both its versions, and no version it does not know', () => {
+    for (const version of [1, 2]) {
+      expect(indexPatchOf({ ...envelope('case.response-issued', { outcome: 'upheld', explanation: 'v2:t1:sealed' }), version })).toMatchObject({ outcome: 'upheld', resolvedAt: '2026-11-20T01:30:00.000Z' });
+    }
+    expect(indexPatchOf({ ...envelope('case.response-issued', { outcome: 'upheld' }), version: 3 })).toBeNull();
+    expect(JSON.stringify(indexPatchOf({ ...envelope('case.response-issued', { outcome: 'upheld', explanation: '王先生' }), version: 2 }))).not.toContain('王先生');
+  });
+
+  it('takes a reopened case, a review asked for and a low follow-up score as the complaint worked again', () => {
+    for (const type of ['case.reopened', 'case.review-requested', 'survey.review-opened']) {
+      expect(indexPatchOf(envelope(type, { caseId: id, reason: 'r' }))).toMatchObject({ reopenedAt: '2026-11-20T01:30:00.000Z', respondedAt: null, outcome: null });
+    }
+  });
+
   it('drops values of the wrong shape instead of failing', () => {
     expect(indexPatchOf(envelope('complaint.received', { channel: 'fax', regime: 42, customerRef: ['x'], receivedAt: 'soon' }))).toMatchObject({
       channel: null, regime: null, customerRef: null, receivedAt: '2026-11-20T01:30:00.000Z',

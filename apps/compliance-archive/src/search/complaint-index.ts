@@ -9,7 +9,8 @@ import { CHANNELS, EventEnvelope, Events, OUTCOMES, REGIMES, SEVERITIES } from '
  * from it at any time (`rebuild`). Projecting is idempotent and does not depend on the order
  * events arrive in across topics (docs/archive.md, "Search and statistics").
  */
-export const COMPLAINT_STATUSES = ['received', 'triaged', 'responded', 'closed', 'withdrawn'] as const;
+/** `reopened`: answered, then worked again (a case reopened, a 核查 review, a low follow-up score) and not answered since. */
+export const COMPLAINT_STATUSES = ['received', 'triaged', 'responded', 'closed', 'reopened', 'withdrawn'] as const;
 export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 
 /** The event types the index reads; every other event leaves it alone. */
@@ -22,7 +23,16 @@ export const INDEXED_EVENT_TYPES = [
   Events.RemedyProposed.type,
   Events.NotificationSent.type,
   Events.ComplaintWithdrawn.type,
+  Events.CaseReopened.type,
+  Events.CaseReviewRequested.type,
+  Events.SurveyReviewOpened.type,
 ] as const;
+
+/**
+ * The versions whose fields the index reads, per type: a new version is read only once it is
+ * listed here (case.response-issued@v2 changed only the explanation, which the index never reads).
+ */
+const INDEXED_VERSIONS: Readonly<Record<string, readonly number[]>> = { [Events.CaseResponseIssued.type]: [1, 2] };
 
 /** What one event contributes to its complaint's row; null where the event says nothing. */
 export interface IndexPatch {
@@ -45,6 +55,8 @@ export interface IndexPatch {
   resolvedAt: string | null;
   respondedAt: string | null;
   withdrawnAt: string | null;
+  /** Worked again after an answer: the complaint is open until the next final response. */
+  reopenedAt: string | null;
   remedy: { remedyId: string; amountMinor: number; currency: string } | null;
   /** The event's own time: updated_at is the newest of these, so projecting again changes nothing. */
   eventAt: string;
@@ -67,7 +79,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * contributes less instead of failing the append.
  */
 export function indexPatchOf(event: EventEnvelope): IndexPatch | null {
-  if (event.version !== 1 || !(INDEXED_EVENT_TYPES as readonly string[]).includes(event.type)) return null;
+  if (!(INDEXED_EVENT_TYPES as readonly string[]).includes(event.type) || !(INDEXED_VERSIONS[event.type] ?? [1]).includes(event.version)) return null;
   const eventAt = instant(event.occurredAt);
   if (!eventAt || typeof event.complaintId !== 'string' || !UUID.test(event.complaintId)) return null;
   const p = obj(event.payload) ?? {};
@@ -90,6 +102,7 @@ export function indexPatchOf(event: EventEnvelope): IndexPatch | null {
     resolvedAt: null,
     respondedAt: null,
     withdrawnAt: null,
+    reopenedAt: null,
     remedy: null,
     eventAt,
   };
@@ -141,6 +154,11 @@ export function indexPatchOf(event: EventEnvelope): IndexPatch | null {
     case Events.ComplaintWithdrawn.type:
       patch.withdrawnAt = instant(p.withdrawnAt) ?? eventAt;
       return patch;
+    case Events.CaseReopened.type:
+    case Events.CaseReviewRequested.type:
+    case Events.SurveyReviewOpened.type:
+      patch.reopenedAt = eventAt;
+      return patch;
     default:
       return null;
   }
@@ -154,8 +172,8 @@ const UPSERT = `
   INSERT INTO archive_complaint_index AS t (
     complaint_id, ticket_number, customer_ref, channel, regime, received_at,
     triaged_at, taxonomy, product_code, cause_code, channel_code, category, severity, department,
-    outcome, resolved_at, responded_at, withdrawn_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+    outcome, resolved_at, responded_at, last_responded_at, withdrawn_at, reopened_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20)
   ON CONFLICT (complaint_id) DO UPDATE SET
     ticket_number = COALESCE(t.ticket_number, EXCLUDED.ticket_number),
     customer_ref = COALESCE(EXCLUDED.customer_ref, t.customer_ref),
@@ -167,7 +185,9 @@ const UPSERT = `
     ${newer('outcome', 'resolved_at')},
     resolved_at = GREATEST(t.resolved_at, EXCLUDED.resolved_at),
     responded_at = LEAST(t.responded_at, EXCLUDED.responded_at),
+    last_responded_at = GREATEST(t.last_responded_at, EXCLUDED.last_responded_at),
     withdrawn_at = LEAST(t.withdrawn_at, EXCLUDED.withdrawn_at),
+    reopened_at = GREATEST(t.reopened_at, EXCLUDED.reopened_at),
     updated_at = GREATEST(t.updated_at, EXCLUDED.updated_at)`;
 
 /** Redress: the sum of the complaint's remedies, each counted once by its id; null when they are in more than one currency. */
@@ -261,7 +281,7 @@ export class ComplaintIndex {
     await manager.query(UPSERT, [
       p.complaintId, p.ticketNumber, p.customerRef, p.channel, p.regime, p.receivedAt,
       p.triagedAt, p.taxonomy, p.productCode, p.causeCode, p.channelCode, p.category, p.severity, p.department,
-      p.outcome, p.resolvedAt, p.respondedAt, p.withdrawnAt, p.eventAt,
+      p.outcome, p.resolvedAt, p.respondedAt, p.withdrawnAt, p.reopenedAt, p.eventAt,
     ]);
     if (p.remedy) {
       await manager.query(

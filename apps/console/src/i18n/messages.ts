@@ -424,6 +424,7 @@ const en = {
   'archiveStatus.triaged': 'Triaged',
   'archiveStatus.responded': 'Responded',
   'archiveStatus.closed': 'Closed',
+  'archiveStatus.reopened': 'Reopened',
   'archiveStatus.withdrawn': 'Withdrawn',
 
   'role.channel-adapter': 'Channel adapter',
@@ -881,6 +882,7 @@ const zhCN: Record<MessageKey, string> = {
   'archiveStatus.triaged': '已分派',
   'archiveStatus.responded': '已答复',
   'archiveStatus.closed': '已办结',
+  'archiveStatus.reopened': '重新处理',
   'archiveStatus.withdrawn': '已撤回',
 
   'role.channel-adapter': '渠道接入',

@@ -56,7 +56,7 @@ export const RETRIEVAL_PURPOSES = ['regulator-request', 'court-order', 'internal
 export type RetrievalPurpose = (typeof RETRIEVAL_PURPOSES)[number];
 
 /** apps/compliance-archive: the complaint index's generated status. */
-export const ARCHIVE_STATUSES = ['received', 'triaged', 'responded', 'closed', 'withdrawn'] as const;
+export const ARCHIVE_STATUSES = ['received', 'triaged', 'responded', 'closed', 'reopened', 'withdrawn'] as const;
 
 /** libs/domain remedies REMEDY_STATUSES. */
 export const REMEDY_STATUSES = ['proposed', 'approved', 'rejected', 'paid', 'payout-failed', 'reversal-requested', 'reversing', 'reversed', 'withdrawn'] as const;
