@@ -1,8 +1,8 @@
-import { createCipheriv, createHash } from 'node:crypto';
 import { AdapterConfig } from '../src/adapter-config';
 import { InboundMessage } from '../src/channel-adapter';
 import { AdapterSamples, describeAdapterContract, inboundMessage } from '../src/contract-kit';
 import { wechatAdapter, WeChatSettings } from './index';
+import { sealAsWeChat, weChatSignature } from './wechat-sender.fixture';
 
 const TOKEN = 'CmplTok3n2026';
 const APP_ID = 'wx5f1a2b3c4d5e6f70';
@@ -16,21 +16,8 @@ const ACCOUNT = 'gh_5a7c9e1b3d2f';
 const OPENID = 'oQ8fV5xKp2LmN7rT1sY4wZ9bC3dE';
 const MINI_OPENID = 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M';
 
-/** The SHA-1 signature as WeChat's documentation describes it, written here independently of the adapter. */
-const sha1Sorted = (...parts: string[]) => createHash('sha1').update(parts.sort().join('')).digest('hex');
-
-/** Encrypts as WeChat's safe mode does: AES-256-CBC, IV = key[0..16], random(16) ‖ uint32be(len) ‖ message ‖ appId, PKCS#7 to 32. */
-function seal(plain: string, appId = APP_ID, encodingAesKey = ENCODING_AES_KEY, random = Buffer.from('r4nd0m-16-bytes!')): string {
-  const message = Buffer.from(plain, 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(message.length);
-  const data = Buffer.concat([random, length, message, Buffer.from(appId, 'utf8')]);
-  const pad = 32 - (data.length % 32);
-  const key = Buffer.from(`${encodingAesKey}=`, 'base64');
-  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(Buffer.concat([data, Buffer.alloc(pad, pad)])), cipher.final()]).toString('base64');
-}
+const sha1Sorted = weChatSignature;
+const seal = (plain: string, appId = APP_ID, encodingAesKey = ENCODING_AES_KEY) => sealAsWeChat(plain, appId, encodingAesKey);
 
 interface PushOptions {
   format?: 'xml' | 'json';

@@ -31,7 +31,7 @@ import { createLogger, messagingLoggerFrom, PinoNestLogger } from './logger';
 import { ServiceMetrics } from './metrics';
 import { ProblemDetailsFilter, RequestValidationPipe } from './problem';
 import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
-import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WEBHOOK_VERIFIER, WebhookAuthenticator, WebhookVerifier } from './security';
+import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WEBHOOK_VERIFIER, WebhookAuthenticator, WebhookNonceOnServerError, WebhookVerifier } from './security';
 import { CreateWebhookNonces1763971300000 } from './webhook-migration';
 import { QueryParametersCheck } from './query-parameters';
 import { corsOptionsFromEnv, maxJsonDepthFromEnv } from './hardening';
@@ -128,6 +128,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
       { provide: APP_GUARD, useClass: AccessGuard },
       { provide: APP_INTERCEPTOR, useClass: PersonalDataMasking },
       { provide: APP_INTERCEPTOR, useClass: QueryParametersCheck },
+      { provide: APP_INTERCEPTOR, useClass: WebhookNonceOnServerError },
       StaffAuditTrail,
       WebhookAuthenticator,
       ...(definition.webhookVerifier ? [{ provide: WEBHOOK_VERIFIER, useFactory: definition.webhookVerifier }] : []),

@@ -1,9 +1,14 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, NestInterceptor, Optional } from '@nestjs/common';
+import { catchError, from, Observable, switchMap, throwError } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { AuthenticatedRequest } from './principal';
 import { checkWebhookSignature, DEFAULT_TOLERANCE_SECONDS, SIGNATURE_HEADERS, webhookSecretsFromEnv } from './webhook-signature';
 
-export type RequestWithRawBody = AuthenticatedRequest & { rawBody?: Buffer };
+export type RequestWithRawBody = AuthenticatedRequest & {
+  rawBody?: Buffer;
+  /** The nonce this request spent, so it can be given back if the request fails on our side. */
+  spentNonce?: { channel: string; nonce: string };
+};
 
 export type WebhookVerdict = { ok: true; nonce: string; timestamp: number } | { ok: false; reason: string; unknownChannel?: boolean };
 
@@ -66,7 +71,21 @@ export class WebhookAuthenticator {
     );
     if (spent.length === 0) return 'this nonce has been used already (a replayed request)';
     request.principal = { subject: `webhook:${channel}`, roles: ['channel-adapter'], channel };
+    request.spentNonce = { channel, nonce };
     return null;
+  }
+
+  /**
+   * Gives back the nonce of a request that failed on our side (a 5xx), so that the sender's retry of
+   * the very same request is heard: WeChat retries with the same signature and nonce, and a
+   * complaint must not be lost because our database was briefly away. A replay of a request that
+   * succeeded stays refused; one that is heard again is answered by the channel message id's
+   * idempotency, never filed twice.
+   */
+  async release(request: RequestWithRawBody): Promise<void> {
+    if (!request.spentNonce) return;
+    await this.dataSource.query(`DELETE FROM webhook_nonces WHERE channel = $1 AND nonce = $2`, [request.spentNonce.channel, request.spentNonce.nonce]);
+    request.spentNonce = undefined;
   }
 
   /** Nonces older than twice the tolerance can no longer pass the timestamp check. */
@@ -74,5 +93,24 @@ export class WebhookAuthenticator {
     if (Date.now() - this.lastPurge < 60_000) return;
     this.lastPurge = Date.now();
     await this.dataSource.query(`DELETE FROM webhook_nonces WHERE seen_at < now() - make_interval(secs => $1)`, [DEFAULT_TOLERANCE_SECONDS * 2]);
+  }
+}
+
+/** Gives a signed request's nonce back when the request fails on our side (see `WebhookAuthenticator.release`). */
+@Injectable()
+export class WebhookNonceOnServerError implements NestInterceptor {
+  constructor(private readonly webhooks: WebhookAuthenticator) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const request = context.switchToHttp().getRequest<RequestWithRawBody>();
+    return next.handle().pipe(
+      catchError((error: unknown) => {
+        const status = error instanceof HttpException ? error.getStatus() : 500;
+        if (status < 500 || !request.spentNonce) return throwError(() => error);
+        // Giving the nonce back must not hide the failure: the request failed either way.
+        return from(this.webhooks.release(request).catch(() => undefined)).pipe(switchMap(() => throwError(() => error)));
+      }),
+    );
   }
 }
