@@ -377,6 +377,19 @@ describe('ProblemDetailsFilter', () => {
     return { status, headers };
   };
 
+  it('aServerError_isLoggedAndAnsweredWithThePathOnly_neverTheQueryThatMayQuoteTheCustomer', () => {
+    const logged: unknown[] = [];
+    let sent = '';
+    const res = { setHeader: () => undefined, status: () => res, type: () => res, send: (body: string) => ((sent = body), res) };
+    const url = '/v1/cases/c1/evidence/files?kind=document&description=%E5%AE%A2%E6%88%B7%2013800138000';
+    const host = { getType: () => 'http', switchToHttp: () => ({ getRequest: () => ({ originalUrl: url, url }), getResponse: () => res }) };
+    new ProblemDetailsFilter({ error: (...args: unknown[]) => logged.push(args) } as never).catch(new Error('storage unavailable'), host as never);
+    expect(JSON.parse(sent)).toMatchObject({ status: 500, instance: '/v1/cases/c1/evidence/files' });
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged)).not.toMatch(/13800138000|description/);
+    expect((logged[0] as [{ path: string }])[0].path).toBe('/v1/cases/c1/evidence/files');
+  });
+
   it('aProblemThatSaysWhenToComeBack_carriesRetryAfter_inWholeSeconds', () => {
     const paused = new ProblemException({ type: 'https://complaints.example/problems/too-many', title: 'Paused', status: 429, retryAfterSeconds: 599.2 });
     expect(answer(paused)).toEqual({ status: 429, headers: { 'Retry-After': '600' } });

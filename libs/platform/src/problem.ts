@@ -112,8 +112,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const res = ctx.getResponse<Response>();
     const problem = this.toProblem(exception);
-    problem.instance = req.originalUrl;
-    if (problem.status >= 500) this.logger.error({ err: exception, path: req.originalUrl }, 'request failed');
+    // The path without its query: a query can carry personal data (an evidence upload's description).
+    const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
+    problem.instance = path;
+    if (problem.status >= 500) this.logger.error({ err: exception, path }, 'request failed');
     else this.metrics?.requestsRejected.inc({ reason: problem.type.slice(problem.type.lastIndexOf('/') + 1) });
     // A problem that says when to come back (a paused ticket, a busy dependency) says it the standard way too.
     if (typeof problem.retryAfterSeconds === 'number' && Number.isFinite(problem.retryAfterSeconds)) {
