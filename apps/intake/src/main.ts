@@ -16,6 +16,7 @@ export const intakeService = {
   handlersStayInTheDatabase: true,
   // Each channel's adapter verifies its own webhooks (WeChat signs differently from the rest).
   webhookVerifier: () => new AdapterWebhookVerifier(channelAdaptersFromEnv()),
+  channelWebhooks: true,
 };
 
 if (require.main === module) runService(intakeService);

@@ -74,7 +74,7 @@ describe('body parsing over HTTP', () => {
 
   beforeAll(async () => {
     const nest = await NestFactory.create<NestExpressApplication>(TestModule, { bodyParser: false, logger: false });
-    nest.use(bodyParsing({ jsonLimit: '1kb', channelLimit: '64kb', uploads: [{ path: '/v1/cases/:caseId/evidence/files', limit: '64kb' }], maxJsonDepth: 16 }));
+    nest.use(bodyParsing({ jsonLimit: '1kb', channelLimit: '64kb', channelWebhooks: true, uploads: [{ path: '/v1/cases/:caseId/evidence/files', limit: '64kb' }], maxJsonDepth: 16 }));
     nest.useGlobalFilters(new ProblemDetailsFilter({ error: logged } as unknown as Logger));
     nest.useGlobalPipes(new RequestValidationPipe());
     await nest.listen(0, '127.0.0.1');
@@ -197,10 +197,39 @@ describe('body parsing over HTTP', () => {
     expect(image.status).toBe(201);
   });
 
+  it('bodyParsing_uploads_areNeverInflated_soASmallGzipCannotBecomeAHugeBuffer', async () => {
+    // 16 kB of zeros gzip to a few dozen bytes; read before any authentication, it is refused instead of inflated.
+    const bomb = gzipSync(Buffer.alloc(16 * 1024));
+    const res = await post('/v1/cases/00000000-0000-4000-8000-000000000000/evidence/files', 'application/octet-stream', bomb, { 'content-encoding': 'gzip' });
+    expectProblem(res, 415, 'unsupported-encoding');
+    const plain = await post('/v1/cases/00000000-0000-4000-8000-000000000000/evidence/files', 'application/octet-stream', '%PDF-1.7', { 'content-encoding': 'identity' });
+    expect(plain.status).toBe(201);
+  });
+
   it('bodyParsing_uploads_takeAnyMediaType', async () => {
     for (const type of ['application/pdf', 'text/plain', 'text/csv', 'application/octet-stream']) {
       const res = await post('/v1/cases/00000000-0000-4000-8000-000000000000/evidence/files', type, '%PDF-1.7');
       expect({ type, status: res.status, body: res.body }).toEqual({ type, status: 201, body: { bytes: '%PDF-1.7' } });
     }
+  });
+});
+
+describe('body parsing in a service without channel webhooks', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    const nest = await NestFactory.create<NestExpressApplication>(TestModule, { bodyParser: false, logger: false });
+    nest.use(bodyParsing({ jsonLimit: '1kb', channelLimit: '64kb', channelWebhooks: false, uploads: [], maxJsonDepth: 16 }));
+    nest.useGlobalFilters(new ProblemDetailsFilter({ error: () => undefined } as unknown as Logger));
+    await nest.listen(0, '127.0.0.1');
+    app = nest;
+  });
+  afterAll(() => app?.close());
+
+  it('bodyParsing_channelPaths_getNoLargeRawParser_theirBodiesAreJsonOnlyWithTheJsonLimit', async () => {
+    const xml = await request(app.getHttpServer()).post('/v1/channels/wechat/inbound').set('content-type', 'text/xml').send('<xml><Content>x</Content></xml>');
+    expect(xml.status).toBe(415);
+    const big = await request(app.getHttpServer()).post('/v1/channels/web/inbound').set('content-type', 'application/json').send(JSON.stringify({ formId: 'x'.repeat(8 * 1024) }));
+    expect(big.status).toBe(413);
   });
 });

@@ -9,8 +9,12 @@ export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
 export interface BodyParsingOptions {
   /** Every JSON route's limit. */
   jsonLimit: string;
-  /** Channel webhooks (`/v1/channels`): whole e-mails and XML with attachments. */
+  /**
+   * Channel webhooks (`/v1/channels`): whole e-mails and XML with attachments. Only a service that
+   * serves them reads such bodies: elsewhere a 10 MB body nobody will read is not buffered.
+   */
   channelLimit: string;
+  channelWebhooks: boolean;
   /**
    * Routes that take a file's raw bytes as the body (any content type), with their own limit;
    * `path` is an Express route pattern such as `/v1/cases/:caseId/evidence/files`.
@@ -29,7 +33,7 @@ export function bodyParsing(options: BodyParsingOptions): Router {
   const ownMediaTypes = new WeakSet<Request>();
   // Channel webhooks carry whole e-mails and XML, with attachments: a larger limit, raw bytes kept.
   // Their adapters answer a media type they do not read with their own 415.
-  router.use(
+  if (options.channelWebhooks) router.use(
     '/v1/channels',
     (req: Request, _res: Response, next: NextFunction) => {
       ownMediaTypes.add(req);
@@ -43,7 +47,10 @@ export function bodyParsing(options: BodyParsingOptions): Router {
     },
   );
   for (const upload of options.uploads) {
-    const raw = express.raw({ limit: upload.limit, type: () => true });
+    // Read before anyone is authenticated (the guard runs after the body), so never inflated: a
+    // 50 kB gzip of zeros would otherwise take 50 MB of memory per request. A recording or a scan
+    // gains nothing from HTTP compression anyway.
+    const raw = express.raw({ limit: upload.limit, type: () => true, inflate: false });
     router.use(upload.path, (req: Request, res: Response, next: NextFunction) => {
       if (req.method !== 'POST') return next();
       ownMediaTypes.add(req);

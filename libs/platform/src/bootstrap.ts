@@ -66,6 +66,8 @@ export interface ServiceDefinition {
   uploads?: { path: string; limit: string }[];
   /** How channel webhooks are verified, when not by the platform HMAC alone. */
   webhookVerifier?: () => WebhookVerifier;
+  /** It serves channel webhooks (`/v1/channels/...`), whose bodies are large and not JSON only. */
+  channelWebhooks?: boolean;
   /**
    * Its event handlers have no effect outside its own database (nothing sent, nothing called) and
    * lock nothing shared between complaints except through `EventContext.lockFor`, so consecutive
@@ -175,6 +177,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
     bodyParsing({
       jsonLimit: definition.bodyLimit ?? '256kb',
       channelLimit: process.env.CHANNEL_BODY_LIMIT ?? '10mb',
+      channelWebhooks: definition.channelWebhooks ?? false,
       uploads: definition.uploads ?? [],
       maxJsonDepth: maxJsonDepthFromEnv(),
     }),
