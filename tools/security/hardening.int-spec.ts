@@ -137,7 +137,7 @@ describe('intake hardening: limits, headers, CORS, ownership and webhook replays
   });
 
   it('accepts a signed webhook once when the same request arrives ten times at once', async () => {
-    const body = JSON.stringify({ formId: 'WEB-hook-1', customer: { customerNo: 'C-hook', name: '赵六' }, content: '转账到账延迟。', replyVia: 'sms' });
+    const body = JSON.stringify({ formId: 'WEB-hook-1', customer: { customerNo: 'C-hook', name: '赵六', mobile: '13700001111' }, content: '转账到账延迟。', replyVia: 'sms' });
     const timestamp = Math.floor(Date.now() / 1000);
     const nonce = randomBytes(12).toString('hex');
     const headers = {

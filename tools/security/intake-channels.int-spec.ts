@@ -109,7 +109,7 @@ describe('intake: tickets, channels and retries', () => {
 
   it('files a channel message once when the channel retries it concurrently (same message id, fresh signatures)', async () => {
     const before = (await service.rowCounts()).complaints;
-    const form = JSON.stringify({ formId: 'WEB-retry-7', customer: { customerNo: 'C-501', name: '周八' }, content: '网银转账失败但已扣款。', replyVia: 'sms' });
+    const form = JSON.stringify({ formId: 'WEB-retry-7', customer: { customerNo: 'C-501', name: '周八', mobile: '13500005555' }, content: '网银转账失败但已扣款。', replyVia: 'sms' });
     const answers = await Promise.all(Array.from({ length: 20 }, async () => (await signedPost('web', form)).text()));
     expect((await service.rowCounts()).complaints - before).toBe(1);
     expect(new Set(answers).size).toBe(1);
@@ -362,16 +362,19 @@ describe('intake: tickets, channels and retries', () => {
 
   it('gives one customer one reference, and never shares one between two people who give only a name or whose identifiers of different kinds are equal', async () => {
     const refOf = async (complainant: Record<string, string>) => {
+      // Answered where the complainant can be reached: a letter for those who give a name and an address only.
+      const preferredReplyChannel = complainant.phone ? 'sms' : complainant.customerId ? 'app' : 'letter';
       const res = await fetch(`${service.baseUrl}/v1/complaints`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: adapter },
-        body: JSON.stringify(canonical({ complainant })),
+        body: JSON.stringify(canonical({ complainant, preferredReplyChannel })),
       });
       expect(res.status).toBe(201);
       return (await row(((await res.json()) as { complaintId: string }).complaintId)).customer_ref as string;
     };
-    const caller1 = await refOf({ name: '王芳' });
-    const caller2 = await refOf({ name: '王芳' });
+    // A postal address identifies nobody: a household shares it.
+    const caller1 = await refOf({ name: '王芳', postalAddress: '杭州市西湖区文三路90号' });
+    const caller2 = await refOf({ name: '王芳', postalAddress: '杭州市西湖区文三路90号' });
     expect(caller1).toMatch(/^cust_[0-9a-f]{24}$/);
     expect(caller2).not.toBe(caller1);
     expect(await refOf({ customerId: '13900007777', name: '李雷' })).not.toBe(await refOf({ phone: '13900007777', name: '韩梅梅' }));

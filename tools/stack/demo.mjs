@@ -341,7 +341,7 @@ async function main() {
     say(`signed checkpoints: ${checkpoints.enabled ? `${checkpoints.checkpoints.length}, key ${checkpoints.publicKeys.map((k) => k.keyId).join(', ')}` : 'disabled (no ARCHIVE_SIGNING_KEY)'}`);
     const pii = await personalDataCheck(logOffsets);
     say(
-      `personal data check: ${pii.values} names, phone, e-mail and ID numbers from the samples looked for in ` +
+      `personal data check: ${pii.values} names, phone, e-mail, ID numbers and addresses from the samples looked for in ` +
         `${pii.logBytes} bytes of this run's service logs and ${pii.records} records on ${pii.topics} topics: ` +
         (pii.found.length ? `FOUND in ${pii.found.join(', ')}` : 'found in none'),
     );

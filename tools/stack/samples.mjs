@@ -35,9 +35,9 @@ export const SAMPLE_COMPLAINTS = [
   {
     channel: 'branch',
     channelReference: 'BR-0311-COUNTER-2',
-    complainant: { customerId: 'C004567', name: '赵建国', idNumber: '11010519491231002X' },
+    complainant: { customerId: 'C004567', name: '赵建国', idNumber: '11010519491231002X', postalAddress: '北京市东城区和平里东街11号\n3号楼2单元501室\n100013' },
     description: '老年客户在网点柜台办理业务时排队两个小时，柜员态度不耐烦。',
-    preferredReplyChannel: 'phone',
+    preferredReplyChannel: 'letter',
     findings: { facts: ['当日仅开放两个窗口', '柜员服务用语不当'], liability: 'bank', rootCause: { code: 'process', detail: '排班未按客流调整' } },
     resolution: {
       outcome: 'partially-upheld',
@@ -48,7 +48,7 @@ export const SAMPLE_COMPLAINTS = [
   {
     channel: 'wechat',
     channelReference: 'wx-msg-88412390',
-    complainant: { name: '陈晓', phone: '13912345678' },
+    complainant: { name: '陈晓', phone: '13912345678', channelUserId: 'oDemo_k3vT9xQ2bLmN8rW5yZ1aC4eF' },
     description: '客户经理推荐的理财产品风险等级与我的风险评估不符，亏损了本金。',
     productHint: '理财',
     amountInDispute: { amountMinor: 2000000, currency: 'CNY' },

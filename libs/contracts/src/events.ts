@@ -59,8 +59,10 @@ export const ComplaintReceivedV1 = z
     /** Added in v1 without breaking it: absent from events written before. */
     vulnerable: z.boolean().optional(),
     /**
-     * Where to reach the customer (name, phone, e-mail), sealed with the platform's PII keys
-     * (AES-256-GCM envelope, libs/platform field-cipher): only services holding the keys read it.
+     * Where to reach the customer (JSON: name, phone, email, postalAddress, appUserId, wechatOpenId;
+     * `replyToOf` in libs/intake-adapters), sealed with the platform's PII keys (AES-256-GCM
+     * envelope, libs/platform field-cipher): only services holding the keys read it. Events written
+     * before the address and app/WeChat ids carry name, phone and e-mail only.
      */
     replyTo: SealedTextSchema.optional(),
     representedBy: z.enum(['agent', 'heir', 'guardian', 'lawyer', 'family']).nullable().optional(),
@@ -98,7 +100,7 @@ export const ComplaintAmendedV1 = z
     changed: z.array(z.enum(AMENDABLE_FIELDS)).min(1),
     preferredReplyChannel: ReplyChannelSchema.optional(),
     language: z.enum(['zh-CN', 'en']).optional(),
-    /** The new contact details when phone or e-mail changed, sealed like `complaint.received`'s. */
+    /** The whole of where to reach the customer after the change, sealed like `complaint.received`'s. */
     replyTo: SealedTextSchema.optional(),
   })
   .strict();

@@ -62,6 +62,9 @@ const english = {
   lang: 'en',
 };
 
+/** The address the teller copied from the guardian's papers, as the branch system sends it. */
+const GUARDIAN_ADDRESS = '上海市徐汇区漕溪北路88号\n3号楼1202室\n200030';
+
 const body = (value: unknown) => JSON.stringify(value);
 const signed = (value: unknown) => signedMessage('branch', body(value), SECRET);
 
@@ -123,13 +126,13 @@ describeAdapterContract(branchAdapter(config), {
       },
     },
     {
-      name: 'a guardian for a customer with a cognitive impairment, consent form not signed, no reply preference',
+      name: 'a guardian for a customer with a cognitive impairment, consent form not signed, an address and no reply preference',
       message: () =>
         signed({
           ticketNo: 'BR0231-20261123-0051',
           branchCode: '0231',
           tellerId: 'T023111',
-          customer: { custNo: 20031188, name: '赵明', ageBand: '18_34', specialNeeds: ['COGNITIVE'] },
+          customer: { custNo: 20031188, name: '赵明', address: ` ${GUARDIAN_ADDRESS}\n`, ageBand: '18_34', specialNeeds: ['COGNITIVE'] },
           presentedBy: 'guardian',
           representative: { name: '赵桂兰', authDocNo: 'GZ-2025-0917' },
           narrative: '监护人反映：客户被诱导开通了信用卡分期，监护人不知情。',
@@ -139,7 +142,7 @@ describeAdapterContract(branchAdapter(config), {
       complaint: {
         channel: 'branch',
         channelReference: 'BR0231-20261123-0051',
-        complainant: { customerId: '20031188', name: '赵明' },
+        complainant: { customerId: '20031188', name: '赵明', postalAddress: GUARDIAN_ADDRESS },
         onBehalfOf: { relationship: 'guardian', name: '赵桂兰', authorisationReference: 'GZ-2025-0917' },
         description: '监护人反映：客户被诱导开通了信用卡分期，监护人不知情。',
         preferredReplyChannel: 'letter',
@@ -178,6 +181,12 @@ describeAdapterContract(branchAdapter(config), {
     { name: 'an unknown special need', message: () => signed({ ...inPerson, customer: { ...inPerson.customer, specialNeeds: ['HEARING', 'DEAF'] } }), reason: /customer\.specialNeeds\[1\]/ },
     { name: 'an amount with three decimals', message: () => signed({ ...inPerson, amount: '12.505' }), reason: /decimal places/ },
     { name: 'an unknown reply preference', message: () => signed({ ...inPerson, replyPref: 'FAX' }), reason: /replyPref must be one of/ },
+    { name: 'a letter asked for without an address', message: () => signed({ ...inPerson, replyPref: 'LETTER' }), reason: /preferredReplyChannel: letter needs complainant\.postalAddress/ },
+    {
+      name: 'a form with no mobile, address, e-mail or reply preference',
+      message: () => signed({ ...inPerson, replyPref: undefined, customer: { ...inPerson.customer, mobile: undefined } }),
+      reason: /leaves no way to answer the customer/,
+    },
     {
       name: 'a mobile number the platform would reject',
       message: () => signed({ ...inPerson, customer: { ...inPerson.customer, mobile: '139-0222-1234 ext 8' } }),
@@ -188,7 +197,7 @@ describeAdapterContract(branchAdapter(config), {
     'C002319876', '王秀英', '440106194803150026', '13902221234', '6217 0031 2000 4455 667', inPerson.narrative, 'T023108',
     'C000451230', '陈国华', '310104195205124821', '陈立新', '13601886543', '310104197903024817', '(2026)沪徐证字第3381号', '6222021001123456789', heir.narrative, 'T051822',
     'Michael Turner', 'E12345678', 'm.turner@example.com', '4367-4210-0000-8812', english.narrative, 'T010245',
-    '20031188', '赵明', '赵桂兰', 'GZ-2025-0917', 'T023111', '139-0222-1234 ext 8',
+    '20031188', '赵明', '赵桂兰', 'GZ-2025-0917', 'T023111', '139-0222-1234 ext 8', GUARDIAN_ADDRESS, ...GUARDIAN_ADDRESS.split('\n'),
   ],
 });
 
@@ -220,8 +229,40 @@ describe('branch adapter', () => {
     if (outcome.kind === 'refused') expect(outcome.reason).not.toContain('T 023108');
   });
 
-  it('writes when the customer left no phone number and no reply preference', async () => {
+  it('writes when the customer left no phone number and no reply preference, but an address', async () => {
+    const outcome = await branchAdapter(config).map(signed({ ...inPerson, replyPref: undefined, customer: { ...inPerson.customer, mobile: undefined, address: GUARDIAN_ADDRESS } }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { preferredReplyChannel: 'letter', complainant: { postalAddress: GUARDIAN_ADDRESS } } });
+  });
+
+  it('phones the customer without a reply preference when there is a number, even with an address', async () => {
+    const outcome = await branchAdapter(config).map(signed({ ...inPerson, replyPref: undefined, customer: { ...inPerson.customer, address: GUARDIAN_ADDRESS } }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { preferredReplyChannel: 'phone' } });
+  });
+
+  it('e-mails a customer who left an e-mail address but no number, no address and no reply preference', async () => {
+    const outcome = await branchAdapter(config).map(signed({ ...english, replyPref: undefined }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { preferredReplyChannel: 'email' } });
+  });
+
+  it('answers an heir by text on their own mobile when the late customer left none', async () => {
+    const outcome = await branchAdapter(config).map(signed({ ...heir, replyPref: undefined }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { preferredReplyChannel: 'phone', onBehalfOf: { phone: '13601886543' } } });
+  });
+
+  it('refuses a form that leaves no way to answer the customer, rather than assume the app', async () => {
     const outcome = await branchAdapter(config).map(signed({ ...inPerson, replyPref: undefined, customer: { ...inPerson.customer, mobile: undefined } }));
-    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { preferredReplyChannel: 'letter' } });
+    expect(outcome).toEqual({ kind: 'refused', reason: expect.stringMatching(/leaves no way to answer the customer/), path: 'customer' });
+    // The customer number reaches the app inbox when the customer chooses it.
+    const app = await branchAdapter(config).map(signed({ ...inPerson, replyPref: 'APP', customer: { ...inPerson.customer, mobile: undefined } }));
+    expect(app).toMatchObject({ kind: 'complaint', complaint: { preferredReplyChannel: 'app' } });
+  });
+
+  it('refuses a letter for a customer who left no address, naming what is missing', async () => {
+    const outcome = await branchAdapter(config).map(signed({ ...inPerson, replyPref: 'LETTER' }));
+    expect(outcome).toEqual({
+      kind: 'refused',
+      reason: 'the counter form does not make a valid complaint: preferredReplyChannel: letter needs complainant.postalAddress',
+      path: 'preferredReplyChannel',
+    });
   });
 });

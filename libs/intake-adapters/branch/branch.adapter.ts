@@ -4,6 +4,7 @@ import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMess
 import { AGE_BANDS, CanonicalComplaint, DECLARED_NEEDS, REPRESENTATIVE_RELATIONSHIPS } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
 import { isObject, text } from '../src/payload';
+import { firstReachable, ReplyChannel } from '../src/reply-to';
 
 /**
  * The complaint form the counter staff fill in the branch system (柜面投诉受理单). The branch system
@@ -14,6 +15,7 @@ import { isObject, text } from '../src/payload';
  *                                          branch code and date, so it is unique across branches,
  *     "branchCode": "0231", "tellerId": "T023108", "acceptedAt": "2026-11-23T15:52:10+08:00",
  *     "customer": { "custNo", "name", "idType": "ID_CARD" | "PASSPORT" | "HK_MO_PERMIT" | ..., "idNo", "mobile", "email",
+ *                   "address": "上海市徐汇区漕溪北路88号\n3号楼1202室\n200030"   (联系地址: lines separated by line breaks),
  *                   "ageBand": "UNDER_18" | "18_34" | "35_59" | "60_64" | "65_74" | "75_PLUS",
  *                   "specialNeeds": ["HEARING" | "SIGHT" | "MOBILITY" | "COGNITIVE" | "LANGUAGE" | "BEREAVEMENT"
  *                                    | "SERIOUS_ILLNESS" | "FINANCIAL_HARDSHIP" | "OTHER"] },
@@ -28,7 +30,13 @@ import { isObject, text } from '../src/payload';
  * are kept as the channel context (`branchCode`, and the teller id as `staffId`). Not kept: the
  * acceptance time, the ID types, the representative's own ID and the consent form number.
  * The customer is the complainant; a representative becomes `onBehalfOf` and must show the document
- * they act under. Without `replyPref` the bank phones the customer, or writes when there is no number.
+ * they act under. The customer's address is their postal address (at most 300 characters on 6 lines).
+ * Without `replyPref` the bank phones the customer (or whoever acts for them, when the customer gives
+ * no number), or writes when there is no number, or e-mails when there is no address either; a form
+ * that gives none of the three and no `replyPref` is refused, for the teller to ask the customer how
+ * to answer them (the app is never assumed for someone who came to the counter; `replyPref: "APP"`
+ * chooses it). A `replyPref` the form gives no way to honour (LETTER without an address) is refused
+ * as well: the customer's choice is never silently replaced.
  */
 export class BranchCounterAdapter implements ChannelAdapter {
   readonly channel = 'branch' as const;
@@ -60,14 +68,15 @@ export class BranchCounterAdapter implements ChannelAdapter {
     if (!narrative) return { kind: 'refused', reason: 'narrative is required: what the customer says went wrong', path: 'narrative' };
 
     const customer = isObject(form.customer) ? (form.customer as CounterCustomer) : {};
-    const complainant = {
+    const identifiers = {
       customerId: text(customer.custNo),
       name: text(customer.name),
       phone: text(customer.mobile),
       email: text(customer.email),
       idNumber: text(customer.idNo),
     };
-    if (!Object.values(complainant).some(Boolean)) {
+    const complainant = { ...identifiers, postalAddress: text(customer.address) };
+    if (!Object.values(identifiers).some(Boolean)) {
       return { kind: 'refused', reason: 'customer needs at least a customer number, name, ID number, mobile number or e-mail address', path: 'customer' };
     }
 
@@ -89,7 +98,14 @@ export class BranchCounterAdapter implements ChannelAdapter {
     }
 
     const replyPref = text(form.replyPref);
-    const preferredReplyChannel = replyPref ? replyPref.toLowerCase() : complainant.phone ? 'phone' : 'letter';
+    const preferredReplyChannel = replyPref ? replyPref.toLowerCase() : firstReachable(DEFAULT_REPLY_CHANNELS, { channel: this.channel, complainant, onBehalfOf: representative.onBehalfOf });
+    if (!preferredReplyChannel) {
+      return {
+        kind: 'refused',
+        reason: "the form leaves no way to answer the customer: give the customer's mobile number, address or e-mail address, or a replyPref",
+        path: 'customer',
+      };
+    }
     if (!(REPLY_CHANNELS as readonly string[]).includes(preferredReplyChannel)) {
       return { kind: 'refused', reason: `replyPref must be one of ${REPLY_CHANNELS.map((c) => c.toUpperCase()).join(', ')}`, path: 'replyPref' };
     }
@@ -173,6 +189,9 @@ export class BranchCounterAdapter implements ChannelAdapter {
   }
 }
 
+/** Without `replyPref`: a call, else a letter, else an e-mail, whichever the form can reach. */
+const DEFAULT_REPLY_CHANNELS: readonly ReplyChannel[] = ['phone', 'letter', 'email'];
+
 const AGE_BAND_CODES: Readonly<Record<string, (typeof AGE_BANDS)[number]>> = {
   UNDER_18: 'under-18',
   '18_34': '18-34',
@@ -201,6 +220,7 @@ interface CounterCustomer {
   idNo?: unknown;
   mobile?: unknown;
   email?: unknown;
+  address?: unknown;
   ageBand?: unknown;
   specialNeeds?: unknown;
 }

@@ -24,12 +24,16 @@ const appSession = {
   lang: 'zh-CN',
 };
 
-/** An anonymous visitor in the WeChat account: the bot can answer them there. */
+/**
+ * An anonymous visitor in the WeChat account who left a mobile number. The bot platform's visitor id
+ * is no openid the bank's official account can send to: they are answered by SMS.
+ */
 const wechatSession = {
   sessionId: 'cb-20261123-a01d77',
   surface: 'wechat',
   handoffReason: 'asked_for_human',
   user: { authenticated: false, visitorId: 'wx-o6_bmjrPTlm6_2sgVt7hMZOPfL2M', customerNo: 'C999000111' },
+  contact: { mobile: '13512345678' },
   conversation: [
     { from: 'user', text: '你们网点说我的房贷提前还款要收违约金，合同里没写', at: '2026-11-23T07:40:00Z' },
     { from: 'bot', text: '', at: '2026-11-23T07:40:01Z' },
@@ -84,13 +88,13 @@ describeAdapterContract(chatbotAdapter(config), {
       },
     },
     {
-      name: 'an anonymous WeChat visitor, answered in WeChat',
+      name: 'an anonymous WeChat visitor who left a mobile number, answered by SMS',
       message: () => signed(wechatSession),
       messageId: 'cb-20261123-a01d77',
       complaint: {
         channel: 'chatbot',
         channelReference: 'cb-20261123-a01d77',
-        complainant: { channelUserId: 'wx-o6_bmjrPTlm6_2sgVt7hMZOPfL2M' },
+        complainant: { phone: '13512345678', channelUserId: 'wx-o6_bmjrPTlm6_2sgVt7hMZOPfL2M' },
         description: [
           '客户留言：',
           '你们网点说我的房贷提前还款要收违约金，合同里没写',
@@ -99,7 +103,7 @@ describeAdapterContract(chatbotAdapter(config), {
           '客户：你们网点说我的房贷提前还款要收违约金，合同里没写',
           '机器人：抱歉，我没有理解您的问题。',
         ].join('\n'),
-        preferredReplyChannel: 'wechat',
+        preferredReplyChannel: 'sms',
         channelContext: { handoffReason: 'asked_for_human' },
       },
     },
@@ -186,6 +190,21 @@ describeAdapterContract(chatbotAdapter(config), {
       message: () => signed({ ...webSession, contact: undefined }),
       reason: /no way to reply/,
     },
+    {
+      name: 'an anonymous WeChat visitor who left no way to reply (the visitor id is not an openid)',
+      message: () => signed({ ...wechatSession, contact: undefined }),
+      reason: /no way to reply/,
+    },
+    {
+      name: 'a WeChat reply asked for through the bot',
+      message: () => signed({ ...wechatSession, replyVia: 'wechat' }),
+      reason: /hand-off does not make a valid complaint: preferredReplyChannel: wechat needs complainant\.channelUserId from the wechat channel/,
+    },
+    {
+      name: 'an app reply asked for by a user who was not logged in',
+      message: () => signed({ ...webSession, replyVia: 'app' }),
+      reason: /preferredReplyChannel: app needs complainant\.customerId/,
+    },
     { name: 'an unknown reply channel', message: () => signed({ ...appSession, replyVia: 'carrier-pigeon' }), reason: /replyVia must be one of/ },
     {
       name: 'an e-mail address the platform would reject',
@@ -195,7 +214,7 @@ describeAdapterContract(chatbotAdapter(config), {
   ],
   personalData: [
     'C000123456', 'app-u-88231', '13712345678', ...appSession.conversation.filter((t) => t.from === 'user').map((t) => t.text),
-    'wx-o6_bmjrPTlm6_2sgVt7hMZOPfL2M', 'C999000111', wechatSession.conversation[0].text, 'wx o6 bmjr',
+    'wx-o6_bmjrPTlm6_2sgVt7hMZOPfL2M', 'C999000111', '13512345678', wechatSession.conversation[0].text, 'wx o6 bmjr',
     'web-v-5512ab', 'Emma Wilson', 'emma.wilson@example.org', ...webSession.conversation.filter((t) => t.from === 'user').map((t) => t.text),
     'C000777888', 'emma.wilson at example.org',
   ],
@@ -211,6 +230,11 @@ describe('chatbot adapter', () => {
 
   it('refuses everything when the chatbot channel has no secret configured', () => {
     expect(chatbotAdapter({ secretFor: () => undefined }).verify(signed(appSession))).toEqual({ ok: false, reason: 'channel "chatbot" has no signing secret configured' });
+  });
+
+  it('answers a logged-in user on the WeChat surface in the app inbox, which finds them by customer number', async () => {
+    const outcome = await adapter.map(signed({ ...wechatSession, user: { authenticated: true, customerNo: 'C999000111', visitorId: 'wx-o6_bmjrPTlm6_2sgVt7hMZOPfL2M' }, contact: undefined }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { complainant: { customerId: 'C999000111' }, preferredReplyChannel: 'app' } });
   });
 
   it('does not take a customer number from a user who was not logged in', async () => {

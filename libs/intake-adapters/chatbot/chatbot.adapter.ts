@@ -3,6 +3,7 @@ import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMess
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
 import { clip, isObject, MAX_TRANSCRIPT_TURNS, text } from '../src/payload';
+import { firstReachable, ReplyChannel } from '../src/reply-to';
 
 /**
  * The chatbot's hand-off: when the bot (in the app, on the website or in the WeChat account) cannot
@@ -21,9 +22,14 @@ import { clip, isObject, MAX_TRANSCRIPT_TURNS, text } from '../src/payload';
  * conversation, so nobody asks the customer again. When that does not fit, the earliest turns go and
  * the description says so; the user's last message always stays. A conversation of more than 2,000
  * turns (MAX_TRANSCRIPT_TURNS) is refused: no hand-off a person reads is that long. A customer number counts only when
- * the user was logged in; the visitor id is the channel's user id. Without `replyVia` a logged-in
- * user is answered in the app (in WeChat on the WeChat surface); an anonymous user by WeChat, SMS or
- * e-mail, as they can be reached. The intent code and the hand-off reason are kept as the channel
+ * the user was logged in; the visitor id is the channel's user id. The visitor id is the bot platform's
+ * own, even on the WeChat surface: it is no WeChat openid and no app user, so nothing is sent through
+ * it. Without `replyVia` a logged-in user is answered in the app inbox (which finds them by customer
+ * number, whichever surface they used); anyone else by SMS or e-mail, as their contact details allow.
+ * A user who leaves no way to be answered is refused, for the bot to ask for a mobile number or an
+ * e-mail address before it hands over; a `replyVia` the hand-off gives no means for (`wechat`, or `app`
+ * for a user who was not logged in) is refused by the canonical validation. The intent code and the
+ * hand-off reason are kept as the channel
  * context when the session has them: an intent code the canonical complaint could not hold is left
  * out rather than refusing the complaint, and a hand-off reason is cut to 200 characters. Not kept:
  * the intent's confidence, the surface, the hand-off time and the times of the turns.
@@ -84,7 +90,7 @@ export class ChatbotHandoffAdapter implements ChannelAdapter {
       return { kind: 'refused', reason: "the hand-off needs the user: a logged-in customer number, the channel's visitor id or contact details", path: 'user' };
     }
 
-    const preferredReplyChannel = text(handoff.replyVia) ?? defaultReplyChannel(complainant, text(handoff.surface));
+    const preferredReplyChannel = text(handoff.replyVia) ?? firstReachable(DEFAULT_REPLY_CHANNELS, { channel: this.channel, complainant });
     if (!preferredReplyChannel) {
       return { kind: 'refused', reason: 'an anonymous user left no way to reply: the bot must ask for a mobile number or e-mail address before handing over', path: 'contact' };
     }
@@ -114,14 +120,8 @@ export class ChatbotHandoffAdapter implements ChannelAdapter {
   }
 }
 
-/** Where to answer a user who did not say: in the app or WeChat they used, else where their contact details reach. */
-function defaultReplyChannel(complainant: { customerId?: string; phone?: string; email?: string; channelUserId?: string }, surface: string | undefined): string | undefined {
-  if (surface === 'wechat' && (complainant.customerId || complainant.channelUserId)) return 'wechat';
-  if (complainant.customerId) return 'app';
-  if (complainant.phone) return 'sms';
-  if (complainant.email) return 'email';
-  return undefined;
-}
+/** Where to answer a user who did not say: the app inbox of a logged-in customer, else where their contact details reach. */
+const DEFAULT_REPLY_CHANNELS: readonly ReplyChannel[] = ['app', 'sms', 'email'];
 
 /** What the bot understood and why it handed over, as far as the session says so in a form the canonical complaint holds. */
 function handoffContext(intent: HandoffIntent, handoff: Handoff): CanonicalComplaint['channelContext'] {

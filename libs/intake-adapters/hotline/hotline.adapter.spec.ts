@@ -94,7 +94,7 @@ describeAdapterContract(hotlineAdapter(config), {
       },
     },
     {
-      name: 'a withheld number, a verified customer and no summary',
+      name: 'a withheld number, a verified customer and no summary, answered in the app',
       message: () =>
         signed({
           callId: 'CC20261123-000602',
@@ -111,17 +111,18 @@ describeAdapterContract(hotlineAdapter(config), {
         channelReference: 'CC20261123-000602',
         complainant: { customerId: '30045566' },
         description: '客户原话：\n手机银行转账显示成功，但对方说没收到钱。',
-        preferredReplyChannel: 'phone',
+        preferredReplyChannel: 'app',
       },
     },
     {
-      name: "a summary only, with the caller's name",
-      message: () => signed({ callId: 'CC20261123-000640', agentId: 'A1042', callerName: '孙丽', agentSummary: '来电人反映网点排队两小时无人处理，态度差。' }),
+      name: "a summary only, with the caller's name and the number they asked to be called back on",
+      message: () =>
+        signed({ callId: 'CC20261123-000640', agentId: 'A1042', callerNumber: 'anonymous', callbackNumber: '13912345670', callerName: '孙丽', agentSummary: '来电人反映网点排队两小时无人处理，态度差。' }),
       messageId: 'CC20261123-000640',
       complaint: {
         channel: 'hotline',
         channelReference: 'CC20261123-000640',
-        complainant: { name: '孙丽' },
+        complainant: { name: '孙丽', phone: '13912345670' },
         description: '来电人反映网点排队两小时无人处理，态度差。',
         preferredReplyChannel: 'phone',
         channelContext: { staffId: 'A1042' },
@@ -159,6 +160,13 @@ describeAdapterContract(hotlineAdapter(config), {
       reason: /needs a caller number, a customer number the IVR verified/,
     },
     { name: 'a caller number that is not one', message: () => signed({ ...verifiedCall, callerNumber: 'sip:alice@pbx' }), reason: /callerNumber must be digits/ },
+    { name: 'a call-back number that is not one', message: () => signed({ ...verifiedCall, callbackNumber: 'call me at home' }), reason: /callbackNumber must be digits/ },
+    {
+      name: 'a caller known only by name who withheld their number and left none to call back',
+      message: () => signed({ callId: 'CC20261123-000641', callerNumber: 'anonymous', callerName: '孙丽', agentSummary: '来电人反映网点排队两小时无人处理，态度差。' }),
+      reason: /the call leaves no way to answer the caller: the number was withheld and no call-back number was taken/,
+    },
+    { name: 'a letter asked for on the phone', message: () => signed({ ...verifiedCall, replyVia: 'letter' }), reason: /call does not make a valid complaint: preferredReplyChannel: letter needs complainant\.postalAddress/ },
     { name: 'an amount in an unknown currency', message: () => signed({ ...verifiedCall, currency: 'RMB' }), reason: /unknown currency/ },
     { name: 'an unknown reply channel', message: () => signed({ ...verifiedCall, replyVia: 'fax' }), reason: /replyVia must be one of/ },
     { name: 'a date the platform would reject', message: () => signed({ ...verifiedCall, occurredOn: '18/11/2026' }), reason: /call does not make a valid complaint: occurredAt/ },
@@ -166,7 +174,7 @@ describeAdapterContract(hotlineAdapter(config), {
   personalData: [
     '+8613800138000', 'C000888123', '6259 6500 1234 5678', verifiedCall.agentSummary, ...verifiedCall.transcript.map((t) => t.text).filter((t) => t.trim()),
     '021-6888-1234', 'C000555001', 'Sarah Collins', 'FT2611140032', unverifiedCall.agentSummary,
-    '30045566', '手机银行转账显示成功，但对方说没收到钱。', '孙丽', '来电人反映网点排队两小时无人处理，态度差。', 'sip:alice@pbx',
+    '30045566', '手机银行转账显示成功，但对方说没收到钱。', '孙丽', '13912345670', '来电人反映网点排队两小时无人处理，态度差。', 'sip:alice@pbx', 'call me at home',
   ],
 });
 
@@ -180,6 +188,11 @@ describe('hotline adapter', () => {
 
   it('refuses everything when the hotline channel has no secret configured', () => {
     expect(hotlineAdapter({ secretFor: () => undefined }).verify(signed(verifiedCall))).toEqual({ ok: false, reason: 'channel "hotline" has no signing secret configured' });
+  });
+
+  it('calls back on the number the caller gave rather than the one presented', async () => {
+    const outcome = await adapter.map(signed({ ...verifiedCall, callbackNumber: '13912345670' }));
+    expect(outcome).toMatchObject({ kind: 'complaint', complaint: { complainant: { phone: '13912345670' }, preferredReplyChannel: 'phone' } });
   });
 
   it("does not take an unverified customer number as the caller's", async () => {

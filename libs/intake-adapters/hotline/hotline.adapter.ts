@@ -4,6 +4,7 @@ import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMess
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
 import { clip, isObject, MAX_TRANSCRIPT_TURNS, text } from '../src/payload';
+import { firstReachable, ReplyChannel } from '../src/reply-to';
 
 /**
  * A complaint taken by the call centre (IVR and agents, 95xxx). When the agent closes the call's
@@ -12,6 +13,7 @@ import { clip, isObject, MAX_TRANSCRIPT_TURNS, text } from '../src/payload';
  *
  *   { "callId": "CC20261123-000481", "agentId": "A1042", "startedAt", "endedAt",
  *     "callerNumber": "+8613800138000" | "anonymous"   (the presented number; "anonymous" when withheld),
+ *     "callbackNumber": "13800138000"   (the number the caller asked to be called back on, when the agent took one),
  *     "ivr": { "verified": true, "customerNo": "C000888", "method": "TPIN" | "SMS_OTP" | "VOICEPRINT" },
  *     "recordingRef": "rec/2026/11/23/CC20261123-000481.wav",
  *     "transcript": [{ "speaker": "customer" | "agent", "text", "at": "2026-11-23T07:41:12Z" }],
@@ -22,7 +24,11 @@ import { clip, isObject, MAX_TRANSCRIPT_TURNS, text } from '../src/payload';
  * The description is the agent's summary followed by the customer's own words from the transcript, so
  * nobody has to ask the customer again; the agent's turns are left out. A transcript of more than
  * 2,000 turns (MAX_TRANSCRIPT_TURNS) is refused: no call a person wraps up is that long. A customer number counts only
- * when the IVR verified it. The bank phones back unless the customer chose another way. The agent id
+ * when the IVR verified it. The complainant's phone is the call-back number the agent took, else the
+ * presented number. The bank phones back unless the customer chose another way; a caller who withheld
+ * their number and left none to call back is answered in the app when the IVR verified their customer
+ * number, and otherwise the call is refused, for the agent to record a call-back number at wrap-up (a
+ * complaint nobody can be answered on would be filed only to fail). The agent id
  * (as `staffId`) and the recording reference are kept as the channel context when the call has them;
  * one the canonical complaint could not hold is left out rather than refusing the complaint, since the
  * call id finds both in the contact centre anyway. Not kept: the call's start and end times, how the
@@ -71,11 +77,15 @@ export class HotlineCallAdapter implements ChannelAdapter {
     if (!withheld && !PHONE.test(callerNumber)) {
       return { kind: 'refused', reason: 'callerNumber must be digits, spaces or dashes with an optional leading +, or "anonymous"', path: 'callerNumber' };
     }
+    const callbackNumber = text(call.callbackNumber);
+    if (callbackNumber && !PHONE.test(callbackNumber)) {
+      return { kind: 'refused', reason: 'callbackNumber must be digits, spaces or dashes with an optional leading +', path: 'callbackNumber' };
+    }
     const ivr = isObject(call.ivr) ? (call.ivr as CallIvr) : undefined;
     const complainant = {
       customerId: ivr?.verified === true ? text(ivr.customerNo) : undefined,
       name: text(call.callerName),
-      phone: withheld ? undefined : callerNumber,
+      phone: callbackNumber ?? (withheld ? undefined : callerNumber),
     };
     if (!Object.values(complainant).some(Boolean)) {
       return { kind: 'refused', reason: "the call needs a caller number, a customer number the IVR verified or the caller's name", path: 'callerNumber' };
@@ -92,7 +102,14 @@ export class HotlineCallAdapter implements ChannelAdapter {
       }
     }
 
-    const preferredReplyChannel = text(call.replyVia) ?? 'phone';
+    const preferredReplyChannel = text(call.replyVia) ?? firstReachable(DEFAULT_REPLY_CHANNELS, { channel: this.channel, complainant });
+    if (!preferredReplyChannel) {
+      return {
+        kind: 'refused',
+        reason: 'the call leaves no way to answer the caller: the number was withheld and no call-back number was taken (callbackNumber)',
+        path: 'callbackNumber',
+      };
+    }
     if (!(REPLY_CHANNELS as readonly string[]).includes(preferredReplyChannel)) {
       return { kind: 'refused', reason: `replyVia must be one of ${REPLY_CHANNELS.join(', ')}`, path: 'replyVia' };
     }
@@ -139,6 +156,9 @@ function callContext(call: CallRecord): CanonicalComplaint['channelContext'] {
   };
   return context.staffId || context.recordingReference ? context : undefined;
 }
+
+/** Without `replyVia`: a call back, else the app inbox of a customer the IVR verified. */
+const DEFAULT_REPLY_CHANNELS: readonly ReplyChannel[] = ['phone', 'app'];
 
 const STAFF_ID = /^[A-Za-z0-9._-]{1,32}$/;
 const RECORDING_REFERENCE = /^[A-Za-z0-9:/._-]{1,200}$/;
@@ -198,6 +218,7 @@ interface CallRecord {
   startedAt?: unknown;
   endedAt?: unknown;
   callerNumber?: unknown;
+  callbackNumber?: unknown;
   ivr?: unknown;
   recordingRef?: unknown;
   transcript?: unknown;

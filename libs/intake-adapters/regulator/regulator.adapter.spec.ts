@@ -49,6 +49,9 @@ const fosReferral = {
   currency: 'GBP',
 };
 
+/** Where the regulator recorded that a complainant with neither phone nor e-mail gets their letters. */
+const LETTER_ADDRESS = '北京市西城区金融大街35号\n国际企业大厦C座\n100033';
+
 const body = (value: unknown) => JSON.stringify(value);
 const signed = (value: unknown) => signedMessage('regulator', body(value), SECRET);
 
@@ -100,14 +103,14 @@ describeAdapterContract(regulatorAdapter(config), {
       },
     },
     {
-      name: 'a referral under the CBIRC code from before the NFRA, with no referral id, only an ID number and a compact offset',
+      name: 'a referral under the CBIRC code from before the NFRA, with no referral id, only an ID number and a postal address, and a compact offset',
       message: () =>
-        signed({ body: 'CBIRC', caseNo: 'YJ2023-0815-77', deadline: '2026-12-01T18:00+0800', complainant: { idNo: '11010519791231002X' }, content: '信用卡催收人员多次给投诉人的亲友打电话。' }),
+        signed({ body: 'CBIRC', caseNo: 'YJ2023-0815-77', deadline: '2026-12-01T18:00+0800', complainant: { idNo: '11010519791231002X', address: LETTER_ADDRESS }, content: '信用卡催收人员多次给投诉人的亲友打电话。' }),
       messageId: 'nfra:YJ2023-0815-77',
       complaint: {
         channel: 'regulator',
         channelReference: 'YJ2023-0815-77',
-        complainant: { idNumber: '11010519791231002X' },
+        complainant: { idNumber: '11010519791231002X', postalAddress: LETTER_ADDRESS },
         description: '信用卡催收人员多次给投诉人的亲友打电话。',
         preferredReplyChannel: 'letter',
         regulatorReferral: { body: 'nfra', caseNumber: 'YJ2023-0815-77', deadline: '2026-12-01T10:00:00.000Z' },
@@ -150,6 +153,21 @@ describeAdapterContract(regulatorAdapter(config), {
     { name: 'a deadline as a number', message: () => signed({ ...nfraReferral, deadline: 1796659199 }), reason: /deadline must be/ },
     { name: 'a referral without the complaint', message: () => signed({ ...nfraReferral, content: '' }), reason: /content is required/ },
     { name: 'a complainant nobody can identify', message: () => signed({ ...nfraReferral, complainant: {} }), reason: /complainant needs at least/ },
+    {
+      name: 'a referral that gives no way at all to answer the complainant',
+      message: () => signed({ ...nfraReferral, complainant: { name: '李建国', idNo: '330102196505053312' } }),
+      reason: /the referral gives no way to answer the complainant: it needs the complainant's phone, e-mail address or postal address/,
+    },
+    {
+      name: 'a referral asking for a letter without an address',
+      message: () => signed({ ...nfraReferral, replyVia: 'letter' }),
+      reason: /does not make a valid complaint: preferredReplyChannel: letter needs complainant\.postalAddress/,
+    },
+    {
+      name: 'a postal address of seven lines',
+      message: () => signed({ ...nfraReferral, complainant: { ...nfraReferral.complainant, address: '一\n二\n三\n四\n五\n六\n七' } }),
+      reason: /does not make a valid complaint: complainant\.postalAddress: postalAddress must have at most 6 lines/,
+    },
     { name: 'an amount that is not one', message: () => signed({ ...nfraReferral, amount: '约2万元' }), reason: /is not an amount/ },
     {
       name: 'a complainant ID number the platform would reject',
@@ -162,7 +180,7 @@ describeAdapterContract(regulatorAdapter(config), {
     '李建国', '13588886666', '330102196505053312', nfraReferral.content, '3301-0219-6505',
     '周敏', '0571-8765-4321', pbocReferral.content,
     'David Hughes', 'd.hughes@example.co.uk', fosReferral.content,
-    '11010519791231002X', '信用卡催收人员多次给投诉人的亲友打电话。',
+    '11010519791231002X', '信用卡催收人员多次给投诉人的亲友打电话。', LETTER_ADDRESS, ...LETTER_ADDRESS.split('\n'), '一\n二\n三\n四\n五\n六\n七',
   ],
 });
 
@@ -249,6 +267,19 @@ describe('regulator adapter', () => {
     expect(outcome.messageId).toBe('nfra:12378-20261122-004511');
     expect(outcome.complaint.regulatorReferral?.deadline).toBe('2026-12-07T15:59:59.000Z');
     expect('channelContext' in outcome.complaint).toBe(false);
+  });
+
+  it.each([
+    ['a phone', nfraReferral.complainant, 'phone'],
+    ['an e-mail address but no phone', { name: '李建国', email: 'li.jianguo@example.cn', address: LETTER_ADDRESS }, 'email'],
+    ['only a postal address to write to', { name: '李建国', address: LETTER_ADDRESS }, 'letter'],
+  ])('answers a referral without replyVia that gives %s by the first channel that reaches the complainant', async (_what, complainant, channel) => {
+    expect((await map({ ...nfraReferral, complainant })).complaint.preferredReplyChannel).toBe(channel);
+  });
+
+  it("keeps the regulator's reply channel when the referral gives its means", async () => {
+    const outcome = await map({ ...nfraReferral, replyVia: 'letter', complainant: { ...nfraReferral.complainant, address: LETTER_ADDRESS } });
+    expect(outcome.complaint).toMatchObject({ preferredReplyChannel: 'letter', complainant: { phone: '13588886666', postalAddress: LETTER_ADDRESS } });
   });
 
   it("cuts an over-long complaint but keeps the complainant's demand", async () => {

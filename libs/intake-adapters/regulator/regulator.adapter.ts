@@ -4,6 +4,7 @@ import { AdapterOutcome, canonicalProblems, ChannelAdapter, compact, InboundMess
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH, REGULATOR_BODIES } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
 import { clip, isObject, text } from '../src/payload';
+import { firstReachable, ReplyChannel } from '../src/reply-to';
 
 /**
  * A complaint a regulator forwarded (转办): from the NFRA's 12378 hotline, the PBoC's 12363 hotline or
@@ -13,7 +14,8 @@ import { clip, isObject, text } from '../src/payload';
  *   { "referralId": "RF-2026-000311"   (the liaison system's id of this forwarding),
  *     "body": "NFRA" | "CBIRC" | "12378" | "PBOC" | "12363" | "FOS" | "CFPB" | "OMBUDSMAN" | ...,
  *     "caseNo": "12378-20261122-004511", "deadline": "2026-12-07T23:59:59+08:00", "receivedOn": "2026-11-22T10:15:00+08:00",
- *     "complainant": { "name", "phone", "idNo", "email" }   (as the regulator recorded them),
+ *     "complainant": { "name", "phone", "idNo", "email", "address" }   (as the regulator recorded them; the
+ *                                                          address is the postal address, lines separated by line breaks),
  *     "content", "demand"   (诉求: what the complainant asks for), "product", "amount": "20000.00", "currency": "CNY",
  *     "replyVia": "phone" | "sms" | "email" | "letter" | "app" | "wechat" }
  *
@@ -26,7 +28,11 @@ import { clip, isObject, text } from '../src/payload';
  * that only share the canonical body `other`, so two of their cases with the same number stay two
  * complaints. The referral id names one forwarding, not the case, so it is the channel reference and
  * not part of the key. Codes of bodies not listed map to "other". Without `replyVia` the bank phones the
- * complainant, or e-mails or writes when there is no number. When the regulator received the
+ * complainant, or e-mails, or writes, whichever the referral gives the means for. A referral that gives
+ * no phone, e-mail or address at all is refused with that reason rather than filed with no way to
+ * answer: the liaison system gets the refusal at once and a person asks the regulator for the
+ * complainant's contact details. A `replyVia` the referral gives no means for (`letter` without an
+ * address) is refused the same way, by the canonical validation. When the regulator received the
  * complaint is kept as the channel context (`referralReceivedAt`), in UTC like the deadline; it does
  * not bind the bank, so a `receivedOn` that is not an ISO 8601 date-time with a time zone is left out
  * rather than refusing the referral. Every other field of the referral is kept.
@@ -67,8 +73,9 @@ export class RegulatorReferralAdapter implements ChannelAdapter {
     if (!content) return { kind: 'refused', reason: 'content is required: the complaint as the regulator recorded it', path: 'content' };
 
     const recorded = isObject(referral.complainant) ? (referral.complainant as RecordedComplainant) : {};
-    const complainant = { name: text(recorded.name), phone: text(recorded.phone), email: text(recorded.email), idNumber: text(recorded.idNo) };
-    if (!Object.values(complainant).some(Boolean)) {
+    const identifiers = { name: text(recorded.name), phone: text(recorded.phone), email: text(recorded.email), idNumber: text(recorded.idNo) };
+    const complainant = { ...identifiers, postalAddress: text(recorded.address) };
+    if (!Object.values(identifiers).some(Boolean)) {
       return { kind: 'refused', reason: 'complainant needs at least a name, phone number, e-mail address or ID number', path: 'complainant' };
     }
 
@@ -83,7 +90,14 @@ export class RegulatorReferralAdapter implements ChannelAdapter {
       }
     }
 
-    const preferredReplyChannel = text(referral.replyVia) ?? (complainant.phone ? 'phone' : complainant.email ? 'email' : 'letter');
+    const preferredReplyChannel = text(referral.replyVia) ?? firstReachable(DEFAULT_REPLY_CHANNELS, { channel: this.channel, complainant });
+    if (!preferredReplyChannel) {
+      return {
+        kind: 'refused',
+        reason: "the referral gives no way to answer the complainant: it needs the complainant's phone, e-mail address or postal address; ask the regulator for one",
+        path: 'complainant',
+      };
+    }
     if (!(REPLY_CHANNELS as readonly string[]).includes(preferredReplyChannel)) {
       return { kind: 'refused', reason: `replyVia must be one of ${REPLY_CHANNELS.join(', ')}`, path: 'replyVia' };
     }
@@ -109,6 +123,9 @@ export class RegulatorReferralAdapter implements ChannelAdapter {
     return { kind: 'complaint', messageId: `${regulator}:${caseNumber}`, complaint, uploads: [] };
   }
 }
+
+/** Without `replyVia`: a call, else an e-mail, else a letter, whichever the referral can reach. */
+const DEFAULT_REPLY_CHANNELS: readonly ReplyChannel[] = ['phone', 'email', 'letter'];
 
 /** A body code is part of the message id, which the database indexes: a code is a short name, never a text. */
 const MAX_BODY_CODE_LENGTH = 64;
@@ -167,6 +184,7 @@ interface RecordedComplainant {
   phone?: unknown;
   idNo?: unknown;
   email?: unknown;
+  address?: unknown;
 }
 
 interface Referral {

@@ -13,7 +13,10 @@ const DAY = 86_400_000;
 const FULL = {
   channel: 'regulator',
   channelReference: 'RF-2026-000311',
-  complainant: { customerId: 'C-1001', name: '王小明', phone: '13800138000', email: 'wang@example.com', idNumber: '11010519491231002X', channelUserId: 'oUser123' },
+  complainant: {
+    customerId: 'C-1001', name: '王小明', phone: '13800138000', email: 'wang@example.com', idNumber: '11010519491231002X', channelUserId: 'oUser123',
+    postalAddress: '上海市浦东新区世纪大道100号\n环球金融中心25楼\n200120',
+  },
   onBehalfOf: { relationship: 'guardian', name: '赵桂兰', phone: '13900001111', authorisationReference: 'GZ-2025-0917' },
   description: '信用卡年费被重复收取。',
   productHint: 'credit card',
@@ -53,7 +56,7 @@ const OPTIONAL = [
   'regulatorReferral.deadline', 'consent', 'consent.callRecording', 'consent.survey', 'channelContext', 'channelContext.branchCode',
   'channelContext.staffId', 'channelContext.recordingReference', 'channelContext.intent', 'channelContext.handoffReason',
   'channelContext.referralReceivedAt', 'complainant.customerId', 'complainant.name', 'complainant.phone', 'complainant.email',
-  'complainant.idNumber', 'complainant.channelUserId',
+  'complainant.idNumber', 'complainant.channelUserId', 'complainant.postalAddress',
 ];
 const reported = (path: string) => path.replace(/\.(\d+)\./g, '[$1].');
 
@@ -217,5 +220,85 @@ describe('the canonical complaint', () => {
         expect(problems(withValue('description', description))).toEqual([]);
       },
     );
+  });
+
+  describe("the complainant's postal address", () => {
+    const ADDRESS = '上海市浦东新区世纪大道100号\n环球金融中心25楼\n200120';
+    const withAddress = (postalAddress: unknown) => withValue('complainant.postalAddress', postalAddress);
+
+    it.each([
+      ['a Chinese address on three lines', ADDRESS],
+      ['an address on one line', '北京市西城区金融大街35号国际企业大厦C座 100033'],
+      ['an address with CRLF line breaks and blank lines', 'Flat 2, 10 Downing Street\r\n\r\nLondon\r\nSW1A 2AA\r\n'],
+      [`six lines of ${'x'.repeat(45)}`, Array.from({ length: 6 }, () => 'x'.repeat(45)).join('\n')],
+      ['exactly 300 characters', '长'.repeat(300)],
+      ['300 characters outside the BMP', '𠀀'.repeat(300)],
+    ])('takes %s', (_what, postalAddress) => {
+      expect(problems(withAddress(postalAddress))).toEqual([]);
+    });
+
+    it.each([
+      ['longer than 300 characters', '长'.repeat(301), 'postalAddress must be shorter than or equal to 300 characters'],
+      ['of seven lines', 'a\nb\nc\nd\ne\nf\ng', 'postalAddress must have at most 6 lines'],
+      ['with a tab', '北京市\t西城区', 'postalAddress must have no control characters other than line breaks between its lines'],
+      ['with a bare carriage return', '北京市\r西城区', 'postalAddress must have no control characters other than line breaks between its lines'],
+      ['with a C1 control', '北京市\u0085西城区', 'postalAddress must have no control characters other than line breaks between its lines'],
+      ['with a line separator', '北京市\u2028西城区', 'postalAddress must have no control characters other than line breaks between its lines'],
+      ['of spaces and line breaks only', ' \n \r\n\u3000', 'postalAddress must not be blank (it has no visible character)'],
+      ['of zero-width characters', '\u200b\u200c', 'postalAddress must not be blank (it has no visible character)'],
+      ['that is not text', 100033, 'postalAddress must be a string'],
+    ])('refuses an address %s', (_what, postalAddress, message) => {
+      const body = withAddress(postalAddress);
+      expect(pathsOf(body)).toEqual(['complainant.postalAddress']);
+      expect(messagesAt(body, 'complainant.postalAddress')).toContain(message);
+    });
+
+    it('does not identify the complainant on its own: a household shares it', () => {
+      expect(pathsOf({ ...FULL, complainant: { postalAddress: ADDRESS }, preferredReplyChannel: 'letter' })).toEqual(['complainant']);
+    });
+  });
+
+  describe('a preferred reply channel that must reach the complainant', () => {
+    // Without the referral, which only the regulator's channel may send.
+    const { onBehalfOf, regulatorReferral: _referral, channelContext: _context, ...unrepresented } = FULL;
+    /** A complaint from `channel` by a complainant with only these details. */
+    const asking = (preferredReplyChannel: string, complainant: Record<string, string>, channel = 'regulator') => ({ ...unrepresented, channel, complainant, preferredReplyChannel });
+
+    it.each([
+      ['letter', { name: '王小明', phone: '13800138000' }, 'regulator', 'letter needs complainant.postalAddress'],
+      ['sms', { name: '王小明', email: 'wang@example.com' }, 'regulator', 'sms needs complainant.phone (or onBehalfOf.phone)'],
+      ['phone', { idNumber: '11010519491231002X', postalAddress: '北京市西城区' }, 'regulator', 'phone needs complainant.phone (or onBehalfOf.phone)'],
+      ['email', { name: '王小明', phone: '13800138000' }, 'regulator', 'email needs complainant.email'],
+      ['app', { name: '王小明', channelUserId: 'app-u-1' }, 'mobile-app', 'app needs complainant.customerId (the app inbox finds customers by customer number)'],
+      ['wechat', { customerId: 'C-1001', channelUserId: 'wx-o6_bmjr' }, 'chatbot', 'wechat needs complainant.channelUserId from the wechat channel (the openid WeChat sent)'],
+    ])('refuses %s for a complainant who gives %j, naming preferredReplyChannel and what is missing', (channel, complainant, from, message) => {
+      const body = asking(channel, complainant, from);
+      expect(problems(body)).toEqual([{ path: 'preferredReplyChannel', message }]);
+    });
+
+    it.each([
+      ['letter', { name: '王小明', postalAddress: '北京市西城区金融大街35号' }, 'web'],
+      ['sms', { phone: '13800138000' }, 'hotline'],
+      ['phone', { customerId: 'C-1001', phone: '+44 7700 900123' }, 'branch'],
+      ['email', { email: 'wang@example.com' }, 'email'],
+      ['app', { customerId: 'C-1001' }, 'web'],
+      ['wechat', { channelUserId: 'oUser123' }, 'wechat'],
+    ])('takes %s for a complainant who gives %j on the %s channel', (channel, complainant, from) => {
+      expect(problems(asking(channel, complainant, from))).toEqual([]);
+    });
+
+    it("takes a call or a text to the representative's phone when the complainant gives none", () => {
+      expect(problems({ ...FULL, complainant: { name: '陈国华' }, preferredReplyChannel: 'sms' })).toEqual([]);
+      expect(pathsOf({ ...FULL, complainant: { name: '陈国华' }, onBehalfOf: { ...onBehalfOf, phone: undefined }, preferredReplyChannel: 'sms' })).toEqual(['preferredReplyChannel']);
+    });
+
+    it('reports a contact detail given but not valid once, at its own field', () => {
+      expect(pathsOf(asking('sms', { name: '王小明', phone: '     ' }))).toEqual(['complainant.phone']);
+    });
+
+    it('leaves a reply channel that is not one, and a complainant that is not an object, to their own rules', () => {
+      expect(messagesAt(asking('fax', { name: '王小明' }), 'preferredReplyChannel')).toEqual([expect.stringMatching(/must be one of the following values/)]);
+      expect(pathsOf({ ...unrepresented, complainant: 'wang', preferredReplyChannel: 'letter' })).toEqual(['complainant']);
+    });
   });
 });

@@ -25,6 +25,7 @@ import {
 } from 'class-validator';
 import { CHANNELS, REPLY_CHANNELS } from '@complaints/contracts';
 import { deadlineDueBy, hasVisibleText, isIso4217Currency, VISIBLE_CHARACTER } from '@complaints/domain';
+import { ComplainantDetails, isReplyChannel, replyChannelGap } from './reply-to';
 
 /**
  * The canonical complaint: what every channel's adapter maps to and what `POST /v1/complaints`
@@ -40,6 +41,17 @@ export const MAX_ATTACHMENTS = 20;
  * Channel systems stamp complaints with their own clocks.
  */
 export const CLOCK_SKEW_ALLOWANCE_MS = 5 * 60_000;
+
+/**
+ * The longest postal address, in characters: a Chinese address down to the room (province, city,
+ * district, street, building, room and postcode) takes 30 to 60, an address abroad six lines of 40
+ * at most; the limit leaves room for either and keeps the sealed `replyTo` well within its event's.
+ */
+export const MAX_POSTAL_ADDRESS_LENGTH = 300;
+/** The most lines a postal address may have (blank lines aside): what fits the window of an envelope. */
+export const MAX_POSTAL_ADDRESS_LINES = 6;
+/** Shorter lines of an address are not redacted on their own: a line "中国" would mask every mention of the country. */
+const MIN_REDACTED_ADDRESS_LINE = 4;
 
 /** Digits, spaces or dashes with a leading + at most, and at least five digits: "-----" reaches nobody. */
 export const PHONE_PATTERN = /^\+?(?=(?:[ -]*[0-9]){5})[0-9 -]{5,20}$/;
@@ -67,6 +79,81 @@ class IdentifiesSomeone implements ValidatorConstraintInterface {
   defaultMessage(): string {
     return 'the complainant needs at least one of customerId, name, phone, email, idNumber or channelUserId';
   }
+}
+
+/**
+ * What is wrong with a postal address beyond its length and its visible text, or null. Lines are
+ * separated by line breaks (LF or CRLF), as the letter prints them; no other control character
+ * (tabs, escapes, C1 controls) belongs on an envelope.
+ */
+function postalAddressProblem(value: string): string | null {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    const lineBreak = code === 0x0a || (code === 0x0d && value.charCodeAt(i + 1) === 0x0a);
+    if (!lineBreak && (code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029)) {
+      return 'postalAddress must have no control characters other than line breaks between its lines';
+    }
+  }
+  if (postalAddressLines(value).length > MAX_POSTAL_ADDRESS_LINES) return `postalAddress must have at most ${MAX_POSTAL_ADDRESS_LINES} lines`;
+  return null;
+}
+
+/** The lines of a postal address with something on them, trimmed. */
+export function postalAddressLines(value: string): string[] {
+  return value
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => hasVisibleText(line));
+}
+
+@ValidatorConstraint({ name: 'postalAddress' })
+class PostalAddress implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value !== 'string' || postalAddressProblem(value) === null; // IsString reports what is not text
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return postalAddressProblem(args.value as string) ?? 'postalAddress is not a postal address';
+  }
+}
+
+/**
+ * The preferred reply channel must reach the complainant with what the complaint gives (`replyToOf`,
+ * the function that builds the `replyTo` notification delivers to): a letter needs a postal address,
+ * a text or a call a phone, the app a customer number, WeChat the openid of a WeChat complaint.
+ * Notification otherwise falls back to another channel, or sends nothing at all, and the customer's
+ * choice is silently not honoured. A complainant that is not an object is reported as such.
+ */
+@ValidatorConstraint({ name: 'reachesTheComplainant' })
+class ReachesTheComplainant implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    return this.gap(value, args) === null;
+  }
+  defaultMessage(args: ValidationArguments): string {
+    return this.gap(args.value, args) ?? 'preferredReplyChannel cannot reach the complainant';
+  }
+  private gap(value: unknown, args: ValidationArguments): string | null {
+    const complaint = args.object as { channel?: unknown; complainant?: unknown; onBehalfOf?: unknown };
+    if (!isReplyChannel(value) || !isPlainObject(complaint.complainant)) return null; // IsIn and IsObject report those
+    return replyChannelGap(value, {
+      channel: String(complaint.channel),
+      complainant: complaint.complainant as ComplainantDetails,
+      onBehalfOf: isPlainObject(complaint.onBehalfOf) ? (complaint.onBehalfOf as { phone?: string }) : null,
+    });
+  }
+}
+
+const isPlainObject = (value: unknown): value is object => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The personal values of a complainant that free text may repeat, to take out of what leaves intake
+ * (`redactedSummary`) and of what roles without a need for personal data read: every detail given,
+ * and each line of the postal address on its own, since a description quotes the street more often
+ * than the whole address.
+ */
+export function personalValuesOfComplainant(complainant: ComplainantDetails): (string | undefined)[] {
+  const { customerId, name, phone, email, idNumber, channelUserId, postalAddress } = complainant;
+  const lines = typeof postalAddress === 'string' ? postalAddressLines(postalAddress).filter((line) => Array.from(line).length >= MIN_REDACTED_ADDRESS_LINE) : [];
+  return [customerId, name, phone, email, idNumber, channelUserId, postalAddress, ...lines];
 }
 
 /**
@@ -221,6 +308,17 @@ export class ComplainantDto {
   @IsOptionalButNotNull()
   @Matches(/^[A-Za-z0-9_.:@-]{1,128}$/, { message: 'channelUserId must be 1-128 letters, digits or _.:@-' })
   channelUserId?: string;
+
+  @ApiPropertyOptional({
+    description: `Where a letter reaches the complainant: at most ${MAX_POSTAL_ADDRESS_LENGTH} characters on at most ${MAX_POSTAL_ADDRESS_LINES} lines, separated by line breaks. Personal data: sealed at rest, masked for roles without a need for it, never in an event in clear`,
+    example: '上海市浦东新区世纪大道100号\n环球金融中心25楼\n200120',
+  })
+  @IsOptionalButNotNull()
+  @IsString()
+  @HasVisibleText()
+  @MaxLength(MAX_POSTAL_ADDRESS_LENGTH)
+  @Validate(PostalAddress)
+  postalAddress?: string;
 }
 
 export const REPRESENTATIVE_RELATIONSHIPS = ['agent', 'heir', 'guardian', 'lawyer', 'family'] as const;
@@ -450,8 +548,13 @@ export class FileComplaintDto {
   @Type(() => AttachmentDto)
   attachments?: AttachmentDto[];
 
-  @ApiProperty({ enum: REPLY_CHANNELS })
+  @ApiProperty({
+    enum: REPLY_CHANNELS,
+    description:
+      'Must reach the complainant: sms and phone need complainant.phone (or onBehalfOf.phone), email complainant.email, letter complainant.postalAddress, app complainant.customerId, wechat complainant.channelUserId on the wechat channel',
+  })
   @IsIn(REPLY_CHANNELS)
+  @Validate(ReachesTheComplainant)
   preferredReplyChannel!: (typeof REPLY_CHANNELS)[number];
 
   @ApiPropertyOptional({ enum: ['zh-CN', 'en'], description: 'Detected from the description when absent' })

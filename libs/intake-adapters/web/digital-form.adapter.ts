@@ -3,16 +3,24 @@ import { MoneyFormatError, toMinorUnits } from '@complaints/domain';
 import { AdapterOutcome, AttachmentUpload, canonicalProblems, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_ATTACHMENTS } from '../src/canonical-complaint';
 import { parseJson, verifyHmac } from '../src/signed-json/hmac';
+import { firstReachable, ReplyChannel } from '../src/reply-to';
 
 /**
  * The complaint form of the bank's website and mobile app. The form back end posts what the
  * customer typed, signed with the platform's HMAC. Its field names are the form's, not ours:
  *
- *   { "formId", "submittedAt", "customer": { "customerNo", "name", "mobile", "email", "idNo" },
+ *   { "formId", "submittedAt", "customer": { "customerNo", "name", "mobile", "email", "idNo", "address" },
  *     "product", "account", "content", "occurredOn", "amount": "300.00", "currency": "CNY",
  *     "replyVia": "sms" | "email" | "app" | "phone" | "letter" | "wechat", "lang": "zh-CN" | "en",
  *     "files": [{ "name", "type", "base64" }], "consent": { "personalData": true, "survey": false },
  *     "device": { "appVersion", "platform" }   (app only, not kept) }
+ *
+ * `customer.address` is the customer's postal address, lines separated by line breaks (at most 300
+ * characters on 6 lines). Without `replyVia` the website answers by e-mail, then SMS, the app inbox (by
+ * customer number) or a letter, and the app by its inbox, then SMS, e-mail or a letter: the first the
+ * form can reach. A form that can reach the customer by none of them is refused, for the form to ask
+ * for a way to answer; a `replyVia` the form gives no means for (`letter` without an address) is
+ * refused by the canonical validation, never replaced by another channel.
  *
  * At most 20 files (MAX_ATTACHMENTS), each with a media type and a name of at most 255 characters,
  * all checked before any file is decoded; the endpoint stores the bytes only once the whole complaint
@@ -79,22 +87,32 @@ export class DigitalFormAdapter implements ChannelAdapter {
       uploads.push({ fileName: typeof file.name === 'string' ? file.name : undefined, mediaType: (file.type as string).toLowerCase(), content });
     }
     const customer = form.customer ?? {};
+    const complainant = {
+      customerId: customer.customerNo,
+      name: customer.name,
+      phone: customer.mobile,
+      email: customer.email,
+      idNumber: customer.idNo,
+      postalAddress: customer.address,
+    };
+    const preferredReplyChannel = form.replyVia ?? firstReachable(DEFAULT_REPLY_CHANNELS[this.channel], { channel: this.channel, complainant });
+    if (preferredReplyChannel === undefined) {
+      return {
+        kind: 'refused',
+        reason: "the form leaves no way to answer the customer: it needs the customer's e-mail address, mobile number, customer number or postal address, or replyVia",
+        path: 'customer',
+      };
+    }
     const complaint: CanonicalComplaint = compact({
       channel: this.channel,
       channelReference: form.formId,
-      complainant: {
-        customerId: customer.customerNo,
-        name: customer.name,
-        phone: customer.mobile,
-        email: customer.email,
-        idNumber: customer.idNo,
-      },
+      complainant,
       description: form.content.trim(),
       productHint: form.product,
       accountReference: form.account,
       occurredAt: form.occurredOn,
       amountInDispute,
-      preferredReplyChannel: (form.replyVia ?? (this.channel === 'mobile-app' ? 'app' : 'email')) as CanonicalComplaint['preferredReplyChannel'],
+      preferredReplyChannel: preferredReplyChannel as CanonicalComplaint['preferredReplyChannel'],
       language: form.lang,
       consent: form.consent ? { dataProcessing: form.consent.personalData === true, survey: form.consent.survey } : undefined,
     } as CanonicalComplaint);
@@ -106,6 +124,12 @@ export class DigitalFormAdapter implements ChannelAdapter {
     return { kind: 'complaint', messageId: form.formId, complaint, uploads };
   }
 }
+
+/** Without `replyVia`, in order: the first the form can reach. */
+const DEFAULT_REPLY_CHANNELS: Readonly<Record<'web' | 'mobile-app', readonly ReplyChannel[]>> = {
+  web: ['email', 'sms', 'app', 'letter'],
+  'mobile-app': ['app', 'sms', 'email', 'letter'],
+};
 
 /** As the canonical attachment holds them. */
 const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]{1,64}\/[a-z0-9!#$&^_.+-]{1,64}$/;
@@ -123,7 +147,7 @@ function hasControlCharacter(value: string): boolean {
 interface FormPayload {
   formId?: unknown;
   submittedAt?: string;
-  customer?: { customerNo?: string; name?: string; mobile?: string; email?: string; idNo?: string };
+  customer?: { customerNo?: string; name?: string; mobile?: string; email?: string; idNo?: string; address?: string };
   product?: string;
   account?: string;
   content?: unknown;

@@ -18,6 +18,8 @@ export class ComplainantView {
   @ApiPropertyOptional() phone?: string;
   @ApiPropertyOptional() email?: string;
   @ApiPropertyOptional() idNumber?: string;
+  @ApiPropertyOptional({ description: "The channel's own id of the person (WeChat openid, chatbot visitor id)" }) channelUserId?: string;
+  @ApiPropertyOptional({ description: 'Lines separated by line breaks; masked unless the caller is an investigator or compliance officer' }) postalAddress?: string;
 }
 
 export class StaffComplaintView {

@@ -14,7 +14,7 @@ import {
   responseDueBy,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { FileComplaintDto, problemsAsOf } from '@complaints/intake-adapters';
+import { ComplainantDetails, FileComplaintDto, personalValuesOfComplainant, problemsAsOf, replyToOf } from '@complaints/intake-adapters';
 import { FieldCipher, Principal, ProblemException, RequestValidationException, seesPersonalData } from '@complaints/platform';
 import { ComplaintAcknowledgement, StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintRecord } from './complaint.entity';
@@ -140,7 +140,7 @@ export class ComplaintIntake {
     const [{ n }] = await manager.query(`SELECT nextval('ticket_seq') AS n`);
     const receivedAt = new Date();
     const localDate = DateTime.fromJSDate(receivedAt, { zone: this.regime.timeZone }).toFormat('yyyyLLdd');
-    const { customerId, name, phone, email, idNumber, channelUserId } = dto.complainant;
+    const { customerId, name, phone, email, idNumber, channelUserId, postalAddress } = dto.complainant;
     const regimeDue = this.responseDueOn(localDate, receivedAt);
     // A regulator's deadline binds when it is earlier than our own.
     const due = referralDue && referralDue < regimeDue ? referralDue : regimeDue;
@@ -155,7 +155,7 @@ export class ComplaintIntake {
       idempotencyKey,
       requestFingerprint,
       customerRef: customerRefOf(this.cipher, dto.complainant, { id, channel: dto.channel }),
-      complainantSealed: this.cipher.encrypt(JSON.stringify({ customerId, name, phone, email, idNumber, channelUserId })),
+      complainantSealed: this.cipher.encrypt(JSON.stringify({ customerId, name, phone, email, idNumber, channelUserId, postalAddress })),
       representativeSealed: dto.onBehalfOf ? this.cipher.encrypt(JSON.stringify(dto.onBehalfOf)) : null,
       accountReferenceMasked: dto.accountReference ? maskValue(dto.accountReference.replace(/\D/g, ''), 4) : null,
       attachments: (dto.attachments ?? []).map((a) => ({ ...a })),
@@ -184,14 +184,15 @@ export class ComplaintIntake {
       receivedAt: receivedAt.toISOString(),
       customerRef: record.customerRef,
       productHint: record.productHint,
-      summary: redactedSummary(dto.description, [customerId, name, phone, email, idNumber, channelUserId, dto.onBehalfOf?.name, dto.accountReference]),
+      summary: redactedSummary(dto.description, [...personalValuesOfComplainant(dto.complainant), dto.onBehalfOf?.name, dto.accountReference]),
       language: record.language as 'zh-CN' | 'en',
       amountInDispute: dto.amountInDispute ?? null,
       preferredReplyChannel: dto.preferredReplyChannel,
       regime: this.regime.id,
       responseDueBy: record.responseDueBy.toISOString(),
       vulnerable,
-      replyTo: this.cipher.encrypt(JSON.stringify({ name: name ?? null, phone: phone ?? null, email: email ?? null })),
+      // Everything notification needs to reach the customer on each channel, sealed (the validation saw to it that the preferred one can).
+      replyTo: this.cipher.encrypt(JSON.stringify(replyToOf({ channel: dto.channel, complainant: dto.complainant, onBehalfOf: dto.onBehalfOf }))),
       representedBy: dto.onBehalfOf?.relationship ?? null,
       regulatorReferral: dto.regulatorReferral
         ? { body: dto.regulatorReferral.body, caseNumber: dto.regulatorReferral.caseNumber, deadline: referralDue?.toISOString() ?? null }
@@ -278,9 +279,9 @@ export function requestFingerprint(body: object): string {
  * and the name of whoever files on their behalf.
  */
 export function personalValuesOf(cipher: FieldCipher, record: ComplaintRecord): (string | null | undefined)[] {
-  const complainant = JSON.parse(cipher.decrypt(record.complainantSealed)) as Record<string, string | null | undefined>;
+  const complainant = JSON.parse(cipher.decrypt(record.complainantSealed)) as ComplainantDetails;
   const representative = record.representativeSealed ? (JSON.parse(cipher.decrypt(record.representativeSealed)) as { name?: string | null }) : null;
-  return [...Object.values(complainant), representative?.name];
+  return [...personalValuesOfComplainant(complainant), representative?.name];
 }
 
 /** Puts an event on the customer's timeline once (events may be delivered more than once). */

@@ -11,7 +11,8 @@ import {
   redactedSummary,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { FieldCipher, Principal, ProblemException } from '@complaints/platform';
+import { ComplainantDetails, replyChannelGap, ReplyChannel, replyToOf } from '@complaints/intake-adapters';
+import { FieldCipher, Principal, ProblemException, RequestValidationException } from '@complaints/platform';
 import { personalValuesOf, recordOnTimeline, requestFingerprint } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
 import { customerRefOfCustomer, unkindedCustomerRef } from './customer-reference';
@@ -45,14 +46,7 @@ const describeWait = (seconds: number) => (seconds < 120 ? `${seconds} seconds` 
 
 type ProofVerdict = { verdict: 'accepted' | 'refused' } | { verdict: 'locked'; retryAfterSeconds: number };
 
-interface Complainant {
-  customerId?: string;
-  name?: string;
-  phone?: string;
-  email?: string;
-  idNumber?: string;
-  channelUserId?: string;
-}
+type Complainant = ComplainantDetails;
 
 const isStaffOnly = (p: Principal) => p.roles.every((r) => r !== 'customer' && r !== 'channel-adapter');
 
@@ -151,11 +145,16 @@ export class CustomerSelfService {
       const record = await this.lockForChange(manager, authorised);
       const complainant = this.complainantOf(record);
       const updates: Partial<ComplaintRecord> = {};
+      const next = { ...complainant, ...(dto.phone !== undefined ? { phone: dto.phone } : {}), ...(dto.email !== undefined ? { email: dto.email } : {}) };
+      if (dto.phone !== undefined || dto.email !== undefined) updates.complainantSealed = this.cipher.encrypt(JSON.stringify(next));
       let replyTo: string | undefined;
-      if (dto.phone !== undefined || dto.email !== undefined) {
-        const next = { ...complainant, ...(dto.phone !== undefined ? { phone: dto.phone } : {}), ...(dto.email !== undefined ? { email: dto.email } : {}) };
-        updates.complainantSealed = this.cipher.encrypt(JSON.stringify(next));
-        replyTo = this.cipher.encrypt(JSON.stringify({ name: next.name ?? null, phone: next.phone ?? null, email: next.email ?? null }));
+      if (dto.phone !== undefined || dto.email !== undefined || dto.preferredReplyChannel !== undefined) {
+        // The channel the customer will be answered on must still reach them, by the rule the complaint was filed under.
+        const source = { channel: record.channel, complainant: next, onBehalfOf: this.representativeOf(record) };
+        const gap = replyChannelGap(dto.preferredReplyChannel ?? (record.preferredReplyChannel as ReplyChannel), source);
+        if (gap) throw new RequestValidationException([{ path: 'preferredReplyChannel', message: gap }]);
+        // Notification follows the whole of it: a complaint filed before replyTo carried every channel's address gets them now.
+        replyTo = this.cipher.encrypt(JSON.stringify(replyToOf(source)));
       }
       if (dto.description !== undefined) updates.descriptionSealed = this.cipher.encrypt(dto.description);
       if (dto.preferredReplyChannel !== undefined) updates.preferredReplyChannel = dto.preferredReplyChannel;
@@ -287,5 +286,9 @@ export class CustomerSelfService {
 
   private complainantOf(record: ComplaintRecord): Complainant {
     return JSON.parse(this.cipher.decrypt(record.complainantSealed)) as Complainant;
+  }
+
+  private representativeOf(record: ComplaintRecord): { phone?: string } | null {
+    return record.representativeSealed ? (JSON.parse(this.cipher.decrypt(record.representativeSealed)) as { phone?: string }) : null;
   }
 }

@@ -4,7 +4,7 @@ import { maskPersonalData, PERSONAL_DATA_FIELDS } from './personal-data';
 /** The fields the module documents as personal data; dropping one from the list must fail here. */
 const DOCUMENTED = [
   'name', 'fullName', 'phone', 'mobile', 'email', 'idNumber', 'idCardNumber', 'accountNumber',
-  'cardNumber', 'address', 'agentName', 'heirName',
+  'cardNumber', 'address', 'postalAddress', 'agentName', 'heirName',
 ] as const;
 
 /** A distinct clear value per field, long enough that masking changes it. */
@@ -87,6 +87,13 @@ describe('maskPersonalData — which fields', () => {
     expect(out).toEqual(input);
     expect(out.due).toBe(when);
     expect(Object.keys(out)).toEqual(Object.keys(input));
+  });
+
+  it('maskPersonalData_multiLinePostalAddress_keepsNoLineOfIt', () => {
+    const postalAddress = '上海市浦东新区世纪大道100号\n环球金融中心 25 楼\n200120';
+    const out = maskPersonalData({ complainant: { name: '张秀英', postalAddress } });
+    expect(out.complainant.postalAddress).toBe(maskValue(postalAddress));
+    for (const line of postalAddress.split('\n')) expect(out.complainant.postalAddress).not.toContain(line);
   });
 
   it('maskPersonalData_personalFieldHoldingAnObject_masksWithinIt', () => {

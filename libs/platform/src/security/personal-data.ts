@@ -5,11 +5,12 @@ import { AuthenticatedRequest, seesPersonalData } from './principal';
 
 /**
  * Field names that hold personal data (JR/T 0171 class C2) wherever they appear in a response or
- * a log line: names, ID, phone, e-mail, account and card numbers, addresses.
+ * a log line: names, ID, phone, e-mail, account and card numbers, addresses (the complainant's
+ * `postalAddress` among them).
  */
 export const PERSONAL_DATA_FIELDS = [
   'name', 'fullName', 'phone', 'mobile', 'email', 'idNumber', 'idCardNumber', 'accountNumber',
-  'cardNumber', 'address', 'agentName', 'heirName',
+  'cardNumber', 'address', 'postalAddress', 'agentName', 'heirName',
 ] as const;
 
 const PERSONAL = new Set<string>(PERSONAL_DATA_FIELDS);
