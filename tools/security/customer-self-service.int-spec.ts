@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { TOPICS } from '@complaints/contracts';
+import { formatTicketNumber } from '@complaints/domain';
 import { kafkaMessage } from '../archive-verify/archive-fixtures';
 import { FieldCipher } from '@complaints/platform';
 import { IdentityProofHousekeeping, PURGE_BATCH } from '../../apps/intake/src/complaints/identity-proof-housekeeping';
@@ -210,6 +211,57 @@ describe('customer self-service on intake', () => {
     expect((await call('GET', `/v1/complaints/${ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' })).status).toBe(429);
   });
 
+  it('pauses proof-based access for a customer login after ten wrong proofs in an hour across tickets, the same for tickets that exist and tickets that do not', async () => {
+    const walker = `Bearer ${await service.issuer.token('customer', { subject: 'C-walker' })}`;
+    const victims = [await file('C-941'), await file('C-942'), await file('C-943')];
+    const unknown = (n: number) => formatTicketNumber('20260101', 900 + n);
+    // Two wrong guesses at each of five neighbours, real and unknown, spread over every route that takes a proof: each ticket stays under its own limit.
+    const routes = [['GET', '', undefined], ['POST', '/supplements', { text: '补充' }], ['POST', '/amendments', { email: 'walker@example.com' }], ['POST', '/withdrawal', {}]] as const;
+    const statuses: number[] = [];
+    for (const [i, ticket] of [victims[0].ticketNumber, victims[1].ticketNumber, unknown(1), unknown(2), unknown(3)].entries()) {
+      for (const guess of ['0000', '1111']) {
+        const [method, path, body] = routes[statuses.length % routes.length];
+        statuses.push((await call(method, `/v1/complaints/${ticket}${path}`, walker, body, { 'x-proof-of-identity': `${guess.slice(0, 3)}${i}` })).status);
+      }
+    }
+    expect(statuses).toEqual(Array(10).fill(404));
+    // The eleventh is refused even when right, on a ticket untouched so far, and an unknown ticket gets the same answer.
+    const answers = [];
+    for (const [method, path, body, ticket] of [
+      ['GET', '', undefined, victims[2].ticketNumber],
+      ['POST', '/amendments', { email: 'walker@example.com' }, victims[2].ticketNumber],
+      ['POST', '/withdrawal', {}, victims[2].ticketNumber],
+      ['GET', '', undefined, unknown(4)],
+    ] as const) {
+      const res = await call(method, `/v1/complaints/${ticket}${path}`, walker, body, { 'x-proof-of-identity': '5678' });
+      const retryAfter = Number(res.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(3600 - 60);
+      expect(retryAfter).toBeLessThanOrEqual(3600);
+      expect(res.body.retryAfterSeconds).toBe(retryAfter);
+      answers.push({ status: res.status, type: res.type, problem: res.body.type, detail: String(res.body.detail).replace(/\d+ (seconds|minutes)/, 'N') });
+    }
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toEqual({ status: 429, type: 'application/problem+json', problem: 'https://complaints.example/problems/too-many-proof-attempts', detail: expect.stringContaining('from this login') });
+    expect((await events(victims[2].complaintId)).map((e) => e.type)).toEqual(['complaint.received']);
+    // Only that login is paused: the victim's channel, another customer's guess and the complainant's own login still get through.
+    expect((await call('GET', `/v1/complaints/${victims[2].ticketNumber}`, hotline, undefined, { 'x-proof-of-identity': '5678' })).status).toBe(200);
+    expect((await call('GET', `/v1/complaints/${victims[2].ticketNumber}`, `Bearer ${await service.issuer.token('customer', { subject: 'C-other' })}`, undefined, { 'x-proof-of-identity': '5678' })).status).toBe(200);
+    expect((await call('GET', `/v1/complaints/${victims[2].ticketNumber}`, `Bearer ${await service.issuer.token('customer', { subject: 'C-943' })}`)).status).toBe(200);
+    // The asker is kept as a pseudonym, never the login itself.
+    const kept = await service.pg.query(`SELECT asker_ref FROM "${service.schema}".identity_proof_failures WHERE asker_ref IS NOT NULL`);
+    expect(kept.rows.length).toBeGreaterThanOrEqual(10);
+    expect(JSON.stringify(kept.rows)).not.toContain('C-walker');
+  });
+
+  it("weighs one customer's concurrent proofs across tickets one at a time: thirty wrong guesses at thirty tickets record ten failures", async () => {
+    const walker = `Bearer ${await service.issuer.token('customer', { subject: 'C-racer' })}`;
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => (await call('GET', `/v1/complaints/${formatTicketNumber('20260102', 100 + i)}`, walker, undefined, { 'x-proof-of-identity': '0000' })).status),
+    );
+    expect(statuses.filter((s) => s === 404)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+  });
+
   it("keeps a representative's name out of what travels and out of masked staff copies, and takes a description redaction makes too long for an event", async () => {
     const filed = await call('POST', '/v1/complaints', hotline, {
       channel: 'hotline',
@@ -235,6 +287,32 @@ describe('customer self-service on intake', () => {
     const masked = await call('GET', `/v1/staff/complaints/${complaintId}`, officer);
     expect(masked.status).toBe(200);
     expect(masked.body.description).not.toContain('吴律师');
+  });
+
+  it('masks the customer id, the channel user id and attachment file names in masked staff views, and keeps them for investigators', async () => {
+    const filed = await call('POST', '/v1/complaints', hotline, {
+      channel: 'hotline',
+      complainant: { customerId: 'C-20260101-7788', channelUserId: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', name: '郑十', phone: PHONE },
+      description: 'ATM吞卡，附身份证照片。',
+      attachments: [{ reference: 'fs:' + 'c'.repeat(64), sha256: 'c'.repeat(64), sizeBytes: 2048, mediaType: 'image/jpeg', fileName: '身份证_张三.jpg' }],
+      preferredReplyChannel: 'sms',
+    });
+    expect(filed.status).toBe(201);
+    const view = async (role: 'triage-officer' | 'department-staff' | 'auditor' | 'investigator') =>
+      (await call('GET', `/v1/staff/complaints/${filed.body.complaintId}`, `Bearer ${await service.issuer.token(role)}`)).body;
+    for (const role of ['triage-officer', 'department-staff', 'auditor'] as const) {
+      const masked = await view(role);
+      expect({ role, personalData: masked.personalData, complainant: masked.complainant, attachments: masked.attachments }).toEqual({
+        role,
+        personalData: 'masked',
+        complainant: expect.objectContaining({ customerId: `${'*'.repeat(11)}7788`, channelUserId: `${'*'.repeat(24)}fL2M` }),
+        attachments: [expect.objectContaining({ fileName: '******.jpg', mediaType: 'image/jpeg', sha256: 'c'.repeat(64) })],
+      });
+      for (const value of ['C-20260101-7788', 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', '张三']) expect(JSON.stringify(masked)).not.toContain(value);
+    }
+    const clear = await view('investigator');
+    expect(clear.complainant).toMatchObject({ customerId: 'C-20260101-7788', channelUserId: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M' });
+    expect(clear.attachments[0].fileName).toBe('身份证_张三.jpg');
   });
 
   it('takes a supplement once per idempotency key, with the complainant taken out of what travels', async () => {

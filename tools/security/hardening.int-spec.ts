@@ -69,6 +69,26 @@ describe('intake hardening: limits, headers, CORS, ownership and webhook replays
     }
   });
 
+  it("gives a customer one lookup budget across every route that takes a proof of identity, not one per route", async () => {
+    const customer = await bearer('customer', { subject: 'C-spread' });
+    const statuses: number[] = [];
+    for (const [method, path, body] of [
+      ['GET', '', undefined],
+      ['POST', '/supplements', { text: '补充' }],
+      ['POST', '/amendments', { language: 'en' }],
+      ['POST', '/withdrawal', {}],
+    ] as const) {
+      const res = await fetch(`${service.baseUrl}/v1/complaints/${UNKNOWN_TICKET}${path}`, {
+        method,
+        headers: { ...customer, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([404, 404, 404, 429]);
+  });
+
   it('sends security headers and answers CORS only for the configured origin', async () => {
     const res = await fetch(`${service.baseUrl}/health/live`);
     expect(res.headers.get('x-powered-by')).toBeNull();

@@ -18,7 +18,7 @@ const PROOF_HEADER_DOC = {
 };
 const PROOF_LOCKOUT_DOC = {
   status: 429,
-  description: 'Too many wrong proofs for this ticket: Retry-After (and retryAfterSeconds in the problem) says in how many seconds a try is free again',
+  description: 'Too many wrong proofs for this ticket, or from this customer login across tickets: Retry-After (and retryAfterSeconds in the problem) says in how many seconds a try is free again',
 };
 
 @ApiTags('complaints')

@@ -22,21 +22,40 @@ import { FIELD_CIPHER } from './tokens';
 /** Failed identity proofs a ticket tolerates within the lockout window before proof-based access to it pauses. */
 export const MAX_PROOF_FAILURES = 5;
 
-/** How long a failed identity proof counts against its ticket. */
+/** How long a failed identity proof counts against its ticket, and against the customer who gave it. */
 export const PROOF_LOCKOUT_WINDOW_MS = 3_600_000;
 
 /**
- * Proof-based access to a ticket is paused. `retryAfterSeconds` is when the oldest failure that
- * keeps it paused leaves the lockout window, so the customer (or the agent on the line) can be told
- * when to try again rather than guess.
+ * Failed identity proofs one customer login may give within the lockout window, across all
+ * tickets, before proof-based access pauses for them: ticket numbers are sequential, so the
+ * per-ticket limit alone would let a login walk its neighbours a few guesses each.
+ */
+export const PROOF_FAILURES_PER_CUSTOMER_ENV = 'PROOF_FAILURES_PER_CUSTOMER_PER_HOUR';
+export const DEFAULT_PROOF_FAILURES_PER_CUSTOMER = 10;
+
+export function proofFailuresPerCustomer(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[PROOF_FAILURES_PER_CUSTOMER_ENV];
+  const limit = raw === undefined || raw.trim() === '' ? DEFAULT_PROOF_FAILURES_PER_CUSTOMER : Number(raw);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`${PROOF_FAILURES_PER_CUSTOMER_ENV} must be a positive whole number, not "${raw}"`);
+  return limit;
+}
+
+/**
+ * Proof-based access is paused, for this ticket or for this caller. `retryAfterSeconds` is when
+ * the oldest failure that keeps it paused leaves the lockout window, so the customer (or the agent
+ * on the line) can be told when to try again rather than guess. Neither says whether the ticket
+ * exists: failures count against a ticket number whether or not it names a complaint.
  */
 export class ProofAttemptsExhausted extends ProblemException {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly pausedFor: 'ticket' | 'caller' = 'ticket',
+  ) {
     super({
       type: 'https://complaints.example/problems/too-many-proof-attempts',
       title: 'Too many attempts',
       status: 429,
-      detail: `too many wrong proofs of identity for this ticket; try again in ${describeWait(retryAfterSeconds)} or call the hotline`,
+      detail: `too many wrong proofs of identity ${pausedFor === 'ticket' ? 'for this ticket' : 'from this login'}; try again in ${describeWait(retryAfterSeconds)} or call the hotline`,
       retryAfterSeconds,
     });
   }
@@ -44,11 +63,18 @@ export class ProofAttemptsExhausted extends ProblemException {
 
 const describeWait = (seconds: number) => (seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`);
 
-type ProofVerdict = { verdict: 'accepted' | 'refused' } | { verdict: 'locked'; retryAfterSeconds: number };
+type ProofVerdict = { verdict: 'accepted' | 'refused' } | { verdict: 'locked'; retryAfterSeconds: number; pausedFor: 'ticket' | 'caller' };
 
 type Complainant = ComplainantDetails;
 
 const isStaffOnly = (p: Principal) => p.roles.every((r) => r !== 'customer' && r !== 'channel-adapter');
+
+/**
+ * Whose failed proofs also count across tickets: a customer login. A channel asks for many
+ * customers at once, so counting its failures together would let a few callers lock a whole
+ * channel out; its guesses stay bounded per ticket (and its callers are the channel's to know).
+ */
+const asksForThemselves = (p: Principal) => p.roles.includes('customer');
 
 /**
  * "Where is my complaint?" and what the customer may still do about it. A customer proves who
@@ -63,6 +89,8 @@ export class CustomerSelfService {
     private readonly publisher: OutboxPublisher,
     @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
+
+  private readonly failuresPerCustomer = proofFailuresPerCustomer();
 
   async view(ticketNumber: string, asker: Principal, proof: string | undefined): Promise<CustomerComplaintView> {
     const record = await this.authorise(ticketNumber, asker, proof, false);
@@ -218,32 +246,45 @@ export class CustomerSelfService {
       if (forChange) this.assertOpen(record);
       return record;
     }
-    const weighed = await this.weighProof(ticketNumber, !!record && !!proof && this.proves(record, proof), proof !== undefined);
-    if (weighed.verdict === 'locked') throw new ProofAttemptsExhausted(weighed.retryAfterSeconds);
+    const askerRef = asksForThemselves(asker) ? customerRefOfCustomer(this.cipher, asker.subject) : null;
+    const weighed = await this.weighProof(ticketNumber, askerRef, !!record && !!proof && this.proves(record, proof), proof !== undefined);
+    if (weighed.verdict === 'locked') throw new ProofAttemptsExhausted(weighed.retryAfterSeconds, weighed.pausedFor);
     if (weighed.verdict === 'refused' || !record) throw notFound();
     if (forChange) this.assertOpen(record);
     return record;
   }
 
   /**
-   * Counts the ticket's recent failures and records this one under a lock on the ticket, so
-   * concurrent guesses queue: the sixth waits for the fifth and is refused, even if it is right.
-   * Only the latest few failures matter: while there are as many as tolerated, the oldest of them
-   * is the one whose leaving the window frees a try.
+   * Counts the recent failures of the ticket, and of the customer asking (`askerRef`, their
+   * customer reference; null for a channel), and records this one under a lock on each, so
+   * concurrent guesses queue: the sixth on a ticket waits for the fifth and is refused, even if it
+   * is right, and so is a customer's eleventh, on whatever ticket. The asker's lock is always taken
+   * before the ticket's, so two guesses never wait for each other. Only the latest few failures
+   * matter: while there are as many as tolerated, the oldest of them is the one whose leaving the
+   * window frees a try.
    */
-  private weighProof(ticketNumber: string, proven: boolean, proofGiven: boolean): Promise<ProofVerdict> {
+  private weighProof(ticketNumber: string, askerRef: string | null, proven: boolean, proofGiven: boolean): Promise<ProofVerdict> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`identity-proof:${ticketNumber}`]);
-      const latest: { frees_in: number }[] = await manager.query(
-        `SELECT ceil(extract(epoch FROM failed_at + $2 * interval '1 millisecond' - now()))::int AS frees_in
-           FROM identity_proof_failures
-          WHERE ticket_number = $1 AND failed_at > now() - $2 * interval '1 millisecond'
-          ORDER BY failed_at DESC LIMIT $3`,
-        [ticketNumber, PROOF_LOCKOUT_WINDOW_MS, MAX_PROOF_FAILURES],
-      );
-      if (latest.length >= MAX_PROOF_FAILURES) return { verdict: 'locked', retryAfterSeconds: Math.max(1, latest[latest.length - 1].frees_in) };
+      const pausedFor = async (column: 'asker_ref' | 'ticket_number', value: string, tolerated: number): Promise<number | null> => {
+        // A ticket's lock keeps the name it had before askers counted, so replicas of either version queue together.
+        await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [column === 'asker_ref' ? `identity-proof-asker:${value}` : `identity-proof:${value}`]);
+        const latest: { frees_in: number }[] = await manager.query(
+          `SELECT ceil(extract(epoch FROM failed_at + $2 * interval '1 millisecond' - now()))::int AS frees_in
+             FROM identity_proof_failures
+            WHERE ${column} = $1 AND failed_at > now() - $2 * interval '1 millisecond'
+            ORDER BY failed_at DESC LIMIT $3`,
+          [value, PROOF_LOCKOUT_WINDOW_MS, tolerated],
+        );
+        return latest.length >= tolerated ? Math.max(1, latest[latest.length - 1].frees_in) : null;
+      };
+      const callerPause = askerRef === null ? null : await pausedFor('asker_ref', askerRef, this.failuresPerCustomer);
+      const ticketPause = await pausedFor('ticket_number', ticketNumber, MAX_PROOF_FAILURES);
+      // Paused either way, a try is free again only when both pauses have ended.
+      if (callerPause !== null || ticketPause !== null) {
+        return { verdict: 'locked', retryAfterSeconds: Math.max(callerPause ?? 0, ticketPause ?? 0), pausedFor: (callerPause ?? 0) > (ticketPause ?? 0) ? 'caller' : 'ticket' };
+      }
       if (proven) return { verdict: 'accepted' };
-      if (proofGiven) await manager.query(`INSERT INTO identity_proof_failures (ticket_number) VALUES ($1)`, [ticketNumber]);
+      if (proofGiven) await manager.query(`INSERT INTO identity_proof_failures (ticket_number, asker_ref) VALUES ($1, $2)`, [ticketNumber, askerRef]);
       return { verdict: 'refused' };
     });
   }

@@ -7,15 +7,15 @@ import { PROOF_LOCKOUT_WINDOW_MS } from './customer-self-service';
 export const PURGE_BATCH = 1000;
 
 /**
- * Deletes at most `$1` failed proofs that have left the lockout window (`$2` ms). Only the ticket's
- * recent failures are ever read, so older rows only take space. Rows are written in time order, so
+ * Deletes at most `$1` failed proofs that have left the lockout window (`$2` ms). Only recent failures
+ * (a ticket's, a login's) are ever read, so older rows only take space. Rows are written in time order, so
  * the oldest come first in a scan; SKIP LOCKED lets replicas purge side by side without queueing.
  */
 const PURGE_SQL = `DELETE FROM identity_proof_failures WHERE ctid = ANY(ARRAY(
     SELECT ctid FROM identity_proof_failures WHERE failed_at <= now() - $2 * interval '1 millisecond'
      LIMIT $1 FOR UPDATE SKIP LOCKED))`;
 
-/** Keeps identity_proof_failures to the failures that can still pause a ticket. */
+/** Keeps identity_proof_failures to the failures that can still pause a ticket or a customer login (one window for both). */
 @Injectable()
 export class IdentityProofHousekeeping implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('IdentityProofHousekeeping');

@@ -4,12 +4,13 @@ import { maskPersonalData, PERSONAL_DATA_FIELDS } from './personal-data';
 /** The fields the module documents as personal data; dropping one from the list must fail here. */
 const DOCUMENTED = [
   'name', 'fullName', 'phone', 'mobile', 'email', 'idNumber', 'idCardNumber', 'accountNumber',
-  'cardNumber', 'address', 'postalAddress', 'agentName', 'heirName',
+  'cardNumber', 'address', 'postalAddress', 'agentName', 'heirName', 'customerId', 'channelUserId',
+  'fileName',
 ] as const;
 
 /** A distinct clear value per field, long enough that masking changes it. */
 const clear = (field: string) => `${field}-clear-value-0123456789`;
-const masked = (field: string) => maskValue(clear(field));
+const masked = (field: string) => (field === 'fileName' ? '*'.repeat(clear(field).length) : maskValue(clear(field)));
 
 const everyField = () => Object.fromEntries(PERSONAL_DATA_FIELDS.map((f) => [f, clear(f)]));
 const everyFieldMasked = () => Object.fromEntries(PERSONAL_DATA_FIELDS.map((f) => [f, masked(f)]));
@@ -24,7 +25,7 @@ describe('maskPersonalData — which fields', () => {
     expect(out).toEqual(everyFieldMasked());
     for (const f of PERSONAL_DATA_FIELDS) {
       expect(out[f]).not.toBe(clear(f));
-      expect(out[f]).toMatch(/^\*+6789$/);
+      expect(out[f]).toMatch(f === 'fileName' ? /^\*+$/ : /^\*+6789$/);
       expect(out[f]).toHaveLength(clear(f).length);
     }
   });
@@ -32,6 +33,16 @@ describe('maskPersonalData — which fields', () => {
   it.each([...DOCUMENTED])('maskPersonalData_field_%s_isMaskedAtAnyDepth', (field) => {
     const input = { case: { complainant: { contact: { [field]: clear(field) } } } };
     expect(maskPersonalData(input)).toEqual({ case: { complainant: { contact: { [field]: masked(field) } } } });
+  });
+
+  it('maskPersonalData_identifiersOfTheCustomer_areMasked', () => {
+    const input = { complainant: { customerId: 'C-20260101-7788', channelUserId: 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', name: '张三' } };
+    expect(maskPersonalData(input)).toEqual({ complainant: { customerId: `${'*'.repeat(11)}7788`, channelUserId: `${'*'.repeat(24)}fL2M`, name: '**' } });
+  });
+
+  it('maskPersonalData_fileName_keepsOnlyTheExtension', () => {
+    const input = { attachments: [{ reference: 'fs:abc', mediaType: 'image/jpeg', fileName: '身份证_张三.jpg' }, { fileName: '张三身份证' }, { fileName: '流水.张三' }] };
+    expect(maskPersonalData(input)).toEqual({ attachments: [{ reference: 'fs:abc', mediaType: 'image/jpeg', fileName: '******.jpg' }, { fileName: '*****' }, { fileName: '*****' }] });
   });
 
   it('maskPersonalData_shortValues_areFullyMasked', () => {

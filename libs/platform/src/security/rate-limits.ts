@@ -5,13 +5,15 @@ import { AuthenticatedRequest } from './principal';
 
 /**
  * Named limits per caller (token subject and address) and minute. `intake` bounds what one
- * channel adapter may file; `lookup` bounds status lookups, which a guesser would otherwise use
- * to try identity proofs against ticket numbers.
+ * channel adapter may file, per route; `lookup` bounds status lookups and the other requests that
+ * take a proof of identity, which a guesser would otherwise use to try proofs against ticket
+ * numbers: one budget per caller across all its routes (`sharedAcrossRoutes`), so that spreading
+ * guesses over the routes does not multiply it.
  */
 export const RATE_LIMITS = {
-  intake: { env: 'INTAKE_RATE_LIMIT_PER_MINUTE', perMinute: 120_000, customersOnly: false },
+  intake: { env: 'INTAKE_RATE_LIMIT_PER_MINUTE', perMinute: 120_000, customersOnly: false, sharedAcrossRoutes: false },
   // Staff and channel adapters look up on behalf of many customers; the guesser to stop is a customer login.
-  lookup: { env: 'LOOKUP_RATE_LIMIT_PER_MINUTE', perMinute: 30, customersOnly: true },
+  lookup: { env: 'LOOKUP_RATE_LIMIT_PER_MINUTE', perMinute: 30, customersOnly: true, sharedAcrossRoutes: true },
 } as const;
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
@@ -24,6 +26,8 @@ export function rateLimitOptions(env: NodeJS.ProcessEnv = process.env): Throttle
       skipIf: l.customersOnly
         ? (context) => !(context.switchToHttp().getRequest<AuthenticatedRequest>().principal?.roles ?? []).every((r) => r === 'customer')
         : undefined,
+      // The throttler's own key names the controller and handler, which gives each route a budget of its own.
+      generateKey: l.sharedAcrossRoutes ? (_context: ExecutionContext, tracker: string, throttler: string) => `${throttler}|${tracker}` : undefined,
     })),
     getTracker: (req) => `${(req as AuthenticatedRequest).principal?.subject ?? '-'}|${(req as AuthenticatedRequest).ip ?? '-'}`,
     errorMessage: 'too many requests: slow down and retry after the time in Retry-After',
