@@ -442,6 +442,23 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       }, { what: 'two audited triage actions' });
       expect(audited).toEqual(['triage.decided', 'triage.retriaged']);
     });
+    it('a queued repeat decided by a triage officer still names the complaint it repeats', async () => {
+      const customerRef = `cust_${randomUUID()}`;
+      const first = randomUUID();
+      const again = randomUUID();
+      // Not the stuck transfers of the incident tests below: these would count towards their spike.
+      await send(queued, Events.ComplaintReceived, first, received({ customerRef, summary: '柜台说我的存折要挂失重办，但没说清楚要带什么材料。', receivedAt: new Date(Date.now() - 2 * DAY).toISOString() }));
+      const firstQueued = await eventOf(queued, 'complaint.triage-queued', first);
+      await send(queued, Events.ComplaintReceived, again, received({ customerRef, summary: '存折挂失重办，柜台没说清楚要带什么材料，我白跑了一趟。' }));
+      await eventOf(queued, 'complaint.triage-queued', again);
+      expect((await decided(queued, again))!.repeat_of).toBe(first);
+
+      const res = await call(queued, 'POST', `/v1/triage/complaints/${again}/retriage`, { product: 'B01', cause: 'C03', reason: '存折挂失流程，与前次投诉同一事项' }, await as(queued, 'triage-officer'));
+      expect(res.status).toBe(201);
+      const triaged = await eventOf(queued, 'complaint.triaged', again);
+      expect(triaged.payload).toMatchObject({ triagedBy: 'triage-officer', repeatOf: { complaintId: first, ticketNumber: firstQueued.payload.ticketNumber } });
+    });
+
     it('masks digit runs in a triage officer\'s reason on its events and to readers without a need for personal data', async () => {
       const id = randomUUID();
       await send(queued, Events.ComplaintReceived, id, received({ summary: '柜台说我的存折要挂失重办，但没说清楚要带什么材料。' }));

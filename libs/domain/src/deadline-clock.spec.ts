@@ -1,15 +1,21 @@
 import {
   bindingDueBy,
+  clockChangeTime,
   clockStatus,
   DeadlineClock,
   DeadlineClockError,
   DeadlineClockErrorCode,
+  DeadlineWatchState,
   extendClock,
+  nextDeadlineCheck,
   pauseClock,
+  responseDeadlineStatus,
   restartClock,
   resumeClock,
   startClock,
   stopClock,
+  watchAfterClockChange,
+  warningsStillReached,
 } from './deadline-clock';
 import { DEFAULT_REGIMES, regimeFromConfig } from './deadlines';
 
@@ -413,5 +419,204 @@ describe('clockStatus', () => {
     const later = clockStatus(stopped, cst('2026-12-25', 10));
     expect(later.breached).toBe(false);
     expect(later.remainingMs).toBe(Date.parse(endOfCstDay('2026-11-17')) - stopAt.getTime());
+  });
+});
+
+describe('clockChangeTime (events of different services handled in either order)', () => {
+  const approver = { id: 'staff-0042', senior: false };
+  /** Mon 2 Nov 2026 10:00; paused Wed 4 Nov 15:00, resumed Mon 9 Nov 11:00; new facts Tue 10 Nov 09:00; extended Wed 11 Nov 10:00. */
+  const started = cnNovember();
+  const paused = pauseClock(started, cst('2026-11-04', 15), 'external-appraisal');
+  const resumed = resumeClock(paused, cst('2026-11-09', 11));
+  const restarted = restartClock(resumed, cst('2026-11-10', 9), 'new facts');
+  const extended = extendClock(restarted, 'complex', cst('2026-11-11', 10), approver);
+
+  it.each([
+    ['started, event later', started, cst('2026-11-03', 9), cst('2026-11-03', 9)],
+    ['started, event before the start', started, cst('2026-11-02', 9), cst('2026-11-02', 10)],
+    ['paused, event before the pause', paused, cst('2026-11-04', 14), cst('2026-11-04', 15)],
+    ['resumed, event before the resume', resumed, cst('2026-11-06', 12), cst('2026-11-09', 11)],
+    ['restarted, event 5 s before the restart', restarted, new Date(cst('2026-11-10', 9).getTime() - 5_000), cst('2026-11-10', 9)],
+    ['extended, event 5 s before the extension', extended, new Date(cst('2026-11-11', 10).getTime() - 5_000), cst('2026-11-11', 10)],
+    ['extended, event after it', extended, cst('2026-11-12', 8), cst('2026-11-12', 8)],
+  ] as const)('%s', (_case, clock, eventAt, expected) => {
+    expect(clockChangeTime(clock, eventAt).toISOString()).toBe(expected.toISOString());
+    expect(clockChangeTime(clock, eventAt.toISOString()).toISOString()).toBe(expected.toISOString());
+  });
+
+  it.each([
+    // What each transition does with the event's own time, and with clockChangeTime's.
+    ['a withdrawal at 10:00:00 after an extension at 10:00:05', (c: DeadlineClock, at: Date) => stopClock(c, at), extendClock(cnNovember(), 'complex', new Date(cst('2026-11-05', 10).getTime() + 5_000), approver), cst('2026-11-05', 10)],
+    ['an extension at 10:00:00 after new facts at 10:00:05', (c: DeadlineClock, at: Date) => extendClock(c, 'complex', at, approver), restartClock(cnNovember(), new Date(cst('2026-11-05', 10).getTime() + 5_000), 'new facts'), cst('2026-11-05', 10)],
+    ['new facts at 10:00:00 after an extension at 10:00:05', (c: DeadlineClock, at: Date) => restartClock(c, at, 'new facts'), extendClock(cnNovember(), 'complex', new Date(cst('2026-11-05', 10).getTime() + 5_000), approver), cst('2026-11-05', 10)],
+    ['the answer at 10:00:00 after a resume at 10:00:05', (c: DeadlineClock, at: Date) => stopClock(c, at), resumeClock(pauseClock(cnNovember(), cst('2026-11-04', 9), 'awaiting-customer'), new Date(cst('2026-11-05', 10).getTime() + 5_000)), cst('2026-11-05', 10)],
+  ] as const)('%s: refused as out of order at its own time, applied at the clock’s last event', (_case, change, clock, eventAt) => {
+    expectClockError(() => change(clock, eventAt), 'out-of-order');
+    const applied = change(clock, clockChangeTime(clock, eventAt));
+    expect(applied).toBeDefined();
+  });
+
+  it('clockChangeTime_unreadableTime_isRefused', () => {
+    expectClockError(() => clockChangeTime(cnNovember(), 'soon'), 'invalid-time');
+  });
+});
+
+describe("responseDeadlineStatus (the binding date: the clock's or the regulator's)", () => {
+  const approver = { id: 'staff-0042', senior: false };
+  /** Tue 24 Feb 2026 10:00 Shanghai: standard 15 days → end of Wed 11 Mar (374 h); a referral due the end of Fri 6 Mar (254 h). */
+  const start = cst('2026-02-24', 10);
+  const feb = (): DeadlineClock => startClock({ regime: CN, startedAt: start });
+  const march6 = endOfCstDay('2026-03-06');
+  const march20 = endOfCstDay('2026-03-20');
+  const toRegulator = (regulator: string, at: Date) => (at.getTime() - start.getTime()) / (Date.parse(regulator) - start.getTime());
+  const pausedOn3March = () => pauseClock(feb(), cst('2026-03-03', 10), 'external-appraisal');
+
+  it.each([
+    // case, clock, regulator's deadline, now, binding, due date, warnings reached, breached
+    ['no referral: the clock alone', feb, null, cst('2026-03-06', 10), 'clock', endOfCstDay('2026-03-11'), [0.5], false],
+    ['referral earlier, 1 Mar: 120 of 254 h', feb, march6, cst('2026-03-01', 10), 'regulator', march6, [], false],
+    ['referral earlier, 2 Mar: 144 of 254 h', feb, march6, cst('2026-03-02', 10), 'regulator', march6, [0.5], false],
+    ['referral earlier, 4 Mar: 192 of 254 h (the clock alone: 0.51)', feb, march6, cst('2026-03-04', 10), 'regulator', march6, [0.5, 0.75], false],
+    ['referral earlier, 6 Mar 10:00: 240 of 254 h (the clock alone: 0.64)', feb, march6, cst('2026-03-06', 10), 'regulator', march6, [0.5, 0.75, 0.9], false],
+    ['referral earlier, 7 Mar: breached though the clock runs to 11 Mar', feb, march6, cst('2026-03-07', 9), 'regulator', march6, [0.5, 0.75, 0.9], true],
+    ['referral later: the clock binds', feb, march20, cst('2026-03-06', 10), 'clock', endOfCstDay('2026-03-11'), [0.5], false],
+    ['referral later: the clock breaches first', feb, march20, cst('2026-03-12', 9), 'clock', endOfCstDay('2026-03-11'), [0.5, 0.75, 0.9], true],
+    ['paused 3 Mar, 5 Mar: the regulator runs on', pausedOn3March, march6, cst('2026-03-05', 10), 'regulator', march6, [0.5, 0.75], false],
+    ['paused 3 Mar, 7 Mar: breached while paused', pausedOn3March, march6, cst('2026-03-07', 10), 'regulator', march6, [0.5, 0.75, 0.9], true],
+    ['paused 3 Mar, referral 20 Mar past the clock: it binds while paused, 19 Mar', pausedOn3March, march20, cst('2026-03-19', 10), 'regulator', march20, [0.5, 0.75, 0.9], false],
+    ['paused 3 Mar, referral 20 Mar, 21 Mar: breached while paused', pausedOn3March, march20, cst('2026-03-21', 9), 'regulator', march20, [0.5, 0.75, 0.9], true],
+    ['paused 3 Mar, resumed 20 Mar: breached 6 Mar all the same', () => resumeClock(pausedOn3March(), cst('2026-03-20', 10)), march6, cst('2026-03-20', 10), 'regulator', march6, [0.5, 0.75, 0.9], true],
+    ['answered while paused, after the regulator’s date', () => stopClock(pausedOn3March(), cst('2026-03-10', 10)), march6, cst('2026-03-20', 10), 'regulator', march6, [0.5, 0.75, 0.9], true],
+    ['answered while paused, before the regulator’s date', () => stopClock(pausedOn3March(), cst('2026-03-05', 10)), march6, cst('2026-03-20', 10), 'regulator', march6, [0.5, 0.75], false],
+    ['new facts 3 Mar: the regulator’s share still counts from acceptance', () => restartClock(feb(), cst('2026-03-03', 10), 'new facts'), march6, cst('2026-03-05', 10), 'regulator', march6, [0.5, 0.75], false],
+    ['extended to 26 Mar: the referral of 20 Mar binds, 19 Mar', () => extendClock(feb(), 'complex', cst('2026-03-03', 10), approver), march20, cst('2026-03-19', 10), 'regulator', march20, [0.5, 0.75, 0.9], false],
+  ] as const)('%s', (_case, clock, regulator, now, binding, dueBy, warnings, breached) => {
+    const c = clock();
+    const status = responseDeadlineStatus(c, regulator, now);
+    expect(status).toMatchObject({ binding, dueBy, warningsReached: warnings, breached });
+    // The regulator's share is calendar time since acceptance, frozen once the clock stopped.
+    const until = c.stoppedAt ? new Date(Math.min(now.getTime(), Date.parse(c.stoppedAt))) : now;
+    if (binding === 'regulator') expect(status.elapsedFraction).toBeCloseTo(toRegulator(regulator!, until), 9);
+  });
+
+  it('responseDeadlineStatus_noReferral_isTheClocksStatus', () => {
+    for (const now of [cst('2026-02-25', 9), cst('2026-03-06', 10), cst('2026-03-12', 9)]) {
+      const own = clockStatus(feb(), now);
+      expect(responseDeadlineStatus(feb(), null, now)).toEqual({ dueBy: own.dueBy, binding: 'clock', elapsedFraction: own.elapsedFraction, warningsReached: own.warningsReached, breached: own.breached });
+    }
+  });
+});
+
+describe('nextDeadlineCheck (when the watch looks next)', () => {
+  const start = cst('2026-02-24', 10);
+  const feb = (): DeadlineClock => startClock({ regime: CN, startedAt: start });
+  const march6 = endOfCstDay('2026-03-06');
+  const clockDue = Date.parse(endOfCstDay('2026-03-11'));
+  const atShare = (share: number, regulator: string) => new Date(Math.ceil(start.getTime() + share * (Date.parse(regulator) - start.getTime())));
+  const atClockShare = (share: number) => new Date(Math.ceil(start.getTime() + share * (clockDue - start.getTime())));
+  const pausedOn3March = () => pauseClock(feb(), cst('2026-03-03', 10), 'external-appraisal');
+  const F = [0.5, 0.75, 0.9];
+
+  it.each([
+    // case, clock, regulator's deadline, warnings raised, now, expected (a date, 'now' or null)
+    ['no referral: the next warning of the clock', feb, null, [], cst('2026-02-25', 10), atClockShare(0.5)],
+    ['no referral, all warned: the clock’s due date', feb, null, F, cst('2026-03-10', 10), new Date(clockDue + 1)],
+    ['referral earlier: its next warning, not the clock’s', feb, march6, [], cst('2026-02-25', 10), atShare(0.5, march6)],
+    ['referral earlier, 0.5 raised', feb, march6, [0.5], cst('2026-03-02', 10), atShare(0.75, march6)],
+    ['referral earlier, all warned: its date', feb, march6, F, cst('2026-03-06', 10), new Date(Date.parse(march6) + 1)],
+    ['a warning owed: now', feb, march6, [], cst('2026-03-04', 10), 'now'],
+    ['breached: now', feb, march6, F, cst('2026-03-07', 9), 'now'],
+    ['paused, no referral: nothing runs', pausedOn3March, null, [0.5], cst('2026-03-04', 10), null],
+    ['paused, referral: its next warning', pausedOn3March, march6, [0.5], cst('2026-03-03', 10), atShare(0.75, march6)],
+    ['paused, referral, all warned: its date', pausedOn3March, march6, F, cst('2026-03-06', 10), new Date(Date.parse(march6) + 1)],
+    ['paused, referral passed: now', pausedOn3March, march6, F, cst('2026-03-07', 10), 'now'],
+    ['answered in time: never', () => stopClock(feb(), cst('2026-03-05', 10)), march6, [0.5], cst('2026-03-05', 10), null],
+    ['answered while paused after the referral’s date: the breach is owed', () => stopClock(pausedOn3March(), cst('2026-03-10', 10)), march6, F, cst('2026-03-10', 10), 'now'],
+  ] as const)('%s', (_case, clock, regulator, raised, now, expected) => {
+    const next = nextDeadlineCheck(clock(), regulator, F, raised, now);
+    if (expected === null) expect(next).toBeNull();
+    else expect(next!.toISOString()).toBe((expected === 'now' ? now : expected).toISOString());
+  });
+
+  it('nextDeadlineCheck_isAlwaysAfterNow_whenNothingIsOwed', () => {
+    // A fraction computed a hair before now must not make the watch look again at once, for ever.
+    const clock = feb();
+    const now = atShare(0.5, march6);
+    const next = nextDeadlineCheck(clock, march6, F, [0.5], now)!;
+    expect(next.getTime()).toBeGreaterThan(now.getTime());
+  });
+});
+
+describe('watchAfterClockChange (what the watch keeps when the clock changes)', () => {
+  const approver = { id: 'staff-0042', senior: false };
+  const start = cst('2026-02-24', 10);
+  const feb = (): DeadlineClock => startClock({ regime: CN, startedAt: start });
+  const march6 = new Date(endOfCstDay('2026-03-06'));
+  const F = [0.5, 0.75, 0.9];
+  const state = (clock: DeadlineClock, over: Partial<DeadlineWatchState> = {}): DeadlineWatchState => ({
+    responseDueBy: bindingDueBy(clock.dueBy, over.regulatorDeadline ?? null),
+    regulatorDeadline: null,
+    warningsRaised: [],
+    breachedAt: null,
+    ...over,
+  });
+
+  it.each([
+    // case, before, change, at, warnings kept
+    // 6 Mar: 240 of 374 h of the 15 days (0.64); of the 30 days to 26 Mar, 240 of 734 h (0.33).
+    ['extended 15 → 30 days on 6 Mar: 0.5 is no longer reached', F.slice(0, 1), null, 'extended', cst('2026-03-06', 10), []],
+    // 11 Mar: 360 of 374 h (0.96); of 734 h, 0.49.
+    ['extended on 11 Mar: none of the three is reached', F, null, 'extended', cst('2026-03-11', 10), []],
+    ['extended with a referral of 6 Mar binding: its warnings stand', [0.5, 0.75], march6, 'extended', cst('2026-03-05', 10), [0.5, 0.75]],
+    ['new facts: the regime’s period afresh', [0.5], null, 'restarted', cst('2026-03-06', 10), []],
+    ['new facts with a referral binding: its warnings stand', [0.5, 0.75], march6, 'restarted', cst('2026-03-05', 10), [0.5, 0.75]],
+    ['paused: nothing moves', [0.5], null, 'paused', cst('2026-03-06', 10), [0.5]],
+    ['paused with a later referral: the clock’s warnings stand', [0.5], new Date(endOfCstDay('2026-03-30')), 'paused', cst('2026-03-06', 10), [0.5]],
+    ['stopped', [0.5], null, 'stopped', cst('2026-03-06', 10), [0.5]],
+  ] as const)('%s', (_case, raised, regulatorDeadline, change, at, kept) => {
+    const before = feb();
+    const after =
+      change === 'extended' ? extendClock(before, 'complex', at, approver)
+      : change === 'restarted' ? restartClock(before, at, 'new facts')
+      : change === 'paused' ? pauseClock(before, at, 'external-appraisal')
+      : stopClock(before, at);
+    const watch = watchAfterClockChange(state(before, { regulatorDeadline, warningsRaised: [...raised] }), after, change, at, F, at);
+    expect(watch.warningsRaised).toEqual(kept);
+    // A pause or a stop keeps them all; otherwise what is kept is what is still reached.
+    if (change !== 'paused' && change !== 'stopped') expect(warningsStillReached(after, regulatorDeadline, raised, at)).toEqual(kept);
+  });
+
+  it('an extension after the warnings: they are raised again before the new, later breach', () => {
+    const at = cst('2026-03-11', 10);
+    const extended = extendClock(feb(), 'complex', at, approver);
+    const watch = watchAfterClockChange(state(feb(), { warningsRaised: F }), extended, 'extended', at, F, at);
+    expect(watch.responseDueBy.toISOString()).toBe(endOfCstDay('2026-03-26'));
+    expect(watch.warningsRaised).toEqual([]);
+    // 0.5 of 24 Feb 10:00 → the end of 26 Mar (734 h) is 367 h: about 11 Mar 17:00 Shanghai, long before 26 Mar.
+    expect(Math.abs(watch.nextCheckAt!.getTime() - cst('2026-03-11', 17).getTime())).toBeLessThanOrEqual(1);
+  });
+
+  it.each([
+    // case, regulator's deadline, breached at, new facts at, breach kept
+    ['the regime’s date missed: new facts clear it', null, new Date(Date.parse(endOfCstDay('2026-03-11')) + 60_000), cst('2026-03-12', 10), false],
+    ['the regulator’s date missed: it stands', march6, new Date(march6.getTime() + 60_000), cst('2026-03-09', 10), true],
+  ] as const)('restart after a breach: %s', (_case, regulatorDeadline, breachedAt, at, kept) => {
+    // The clock's own date passed unanswered: restartClock still accepts new facts (the restart is not refused after a breach).
+    const restarted = restartClock(feb(), at, 'new facts');
+    const watch = watchAfterClockChange(state(feb(), { regulatorDeadline, breachedAt, warningsRaised: F }), restarted, 'restarted', at, F, at);
+    expect(watch.breachedAt).toEqual(kept ? breachedAt : null);
+    expect(watch.nextCheckAt === null).toBe(kept);
+  });
+
+  it.each([
+    // case, regulator's deadline, paused at, stopped at, next check
+    ['answered in time', march6, cst('2026-03-03', 10), cst('2026-03-05', 10), null],
+    ['answered while paused, after the regulator’s date: the breach is owed', march6, cst('2026-03-03', 10), cst('2026-03-10', 10), 'at'],
+  ] as const)('stopped: %s', (_case, regulatorDeadline, pausedAt, stoppedAt, next) => {
+    const paused = pauseClock(feb(), pausedAt, 'external-appraisal');
+    const before = state(paused, { regulatorDeadline, warningsRaised: [0.5, 0.75] });
+    const watch = watchAfterClockChange(before, stopClock(paused, stoppedAt), 'stopped', stoppedAt, F, stoppedAt);
+    expect(watch.responseDueBy).toEqual(before.responseDueBy);
+    expect(watch.nextCheckAt).toEqual(next === null ? null : stoppedAt);
   });
 });

@@ -345,11 +345,14 @@ export interface ClockStatus {
 
 const overlapMs = (a0: number, a1: number, b0: number, b1: number): number => Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
 
-export function clockStatus(clock: DeadlineClock, now: Date | string, warnAtFractions: readonly number[] = [0.5, 0.75, 0.9]): ClockStatus {
+function assertFractions(warnAtFractions: readonly number[]): void {
   for (const f of warnAtFractions) {
     if (!(f > 0 && f <= 1)) throw new RangeError(`warning fractions must be in (0, 1], got ${f}`);
   }
-  const nowMs = instant(now, 'now').getTime();
+}
+
+/** The clock's running time: used up to `now` (frozen while paused or stopped) and allowed in all, paused time left out of both. */
+function runningTime(clock: DeadlineClock, nowMs: number): { elapsedMs: number; totalMs: number; effectiveNow: number } {
   const open = clock.pauses.find((p) => p.to === null);
   // While paused or stopped the clock does not advance: measure up to the moment it stood still.
   const effective =
@@ -359,14 +362,185 @@ export function clockStatus(clock: DeadlineClock, now: Date | string, warnAtFrac
   const due = Date.parse(clock.dueBy);
   const closed = clock.pauses.filter((p) => p.to !== null).map((p) => [Date.parse(p.from), Date.parse(p.to as string)] as const);
   const pausedBefore = (t: number): number => closed.reduce((s, [a, b]) => s + overlapMs(a, b, start, t), 0);
-  const total = due - start - pausedBefore(due);
-  const elapsed = Math.max(0, effectiveNow - start - pausedBefore(effectiveNow));
-  const elapsedFraction = total > 0 ? elapsed / total : 1;
+  return { elapsedMs: Math.max(0, effectiveNow - start - pausedBefore(effectiveNow)), totalMs: due - start - pausedBefore(due), effectiveNow };
+}
+
+const reachedOf = (fraction: number, warnAtFractions: readonly number[]): number[] =>
+  [...warnAtFractions].filter((f) => fraction >= f).sort((a, b) => a - b);
+
+export function clockStatus(clock: DeadlineClock, now: Date | string, warnAtFractions: readonly number[] = [0.5, 0.75, 0.9]): ClockStatus {
+  assertFractions(warnAtFractions);
+  const nowMs = instant(now, 'now').getTime();
+  const { elapsedMs, totalMs, effectiveNow } = runningTime(clock, nowMs);
+  const due = Date.parse(clock.dueBy);
+  const elapsedFraction = totalMs > 0 ? elapsedMs / totalMs : 1;
   return {
     dueBy: clock.dueBy,
     elapsedFraction,
-    warningsReached: [...warnAtFractions].filter((f) => elapsedFraction >= f).sort((a, b) => a - b),
+    warningsReached: reachedOf(elapsedFraction, warnAtFractions),
     breached: effectiveNow > due,
     remainingMs: due - effectiveNow,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Watching the response deadline: the clock's own date and a regulator's, whichever binds
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * When a change that an event brings (new facts, an extension, a withdrawal, the answer) applies
+ * to the clock: at the event's time, or at the clock's last recorded event when the event carries
+ * an earlier time. Events of different services (a withdrawal from intake at 10:00:00, an
+ * extension from investigation at 10:00:05) can be handled in either order; the later-handled one
+ * must still apply, not fail as out of order.
+ */
+export function clockChangeTime(clock: DeadlineClock, eventAt: Date | string): Date {
+  const at = instant(eventAt, 'event time');
+  return new Date(Math.max(at.getTime(), lastEventAt(clock)));
+}
+
+/** When the clock first started (acceptance), before any restart on new facts. */
+const firstStartedAt = (clock: DeadlineClock): number => Date.parse(clock.restarts[0]?.previousStartedAt ?? clock.startedAt);
+
+export interface ResponseDeadlineStatus {
+  /**
+   * The date the response is measured against: `bindingDueBy` of the clock's date and the
+   * regulator's; while the clock is paused only the regulator's date runs on, so it binds.
+   */
+  dueBy: string;
+  binding: 'clock' | 'regulator';
+  /**
+   * Share of the time to `dueBy` used: for the clock's date its running time (paused time does
+   * not count); for the regulator's the calendar time since acceptance (a pause does not stop
+   * the regulator), up to the stop.
+   */
+  elapsedFraction: number;
+  /** The warning fractions reached, ascending. */
+  warningsReached: number[];
+  /**
+   * Either date missed: the clock's by its running time, the regulator's by the calendar
+   * whatever the clock's state (until the clock stopped: an answer after it is late).
+   */
+  breached: boolean;
+}
+
+/**
+ * Where a response stands against its binding due date: the clock's own date, or the deadline of
+ * a regulator's referral when that comes first (or while the clock is paused). The warnings are
+ * measured against the binding date, so a referral due well before the regime's date warns
+ * before it is breached, and a pause hides no regulator's deadline.
+ */
+export function responseDeadlineStatus(
+  clock: DeadlineClock,
+  regulatorDeadline: Date | string | null | undefined,
+  now: Date | string,
+  warnAtFractions: readonly number[] = [0.5, 0.75, 0.9],
+): ResponseDeadlineStatus {
+  const own = clockStatus(clock, now, warnAtFractions);
+  const due = bindingDueBy(clock.dueBy, regulatorDeadline);
+  if (regulatorDeadline === null || regulatorDeadline === undefined) {
+    return { dueBy: own.dueBy, binding: 'clock', elapsedFraction: own.elapsedFraction, warningsReached: own.warningsReached, breached: own.breached };
+  }
+  const regulator = instant(regulatorDeadline, "regulator's deadline").getTime();
+  const nowMs = instant(now, 'now').getTime();
+  const until = clock.state === 'stopped' && clock.stoppedAt ? Math.min(nowMs, Date.parse(clock.stoppedAt)) : nowMs;
+  const breached = own.breached || until > regulator;
+  const regulatorBinds = clock.state === 'paused' || due.getTime() < Date.parse(clock.dueBy);
+  if (!regulatorBinds) return { dueBy: own.dueBy, binding: 'clock', elapsedFraction: own.elapsedFraction, warningsReached: own.warningsReached, breached };
+  const start = firstStartedAt(clock);
+  const elapsedFraction = regulator > start ? Math.max(0, until - start) / (regulator - start) : 1;
+  return { dueBy: iso(new Date(regulator)), binding: 'regulator', elapsedFraction, warningsReached: reachedOf(elapsedFraction, warnAtFractions), breached };
+}
+
+/**
+ * When a response deadline next needs looking at, given the warnings already raised: `now` when a
+ * warning is owed or a date is missed (a clock stopped after its binding date owes its breach),
+ * otherwise when the next warning fraction or a due date is crossed; null when nothing can come
+ * due without another change of the clock (stopped in time, or paused with no regulator's date).
+ * Warnings are the fractions below 1; reaching 1 is the breach.
+ */
+export function nextDeadlineCheck(
+  clock: DeadlineClock,
+  regulatorDeadline: Date | string | null | undefined,
+  warnAtFractions: readonly number[],
+  raised: readonly number[],
+  now: Date | string,
+): Date | null {
+  const nowMs = instant(now, 'now').getTime();
+  const status = responseDeadlineStatus(clock, regulatorDeadline, now, warnAtFractions);
+  if (status.breached) return new Date(nowMs);
+  if (clock.state === 'stopped') return null;
+  const pending = warnAtFractions.filter((f) => f < 1 && !raised.includes(f));
+  if (pending.some((f) => f <= status.elapsedFraction)) return new Date(nowMs);
+  const regulator = regulatorDeadline === null || regulatorDeadline === undefined ? null : instant(regulatorDeadline, "regulator's deadline").getTime();
+  const candidates: number[] = [];
+  if (clock.state === 'running') candidates.push(Date.parse(clock.dueBy) + 1);
+  if (regulator !== null) candidates.push(regulator + 1);
+  const next = Math.min(...pending.filter((f) => f > status.elapsedFraction));
+  if (Number.isFinite(next)) {
+    if (status.binding === 'regulator' && regulator !== null) {
+      const start = firstStartedAt(clock);
+      candidates.push(start + next * (regulator - start));
+    } else if (clock.state === 'running') {
+      // A running clock's running time advances with the calendar.
+      candidates.push(nowMs + (next - status.elapsedFraction) * runningTime(clock, nowMs).totalMs);
+    }
+  }
+  if (candidates.length === 0) return null;
+  return new Date(Math.max(nowMs + 1, Math.ceil(Math.min(...candidates))));
+}
+
+/**
+ * The warnings raised before a change of the clock at `at` that are still reached after it. An
+ * extension or a restart moves the binding date later: a warning no longer reached is forgotten,
+ * so it is raised again when reached under the new date (before the new, later breach).
+ */
+export function warningsStillReached(
+  clock: DeadlineClock,
+  regulatorDeadline: Date | string | null | undefined,
+  raised: readonly number[],
+  at: Date | string,
+): number[] {
+  const { elapsedFraction } = responseDeadlineStatus(clock, regulatorDeadline, at, []);
+  return raised.filter((f) => f <= elapsedFraction);
+}
+
+export type ClockChangeKind = 'paused' | 'resumed' | 'restarted' | 'extended' | 'stopped';
+
+/** What the deadline watch keeps beside a clock. */
+export interface DeadlineWatchState {
+  /** The date the response was due by before the change. */
+  responseDueBy: Date;
+  regulatorDeadline: Date | null;
+  warningsRaised: number[];
+  breachedAt: Date | null;
+}
+
+/**
+ * The watch's state after the clock changed (to `clock`, at `at`; `now` is when it is recorded):
+ * - the due date is the binding one again (`bindingDueBy`); a stopped clock keeps the date it had;
+ * - a restart gives the regime's period afresh and clears a breach of it, but a regulator's
+ *   deadline already missed stays missed;
+ * - after a change that moves the binding date later (resume, restart, extension) only the
+ *   warnings still reached are kept, so the others are raised again before the new, later breach;
+ *   a pause or a stop moves no date and keeps them;
+ * - the next look (`nextDeadlineCheck`), none once breached.
+ */
+export function watchAfterClockChange(
+  before: DeadlineWatchState,
+  clock: DeadlineClock,
+  change: ClockChangeKind,
+  at: Date,
+  warnAtFractions: readonly number[],
+  now: Date = new Date(),
+): { responseDueBy: Date; warningsRaised: number[]; breachedAt: Date | null; nextCheckAt: Date | null } {
+  const when = new Date(Math.max(at.getTime(), now.getTime()));
+  const binding = bindingDueBy(clock.dueBy, before.regulatorDeadline);
+  const responseDueBy = change === 'stopped' ? before.responseDueBy : binding;
+  const breachStands = !!before.breachedAt && binding <= before.breachedAt;
+  const breachedAt = change === 'restarted' && !breachStands ? null : before.breachedAt;
+  const warningsRaised =
+    change === 'paused' || change === 'stopped' ? before.warningsRaised : warningsStillReached(clock, before.regulatorDeadline, before.warningsRaised, when);
+  const nextCheckAt = breachedAt ? null : nextDeadlineCheck(clock, before.regulatorDeadline, warnAtFractions, warningsRaised, when);
+  return { responseDueBy, warningsRaised, breachedAt, nextCheckAt };
 }

@@ -9,6 +9,7 @@ import {
   RoutingTable,
   SeveritySignals,
   sketchSimilarity,
+  spikeContinues,
   textSketch,
   validateRoutingTable,
 } from './triage-rules';
@@ -172,5 +173,34 @@ describe('assessSpike', () => {
     expect(a.spike).toBe(spike);
     expect(a.threshold).toBe(threshold);
     expect(a.reason).toContain(`${count} complaints in 60 min`);
+  });
+});
+
+describe('spikeContinues (an open incident takes members only while the spike lasts)', () => {
+  const policy = { windowMinutes: 60, baselineWindows: 4, minComplaints: 5, factor: 3, baselineFloor: 1 };
+
+  it.each([
+    // complaints in the last window (the arrival among them), the incident's baseline, still a spike, threshold
+    [6, 0, true, 5],
+    [5, 0, true, 5],
+    [4, 0, false, 5], // the burst is over: normal traffic
+    [1, 0, false, 5],
+    [5, 1.5, true, 5], // 3 × 1.5 = 4.5, below the minimum
+    [9, 3, true, 9],
+    [8, 3, false, 9],
+    [12, 0.2, true, 5], // a baseline below the floor counts as the floor
+  ])('%i against a baseline of %p: continues %s (threshold %d)', (count, mean, continues, threshold) => {
+    const a = spikeContinues(count, mean, policy);
+    expect(a.spike).toBe(continues);
+    expect(a.threshold).toBe(threshold);
+    expect(a.baselineMean).toBe(mean);
+    expect(a.reason).toBe(`${count} complaints in 60 min against the incident's baseline of ${mean.toFixed(2)} per window (threshold ${threshold.toFixed(2)})`);
+  });
+
+  it("is judged against the incident's baseline, not the windows since, which hold the incident itself", () => {
+    // A burst of 10 an hour for three hours after a quiet day: the rolling baseline of the last 4
+    // windows has risen to 7.5, so the same 10 would no longer count as a spike, though it still is one.
+    expect(assessSpike(10, [10, 10, 10, 0], policy).spike).toBe(false);
+    expect(spikeContinues(10, 0, policy).spike).toBe(true);
   });
 });

@@ -324,12 +324,28 @@ export interface SpikeAssessment {
   reason: string;
 }
 
+/** The spike rule against a baseline mean: at least `minComplaints`, and `factor` times the mean (floored at `baselineFloor`). */
+function spikeAgainst(currentCount: number, mean: number, policy: SpikePolicy, baseline: string): SpikeAssessment {
+  const threshold = Math.max(policy.minComplaints, policy.factor * Math.max(mean, policy.baselineFloor));
+  const spike = currentCount >= threshold;
+  const reason = `${currentCount} complaints in ${policy.windowMinutes} min against ${baseline} (threshold ${threshold.toFixed(2)})`;
+  return { spike, baselineMean: mean, threshold, reason };
+}
+
 /** `baselineCounts` are the counts of the earlier windows, most recent first. */
 export function assessSpike(currentCount: number, baselineCounts: readonly number[], policy: SpikePolicy = DEFAULT_SPIKE_POLICY): SpikeAssessment {
   const windows = baselineCounts.slice(0, policy.baselineWindows);
   const mean = windows.length ? windows.reduce((a, b) => a + b, 0) / windows.length : 0;
-  const threshold = Math.max(policy.minComplaints, policy.factor * Math.max(mean, policy.baselineFloor));
-  const spike = currentCount >= threshold;
-  const reason = `${currentCount} complaints in ${policy.windowMinutes} min against a baseline of ${mean.toFixed(2)} per window over ${windows.length} windows (threshold ${threshold.toFixed(2)})`;
-  return { spike, baselineMean: mean, threshold, reason };
+  return spikeAgainst(currentCount, mean, policy, `a baseline of ${mean.toFixed(2)} per window over ${windows.length} windows`);
+}
+
+/**
+ * Whether an open systemic incident still holds when another complaint of its kind arrives: the
+ * complaints of the last window (the arrival among them) must still meet the spike rule, against
+ * the baseline the incident was raised on. The windows since hold the incident's own complaints,
+ * so a baseline taken from them would close a spike that is still going on merely because it
+ * lasted. When this says no, the incident closes and the arrival is judged afresh.
+ */
+export function spikeContinues(currentCount: number, incidentBaselineMean: number, policy: SpikePolicy = DEFAULT_SPIKE_POLICY): SpikeAssessment {
+  return spikeAgainst(currentCount, incidentBaselineMean, policy, `the incident's baseline of ${incidentBaselineMean.toFixed(2)} per window`);
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Events } from '@complaints/contracts';
-import { clockStatus, DeadlineClock } from '@complaints/domain';
+import { DeadlineClock, nextDeadlineCheck, responseDeadlineStatus } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { PeriodicWork, ServiceMetrics } from '@complaints/platform';
 import { TriageDecisionRecord } from '../triage/triage-decision.entity';
@@ -28,24 +28,16 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   /**
-   * When a clock next crosses a warning fraction or its due time, or null when it stands still.
-   * Paused time does not run, so a paused clock needs no look until it resumes.
+   * When a clock next crosses a warning fraction or a due date (`nextDeadlineCheck`): the binding
+   * date is the clock's or the regulator's, whichever is earlier, and the regulator's is watched
+   * whatever the clock's state (a pause does not stop it; a clock stopped after it owes a breach).
    */
-  static nextCheckAt(clock: DeadlineClock, fractions: readonly number[], raised: readonly number[], responseDueBy: Date, now: Date = new Date()): Date | null {
-    if (clock.state !== 'running') return null;
-    const status = clockStatus(clock, now, fractions);
-    const overdueAt = Math.min(Date.parse(clock.dueBy), responseDueBy.getTime()) + 1;
-    if (status.breached || now.getTime() >= overdueAt) return now;
-    // A clock that started in the past (a backlog, a restart dated earlier) may owe warnings already.
-    if (fractions.some((f) => !raised.includes(f) && f <= status.elapsedFraction)) return now;
-    const activeTotal = status.remainingMs / Math.max(1e-9, 1 - status.elapsedFraction);
-    const next = fractions.find((f) => !raised.includes(f) && f > status.elapsedFraction);
-    const at = next !== undefined ? now.getTime() + (next - status.elapsedFraction) * activeTotal : overdueAt;
-    return new Date(Math.min(Math.ceil(at), overdueAt));
+  static nextCheckAt(clock: DeadlineClock, fractions: readonly number[], raised: readonly number[], regulatorDeadline: Date | null, now: Date = new Date()): Date | null {
+    return nextDeadlineCheck(clock, regulatorDeadline, fractions, raised, now);
   }
 
-  static firstCheckAt(clock: DeadlineClock, fractions: readonly number[], responseDueBy: Date): Date | null {
-    return DeadlineWatch.nextCheckAt(clock, fractions, [], responseDueBy, new Date(Math.max(Date.now(), Date.parse(clock.startedAt))));
+  static firstCheckAt(clock: DeadlineClock, fractions: readonly number[], regulatorDeadline: Date | null): Date | null {
+    return DeadlineWatch.nextCheckAt(clock, fractions, [], regulatorDeadline, new Date(Math.max(Date.now(), Date.parse(clock.startedAt))));
   }
 
   onApplicationBootstrap(): void {
@@ -78,36 +70,36 @@ export class DeadlineWatch implements OnApplicationBootstrap, OnModuleDestroy {
         .setOnLocked('skip_locked')
         .getMany();
       for (const d of due) {
-        const status = clockStatus(d.clock, now, fractions);
-        const fresh = status.warningsReached.filter((f) => !d.warningsRaised.includes(f) && f < 1);
+        const status = responseDeadlineStatus(d.clock, d.regulatorDeadline, now, fractions);
+        // A stopped clock is looked at only for a breach it owes: warnings no longer help anyone.
+        const fresh = d.clock.state === 'stopped' ? [] : status.warningsReached.filter((f) => !d.warningsRaised.includes(f) && f < 1);
         for (const threshold of fresh) {
           await this.publisher.publish(manager, Events.DeadlineWarning, d.complaintId, {
             ticketNumber: d.ticketNumber,
             period: d.clock.period,
-            responseDueBy: d.responseDueBy.toISOString(),
+            responseDueBy: status.dueBy,
             threshold,
             elapsedFraction: Number(status.elapsedFraction.toFixed(4)),
           });
         }
         for (const threshold of fresh) this.metrics.deadlineWarnings.inc({ threshold: String(threshold) });
-        const breached = d.clock.state === 'running' && (status.breached || now > d.responseDueBy);
         let breachedAt = d.breachedAt;
-        if (breached && !breachedAt) {
+        if (status.breached && !breachedAt) {
           breachedAt = now;
           await this.publisher.publish(manager, Events.DeadlineBreached, d.complaintId, {
             ticketNumber: d.ticketNumber,
             period: d.clock.period,
-            responseDueBy: d.responseDueBy.toISOString(),
+            responseDueBy: status.dueBy,
             detectedAt: now.toISOString(),
           });
           this.metrics.deadlineBreaches.inc({ regime: d.regime });
-          this.logger.warn(`deadline breached: ${d.ticketNumber} was due by ${d.responseDueBy.toISOString()}`);
+          this.logger.warn(`deadline breached: ${d.ticketNumber} was due by ${status.dueBy}`);
         }
         const warningsRaised = [...d.warningsRaised, ...fresh];
         await manager.update(
           TriageDecisionRecord,
           { complaintId: d.complaintId },
-          { warningsRaised, breachedAt, nextCheckAt: breachedAt ? null : DeadlineWatch.nextCheckAt(d.clock, fractions, warningsRaised, d.responseDueBy, now) },
+          { warningsRaised, breachedAt, nextCheckAt: breachedAt ? null : DeadlineWatch.nextCheckAt(d.clock, fractions, warningsRaised, d.regulatorDeadline, now) },
         );
       }
       return due.length;

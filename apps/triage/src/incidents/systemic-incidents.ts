@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Events } from '@complaints/contracts';
-import { assessSpike } from '@complaints/domain';
+import { assessSpike, spikeContinues } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { SystemicIncidentRecord, TriageDecisionRecord } from '../triage/triage-decision.entity';
 import { Label, TRIAGE_POLICY, TriagePolicy } from '../triage/triage-policy';
@@ -17,7 +17,8 @@ export interface Arrival {
 /**
  * Spots a sudden rise of one product and cause above its recent baseline (seed 000: many customers'
  * cross-bank transfers stuck because a partner bank's interface failed) and keeps the incident open
- * while such complaints keep coming, so the department fixes one cause instead of answering each.
+ * while such complaints keep coming at a spike's rate, so the department fixes one cause instead of
+ * answering each; once the rate falls back the incident closes and later complaints stand alone.
  */
 @Injectable()
 export class SystemicIncidents {
@@ -35,28 +36,38 @@ export class SystemicIncidents {
 
     // A later member joins through its decision's systemic_incident_id, which the caller sets. The
     // incident row only moves its window: appending to a list on it would rewrite a row that grows
-    // with every complaint of a long incident, under the lock every such arrival waits for.
+    // with every complaint of a long incident, under the lock every such arrival waits for. One
+    // closed after this complaint was received was still open when it came, so it may join.
     const open = await ctx.manager
       .createQueryBuilder(SystemicIncidentRecord, 'i')
-      .select(['i.id', 'i.windowEnd'])
+      .select(['i.id', 'i.windowEnd', 'i.baselineMean'])
       .where('i.taxonomy = :taxonomy AND i.product = :product AND i.category = :category', codes)
       .andWhere('i.window_end >= :since', { since: windowStart })
+      .andWhere('(i.closed_at IS NULL OR i.closed_at > :receivedAt)', { receivedAt: arrival.receivedAt })
       .orderBy('i.detected_at', 'DESC')
       .getOne();
-    if (open) {
-      if (open.windowEnd < arrival.receivedAt) {
-        await ctx.manager.query(`UPDATE systemic_incidents SET window_end = $2 WHERE id = $1`, [open.id, arrival.receivedAt]);
-      }
-      return open;
-    }
-
     // No upper bound: complaints are triaged in parallel and not always in the order received, so
     // one received later may already be counted; the last of a burst to arrive sees all of it.
+    const inWindowSql = `FROM triage_decisions WHERE taxonomy = $1 AND product = $2 AND category = $3 AND received_at > $4 AND complaint_id <> $5`;
+    const inWindowArgs = [codes.taxonomy, codes.product, codes.category, windowStart, arrival.complaintId];
+    if (open) {
+      // It joins only while complaints of its kind still come at the rate that raised it.
+      const [{ n }]: { n: number }[] = await ctx.manager.query(`SELECT count(*)::int AS n ${inWindowSql}`, inWindowArgs);
+      const still = spikeContinues(n + 1, open.baselineMean, spikePolicy);
+      if (still.spike) {
+        if (open.windowEnd < arrival.receivedAt) {
+          await ctx.manager.query(`UPDATE systemic_incidents SET window_end = $2 WHERE id = $1`, [open.id, arrival.receivedAt]);
+        }
+        return open;
+      }
+      // The rate fell back: the incident closes, and this complaint is judged afresh below.
+      await ctx.manager.query(`UPDATE systemic_incidents SET closed_at = GREATEST(window_end, $2) WHERE id = $1 AND closed_at IS NULL`, [open.id, arrival.receivedAt]);
+      this.logger.log(`systemic incident ${open.id} closed: ${still.reason}`);
+    }
+
     const inWindow: { complaint_id: string; ticket_number: string; received_at: Date }[] = await ctx.manager.query(
-      `SELECT complaint_id, ticket_number, received_at FROM triage_decisions
-        WHERE taxonomy = $1 AND product = $2 AND category = $3 AND received_at > $4 AND complaint_id <> $5
-        ORDER BY received_at`,
-      [codes.taxonomy, codes.product, codes.category, windowStart, arrival.complaintId],
+      `SELECT complaint_id, ticket_number, received_at ${inWindowSql} ORDER BY received_at`,
+      inWindowArgs,
     );
     const baselineRows: { w: string; n: string }[] = await ctx.manager.query(
       `SELECT floor(extract(epoch FROM ($4::timestamptz - received_at)) * 1000 / $5)::int AS w, count(*) AS n

@@ -10,7 +10,18 @@ import {
   EventEnvelope,
   Events,
 } from '@complaints/contracts';
-import { bindingDueBy, DeadlineClock, extendClock, findRepeat, restartClock, startClock, stopClock, textSketch } from '@complaints/domain';
+import {
+  bindingDueBy,
+  clockChangeTime,
+  DeadlineClock,
+  extendClock,
+  findRepeat,
+  restartClock,
+  startClock,
+  stopClock,
+  textSketch,
+  watchAfterClockChange,
+} from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { DeadlineWatch } from '../deadlines/deadline-watch';
 import { SystemicIncidents } from '../incidents/systemic-incidents';
@@ -70,8 +81,8 @@ export class ComplaintTriage {
     });
 
     const regime = this.policy.regime(received.regime);
-    const earlierDecision = repeat ? earlier.find((d) => d.complaintId === repeat.of.complaintId) : undefined;
-    const merged = !!earlierDecision && this.policy.mergeRepeats[regime.id] && earlierDecision.clock.state !== 'stopped';
+    const earlierDecision = repeat && this.policy.mergeRepeats[regime.id] ? await this.lockDecision(ctx, repeat.of.complaintId) : null;
+    const merged = !!earlierDecision && earlierDecision.clock.state !== 'stopped';
     let clock: DeadlineClock = startClock({ regime, startedAt: receivedAt });
     const reasons = [...assessment.reasons];
     if (repeat) reasons.push(`repeat of ${repeat.of.ticketNumber}: ${repeat.reason}`);
@@ -86,6 +97,7 @@ export class ComplaintTriage {
     if (referralDue && referralDue < ownDueBy) {
       reasons.push(`due by the regulator's deadline ${referralDue.toISOString()}, earlier than the regime's`);
     }
+    if (merged && referralDue) await this.bindMergedReferral(ctx, earlierDecision!, referralDue, received.ticketNumber);
 
     const awaiting = assessment.needsTriageOfficer;
     await ctx.manager.insert(TriageDecisionRecord, {
@@ -115,7 +127,8 @@ export class ComplaintTriage {
       clock,
       warningsRaised: [],
       breachedAt: null,
-      nextCheckAt: merged ? null : DeadlineWatch.firstCheckAt(clock, this.policy.warnAtFractions, responseDueBy),
+      // A merged repeat is watched through the earlier complaint's clock, which now carries its referral's deadline.
+      nextCheckAt: merged ? null : DeadlineWatch.firstCheckAt(clock, this.policy.warnAtFractions, referralDue),
       decidedAt: new Date(),
     });
 
@@ -160,8 +173,8 @@ export class ComplaintTriage {
     const regime = this.policy.regime(decision.regime);
     if (!regime.restartOnNewFacts) return;
     const reason = `new facts supplied by the customer (${event.payload.attachmentCount} attachments)`;
-    const clock = restartClock(decision.clock, new Date(event.occurredAt), reason);
-    await this.saveClock(ctx, decision, clock, 'restarted', reason);
+    const at = clockChangeTime(decision.clock, event.occurredAt);
+    await this.saveClock(ctx, decision, restartClock(decision.clock, at, reason), 'restarted', at, reason);
   }
 
   @EventPattern(Events.ComplaintWithdrawn.pattern)
@@ -186,43 +199,62 @@ export class ComplaintTriage {
     if (outcome !== 'approved') return;
     const decision = await this.lockDecision(ctx, event.complaintId);
     if (!decision || decision.clock.state === 'stopped' || decision.clock.period === toPeriod) return;
-    const clock = extendClock(decision.clock, toPeriod, new Date(event.occurredAt), { id: decidedBy, senior: seniorApproval });
-    await this.saveClock(ctx, decision, clock, 'extended', reason, decidedBy);
+    const at = clockChangeTime(decision.clock, event.occurredAt);
+    await this.saveClock(ctx, decision, extendClock(decision.clock, toPeriod, at, { id: decidedBy, senior: seniorApproval }), 'extended', at, reason, decidedBy);
   }
 
   private async stop(ctx: EventContext, complaintId: string, at: Date, reason: string) {
     const decision = await this.lockDecision(ctx, complaintId);
     if (!decision || decision.clock.state === 'stopped') return;
-    // Events can carry a time before the clock's last change (a pause recorded later); stop no earlier than that.
-    const when = new Date(Math.max(at.getTime(), ...[decision.clock.startedAt, ...decision.clock.pauses.map((p) => p.to ?? p.from)].map((t) => Date.parse(t))));
-    await this.saveClock(ctx, decision, stopClock(decision.clock, when), 'stopped', reason);
+    const when = clockChangeTime(decision.clock, at);
+    await this.saveClock(ctx, decision, stopClock(decision.clock, when), 'stopped', when, reason);
+  }
+
+  /**
+   * A regulator's referral merged into an earlier complaint: the merged complaint has no clock of
+   * its own, so the earlier one answers for both and its binding due date takes the referral's
+   * deadline when that is earlier; the deadline watch looks at it by then.
+   */
+  private async bindMergedReferral(ctx: EventContext, into: TriageDecisionRecord, referralDue: Date, ticketNumber: string) {
+    if (into.regulatorDeadline && into.regulatorDeadline <= referralDue) return;
+    const regulatorDeadline = referralDue;
+    await ctx.manager.update(
+      TriageDecisionRecord,
+      { complaintId: into.complaintId },
+      {
+        regulatorDeadline,
+        responseDueBy: bindingDueBy(into.clock.dueBy, regulatorDeadline),
+        reasons: [...into.reasons, `due by the regulator's deadline ${regulatorDeadline.toISOString()} of ${ticketNumber}, merged with it`],
+        nextCheckAt: into.breachedAt ? null : DeadlineWatch.nextCheckAt(into.clock, this.policy.warnAtFractions, into.warningsRaised, regulatorDeadline),
+      },
+    );
   }
 
   private lockDecision(ctx: EventContext, complaintId: string) {
     return ctx.manager.findOne(TriageDecisionRecord, { where: { complaintId }, lock: { mode: 'pessimistic_write' } });
   }
 
-  private async saveClock(ctx: EventContext, decision: TriageDecisionRecord, clock: DeadlineClock, change: 'restarted' | 'stopped' | 'extended', reason: string, actor: string | null = null) {
-    const responseDueBy = bindingDueBy(clock.dueBy, decision.regulatorDeadline);
-    // A restart gives the regime's period afresh, but a regulator's deadline already missed stays missed.
-    const breachStands = !!decision.breachedAt && responseDueBy <= decision.breachedAt;
-    await ctx.manager.update(
-      TriageDecisionRecord,
-      { complaintId: decision.complaintId },
-      {
-        clock,
-        responseDueBy: change === 'stopped' ? decision.responseDueBy : responseDueBy,
-        warningsRaised: change === 'restarted' ? [] : decision.warningsRaised,
-        breachedAt: change === 'restarted' && !breachStands ? null : decision.breachedAt,
-        nextCheckAt: change === 'stopped' ? null : DeadlineWatch.firstCheckAt(clock, this.policy.warnAtFractions, responseDueBy),
-      },
-    );
+  /**
+   * Records a change an event brought, at `at` (`clockChangeTime`: the event's time, or the clock's
+   * last event when that is later, so events of different services apply in either order).
+   */
+  private async saveClock(
+    ctx: EventContext,
+    decision: TriageDecisionRecord,
+    clock: DeadlineClock,
+    change: 'restarted' | 'stopped' | 'extended',
+    at: Date,
+    reason: string,
+    actor: string | null = null,
+  ) {
+    const watch = watchAfterClockChange(decision, clock, change, at, this.policy.warnAtFractions);
+    await ctx.manager.update(TriageDecisionRecord, { complaintId: decision.complaintId }, { clock, ...watch });
     await ctx.publish(Events.DeadlineClockChanged, {
       ticketNumber: decision.ticketNumber,
       change,
       period: clock.period,
       reason,
-      responseDueBy: change === 'stopped' ? null : responseDueBy.toISOString(),
+      responseDueBy: change === 'stopped' ? null : watch.responseDueBy.toISOString(),
       actor,
     });
   }

@@ -3,10 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { ComplaintTriaged, Events, Severity } from '@complaints/contracts';
-import { bindingDueBy, DeadlineClock, DeadlineClockError, extendClock, maskDigitRuns, pauseClock, resumeClock } from '@complaints/domain';
+import { DeadlineClock, DeadlineClockError, extendClock, maskDigitRuns, pauseClock, resumeClock, watchAfterClockChange } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { Allow, AuthenticatedRequest, Principal, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
-import { DeadlineWatch } from '../deadlines/deadline-watch';
 import { SystemicIncidentRecord, TriageDecisionRecord, TriageRevisionRecord } from './triage-decision.entity';
 import { TRIAGE_POLICY, TriagePolicy, UnknownTaxonomyError } from './triage-policy';
 import { ClockChangeDto, ClassifyRequestDto, RetriageDto } from './triage-requests.dto';
@@ -137,7 +136,7 @@ export class TriageApi {
           channelCode: found.channelCode,
           confidence: found.confidence,
           triagedBy: 'triage-officer',
-          repeatOf: null,
+          repeatOf: await this.repeatOf(manager, found),
           systemicIncidentId: found.systemicIncidentId,
         });
       } else {
@@ -185,13 +184,11 @@ export class TriageApi {
         if (e instanceof DeadlineClockError) throw new ConflictException(`${e.code}: ${e.message}`);
         throw e;
       }
-      const responseDueBy = bindingDueBy(clock.dueBy, found.regulatorDeadline);
       const change = dto.action === 'pause' ? 'paused' : dto.action === 'resume' ? 'resumed' : 'extended';
-      await manager.update(
-        TriageDecisionRecord,
-        { complaintId },
-        { clock, responseDueBy, nextCheckAt: DeadlineWatch.nextCheckAt(clock, this.policy.warnAtFractions, found.warningsRaised, responseDueBy, now) },
-      );
+      // The regulator's deadline stays watched while paused; an extension or a resume keeps only the warnings still reached.
+      const watch = watchAfterClockChange(found, clock, change, now, this.policy.warnAtFractions, now);
+      const { responseDueBy } = watch;
+      await manager.update(TriageDecisionRecord, { complaintId }, { clock, ...watch });
       await this.publisher.publish(manager, Events.DeadlineClockChanged, complaintId, {
         ticketNumber: found.ticketNumber,
         change,
@@ -205,7 +202,7 @@ export class TriageApi {
         reason: staffText(dto.reason.trim()).slice(0, 500),
         ...(dto.pauseReason ? { pauseReason: dto.pauseReason } : {}),
       });
-      return this.present({ ...found, clock, responseDueBy }, principal);
+      return this.present({ ...found, clock, ...watch }, principal);
     });
   }
 
@@ -236,6 +233,15 @@ export class TriageApi {
     );
     const members = new Map(rows.map((r) => [r.incident, r.ids]));
     return incidents.map((i) => ({ ...i, complaintIds: [...new Set([...i.complaintIds, ...(members.get(i.id) ?? [])])] }));
+  }
+
+  /** The earlier complaint triage found this one repeats, as complaint.triaged names it. */
+  private async repeatOf(manager: EntityManager, found: TriageDecisionRecord): Promise<ComplaintTriaged['repeatOf']> {
+    if (!found.repeatOf) return null;
+    const earlier = await manager.findOne(TriageDecisionRecord, { where: { complaintId: found.repeatOf }, select: { complaintId: true, ticketNumber: true } });
+    // Decisions are never deleted; a repeat recorded without its earlier decision is a fault to look into, not to hide.
+    if (!earlier) throw new Error(`complaint ${found.complaintId} repeats ${found.repeatOf}, which has no triage decision`);
+    return { complaintId: earlier.complaintId, ticketNumber: earlier.ticketNumber };
   }
 
   private async lock(manager: EntityManager, complaintId: string): Promise<TriageDecisionRecord> {

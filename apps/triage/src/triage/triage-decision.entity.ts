@@ -158,6 +158,14 @@ export class SystemicIncidentRecord {
   @Column({ type: 'text' })
   reason!: string;
 
+  /**
+   * When a complaint of its kind found the rate fallen below the spike rule: it takes no more
+   * members after that (one received before it still joins). Null while open, and for an incident
+   * that went quiet, which takes no more members once a window passes without one.
+   */
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
   /** The complaints that raised it; those that joined later point to it from their decision. */
   @Column({ name: 'complaint_ids', type: 'uuid', array: true })
   complaintIds!: string[];
