@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { simpleParser } from 'mailparser';
-import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
+import { CaseResponseIssued, ComplaintReceived, Events } from '@complaints/contracts';
 import { FieldCipher } from '@complaints/platform';
-import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
+import { eventually, quietKafka } from '@complaints/testing';
 import { startSmtpInbox, SmtpInbox } from '../../apps/notification/src/channels/testing/smtp-inbox';
+import { notificationClient } from './notification-client';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -41,14 +42,7 @@ describe('notification delivers over the customer\'s channel', () => {
     await smtp?.close();
   });
 
-  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') =>
-    testEnvelope(definition, complaintId, payload, producerName, `notify-${complaintId}`);
-  const deliver = (definition: EventDefinition, envelope: { complaintId: string }) =>
-    producer.send({ topic: `${notification.topicPrefix}${definition.topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
-  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-    await notification.pg.query(`SET search_path TO "${notification.schema}"`);
-    return (await notification.pg.query(text, params)).rows as R[];
-  };
+  const { envelopeOf, deliver, sql } = notificationClient(() => notification, () => producer, 'notify');
 
   const fileFor = async (email: string, overrides: Partial<ComplaintReceived> = {}) => {
     const complaintId = randomUUID();

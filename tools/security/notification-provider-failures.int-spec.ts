@@ -2,13 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Producer } from 'kafkajs';
 import { simpleParser } from 'mailparser';
-import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
+import { CaseResponseIssued, ComplaintReceived, Events } from '@complaints/contracts';
 import { readDeadLetters, replayDeadLetters } from '@complaints/messaging';
 import { FieldCipher } from '@complaints/platform';
-import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
+import { eventually, quietKafka } from '@complaints/testing';
 import { RecordingServer } from '../../apps/notification/src/channels/testing/recording-server';
 import { startSmtpInbox, SmtpInbox } from '../../apps/notification/src/channels/testing/smtp-inbox';
 import { HeldMessages } from '../../apps/notification/src/delivery/held-messages';
+import { notificationClient } from './notification-client';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(180_000);
@@ -72,14 +73,7 @@ describe('notification when providers fail', () => {
     await smtp?.close();
   });
 
-  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') =>
-    testEnvelope(definition, complaintId, payload, producerName, `failures-${complaintId}`);
-  const deliver = (definition: EventDefinition, envelope: { complaintId: string }) =>
-    producer.send({ topic: `${notification.topicPrefix}${definition.topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
-  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-    await notification.pg.query(`SET search_path TO "${notification.schema}"`);
-    return (await notification.pg.query(text, params)).rows as R[];
-  };
+  const { envelopeOf, deliver, sql } = notificationClient(() => notification, () => producer, 'failures');
   /** How the service's consumer group settled an event: handled, or dead-lettered after its retries. */
   const outcomeOf = async (eventId: string) => {
     const [row] = await eventually(async () => {

@@ -2,12 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { DateTime } from 'luxon';
 import { simpleParser } from 'mailparser';
-import { ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
+import { ComplaintReceived, Events } from '@complaints/contracts';
 import { FieldCipher, signWebhook } from '@complaints/platform';
-import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
+import { eventually, quietKafka } from '@complaints/testing';
 import { RecordingServer } from '../../apps/notification/src/channels/testing/recording-server';
 import { HeldMessages } from '../../apps/notification/src/delivery/held-messages';
 import { startSmtpInbox, SmtpInbox } from '../../apps/notification/src/channels/testing/smtp-inbox';
+import { notificationClient } from './notification-client';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(180_000);
@@ -70,14 +71,7 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
     await smtp?.close();
   });
 
-  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producerName = 'intake') =>
-    testEnvelope(definition, complaintId, payload, producerName, `survey-${complaintId}`);
-  const deliver = (definition: EventDefinition, envelope: { complaintId: string }) =>
-    producer.send({ topic: `${notification.topicPrefix}${definition.topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
-  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-    await notification.pg.query(`SET search_path TO "${notification.schema}"`);
-    return (await notification.pg.query(text, params)).rows as R[];
-  };
+  const { envelopeOf, deliver, sql } = notificationClient(() => notification, () => producer, 'survey');
   const handled = (...eventIds: string[]) =>
     eventually(async () => (await sql(`SELECT 1 FROM processed_events WHERE event_id = ANY($1)`, [eventIds])).length === eventIds.length || null, {
       what: `${eventIds.length} event(s) to be handled`,
