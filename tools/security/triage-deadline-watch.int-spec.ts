@@ -4,6 +4,7 @@ import { ComplaintReceived, EventDefinition, EventEnvelope, EventPayload, Events
 import { DeadlineClock } from '@complaints/domain';
 import { collectTopic, eventually, quietKafka } from '@complaints/testing';
 import { DeadlineWatch } from '../../apps/triage/src/deadlines/deadline-watch';
+import { receivedComplaints } from './triage-events';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(180_000);
@@ -62,24 +63,9 @@ describe('triage: the deadline watch over time, clock changes in any order, and 
   const clockChange = (complaintId: string, change: string) =>
     eventually(async () => eventsOf('deadline.clock-changed', complaintId).find((e) => e.payload.change === change), { what: `the clock of ${complaintId} ${change}`, timeoutMs: 30_000 });
 
-  let ticketSeq = 0;
-  const received = (over: Partial<ComplaintReceived> = {}): ComplaintReceived => ({
-    ticketNumber: `CMP-20261207-${String(++ticketSeq).padStart(8, '0')}-0`,
-    channel: 'mobile-app',
-    channelReference: null,
-    receivedAt: new Date().toISOString(),
-    customerRef: `cust_${randomUUID()}`,
-    productHint: null,
-    summary: '我的信用卡本月被重复收取了两次年费，请退还多收的费用。',
-    language: 'zh-CN',
-    amountInDispute: null,
-    preferredReplyChannel: 'sms',
-    regime: 'cn-cbirc',
-    responseDueBy: new Date(Date.now() + 15 * DAY).toISOString(),
-    ...over,
-  });
+  const { received, issued } = receivedComplaints('20261207');
   const referral = (deadline: string, over: Partial<ComplaintReceived> = {}) =>
-    received({ channel: 'regulator', regulatorReferral: { body: 'NFRA', caseNumber: `NFRA-2026-${ticketSeq + 100}`, deadline }, ...over });
+    received({ channel: 'regulator', regulatorReferral: { body: 'NFRA', caseNumber: `NFRA-2026-${issued() + 100}`, deadline }, ...over });
 
   const row = async (complaintId: string, on = service) => {
     const { rows } = await on.pg.query(`SELECT * FROM "${on.schema}".triage_decisions WHERE complaint_id = $1`, [complaintId]);

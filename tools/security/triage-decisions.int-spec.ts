@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
-import { ComplaintReceived, ComplaintTriaged, EventDefinition, EventEnvelope, EventPayload, Events, Role, TOPICS } from '@complaints/contracts';
+import { ComplaintTriaged, EventDefinition, EventEnvelope, EventPayload, Events, Role, TOPICS } from '@complaints/contracts';
 import { DEFAULT_REGIMES, responseDueBy } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
 import { collectTopic, eventually, quietKafka } from '@complaints/testing';
+import { receivedComplaints } from './triage-events';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(180_000);
@@ -77,22 +78,7 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
   const eventOf = (service: ServiceUnderTest, type: string, complaintId: string, what = `${type} for ${complaintId}`) =>
     eventually(async () => eventsOut(service).find((e) => e.type === type && e.complaintId === complaintId), { what, timeoutMs: 30_000 });
 
-  let ticketSeq = 0;
-  const received = (over: Partial<ComplaintReceived> = {}): ComplaintReceived => ({
-    ticketNumber: `CMP-20261123-${String(++ticketSeq).padStart(8, '0')}-0`,
-    channel: 'mobile-app',
-    channelReference: null,
-    receivedAt: new Date().toISOString(),
-    customerRef: `cust_${randomUUID()}`,
-    productHint: null,
-    summary: '我的信用卡本月被重复收取了两次年费，请退还多收的费用。',
-    language: 'zh-CN',
-    amountInDispute: null,
-    preferredReplyChannel: 'sms',
-    regime: 'cn-cbirc',
-    responseDueBy: new Date(Date.now() + 15 * DAY).toISOString(),
-    ...over,
-  });
+  const { received } = receivedComplaints('20261123');
 
   const decisionRow = async (service: ServiceUnderTest, complaintId: string) => {
     const { rows } = await service.pg.query(`SELECT * FROM "${service.schema}".triage_decisions WHERE complaint_id = $1`, [complaintId]);
