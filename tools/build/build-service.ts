@@ -148,11 +148,9 @@ if (command === 'health') {
 } else if (command === 'migrate') {
   const platform = require('./libs/platform/src/index.js');
   const { ${exportName}: definition } = require('./apps/${service}/src/main.js');
-  const { CreateMessagingTables1763884800000 } = require('./libs/messaging/src/index.js');
-  const { CreateWebhookNonces1763971300000 } = require('./libs/platform/src/webhook-migration.js');
   (async () => {
     const config = platform.databaseConfigFromEnv(definition.name);
-    const migrations = [CreateMessagingTables1763884800000, CreateWebhookNonces1763971300000, ...definition.migrations];
+    const migrations = [...platform.PLATFORM_MIGRATIONS, ...definition.migrations];
     const dataSource = await platform.openDatabase(config, [], migrations);
     const applied = await dataSource.query('SELECT name FROM schema_migrations ORDER BY id');
     console.log(JSON.stringify({ level: 'info', service: definition.name, msg: 'migrated', schema: config.schema, migrations: applied.map((m) => m.name) }));

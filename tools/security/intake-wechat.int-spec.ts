@@ -39,28 +39,36 @@ describe('intake: WeChat official account pushes over HTTP', () => {
     });
   };
 
-  it('files a genuine safe-mode push once, answers its retry (same nonce) as a replay, and answers WeChat’s URL check', async () => {
-    const msgId = String(24_872_360_151_934_000 + Math.floor(Math.random() * 1000));
+  const textPush = (msgId: string, content: string) => {
     const inner =
       `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${OPENID}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime>` +
-      `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[信用卡被重复扣收年费，请退还。${randomUUID()}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+      `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId></xml>`;
     const encrypted = sealAsWeChat(inner, APP_ID, AES_KEY);
-    const body = `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`;
+    return { encrypted, body: `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>` };
+  };
+  const post = (query: URLSearchParams, body: string) =>
+    fetch(`${service.baseUrl}/v1/channels/wechat/inbound?${query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+
+  it('files a genuine safe-mode push once, answers it and WeChat’s retry of it (same nonce) "success", and answers WeChat’s URL check', async () => {
+    const msgId = String(24_872_360_151_934_000 + Math.floor(Math.random() * 1000));
+    const { encrypted, body } = textPush(msgId, `信用卡被重复扣收年费，请退还。${randomUUID()}`);
     const query = signedQuery(encrypted);
     const before = (await service.rowCounts()).complaints;
 
-    const res = await fetch(`${service.baseUrl}/v1/channels/wechat/inbound?${query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
-    expect({ status: res.status, body: await res.text() }).toMatchObject({ status: 201 });
+    const res = await post(query, body);
+    // WeChat shows its user "该公众号暂时无法提供服务" for any answer but "success", an empty body or a reply message.
+    expect({ status: res.status, body: await res.text() }).toEqual({ status: 200, body: 'success' });
     expect((await service.rowCounts()).complaints).toBe(before + 1);
     const [filed] = (await service.pg.query(`SELECT channel, channel_reference FROM "${service.schema}".complaints ORDER BY received_at DESC LIMIT 1`)).rows;
-    expect(filed).toMatchObject({ channel: 'wechat' });
+    expect(filed).toEqual({ channel: 'wechat', channel_reference: msgId });
 
-    // WeChat's own retry carries the same signature and nonce: refused as a replay, nothing filed twice.
-    const again = await fetch(`${service.baseUrl}/v1/channels/wechat/inbound?${query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
-    expect(again.status).toBe(401);
+    // WeChat retries a push it had no answer to within five seconds with the same bytes, signature and
+    // nonce, also when the first went through: heard, answered as the first, nothing filed twice.
+    const again = await post(query, body);
+    expect({ status: again.status, body: await again.text(), replayed: again.headers.get('idempotent-replayed') }).toEqual({ status: 200, body: 'success', replayed: 'true' });
     expect((await service.rowCounts()).complaints).toBe(before + 1);
 
-    // The URL check WeChat sends when the server address is saved.
+        // The URL check WeChat sends when the server address is saved.
     const timestamp = String(Math.floor(Date.now() / 1000));
     const nonce = '893476512';
     const check = new URLSearchParams({ signature: weChatSignature(TOKEN, timestamp, nonce), timestamp, nonce, echostr: '7204958316725409135' });
@@ -68,13 +76,24 @@ describe('intake: WeChat official account pushes over HTTP', () => {
     expect({ status: checked.status, body: await checked.text() }).toEqual({ status: 200, body: '7204958316725409135' });
   });
 
+  it('refuses another message under a nonce already spent, however it is signed', async () => {
+    const first = textPush(String(24_872_360_151_936_000 + Math.floor(Math.random() * 1000)), `贷款利率与合同不符。${randomUUID()}`);
+    const query = signedQuery(first.encrypted);
+    expect((await post(query, first.body)).status).toBe(200);
+    const before = (await service.rowCounts()).complaints;
+
+    // Same timestamp and nonce, a different message, msg_signature recomputed over it with the token.
+    const other = textPush(String(24_872_360_151_937_000 + Math.floor(Math.random() * 1000)), `另一条投诉。${randomUUID()}`);
+    const reused = new URLSearchParams(query);
+    reused.set('msg_signature', weChatSignature(TOKEN, query.get('timestamp')!, query.get('nonce')!, other.encrypted));
+    const refused = await post(reused, other.body);
+    expect({ status: refused.status, body: await refused.json() }).toMatchObject({ status: 401, body: { detail: expect.stringMatching(/nonce has been used already/) } });
+    expect((await service.rowCounts()).complaints).toBe(before);
+  });
+
   it('hears WeChat’s retry of a push that failed on our side (the database was away), and files it once', async () => {
     const msgId = String(24_872_360_151_935_000 + Math.floor(Math.random() * 1000));
-    const inner =
-      `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${OPENID}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime>` +
-      `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[转账三天未到账。${randomUUID()}]]></Content><MsgId>${msgId}</MsgId></xml>`;
-    const encrypted = sealAsWeChat(inner, APP_ID, AES_KEY);
-    const body = `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`;
+    const { encrypted, body } = textPush(msgId, `转账三天未到账。${randomUUID()}`);
     const url = `${service.baseUrl}/v1/channels/wechat/inbound?${signedQuery(encrypted)}`;
     const before = (await service.rowCounts()).complaints;
 
@@ -87,11 +106,12 @@ describe('intake: WeChat official account pushes over HTTP', () => {
     }
     expect(failed.status).toBeGreaterThanOrEqual(500);
 
-    // WeChat retries the very same request: heard, filed once; a third delivery is a replay.
+    // WeChat retries the very same request: heard, filed once; a third delivery is answered as the second.
     const retried = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
-    expect(retried.status).toBe(201);
+    expect({ status: retried.status, body: await retried.text() }).toEqual({ status: 200, body: 'success' });
     expect((await service.rowCounts()).complaints).toBe(before + 1);
-    expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body })).status).toBe(401);
+    const third = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+    expect({ status: third.status, replayed: third.headers.get('idempotent-replayed') }).toEqual({ status: 200, replayed: 'true' });
     expect((await service.rowCounts()).complaints).toBe(before + 1);
   });
 });

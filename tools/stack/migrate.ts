@@ -1,8 +1,7 @@
 // npm run db:migrate [-- <service> ...]: creates the database and each service's schema and runs its
 // migrations (the services also run them at start-up). Uses DATABASE_URL and, per service, its schema.
 import { ServiceName, SERVICES } from '@complaints/contracts';
-import { CreateMessagingTables1763884800000 } from '@complaints/messaging';
-import { databaseConfigFromEnv, openDatabase } from '@complaints/platform';
+import { databaseConfigFromEnv, openDatabase, PLATFORM_MIGRATIONS } from '@complaints/platform';
 import { compensationMigrations } from '../../apps/compensation/src/migrations';
 import { archiveMigrations } from '../../apps/compliance-archive/src/migrations';
 import { intakeMigrations } from '../../apps/intake/src/migrations';
@@ -25,7 +24,7 @@ async function main() {
   if (unknown.length) throw new Error(`unknown service(s): ${unknown.join(', ')}`);
   for (const service of requested.length ? requested : SERVICES) {
     const config = databaseConfigFromEnv(service, { ...process.env, DB_SCHEMA: undefined });
-    const dataSource = await openDatabase(config, [], [CreateMessagingTables1763884800000, ...MIGRATIONS[service]]);
+    const dataSource = await openDatabase(config, [], [...PLATFORM_MIGRATIONS, ...MIGRATIONS[service]]);
     const applied: { name: string }[] = await dataSource.query(`SELECT name FROM schema_migrations ORDER BY id`);
     console.log(`${service}: schema ${config.schema} at ${applied.map((m) => m.name).join(', ')}`);
     await dataSource.destroy();

@@ -24,16 +24,36 @@ export interface AttachmentUpload {
 }
 
 export type Verification =
-  | { ok: true; nonce: string; timestamp: number }
+  /**
+   * `retriedVerbatim`: the channel repeats a request it had no answer to with the same bytes,
+   * signature and nonce, so the endpoint hears that repeat (answered by the message id's
+   * idempotency) instead of refusing it as a replay.
+   */
+  | { ok: true; nonce: string; timestamp: number; retriedVerbatim?: boolean }
   | { ok: false; reason: string };
 
 export type AdapterOutcome =
   /** A complaint to file; `messageId` is the channel's id of the message, the idempotency key. */
   | { kind: 'complaint'; messageId: string; complaint: CanonicalComplaint; uploads: AttachmentUpload[] }
   /** An answer the channel's protocol expects instead of a complaint (WeChat's URL check, an event push). */
-  | { kind: 'reply'; status: number; contentType: string; body: string }
+  | ({ kind: 'reply' } & ProtocolReply)
   /** The content cannot be a complaint; `path` names the field when there is one. */
   | { kind: 'refused'; reason: string; path?: string };
+
+/** What intake answered for a filed message, for a channel whose protocol wants it in its own form. */
+export interface FiledMessage {
+  complaintId: string;
+  ticketNumber: string;
+  receivedAt: string;
+  responseDueBy: string;
+}
+
+/** An answer in the channel's own protocol. */
+export interface ProtocolReply {
+  status: number;
+  contentType: string;
+  body: string;
+}
 
 /**
  * A channel's adapter parses its channel's payload, verifies that the channel sent it, and maps it
@@ -47,6 +67,12 @@ export interface ChannelAdapter {
   /** Is the message from the channel, fresh, and signed over exactly these bytes? */
   verify(message: InboundMessage): Verification;
   map(message: InboundMessage): AdapterOutcome | Promise<AdapterOutcome>;
+  /**
+   * How the channel is answered once its message is filed (and when its retry is answered), for a
+   * channel whose protocol cannot take the acknowledgement as JSON with 201. Without it the channel
+   * gets that JSON. The customer is acknowledged over their reply channel by notification either way.
+   */
+  acknowledge?(filed: FiledMessage): ProtocolReply;
 }
 
 /**

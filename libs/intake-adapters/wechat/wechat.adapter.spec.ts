@@ -222,9 +222,17 @@ describeAdapterContract(adapter, {
 });
 
 describe('WeChat adapter', () => {
+  it('answers a filed push with "success", the only answer besides a reply message that WeChat does not show its user as an error', () => {
+    expect(adapter.acknowledge?.({ complaintId: 'c', ticketNumber: 'C2026112300017', receivedAt: '2026-11-23T08:00:00.000Z', responseDueBy: '2026-12-08' })).toEqual({
+      status: 200,
+      contentType: 'text/plain',
+      body: 'success',
+    });
+  });
+
   it('a WeChat push with a forged signature is refused', () => {
     const genuine = push(OFFICIAL_TEXT);
-    expect(adapter.verify(genuine)).toEqual({ ok: true, nonce: `${genuine.query.timestamp}:1320562132`, timestamp: Number(genuine.query.timestamp) });
+    expect(adapter.verify(genuine)).toEqual({ ok: true, nonce: `${genuine.query.timestamp}:1320562132`, timestamp: Number(genuine.query.timestamp), retriedVerbatim: true });
     const flipped = genuine.query.signature!.replace(/^./, (c) => (c === '0' ? '1' : '0'));
     expect(adapter.verify({ ...genuine, query: { ...genuine.query, signature: flipped } })).toEqual({ ok: false, reason: 'the WeChat signature does not match the token' });
     const forgedBoth = { ...genuine.query, signature: sha1Sorted('stolen?', genuine.query.timestamp!, '1320562132') };

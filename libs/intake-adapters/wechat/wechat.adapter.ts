@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { AdapterOutcome, ChannelAdapter, compact, InboundMessage, Verification } from '../src/channel-adapter';
+import { AdapterOutcome, ChannelAdapter, compact, InboundMessage, ProtocolReply, Verification } from '../src/channel-adapter';
 import { CanonicalComplaint, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { aesKeyOf, decryptWeChat, signatureMatches, wechatSignature } from './wechat-crypto';
 import { truncate } from '../src/payload';
@@ -55,7 +55,8 @@ export class WeChatAdapter implements ChannelAdapter {
       return { ok: false, reason: 'the WeChat signature does not match the token' };
     }
 
-    const verified: Verification = { ok: true, nonce: `${timestamp}:${nonce}`, timestamp: Number(timestamp) };
+    // WeChat retries a push it had no answer to within five seconds, up to three times, with the same query.
+    const verified: Verification = { ok: true, nonce: `${timestamp}:${nonce}`, timestamp: Number(timestamp), retriedVerbatim: true };
     if (message.method === 'GET') {
       // The URL check: WeChat sends echostr in the clear, covered by nothing but the request signature;
       // the answer echoes it and files nothing. An encrypted echostr comes with msg_signature.
@@ -82,6 +83,15 @@ export class WeChatAdapter implements ChannelAdapter {
     const parsed = parseDocument(opened.message, envelope.format);
     if (!parsed.ok) return { kind: 'refused', reason: `the decrypted message: ${parsed.reason}` };
     return this.mapMessage(parsed.fields);
+  }
+
+  /**
+   * WeChat takes "success", an empty body or a reply message; anything else (JSON, a 201) makes it
+   * show the customer "该公众号暂时无法提供服务，请稍后再试" although the complaint was filed. The
+   * acknowledgement with the ticket number reaches them as a message from notification.
+   */
+  acknowledge(): ProtocolReply {
+    return { status: SUCCESS.status, contentType: SUCCESS.contentType, body: SUCCESS.body };
   }
 
   private mapMessage(fields: Fields): AdapterOutcome {
@@ -155,7 +165,7 @@ const OPENID = /^[A-Za-z0-9_-]{1,128}$/;
 const MSG_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ECHOSTR = /^[A-Za-z0-9_.+/=-]{1,256}$/;
 const HAN = /\p{Script=Han}/u;
-const SUCCESS: AdapterOutcome = { kind: 'reply', status: 200, contentType: 'text/plain', body: 'success' };
+const SUCCESS = { kind: 'reply', status: 200, contentType: 'text/plain', body: 'success' } as const satisfies AdapterOutcome;
 const PLAINTEXT_MODE =
   'a WeChat push must come in safe mode (msg_signature and an Encrypt payload): the plaintext-mode signature does not cover the message';
 

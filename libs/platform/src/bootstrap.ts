@@ -32,7 +32,7 @@ import { ServiceMetrics } from './metrics';
 import { ProblemDetailsFilter, RequestValidationPipe } from './problem';
 import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
 import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WEBHOOK_VERIFIER, WebhookAuthenticator, WebhookNonceOnServerError, WebhookVerifier } from './security';
-import { CreateWebhookNonces1763971300000 } from './webhook-migration';
+import { WEBHOOK_MIGRATIONS } from './webhook-migration';
 import { QueryParametersCheck } from './query-parameters';
 import { corsOptionsFromEnv, maxJsonDepthFromEnv } from './hardening';
 import { bodyParsing } from './body-parsing';
@@ -95,6 +95,9 @@ class ServiceRootModule {}
 
 const portEnvName = (name: ServiceName) => `${name.replace(/-/g, '_').toUpperCase()}_PORT`;
 
+/** The tables every service has, before its own: the outbox and inbox, and spent webhook nonces. */
+export const PLATFORM_MIGRATIONS = [CreateMessagingTables1763884800000, ...WEBHOOK_MIGRATIONS];
+
 export async function startService(definition: ServiceDefinition): Promise<RunningService> {
   const logger = createLogger(definition.name);
   const messaging = messagingConfigFromEnv(definition.name);
@@ -107,7 +110,7 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   const kafkaLogger = messagingLoggerFrom(logger);
   const kafka = createKafka(messaging, kafkaLogger);
 
-  const migrations = [CreateMessagingTables1763884800000, CreateWebhookNonces1763971300000, ...definition.migrations];
+  const migrations = [...PLATFORM_MIGRATIONS, ...definition.migrations];
   const dataSource = await openDatabase(db, definition.entities, migrations);
   const groupId = resolveTopic(messaging, definition.name);
   await ensureTopics(

@@ -105,7 +105,7 @@ export class ArchiveWriterRole1764547200000 implements MigrationInterface {
     // Messaging: the outbox, the relay marking rows published, the consumer's idempotency log.
     await q.query(`GRANT SELECT, INSERT, UPDATE ON ${s}.outbox TO ${r}`);
     await q.query(`GRANT SELECT, INSERT, UPDATE ON ${s}.processed_events TO ${r}`);
-    // `npm run db:migrate` runs the archive's migrations without the platform's webhook table.
+    // The webhook table is the platform's: granted where the platform's migrations have made it.
     const [{ nonces }]: { nonces: string | null }[] = await q.query(`SELECT to_regclass($1)::text AS nonces`, [`${s}.webhook_nonces`]);
     if (nonces) await q.query(`GRANT SELECT, INSERT, DELETE ON ${s}.webhook_nonces TO ${r}`);
     await q.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${s} TO ${r}`);

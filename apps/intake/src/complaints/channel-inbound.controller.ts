@@ -35,6 +35,7 @@ export class ChannelInboundController {
   @ApiParam({ name: 'channel', enum: CHANNELS })
   @ApiResponse({ status: 201, type: ComplaintAcknowledgement })
   @ApiResponse({ status: 201, type: ComplaintAcknowledgement, description: `A repeat of an earlier message (same channel message id) gets the original answer and ${'Idempotent-Replayed: true'}` })
+  @ApiResponse({ status: 200, description: 'Channels whose protocol wants its own answer get it instead of the JSON (WeChat: "success")' })
   receive(@Param('channel') channel: string, @Req() request: RequestWithRawBody, @Res() res: Response): Promise<void> {
     return this.handle(channel, request, res);
   }
@@ -96,6 +97,11 @@ export class ChannelInboundController {
     });
     const { replayed, ...answer } = ack;
     if (replayed) res.setHeader(REPLAY_HEADER, 'true');
+    const reply = adapter.acknowledge?.(answer);
+    if (reply) {
+      res.status(reply.status).type(reply.contentType).send(reply.body);
+      return;
+    }
     res.status(HttpStatus.CREATED).json(answer);
   }
 

@@ -109,6 +109,17 @@ export function describeAdapterContract(adapter: ChannelAdapter, samples: Adapte
       });
     }
 
+    if (adapter.acknowledge) {
+      it('answers a filed message in its own protocol with a success, the same for a retry, quoting no personal data', () => {
+        const filed = { complaintId: '0b8f6c1e-2d4a-4f6b-9c1d-5e7a9b3c2d10', ticketNumber: 'C2026112300017', receivedAt: '2026-11-23T08:00:00.000Z', responseDueBy: '2026-12-08' };
+        const first = adapter.acknowledge!(filed);
+        expect(first.status).toBeGreaterThanOrEqual(200);
+        expect(first.status).toBeLessThan(300);
+        expect(adapter.acknowledge!({ ...filed })).toEqual(first);
+        for (const value of samples.personalData) expect({ value, inAnswer: first.body.includes(value) }).toEqual({ value, inAnswer: false });
+      });
+    }
+
     it('writes nothing to any output, so no personal data can reach the logs', async () => {
       const all = [...samples.valid, ...samples.forged, ...samples.invalid, ...(samples.replies ?? [])];
       const { output, result } = await captureOutput(async () => {

@@ -1,4 +1,5 @@
 import { CallHandler, ExecutionContext, HttpException, Inject, Injectable, NestInterceptor, Optional } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { catchError, from, Observable, switchMap, throwError } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { AuthenticatedRequest } from './principal';
@@ -10,7 +11,14 @@ export type RequestWithRawBody = AuthenticatedRequest & {
   spentNonce?: { channel: string; nonce: string };
 };
 
-export type WebhookVerdict = { ok: true; nonce: string; timestamp: number } | { ok: false; reason: string; unknownChannel?: boolean };
+export type WebhookVerdict =
+  /**
+   * `retriedVerbatim`: the channel retries a request it had no answer to with the very same bytes,
+   * signature and nonce (WeChat does, after five seconds), and whatever the request does is
+   * idempotent, so such a repeat is heard and answered as the first was.
+   */
+  | { ok: true; nonce: string; timestamp: number; retriedVerbatim?: boolean }
+  | { ok: false; reason: string; unknownChannel?: boolean };
 
 /**
  * A service whose channels sign in their own way (WeChat does) supplies this; without it every
@@ -42,7 +50,7 @@ export class WebhookAuthenticator {
         if (verdict.unknownChannel) throw new UnknownChannelError(verdict.reason);
         return verdict.reason;
       }
-      return this.spend(request, channel, verdict.nonce);
+      return this.spend(request, channel, verdict.nonce, verdict.retriedVerbatim === true);
     }
     const secret = this.secrets.get(channel);
     if (!secret) return `channel "${channel}" has no webhook secret configured`;
@@ -60,27 +68,42 @@ export class WebhookAuthenticator {
       nowSeconds: Math.floor(Date.now() / 1000),
     });
     if (!check.ok) return check.reason;
-    return this.spend(request, channel, nonce!);
+    return this.spend(request, channel, nonce!, false);
   }
 
-  private async spend(request: RequestWithRawBody, channel: string, nonce: string): Promise<string | null> {
+  /**
+   * Spends the nonce on these bytes. A channel that got no answer in time (WeChat waits five seconds)
+   * sends the same request again, nonce and all, even when the first one went through: for a channel
+   * whose verdict says it retries verbatim, that repeat passes, and what it does is answered by its
+   * own idempotency. A nonce spent on other bytes is always refused, and so is every repeat on the
+   * platform's own signature, whose senders sign a retry afresh.
+   */
+  private async spend(request: RequestWithRawBody, channel: string, nonce: string, retriedVerbatim: boolean): Promise<string | null> {
     await this.purgeExpiredNonces();
-    const spent: unknown[] = await this.dataSource.query(
-      `INSERT INTO webhook_nonces (channel, nonce) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING nonce`,
-      [channel, nonce],
-    );
-    if (spent.length === 0) return 'this nonce has been used already (a replayed request)';
+    const digest = createHash('sha256').update(request.rawBody ?? Buffer.alloc(0)).digest();
+    // The outer SELECT sees the table as it was before this statement's INSERT: a row it finds was spent earlier.
+    const [verdict] = (await this.dataSource.query(
+      `WITH spent AS (
+         INSERT INTO webhook_nonces (channel, nonce, request_digest) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 'first' AS use
+       )
+       SELECT use FROM spent
+       UNION ALL
+       SELECT 'retry' FROM webhook_nonces WHERE channel = $1 AND nonce = $2 AND request_digest = $3 AND NOT EXISTS (SELECT 1 FROM spent)`,
+      [channel, nonce, digest],
+    )) as { use: 'first' | 'retry' }[];
+    if (!verdict || (verdict.use === 'retry' && !retriedVerbatim)) return 'this nonce has been used already (a replayed request)';
     request.principal = { subject: `webhook:${channel}`, roles: ['channel-adapter'], channel };
-    request.spentNonce = { channel, nonce };
+    // Only the request that spent the nonce gives it back on failure: a retry that fails leaves the first one's spend alone.
+    if (verdict.use === 'first') request.spentNonce = { channel, nonce };
     return null;
   }
 
   /**
    * Gives back the nonce of a request that failed on our side (a 5xx), so that the sender's retry of
    * the very same request is heard: WeChat retries with the same signature and nonce, and a
-   * complaint must not be lost because our database was briefly away. A replay of a request that
-   * succeeded stays refused; one that is heard again is answered by the channel message id's
-   * idempotency, never filed twice.
+   * complaint must not be lost because our database was briefly away. A repeat of a request that
+   * succeeded is refused unless its channel retries verbatim (see `spend`); one that is
+   * heard again is answered by the channel message id's idempotency, never filed twice.
    */
   async release(request: RequestWithRawBody): Promise<void> {
     if (!request.spentNonce) return;
