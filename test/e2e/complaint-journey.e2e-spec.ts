@@ -387,6 +387,38 @@ describe('one complaint through all six services (real processes, Kafka and Post
     expect(record.map((e) => e.type)).toEqual(expect.arrayContaining(['complaint.received', 'case.opened', 'complaint.withdrawn', 'dossier.sealed']));
   });
 
+  it("binds an earlier complaint to the earlier deadline of a regulator's referral merged into it, and intake and investigation show that date", async () => {
+    // Customer Z complained in the app; the regulator then refers Z's complaint on the same matter, due sooner than the regime allows.
+    const complainant = { name: '赵女士', phone: '13700002468' };
+    const first = await file({ channel: 'mobile-app', complainant, description: '我上周五通过手机银行向他行转账五万元，至今没有到账，客服说是对方银行接口故障，请尽快处理', preferredReplyChannel: 'sms' });
+    expect(first.status).toBe(201);
+    const opened = await eventually(async () => (await archiveOf(first.body.complaintId)).find((e) => e.type === 'case.opened'), { what: 'the case of the first complaint' });
+    const deadline = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    expect(Date.parse(first.body.responseDueBy)).toBeGreaterThan(Date.parse(deadline));
+
+    const referred = await file({
+      channel: 'regulator',
+      complainant,
+      description: '上周五手机银行跨行转账五万元一直没到账，客服说对方银行接口故障，到现在还没处理',
+      preferredReplyChannel: 'sms',
+      regulatorReferral: { body: 'nfra', caseNumber: `NFRA-E2E-${Date.now()}`, deadline },
+    });
+    expect(referred.status).toBe(201);
+
+    const proof = { ...(await as('channel-adapter', 'mobile-app')), 'x-proof-of-identity': complainant.phone.slice(-4) };
+    const told = await eventually(async () => {
+      const status = await json('GET', platform.url('intake', `/v1/complaints/${first.body.ticketNumber}`), undefined, proof);
+      return status.body?.responseDueBy === deadline ? status.body : null;
+    }, { what: "the first complaint's status to show the regulator's deadline" });
+    expect(told.timeline.map((t: { event: string }) => t.event)).toContain('deadline.clock-changed');
+    const investigator = await as('investigator');
+    const kase = await eventually(async () => {
+      const found = await json('GET', platform.url('investigation', `/v1/cases/${opened.payload.caseId}`), undefined, investigator);
+      return found.body?.responseDueBy === deadline ? found.body : null;
+    }, { what: "the case to be due by the regulator's deadline" });
+    expect(kase.ticketNumber).toBe(first.body.ticketNumber);
+  });
+
   it('stops every service cleanly on SIGTERM', async () => {
     const codes = await platform.stop();
     expect(codes).toEqual(Object.fromEntries(SERVICES.map((s) => [s, 0])));

@@ -174,6 +174,13 @@ describe('triage: the deadline watch over time, clock changes in any order, and 
       expect(iso(earlier.response_due_by)).toBe(deadline);
       expect(Date.parse(iso(earlier.next_check_at))).toBeLessThanOrEqual(Date.parse(deadline) + 1);
       expect(earlier.reasons).toContain(`due by the regulator's deadline ${deadline} of ${p.ticketNumber}, merged with it`);
+      // Intake and investigation learn the earlier complaint's new date: the event names the earlier complaint, once.
+      const bound = await clockChange(first, 'referral-bound');
+      expect({ version: bound.version, payload: bound.payload }).toEqual({
+        version: 2,
+        payload: { ticketNumber: firstTriaged.payload.ticketNumber, change: 'referral-bound', period: 'standard', reason: `due by the regulator's deadline ${deadline} of ${p.ticketNumber}, merged with it`, responseDueBy: deadline, actor: null },
+      });
+      expect(eventsOf('deadline.clock-changed', referred)).toEqual([]);
 
       await watch.tick(new Date(Date.parse(deadline) + 60 * MINUTE));
       const breached = await eventOf('deadline.breached', first);

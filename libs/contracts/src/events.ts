@@ -182,6 +182,16 @@ export const DeadlineClockChangedV1 = z
   })
   .strict();
 
+/**
+ * v2 adds `referral-bound`: a regulator's referral was merged into this (earlier) complaint, which
+ * has to answer for both, and the referral's deadline, earlier than its own, now binds it. The
+ * clock itself did not move; `responseDueBy` is the binding date.
+ */
+export const CLOCK_CHANGES_V2 = [...CLOCK_CHANGES, 'referral-bound'] as const;
+
+/** deadline.clock-changed v2 (triage): as v1, with `referral-bound` among the changes. */
+export const DeadlineClockChangedV2 = DeadlineClockChangedV1.extend({ change: z.enum(CLOCK_CHANGES_V2) }).strict();
+
 /** deadline.warning v1 (triage): a share of the response time is used up. */
 export const DeadlineWarningV1 = z
   .object({
@@ -595,7 +605,7 @@ export type ComplaintAmended = z.infer<typeof ComplaintAmendedV1>;
 export type ComplaintWithdrawn = z.infer<typeof ComplaintWithdrawnV1>;
 export type ComplaintTriageQueued = z.infer<typeof ComplaintTriageQueuedV1>;
 export type ComplaintRetriaged = z.infer<typeof ComplaintRetriagedV1>;
-export type DeadlineClockChanged = z.infer<typeof DeadlineClockChangedV1>;
+export type DeadlineClockChanged = z.infer<typeof DeadlineClockChangedV2>;
 export type DeadlineWarning = z.infer<typeof DeadlineWarningV1>;
 export type DeadlineBreached = z.infer<typeof DeadlineBreachedV1>;
 export type SystemicIncidentDetected = z.infer<typeof SystemicIncidentDetectedV1>;

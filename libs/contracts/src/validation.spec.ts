@@ -58,6 +58,14 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     responseDueBy: '2026-12-22T15:59:59.999Z',
     actor: 'approver-1',
   },
+  'deadline.clock-changed@v2': {
+    ticketNumber: 'CMP-20261120-00000042-7',
+    change: 'referral-bound',
+    period: 'standard',
+    reason: "due by the regulator's deadline 2026-11-30T15:59:59.999Z of CMP-20261122-00000051-3, merged with it",
+    responseDueBy: '2026-11-30T15:59:59.999Z',
+    actor: null,
+  },
   'deadline.warning@v1': {
     ticketNumber: 'CMP-20261120-00000042-7',
     period: 'standard',
@@ -319,6 +327,13 @@ describe('validateEnvelope — valid envelopes', () => {
     const v1 = sampleEnvelope('case.response-issued@v1');
     (v1.payload as Record<string, unknown>).explanation = clearText;
     expect(validateEnvelope(v1).ok).toBe(true);
+  });
+
+  it('validateEnvelope_clockChangedReferralBound_onlyFromV2_soNoConsumerOfV1MeetsAChangeItCannotRead', () => {
+    const v2 = sampleEnvelope('deadline.clock-changed@v2');
+    expect(validateEnvelope(v2).ok).toBe(true);
+    const v1 = { ...sampleEnvelope('deadline.clock-changed@v1'), payload: v2.payload };
+    expect(rejection(validateEnvelope(v1))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('change') });
   });
 
   it('validateEnvelope_responseIssuedV2_holdsTheLongestExplanationSealed', () => {

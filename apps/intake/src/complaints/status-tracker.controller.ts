@@ -7,6 +7,8 @@ import { EventContext } from '@complaints/messaging';
 import { recordOnTimeline } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
 
+const DATE_MOVING_CHANGES: readonly DeadlineClockChanged['change'][] = ['restarted', 'extended', 'resumed', 'referral-bound'];
+
 /** Follows the other services' events so "where is my complaint?" answers from intake alone. */
 @ApiExcludeController()
 @Controller()
@@ -37,11 +39,14 @@ export class StatusTracker {
     return this.observe(event, ctx);
   }
 
-  /** An extension, a restart on new facts or a resume moves the date the customer is told. */
-  @EventPattern(Events.DeadlineClockChanged.pattern)
+  /**
+   * An extension, a restart on new facts, a resume, or a regulator's referral merged into this
+   * complaint with an earlier deadline (`referral-bound`, v2) moves the date the customer is told.
+   */
+  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChanged.pattern])
   async onClockChanged(@Payload() event: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
     const { change, responseDueBy } = event.payload;
-    if (!responseDueBy || !['restarted', 'extended', 'resumed'].includes(change)) return;
+    if (!responseDueBy || !DATE_MOVING_CHANGES.includes(change)) return;
     const updated = await ctx.manager.update(ComplaintRecord, { id: event.complaintId }, { responseDueBy: new Date(responseDueBy) });
     if (!updated.affected) throw new Error(`complaint ${event.complaintId} is not known to intake`);
     await recordOnTimeline(ctx.manager, event);

@@ -82,8 +82,11 @@ export class CasesController {
     await ctx.manager.update(CaseRecord, { complaintId: env.complaintId, status: In(['awaiting-assignment', 'investigating']), level: 1 }, { department, severity });
   }
 
-  /** The clock moved (extension, pause, restart): the case shows the date the customer was given. */
-  @EventPattern(Events.DeadlineClockChanged.pattern)
+  /**
+   * The clock moved (extension, pause, restart), or a merged regulator's referral binds the case to
+   * its earlier deadline (`referral-bound`, v2): the case shows the date the complaint is due.
+   */
+  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChanged.pattern])
   async followClock(@Payload() env: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
     const { period, responseDueBy } = env.payload;
     await ctx.manager.update(CaseRecord, { complaintId: env.complaintId }, { period, ...(responseDueBy ? { responseDueBy: new Date(responseDueBy) } : {}) });

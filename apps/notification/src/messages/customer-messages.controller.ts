@@ -61,8 +61,8 @@ export class CustomerMessagesController {
     );
   }
 
-  /** More time was approved: the customer is told the new date and why. */
-  @EventPattern(Events.DeadlineClockChanged.pattern)
+  /** More time was approved: the customer is told the new date and why. Other changes of the clock are not news for the customer here. */
+  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChanged.pattern])
   async noticeExtension(@Payload() event: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
     const { change, responseDueBy, reason, ticketNumber } = event.payload;
     if (change !== 'extended' || !responseDueBy) return;

@@ -213,20 +213,30 @@ export class ComplaintTriage {
   /**
    * A regulator's referral merged into an earlier complaint: the merged complaint has no clock of
    * its own, so the earlier one answers for both and its binding due date takes the referral's
-   * deadline when that is earlier; the deadline watch looks at it by then.
+   * deadline when that is earlier; the deadline watch looks at it by then. When that moves the
+   * earlier complaint's due date, `referral-bound` tells intake (the date its customer sees) and
+   * investigation (the case's due date), which otherwise would keep showing the later one.
    */
   private async bindMergedReferral(ctx: EventContext, into: TriageDecisionRecord, referralDue: Date, ticketNumber: string) {
     if (into.regulatorDeadline && into.regulatorDeadline <= referralDue) return;
     const regulatorDeadline = referralDue;
+    const responseDueBy = bindingDueBy(into.clock.dueBy, regulatorDeadline);
+    const reason = `due by the regulator's deadline ${regulatorDeadline.toISOString()} of ${ticketNumber}, merged with it`;
     await ctx.manager.update(
       TriageDecisionRecord,
       { complaintId: into.complaintId },
       {
         regulatorDeadline,
-        responseDueBy: bindingDueBy(into.clock.dueBy, regulatorDeadline),
-        reasons: [...into.reasons, `due by the regulator's deadline ${regulatorDeadline.toISOString()} of ${ticketNumber}, merged with it`],
+        responseDueBy,
+        reasons: [...into.reasons, reason],
         nextCheckAt: into.breachedAt ? null : DeadlineWatch.nextCheckAt(into.clock, this.policy.warnAtFractions, into.warningsRaised, regulatorDeadline),
       },
+    );
+    if (responseDueBy.getTime() === into.responseDueBy.getTime()) return;
+    await ctx.publish(
+      Events.DeadlineClockChanged,
+      { ticketNumber: into.ticketNumber, change: 'referral-bound', period: into.clock.period, reason, responseDueBy: responseDueBy.toISOString(), actor: null },
+      into.complaintId,
     );
   }
 
