@@ -265,6 +265,8 @@ describe('the web console, in a browser, over the running platform', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/cases/${opened.id}`);
     await page.getByTestId('complaint-description').filter({ hasText: '信用卡年费被重复扣收' }).waitFor();
+    await page.getByTestId('complaint-replyVia').filter({ hasText: 'SMS' }).waitFor();
+    await page.getByTestId('complaint-complainant').filter({ hasText: '13700137000' }).waitFor();
     await accessible('case');
     await screenshot('case');
 

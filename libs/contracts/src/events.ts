@@ -15,6 +15,13 @@ export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
 
 export const REPLY_CHANNELS = ['sms', 'email', 'app', 'wechat', 'letter', 'phone'] as const;
+
+/** What a complaint may say of its complainant and of who filed it (intake validates them; staff screens label them). */
+export const AGE_BANDS = ['under-18', '18-34', '35-59', '60-64', '65-74', '75+'] as const;
+export const DECLARED_NEEDS = ['hearing', 'sight', 'mobility', 'cognitive', 'language', 'bereavement', 'serious-illness', 'financial-hardship', 'other'] as const;
+export const REPRESENTATIVE_RELATIONSHIPS = ['agent', 'heir', 'guardian', 'lawyer', 'family'] as const;
+/** Who may refer a complaint with a case number and a deadline of their own. */
+export const REGULATOR_BODIES = ['nfra', 'pboc', 'cfpb', 'fos', 'ombudsman', 'other'] as const;
 export const ReplyChannelSchema = z.enum(REPLY_CHANNELS);
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;

@@ -23,9 +23,12 @@ import {
   ValidatorConstraintInterface,
   Validate,
 } from 'class-validator';
-import { CHANNELS, REPLY_CHANNELS } from '@complaints/contracts';
+import { AGE_BANDS, CHANNELS, DECLARED_NEEDS, REGULATOR_BODIES, REPLY_CHANNELS, REPRESENTATIVE_RELATIONSHIPS } from '@complaints/contracts';
 import { deadlineDueBy, hasVisibleText, isIso4217Currency, VISIBLE_CHARACTER } from '@complaints/domain';
 import { ComplainantDetails, isReplyChannel, replyChannelGap } from './reply-to';
+
+// The vocabulary is the contracts' (staff screens label it too); adapters keep importing it from here.
+export { AGE_BANDS, DECLARED_NEEDS, REGULATOR_BODIES, REPRESENTATIVE_RELATIONSHIPS };
 
 /**
  * The canonical complaint: what every channel's adapter maps to and what `POST /v1/complaints`
@@ -321,8 +324,6 @@ export class ComplainantDto {
   postalAddress?: string;
 }
 
-export const REPRESENTATIVE_RELATIONSHIPS = ['agent', 'heir', 'guardian', 'lawyer', 'family'] as const;
-
 /** Someone filing for the complainant: they must show the authority they act under. */
 export class RepresentativeDto {
   @ApiProperty({ enum: REPRESENTATIVE_RELATIONSHIPS })
@@ -386,9 +387,6 @@ export class AttachmentDto {
   fileName?: string;
 }
 
-export const AGE_BANDS = ['under-18', '18-34', '35-59', '60-64', '65-74', '75+'] as const;
-export const DECLARED_NEEDS = ['hearing', 'sight', 'mobility', 'cognitive', 'language', 'bereavement', 'serious-illness', 'financial-hardship', 'other'] as const;
-
 export class VulnerabilityDto {
   @ApiPropertyOptional({ enum: AGE_BANDS })
   @IsOptionalButNotNull()
@@ -401,8 +399,6 @@ export class VulnerabilityDto {
   @IsIn(DECLARED_NEEDS, { each: true })
   declaredNeeds?: (typeof DECLARED_NEEDS)[number][];
 }
-
-export const REGULATOR_BODIES = ['nfra', 'pboc', 'cfpb', 'fos', 'ombudsman', 'other'] as const;
 
 /** A complaint a regulator's hotline or an ombudsman forwarded: their number and their deadline bind us. */
 export class RegulatorReferralDto {

@@ -3,18 +3,23 @@ import { placeholdersOf, fill } from './format';
 import { LABEL_GROUPS, LabelGroup, labelKey, MESSAGES, MessageKey } from './messages';
 import {
   ARCHIVE_STATUSES,
+  AGE_BANDS,
   CASE_ACTIONS,
   CASE_STATES,
   CHANNELS,
   CONTACT_CHANNELS,
   CONTACT_DIRECTIONS,
   CONTACT_OUTCOMES,
+  DECLARED_NEEDS,
   EVIDENCE_KINDS,
   EXTENSION_PERIODS,
   IMPROVEMENT_STATUSES,
   LIABILITIES,
   OUTCOMES,
+  REGULATOR_BODIES,
   REMEDY_TYPES,
+  REPLY_CHANNELS,
+  REPRESENTATIVE_RELATIONSHIPS,
   RESOLUTION_ACTIONS,
   RETRIEVAL_PURPOSES,
   ROLES,
@@ -51,6 +56,10 @@ const VALUES: Record<LabelGroup, readonly string[]> = {
   assignMethod: ['named', 'workload-and-skill'],
   taskStatus: ['open', 'done'],
   decision: ['approved', 'rejected'],
+  ageBand: AGE_BANDS,
+  declaredNeed: DECLARED_NEEDS,
+  regulatorBody: REGULATOR_BODIES,
+  relationship: REPRESENTATIVE_RELATIONSHIPS,
 };
 
 describe('the message table', () => {
@@ -85,6 +94,10 @@ describe('the message table', () => {
     const known = new Set(LABEL_GROUPS.flatMap((g) => VALUES[g].map((v) => `${g}.${v}`)));
     const stray = keys.filter((k) => (LABEL_GROUPS as readonly string[]).includes(k.split('.')[0]) && !known.has(k) && !['deadline.left', 'deadline.overdueBy'].includes(k));
     expect(stray).toEqual([]);
+  });
+
+  it('labels every reply channel a complaint may name (the case page shows them as contact channels)', () => {
+    for (const channel of REPLY_CHANNELS) expect([channel, labelKey('contactChannel', channel)]).toEqual([channel, `contactChannel.${channel}`]);
   });
 
   it('mirrors the case machine of libs/domain', () => {

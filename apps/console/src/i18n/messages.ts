@@ -83,6 +83,18 @@ const en = {
   'case.complainant': 'Complainant',
   'case.amountInDispute': 'Amount in dispute',
   'case.receivedAt': 'Received',
+  'case.occurredAt': 'Happened',
+  'case.replyVia': 'Answer by',
+  'case.postalAddress': 'Postal address',
+  'case.idNumber': 'ID number',
+  'case.onBehalfOf': 'Filed on their behalf by',
+  'case.authorisation': 'authorisation {reference}',
+  'case.vulnerability': 'Vulnerability',
+  'case.ageBand': 'age {band}',
+  'case.regulatorReferral': 'Regulator referral',
+  'case.referralDue': 'due {date}',
+  'case.accountReference': 'Account',
+  'case.attachments': 'Attachments',
   'case.description': 'Description',
   'case.timeline': 'Timeline',
   'case.findingsAndResolution': 'Findings and resolution',
@@ -460,6 +472,36 @@ const en = {
 
   'decision.approved': 'Approved',
   'decision.rejected': 'Rejected',
+
+  'ageBand.under-18': 'under 18',
+  'ageBand.18-34': '18–34',
+  'ageBand.35-59': '35–59',
+  'ageBand.60-64': '60–64',
+  'ageBand.65-74': '65–74',
+  'ageBand.75+': '75 or over',
+
+  'declaredNeed.hearing': 'hearing',
+  'declaredNeed.sight': 'sight',
+  'declaredNeed.mobility': 'mobility',
+  'declaredNeed.cognitive': 'cognitive',
+  'declaredNeed.language': 'language',
+  'declaredNeed.bereavement': 'bereavement',
+  'declaredNeed.serious-illness': 'serious illness',
+  'declaredNeed.financial-hardship': 'financial hardship',
+  'declaredNeed.other': 'other needs',
+
+  'regulatorBody.nfra': 'NFRA (12378)',
+  'regulatorBody.pboc': 'PBOC (12363)',
+  'regulatorBody.cfpb': 'CFPB',
+  'regulatorBody.fos': 'Financial Ombudsman Service',
+  'regulatorBody.ombudsman': 'Ombudsman',
+  'regulatorBody.other': 'Other regulator',
+
+  'relationship.agent': 'agent',
+  'relationship.heir': 'heir',
+  'relationship.guardian': 'guardian',
+  'relationship.lawyer': 'lawyer',
+  'relationship.family': 'family member',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -541,6 +583,18 @@ const zhCN: Record<MessageKey, string> = {
   'case.complainant': '投诉人',
   'case.amountInDispute': '争议金额',
   'case.receivedAt': '受理时间',
+  'case.occurredAt': '发生时间',
+  'case.replyVia': '答复方式',
+  'case.postalAddress': '通信地址',
+  'case.idNumber': '证件号码',
+  'case.onBehalfOf': '代为投诉人',
+  'case.authorisation': '授权书 {reference}',
+  'case.vulnerability': '特殊群体',
+  'case.ageBand': '年龄 {band}',
+  'case.regulatorReferral': '监管转办',
+  'case.referralDue': '办结时限 {date}',
+  'case.accountReference': '账户',
+  'case.attachments': '附件',
   'case.description': '投诉描述',
   'case.timeline': '处理时间线',
   'case.findingsAndResolution': '调查结论与处理意见',
@@ -918,6 +972,36 @@ const zhCN: Record<MessageKey, string> = {
 
   'decision.approved': '已批准',
   'decision.rejected': '已驳回',
+
+  'ageBand.under-18': '未满18岁',
+  'ageBand.18-34': '18–34岁',
+  'ageBand.35-59': '35–59岁',
+  'ageBand.60-64': '60–64岁',
+  'ageBand.65-74': '65–74岁',
+  'ageBand.75+': '75岁及以上',
+
+  'declaredNeed.hearing': '听力障碍',
+  'declaredNeed.sight': '视力障碍',
+  'declaredNeed.mobility': '行动不便',
+  'declaredNeed.cognitive': '认知障碍',
+  'declaredNeed.language': '语言需要',
+  'declaredNeed.bereavement': '丧亲',
+  'declaredNeed.serious-illness': '重病',
+  'declaredNeed.financial-hardship': '经济困难',
+  'declaredNeed.other': '其他需要',
+
+  'regulatorBody.nfra': '国家金融监督管理总局（12378）',
+  'regulatorBody.pboc': '中国人民银行（12363）',
+  'regulatorBody.cfpb': '美国消费者金融保护局',
+  'regulatorBody.fos': '英国金融申诉专员',
+  'regulatorBody.ombudsman': '金融纠纷调解机构',
+  'regulatorBody.other': '其他监管机构',
+
+  'relationship.agent': '代理人',
+  'relationship.heir': '继承人',
+  'relationship.guardian': '监护人',
+  'relationship.lawyer': '律师',
+  'relationship.family': '家属',
 };
 
 export const MESSAGES: Record<Language, Record<MessageKey, string>> = { en, 'zh-CN': zhCN };
@@ -947,6 +1031,10 @@ export const LABEL_GROUPS = [
   'assignMethod',
   'taskStatus',
   'decision',
+  'ageBand',
+  'declaredNeed',
+  'regulatorBody',
+  'relationship',
 ] as const;
 export type LabelGroup = (typeof LABEL_GROUPS)[number];
 

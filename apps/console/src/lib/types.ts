@@ -66,14 +66,22 @@ export interface TriageDecision {
   clock: ClockView & { period: string };
 }
 
+/** apps/intake StaffComplaintView, as much of it as the console shows. */
 export interface StaffComplaint {
   complaintId: string;
   ticketNumber: string;
   channel: string;
-  complainant: Record<string, string | null | undefined>;
+  complainant: { name?: string; phone?: string; email?: string; idNumber?: string; postalAddress?: string; customerId?: string; channelUserId?: string };
   description: string;
+  onBehalfOf: { relationship: string; name: string; phone?: string; authorisationReference: string } | null;
+  accountReference: string | null;
+  attachments: { reference: string; sha256: string; sizeBytes: number; mediaType: string; fileName?: string }[];
+  vulnerability: { ageBand?: string; declaredNeeds?: string[] } | null;
+  regulatorReferral: { body: string; caseNumber: string; deadline?: string } | null;
   amountInDispute: Money | null;
   productHint: string | null;
+  preferredReplyChannel: string;
+  occurredAt: string | null;
   receivedAt: string;
   personalData: 'clear' | 'masked';
 }

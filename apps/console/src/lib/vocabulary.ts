@@ -4,12 +4,17 @@
  * are listed here and vocabulary.spec.ts holds them to the libraries they mirror.
  */
 export {
+  AGE_BANDS,
   CHANNELS,
+  DECLARED_NEEDS,
   EVIDENCE_KINDS,
   IMPROVEMENT_STATUSES,
   LIABILITIES,
   OUTCOMES,
+  REGULATOR_BODIES,
   REMEDY_TYPES,
+  REPLY_CHANNELS,
+  REPRESENTATIVE_RELATIONSHIPS,
   RESOLUTION_ACTIONS,
   ROLES,
   ROOT_CAUSE_CODES,

@@ -1,9 +1,10 @@
-import { Button, Card, Col, Collapse, Descriptions, Empty, List, Row, Space, Table, Timeline, Typography } from 'antd';
+import { Button, Card, Col, Collapse, Descriptions, Empty, List, Row, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { ReactNode, useMemo } from 'react';
 import { DeadlineTag, ErrorAlert, Link, PlainTag, useLoad } from '../components/common';
 import { useI18n } from '../i18n/i18n';
 import { deadlineOf } from '../lib/deadline';
 import { formatMoney } from '../lib/money';
+import { complaintParticulars } from '../lib/particulars';
 import { pathOf } from '../lib/routes';
 import type { CaseDetail, StaffComplaint, TriageDecision } from '../lib/types';
 import { useSession } from '../session';
@@ -15,7 +16,7 @@ interface TimelineEntry {
 }
 
 export default function CasePage({ caseId }: { caseId: string }) {
-  const { t, label, dateTime, language } = useI18n();
+  const { t, label, dateTime, date, language } = useI18n();
   const { api, identity } = useSession();
   const roles = identity?.roles ?? [];
   const found = useLoad(() => api.get<CaseDetail>('investigation', `/v1/cases/${caseId}`), [api, caseId]);
@@ -89,7 +90,17 @@ export default function CasePage({ caseId }: { caseId: string }) {
             <Card title={<h2 className="card-title">{t('case.complaint')}</h2>} style={{ marginBottom: 24 }}>
               <Descriptions size="small" column={1}>
                 <Descriptions.Item label={t('case.channel')}>{label('channel', complaint.data.channel)}</Descriptions.Item>
-                <Descriptions.Item label={t('case.complainant')}>{[complaint.data.complainant.name, complaint.data.complainant.phone, complaint.data.complainant.email].filter(Boolean).join(' · ') || '—'}</Descriptions.Item>
+                {complaintParticulars(complaint.data, { t, label, dateTime, date }).map((p) => (
+                  <Descriptions.Item key={p.key} label={p.label}>
+                    {p.attention ? (
+                      <Tag color="orange" data-testid={`complaint-${p.key}`} style={{ whiteSpace: 'normal' }}>
+                        {p.value}
+                      </Tag>
+                    ) : (
+                      <span data-testid={`complaint-${p.key}`}>{p.value}</span>
+                    )}
+                  </Descriptions.Item>
+                ))}
                 <Descriptions.Item label={t('case.amountInDispute')}>{money(complaint.data.amountInDispute)}</Descriptions.Item>
                 <Descriptions.Item label={t('case.receivedAt')}>{dateTime(complaint.data.receivedAt)}</Descriptions.Item>
                 <Descriptions.Item label={t('case.description')}>
