@@ -193,5 +193,34 @@ describe('intake: where the customer is answered (replyTo)', () => {
       expect(replyToOf(amended.event)).toEqual({ name: '郑十', phone: PHONE, email: null, postalAddress: ADDRESS, appUserId: 'C-RT-5', wechatOpenId: null });
       for (const line of ADDRESS_LINES) expect(amended.raw).not.toContain(line);
     });
+
+    it('of the postal address (the customer moved) reaches letters: sealed at rest and in replyTo, a v2 event, bad addresses refused', async () => {
+      const moved = '北京市西城区金融大街1号\n100033';
+      const filed = await file({ channel: 'hotline', complainant: { name: '郑十', phone: PHONE }, description: 'ATM吞卡后三天未处理。', preferredReplyChannel: 'sms' });
+      expect(filed.status).toBe(201);
+      const before = await service.rowCounts();
+      for (const [postalAddress, message] of [
+        ['   ', /postalAddress/],
+        ['北京市\u0007西城区', /control character/],
+        [Array.from({ length: 7 }, (_, i) => `第${i + 1}行`).join('\n'), /at most 6 lines/],
+        [42, /postalAddress/],
+        [null, /postalAddress/],
+      ] as const) {
+        const refused = await amend(filed.body.ticketNumber, { postalAddress });
+        expect({ status: refused.status, paths: refused.body.errors.map((e: { path: string }) => e.path), message: refused.body.errors[0].message }).toEqual({ status: 400, paths: expect.arrayContaining(['postalAddress']), message: expect.stringMatching(message) });
+      }
+      expect(await service.rowCounts()).toEqual(before);
+
+      const res = await amend(filed.body.ticketNumber, { postalAddress: moved, preferredReplyChannel: 'letter' });
+      expect(res.status).toBe(201);
+      expect(res.body.changed).toEqual(['preferredReplyChannel', 'postalAddress']);
+      const [amended] = await eventsOf(filed.body.complaintId, 'complaint.amended');
+      expect({ version: amended.event.version, changed: amended.event.payload.changed }).toEqual({ version: 2, changed: ['preferredReplyChannel', 'postalAddress'] });
+      expect(replyToOf(amended.event)).toMatchObject({ postalAddress: moved, phone: PHONE });
+      expect(amended.raw).not.toContain('金融大街');
+      expect(await complaintRow(filed.body.complaintId)).not.toContain('金融大街');
+      const staff = await call('GET', `/v1/staff/complaints/${filed.body.complaintId}`, `Bearer ${await service.issuer.token('investigator')}`, undefined);
+      expect(staff.body.complainant).toMatchObject({ postalAddress: moved, phone: PHONE });
+    });
   });
 });

@@ -118,6 +118,22 @@ describe('notification delivers over the customer\'s channel', () => {
     expect(stored).not.toContain('13900001111');
   });
 
+  it('amendment_v2_withANewPostalAddress_isFollowed_andTheFinalResponseGoesWhereTheCustomerNowIs', async () => {
+    const before = `qian-${randomUUID().slice(0, 6)}@example.com`;
+    const now = `qian-${randomUUID().slice(0, 6)}@example.org`;
+    const { complaintId, ticketNumber } = await fileFor(before);
+    // The customer moved and gave a new e-mail address with the new postal address: intake publishes v2, the address only inside replyTo.
+    const replyTo = FieldCipher.fromEnv(KEYS).encrypt(JSON.stringify({ name: '钱女士', phone: '13900001111', email: now, postalAddress: '北京市西城区金融大街1号\n100033', appUserId: null, wechatOpenId: null }));
+    const amended = envelopeOf(Events.ComplaintAmended, complaintId, { ticketNumber, changed: ['email', 'postalAddress'], replyTo });
+    expect(amended).toMatchObject({ type: 'complaint.amended', version: 2 });
+    await deliver(Events.ComplaintAmended, amended);
+    await eventually(async () => ((await sql(`SELECT reply_to_sealed FROM reply_preferences WHERE complaint_id = $1`, [complaintId]))[0]?.reply_to_sealed === replyTo) || null, { what: 'the amended reply address' });
+    await deliver(Events.CaseResponseIssued, envelopeOf(Events.CaseResponseIssued, complaintId, sealed(response(ticketNumber, RIGHTS)), 'investigation'));
+    const letter = await eventually(() => smtp.mails.find((m) => m.to.includes(now)) ?? null, { what: 'the final response at the new address' });
+    expect((await simpleParser(letter.raw)).subject).toContain(ticketNumber);
+    expect(smtp.mails.filter((m) => m.to.includes(before))).toHaveLength(1);
+  });
+
   it('finalResponse_withItsExplanationSealed_isWrittenToTheCustomerInClear', async () => {
     const email = `zhou-${randomUUID().slice(0, 6)}@example.com`;
     const { complaintId, ticketNumber } = await fileFor(email);

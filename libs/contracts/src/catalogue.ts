@@ -23,6 +23,7 @@ import {
   ImprovementActionUpdatedV1,
   ImprovementComplaintLinkedV1,
   ComplaintAmendedV1,
+  ComplaintAmendedV2,
   ComplaintReceivedV1,
   ComplaintSupplementedV1,
   ComplaintWithdrawnV1,
@@ -91,7 +92,8 @@ const define = <S extends z.ZodTypeAny>(
 export const Events = {
   ComplaintReceived: define('complaint.received', 1, TOPICS.intake, ComplaintReceivedV1),
   ComplaintSupplemented: define('complaint.supplemented', 1, TOPICS.intake, ComplaintSupplementedV1),
-  ComplaintAmended: define('complaint.amended', 1, TOPICS.intake, ComplaintAmendedV1),
+  ComplaintAmendedV1: define('complaint.amended', 1, TOPICS.intake, ComplaintAmendedV1),
+  ComplaintAmended: define('complaint.amended', 2, TOPICS.intake, ComplaintAmendedV2),
   ComplaintWithdrawn: define('complaint.withdrawn', 1, TOPICS.intake, ComplaintWithdrawnV1),
   ComplaintTriaged: define('complaint.triaged', 1, TOPICS.triage, ComplaintTriagedV1),
   ComplaintTriageQueued: define('complaint.triage-queued', 1, TOPICS.triage, ComplaintTriageQueuedV1),
@@ -163,7 +165,7 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
     topic: TOPICS.intake,
     owner: 'intake',
     key: 'complaintId',
-    events: [Events.ComplaintReceived.pattern, Events.ComplaintSupplemented.pattern, Events.ComplaintAmended.pattern, Events.ComplaintWithdrawn.pattern],
+    events: [Events.ComplaintReceived.pattern, Events.ComplaintSupplemented.pattern, Events.ComplaintAmendedV1.pattern, Events.ComplaintAmended.pattern, Events.ComplaintWithdrawn.pattern],
     consumers: ['triage', 'investigation', 'compensation', 'notification', 'compliance-archive'],
   },
   {

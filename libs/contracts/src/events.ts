@@ -112,6 +112,12 @@ export const ComplaintAmendedV1 = z
   })
   .strict();
 
+/** v2 adds `postalAddress` to what may be changed: a customer who moved is written to at the new address. */
+export const AMENDABLE_FIELDS_V2 = [...AMENDABLE_FIELDS, 'postalAddress'] as const;
+
+/** complaint.amended v2 (intake): as v1, the postal address among the changes (the address itself only inside the sealed `replyTo`). */
+export const ComplaintAmendedV2 = ComplaintAmendedV1.extend({ changed: z.array(z.enum(AMENDABLE_FIELDS_V2)).min(1) }).strict();
+
 /** complaint.withdrawn v1 (intake): the customer ended the procedure. */
 export const ComplaintWithdrawnV1 = z
   .object({
@@ -608,7 +614,7 @@ export const StaffActionRecordedV1 = z
 export type ComplaintReceived = z.infer<typeof ComplaintReceivedV1>;
 export type ComplaintTriaged = z.infer<typeof ComplaintTriagedV1>;
 export type ComplaintSupplemented = z.infer<typeof ComplaintSupplementedV1>;
-export type ComplaintAmended = z.infer<typeof ComplaintAmendedV1>;
+export type ComplaintAmended = z.infer<typeof ComplaintAmendedV2>;
 export type ComplaintWithdrawn = z.infer<typeof ComplaintWithdrawnV1>;
 export type ComplaintTriageQueued = z.infer<typeof ComplaintTriageQueuedV1>;
 export type ComplaintRetriaged = z.infer<typeof ComplaintRetriagedV1>;

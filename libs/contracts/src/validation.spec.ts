@@ -115,6 +115,12 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     changed: ['phone', 'preferredReplyChannel'],
     preferredReplyChannel: 'email',
   },
+  'complaint.amended@v2': {
+    ticketNumber: 'CMP-20261120-00000042-7',
+    changed: ['postalAddress', 'preferredReplyChannel'],
+    preferredReplyChannel: 'letter',
+    replyTo: 'v2:k1:' + 'A'.repeat(80) + ':' + 'B'.repeat(16) + ':' + 'C'.repeat(22) + ':' + 'D'.repeat(40),
+  },
   'complaint.withdrawn@v1': {
     ticketNumber: 'CMP-20261120-00000042-7',
     withdrawnAt: '2026-11-21T02:00:00.000Z',
@@ -327,6 +333,13 @@ describe('validateEnvelope — valid envelopes', () => {
     const v1 = sampleEnvelope('case.response-issued@v1');
     (v1.payload as Record<string, unknown>).explanation = clearText;
     expect(validateEnvelope(v1).ok).toBe(true);
+  });
+
+  it('validateEnvelope_amendedPostalAddress_onlyFromV2', () => {
+    const v2 = sampleEnvelope('complaint.amended@v2');
+    expect(validateEnvelope(v2).ok).toBe(true);
+    const v1 = { ...sampleEnvelope('complaint.amended@v1'), payload: v2.payload };
+    expect(rejection(validateEnvelope(v1))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('changed') });
   });
 
   it('validateEnvelope_clockChangedReferralBound_onlyFromV2_soNoConsumerOfV1MeetsAChangeItCannotRead', () => {

@@ -101,6 +101,19 @@ function postalAddressProblem(value: string): string | null {
   return null;
 }
 
+/**
+ * A postal address as a letter prints it: text with something visible, at most
+ * MAX_POSTAL_ADDRESS_LENGTH characters on at most MAX_POSTAL_ADDRESS_LINES lines, no control
+ * character but the line breaks. The same rule where it is filed and where it is amended.
+ */
+export function IsPostalAddress(): PropertyDecorator {
+  // Applied last to first, as stacked decorators are.
+  const rules = [IsString(), HasVisibleText(), MaxLength(MAX_POSTAL_ADDRESS_LENGTH), Validate(PostalAddress)].reverse();
+  return (target, property) => {
+    for (const rule of rules) rule(target, property as string);
+  };
+}
+
 /** The lines of a postal address with something on them, trimmed. */
 export function postalAddressLines(value: string): string[] {
   return value
@@ -317,10 +330,7 @@ export class ComplainantDto {
     example: '上海市浦东新区世纪大道100号\n环球金融中心25楼\n200120',
   })
   @IsOptionalButNotNull()
-  @IsString()
-  @HasVisibleText()
-  @MaxLength(MAX_POSTAL_ADDRESS_LENGTH)
-  @Validate(PostalAddress)
+  @IsPostalAddress()
   postalAddress?: string;
 }
 

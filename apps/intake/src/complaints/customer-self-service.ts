@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Events } from '@complaints/contracts';
+import { AMENDABLE_FIELDS_V2, Events } from '@complaints/contracts';
 import {
   ComplaintStatus,
   CUSTOMER_STATUS_CODES,
@@ -159,13 +159,13 @@ export class CustomerSelfService {
   }
 
   async amend(ticketNumber: string, asker: Principal, proof: string | undefined, dto: AmendComplaintDto) {
-    const changed = (['phone', 'email', 'preferredReplyChannel', 'language', 'description'] as const).filter((f) => dto[f] !== undefined);
+    const changed = AMENDABLE_FIELDS_V2.filter((f) => dto[f] !== undefined);
     if (changed.length === 0) {
       throw new ProblemException({
         type: 'https://complaints.example/problems/validation',
         title: 'The request is not valid',
         status: 400,
-        errors: [{ path: '(body)', message: 'name at least one of phone, email, preferredReplyChannel, language, description' }],
+        errors: [{ path: '(body)', message: `name at least one of ${AMENDABLE_FIELDS_V2.join(', ')}` }],
       });
     }
     const authorised = await this.authorise(ticketNumber, asker, proof, true);
@@ -173,10 +173,13 @@ export class CustomerSelfService {
       const record = await this.lockForChange(manager, authorised);
       const complainant = this.complainantOf(record);
       const updates: Partial<ComplaintRecord> = {};
-      const next = { ...complainant, ...(dto.phone !== undefined ? { phone: dto.phone } : {}), ...(dto.email !== undefined ? { email: dto.email } : {}) };
-      if (dto.phone !== undefined || dto.email !== undefined) updates.complainantSealed = this.cipher.encrypt(JSON.stringify(next));
+      const contact = { phone: dto.phone, email: dto.email, postalAddress: dto.postalAddress };
+      const newContact = Object.fromEntries(Object.entries(contact).filter(([, v]) => v !== undefined));
+      const next = { ...complainant, ...newContact };
+      const contactChanged = Object.keys(newContact).length > 0;
+      if (contactChanged) updates.complainantSealed = this.cipher.encrypt(JSON.stringify(next));
       let replyTo: string | undefined;
-      if (dto.phone !== undefined || dto.email !== undefined || dto.preferredReplyChannel !== undefined) {
+      if (contactChanged || dto.preferredReplyChannel !== undefined) {
         // The channel the customer will be answered on must still reach them, by the rule the complaint was filed under.
         const source = { channel: record.channel, complainant: next, onBehalfOf: this.representativeOf(record) };
         const gap = replyChannelGap(dto.preferredReplyChannel ?? (record.preferredReplyChannel as ReplyChannel), source);

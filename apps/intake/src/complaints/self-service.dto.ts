@@ -6,8 +6,11 @@ import {
   AttachmentDto,
   HasVisibleText,
   IsOptionalButNotNull,
+  IsPostalAddress,
   MAX_ATTACHMENTS,
   MAX_DESCRIPTION_LENGTH,
+  MAX_POSTAL_ADDRESS_LENGTH,
+  MAX_POSTAL_ADDRESS_LINES,
   PHONE_MESSAGE,
   PHONE_PATTERN,
 } from '@complaints/intake-adapters';
@@ -43,6 +46,14 @@ export class AmendComplaintDto {
   @IsEmail()
   @MaxLength(254)
   email?: string;
+
+  @ApiPropertyOptional({
+    description: `A new postal address for letters (the customer moved): at most ${MAX_POSTAL_ADDRESS_LENGTH} characters on at most ${MAX_POSTAL_ADDRESS_LINES} lines, separated by line breaks`,
+    example: '北京市西城区金融大街1号\n100033',
+  })
+  @IsOptionalButNotNull()
+  @IsPostalAddress()
+  postalAddress?: string;
 
   @ApiPropertyOptional({ enum: REPLY_CHANNELS })
   @IsOptionalButNotNull()

@@ -50,7 +50,7 @@ export class CustomerMessagesController {
    * missing here mean complaint.received was dead-lettered: the amendment fails too (and follows it
    * to the dead-letter topic, to be replayed after it) rather than being lost.
    */
-  @EventPattern(Events.ComplaintAmended.pattern)
+  @EventPattern([Events.ComplaintAmendedV1.pattern, Events.ComplaintAmended.pattern])
   async followAmendedPreference(@Payload() event: EventEnvelope<ComplaintAmended>, @Ctx() ctx: EventContext) {
     const { preferredReplyChannel, language, replyTo } = event.payload;
     if (!preferredReplyChannel && !language && !replyTo) return;
