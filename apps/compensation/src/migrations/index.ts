@@ -188,4 +188,31 @@ export class RemedyReversalControls1765238400000 implements MigrationInterface {
   }
 }
 
-export const compensationMigrations = [CreateRemedies1763885200000, RemedyPayouts1764806400000, RemedyRevisions1764892800000, RemedyReversalControls1765238400000];
+/**
+ * The latest decision compensation acted on for each case (its review round and when it was
+ * issued), so that a decision or reopening it supersedes, arriving late (a replayed dead letter, a
+ * consumer group reset), changes nothing. A row without a decision is a reopening seen first: it
+ * is there to be locked. Cases decided before this table existed have no row until their next
+ * decision.
+ */
+export class CaseDecisions1796800000000 implements MigrationInterface {
+  name = 'CaseDecisions1796800000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE case_decisions (
+        case_id      uuid PRIMARY KEY,
+        complaint_id uuid NOT NULL,
+        review_round smallint,
+        issued_at    timestamptz,
+        updated_at   timestamptz NOT NULL,
+        CHECK ((review_round IS NULL) = (issued_at IS NULL))
+      )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE case_decisions`);
+  }
+}
+
+export const compensationMigrations = [CreateRemedies1763885200000, RemedyPayouts1764806400000, RemedyRevisions1764892800000, RemedyReversalControls1765238400000, CaseDecisions1796800000000];

@@ -111,25 +111,29 @@ export class RemediesController {
   /**
    * An issued response is weighed against what the case already granted: what it adds becomes a
    * proposed remedy (small ones approved and paid at once), and a later decision granting less, or
-   * nothing, takes back nothing paid. Both versions: v2 differs only in sealing the explanation,
-   * which is not read here.
+   * nothing, takes back nothing paid. A decision the case's latest one acted on supersedes (an
+   * earlier round, or the same round before a reopening, arriving late) changes nothing. Both
+   * versions: v2 differs only in sealing the explanation, which is not read here.
    */
   @EventPattern([Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern])
   async onResponseIssued(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
-    const { remedy, caseId, decidedBy, reviewRound } = event.payload;
+    const { remedy, caseId, decidedBy, reviewRound, issuedAt } = event.payload;
     await this.desk.decisionIssued(
       ctx.manager,
       (definition, payload) => ctx.publish(definition, payload),
       (ref) => ctx.lockFor(customerCapLockKey(ref)),
-      { complaintId: event.complaintId, caseId, remedy, decidedBy, reviewRound, correlationId: event.correlationId },
+      { complaintId: event.complaintId, caseId, remedy, decidedBy, reviewRound, issuedAt, correlationId: event.correlationId },
       new Date(),
     );
   }
 
-  /** A reopened case's decision is withdrawn: so is every remedy of it no money has left for. */
+  /**
+   * A reopened case's decision is withdrawn: so is every remedy of it no money has left for. A
+   * reopening that came before the case's latest decision acted on was answered by it, and changes nothing.
+   */
   @EventPattern(Events.CaseReopened.pattern)
   async onCaseReopened(@Payload() event: EventEnvelope<CaseReopened>, @Ctx() ctx: EventContext) {
-    await this.desk.caseReopened(ctx.manager, (definition, payload) => ctx.publish(definition, payload), event.payload, new Date());
+    await this.desk.caseReopened(ctx.manager, (definition, payload) => ctx.publish(definition, payload), event.complaintId, event.payload, new Date(event.occurredAt), new Date());
   }
 
   @Get()

@@ -1,4 +1,4 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { CaseReopened, EventDefinition, EventPayload, Events, REMEDY_TYPES, REMEDY_WITHDRAWAL_CAUSES } from '@complaints/contracts';
@@ -41,6 +41,8 @@ export interface IssuedDecision {
   remedy: { type: RemedyType; amount: Money } | null;
   decidedBy: string;
   reviewRound: number;
+  /** When investigation issued it: within a round, a decision after a reopening is the later one. */
+  issuedAt: string;
   correlationId: string;
 }
 type Publish = <D extends EventDefinition>(definition: D, payload: EventPayload<D>) => Promise<unknown>;
@@ -145,6 +147,8 @@ function laterDecisionNote(d: IssuedDecision, revision: Exclude<RemedyRevision, 
  */
 @Injectable()
 export class RemedyDesk {
+  private readonly logger = new Logger('RemedyDesk');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: OutboxPublisher,
@@ -158,9 +162,11 @@ export class RemedyDesk {
    * amount within the automatic limit and the customer's cap is approved at once and its payout
    * queued. A proposal still waiting is amended to the new decision, or withdrawn when the decision
    * adds nothing; what was paid is never taken back, and a lower decision is noted for staff.
+   * A decision older than the case’s latest one acted on changes nothing (`recordAsLatest`).
    */
   async decisionIssued(manager: EntityManager, publish: Publish, lockCustomer: CustomerCapLock, decision: IssuedDecision, now: Date): Promise<RemedyRecord | null> {
     const { complaintId, caseId, decidedBy } = decision;
+    if (!(await this.recordAsLatest(manager, decision, now))) return null;
     // Most decisions without a remedy are on cases that never had one: those take no lock.
     if (!decision.remedy && !(await manager.exists(RemedyRecord, { where: { caseId } }))) return null;
     const customer: { customer_ref: string }[] = await manager.query(`SELECT customer_ref FROM complaint_customers WHERE complaint_id = $1`, [complaintId]);
@@ -249,8 +255,26 @@ export class RemedyDesk {
    * sends it. An approval racing the reopening either committed first (its payout, unsent, is
    * cancelled here) or waits for the remedy's row and then finds it withdrawn. What stands is
    * marked, so staff see that the case was looked at again after the money went out.
+   *
+   * A reopening made before the case's latest decision acted on is the one that decision answered
+   * (a replayed dead letter, a consumer group reset): acting on it would withdraw the remedies of the
+   * decision that followed it, so it changes nothing. case.reopened carries no round; the moment it
+   * happened is compared with the moment the decision was issued, both stamped by investigation,
+   * one after the other under the case's row lock.
    */
-  async caseReopened(manager: EntityManager, publish: Publish, reopening: CaseReopened, now: Date): Promise<void> {
+  async caseReopened(manager: EntityManager, publish: Publish, complaintId: string, reopening: CaseReopened, reopenedAt: Date, now: Date): Promise<void> {
+    // A row to lock even before any decision: a decision handled at the same time waits for this
+    // reopening, or this reopening for it and then sees it.
+    await manager.query(`INSERT INTO case_decisions (case_id, complaint_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING`, [reopening.caseId, complaintId, now]);
+    const [latest]: { review_round: number | null; issued_at: Date | null }[] = await manager.query(`SELECT review_round, issued_at FROM case_decisions WHERE case_id = $1 FOR UPDATE`, [
+      reopening.caseId,
+    ]);
+    if (latest?.issued_at && reopenedAt < latest.issued_at) {
+      this.logger.log(
+        `case ${reopening.caseId}: reopening of ${reopenedAt.toISOString()} precedes the decision already acted on (round ${latest.review_round}, issued ${latest.issued_at.toISOString()}): nothing withdrawn`,
+      );
+      return;
+    }
     const onCase = await manager.find(RemedyRecord, { where: { caseId: reopening.caseId }, order: { proposedAt: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     for (const remedy of onCase) {
       const unsent = remedy.status === 'approved' ? await this.holdUnsentPayout(manager, remedy.id) : null;
@@ -264,6 +288,31 @@ export class RemedyDesk {
         await manager.save(RemedyRecord, remedy);
       }
     }
+  }
+
+  /**
+   * Records the decision as the case's latest acted on, unless one of a later round, or of the same
+   * round issued later (the decision after a reopening), was acted on already: false then, and the
+   * decision changes nothing. The processed-event mark catches the same event again only; this
+   * catches an earlier decision under an event id of its own (a replayed dead letter, a consumer
+   * group reset after the marks were pruned). One statement, in the handler's transaction: the
+   * case's row stays locked until the remedies it decides commit, so two decisions of a case are
+   * weighed one after the other, never both against the same latest.
+   */
+  private async recordAsLatest(manager: EntityManager, decision: IssuedDecision, now: Date): Promise<boolean> {
+    const recorded: unknown[] = await manager.query(
+      `INSERT INTO case_decisions AS latest (case_id, complaint_id, review_round, issued_at, updated_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (case_id) DO UPDATE SET review_round = EXCLUDED.review_round, issued_at = EXCLUDED.issued_at, updated_at = EXCLUDED.updated_at
+        WHERE latest.review_round IS NULL OR (latest.review_round, latest.issued_at) <= (EXCLUDED.review_round, EXCLUDED.issued_at)
+       RETURNING case_id`,
+      [decision.caseId, decision.complaintId, decision.reviewRound, decision.issuedAt, now],
+    );
+    if (recorded.length > 0) return true;
+    const [latest]: { review_round: number; issued_at: Date }[] = await manager.query(`SELECT review_round, issued_at FROM case_decisions WHERE case_id = $1`, [decision.caseId]);
+    this.logger.log(
+      `case ${decision.caseId}: ${decisionName(decision)} issued ${decision.issuedAt} is superseded by the one already acted on (round ${latest.review_round}, issued ${latest.issued_at.toISOString()}): nothing done`,
+    );
+    return false;
   }
 
   /** The remedy's payout instruction, locked, while it has never been sent; null once the payout desk has it. */

@@ -80,11 +80,13 @@ export class CustomerMessagesController {
    * clear and is still read, so a response issued during an upgrade or replayed is still sent.
    * A response about a complaint whose complaint.received has not been handled fails, never goes
    * out addressed with guesses, and is sent when replayed after it (CustomerDelivery.preferenceOf).
+   * A response the customer already has a later one of (`isLatestResponse`) is not sent.
    */
   @EventPattern([Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern])
   async sendFinalResponse(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
     const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId, 'final response');
     const p = event.payload;
+    if (!(await this.isLatestResponse(ctx, p))) return;
     const rendered = renderFinalResponse(preference.language, {
       ticketNumber: p.ticketNumber,
       regime: preference.regime,
@@ -95,6 +97,36 @@ export class CustomerMessagesController {
       issuedAt: p.issuedAt,
     });
     await this.delivery.send(ctx, 'final-response', rendered, preference);
+  }
+
+  /**
+   * Records the response as the case's latest written to the customer, unless one of a later review
+   * round, or of the same round issued later (the response after a reopening), was already: false
+   * then. Writing the earlier decision to a customer who holds the later one would tell them
+   * something no longer true, with review rights that no longer apply. The processed-event mark
+   * catches the same event again only; this catches an earlier response under an event id of its
+   * own (a replayed dead letter, a consumer group reset after the marks were pruned). One
+   * statement, in the handler's transaction: the case's row stays locked until the letter's
+   * message commits, so two responses of a case are weighed one after the other.
+   */
+  private async isLatestResponse(ctx: EventContext, p: CaseResponseIssued): Promise<boolean> {
+    const recorded: unknown[] = await ctx.manager.query(
+      `INSERT INTO final_responses AS latest (case_id, complaint_id, review_round, issued_at, cause_event_id, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (case_id) DO UPDATE
+         SET review_round = EXCLUDED.review_round, issued_at = EXCLUDED.issued_at, cause_event_id = EXCLUDED.cause_event_id, updated_at = EXCLUDED.updated_at
+         WHERE (latest.review_round, latest.issued_at) <= (EXCLUDED.review_round, EXCLUDED.issued_at)
+       RETURNING case_id`,
+      [p.caseId, ctx.envelope.complaintId, p.reviewRound, p.issuedAt, ctx.envelope.eventId],
+    );
+    if (recorded.length > 0) return true;
+    const [latest]: { review_round: number; issued_at: Date; cause_event_id: string }[] = await ctx.manager.query(
+      `SELECT review_round, issued_at, cause_event_id FROM final_responses WHERE case_id = $1`,
+      [p.caseId],
+    );
+    this.logger.log(
+      `case ${p.caseId}: final response of round ${p.reviewRound} issued ${p.issuedAt} (event ${ctx.envelope.eventId}) is superseded by round ${latest.review_round} issued ${latest.issued_at.toISOString()} (event ${latest.cause_event_id}), already written to the customer: not sent`,
+    );
+    return false;
   }
 
   /**

@@ -187,4 +187,36 @@ export class SealedMessageBodies1796661117000 implements MigrationInterface {
   }
 }
 
-export const notificationMigrations = [CreateCustomerMessages1763885300000, Deliveries1764720100000, HeldMessagesReceiptsSurveys1765400000000, SealedMessageBodies1796661117000];
+/**
+ * The latest final response written to the customer for each case (its review round and when it
+ * was issued), so that a response it supersedes, arriving late (a replayed dead letter, a consumer
+ * group reset), is not written to them again. Cases answered before this table existed have no
+ * row until their next response.
+ */
+export class FinalResponseRounds1796800000000 implements MigrationInterface {
+  name = 'FinalResponseRounds1796800000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE final_responses (
+        case_id        uuid PRIMARY KEY,
+        complaint_id   uuid NOT NULL,
+        review_round   smallint NOT NULL,
+        issued_at      timestamptz NOT NULL,
+        cause_event_id uuid NOT NULL,
+        updated_at     timestamptz NOT NULL
+      )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE final_responses`);
+  }
+}
+
+export const notificationMigrations = [
+  CreateCustomerMessages1763885300000,
+  Deliveries1764720100000,
+  HeldMessagesReceiptsSurveys1765400000000,
+  SealedMessageBodies1796661117000,
+  FinalResponseRounds1796800000000,
+];

@@ -1,0 +1,202 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Producer } from 'kafkajs';
+import { simpleParser } from 'mailparser';
+import { Client } from 'pg';
+import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
+import { FieldCipher, RunningService, startService } from '@complaints/platform';
+import { createTestIssuer, eventually, quietKafka, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, testEnvelope, uniqueTestId } from '@complaints/testing';
+import { startSmtpInbox, SmtpInbox } from '../channels/testing/smtp-inbox';
+import { notificationService } from '../main';
+
+jest.setTimeout(120_000);
+
+const KEYS = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}`, PII_PSEUDONYM_KEY: randomBytes(32).toString('base64') };
+const DAY = 86_400_000;
+const RIGHTS = { reviewBy: new Date(Date.now() + 30 * DAY).toISOString(), escalateTo: [{ body: '国家金融监督管理总局', contact: '12378', within: null }] };
+
+/**
+ * Notification in this process with the real database and broker, a schema and topic prefix of its
+ * own, as tools/security/services-in-process.ts starts it for the suites there (which an app's
+ * tests may not import).
+ */
+async function startNotification(env: Record<string, string>) {
+  const id = uniqueTestId();
+  const schema = `${id}_notification`;
+  const issuer = await createTestIssuer(id);
+  const settings: Record<string, string> = {
+    ...issuer.env,
+    DATABASE_URL: TEST_DATABASE_URL,
+    DB_SCHEMA: schema,
+    DB_POOL_SIZE: '4',
+    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
+    KAFKA_TOPIC_PARTITIONS: '1',
+    TOPIC_PREFIX: `${id}.`,
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    OUTBOX_POLL_MS: '200',
+    ...env,
+  };
+  const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, settings);
+  let running: RunningService;
+  try {
+    running = await startService(notificationService);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+  }
+  const pg = new Client({ connectionString: TEST_DATABASE_URL });
+  await pg.connect();
+  return {
+    topicPrefix: settings.TOPIC_PREFIX,
+    /** Reads the service's own schema. */
+    sql: async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
+      await pg.query(`SET search_path TO "${schema}"`);
+      return (await pg.query(text, params)).rows as R[];
+    },
+    async stop() {
+      await running.stop();
+      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      await pg.end();
+    },
+  };
+}
+
+/**
+ * A case's final response is issued again after a review (核查, a higher `reviewRound`) or after a
+ * reopening (the same round, issued later). The consumer can be handed an earlier response after a
+ * later one: a dead letter replayed (`npm run dlq -- replay`), a consumer group reset after the
+ * processed-event marks were pruned. Its event id is new to the service, so the processed-event
+ * mark does not catch it. Here it is delivered, as such a replay reaches the service, after the
+ * later one, with the real broker, database and SMTP server.
+ */
+describe('notification and final responses of earlier rounds', () => {
+  let notification: Awaited<ReturnType<typeof startNotification>>;
+  let producer: Producer;
+  let smtp: SmtpInbox;
+
+  beforeAll(async () => {
+    smtp = await startSmtpInbox();
+    notification = await startNotification({
+      ...KEYS,
+      SMTP_URL: smtp.url,
+      SMTP_FROM: 'complaints@bank.example',
+      // Whatever the hour of the run and however many letters one customer gets here.
+      QUIET_HOURS: 'off',
+      NOTIFICATION_RATE_LIMIT: 'off',
+    });
+    producer = quietKafka('notification-rounds-int').producer();
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer?.disconnect();
+    await notification?.stop();
+    await smtp?.close();
+  });
+
+  /** Events as other services send them, on the service's topics. */
+  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producedBy = 'intake') =>
+    testEnvelope(definition, complaintId, payload, producedBy, `rounds-${complaintId}`);
+  const deliver = (definition: EventDefinition, envelope: { complaintId: string }) =>
+    producer.send({ topic: `${notification.topicPrefix}${definition.topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
+  const sql = <R = Record<string, unknown>>(text: string, params: unknown[] = []) => notification.sql<R>(text, params);
+  const sealer = FieldCipher.fromEnv(KEYS);
+
+  const fileFor = async (email: string) => {
+    const complaintId = randomUUID();
+    const ticketNumber = `CMP-20261207-${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}-1`;
+    const received: ComplaintReceived = {
+      ticketNumber,
+      channel: 'web',
+      channelReference: null,
+      receivedAt: new Date().toISOString(),
+      customerRef: `cust_${randomUUID()}`,
+      productHint: null,
+      summary: '转账未到账',
+      language: 'zh-CN',
+      amountInDispute: null,
+      preferredReplyChannel: 'email',
+      regime: 'cn-cbirc',
+      responseDueBy: new Date(Date.now() + 15 * DAY).toISOString(),
+      replyTo: sealer.encrypt(JSON.stringify({ name: '王先生', phone: '13900001111', email })),
+    };
+    await deliver(Events.ComplaintReceived, envelopeOf(Events.ComplaintReceived, complaintId, received));
+    await eventually(() => smtp.mails.find((m) => m.to.includes(email)) ?? null, { what: 'the acknowledgement e-mail' });
+    return { complaintId, ticketNumber, caseId: randomUUID() };
+  };
+
+  /** The response as investigation publishes it (v2), issued now. */
+  const issued = (complaintId: string, caseId: string, ticketNumber: string, reviewRound: number, explanation: string) => {
+    const response: CaseResponseIssued = {
+      caseId,
+      ticketNumber,
+      reviewRound,
+      outcome: 'upheld',
+      explanation: sealer.encrypt(explanation),
+      liability: 'bank',
+      rootCause: 'system',
+      actions: ['correction', 'apology'],
+      remedy: null,
+      decidedBy: `ops-${reviewRound}`,
+      approvedBy: null,
+      issuedAt: new Date().toISOString(),
+      rights: RIGHTS,
+    };
+    return envelopeOf(Events.CaseResponseIssued, complaintId, response, 'investigation');
+  };
+  const handled = (eventId: string) =>
+    eventually(async () => (await sql<{ outcome: string }>(`SELECT outcome FROM processed_events WHERE event_id = $1`, [eventId]))[0]?.outcome === 'handled' || null, {
+      what: `event ${eventId} to be handled`,
+    });
+  const lettersTo = async (email: string) =>
+    Promise.all(
+      smtp.mails
+        .filter((m) => m.to.includes(email))
+        .slice(1)
+        .map(async (m) => (await simpleParser(m.raw)).text ?? ''),
+    );
+  const finalResponsesOf = (complaintId: string) => sql(`SELECT cause_event_id FROM customer_messages WHERE complaint_id = $1 AND kind = 'final-response' ORDER BY created_at`, [complaintId]);
+
+  it('finalResponse_ofAnEarlierReviewRound_deliveredAfterTheReviewsOwn_sendsNoSecondLetter_butALaterRoundStillGoes', async () => {
+    const email = `wang-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber, caseId } = await fileFor(email);
+    // Issued first; in the story it was dead-lettered, and the review's response went out before its replay.
+    const first = issued(complaintId, caseId, ticketNumber, 0, '经核查，您的转账因系统故障延迟，现已到账。');
+    const review = issued(complaintId, caseId, ticketNumber, 1, '核查后认定：除到账延迟外，手续费亦应退还。');
+
+    await deliver(Events.CaseResponseIssued, review);
+    await handled(review.eventId);
+    await deliver(Events.CaseResponseIssued, first);
+    await handled(first.eventId);
+
+    // The processed-event mark commits with whatever the handler sent: nothing more can come of it.
+    expect(await finalResponsesOf(complaintId)).toEqual([{ cause_event_id: review.eventId }]);
+    const letters = await lettersTo(email);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toContain('手续费亦应退还');
+
+    // A later round than the latest sent is the customer's answer, as ever.
+    const second = issued(complaintId, caseId, ticketNumber, 2, '第二次核查维持上述结论。');
+    await deliver(Events.CaseResponseIssued, second);
+    await handled(second.eventId);
+    expect(await finalResponsesOf(complaintId)).toEqual([{ cause_event_id: review.eventId }, { cause_event_id: second.eventId }]);
+    expect(await lettersTo(email)).toEqual([expect.stringContaining('手续费亦应退还'), expect.stringContaining('第二次核查维持上述结论')]);
+  });
+
+  it('finalResponse_issuedBeforeAReopening_deliveredAfterTheOneThatFollowedIt_sendsNoSecondLetter', async () => {
+    const email = `li-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber, caseId } = await fileFor(email);
+    // A reopening keeps the round: only the moment of issue tells the responses apart.
+    const beforeReopening = issued(complaintId, caseId, ticketNumber, 0, '经核查，扣费符合合同约定。');
+    await eventually(() => Date.now() > Date.parse(beforeReopening.payload.issuedAt) || null, { what: 'a later moment of issue' });
+    const afterReopening = issued(complaintId, caseId, ticketNumber, 0, '根据您补充的流水，扣费有误，已予退还。');
+
+    await deliver(Events.CaseResponseIssued, afterReopening);
+    await handled(afterReopening.eventId);
+    await deliver(Events.CaseResponseIssued, beforeReopening);
+    await handled(beforeReopening.eventId);
+
+    expect(await finalResponsesOf(complaintId)).toEqual([{ cause_event_id: afterReopening.eventId }]);
+    expect(await lettersTo(email)).toEqual([expect.stringContaining('扣费有误，已予退还')]);
+  });
+});
