@@ -13,6 +13,8 @@ const intake = ALL_SERVICES.find((d) => d.name === 'intake')!;
 /** Each signing channel's own secret: the service refuses to start with one shared by two channels. */
 const SECRETS: Record<string, Buffer> = { web: randomBytes(32), email: randomBytes(32), regulator: randomBytes(32) };
 const STORE = fs.mkdtempSync(path.join(os.tmpdir(), 'attachments-'));
+/** The bank's mail gateway, as it names itself in the Authentication-Results it adds (EMAIL_AUTHSERV_IDS). */
+const MAIL_GATEWAY = 'mail-gw.bank.example';
 
 const canonical = (overrides: Record<string, unknown> = {}) => ({
   channel: 'web',
@@ -50,6 +52,7 @@ describe('intake: tickets, channels and retries', () => {
       WECHAT_TOKEN: 'wechat-token-of-this-bank',
       WECHAT_APP_ID: 'wx0123456789abcdef',
       WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+      EMAIL_AUTHSERV_IDS: MAIL_GATEWAY,
     });
     adapter = `Bearer ${await service.issuer.token('channel-adapter', { channel: 'web' })}`;
   });
@@ -330,7 +333,9 @@ describe('intake: tickets, channels and retries', () => {
       .compile()
       .build();
     expect(mime.toString('latin1')).toMatch(/Subject: =\?UTF-8\?[BQ]\?/);
-    const res = await signedPost('email', mime.toString('latin1'), 'message/rfc822');
+    // The gateway posts the message with its verdict on the sender added on top.
+    const verdict = `Authentication-Results: ${MAIL_GATEWAY};\r\n\tspf=pass smtp.mailfrom=example.cn;\r\n\tdmarc=pass header.from=example.cn\r\n`;
+    const res = await signedPost('email', verdict + mime.toString('latin1'), 'message/rfc822');
     // The signature is over the bytes: send exactly the bytes that were signed.
     expect(res.status).toBe(201);
     const { complaintId } = (await res.json()) as { complaintId: string };
@@ -347,6 +352,27 @@ describe('intake: tickets, channels and retries', () => {
     expect(view.complainant).toMatchObject({ email: 'qian.shiyi@example.cn', name: '钱十一' });
     expect(view.language).toBe('zh-CN');
     expect(view.attachments).toEqual([expect.objectContaining({ fileName: '账单.pdf', mediaType: 'application/pdf', sha256: createHash('sha256').update(pdf).digest('hex') })]);
+  });
+
+  it("refuses an e-mail whose From the bank's mail gateway did not authenticate, naming the header, and files nothing", async () => {
+    const mime = (
+      await new MailComposer({ from: 'qian.shiyi@example.cn', subject: '投诉', text: '请退还年费。', messageId: '<20261123.forged1@example.cn>' }).compile().build()
+    ).toString('latin1');
+    const before = (await service.rowCounts()).complaints;
+    for (const verdict of [
+      '',
+      // Written by the sender's own server: not the gateway's to vouch for.
+      'Authentication-Results: mx.attacker.example; dmarc=pass header.from=example.cn\r\n',
+      `Authentication-Results: ${MAIL_GATEWAY}; dmarc=pass header.from=attacker.example\r\n`,
+      `Authentication-Results: ${MAIL_GATEWAY}; dmarc=fail header.from=example.cn\r\n`,
+    ]) {
+      const res = await signedPost('email', verdict + mime, 'message/rfc822');
+      expect(res.status).toBe(400);
+      const problem = (await res.json()) as { detail: string; errors: { path: string }[] };
+      expect(problem.errors.map((e) => e.path)).toEqual(['Authentication-Results']);
+      expect(problem.detail).not.toContain('example.cn');
+    }
+    expect((await service.rowCounts()).complaints).toBe(before);
   });
 
   it('refuses a WeChat push with a forged signature', async () => {

@@ -104,6 +104,8 @@ export function serviceEnv(extra = {}) {
     WECHAT_TOKEN: process.env.WECHAT_TOKEN ?? secrets.WECHAT_TOKEN,
     WECHAT_APP_ID: process.env.WECHAT_APP_ID ?? secrets.WECHAT_APP_ID,
     WECHAT_ENCODING_AES_KEY: process.env.WECHAT_ENCODING_AES_KEY ?? secrets.WECHAT_ENCODING_AES_KEY,
+    // The development mail gateway: an e-mail posted to the stack carries its Authentication-Results.
+    ...(process.env.EMAIL_DMARC ? {} : { EMAIL_AUTHSERV_IDS: process.env.EMAIL_AUTHSERV_IDS ?? 'mail-gw.dev.bank.example' }),
     ARCHIVE_SIGNING_KEY: process.env.ARCHIVE_SIGNING_KEY ?? secrets.ARCHIVE_SIGNING_KEY,
     ARCHIVE_SIGNING_KEY_ID: process.env.ARCHIVE_SIGNING_KEY_ID ?? secrets.ARCHIVE_SIGNING_KEY_ID,
     ARCHIVE_SUBJECT_KEYS: process.env.ARCHIVE_SUBJECT_KEYS ?? secrets.ARCHIVE_SUBJECT_KEYS,

@@ -1,16 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
-import { canonicalProblems } from '../src/channel-adapter';
+import { canonicalProblems, ChannelAdapter, InboundMessage } from '../src/channel-adapter';
 import { MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
+import { AdapterConfig } from '../src/adapter-config';
 import { AdapterSamples, describeAdapterContract, inboundMessage, signedMessage } from '../src/contract-kit';
 import { emailAdapter } from './index';
 
 const SECRET = randomBytes(32);
-const config = { secretFor: (channel: string) => (channel === 'email' ? SECRET : undefined) };
+/** The bank's two gateways, as they name themselves in Authentication-Results. */
+const GATEWAY = 'mail-gw.bank.example';
+const GATEWAY_2 = 'mail-gw2.bank.example';
+const config: AdapterConfig = {
+  secretFor: (channel: string) => (channel === 'email' ? SECRET : undefined),
+  email: { dmarc: 'required', authservIds: [GATEWAY, GATEWAY_2] },
+};
 const adapter = emailAdapter(config);
 const RFC822 = { contentType: 'message/rfc822' };
 const signed = (mime: Buffer | string, options: Parameters<typeof signedMessage>[3] = {}) => signedMessage('email', mime, SECRET, { ...RFC822, ...options });
+
+/** What the gateway writes on top of a message from `domain` whose DKIM, SPF and DMARC checks passed (Postfix with OpenDKIM/OpenDMARC style). */
+const gatewayResults = (domain: string, dmarc = `dmarc=pass (p=reject dis=none) header.from=${domain}`, authservId = GATEWAY) =>
+  [
+    `Authentication-Results: ${authservId};`,
+    `\tdkim=pass (2048-bit key; unprotected) header.d=${domain} header.i=@${domain} header.s=mail header.b=Xq3/+9ab;`,
+    `\tspf=pass (${authservId}: domain of ${domain} designates 203.0.113.25 as permitted sender) smtp.mailfrom=${domain};`,
+    `\t${dmarc}`,
+  ].join('\r\n');
+
+/** The message as the gateway posts it: its verdict added on top, as an MTA adds trace header fields. */
+const viaGateway = (mime: Buffer | string, domain: string, results = gatewayResults(domain)) => Buffer.concat([Buffer.from(`${results}\r\n`), Buffer.from(mime)]);
 
 /** A 1x1 PNG, as the customer's mail client attached it. */
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -28,6 +47,7 @@ const PDF_BYTES = Buffer.concat([
  */
 const CHEN_JING_EML = [
   'Return-Path: <chen.jing@example.cn>',
+  gatewayResults('example.cn'),
   'Received: from mx1.example.cn (mx1.example.cn [203.0.113.25])',
   '\tby mail-gw.bank.example with ESMTPS; Mon, 23 Nov 2026 15:42:11 +0800',
   'From: =?UTF-8?B?6ZmI6Z2Z?= <chen.jing@example.cn>',
@@ -71,8 +91,14 @@ const CHEN_JING_TEXT = '您好：\n\n我的信用卡（尾号8841）在11月5日
 /**
  * An older corporate mail client: GB2312 encoded words (subject, display name), a GB2312 body in
  * base64 and a PDF whose file name is RFC 2231 encoded. Subject: 房贷提前还款违约金过高  From: 赵建国
+ * It came in through the bank's second gateway, which writes its name and the domain in other
+ * case and gives a version; the sender's own provider had added a verdict of its own, which counts
+ * for nothing either way.
  */
 const ZHAO_JIANGUO_EML = [
+  'Authentication-Results: MAIL-GW2.Bank.Example 1; spf=pass smtp.mailfrom=EXAMPLE.com.cn;',
+  '  dmarc=pass header.from=EXAMPLE.COM.CN',
+  'Authentication-Results: smtp.example.com.cn; dmarc=fail (provider could not tell) header.from=example.com.cn',
   'From: =?GB2312?B?1dS9qLn6?= <zhao.jianguo@example.com.cn>',
   'To: <complaints@bank.example>',
   'Subject: =?GB2312?B?t7+0+8zhx7C7ub/uzqXUvL3wuf243w==?=',
@@ -101,12 +127,14 @@ const ZHAO_JIANGUO_EML = [
   '',
 ].join('\r\n');
 
-/** The fixture with its header lines for `name` removed or replaced (raw text, so nothing is re-encoded). */
+/** The fixture with its first `name` header (folded lines included) removed or replaced (raw text, so nothing is re-encoded). */
 function withHeader(eml: string, name: string, line?: string): string {
   const lines = eml.split('\r\n');
   const at = lines.findIndex((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
   if (at < 0) throw new Error(`no ${name} header in the fixture`);
-  lines.splice(at, 1, ...(line === undefined ? [] : [line]));
+  let folded = 1;
+  while (/^[ \t]/.test(lines[at + folded] ?? '')) folded++;
+  lines.splice(at, folded, ...(line === undefined ? [] : [line]));
   return lines.join('\r\n');
 }
 
@@ -114,7 +142,7 @@ const compose = (mail: Mail.Options): Promise<Buffer> => new MailComposer(mail).
 const DATE = new Date('2026-11-23T07:59:00Z');
 
 /** Messages built with nodemailer's MailComposer: the MIME a real mail client produces (random boundaries included). */
-const built = {} as Record<'english' | 'htmlOnly' | 'alternativeWithFiles' | 'attachmentOnly' | 'tooManyFiles', Buffer>;
+const built = {} as Record<'english' | 'htmlOnly' | 'alternativeWithFiles' | 'attachmentOnly' | 'tooManyFiles' | 'forwarded', Buffer>;
 beforeAll(async () => {
   built.english = await compose({
     from: '"Ann Lee" <ann.lee@example.com>',
@@ -160,7 +188,106 @@ beforeAll(async () => {
     date: DATE,
     attachments: Array.from({ length: 21 }, (_, i) => ({ filename: `photo-${i}.png`, content: Buffer.from(PNG_BASE64, 'base64') })),
   });
+  // A message the gateway did vouch for once, forwarded as an attachment by someone it does not vouch for.
+  built.forwarded = await compose({
+    from: '"陈静" <chen.jing@example.cn>',
+    to: 'complaints@bank.example',
+    subject: 'Fwd: 投诉',
+    text: '转发我之前的投诉。',
+    messageId: '<forwarded.8@example.cn>',
+    date: DATE,
+    attachments: [{ filename: 'complaint.eml', content: Buffer.from(CHEN_JING_EML), contentType: 'message/rfc822' }],
+  });
 });
+
+/**
+ * Really posted by the gateway (they verify), but their From is not shown to be the sender's: each
+ * is refused at `Authentication-Results` (or `From`) by the DMARC rule, and none quotes the domain.
+ */
+const SENDER_NOT_AUTHENTICATED: AdapterSamples['invalid'] = [
+  {
+    name: "an e-mail without the gateway's Authentication-Results",
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results')),
+    reason: /no Authentication-Results header from the bank's mail gateway/,
+  },
+  {
+    name: 'an e-mail whose only Authentication-Results is from another authserv-id (the sender wrote it)',
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', 'Authentication-Results: mx1.example.cn; dkim=pass header.d=example.cn; dmarc=pass header.from=example.cn')),
+    reason: /no Authentication-Results header from the bank's mail gateway/,
+  },
+  {
+    name: "an e-mail whose Authentication-Results authserv-id only begins like the gateway's",
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', gatewayResults('example.cn', undefined, `${GATEWAY}.attacker.example`))),
+    reason: /no Authentication-Results header from the bank's mail gateway/,
+  },
+  {
+    name: 'an e-mail that failed DMARC at the gateway',
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', gatewayResults('example.cn', 'dmarc=fail (p=none dis=none) header.from=example.cn'))),
+    reason: /DMARC result is "fail", not "pass"/,
+  },
+  {
+    name: 'an e-mail whose From domain publishes no DMARC policy (dmarc=none)',
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', gatewayResults('example.cn', 'dmarc=none header.from=example.cn'))),
+    reason: /DMARC result is "none", not "pass"/,
+  },
+  {
+    name: "an e-mail whose DMARC passed for the sender's own domain, not the From domain",
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', gatewayResults('attacker.example'))),
+    reason: /DMARC pass is for another domain than the From address's/,
+  },
+  {
+    name: 'an e-mail whose DMARC passed for the parent of the From domain',
+    message: () => signed(withHeader(CHEN_JING_EML, 'From', 'From: =?UTF-8?B?6ZmI6Z2Z?= <chen.jing@mail.example.cn>')),
+    reason: /DMARC pass is for another domain than the From address's/,
+  },
+  {
+    name: "an e-mail carrying the gateway's pass only inside a forwarded message",
+    message: () => signed(built.forwarded),
+    reason: /no Authentication-Results header from the bank's mail gateway/,
+  },
+  {
+    name: "an e-mail with the gateway's fail on top and a pass in the gateway's name forged below it",
+    message: () =>
+      signed(
+        withHeader(
+          CHEN_JING_EML,
+          'Authentication-Results',
+          [gatewayResults('example.cn', 'dmarc=fail header.from=example.cn'), `Authentication-Results: ${GATEWAY}; dmarc=pass header.from=example.cn`].join('\r\n'),
+        ),
+      ),
+    reason: /DMARC result is "fail", not "pass"/,
+  },
+  {
+    name: 'an e-mail whose gateway header has SPF and DKIM but no DMARC result',
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', `Authentication-Results: ${GATEWAY}; spf=pass smtp.mailfrom=example.cn; dkim=pass header.d=example.cn`)),
+    reason: /give no DMARC result/,
+  },
+  {
+    name: 'an e-mail the gateway could not check at all (none)',
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', `Authentication-Results: ${GATEWAY}; none`)),
+    reason: /give no DMARC result/,
+  },
+  {
+    name: 'an e-mail whose DMARC pass names no header.from',
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', `Authentication-Results: ${GATEWAY}; dmarc=pass (p=reject)`)),
+    reason: /names no header.from domain/,
+  },
+  {
+    name: 'an e-mail whose gateway header cannot be parsed',
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', `Authentication-Results: ${GATEWAY}; dmarc=pass (unclosed header.from=example.cn`)),
+    reason: /cannot be read \(RFC 8601\)/,
+  },
+  {
+    name: 'an e-mail whose gateway header is of an unknown version',
+    message: () => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', `Authentication-Results: ${GATEWAY} 2; dmarc=pass header.from=example.cn`)),
+    reason: /version 2, not 1/,
+  },
+  {
+    name: 'an e-mail with a second From header below the authenticated one',
+    message: () => signed(withHeader(CHEN_JING_EML, 'To', 'To: complaints@bank.example\r\nFrom: Ann Lee <ann.lee@example.com>')),
+    reason: /more than one From header/,
+  },
+];
 
 /** Signed by the gateway, so they verify (see below), yet none of them can become a complaint. */
 const INVALID: AdapterSamples['invalid'] = [
@@ -177,11 +304,12 @@ const INVALID: AdapterSamples['invalid'] = [
   },
   {
     name: 'an e-mail with headers only',
-    message: () => signed('From: chen.jing@example.cn\r\nMessage-ID: <empty.5@example.cn>\r\nSubject: =?UTF-8?B?5oqV6K+J?=\r\n\r\n'),
+    message: () => signed(viaGateway('From: chen.jing@example.cn\r\nMessage-ID: <empty.5@example.cn>\r\nSubject: =?UTF-8?B?5oqV6K+J?=\r\n\r\n', 'example.cn')),
     reason: /no body text/,
   },
-  { name: 'an e-mail with an attachment and no text', message: () => signed(built.attachmentOnly), reason: /no body text/ },
-  { name: 'an e-mail with 21 attachments', message: () => signed(built.tooManyFiles), reason: /21 attachments; at most 20/ },
+  { name: 'an e-mail with an attachment and no text', message: () => signed(viaGateway(built.attachmentOnly, 'example.cn')), reason: /no body text/ },
+  { name: 'an e-mail with 21 attachments', message: () => signed(viaGateway(built.tooManyFiles, 'example.cn')), reason: /21 attachments; at most 20/ },
+  ...SENDER_NOT_AUTHENTICATED,
 ];
 
 describeAdapterContract(adapter, {
@@ -216,7 +344,7 @@ describeAdapterContract(adapter, {
     },
     {
       name: 'an English plain-text e-mail (MailComposer)',
-      message: () => signed(built.english),
+      message: () => signed(viaGateway(built.english, 'example.com')),
       messageId: 'CAF=7x+Lq_2@mail.example.com',
       complaint: {
         channel: 'email',
@@ -229,7 +357,7 @@ describeAdapterContract(adapter, {
     },
     {
       name: 'an HTML-only e-mail without a display name (MailComposer)',
-      message: () => signed(built.htmlOnly),
+      message: () => signed(viaGateway(built.htmlOnly, 'example.cn')),
       messageId: 'html-only.1@example.cn',
       complaint: {
         channel: 'email',
@@ -242,7 +370,7 @@ describeAdapterContract(adapter, {
     },
     {
       name: 'a text + HTML e-mail with two attachments (MailComposer)',
-      message: () => signed(built.alternativeWithFiles),
+      message: () => signed(viaGateway(built.alternativeWithFiles, 'example.cn')),
       messageId: 'alt.2@example.cn',
       complaint: {
         channel: 'email',
@@ -264,13 +392,36 @@ describeAdapterContract(adapter, {
       reason: /does not match/,
     },
     {
+      name: "e-mail whose gateway verdict was changed to a pass after signing",
+      message: () => ({
+        ...signed(withHeader(CHEN_JING_EML, 'Authentication-Results', gatewayResults('example.cn', 'dmarc=fail header.from=example.cn'))),
+        body: Buffer.from(CHEN_JING_EML),
+      }),
+      reason: /does not match/,
+    },
+    {
       name: 'e-mail signed two hours before it arrived',
       message: () => ({ ...signed(CHEN_JING_EML, { at: new Date('2026-11-23T06:00:00Z') }), receivedAt: new Date('2026-11-23T08:00:00Z') }),
       reason: /more than 300 s from now/,
     },
   ],
   invalid: INVALID,
-  personalData: ['陈静', 'chen.jing@example.cn', '尾号8841', '赵建国', 'zhao.jianguo@example.com.cn', 'Ann Lee', 'ann.lee@example.com', 'li.wei@example.cn', '孙丽', 'sun.li@example.cn'],
+  personalData: [
+    '陈静',
+    'chen.jing@example.cn',
+    '尾号8841',
+    '赵建国',
+    'zhao.jianguo@example.com.cn',
+    'Ann Lee',
+    'ann.lee@example.com',
+    'li.wei@example.cn',
+    '孙丽',
+    'sun.li@example.cn',
+    // A sender's domain can name them as well as their address (a family's own domain): refusals quote none.
+    'example.cn',
+    'example.com.cn',
+    'attacker.example',
+  ],
 });
 
 describe('e-mail adapter: decoding real MIME', () => {
@@ -301,7 +452,7 @@ describe('e-mail adapter: decoding real MIME', () => {
   });
 
   it('keeps the media types and exact bytes of MailComposer attachments, prefers text/plain over HTML', async () => {
-    const outcome = await adapter.map(signed(built.alternativeWithFiles));
+    const outcome = await adapter.map(signed(viaGateway(built.alternativeWithFiles, 'example.cn')));
     expect(outcome.kind).toBe('complaint');
     if (outcome.kind !== 'complaint') return;
     expect(outcome.complaint.description).not.toContain('HTML');
@@ -324,7 +475,7 @@ describe('e-mail adapter: decoding real MIME', () => {
         { filename: 'smime.p7s', content: Buffer.from([0x30, 0x82, 0x01, 0x00]), contentType: 'application/pkcs7-signature' },
       ],
     });
-    const outcome = await adapter.map(signed(mime));
+    const outcome = await adapter.map(signed(viaGateway(mime, 'example.cn')));
     expect(outcome.kind).toBe('complaint');
     if (outcome.kind === 'complaint') expect(outcome.uploads.map((u) => u.fileName)).toEqual(['order.pdf']);
   });
@@ -332,7 +483,7 @@ describe('e-mail adapter: decoding real MIME', () => {
   it(`truncates a long e-mail to ${MAX_DESCRIPTION_LENGTH} characters without splitting one, still a valid complaint`, async () => {
     // '长投诉\n\n' is 5 characters, the 扣费 run 3994: the cut falls inside the run of 𠮷, a character outside the BMP (two UTF-16 units).
     const mime = await compose({ from: 'li.wei@example.cn', subject: '长投诉', text: '扣费'.repeat(1997) + '𠮷'.repeat(10), messageId: '<long.6@example.cn>', date: DATE });
-    const outcome = await adapter.map(signed(mime));
+    const outcome = await adapter.map(signed(viaGateway(mime, 'example.cn')));
     expect(outcome.kind).toBe('complaint');
     if (outcome.kind !== 'complaint') return;
     const description = outcome.complaint.description;
@@ -354,5 +505,56 @@ describe('e-mail adapter: decoding real MIME', () => {
   it('reads only the raw MIME message', () => {
     expect(adapter.accepts).toEqual(['message/rfc822']);
     expect(adapter.channel).toBe('email');
+  });
+});
+
+describe("e-mail adapter: the From domain, as the bank's mail gateway authenticated it", () => {
+  const outcomeOf = async (a: ChannelAdapter, message: InboundMessage) => {
+    const outcome = await a.map(message);
+    return outcome.kind === 'refused' ? { refused: outcome.reason, path: outcome.path } : { kind: outcome.kind };
+  };
+  const withResults = (...lines: string[]) => signed(withHeader(CHEN_JING_EML, 'Authentication-Results', lines.join('\r\n')));
+
+  it.each(SENDER_NOT_AUTHENTICATED.map((s) => [s.name, s] as const))('refuses %s naming the header it is about', async (_name, sample) => {
+    const { path } = (await outcomeOf(adapter, sample.message())) as { path?: string };
+    expect(path).toBe(/From header/.test(sample.reason.source) ? 'From' : 'Authentication-Results');
+  });
+
+  it("takes the gateway's authserv-id quoted, and ignores what other authserv-ids say, a pass for another domain included", async () => {
+    const message = withResults(
+      'Authentication-Results: "mail-gw.bank.example" (Postfix); dmarc=pass header.from="example.cn"',
+      'Authentication-Results: mx1.example.cn; dmarc=pass header.from=attacker.example; dmarc=fail header.from=example.cn',
+    );
+    expect(await outcomeOf(adapter, message)).toEqual({ kind: 'complaint' });
+  });
+
+  it('files an e-mail that passed at two hops of the gateway (every verdict of the gateway passes for the From domain)', async () => {
+    const message = withResults(gatewayResults('example.cn', undefined, GATEWAY_2), gatewayResults('example.cn'));
+    expect(await outcomeOf(adapter, message)).toEqual({ kind: 'complaint' });
+  });
+
+  it('matches an internationalised From domain with the A-labels the gateway writes, and the other way round', async () => {
+    const mime = (from: string) => compose({ from, subject: '投诉', text: '年费重复扣收。', messageId: '<idn.9@example.cn>', date: DATE });
+    const aLabels = await mime('"张三" <zhang.san@xn--fsqu00a.xn--fiqs8s>');
+    expect(await outcomeOf(adapter, signed(viaGateway(aLabels, '例子.中国')))).toEqual({ kind: 'complaint' });
+    expect(await outcomeOf(adapter, signed(viaGateway(aLabels, 'XN--FSQU00A.xn--fiqs8s')))).toEqual({ kind: 'complaint' });
+    expect(await outcomeOf(adapter, signed(viaGateway(aLabels, 'xn--fsqu00a.xn--fiqs8s.')))).toEqual({ kind: 'complaint' });
+    expect(await outcomeOf(adapter, signed(viaGateway(aLabels, '例子.中国.example')))).toMatchObject({ refused: expect.stringMatching(/another domain/) });
+  });
+
+  it('refuses every e-mail when nobody configured whose verdicts count, once the signature is checked', async () => {
+    const unconfigured = emailAdapter({ secretFor: config.secretFor });
+    expect(unconfigured.verify(signed(CHEN_JING_EML))).toEqual({ ok: false, reason: expect.stringMatching(/^channel "email" has no mail gateway authserv-id configured/) });
+    expect(unconfigured.verify(inboundMessage('email', CHEN_JING_EML, RFC822))).toEqual({ ok: false, reason: expect.stringMatching(/signature headers/) });
+    expect(await outcomeOf(unconfigured, signed(CHEN_JING_EML))).toEqual({ refused: expect.stringMatching(/no mail gateway authserv-id configured/), path: 'Authentication-Results' });
+  });
+
+  it('files an e-mail without any verdict when the bank turned the check off explicitly, still refusing two From headers', async () => {
+    const unchecked = emailAdapter({ secretFor: config.secretFor, email: { dmarc: 'off' } });
+    const bare = signed(withHeader(CHEN_JING_EML, 'Authentication-Results'));
+    expect(unchecked.verify(bare)).toMatchObject({ ok: true });
+    expect(await outcomeOf(unchecked, bare)).toEqual({ kind: 'complaint' });
+    const twoFroms = signed(withHeader(CHEN_JING_EML, 'To', 'To: complaints@bank.example\r\nFrom: Ann Lee <ann.lee@example.com>'));
+    expect(await outcomeOf(unchecked, twoFroms)).toMatchObject({ path: 'From' });
   });
 });

@@ -5,12 +5,16 @@ import { AdapterOutcome, AttachmentUpload, ChannelAdapter, compact, InboundMessa
 import { CanonicalComplaint, MAX_ATTACHMENTS, MAX_DESCRIPTION_LENGTH } from '../src/canonical-complaint';
 import { verifyHmac } from '../src/signed-json/hmac';
 import { truncate } from '../src/payload';
+import { EmailSenderCheck } from '../src/adapter-config';
+import { checkSenderDomain } from './sender-authentication';
 
 /**
  * Complaints e-mailed to the bank's complaints address. The bank's mail gateway posts each
  * received e-mail exactly as it arrived, the raw MIME message (`message/rfc822`), signed with the
  * platform's HMAC over those bytes:
  *
+ *   Authentication-Results: mail-gw.bank.example;        the gateway's verdict on the sender (RFC 8601): it must
+ *     dmarc=pass header.from=example.cn                  say DMARC passed for the From domain (see below)
  *   Message-ID: <20261123154210.5521@mail.example.cn>    the idempotency key (a resend has the same id)
  *   From: =?UTF-8?B?6ZmI6Z2Z?= <chen.jing@example.cn>   the complainant: address, and display name if any
  *   Subject: =?UTF-8?B?...?=                             first line of the description
@@ -20,15 +24,29 @@ import { truncate } from '../src/payload';
  *
  * Encoded words (RFC 2047), RFC 2231 file names, quoted-printable and base64 bodies, and legacy
  * charsets (GB2312, GBK, GB18030, Big5 via iconv-lite) are decoded by mailparser.
+ *
+ * The gateway's signature proves the message came through the gateway, not that the sender owns
+ * the From address, and replies go to that address. So the From must be vouched for by the
+ * gateway: an Authentication-Results header of one of the configured authserv-ids saying
+ * `dmarc=pass header.from=<the From address's domain>` (`checkSenderDomain` has the whole rule).
+ * Without it the e-mail is refused, path `Authentication-Results`. With no configuration at all
+ * (`senderCheck` undefined) the channel refuses every e-mail, as it does without a signing secret;
+ * `{ dmarc: 'off' }` is a bank's explicit choice not to check.
  */
 export class EmailAdapter implements ChannelAdapter {
   readonly channel = 'email' as const;
   readonly accepts = ['message/rfc822'] as const;
 
-  constructor(private readonly secret: Buffer | undefined) {}
+  constructor(
+    private readonly secret: Buffer | undefined,
+    private readonly senderCheck: EmailSenderCheck | undefined,
+  ) {}
 
   verify(message: InboundMessage): Verification {
-    return verifyHmac(message, this.secret);
+    const verdict = verifyHmac(message, this.secret);
+    // After the signature check, so that only the gateway learns how the channel is configured.
+    if (verdict.ok && !this.senderCheck) return { ok: false, reason: NOT_CONFIGURED };
+    return verdict;
   }
 
   async map(message: InboundMessage): Promise<AdapterOutcome> {
@@ -53,6 +71,15 @@ export class EmailAdapter implements ChannelAdapter {
     if (!sender?.address) return { kind: 'refused', reason: 'the e-mail has no From address, so there is no one to reply to', path: 'From' };
     if (!isEmail(sender.address) || sender.address.length > 254) {
       return { kind: 'refused', reason: 'the From address is not a valid e-mail address', path: 'From' };
+    }
+    // RFC 5322 allows one From; with two, the gateway's DMARC may have judged the other one.
+    if (mail.headerLines.filter((h) => h.key === 'from').length > 1) {
+      return { kind: 'refused', reason: 'the e-mail has more than one From header, so its sender is ambiguous', path: 'From' };
+    }
+    if (!this.senderCheck) return { kind: 'refused', reason: NOT_CONFIGURED, path: 'Authentication-Results' };
+    if (this.senderCheck.dmarc === 'required') {
+      const sent = checkSenderDomain(mail.headerLines, sender.address, this.senderCheck.authservIds);
+      if (!sent.ok) return { kind: 'refused', reason: sent.reason, path: 'Authentication-Results' };
     }
 
     const text = normaliseLines(mail.text ?? '');
@@ -103,6 +130,8 @@ const HEADER_NAME = /^[a-z0-9-]{1,76}$/;
 /** RFC 5322 msg-id without its angle brackets: printable ASCII, no spaces; at most the canonical channelReference length. */
 const MESSAGE_ID = /^[\x21-\x3b\x3d\x3f-\x7e]{1,200}$/;
 const MAX_NAME_LENGTH = 100;
+const NOT_CONFIGURED =
+  'channel "email" has no mail gateway authserv-id configured (nor the DMARC check explicitly turned off), so no sender\'s From address can be trusted';
 const MAX_FILE_NAME_LENGTH = 255;
 const SIGNATURE_PARTS = new Set(['application/pkcs7-signature', 'application/x-pkcs7-signature', 'application/pgp-signature']);
 const HAN = /\p{Script=Han}/u;

@@ -3,4 +3,4 @@ import { AdapterConfig } from '../src/adapter-config';
 import { EmailAdapter } from './email.adapter';
 
 export { EmailAdapter };
-export const emailAdapter = (config: AdapterConfig): ChannelAdapter => new EmailAdapter(config.secretFor('email'));
+export const emailAdapter = (config: AdapterConfig): ChannelAdapter => new EmailAdapter(config.secretFor('email'), config.email);

@@ -1,4 +1,4 @@
-import { AdapterConfig, ChannelAdapter, createChannelAdapters, InboundMessage } from '@complaints/intake-adapters';
+import { AdapterConfig, ChannelAdapter, createChannelAdapters, emailSenderCheckOf, InboundMessage } from '@complaints/intake-adapters';
 import { RequestWithRawBody, webhookSecretsFromEnv, WebhookVerdict, WebhookVerifier } from '@complaints/platform';
 
 export const CHANNEL_ADAPTERS = Symbol('CHANNEL_ADAPTERS');
@@ -8,6 +8,7 @@ export function adapterConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Adap
   return {
     secretFor: (channel) => secrets.get(channel),
     wechat: env.WECHAT_TOKEN ? { token: env.WECHAT_TOKEN, appId: env.WECHAT_APP_ID, encodingAesKey: env.WECHAT_ENCODING_AES_KEY } : undefined,
+    email: emailSenderCheckOf(env),
   };
 }
 
