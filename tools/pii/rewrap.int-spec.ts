@@ -187,6 +187,58 @@ describe('pii:rewrap — every service that keeps sealed values', () => {
     }
   });
 
+  it('rewraps the reasons on investigation’s transitions (numbered, not uuid-keyed) across batches, on declared interests and extensions, and improvement measures and notes', async () => {
+    const bed = await createTestBed({ migrations: investigationMigrations });
+    try {
+      const caseId = randomUUID();
+      await bed.dataSource.query(
+        `INSERT INTO cases (id, complaint_id, ticket_number, department, severity, status, response_due_by, opened_at) VALUES ($1, $2, 'CMP-T-1', 'operations', 'low', 'investigating', now(), now())`,
+        [caseId, randomUUID()],
+      );
+      const reasons = Array.from({ length: 1203 }, (_, i) => `第${i}次改派：客户来电 13800138000`);
+      await bed.dataSource.query(
+        `INSERT INTO case_transitions (case_id, action, from_state, to_state, at, actor, reason_sealed)
+         SELECT $1, 'assign', 'investigating', 'investigating', now(), 'triage-officer-1', r FROM unnest($2::text[]) WITH ORDINALITY AS u(r, n) ORDER BY n`,
+        [caseId, reasons.map((r) => beforeRotation.encrypt(r))],
+      );
+      await bed.dataSource.query(`INSERT INTO case_transitions (case_id, action, from_state, to_state, at, actor) VALUES ($1, 'record-findings', 'investigating', 'investigating', now(), 'inv-1')`, [caseId]);
+      await bed.dataSource.query(`INSERT INTO case_declared_interests (case_id, staff_id, reason_sealed, declared_by, declared_at) VALUES ($1, 'inv-2', $2, 'inv-2', now())`, [
+        caseId,
+        beforeRotation.encrypt('客户王某是我的表哥'),
+      ]);
+      await bed.dataSource.query(
+        `INSERT INTO case_extension_requests (id, case_id, to_period, reason_sealed, requested_by, requested_at, decision, decided_by, decided_at, decision_reason_sealed)
+         VALUES ($1, $2, 'complex', $3, 'inv-1', now(), 'approved', 'sup-1', now(), $4)`,
+        [randomUUID(), caseId, beforeRotation.encrypt('需调取对方银行日志'), beforeRotation.encrypt('同意，已告知客户')],
+      );
+      await bed.dataSource.query(
+        `INSERT INTO improvement_actions (id, source_case_id, root_cause, department, measure_sealed, due_by, status, effectiveness_note_sealed, raised_by, raised_at, updated_at)
+         VALUES ($1, $2, 'system', 'hotline', $3, now(), 'in-progress', $4, 'inv-1', now(), now())`,
+        [randomUUID(), caseId, beforeRotation.encrypt('回拨客户 13700004321 后复盘话术'), beforeRotation.encrypt('已联系客户')],
+      );
+
+      const report = await rewrapService(bed.dataSource, duringRotation, 'investigation');
+
+      // The case, 1 204 transitions (one without a reason), an interest, an extension, an action.
+      expect(report).toEqual({ rows: 1 + 1204 + 1 + 1 + 1, rewrapped: 1203 + 1 + 2 + 2, alreadyCurrent: 0, failed: [] });
+      const transitions: { reason_sealed: string | null }[] = await bed.dataSource.query(`SELECT reason_sealed FROM case_transitions ORDER BY id`);
+      expect(transitions.map((t) => t.reason_sealed && afterRotation.decrypt(t.reason_sealed))).toEqual([...reasons, null]);
+      const [interest] = await bed.dataSource.query(`SELECT reason_sealed FROM case_declared_interests`);
+      const [extension] = await bed.dataSource.query(`SELECT reason_sealed, decision_reason_sealed FROM case_extension_requests`);
+      const [action] = await bed.dataSource.query(`SELECT measure_sealed, effectiveness_note_sealed FROM improvement_actions`);
+      expect([interest.reason_sealed, extension.reason_sealed, extension.decision_reason_sealed, action.measure_sealed, action.effectiveness_note_sealed].map((v: string) => afterRotation.decrypt(v))).toEqual([
+        '客户王某是我的表哥',
+        '需调取对方银行日志',
+        '同意，已告知客户',
+        '回拨客户 13700004321 后复盘话术',
+        '已联系客户',
+      ]);
+      expect(await rewrapService(bed.dataSource, duringRotation, 'investigation')).toEqual({ rows: 1208, rewrapped: 0, alreadyCurrent: 1208, failed: [] });
+    } finally {
+      await bed.teardown();
+    }
+  });
+
   it('rewraps investigation’s notes and the sealed member of a case’s findings and response, leaving the rest of the jsonb as it was', async () => {
     const bed = await createTestBed({ migrations: investigationMigrations });
     try {

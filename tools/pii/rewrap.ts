@@ -1,6 +1,7 @@
 // npm run pii:rewrap -- <service>: moves every value a service keeps sealed under PII_KEYS to the
 // current key (intake: complainants, descriptions, representatives, supplements, withdrawal reasons;
-// investigation: contact log, notes, findings, explanations, tasks, evidence descriptions;
+// investigation: contact log, notes, findings, explanations, tasks, evidence descriptions, the
+// reasons on transitions, extensions and declared interests, improvement measures and notes;
 // notification: message texts, reply-to details, survey comments). Uses DATABASE_URL and DB_SCHEMA
 // (default: the service's name), like the service itself.
 //
@@ -33,6 +34,10 @@ export const SEALED_VALUES = {
     { table: 'case_notes', key: 'id', columns: ['body_sealed'] },
     { table: 'case_tasks', key: 'id', columns: ['request_sealed', 'result_sealed'] },
     { table: 'case_evidence', key: 'id', columns: ['description_sealed'] },
+    { table: 'case_transitions', key: 'id', keyType: 'bigint', columns: ['reason_sealed'] },
+    { table: 'case_declared_interests', key: 'id', columns: ['reason_sealed'] },
+    { table: 'case_extension_requests', key: 'id', columns: ['reason_sealed', 'decision_reason_sealed'] },
+    { table: 'improvement_actions', key: 'id', columns: ['measure_sealed', 'effectiveness_note_sealed'] },
   ],
   notification: [
     { table: 'customer_messages', key: 'id', columns: ['body_sealed'] },
@@ -45,8 +50,10 @@ export type ServiceWithSealedValues = keyof typeof SEALED_VALUES;
 
 export interface SealedTable {
   table: string;
-  /** A uuid primary key: the walk pages by it. */
+  /** A unique key the walk pages by: a uuid, unless `keyType` says otherwise. */
   key: string;
+  /** Investigation's transitions are numbered in the order they happened. */
+  keyType?: 'uuid' | 'bigint';
   columns?: readonly string[];
   members?: readonly string[];
 }
@@ -154,7 +161,7 @@ async function rewrapBatch(manager: EntityManager, cipher: FieldCipher, table: S
     const names = values.map((v) => v.name);
     await manager.query(
       `UPDATE ${table.table} AS t SET ${set.join(', ')}
-         FROM unnest($1::uuid[], ${names.map((_, i) => `$${i + 2}::text[]`).join(', ')}) AS u(key, ${names.join(', ')})
+         FROM unnest($1::${table.keyType ?? 'uuid'}[], ${names.map((_, i) => `$${i + 2}::text[]`).join(', ')}) AS u(key, ${names.join(', ')})
         WHERE t.${table.key} = u.key`,
       [changed.map((r) => r.key), ...names.map((n) => changed.map((r) => r.next[n]))],
     );

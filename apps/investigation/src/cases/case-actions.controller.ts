@@ -171,9 +171,11 @@ export class CaseActionsController {
   @ApiOperation({ summary: 'The caller declares a personal interest in the case and stands aside from it' })
   declareInterest(@Param('caseId', UuidParameterPipe) caseId: string, @Body() dto: ReasonDto, @Req() request: AuthenticatedRequest) {
     return this.workflow.act(caseId, request, 'case.interest-declared', async (ctx) => {
+      // A declared interest is often the customer by name: a relative, a neighbour, a friend.
       await ctx.manager.query(
-        `INSERT INTO case_declared_interests (case_id, staff_id, reason, declared_by, declared_at) VALUES ($1, $2, $3, $2, $4) ON CONFLICT (case_id, staff_id) DO UPDATE SET reason = EXCLUDED.reason`,
-        [caseId, ctx.actor, dto.reason, ctx.now],
+        `INSERT INTO case_declared_interests (case_id, staff_id, reason_sealed, declared_by, declared_at) VALUES ($1, $2, $3, $2, $4)
+         ON CONFLICT (case_id, staff_id) DO UPDATE SET reason_sealed = EXCLUDED.reason_sealed, reason = NULL`,
+        [caseId, ctx.actor, this.cipher.encrypt(dto.reason), ctx.now],
       );
       return { audit: {}, result: { id: caseId, staffId: ctx.actor, reassignmentNeeded: ctx.found.assignedTo === ctx.actor } };
     });
@@ -321,11 +323,11 @@ export class CaseActionsController {
       const [pending] = await ctx.manager.query(`SELECT id FROM case_extension_requests WHERE case_id = $1 AND decision IS NULL`, [caseId]);
       if (pending) throw new CaseTransitionError('invalid', ctx.found.status, 'request-extension', `extension request ${pending.id} is still waiting for a decision`);
       const requestId = randomUUID();
-      await ctx.manager.query(`INSERT INTO case_extension_requests (id, case_id, to_period, reason, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      await ctx.manager.query(`INSERT INTO case_extension_requests (id, case_id, to_period, reason_sealed, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
         requestId,
         caseId,
         dto.toPeriod,
-        dto.reason,
+        this.cipher.encrypt(dto.reason),
         ctx.actor,
         ctx.now,
       ]);
@@ -374,8 +376,8 @@ export class CaseActionsController {
   ) {
     return this.workflow.act(caseId, request, `case.extension-${dto.decision === 'approve' ? 'approved' : 'rejected'}`, async (ctx) => {
       assertActionAllowed(ctx.found.status, 'decide-extension');
-      const [pending]: { to_period: string; requested_by: string; reason: string }[] = await ctx.manager.query(
-        `SELECT to_period, requested_by, reason FROM case_extension_requests WHERE id = $1 AND case_id = $2 AND decision IS NULL FOR UPDATE`,
+      const [pending]: { to_period: string; requested_by: string }[] = await ctx.manager.query(
+        `SELECT to_period, requested_by FROM case_extension_requests WHERE id = $1 AND case_id = $2 AND decision IS NULL FOR UPDATE`,
         [requestId, caseId],
       );
       if (!pending) throw new CaseTransitionError('invalid', ctx.found.status, 'decide-extension', `no pending extension request ${requestId} on this case`);
@@ -385,8 +387,8 @@ export class CaseActionsController {
       if (dto.decision === 'approve') this.assertExtensionPermitted(ctx, pending.to_period, 'decide-extension', senior);
       const decision = dto.decision === 'approve' ? 'approved' : 'rejected';
       await ctx.manager.query(
-        `UPDATE case_extension_requests SET decision = $2, decided_by = $3, decided_at = $4, decision_reason = $5, senior_approval = $6 WHERE id = $1`,
-        [requestId, decision, ctx.actor, ctx.now, dto.reason, senior],
+        `UPDATE case_extension_requests SET decision = $2, decided_by = $3, decided_at = $4, decision_reason_sealed = $5, senior_approval = $6 WHERE id = $1`,
+        [requestId, decision, ctx.actor, ctx.now, this.cipher.encrypt(dto.reason), senior],
       );
       return {
         changes: decision === 'approved' ? { period: pending.to_period } : {},

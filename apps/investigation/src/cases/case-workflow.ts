@@ -3,7 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { EventDefinition, EventPayload, Events } from '@complaints/contracts';
 import { allowedActions, assignInvestigator, CaseSnapshot, CaseTransition, CaseTransitionError, chooseInvestigator, ConflictContext, Exclusion, maskDigitRuns, StaffMember } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
+import { AuthenticatedRequest, FieldCipher, ProblemException, StaffAuditTrail } from '@complaints/platform';
+import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { CaseRecord } from './case.entity';
 import { INVESTIGATION_POLICY, InvestigationPolicy } from './investigation-policy';
 
@@ -91,6 +92,7 @@ export class CaseWorkflow {
     private readonly publisher: OutboxPublisher,
     private readonly audit: StaffAuditTrail,
     @Inject(INVESTIGATION_POLICY) readonly policy: InvestigationPolicy,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
 
   async act<T>(caseId: string, request: AuthenticatedRequest, auditAction: string, step: (ctx: StepContext) => Promise<WorkflowStep<T>> | WorkflowStep<T>): Promise<T> {
@@ -128,14 +130,16 @@ export class CaseWorkflow {
         reviewDueBy: s.reviewDueBy ? new Date(s.reviewDueBy) : null,
       });
       const t = outcome.moved.transition;
-      await manager.query(`INSERT INTO case_transitions (case_id, action, from_state, to_state, at, actor, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      // Why a case was escalated, contested, reopened or sent back is often the customer's own
+      // words, with their name and numbers.
+      await manager.query(`INSERT INTO case_transitions (case_id, action, from_state, to_state, at, actor, reason_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
         found.id,
         t.action,
         t.from,
         t.to,
         t.at,
         t.by,
-        t.reason,
+        t.reason === null ? null : this.cipher.encrypt(t.reason),
       ]);
     }
     if (Object.keys(changes).length) {

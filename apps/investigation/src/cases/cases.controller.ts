@@ -11,6 +11,7 @@ import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { CaseRecord } from './case.entity';
 import { caseAsSeen, freeTextFor, rowsAsSeen } from './case-views';
 import { CaseWorkflow, event, snapshotOf } from './case-workflow';
+import { opened } from './sealed-case-text';
 
 /** Who reopens a case after a low survey score, on its transitions and events. */
 const FOLLOW_UP_SURVEY = 'follow-up-survey';
@@ -165,38 +166,43 @@ export class CasesController {
     if (!found) throw new NotFoundException(`no case ${caseId}`);
     const q = (sql: string) => this.dataSource.query(sql, [caseId]);
     const [transitions, assignments, tasks, evidence, contacts, notes, extensions, interests] = await Promise.all([
-      q(`SELECT action, from_state AS "from", to_state AS "to", at, actor AS "by", reason FROM case_transitions WHERE case_id = $1 ORDER BY id`),
+      q(`SELECT action, from_state AS "from", to_state AS "to", at, actor AS "by", reason, reason_sealed FROM case_transitions WHERE case_id = $1 ORDER BY id`),
       q(`SELECT investigator, assigned_by AS "assignedBy", method, level, review_round AS "reviewRound", excluded, at FROM case_assignments WHERE case_id = $1 ORDER BY id`),
       q(`SELECT id, department, owner, request, request_sealed, due_by AS "dueBy", status, result, result_sealed, requested_by AS "requestedBy", requested_at AS "requestedAt", completed_by AS "completedBy", completed_at AS "completedAt" FROM case_tasks WHERE case_id = $1 ORDER BY requested_at`),
       q(`SELECT id, kind, source_system AS "sourceSystem", reference, description, description_sealed, sha256, size::int AS size, content_type AS "contentType", storage_key IS NOT NULL AS stored, added_by AS "addedBy", added_at AS "addedAt" FROM case_evidence WHERE case_id = $1 ORDER BY added_at`),
       q(`SELECT id, at, direction, channel, outcome, summary_sealed, logged_by AS "loggedBy" FROM case_contacts WHERE case_id = $1 ORDER BY at`),
       q(`SELECT id, at, author, body_sealed FROM case_notes WHERE case_id = $1 ORDER BY at`),
-      q(`SELECT id, to_period AS "toPeriod", reason, requested_by AS "requestedBy", requested_at AS "requestedAt", decision, decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason", senior_approval AS "seniorApproval" FROM case_extension_requests WHERE case_id = $1 ORDER BY requested_at`),
-      q(`SELECT staff_id AS "staffId", reason, declared_by AS "declaredBy", declared_at AS "declaredAt" FROM case_declared_interests WHERE case_id = $1`),
+      q(`SELECT id, to_period AS "toPeriod", reason, reason_sealed, requested_by AS "requestedBy", requested_at AS "requestedAt", decision, decided_by AS "decidedBy", decided_at AS "decidedAt", decision_reason AS "decisionReason", decision_reason_sealed, senior_approval AS "seniorApproval" FROM case_extension_requests WHERE case_id = $1 ORDER BY requested_at`),
+      q(`SELECT staff_id AS "staffId", reason, reason_sealed, declared_by AS "declaredBy", declared_at AS "declaredAt" FROM case_declared_interests WHERE case_id = $1`),
     ]);
     // Contacts and notes quote the customer at length: in clear only for roles whose work needs it.
     const clear = seesPersonalData(request.principal);
     const open = (sealed: string) => (clear ? this.cipher.decrypt(sealed) : '(masked)');
     const text = freeTextFor(clear);
-    // Rows from before sealing keep their text in the clear column.
-    const opened = (sealed: string | null, asWritten: string | null) => (sealed === null ? asWritten : this.cipher.decrypt(sealed));
+    const unseal = (sealed: string | null, asWritten: string | null) => opened(this.cipher, sealed, asWritten);
     const taskRows = tasks.map(({ request_sealed, result_sealed, ...t }: { request_sealed: string | null; result_sealed: string | null; request: string | null; result: string | null }) => ({
       ...t,
-      request: opened(request_sealed, t.request),
-      result: opened(result_sealed, t.result),
+      request: unseal(request_sealed, t.request),
+      result: unseal(result_sealed, t.result),
     }));
-    const evidenceRows = evidence.map(({ description_sealed, ...e }: { description_sealed: string | null; description: string | null }) => ({ ...e, description: opened(description_sealed, e.description) }));
+    const evidenceRows = evidence.map(({ description_sealed, ...e }: { description_sealed: string | null; description: string | null }) => ({ ...e, description: unseal(description_sealed, e.description) }));
+    const withReason = ({ reason_sealed, ...r }: { reason_sealed: string | null; reason: string | null }) => ({ ...r, reason: unseal(reason_sealed, r.reason) });
+    const extensionRows = extensions.map(({ reason_sealed, decision_reason_sealed, ...x }: { reason_sealed: string | null; decision_reason_sealed: string | null; reason: string | null; decisionReason: string | null }) => ({
+      ...x,
+      reason: unseal(reason_sealed, x.reason),
+      decisionReason: unseal(decision_reason_sealed, x.decisionReason),
+    }));
     return {
       ...caseAsSeen(found, text),
       allowedActions: this.workflow.allowedActions(found),
-      declaredInterests: rowsAsSeen(interests, ['reason'], text),
-      transitions: rowsAsSeen(transitions, ['reason'], text),
+      declaredInterests: rowsAsSeen(interests.map(withReason), ['reason'], text),
+      transitions: rowsAsSeen(transitions.map(withReason), ['reason'], text),
       assignments,
       tasks: rowsAsSeen(taskRows, ['request', 'result'], text),
       evidence: rowsAsSeen(evidenceRows, ['description'], text),
       contacts: contacts.map(({ summary_sealed, ...c }: { summary_sealed: string }) => ({ ...c, summary: open(summary_sealed) })),
       notes: notes.map(({ body_sealed, ...n }: { body_sealed: string }) => ({ ...n, body: open(body_sealed) })),
-      extensions: rowsAsSeen(extensions, ['reason', 'decisionReason'], text),
+      extensions: rowsAsSeen(extensionRows, ['reason', 'decisionReason'], text),
     };
   }
 }

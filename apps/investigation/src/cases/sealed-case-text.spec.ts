@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { Findings, ResolutionProposal } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
-import { sealCaseTextWith, sealedExplanation, sealedFindings } from './sealed-case-text';
+import { opened, sealCaseTextWith, sealedExplanation, sealedFindings } from './sealed-case-text';
 
 const cipher = sealCaseTextWith(new FieldCipher([{ id: 'k1', key: randomBytes(32) }], null));
 
@@ -58,5 +58,12 @@ describe('sealed case text', () => {
     const parts = stored.sealed.split(':');
     parts[5] = Buffer.from('tampered').toString('base64url');
     expect(() => sealedExplanation.from({ ...stored, sealed: parts.join(':') })).toThrow(/does not authenticate/);
+  });
+
+  it('aTextInItsSealedColumn_isOpened_andOneStillInTheClearColumnBesideIt_isReadAsWritten', () => {
+    const reason = '客户王某来电 13900001111 要求上级处理';
+    expect(opened(cipher, cipher.encrypt(reason), null)).toBe(reason);
+    expect(opened(cipher, null, reason)).toBe(reason);
+    expect(opened(cipher, null, null)).toBeNull();
   });
 });

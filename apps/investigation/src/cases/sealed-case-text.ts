@@ -11,6 +11,10 @@ import type { FieldCipher } from '@complaints/platform';
  *
  * A row written before sealing has no `sealed` member and is read as it is; the next change to the
  * case seals it.
+ *
+ * The case's other records (tasks, evidence, transitions, extensions, declared interests,
+ * improvement actions) keep each such text in a `<column>_sealed` column of its own, sealed with the
+ * same cipher as it is written.
  */
 
 let cipher: FieldCipher | null = null;
@@ -61,3 +65,9 @@ export const sealedExplanation = sealedMembers<Pick<ResolutionProposal, 'explana
   (rest, text) => ({ ...rest, explanation: text.explanation }),
 );
 
+/**
+ * A text from its `<column>_sealed` column. A row written before that column existed, or by a
+ * replica still on the earlier version while a release rolls out, has it in the clear column
+ * beside it instead.
+ */
+export const opened = (cipher: FieldCipher, sealed: string | null, asWritten: string | null): string | null => (sealed === null ? asWritten : cipher.decrypt(sealed));

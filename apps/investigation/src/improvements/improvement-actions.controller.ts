@@ -1,14 +1,16 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Req, UnprocessableEntityException } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Events, IMPROVEMENT_STATUSES, Role } from '@complaints/contracts';
 import { OutboxPublisher } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, ProblemException, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, FieldCipher, ProblemException, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { CaseRecord } from '../cases/case.entity';
 import { freeTextFor, rowsAsSeen } from '../cases/case-views';
 import { forEvent } from '../cases/case-workflow';
+import { opened } from '../cases/sealed-case-text';
+import { FIELD_CIPHER } from '../journal/field-cipher.token';
 
 type ImprovementStatus = (typeof IMPROVEMENT_STATUSES)[number];
 
@@ -66,8 +68,13 @@ const STATUS_OVERSEERS: readonly Role[] = ['investigator', 'approver', 'complian
 /** What department staff may do with their own department's action. */
 const DEPARTMENT_STEPS: readonly ImprovementStatus[] = ['in-progress', 'done'];
 
-/** A measure or an effectiveness note can quote the complaint that raised it (a number, an account). */
+/** A measure or an effectiveness note can quote the complaint that raised it (a name, a number, an account): both rest sealed. */
 const ACTION_TEXT = ['measure', 'effectivenessNote'] as const;
+
+const ACTION_COLUMNS = `a.id, a.source_case_id AS "sourceCaseId", a.root_cause AS "rootCause", a.department, a.measure, a.measure_sealed, a.due_by AS "dueBy", a.status,
+       a.effectiveness_note AS "effectivenessNote", a.effectiveness_note_sealed, a.raised_by AS "raisedBy", a.raised_at AS "raisedAt"`;
+
+type StoredAction = Record<string, unknown> & { measure: string | null; measure_sealed: string | null; effectivenessNote: string | null; effectiveness_note_sealed: string | null };
 
 /** 整改: problem → owner → measure → deadline → effectiveness check, with the complaints behind it. */
 @ApiTags('improvement-actions')
@@ -77,7 +84,12 @@ export class ImprovementActionsController {
     private readonly dataSource: DataSource,
     private readonly publisher: OutboxPublisher,
     private readonly audit: StaffAuditTrail,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
+
+  private asWritten({ measure_sealed, effectiveness_note_sealed, ...action }: StoredAction): Record<string, unknown> {
+    return { ...action, measure: opened(this.cipher, measure_sealed, action.measure), effectivenessNote: opened(this.cipher, effectiveness_note_sealed, action.effectivenessNote) };
+  }
 
   @Post()
   @Allow('investigator', 'approver', 'compliance-officer')
@@ -94,8 +106,8 @@ export class ImprovementActionsController {
       const now = new Date();
       const rootCause = source.findings.rootCause.code;
       await manager.query(
-        `INSERT INTO improvement_actions (id, source_case_id, root_cause, department, measure, due_by, status, raised_by, raised_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8)`,
-        [id, source.id, rootCause, dto.department, dto.measure, dueBy, actor, now],
+        `INSERT INTO improvement_actions (id, source_case_id, root_cause, department, measure_sealed, due_by, status, raised_by, raised_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8)`,
+        [id, source.id, rootCause, dto.department, this.cipher.encrypt(dto.measure), dueBy, actor, now],
       );
       await manager.query(`INSERT INTO improvement_action_cases (action_id, case_id, linked_by, linked_at) VALUES ($1, $2, $3, $4)`, [id, source.id, actor, now]);
       await this.publisher.publish(manager, Events.ImprovementActionRaised, source.complaintId, {
@@ -120,9 +132,8 @@ export class ImprovementActionsController {
   async list(@Req() request: AuthenticatedRequest, @Query('department') department?: string, @Query('status') status?: string) {
     const statuses = (status ?? 'open,in-progress,ineffective').split(',');
     for (const s of statuses) if (!(IMPROVEMENT_STATUSES as readonly string[]).includes(s)) throw new UnprocessableEntityException(`no status ${s} (known: ${IMPROVEMENT_STATUSES.join(', ')})`);
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT a.id, a.source_case_id AS "sourceCaseId", a.root_cause AS "rootCause", a.department, a.measure, a.due_by AS "dueBy", a.status,
-              a.effectiveness_note AS "effectivenessNote", a.raised_by AS "raisedBy", a.raised_at AS "raisedAt", a.updated_at AS "updatedAt",
+    const rows: StoredAction[] = await this.dataSource.query(
+      `SELECT ${ACTION_COLUMNS}, a.updated_at AS "updatedAt",
               (a.due_by < now() AND a.status IN ('open', 'in-progress')) AS overdue,
               (SELECT count(*)::int FROM improvement_action_cases l WHERE l.action_id = a.id) AS "linkedCases"
          FROM improvement_actions a
@@ -130,7 +141,7 @@ export class ImprovementActionsController {
         ORDER BY a.department, a.due_by LIMIT 500`,
       [statuses, department ?? null],
     );
-    return rowsAsSeen(rows, ACTION_TEXT, freeTextFor(seesPersonalData(request.principal)));
+    return rowsAsSeen(rows.map((row) => this.asWritten(row)), ACTION_TEXT, freeTextFor(seesPersonalData(request.principal)));
   }
 
   @Post(':actionId/status')
@@ -162,7 +173,11 @@ export class ImprovementActionsController {
       const checking = dto.status === 'effective' || dto.status === 'ineffective' || dto.status === 'cancelled';
       if (checking && !dto.note?.trim()) throw new UnprocessableEntityException(`${dto.status} needs a note saying what was checked or why`);
       const now = new Date();
-      await manager.query(`UPDATE improvement_actions SET status = $2, effectiveness_note = coalesce($3, effectiveness_note), updated_at = $4 WHERE id = $1`, [actionId, dto.status, dto.note ?? null, now]);
+      const note = typeof dto.note === 'string' ? this.cipher.encrypt(dto.note) : null;
+      await manager.query(
+        `UPDATE improvement_actions SET status = $2, effectiveness_note_sealed = coalesce($3, effectiveness_note_sealed), effectiveness_note = CASE WHEN $3::text IS NULL THEN effectiveness_note END, updated_at = $4 WHERE id = $1`,
+        [actionId, dto.status, note, now],
+      );
       const [source]: { complaint_id: string }[] = await manager.query(`SELECT complaint_id FROM cases WHERE id = $1`, [action.source_case_id]);
       await this.publisher.publish(manager, Events.ImprovementActionUpdated, source.complaint_id, { actionId, status: dto.status, note: dto.note ? forEvent(dto.note) : null, updatedBy: actor });
       await this.audit.record(manager, request, source.complaint_id, 'improvement.action-updated', { actionId, status: dto.status });
@@ -195,16 +210,13 @@ export class ImprovementActionsController {
   @Get(':actionId')
   @Allow('investigator', 'approver', 'compliance-officer', 'auditor', 'department-staff')
   async get(@Param('actionId', UuidParameterPipe) actionId: string, @Req() request: AuthenticatedRequest) {
-    const [action]: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT id, source_case_id AS "sourceCaseId", root_cause AS "rootCause", department, measure, due_by AS "dueBy", status, effectiveness_note AS "effectivenessNote", raised_by AS "raisedBy", raised_at AS "raisedAt" FROM improvement_actions WHERE id = $1`,
-      [actionId],
-    );
+    const [action]: StoredAction[] = await this.dataSource.query(`SELECT ${ACTION_COLUMNS} FROM improvement_actions a WHERE a.id = $1`, [actionId]);
     if (!action) throw new NotFoundException(`no improvement action ${actionId}`);
     const cases = await this.dataSource.query(
       `SELECT c.id AS "caseId", c.ticket_number AS "ticketNumber", l.linked_at AS "linkedAt" FROM improvement_action_cases l JOIN cases c ON c.id = l.case_id WHERE l.action_id = $1 ORDER BY l.linked_at`,
       [actionId],
     );
-    const [seen] = rowsAsSeen([action], ACTION_TEXT, freeTextFor(seesPersonalData(request.principal)));
+    const [seen] = rowsAsSeen([this.asWritten(action)], ACTION_TEXT, freeTextFor(seesPersonalData(request.principal)));
     return { ...seen, cases };
   }
 }

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { FieldCipher } from '@complaints/platform';
 
 export class CreateCases1763885100000 implements MigrationInterface {
   name = 'CreateCases1763885100000';
@@ -269,4 +270,111 @@ export class SealedCaseText1796745600000 implements MigrationInterface {
   }
 }
 
-export const investigationMigrations = [CreateCases1763885100000, CaseWithdrawals1763971500000, CaseWork1764720000000, SealedCaseText1796745600000];
+/** A text column kept sealed in `<column>_sealed` next to it, in a table walked by `key`. */
+interface StaffText {
+  table: string;
+  key: string;
+  keyType: 'uuid' | 'bigint';
+  column: string;
+}
+
+const STAFF_TEXT: readonly StaffText[] = [
+  { table: 'case_transitions', key: 'id', keyType: 'bigint', column: 'reason' },
+  { table: 'case_declared_interests', key: 'id', keyType: 'uuid', column: 'reason' },
+  { table: 'case_extension_requests', key: 'id', keyType: 'uuid', column: 'reason' },
+  { table: 'case_extension_requests', key: 'id', keyType: 'uuid', column: 'decision_reason' },
+  { table: 'improvement_actions', key: 'id', keyType: 'uuid', column: 'measure' },
+  { table: 'improvement_actions', key: 'id', keyType: 'uuid', column: 'effectiveness_note' },
+];
+
+const BATCH = 500;
+
+/**
+ * The service's own keys, read only when there is text to seal or open: a new database migrates
+ * without them, as the other migrations do.
+ */
+function serviceCipher(direction: 'seal' | 'open'): () => FieldCipher {
+  let cipher: FieldCipher | null = null;
+  return () => {
+    if (cipher) return cipher;
+    try {
+      cipher = FieldCipher.fromEnv(process.env, { pseudonyms: false });
+    } catch (e) {
+      throw new Error(`investigation has staff text to ${direction}, which needs the service's PII_KEYS: ${(e as Error).message}`);
+    }
+    return cipher;
+  };
+}
+
+/** Moves a text from one column into the other a batch at a time in key order, sealing or opening it on the way. */
+async function moveText(q: QueryRunner, t: StaffText, from: string, to: string, convert: (text: string) => string): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const rows: { key: string; text: string }[] = await q.query(
+      `SELECT ${t.key}::text AS key, ${from} AS text FROM ${t.table} WHERE ${from} IS NOT NULL${after === null ? '' : ` AND ${t.key} > $2`} ORDER BY ${t.key} LIMIT $1`,
+      after === null ? [BATCH] : [BATCH, after],
+    );
+    if (!rows.length) return;
+    await q.query(
+      `UPDATE ${t.table} AS t SET ${to} = u.text, ${from} = NULL FROM unnest($1::${t.keyType}[], $2::text[]) AS u(key, text) WHERE t.${t.key} = u.key`,
+      [rows.map((r) => r.key), rows.map((r) => convert(r.text))],
+    );
+    after = rows[rows.length - 1].key;
+  }
+}
+
+/**
+ * The reasons staff give for a step (an escalation, a review the customer asked for, a reopening, a
+ * closure, a rejected proposal, an assignment, an extension and its decision, a declared interest)
+ * and an improvement action's measure and effectiveness note quote the customer as much as a note
+ * does: "客户王某来电 13900001111 要求复核", "回拨客户 13700004321 后复盘话术". They are written sealed
+ * from now on, and the rows already stored are sealed here, with the service's PII keys.
+ *
+ * The clear columns stay, empty, for a replica still on the earlier version while the release
+ * rolls out; the service reads either. A declared interest gains a key of its own, the one the key
+ * rotation (pii:rewrap) walks its table by.
+ */
+export class SealedStaffText1796920316000 implements MigrationInterface {
+  name = 'SealedStaffText1796920316000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE case_transitions
+        ADD COLUMN reason_sealed text,
+        ADD CONSTRAINT case_transitions_one_reason CHECK (reason IS NULL OR reason_sealed IS NULL)`);
+    await q.query(`
+      ALTER TABLE case_declared_interests
+        ADD COLUMN id uuid NOT NULL DEFAULT gen_random_uuid() CONSTRAINT case_declared_interests_id UNIQUE,
+        ADD COLUMN reason_sealed text,
+        ALTER COLUMN reason DROP NOT NULL,
+        ADD CONSTRAINT case_declared_interests_one_reason CHECK ((reason IS NULL) <> (reason_sealed IS NULL))`);
+    await q.query(`
+      ALTER TABLE case_extension_requests
+        ADD COLUMN reason_sealed text,
+        ADD COLUMN decision_reason_sealed text,
+        ALTER COLUMN reason DROP NOT NULL,
+        ADD CONSTRAINT case_extension_requests_one_reason CHECK ((reason IS NULL) <> (reason_sealed IS NULL)),
+        ADD CONSTRAINT case_extension_requests_one_decision_reason CHECK (decision_reason IS NULL OR decision_reason_sealed IS NULL)`);
+    await q.query(`
+      ALTER TABLE improvement_actions
+        ADD COLUMN measure_sealed text,
+        ADD COLUMN effectiveness_note_sealed text,
+        ALTER COLUMN measure DROP NOT NULL,
+        ADD CONSTRAINT improvement_actions_one_measure CHECK ((measure IS NULL) <> (measure_sealed IS NULL)),
+        ADD CONSTRAINT improvement_actions_one_effectiveness_note CHECK (effectiveness_note IS NULL OR effectiveness_note_sealed IS NULL)`);
+    const cipher = serviceCipher('seal');
+    for (const t of STAFF_TEXT) await moveText(q, t, t.column, `${t.column}_sealed`, (text) => cipher().encrypt(text));
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    // The earlier version reads only the clear columns: the text goes back there rather than be lost.
+    const cipher = serviceCipher('open');
+    for (const t of STAFF_TEXT) await moveText(q, t, `${t.column}_sealed`, t.column, (sealed) => cipher().decrypt(sealed));
+    await q.query(`ALTER TABLE improvement_actions DROP COLUMN measure_sealed, DROP COLUMN effectiveness_note_sealed, ALTER COLUMN measure SET NOT NULL`);
+    await q.query(`ALTER TABLE case_extension_requests DROP COLUMN reason_sealed, DROP COLUMN decision_reason_sealed, ALTER COLUMN reason SET NOT NULL`);
+    await q.query(`ALTER TABLE case_declared_interests DROP COLUMN id, DROP COLUMN reason_sealed, ALTER COLUMN reason SET NOT NULL`);
+    await q.query(`ALTER TABLE case_transitions DROP COLUMN reason_sealed`);
+  }
+}
+
+export const investigationMigrations = [CreateCases1763885100000, CaseWithdrawals1763971500000, CaseWork1764720000000, SealedCaseText1796745600000, SealedStaffText1796920316000];
