@@ -45,10 +45,14 @@ export interface ServiceUnderTest {
 /**
  * One service in this process, with the real database and broker, a schema and topic prefix of
  * its own and an issuer of the test's own: the tests see its Nest application, not only its port.
+ * The schema is a fresh one unless `DB_SCHEMA` names one the test already has (filled by an
+ * earlier version, say, which the service then migrates as it starts): that one is the test's to
+ * drop, as is its archive writer role.
  */
 export async function startInProcess(definition: ServiceDefinition, env: Record<string, string> = {}): Promise<ServiceUnderTest> {
   const id = uniqueTestId();
-  const schema = `${id}_${definition.name.replace(/-/g, '_')}`;
+  const ownSchema = env.DB_SCHEMA === undefined;
+  const schema = env.DB_SCHEMA ?? `${id}_${definition.name.replace(/-/g, '_')}`;
   const issuer = await createTestIssuer(id);
   // Compensation pays through a core banking ledger: unless the test brings its own, it gets a simulated one of its own.
   const core =
@@ -119,12 +123,12 @@ export async function startInProcess(definition: ServiceDefinition, env: Record<
     },
     async stop() {
       await running.stop();
-      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+      if (ownSchema) await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
       if (core) {
         await core.close();
         await pg.query(`DROP SCHEMA IF EXISTS "${core.schema}" CASCADE`).catch(() => undefined);
       }
-      if (definition.name === 'compliance-archive') await dropRoleIfExists(pg, archiveWriterRole(schema)).catch(() => undefined);
+      if (ownSchema && definition.name === 'compliance-archive') await dropRoleIfExists(pg, archiveWriterRole(schema)).catch(() => undefined);
       await pg.end();
     },
   };

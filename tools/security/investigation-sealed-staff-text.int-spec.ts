@@ -1,7 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Producer } from 'kafkajs';
+import { Events } from '@complaints/contracts';
 import { maskDigitRuns } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
-import { InvestigationUnderTest, startInvestigation } from '../test/in-process';
+import { eventually, quietKafka } from '@complaints/testing';
+import { investigationClient, triagedEnvelope } from './investigation-client';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
 
@@ -18,19 +22,37 @@ const STAFF_TEXT_TABLES = ['case_transitions', 'case_declared_interests', 'case_
  * investigator reads them as written and an auditor with their digit runs masked, as before.
  */
 describe('investigation: staff reasons and improvement text rest sealed', () => {
-  let investigation: InvestigationUnderTest;
+  let investigation: ServiceUnderTest;
+  let producer: Producer;
 
   beforeAll(async () => {
-    investigation = await startInvestigation(PII);
+    investigation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'investigation')!, {
+      ...PII,
+      // The test asks for what it needs: no reminder watch running beside it.
+      TASK_CHECK_INTERVAL_MS: '0',
+    });
+    producer = quietKafka('sealed-staff-text-int').producer();
+    await producer.connect();
   });
   afterAll(async () => {
+    await producer?.disconnect();
     await investigation?.stop();
   });
 
-  const tag = () => randomUUID().slice(0, 8);
-  const token: InvestigationUnderTest['token'] = (roles, options) => investigation.token(roles, options);
-  const call: InvestigationUnderTest['call'] = (method, route, bearer, body) => investigation.call(method, route, bearer, body);
-  const sql: InvestigationUnderTest['sql'] = (text, params) => investigation.sql(text, params);
+  const { tag, token, sql, call } = investigationClient(() => investigation);
+
+  /** Sends complaint.triaged for a new complaint routed to `department` and waits for its case. */
+  const openCase = async (department: string) => {
+    const complaintId = randomUUID();
+    await producer.send({
+      topic: `${investigation.topicPrefix}${Events.ComplaintTriaged.topic}`,
+      messages: [{ key: complaintId, value: JSON.stringify(triagedEnvelope(complaintId, { department }, 'sealed-staff-text')) }],
+    });
+    const bearer = await token('investigator');
+    return eventually(async () => (await call<{ id: string; status: string; assignedTo: string | null }[]>('GET', `/v1/cases?complaintId=${complaintId}`, bearer)).body[0], {
+      what: `the case of ${complaintId} to open`,
+    });
+  };
 
   const putInvestigator = async (staffId: string, department: string) => {
     const res = await call('PUT', '/v1/investigators', await token('administrator', { subject: 'admin-1' }), { staffId, department, skills: ['C03'], lineManager: null, capacity: 5, active: true });
@@ -41,7 +63,7 @@ describe('investigation: staff reasons and improvement text rest sealed', () => 
     const department = `d-${tag()}`;
     const investigator = `inv-${tag()}`;
     await putInvestigator(investigator, department);
-    const opened = await investigation.openCase(department);
+    const opened = await openCase(department);
     expect(opened).toMatchObject({ status: 'investigating', assignedTo: investigator });
     return { caseId: opened.id, department, investigator };
   };

@@ -1,66 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { simpleParser } from 'mailparser';
-import { Client } from 'pg';
-import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
-import { FieldCipher, RunningService, startService } from '@complaints/platform';
-import { createTestIssuer, eventually, quietKafka, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, testEnvelope, uniqueTestId } from '@complaints/testing';
-import { startSmtpInbox, SmtpInbox } from '../channels/testing/smtp-inbox';
-import { notificationService } from '../main';
+import { CaseResponseIssued, ComplaintReceived, Events } from '@complaints/contracts';
+import { FieldCipher } from '@complaints/platform';
+import { eventually, quietKafka } from '@complaints/testing';
+import { startSmtpInbox, SmtpInbox } from '../../apps/notification/src/channels/testing/smtp-inbox';
+import { notificationClient } from './notification-client';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
 
 const KEYS = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}`, PII_PSEUDONYM_KEY: randomBytes(32).toString('base64') };
 const DAY = 86_400_000;
 const RIGHTS = { reviewBy: new Date(Date.now() + 30 * DAY).toISOString(), escalateTo: [{ body: '国家金融监督管理总局', contact: '12378', within: null }] };
-
-/**
- * Notification in this process with the real database and broker, a schema and topic prefix of its
- * own, as tools/security/services-in-process.ts starts it for the suites there (which an app's
- * tests may not import).
- */
-async function startNotification(env: Record<string, string>) {
-  const id = uniqueTestId();
-  const schema = `${id}_notification`;
-  const issuer = await createTestIssuer(id);
-  const settings: Record<string, string> = {
-    ...issuer.env,
-    DATABASE_URL: TEST_DATABASE_URL,
-    DB_SCHEMA: schema,
-    DB_POOL_SIZE: '4',
-    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-    KAFKA_TOPIC_PARTITIONS: '1',
-    TOPIC_PREFIX: `${id}.`,
-    PORT: '0',
-    LOG_LEVEL: 'error',
-    OUTBOX_POLL_MS: '200',
-    ...env,
-  };
-  const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, settings);
-  let running: RunningService;
-  try {
-    running = await startService(notificationService);
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-  const pg = new Client({ connectionString: TEST_DATABASE_URL });
-  await pg.connect();
-  return {
-    topicPrefix: settings.TOPIC_PREFIX,
-    /** Reads the service's own schema. */
-    sql: async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-      await pg.query(`SET search_path TO "${schema}"`);
-      return (await pg.query(text, params)).rows as R[];
-    },
-    async stop() {
-      await running.stop();
-      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-      await pg.end();
-    },
-  };
-}
 
 /**
  * A case's final response is issued again after a review (核查, a higher `reviewRound`) or after a
@@ -71,13 +23,13 @@ async function startNotification(env: Record<string, string>) {
  * later one, with the real broker, database and SMTP server.
  */
 describe('notification and final responses of earlier rounds', () => {
-  let notification: Awaited<ReturnType<typeof startNotification>>;
+  let notification: ServiceUnderTest;
   let producer: Producer;
   let smtp: SmtpInbox;
 
   beforeAll(async () => {
     smtp = await startSmtpInbox();
-    notification = await startNotification({
+    notification = await startInProcess(ALL_SERVICES.find((d) => d.name === 'notification')!, {
       ...KEYS,
       SMTP_URL: smtp.url,
       SMTP_FROM: 'complaints@bank.example',
@@ -94,12 +46,7 @@ describe('notification and final responses of earlier rounds', () => {
     await smtp?.close();
   });
 
-  /** Events as other services send them, on the service's topics. */
-  const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producedBy = 'intake') =>
-    testEnvelope(definition, complaintId, payload, producedBy, `rounds-${complaintId}`);
-  const deliver = (definition: EventDefinition, envelope: { complaintId: string }) =>
-    producer.send({ topic: `${notification.topicPrefix}${definition.topic}`, messages: [{ key: envelope.complaintId, value: JSON.stringify(envelope) }] });
-  const sql = <R = Record<string, unknown>>(text: string, params: unknown[] = []) => notification.sql<R>(text, params);
+  const { envelopeOf, deliver, sql } = notificationClient(() => notification, () => producer, 'rounds');
   const sealer = FieldCipher.fromEnv(KEYS);
 
   const fileFor = async (email: string) => {

@@ -3,8 +3,9 @@ import type { QueryRunner } from 'typeorm';
 import { maskDigitRuns } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
 import { createTestBed, TestBed } from '@complaints/testing';
-import { InvestigationUnderTest, startInvestigation } from '../test/in-process';
-import { investigationMigrations, SealedStaffText1796920316000 } from '.';
+import { investigationMigrations, SealedStaffText1796920316000 } from '../../apps/investigation/src/migrations';
+import { investigationClient } from './investigation-client';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
 
@@ -60,7 +61,8 @@ async function migrate(bed: TestBed, env: { PII_KEYS?: string }, work: (q: Query
 
 describe('investigation: staff text stored before it was sealed', () => {
   let bed: TestBed;
-  let investigation: InvestigationUnderTest | undefined;
+  let investigation: ServiceUnderTest | undefined;
+  const { token, call } = investigationClient(() => investigation!);
 
   beforeEach(async () => {
     bed = await createTestBed({ migrations: earlierVersion });
@@ -103,7 +105,8 @@ describe('investigation: staff text stored before it was sealed', () => {
       [actionId, caseId, written.measure, written.note, investigator],
     );
 
-    investigation = await startInvestigation({ ...PII, DB_SCHEMA: bed.schema });
+    // The service migrates the schema the earlier version filled as it starts, as a release would; the bed drops it.
+    investigation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'investigation')!, { ...PII, DB_SCHEMA: bed.schema, TASK_CHECK_INTERVAL_MS: '0' });
 
     // Nothing is left in clear: not the customer's name, not a number, in any column of any of these rows.
     for (const table of ['case_transitions', 'case_declared_interests', 'case_extension_requests', 'improvement_actions']) {
@@ -137,7 +140,7 @@ describe('investigation: staff text stored before it was sealed', () => {
     ]);
 
     const get = async <T>(route: string, role: 'investigator' | 'auditor'): Promise<T> => {
-      const answer = await investigation!.call<T>('GET', route, await investigation!.token(role, { subject: `${role}-1` }));
+      const answer = await call<T>('GET', route, await token(role, { subject: `${role}-1` }));
       expect({ route, status: answer.status }).toEqual({ route, status: 200 });
       return answer.body;
     };

@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
-import { Client } from 'pg';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
-import { FieldCipher, RunningService, startService } from '@complaints/platform';
-import { createTestIssuer, eventually, quietKafka, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, testEnvelope, uniqueTestId } from '@complaints/testing';
-import { compensationService } from '../main';
+import { FieldCipher } from '@complaints/platform';
+import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
+import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
 
@@ -16,57 +15,6 @@ const SEALER = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('b
 const REOPENING = '客户补充了新的交易流水，需重新核实';
 
 /**
- * Compensation in this process with the real database and broker, a schema and topic prefix of its
- * own, as tools/security/services-in-process.ts starts it for the suites there (which an app's
- * tests may not import). No core banking: an approved remedy's payout instruction stays unsent,
- * which is all these tests look at.
- */
-async function startCompensation() {
-  const id = uniqueTestId();
-  const schema = `${id}_compensation`;
-  const issuer = await createTestIssuer(id);
-  const settings: Record<string, string> = {
-    ...issuer.env,
-    DATABASE_URL: TEST_DATABASE_URL,
-    DB_SCHEMA: schema,
-    DB_POOL_SIZE: '4',
-    KAFKA_BROKERS: TEST_KAFKA_BROKERS.join(','),
-    KAFKA_TOPIC_PARTITIONS: '1',
-    TOPIC_PREFIX: `${id}.`,
-    PORT: '0',
-    LOG_LEVEL: 'error',
-    OUTBOX_POLL_MS: '200',
-    PII_KEYS: `t1:${randomBytes(32).toString('base64')}`,
-    PII_PSEUDONYM_KEY: randomBytes(32).toString('base64'),
-    PAYOUT_CHECK_INTERVAL_MS: '0',
-  };
-  const saved = Object.fromEntries(Object.keys(settings).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, settings);
-  let running: RunningService;
-  try {
-    running = await startService(compensationService);
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-  const pg = new Client({ connectionString: TEST_DATABASE_URL });
-  await pg.connect();
-  return {
-    topicPrefix: settings.TOPIC_PREFIX,
-    /** Reads the service's own schema. */
-    sql: async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
-      await pg.query(`SET search_path TO "${schema}"`);
-      return (await pg.query(text, params)).rows as R[];
-    },
-    async stop() {
-      await running.stop();
-      await pg.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-      await pg.end();
-    },
-  };
-}
-
-/**
  * A case is decided again after a review (核查, a higher `reviewRound`) or a reopening (the same
  * round, issued later). Compensation can be handed an earlier decision, or the reopening that
  * preceded the latest decision, after that decision: a dead letter replayed (`npm run dlq --
@@ -75,11 +23,14 @@ async function startCompensation() {
  * delivered after the later decision, with the real broker and database.
  */
 describe('compensation and decisions of earlier rounds', () => {
-  let compensation: Awaited<ReturnType<typeof startCompensation>>;
+  let compensation: ServiceUnderTest;
   let producer: Producer;
 
   beforeAll(async () => {
-    compensation = await startCompensation();
+    compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, {
+      // No payout runs: an approved remedy's payout instruction is queued and stays unsent, which is all these tests look at.
+      PAYOUT_CHECK_INTERVAL_MS: '0',
+    });
     producer = quietKafka('compensation-rounds-int').producer();
     await producer.connect();
   });
@@ -88,7 +39,11 @@ describe('compensation and decisions of earlier rounds', () => {
     await compensation?.stop();
   });
 
-  const sql = <R = Record<string, unknown>>(text: string, params: unknown[] = []) => compensation.sql<R>(text, params);
+  /** Reads the service's own schema. */
+  const sql = async <R = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<R[]> => {
+    await compensation.pg.query(`SET search_path TO "${compensation.schema}"`);
+    return (await compensation.pg.query(text, params)).rows as R[];
+  };
   const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producedBy: string) =>
     testEnvelope(definition, complaintId, payload, producedBy, `rounds-${complaintId}`);
   const deliver = async (envelope: Envelope) => {
