@@ -4,7 +4,7 @@ import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs
 import type { Response } from 'express';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventEnvelope, Events, NotificationSent } from '@complaints/contracts';
+import { EventEnvelope, Events } from '@complaints/contracts';
 import { ANY_EVENT, EventContext } from '@complaints/messaging';
 import { ArchiveEntry } from './archive-entry.entity';
 import { ChainWriter } from './chain-writer';
@@ -13,6 +13,8 @@ import { Allow, AuthenticatedRequest, ProblemException, StaffAuditTrail, UuidPar
 import { ParseSeqPipe } from './seq-query.pipe';
 import { composeDossier, Dossier, DossierEntry } from '../dossier/compose-dossier';
 import { renderDossierPdf } from '../dossier/render-dossier-pdf';
+import { readCheckpointCoverage } from '../dossier/checkpoint-coverage';
+import { OUTSIDE_THE_SEAL, STANDING_EVENTS, StandingEvent, standingOf } from '../dossier/record-standing';
 import { RETRIEVAL_PURPOSES, RetrievalLog, retrievalFilter, RETRIEVALS_PER_PAGE, StatedPurpose, statedPurpose } from '../dossier/retrieval';
 import { CheckpointsService } from '../checkpoints/checkpoints.service';
 import { SubjectKeys } from '../retention/subject-keys';
@@ -79,32 +81,61 @@ export class ComplianceArchive {
     const chain = await ChainWriter.of(ctx);
     // Personal text is sealed under the customer's key first: the chain hashes the sealed form, so erasing the key keeps it verifiable.
     chain.append(ctx, canonicalJson(await this.subjectKeys.seal(ctx.manager, event)));
-    // The record is complete once the final response has gone out, or once the customer withdrew.
-    const finalResponse = event.type === Events.NotificationSent.type && (event.payload as NotificationSent).kind === 'final-response';
-    if (finalResponse || event.type === Events.ComplaintWithdrawn.type) {
-      await chain.flush();
-      await this.sealDossier(ctx, event.complaintId);
-    }
+    // Readings, holds and the seals themselves join a sealed record without leaving its seal short.
+    if (OUTSIDE_THE_SEAL.includes(event.type)) return;
+    const due = await ctx.transaction.memo('archive:seals-due', async () => {
+      const complaints = new Map<string, EventContext>();
+      // Registered after the chain writer's: by then every entry of the transaction is written.
+      ctx.transaction.beforeCommit(() => this.sealClosedRecords(chain, complaints));
+      return complaints;
+    });
+    // The complaint's last event in the transaction is the seal's cause.
+    due.set(event.complaintId.toLowerCase(), ctx);
   }
 
   /**
-   * Once the final response has gone out, the complaint's record is sealed: one hash over the
-   * hashes of its entries, published so the seal itself is part of the record.
+   * Seals the record of every complaint an event of the transaction belongs to, if that complaint
+   * stands closed (answered or withdrawn, not reopened since). The final response or the
+   * withdrawal completes the record; whatever of the complaint's own arrives after it (a decision
+   * on a topic running behind, a delivery receipt, a payout) is sealed again, so the newest seal
+   * always covers every event of the complaint but staff actions and seals. A reopened complaint
+   * is not sealed until it is answered again. Once per complaint per transaction.
    */
+  private async sealClosedRecords(chain: ChainWriter, complaints: Map<string, EventContext>): Promise<void> {
+    if (complaints.size === 0) return;
+    await chain.flush();
+    const [first] = complaints.values();
+    const rows: { complaintId: string; seq: string; type: string; occurredAt: Date; payload: StandingEvent['payload'] }[] = await first.manager.query(
+      `SELECT complaint_id::text AS "complaintId", seq::text AS seq, event_type AS type, occurred_at AS "occurredAt",
+              jsonb_build_object('kind', canonical::jsonb -> 'payload' -> 'kind', 'withdrawnAt', canonical::jsonb -> 'payload' -> 'withdrawnAt') AS payload
+         FROM archive_entries WHERE complaint_id = ANY($1::uuid[]) AND event_type = ANY($2)`,
+      [[...complaints.keys()], STANDING_EVENTS],
+    );
+    for (const [complaintId, ctx] of complaints) {
+      const events = rows.filter((r) => r.complaintId === complaintId).map((r) => ({ ...r, seq: Number(r.seq) }));
+      if (standingOf(events).closed) await this.sealDossier(ctx, complaintId);
+    }
+  }
+
+  /** The complaint's record so far, sealed: one hash over the hashes of its entries, published so the seal itself is part of the record. */
   private async sealDossier(ctx: EventContext, complaintId: string): Promise<void> {
     const entries: { seq: string; entry_hash: string }[] = await ctx.manager.query(
       `SELECT seq::text AS seq, entry_hash FROM archive_entries WHERE complaint_id = $1 ORDER BY archive_entries.seq`,
       [complaintId],
     );
     const dossierHash = createHash('sha256').update(entries.map((e) => e.entry_hash).join('\n')).digest('hex');
-    await ctx.publish(Events.DossierSealed, {
-      dossierId: randomUUID(),
-      // The seal must name a ticket; one whose ticketed events have not arrived yet is sealed all the same.
-      ticketNumber: (await this.ticketNumberOf(ctx.manager, complaintId)) ?? 'unknown',
-      entries: entries.length,
-      lastEntrySeq: Number(entries[entries.length - 1].seq),
-      dossierHash,
-    });
+    await ctx.publish(
+      Events.DossierSealed,
+      {
+        dossierId: randomUUID(),
+        // The seal must name a ticket; one whose ticketed events have not arrived yet is sealed all the same.
+        ticketNumber: (await this.ticketNumberOf(ctx.manager, complaintId)) ?? 'unknown',
+        entries: entries.length,
+        lastEntrySeq: Number(entries[entries.length - 1].seq),
+        dossierHash,
+      },
+      complaintId,
+    );
   }
 
   private async ticketNumberOf(manager: EntityManager, complaintId: string): Promise<string | null> {
@@ -198,17 +229,22 @@ export class ComplianceArchive {
 
   /** Reads the complaint's entries, puts the retrieval on the record and composes the dossier, in the caller's transaction. */
   private async retrieveDossier(manager: EntityManager, request: AuthenticatedRequest, stated: StatedPurpose, complaintId: string, action: string): Promise<Dossier> {
-    const entries: DossierEntry[] = await manager.query(
+    // One statement, so the head and the entries around the complaint's are read in one snapshot.
+    const entries: Required<DossierEntry>[] = await manager.query(
       `SELECT e.seq::text AS seq, e.canonical, e.prev_hash AS "prevHash", e.entry_hash AS "entryHash",
-              CASE WHEN e.seq = 1 THEN $2 ELSE p.entry_hash END AS "precedingHash"
-         FROM archive_entries e LEFT JOIN archive_entries p ON p.seq = e.seq - 1
+              CASE WHEN e.seq = 1 THEN $2 ELSE p.entry_hash END AS "precedingHash",
+              CASE WHEN n.seq IS NOT NULL THEN n.prev_hash WHEN e.seq = h.seq THEN h.entry_hash END AS "followingHash"
+         FROM archive_entries e CROSS JOIN chain_head h
+         LEFT JOIN archive_entries p ON p.seq = e.seq - 1
+         LEFT JOIN archive_entries n ON n.seq = e.seq + 1
         WHERE e.complaint_id = $1 ORDER BY e.seq`,
       [complaintId, GENESIS_HASH],
     );
     if (!(await holdsRecordOf(manager, complaintId))) throw noRecordOf();
     const open = await this.subjectKeys.openerFor(manager, entries.map((e) => JSON.parse(e.canonical) as EventEnvelope), personalDataViewFor(request.principal));
+    const checkpoints = await readCheckpointCoverage(manager, entries.map((e) => e.seq), this.checkpoints.knownKeys());
     // Integrity and hashes are computed from the entries as stored; only what the dossier quotes is opened, and masked for the reader.
-    const dossier = composeDossier(complaintId, entries, open);
+    const dossier = composeDossier(complaintId, entries, open, checkpoints);
     await this.retrievals.record(manager, request, stated, { action, complaintId, ticketNumber: dossier.ticketNumber });
     return dossier;
   }

@@ -15,11 +15,13 @@ import type {
   StaffActionRecorded,
 } from '@complaints/contracts';
 import { chainHash } from '../archive/hash-chain';
+import { CheckpointCoverage } from './checkpoint-coverage';
+import { OUTSIDE_THE_SEAL, standingOf } from './record-standing';
 
 /** The dossier format; a change to its meaning takes a new version. */
 export const DOSSIER_FORMAT = 'complaints-dossier@1';
 
-/** One archived entry of the complaint, as stored, and the stored hash of the chain entry just before it. */
+/** One archived entry of the complaint, as stored, and what the chain stores on either side of it. */
 export interface DossierEntry {
   seq: string;
   canonical: string;
@@ -27,6 +29,14 @@ export interface DossierEntry {
   entryHash: string;
   /** entry_hash of entry seq-1 (the genesis hash for seq 1); null when that entry is not in the archive. */
   precedingHash: string | null;
+  /**
+   * What the chain records right after this entry: prev_hash of entry seq+1, or for the newest
+   * entry the chain head's hash; null when entry seq+1 is missing. A rewritten entry whose hash
+   * was recomputed still links to the entry before it: only the link from the entry after it
+   * breaks. The archive always reads it; left out (a test that builds entries in memory), that
+   * link is not checked.
+   */
+  followingHash?: string | null;
 }
 
 /** How each event reads in the dossier, in Chinese and English. */
@@ -104,8 +114,10 @@ export interface Dossier {
   format: typeof DOSSIER_FORMAT;
   complaintId: string;
   ticketNumber: string | null;
-  /** The newest dossier.sealed event of the complaint, or null while the complaint is open. */
+  /** The newest dossier.sealed event of the complaint; null while it is open, reopened after its seal included. */
   sealed: { dossierHash: string; sealedAt: string; entries: number; lastEntrySeq: number } | null;
+  /** The reopening (case.reopened, case.review-requested, survey.review-opened) that put the answered complaint back in work; null unless it stands. */
+  reopened: { seq: number; type: string; at: string } | null;
   timeline: TimelineItem[];
   /** Decisions issued, first and after each review (case.resolved is how older records wrote them). */
   decisions: At<CaseResolved | CaseResponseIssued>[];
@@ -115,14 +127,24 @@ export interface Dossier {
   evidence: { entries: { seq: number; type: string; entryHash: string; attachments: number }[]; attachments: number };
   integrity: {
     entriesVerified: number;
-    /** Each entry hashes to its entry_hash and links to the entry before it in the chain. */
+    /**
+     * No problems: each of the complaint's entries hashes to its entry_hash, links to the entry
+     * before it in the chain, the entry after it links to it, and a signed checkpoint over it (if
+     * any) verifies. The rest of the chain is GET /v1/archive/integrity's to check.
+     */
     chainIntact: boolean;
     problems: { seq: number; problem: string }[];
+    /** Entries under a signed checkpoint that verifies, and those after the newest checkpoint; null when not looked up. */
+    checkpoints: { entriesCovered: number; notYetCovered: number[] } | null;
   };
   /** sha256 over the entry hashes joined by "\n", as the seal computes it; over the sealed entries once sealed. */
   dossierHash: string;
-  /** The entries dossierHash covers, and whether it matches the seal. */
-  dossierHashCovers: { entries: number; lastEntrySeq: number | null; matchesSeal: boolean | null };
+  /**
+   * The entries dossierHash covers, whether it matches the seal, and the complaint's events after
+   * the seal it does not cover (staff actions and the seals themselves aside), which a seal that
+   * is complete has none of.
+   */
+  dossierHashCovers: { entries: number; lastEntrySeq: number | null; matchesSeal: boolean | null; notCovered: { seq: number; type: string }[] };
 }
 
 /** The same hash sealDossier publishes: sha256 over the entries' hashes, in seq order, joined by "\n". */
@@ -204,18 +226,29 @@ const oneLine = (text: string, max = 200) => {
  * event's sealed personal fields (retention/subject-keys.ts): as they were, or as the erasure
  * marker; the integrity checks and hashes always run over the entries as stored.
  */
-export function composeDossier(complaintId: string, stored: DossierEntry[], open: (event: EventEnvelope) => EventEnvelope = (e) => e): Dossier {
+export function composeDossier(
+  complaintId: string,
+  stored: DossierEntry[],
+  open: (event: EventEnvelope) => EventEnvelope = (e) => e,
+  checkpoints: CheckpointCoverage | null = null,
+): Dossier {
   const entries = [...stored].sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : BigInt(a.seq) > BigInt(b.seq) ? 1 : 0));
-  const parsed = entries.map((e) => ({ entry: e, seq: Number(e.seq), event: open(JSON.parse(e.canonical) as EventEnvelope) }));
+  const parsed = entries.map((e) => {
+    const raw = JSON.parse(e.canonical) as EventEnvelope;
+    return { entry: e, seq: Number(e.seq), raw, event: open(raw) };
+  });
   const of = <T>(type: string) =>
     parsed.filter((x) => x.event.type === type).map((x) => ({ ...(x.event.payload as T), seq: x.seq, at: x.event.occurredAt }));
 
   const ticketNumber =
     parsed.map((x) => (x.event.payload as { ticketNumber?: unknown }).ticketNumber).find((t): t is string => typeof t === 'string') ?? null;
 
+  // Read from the entries as stored: whoever reads, the same record is open or sealed.
+  const standing = standingOf(parsed.map((x) => ({ seq: x.seq, type: x.raw.type, occurredAt: x.raw.occurredAt, payload: x.raw.payload as { kind?: unknown } })));
   const seals = parsed.filter((x) => x.event.type === 'dossier.sealed');
   const lastSeal = seals[seals.length - 1];
-  const sealed = lastSeal
+  // A seal stands for a record that is complete: once the complaint is back in work it no longer does, until the next answer is sealed.
+  const sealed = lastSeal && !standing.reopened
     ? (() => {
         const d = lastSeal.event.payload as DossierSealed;
         return { dossierHash: d.dossierHash, sealedAt: lastSeal.event.occurredAt, entries: d.entries, lastEntrySeq: d.lastEntrySeq };
@@ -240,33 +273,49 @@ export function composeDossier(complaintId: string, stored: DossierEntry[], open
   };
   const evidenceEntries = parsed.map((x) => ({ seq: x.seq, type: x.event.type, entryHash: x.entry.entryHash, attachments: attachmentsOf(x.event.payload) }));
 
+  const checkpointProblems = new Map<number, string[]>();
+  for (const f of checkpoints?.failed ?? []) checkpointProblems.set(f.seq, [...(checkpointProblems.get(f.seq) ?? []), f.problem]);
   const problems: { seq: number; problem: string }[] = [];
   for (const { entry, seq } of parsed) {
     if (chainHash(entry.prevHash, entry.canonical) !== entry.entryHash) problems.push({ seq, problem: 'entry content does not match its hash' });
     else if (entry.precedingHash === null) problems.push({ seq, problem: 'the entry before it in the chain is missing' });
     else if (entry.precedingHash !== entry.prevHash) problems.push({ seq, problem: 'previous-hash link does not match the entry before it' });
+    // An entry rewritten with its hash recomputed still links backwards; only the entry after it (another complaint's, often) tells.
+    if (entry.followingHash === null) problems.push({ seq, problem: 'the entry after it in the chain is missing' });
+    else if (entry.followingHash !== undefined && entry.followingHash !== entry.entryHash) problems.push({ seq, problem: 'the entry after it does not link to it' });
+    for (const problem of checkpointProblems.get(seq) ?? []) problems.push({ seq, problem });
   }
 
   const covered = sealed ? parsed.filter((x) => x.seq <= sealed.lastEntrySeq) : parsed;
   const dossierHash = dossierHashOf(covered.map((x) => x.entry.entryHash));
+  const notCovered = sealed
+    ? parsed.filter((x) => x.seq > sealed.lastEntrySeq && !OUTSIDE_THE_SEAL.includes(x.raw.type)).map((x) => ({ seq: x.seq, type: x.raw.type }))
+    : [];
 
   return {
     format: DOSSIER_FORMAT,
     complaintId,
     ticketNumber,
     sealed,
+    reopened: standing.reopened ? standing.reopenedBy : null,
     timeline,
     decisions: [...of<CaseResolved>('case.resolved'), ...of<CaseResponseIssued>('case.response-issued')].sort((a, b) => a.seq - b.seq),
     remedies: of<RemedyProposed>('remedy.proposed'),
     letters: of<NotificationSent>('notification.sent'),
     staffActions: of<StaffActionRecorded>('staff.action-recorded'),
     evidence: { entries: evidenceEntries, attachments: evidenceEntries.reduce((n, e) => n + e.attachments, 0) },
-    integrity: { entriesVerified: parsed.length, chainIntact: problems.length === 0, problems },
+    integrity: {
+      entriesVerified: parsed.length,
+      chainIntact: problems.length === 0,
+      problems,
+      checkpoints: checkpoints ? { entriesCovered: checkpoints.covered.length, notYetCovered: checkpoints.notYetCovered } : null,
+    },
     dossierHash,
     dossierHashCovers: {
       entries: covered.length,
       lastEntrySeq: covered.length ? covered[covered.length - 1].seq : null,
       matchesSeal: sealed ? sealed.dossierHash === dossierHash && sealed.entries === covered.length : null,
+      notCovered,
     },
   };
 }

@@ -71,11 +71,51 @@ describe('renderDossierPdf', () => {
     const broken: Dossier = {
       ...dossier,
       dossierHashCovers: { ...dossier.dossierHashCovers, matchesSeal: false },
-      integrity: { entriesVerified: 9, chainIntact: false, problems: [{ seq: 4, problem: 'entry content does not match its hash' }] },
+      integrity: { entriesVerified: 9, chainIntact: false, problems: [{ seq: 4, problem: 'entry content does not match its hash' }], checkpoints: null },
     };
     const text = flatText(await renderDossierPdf(broken));
     expect(text).toContain('与封存不符DOESNOTMATCHTHESEAL');
     expect(text).toContain('校验失败FAILED:seq4:entrycontentdoesnotmatchitshash');
+    expect(text).not.toContain('verified');
+  });
+
+  it('says what its verdict covers: this complaint\'s entries and their links on both sides, and the signed checkpoints over them', async () => {
+    const text = flatText(await renderDossierPdf({ ...dossier, integrity: { ...dossier.integrity, checkpoints: { entriesCovered: 7, notYetCovered: [8, 9] } } }));
+    expect(text).toContain('本投诉9条记录及其在哈希链中的前后链接校验通过9entriesofthiscomplaintverified,eachwithitslinkstotheentriesbeforeandafteritinthehashchain(thewholechain:GET/v1/archive/integrity)');
+    expect(text).toContain('签名检查点Signedcheckpoints7of9entriesunderasignedcheckpointthatverifies;notyetunderone:seq8,9');
+  });
+
+  it('does not certify an entry rewritten with its hash recomputed: the entry after it no longer links to it', async () => {
+    const envelopes = sampleComplaint().map((e) => e.envelope);
+    let prev = GENESIS_HASH;
+    const entries: DossierEntry[] = envelopes.map((envelope, i) => {
+      const canonical = canonicalJson(envelope);
+      const entryHash = chainHash(prev, canonical);
+      const entry = { seq: String(i + 1), canonical, prevHash: prev, entryHash, precedingHash: prev, followingHash: null as string | null };
+      prev = entryHash;
+      return entry;
+    });
+    entries.forEach((e, i) => (e.followingHash = entries[i + 1]?.prevHash ?? e.entryHash));
+    const decision = entries[6];
+    const canonical = decision.canonical.replace('"outcome":"upheld"', '"outcome":"not-upheld"');
+    entries[6] = { ...decision, canonical, entryHash: chainHash(decision.prevHash, canonical) };
+    const text = flatText(await renderDossierPdf(composeDossier(String(envelopes[0].complaintId), entries)));
+    expect(text).toContain('校验失败FAILED:seq7:theentryafteritdoesnotlinktoit');
+    expect(text).not.toContain('verified');
+  });
+
+  it('flags the events the seal does not cover, and a record reopened after its seal', async () => {
+    const late: Dossier = {
+      ...dossier,
+      sealed: { dossierHash: dossier.dossierHash, sealedAt: '2026-11-20T03:00:00.000Z', entries: 2, lastEntrySeq: 2 },
+      dossierHashCovers: { ...dossier.dossierHashCovers, matchesSeal: true, notCovered: [{ seq: 7, type: 'case.resolved' }] },
+    };
+    const text = flatText(await renderDossierPdf(late));
+    expect(text).toContain('未纳入封存NOTCOVEREDBYTHESEALseq7处理决定Decision');
+    expect(text).toContain('处理决定Decision(未纳入封存notcoveredbytheseal)');
+
+    const reopened: Dossier = { ...dossier, sealed: null, reopened: { seq: 12, type: 'case.reopened', at: '2026-11-25T02:00:00.000Z' } };
+    expect(flatText(await renderDossierPdf(reopened))).toContain('封存Sealed重新处理中，尚未再次封存reopened(Reopened,seq12,2026-11-2510:00:00北京时间/2026-11-2502:00:00UTC):notsealedagainyet');
   });
 
   it('renders times in Beijing time and UTC whatever offset they were written with', () => {

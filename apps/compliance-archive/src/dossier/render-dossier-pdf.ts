@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { Dossier, LETTER_LABELS, money, OUTCOME_LABELS } from './compose-dossier';
+import { Dossier, labelOf, LETTER_LABELS, money, OUTCOME_LABELS } from './compose-dossier';
 import { openChinesePdf } from '@complaints/platform';
 
 export const PDF_TIME_ZONE = 'Asia/Shanghai';
@@ -64,21 +64,36 @@ export function renderDossierPdf(dossier: Dossier, options: { compress?: boolean
     const at = bothTimes(dossier.sealed.sealedAt);
     field('封存 Sealed', `${at.local} / ${at.utc}, ${dossier.sealed.entries} entries up to seq ${dossier.sealed.lastEntrySeq}`);
     field('封存哈希 Seal hash', dossier.sealed.dossierHash);
+  } else if (dossier.reopened) {
+    const at = bothTimes(dossier.reopened.at);
+    field('封存 Sealed', `重新处理中，尚未再次封存 reopened (${labelOf(dossier.reopened.type).en}, seq ${dossier.reopened.seq}, ${at.local} / ${at.utc}): not sealed again yet`);
   } else {
     field('封存 Sealed', '尚未封存 not sealed yet');
   }
+  const notCovered = dossier.dossierHashCovers.notCovered;
+  if (notCovered.length) {
+    field('未纳入封存 NOT COVERED BY THE SEAL', notCovered.map((e) => `seq ${e.seq} ${labelOf(e.type).zh} ${labelOf(e.type).en}`).join('; '));
+  }
   field('档案哈希 Dossier hash', `${dossier.dossierHash}${dossier.dossierHashCovers.matchesSeal === false ? '  (与封存不符 DOES NOT MATCH THE SEAL)' : ''}`);
+  // The verdict says what it covers: the whole chain is GET /v1/archive/integrity's to check, not the dossier's.
   field(
     '完整性 Integrity',
     dossier.integrity.chainIntact
-      ? `${dossier.integrity.entriesVerified} 条记录校验通过 entries verified, chain intact`
+      ? `本投诉 ${dossier.integrity.entriesVerified} 条记录及其在哈希链中的前后链接校验通过 ${dossier.integrity.entriesVerified} entries of this complaint verified, ` +
+          'each with its links to the entries before and after it in the hash chain (the whole chain: GET /v1/archive/integrity)'
       : `校验失败 FAILED: ${dossier.integrity.problems.map((p) => `seq ${p.seq}: ${p.problem}`).join('; ')}`,
   );
+  const checkpoints = dossier.integrity.checkpoints;
+  if (checkpoints) {
+    const pending = checkpoints.notYetCovered.length ? `; not yet under one: seq ${checkpoints.notYetCovered.join(', ')}` : '';
+    field('签名检查点 Signed checkpoints', `${checkpoints.entriesCovered} of ${dossier.integrity.entriesVerified} entries under a signed checkpoint that verifies${pending}`);
+  }
 
   heading('时间线', 'Timeline');
+  const outsideSeal = new Set(notCovered.map((e) => e.seq));
   for (const item of dossier.timeline) {
     const t = bothTimes(item.at);
-    doc.font('bold').fontSize(10.5).fillColor('black').text(`${item.label.zh}  ${item.label.en}`, { width });
+    doc.font('bold').fontSize(10.5).fillColor('black').text(`${item.label.zh}  ${item.label.en}${outsideSeal.has(item.seq) ? '  (未纳入封存 not covered by the seal)' : ''}`, { width });
     line(`${t.local}  ·  ${t.utc}  ·  ${item.producer}  ·  seq ${item.seq}`, 8.5, GREY);
     line(item.summary, 9.5);
     doc.moveDown(0.35);
