@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Events, TOPICS } from '@complaints/contracts';
+import { maskDigitRuns } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
 import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
 import { archiveWriterRole } from '../../apps/compliance-archive/src/migrations';
@@ -21,6 +22,10 @@ const AUDIT = { 'x-retrieval-purpose': 'internal-audit' };
 const SUPPLEMENT = '补充：扣款时间为11月20日 10:32。';
 const TRIAGE_REASON = 'term "信用卡" -> cards';
 const HOLD_REASON = '客户已起诉，诉讼期间保留档案';
+/** A hold's reasons can name the customer, as this claim does: they must be erased with the customer's key. */
+const CLAIM_REASON = 'Claim by Mr Wang Wei, phone 13800138000, account 6222021234567890';
+const CLAIM_RELEASE = '诉讼已结案，已致电王伟先生 13800138000';
+const CLAIM_TEXTS = ['Wang Wei', '王伟', '13800138000', '6222021234567890'];
 const ERASED = /^\[erased under retention policy on \d{4}-\d\d-\d\d\]$/;
 const PII_KEYS = `t1:${randomBytes(32).toString('base64')}`;
 /** A review's response, its explanation sealed by investigation under the platform's PII keys (case.response-issued v2). */
@@ -69,6 +74,9 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     const events: Json[] = res.json().events;
     return (type: string) => events.filter((e) => e.type === type).map((e) => e.payload);
   };
+  /** A hold's row as stored, every column as text. */
+  const storedHold = async (id: string): Promise<string> =>
+    (await archive.pg.query(`SELECT h::text AS row FROM ${table('archive_legal_holds')} h WHERE id = $1`, [id])).rows[0].row;
   const keyRows = async () =>
     (await archive.pg.query(`SELECT key_id, customer_ref, complaint_id::text, linked_to, wrapped_key, destroyed_at FROM ${table('archive_subject_keys')} ORDER BY created_at, key_id`)).rows;
 
@@ -176,10 +184,15 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     expect((await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: '   ', reference: 'HCCL/2026/117' })).status).toBe(400);
     expect((await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'bad\nref' })).status).toBe(400);
     expect((await call('POST', `complaints/${randomUUID()}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'HCCL/2026/117' })).status).toBe(404);
-    const placed = await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: HOLD_REASON, reference: 'HCCL/2026/117' });
+    const placed = await call('POST', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer', { reason: CLAIM_REASON, reference: 'HCCL/2026/117' });
     expect(placed.status).toBe(201);
     holdId = placed.json().id;
-    expect(placed.json()).toMatchObject({ complaintId: oldComplaint, reason: HOLD_REASON, reference: 'HCCL/2026/117', releasedAt: null });
+    expect(placed.json()).toMatchObject({ complaintId: oldComplaint, reason: CLAIM_REASON, reference: 'HCCL/2026/117', releasedAt: null });
+    // Sealed at rest under the customer's key, opened for readers.
+    const stored = await storedHold(holdId);
+    for (const text of CLAIM_TEXTS) expect(stored).not.toContain(text);
+    expect((await call('GET', `complaints/${oldComplaint}/legal-holds`, 'compliance-officer')).json().holds).toEqual([expect.objectContaining({ id: holdId, reason: CLAIM_REASON })]);
+    expect((await call('GET', `complaints/${oldComplaint}/legal-holds`, 'auditor')).json().holds).toEqual([expect.objectContaining({ id: holdId, reason: maskDigitRuns(CLAIM_REASON) })]);
 
     const due = (await call('GET', 'retention/due', 'compliance-officer')).json();
     expect(due.due).toEqual([]);
@@ -193,18 +206,19 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     await feedOutbox();
     const actions = (await record(oldComplaint))('staff.action-recorded');
     expect(actions).toEqual(expect.arrayContaining([
-      expect.objectContaining({ action: 'archive.legal-hold-placed', roles: ['compliance-officer'], detail: { holdId, reference: 'HCCL/2026/117', reason: HOLD_REASON } }),
+      expect.objectContaining({ action: 'archive.legal-hold-placed', roles: ['compliance-officer'], detail: { holdId, reference: 'HCCL/2026/117', reason: maskDigitRuns(CLAIM_REASON) } }),
     ]));
     const { rows } = await archive.pg.query(`SELECT canonical FROM ${table('archive_entries')} WHERE complaint_id = $1 AND canonical LIKE '%legal-hold-placed%'`, [oldComplaint]);
     expect(rows).toHaveLength(1);
-    expect(rows[0].canonical).not.toContain(HOLD_REASON);
+    for (const text of CLAIM_TEXTS) expect(rows[0].canonical).not.toContain(text);
   });
 
   it('released, the purge destroys the customer\'s keys; the record and the dossier show the erasure marker', async () => {
     expect((await call('POST', `complaints/${oldComplaint}/legal-holds/${randomUUID()}/release`, 'compliance-officer', { reason: 'x' })).status).toBe(404);
-    const released = await call('POST', `complaints/${oldComplaint}/legal-holds/${holdId}/release`, 'compliance-officer', { reason: '诉讼已结案' });
+    const released = await call('POST', `complaints/${oldComplaint}/legal-holds/${holdId}/release`, 'compliance-officer', { reason: CLAIM_RELEASE });
     expect(released.status).toBe(200);
-    expect(released.json()).toMatchObject({ id: holdId, releasedAt: expect.any(String), releaseReason: '诉讼已结案' });
+    expect(released.json()).toMatchObject({ id: holdId, reason: CLAIM_REASON, releasedAt: expect.any(String), releaseReason: CLAIM_RELEASE });
+    for (const text of CLAIM_TEXTS) expect(await storedHold(holdId)).not.toContain(text);
     expect((await call('POST', `complaints/${oldComplaint}/legal-holds/${holdId}/release`, 'compliance-officer', { reason: 'again' })).status).toBe(409);
     expect((await call('POST', 'retention/purge', 'auditor', { asOf: new Date().toISOString() })).status).toBe(403);
     expect((await call('POST', 'retention/purge', 'compliance-officer', { asOf: '2999-01-01T00:00:00Z' })).status).toBe(400);
@@ -237,6 +251,17 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     // Sealed under the platform's PII keys on the wire, archived as text under the customer's key: destroying that key erases it, whoever holds PII_KEYS.
     expect(of('case.response-issued')[0]).toMatchObject({ explanation: expect.stringMatching(ERASED), outcome: 'upheld', reviewRound: 1 });
     expect(of('staff.action-recorded').find((a) => a.action === 'archive.legal-hold-placed').detail).toEqual({ holdId, reference: 'HCCL/2026/117', reason: expect.stringMatching(ERASED) });
+    // The hold's own row goes with the chain's copy: its reasons read as erased for everyone, and the table holds neither.
+    for (const role of ['compliance-officer', 'auditor']) {
+      const holds = await call('GET', `complaints/${oldComplaint}/legal-holds`, role);
+      expect(holds.status).toBe(200);
+      expect(holds.json()).toEqual({
+        complaintId: oldComplaint,
+        active: false,
+        holds: [expect.objectContaining({ id: holdId, reference: 'HCCL/2026/117', reason: expect.stringMatching(ERASED), releaseReason: expect.stringMatching(ERASED) })],
+      });
+    }
+    for (const text of CLAIM_TEXTS) expect(await storedHold(holdId)).not.toContain(text);
     // The recent complaint still reads in full.
     expect((await record(recentComplaint))('complaint.received')[0].summary).toBe(SAMPLE_SUMMARY);
 
@@ -378,6 +403,12 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     expect(await refusal(`TRUNCATE ${table('archive_subject_keys')} CASCADE`)).toMatchObject({ code: '42501' });
     expect(await refusal(`DELETE FROM ${table('archive_legal_holds')}`)).toMatchObject({ code: '42501' });
     expect(await refusal(`UPDATE ${table('archive_legal_holds')} SET released_at = NULL, released_by = NULL, release_reason = NULL`)).toMatchObject({ code: '42501' });
+    // A hold's reasons are stored sealed only: clear text is refused, whoever writes it.
+    for (const reason of [CLAIM_REASON, { sealed: CLAIM_REASON }, { erased: CLAIM_REASON }, { sealed: 'v1:sk_0:x', note: CLAIM_REASON }].map((r) => JSON.stringify(r))) {
+      expect(await refusal(`INSERT INTO ${table('archive_legal_holds')} (id, complaint_id, reason, reference, placed_by) VALUES ($1, $2, $3::jsonb, 'HCCL/2026/121', 'dba')`, [randomUUID(), recentComplaint, reason])).toMatchObject({
+        code: '23514',
+      });
+    }
     expect(await refusal(`DELETE FROM ${table('archive_purges')}`)).toMatchObject({ code: '42501', message: 'archive_purges is append-only: DELETE refused' });
   });
 });

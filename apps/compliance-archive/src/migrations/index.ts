@@ -7,6 +7,7 @@ import { ArchiveComplaintIndex1764633700000 } from './1764633700000-complaint-in
 import { ArchiveRetention1764633800000 } from './1764633800000-retention';
 import { ArchiveMessagingHousekeeping1796661115000 } from './1796661115000-messaging-housekeeping';
 import { ArchiveIndexReopenings1796750000000 } from './1796750000000-index-reopenings';
+import { ArchiveSealedHoldReasons1796851200000 } from './1796851200000-sealed-hold-reasons';
 
 /**
  * The login role the archive can run as: named after the schema, since roles are cluster-wide and
@@ -141,4 +142,5 @@ export const archiveMigrations = [
   ArchiveRetention1764633800000,
   ArchiveMessagingHousekeeping1796661115000,
   ArchiveIndexReopenings1796750000000,
+  ArchiveSealedHoldReasons1796851200000,
 ];

@@ -71,17 +71,12 @@ export class ArchiveRetention {
 
   @Get('complaints/:complaintId/legal-holds')
   @Allow('compliance-officer', 'auditor')
-  @ApiOperation({ summary: "The complaint's legal holds, active and released; their reasons masked for roles that do not see personal data" })
+  @ApiOperation({ summary: "The complaint's legal holds, active and released; their reasons masked for roles that do not see personal data, and erased with the customer's key" })
   async legalHolds(@Param('complaintId', UuidParameterPipe) complaintId: string, @Req() request: AuthenticatedRequest) {
-    const holds = await this.retention.holdsOf(this.dataSource.manager, complaintId);
+    const holds = await this.retention.holdsOf(this.dataSource.manager, complaintId, personalDataViewFor(request.principal));
     // A hold found is listed even without a record, so that one placed on such a complaint can still be seen and released.
     if (!holds.length && !(await holdsRecordOf(this.dataSource.manager, complaintId))) throw noRecordOf();
-    const view = personalDataViewFor(request.principal);
-    return {
-      complaintId,
-      active: holds.some((h) => !h.releasedAt),
-      holds: holds.map((h) => ({ ...h, reason: view.text(h.reason), releaseReason: h.releaseReason === null ? null : view.text(h.releaseReason) })),
-    };
+    return { complaintId, active: holds.some((h) => !h.releasedAt), holds };
   }
 
   @Post('complaints/:complaintId/legal-holds')

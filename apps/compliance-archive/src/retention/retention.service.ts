@@ -4,7 +4,10 @@ import { EntityManager } from 'typeorm';
 import { Events } from '@complaints/contracts';
 import { AuthenticatedRequest, ProblemException, StaffAuditTrail } from '@complaints/platform';
 import { holdsRecordOf, noRecordOf } from '../archive/complaint-on-record';
+import { PersonalDataView, personalDataViewFor } from './personal-data-view';
 import { ComplaintStanding, RetentionPlan, retentionPlan, retentionYearsFromEnv } from './retention-policy';
+import { SEALED_HOLD_REASON, SEALED_HOLD_RELEASE_REASON, SealedField } from './sealed-fields';
+import { SubjectKeys } from './subject-keys';
 
 export interface LegalHold {
   id: string;
@@ -37,28 +40,29 @@ const problem = (status: 404 | 409 | 400, title: string, detail: string) =>
     detail,
   });
 
+/** A hold as stored: its reasons sealed under the complaint's key (sealed-fields.ts), so they go when the customer is erased. */
 interface HoldRow {
   id: string;
   complaint_id: string;
-  reason: string;
+  reason: SealedField;
   reference: string;
   placed_at: Date;
   placed_by: string;
   released_at: Date | null;
   released_by: string | null;
-  release_reason: string | null;
+  release_reason: SealedField | null;
 }
 
-const holdOf = (r: HoldRow): LegalHold => ({
+const holdOf = (r: HoldRow, reason: string, releaseReason: string | null): LegalHold => ({
   id: r.id,
   complaintId: r.complaint_id,
-  reason: r.reason,
+  reason,
   reference: r.reference,
   placedAt: r.placed_at.toISOString(),
   placedBy: r.placed_by,
   releasedAt: r.released_at?.toISOString() ?? null,
   releasedBy: r.released_by,
-  releaseReason: r.release_reason,
+  releaseReason,
 });
 
 /**
@@ -71,7 +75,16 @@ export class RetentionService {
   /** Read at start-up: a wrong setting stops the service. */
   readonly years = retentionYearsFromEnv();
 
-  constructor(private readonly audit: StaffAuditTrail) {}
+  constructor(
+    private readonly audit: StaffAuditTrail,
+    private readonly subjectKeys: SubjectKeys,
+  ) {}
+
+  /** The holds with their reasons opened for the reader: as written, masked, or the erasure marker once the key is destroyed. */
+  private async opened(manager: EntityManager, rows: HoldRow[], view: PersonalDataView): Promise<LegalHold[]> {
+    const open = await this.subjectKeys.textOpenerFor(manager, rows.flatMap((r) => (r.release_reason ? [r.reason, r.release_reason] : [r.reason])), view);
+    return rows.map((r) => holdOf(r, open(r.id, SEALED_HOLD_REASON, r.reason), r.release_reason && open(r.id, SEALED_HOLD_RELEASE_REASON, r.release_reason)));
+  }
 
   private lock(manager: EntityManager) {
     return manager.query(`SELECT pg_advisory_xact_lock(hashtext('compliance-archive:retention:' || current_schema()))`);
@@ -181,9 +194,9 @@ export class RetentionService {
     return { asOf: plan.asOf, purged, heldBack: plan.heldBack };
   }
 
-  async holdsOf(manager: EntityManager, complaintId: string): Promise<LegalHold[]> {
+  async holdsOf(manager: EntityManager, complaintId: string, view: PersonalDataView): Promise<LegalHold[]> {
     const rows: HoldRow[] = await manager.query(`SELECT * FROM archive_legal_holds WHERE complaint_id = $1 ORDER BY placed_at, id`, [complaintId]);
-    return rows.map(holdOf);
+    return this.opened(manager, rows, view);
   }
 
   async placeHold(manager: EntityManager, request: AuthenticatedRequest, complaintId: string, reason: string, reference: string): Promise<LegalHold> {
@@ -196,12 +209,14 @@ export class RetentionService {
       [complaintId],
     );
     if (erased) throw problem(409, 'Already erased', `the personal data of this complaint was erased on ${erased.destroyed_at.toISOString().slice(0, 10)}; a hold cannot bring it back`);
+    const id = randomUUID();
+    const sealed = await this.subjectKeys.sealText(manager, complaintId, id, SEALED_HOLD_REASON, reason);
     const [row]: HoldRow[] = await manager.query(
-      `INSERT INTO archive_legal_holds (id, complaint_id, reason, reference, placed_by) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-      [randomUUID(), complaintId, reason, reference, principal.subject],
+      `INSERT INTO archive_legal_holds (id, complaint_id, reason, reference, placed_by) VALUES ($1, $2, $3::jsonb, $4, $5) RETURNING *`,
+      [id, complaintId, JSON.stringify(sealed), reference, principal.subject],
     );
     await this.audit.record(manager, request, complaintId, 'archive.legal-hold-placed', { holdId: row.id, reference, reason });
-    return holdOf(row);
+    return holdOf(row, personalDataViewFor(principal).text(reason), null);
   }
 
   async releaseHold(manager: EntityManager, request: AuthenticatedRequest, complaintId: string, holdId: string, reason: string): Promise<LegalHold> {
@@ -211,11 +226,13 @@ export class RetentionService {
     const [found]: HoldRow[] = await manager.query(`SELECT * FROM archive_legal_holds WHERE id = $1 AND complaint_id = $2 FOR UPDATE`, [holdId, complaintId]);
     if (!found) throw problem(404, 'Not found', 'this complaint has no such legal hold');
     if (found.released_at) throw problem(409, 'Already released', `the hold was released on ${found.released_at.toISOString()}`);
+    const sealed = await this.subjectKeys.sealText(manager, complaintId, holdId, SEALED_HOLD_RELEASE_REASON, reason);
     const [[row]]: [HoldRow[], number] = await manager.query(
-      `UPDATE archive_legal_holds SET released_at = clock_timestamp(), released_by = $2, release_reason = $3 WHERE id = $1 RETURNING *`,
-      [holdId, principal.subject, reason],
+      `UPDATE archive_legal_holds SET released_at = clock_timestamp(), released_by = $2, release_reason = $3::jsonb WHERE id = $1 RETURNING *`,
+      [holdId, principal.subject, JSON.stringify(sealed)],
     );
     await this.audit.record(manager, request, complaintId, 'archive.legal-hold-released', { holdId, reason });
-    return holdOf(row);
+    const [released] = await this.opened(manager, [row], personalDataViewFor(principal));
+    return released;
   }
 }

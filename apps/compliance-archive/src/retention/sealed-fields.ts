@@ -78,6 +78,15 @@ export const STAFF_DETAIL_IN_CLEAR: ReadonlySet<string> = new Set([
   'taskId', 'late', 'evidenceId', 'kind', 'sha256', 'contactId', 'channel', 'noteId', 'actionId', 'status', 'involvedStaff',
 ]);
 
+/**
+ * Texts the archive keeps outside the chain that can name the customer, sealed under the key of
+ * the complaint they are about like the fields above (SubjectKeyStore.sealText): `table.column`,
+ * bound into each seal together with the row's id. A legal hold's reasons quote the claim behind
+ * it, and the chain's copy of them (staff.action-recorded) is sealed already.
+ */
+export const SEALED_HOLD_REASON = 'archive_legal_holds.reason';
+export const SEALED_HOLD_RELEASE_REASON = 'archive_legal_holds.release_reason';
+
 /** A sealed field as stored in the envelope: the ciphertext, or (sealed after its key was destroyed) only the erasure date. */
 export type SealedField = { sealed: string } | { erased: string };
 
