@@ -8,6 +8,7 @@ import { ArchiveRetention1764633800000 } from './1764633800000-retention';
 import { ArchiveMessagingHousekeeping1796661115000 } from './1796661115000-messaging-housekeeping';
 import { ArchiveIndexReopenings1796750000000 } from './1796750000000-index-reopenings';
 import { ArchiveSealedHoldReasons1796851200000 } from './1796851200000-sealed-hold-reasons';
+import { ArchiveIndexRedressClosures1796860000000 } from './1796860000000-index-redress-closures';
 
 /**
  * The login role the archive can run as: named after the schema, since roles are cluster-wide and
@@ -143,4 +144,5 @@ export const archiveMigrations = [
   ArchiveMessagingHousekeeping1796661115000,
   ArchiveIndexReopenings1796750000000,
   ArchiveSealedHoldReasons1796851200000,
+  ArchiveIndexRedressClosures1796860000000,
 ];

@@ -21,6 +21,9 @@ export const INDEXED_EVENT_TYPES = [
   Events.CaseResolved.type,
   Events.CaseResponseIssued.type,
   Events.RemedyProposed.type,
+  Events.RemedyWithdrawn.type,
+  Events.RemedyRejected.type,
+  Events.RemedyReversed.type,
   Events.NotificationSent.type,
   Events.ComplaintWithdrawn.type,
   Events.CaseReopened.type,
@@ -33,6 +36,24 @@ export const INDEXED_EVENT_TYPES = [
  * listed here (case.response-issued@v2 changed only the explanation, which the index never reads).
  */
 const INDEXED_VERSIONS: Readonly<Record<string, readonly number[]>> = { [Events.CaseResponseIssued.type]: [1, 2] };
+
+/**
+ * What the complaint's closures are derived from (statistics/closures.ts): every decision with its
+ * outcome, every final response, every return to work, the withdrawal. The row keeps only the first
+ * and latest of these; a reopened complaint closed twice needs each (docs/archive.md).
+ */
+export const MILESTONE_KINDS = ['decision', 'final-response', 'reopening', 'withdrawal'] as const;
+export type MilestoneKind = (typeof MILESTONE_KINDS)[number];
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** The events after which a remedy no longer counts as redress: nothing is, or stays, paid for it. */
+export const REMEDY_ENDINGS = ['withdrawn', 'rejected', 'reversed'] as const;
+export type RemedyEnding = (typeof REMEDY_ENDINGS)[number];
+const ENDED_AS: Readonly<Record<string, RemedyEnding>> = {
+  [Events.RemedyWithdrawn.type]: 'withdrawn',
+  [Events.RemedyRejected.type]: 'rejected',
+  [Events.RemedyReversed.type]: 'reversed',
+};
 
 /** What one event contributes to its complaint's row; null where the event says nothing. */
 export interface IndexPatch {
@@ -57,7 +78,10 @@ export interface IndexPatch {
   withdrawnAt: string | null;
   /** Worked again after an answer: the complaint is open until the next final response. */
   reopenedAt: string | null;
+  /** A proposal of the remedy; proposed again with the same id when amended, the latest (by eventAt) holds its amount. */
   remedy: { remedyId: string; amountMinor: number; currency: string } | null;
+  remedyEnd: { remedyId: string; endedAs: RemedyEnding; endedAt: string } | null;
+  milestone: { kind: MilestoneKind; at: string; outcome: Outcome | null } | null;
   /** The event's own time: updated_at is the newest of these, so projecting again changes nothing. */
   eventAt: string;
 }
@@ -104,6 +128,8 @@ export function indexPatchOf(event: EventEnvelope): IndexPatch | null {
     withdrawnAt: null,
     reopenedAt: null,
     remedy: null,
+    remedyEnd: null,
+    milestone: null,
     eventAt,
   };
   switch (event.type) {
@@ -133,10 +159,13 @@ export function indexPatchOf(event: EventEnvelope): IndexPatch | null {
       return patch;
     }
     case Events.CaseResolved.type:
-    case Events.CaseResponseIssued.type:
-      patch.outcome = oneOf(p.outcome, OUTCOMES);
-      patch.resolvedAt = patch.outcome ? eventAt : null;
+    case Events.CaseResponseIssued.type: {
+      const outcome = oneOf(p.outcome, OUTCOMES) as Outcome | null;
+      patch.outcome = outcome;
+      patch.resolvedAt = outcome ? eventAt : null;
+      patch.milestone = outcome ? { kind: 'decision', at: eventAt, outcome } : null;
       return patch;
+    }
     case Events.RemedyProposed.type: {
       const amount = obj(p.amount);
       const remedyId = text(p.remedyId, 36);
@@ -147,17 +176,27 @@ export function indexPatchOf(event: EventEnvelope): IndexPatch | null {
       }
       return patch;
     }
+    case Events.RemedyWithdrawn.type:
+    case Events.RemedyRejected.type:
+    case Events.RemedyReversed.type: {
+      const remedyId = text(p.remedyId, 36);
+      if (remedyId && UUID.test(remedyId)) patch.remedyEnd = { remedyId: remedyId.toLowerCase(), endedAs: ENDED_AS[event.type], endedAt: eventAt };
+      return patch;
+    }
     case Events.NotificationSent.type:
       if (p.kind !== 'final-response') return null;
       patch.respondedAt = eventAt;
+      patch.milestone = { kind: 'final-response', at: eventAt, outcome: null };
       return patch;
     case Events.ComplaintWithdrawn.type:
       patch.withdrawnAt = instant(p.withdrawnAt) ?? eventAt;
+      patch.milestone = { kind: 'withdrawal', at: patch.withdrawnAt, outcome: null };
       return patch;
     case Events.CaseReopened.type:
     case Events.CaseReviewRequested.type:
     case Events.SurveyReviewOpened.type:
       patch.reopenedAt = eventAt;
+      patch.milestone = { kind: 'reopening', at: eventAt, outcome: null };
       return patch;
     default:
       return null;
@@ -190,14 +229,34 @@ const UPSERT = `
     reopened_at = GREATEST(t.reopened_at, EXCLUDED.reopened_at),
     updated_at = GREATEST(t.updated_at, EXCLUDED.updated_at)`;
 
-/** Redress: the sum of the complaint's remedies, each counted once by its id; null when they are in more than one currency. */
+/**
+ * The complaint's remedies that still stand (`complaintId` is an SQL expression): each once, at the
+ * amount of its latest proposal (compensation amends a waiting proposal in place and proposes it
+ * again under the same id), and none that was withdrawn, rejected or reversed. Columns
+ * remedy_id, amount_minor, currency, proposed_at (of that latest proposal).
+ */
+export const standingRemedies = (complaintId: string) => `
+  SELECT DISTINCT ON (p.remedy_id) p.remedy_id, p.amount_minor, p.currency, p.proposed_at
+    FROM archive_complaint_index_remedies p
+   WHERE p.complaint_id = ${complaintId}
+     AND NOT EXISTS (SELECT 1 FROM archive_complaint_index_remedy_ends e WHERE e.remedy_id = p.remedy_id)
+   ORDER BY p.remedy_id, p.proposed_at DESC`;
+
+/** Redress: the sum of the complaint's standing remedies; null when there are none, or they are in more than one currency. */
 const REDRESS = `
   UPDATE archive_complaint_index i
      SET redress_minor = r.total, redress_currency = r.currency
     FROM (SELECT CASE WHEN count(DISTINCT currency) = 1 THEN sum(amount_minor) END AS total,
                  CASE WHEN count(DISTINCT currency) = 1 THEN min(currency) END AS currency
-            FROM archive_complaint_index_remedies WHERE complaint_id = $1) r
+            FROM (${standingRemedies('$1')}) s) r
    WHERE i.complaint_id = $1`;
+
+/**
+ * The table the newest index migration adds. Earlier migrations rebuild the index with this code,
+ * which writes tables they predate: they leave the rebuild to the newest, which always runs after
+ * them. Name here whatever the next index migration adds.
+ */
+const LATEST_INDEX_TABLE = 'archive_complaint_index_milestones';
 
 /** Events read per batch when rebuilding. */
 const REBUILD_BATCH = 500;
@@ -258,9 +317,12 @@ export class ComplaintIndex {
   /**
    * (Re)builds the index from archive_entries, reading the events the index uses in seq order.
    * Idempotent, so it may run over an index that is already (partly) there; it never deletes.
-   * Returns the number of events projected.
+   * Returns the number of events projected; 0 when called by a migration older than the index's
+   * newest, whose tables this code needs (see LATEST_INDEX_TABLE).
    */
   async rebuild(manager: EntityManager): Promise<number> {
+    const [{ current }]: { current: boolean }[] = await manager.query(`SELECT to_regclass($1) IS NOT NULL AS current`, [LATEST_INDEX_TABLE]);
+    if (!current) return 0;
     let after = '0';
     let projected = 0;
     for (;;) {
@@ -283,13 +345,27 @@ export class ComplaintIndex {
       p.triagedAt, p.taxonomy, p.productCode, p.causeCode, p.channelCode, p.category, p.severity, p.department,
       p.outcome, p.resolvedAt, p.respondedAt, p.withdrawnAt, p.reopenedAt, p.eventAt,
     ]);
+    if (p.milestone) {
+      await manager.query(
+        `INSERT INTO archive_complaint_index_milestones (complaint_id, kind, at, outcome) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [p.complaintId, p.milestone.kind, p.milestone.at, p.milestone.outcome],
+      );
+    }
+    // Each proposal is kept, keyed by its time: the latest wins whatever order they are projected
+    // in, and the same proposal published again under a new event id adds nothing.
     if (p.remedy) {
       await manager.query(
         `INSERT INTO archive_complaint_index_remedies (remedy_id, complaint_id, amount_minor, currency, proposed_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (remedy_id) DO NOTHING`,
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (remedy_id, proposed_at) DO NOTHING`,
         [p.remedy.remedyId, p.complaintId, p.remedy.amountMinor, p.remedy.currency, p.eventAt],
       );
-      await manager.query(REDRESS, [p.complaintId]);
     }
+    if (p.remedyEnd) {
+      await manager.query(
+        `INSERT INTO archive_complaint_index_remedy_ends (remedy_id, complaint_id, ended_as, ended_at) VALUES ($1, $2, $3, $4) ON CONFLICT (remedy_id) DO NOTHING`,
+        [p.remedyEnd.remedyId, p.complaintId, p.remedyEnd.endedAs, p.remedyEnd.endedAt],
+      );
+    }
+    if (p.remedy || p.remedyEnd) await manager.query(REDRESS, [p.complaintId]);
   }
 }

@@ -6,8 +6,10 @@ import { calendarFor } from '@complaints/domain';
 import { Allow, AuthenticatedRequest, StaffAuditTrail } from '@complaints/platform';
 import { findCode, taxonomyById, TAXONOMY_IDS } from '@complaints/taxonomy';
 import { RETRIEVAL_PURPOSES, RetrievalLog, statedPurpose } from '../dossier/retrieval';
+import { MilestoneKind, Outcome, standingRemedies } from '../search/complaint-index';
 import { badQuery } from '../search/search-filter';
 import { retrievalFilter } from '../dossier/retrieval';
+import { closuresOf } from './closures';
 import { buildJrt0169 } from './jrt0169';
 import { toCsv, toXlsx } from './render';
 import { FORMATS, ReportFormat, ReportName, REPORTS, StatComplaint, StatReport } from './tables';
@@ -28,6 +30,12 @@ export function statisticsQuery(query: { from?: unknown; to?: unknown; report?: 
   return { from: from!, to: to!, report: query.report as ReportName, format: (query.format as ReportFormat | undefined) ?? 'json' };
 }
 
+/** A complaint as the statistics query reads it: amounts as text (bigint), times as JSON gives them. */
+type StatRow = Omit<StatComplaint, 'redress' | 'closures'> & {
+  remedies: { proposedAt: string; currency: string; amountMinor: string }[];
+  milestones: { kind: MilestoneKind; at: string; outcome: Outcome | null }[];
+};
+
 const TITLES: Record<ReportName, string> = {
   jrt0169: 'JR/T 0169-2018 金融消费者投诉统计 / complaints by channel, business type and cause',
   'uk-return': 'FCA complaints return (DISP 1.10) by product',
@@ -40,7 +48,8 @@ const NOTES: Record<ReportName, string[]> = {
   ],
   'uk-return': [
     'Opened: received in [from, to). Closed: final response sent (or complaint withdrawn) in [from, to). Within 3 business days: by close of the third business day after the day of receipt, UK (England and Wales) bank holidays and weekends excluded. Within 8 weeks: otherwise within eight weeks of receipt.',
-    'Upheld counts upheld and partially upheld decisions among complaints closed. Redress: remedies proposed for the complaints closed, per currency, in major units.',
+    'A complaint reopened after its final response is closed again by the next one: each closure counts in its own period, with the decision that response gave; one closed more than once in the period counts once, as its last closure there left it.',
+    'Upheld counts upheld and partially upheld decisions among complaints closed. Redress: the remedies granted by the decisions of the closures in the period, per currency, in major units, each at its latest amount; remedies withdrawn, rejected or reversed are not counted.',
   ],
 };
 
@@ -77,24 +86,33 @@ export class ArchiveStatistics {
     const q = statisticsQuery({ from, to, report, format });
     const stated = statedPurpose(request.headers);
     const { body, type, extension } = await this.dataSource.transaction(async (manager) => {
-      const rows: (Omit<StatComplaint, 'redress'> & { redress: { currency: string; amountMinor: string }[] })[] = await manager.query(
-        `SELECT i.complaint_id AS "complaintId", i.received_at AS "receivedAt", i.channel, i.channel_code AS "channelCode", i.taxonomy,
+      const rows: StatRow[] = await manager.query(
+        `WITH chosen AS (
+           SELECT complaint_id FROM archive_complaint_index WHERE received_at >= $1 AND received_at < $2
+           UNION
+           SELECT complaint_id FROM archive_complaint_index_milestones WHERE kind IN ('final-response', 'withdrawal') AND at >= $1 AND at < $2)
+         SELECT i.complaint_id AS "complaintId", i.received_at AS "receivedAt", i.channel, i.channel_code AS "channelCode", i.taxonomy,
                 i.product_code AS "productCode", i.cause_code AS "causeCode", i.outcome, i.responded_at AS "respondedAt", i.closed_at AS "closedAt",
-                COALESCE((SELECT json_agg(json_build_object('currency', r.currency, 'amountMinor', r.sum::text))
-                            FROM (SELECT currency, sum(amount_minor) AS sum FROM archive_complaint_index_remedies
-                                   WHERE complaint_id = i.complaint_id GROUP BY currency) r), '[]'::json) AS redress
-           FROM archive_complaint_index i
-          WHERE (i.received_at >= $1 AND i.received_at < $2)
-             OR (COALESCE(i.responded_at, i.closed_at) >= $1 AND COALESCE(i.responded_at, i.closed_at) < $2)`,
+                COALESCE((SELECT json_agg(json_build_object('proposedAt', s.proposed_at, 'currency', s.currency, 'amountMinor', s.amount_minor::text))
+                            FROM (${standingRemedies('i.complaint_id')}) s), '[]'::json) AS remedies,
+                COALESCE((SELECT json_agg(json_build_object('kind', m.kind, 'at', m.at, 'outcome', m.outcome))
+                            FROM archive_complaint_index_milestones m WHERE m.complaint_id = i.complaint_id), '[]'::json) AS milestones
+           FROM chosen JOIN archive_complaint_index i USING (complaint_id)`,
         [q.from.toISOString(), q.to.toISOString()],
       );
-      const complaints: StatComplaint[] = rows.map((r) => ({
-        ...r,
-        receivedAt: r.receivedAt && new Date(r.receivedAt),
-        respondedAt: r.respondedAt && new Date(r.respondedAt),
-        closedAt: r.closedAt && new Date(r.closedAt),
-        redress: r.redress.map((x) => ({ currency: x.currency, amountMinor: Number(x.amountMinor) })),
-      }));
+      const complaints: StatComplaint[] = rows.map(({ remedies, milestones, ...r }) => {
+        const standing = remedies.map((x) => ({ proposedAt: new Date(x.proposedAt), currency: x.currency, amountMinor: Number(x.amountMinor) }));
+        const redress = new Map<string, number>();
+        for (const x of standing) redress.set(x.currency, (redress.get(x.currency) ?? 0) + x.amountMinor);
+        return {
+          ...r,
+          receivedAt: r.receivedAt && new Date(r.receivedAt),
+          respondedAt: r.respondedAt && new Date(r.respondedAt),
+          closedAt: r.closedAt && new Date(r.closedAt),
+          redress: [...redress].map(([currency, amountMinor]) => ({ currency, amountMinor })),
+          closures: closuresOf(milestones.map((m) => ({ ...m, at: new Date(m.at) })), standing),
+        };
+      });
       const tables =
         q.report === 'jrt0169'
           ? buildJrt0169(complaints, taxonomyById('cn-jrt0169'), q.from, q.to)

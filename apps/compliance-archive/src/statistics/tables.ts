@@ -35,6 +35,25 @@ export interface StatReport {
   tables: StatTable[];
 }
 
+/** Money per currency, in minor units. */
+export interface StatMoney {
+  currency: string;
+  amountMinor: number;
+}
+
+/**
+ * One time a complaint was closed: a final response sent, or a withdrawal before one. A complaint
+ * reopened and answered again is closed again (statistics/closures.ts).
+ */
+export interface StatClosure {
+  closedAt: Date;
+  kind: 'final-response' | 'withdrawal';
+  /** The decision that response gave; null for a withdrawal, or an answer with no decision on record. */
+  outcome: 'upheld' | 'partially-upheld' | 'not-upheld' | null;
+  /** The standing remedies the decisions of this closure granted, by currency. */
+  redress: StatMoney[];
+}
+
 /** One complaint, as the statistics read it from the complaint index. */
 export interface StatComplaint {
   complaintId: string;
@@ -45,12 +64,18 @@ export interface StatComplaint {
   productCode: string | null;
   causeCode: string | null;
   outcome: 'upheld' | 'partially-upheld' | 'not-upheld' | null;
-  /** When the final response went out. */
+  /** When the first final response went out. */
   respondedAt: Date | null;
-  /** closed_at of the index: the answer with a decision, or the withdrawal. */
+  /** closed_at of the index: the latest answer with a decision, or the withdrawal. */
   closedAt: Date | null;
-  /** Remedies proposed for the complaint, each once, by currency. */
-  redress: { currency: string; amountMinor: number }[];
+  /** The complaint's standing remedies (latest amount, not withdrawn, rejected or reversed), by currency. */
+  redress: StatMoney[];
+  /**
+   * Every closure, oldest first. Without them (a caller holding the index row only) the complaint
+   * counts as closed once, at respondedAt (or closedAt), with the row's outcome and redress: wrong
+   * for a complaint reopened since, so the statistics route always gives them.
+   */
+  closures?: StatClosure[];
 }
 
 export const KEY_COLUMNS: StatColumn[] = [

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { CURRENCY_EXPONENTS, RestDayCalendar } from '@complaints/domain';
-import { inPeriod, KEY_COLUMNS, StatColumn, StatComplaint, StatTable, TOTAL, UNCLASSIFIED, UNKNOWN_CODE } from './tables';
+import { inPeriod, KEY_COLUMNS, StatClosure, StatColumn, StatComplaint, StatTable, TOTAL, UNCLASSIFIED, UNKNOWN_CODE } from './tables';
 
 export const UK_ZONE = 'Europe/London';
 
@@ -40,12 +40,24 @@ export interface ProductLabel {
   nameEn?: string;
 }
 
+/** The closures of a complaint given without them: once, at its (first) answer or withdrawal. */
+function closuresOrRow(c: StatComplaint): StatClosure[] {
+  if (c.closures) return c.closures;
+  const closedAt = c.respondedAt ?? c.closedAt;
+  return closedAt ? [{ closedAt, kind: c.respondedAt ? 'final-response' : 'withdrawal', outcome: c.outcome, redress: c.redress }] : [];
+}
+
 /**
  * The FCA complaints return (DISP 1.10 / DISP 1 Annex 1R) shape, by product, for [from, to):
  * complaints opened (received) in the period; complaints closed in the period (final response
  * sent, or withdrawn) split by how fast; upheld (upheld or partially upheld) among those closed,
- * count and percent; redress for the complaints closed, total per currency. Closing is measured
- * from received_at to the final response (responded_at), or to closed_at for a withdrawal.
+ * count and percent; redress for the complaints closed, total per currency.
+ *
+ * A complaint reopened after its answer is closed again by its next one (`closuresOf`): each
+ * return counts the closures in its own period with the decision each gave, so a return drawn
+ * later for an earlier period says what was decided then. One closed twice in the period counts
+ * once, as its last closure there left it (speed measured from receipt to that closure), with the
+ * redress of all its closures there.
  */
 export function buildUkReturn(
   complaints: StatComplaint[],
@@ -70,21 +82,21 @@ export function buildUkReturn(
   for (const c of complaints) {
     const product = c.productCode ?? UNCLASSIFIED.code;
     const opened = inPeriod(c.receivedAt, from, to);
-    const closingAt = c.respondedAt ?? c.closedAt;
-    const closed = c.receivedAt !== null && inPeriod(closingAt, from, to);
-    if (!opened && !closed) continue;
+    const closures = c.receivedAt === null ? [] : closuresOrRow(c).filter((x) => inPeriod(x.closedAt, from, to));
+    const last = closures.reduce<StatClosure | null>((latest, x) => (!latest || x.closedAt > latest.closedAt ? x : latest), null);
+    if (!opened && !last) continue;
     const tally = byProduct.get(product) ?? empty();
     byProduct.set(product, tally);
     for (const t of [tally, total]) {
       if (opened) t.opened += 1;
-      if (!closed) continue;
+      if (!last) continue;
       t.closed += 1;
-      const speed = closedWithin(c.receivedAt!, closingAt!, calendar);
+      const speed = closedWithin(c.receivedAt!, last.closedAt, calendar);
       if (speed === 'within-3-business-days') t.within3 += 1;
       else if (speed === 'within-8-weeks') t.within8w += 1;
       else t.later += 1;
-      if (c.outcome === 'upheld' || c.outcome === 'partially-upheld') t.upheld += 1;
-      for (const r of c.redress) {
+      if (last.outcome === 'upheld' || last.outcome === 'partially-upheld') t.upheld += 1;
+      for (const r of closures.flatMap((x) => x.redress)) {
         currencies.add(r.currency);
         t.redress.set(r.currency, (t.redress.get(r.currency) ?? 0) + r.amountMinor);
       }
