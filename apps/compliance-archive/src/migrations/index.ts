@@ -9,6 +9,7 @@ import { ArchiveMessagingHousekeeping1796661115000 } from './1796661115000-messa
 import { ArchiveIndexReopenings1796750000000 } from './1796750000000-index-reopenings';
 import { ArchiveSealedHoldReasons1796851200000 } from './1796851200000-sealed-hold-reasons';
 import { ArchiveIndexRedressClosures1796860000000 } from './1796860000000-index-redress-closures';
+import { ArchiveIndexWithdrawnAfterReopening1796870000000 } from './1796870000000-index-withdrawn-after-reopening';
 
 /**
  * The login role the archive can run as: named after the schema, since roles are cluster-wide and
@@ -145,4 +146,5 @@ export const archiveMigrations = [
   ArchiveIndexReopenings1796750000000,
   ArchiveSealedHoldReasons1796851200000,
   ArchiveIndexRedressClosures1796860000000,
+  ArchiveIndexWithdrawnAfterReopening1796870000000,
 ];
