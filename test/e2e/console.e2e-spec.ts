@@ -118,6 +118,8 @@ describe('the web console, in a browser, over the running platform', () => {
   const choose = async (fieldId: string, option: string) => {
     await page.locator(`#${fieldId}`).click();
     await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
+    // The list stays in the page while it slides away; axe-core run then finds its options outside any landmark.
+    await page.waitForFunction(() => [...document.querySelectorAll('.ant-select-dropdown')].every((e) => getComputedStyle(e).display === 'none'));
   };
 
   beforeAll(async () => {
@@ -365,6 +367,9 @@ describe('the web console, in a browser, over the running platform', () => {
     await page.waitForURL(`${base}/compliance/dossiers/${complaintId}`);
     await page.getByText(/该投诉的所有记录均校验通过/).waitFor();
     await page.getByText(/^封存于 /).waitFor();
+    // The remedy the supervisor approved stands at its amount; the page says how far signed checkpoints vouch for the record.
+    await page.getByTestId('dossier-remedies').getByRole('row').filter({ hasText: '退还费用' }).filter({ hasText: '1,500.00' }).filter({ hasText: '有效' }).waitFor();
+    await page.getByTestId('dossier-checkpoints').filter({ hasText: /条记录中有 \d+ 条处于校验通过的签名检查点之下/ }).waitFor();
     await accessible('dossier');
     await screenshot('dossier');
 
@@ -374,6 +379,7 @@ describe('the web console, in a browser, over the running platform', () => {
     const dossier = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
     expect(dossier).toMatchObject({ format: 'complaints-dossier@1', complaintId, ticketNumber, integrity: { chainIntact: true, problems: [] } });
     expect(dossier.sealed.dossierHash).toBe(dossier.dossierHash);
+    expect(dossier.remedies).toEqual([expect.objectContaining({ type: 'fee-refund', amount: { amountMinor: 150_000, currency: 'CNY' }, ended: null })]);
     expect(dossier.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['complaint.received', 'case.findings-recorded', 'case.response-issued']));
 
     const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载 PDF' }).click()]);

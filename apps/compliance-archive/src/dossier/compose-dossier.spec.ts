@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { EventEnvelope, validateEnvelope } from '@complaints/contracts';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../archive/hash-chain';
 import { composeDossier, DossierEntry } from './compose-dossier';
 import { SAMPLE_EXPLANATION, SAMPLE_SUMMARY, SAMPLE_TICKET, sampleComplaint } from './testing/sample-complaint';
@@ -270,5 +271,79 @@ describe('composeDossier: what the seal covers, and a record reopened after it',
     const dossier = composeDossier(complaintId, readAs(chainOf([...interleaved, reopening, sealOver(rows)]), complaintId));
     expect(dossier.reopened).toBeNull();
     expect(dossier.sealed).toMatchObject({ lastEntrySeq: 19 });
+  });
+});
+
+describe('composeDossier: each remedy once, at its latest amount, with what ended it', () => {
+  const [received, , , , , , decision, proposed, finalResponse] = mine;
+  const caseId = String((proposed.payload as { caseId: string }).caseId);
+  const CNY = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
+  const at = (minute: number) => new Date(Date.UTC(2026, 10, 21, 2, minute)).toISOString();
+  /** Checked against libs/contracts, so the test reads the payloads compensation really publishes. */
+  const remedyEvent = (type: string, minute: number, payload: Record<string, unknown>) => {
+    const e = envelope(type, at(minute), { caseId, ...payload }, 'compensation');
+    const verdict = validateEnvelope(e);
+    if (!verdict.ok) throw new Error(`${type}: ${verdict.detail}`);
+    return e;
+  };
+  const [amended, withdrawn, rejected, reversed] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+
+  const events = () => [
+    received,
+    decision,
+    remedyEvent('remedy.proposed', 1, { remedyId: amended, type: 'fee-refund', amount: CNY(30_000) }),
+    remedyEvent('remedy.proposed', 2, { remedyId: withdrawn, type: 'goodwill', amount: CNY(5_000) }),
+    remedyEvent('remedy.proposed', 3, { remedyId: rejected, type: 'delay-interest', amount: CNY(1_200) }),
+    remedyEvent('remedy.proposed', 4, { remedyId: reversed, type: 'fee-waiver', amount: CNY(8_800) }),
+    remedyEvent('remedy.proposed', 5, { remedyId: amended, type: 'fee-refund', amount: CNY(45_000) }),
+    remedyEvent('remedy.withdrawn', 6, { remedyId: withdrawn, amount: CNY(5_000), cause: 'later-decision', reason: '复核决定不再给予补偿', withdrawnBy: 'staff-0900' }),
+    remedyEvent('remedy.rejected', 7, { remedyId: rejected, amount: CNY(1_200), reason: '利息计算有误', rejectedBy: 'approver-0001' }),
+    remedyEvent('remedy.paid', 8, { remedyId: reversed, payoutId: randomUUID(), type: 'fee-waiver', amount: CNY(8_800), coreReference: 'CORE-1', paidAt: at(8) }),
+    remedyEvent('remedy.reversed', 9, { remedyId: reversed, payoutId: randomUUID(), amount: CNY(8_800), reason: '重复支付', reversedBy: 'staff-0900', coreReference: 'CORE-2' }),
+    finalResponse,
+  ];
+  const composed = (list: Record<string, unknown>[], open?: Parameters<typeof composeDossier>[2]) =>
+    composeDossier(complaintId, readAs(chainOf(list), complaintId), open).remedies;
+
+  it('lists an amended remedy once at its latest amount, and ends a withdrawn, rejected or reversed one with when and why', () => {
+    expect(composed(events())).toEqual([
+      expect.objectContaining({ remedyId: amended, type: 'fee-refund', amount: CNY(45_000), seq: 7, at: at(5), firstProposedAt: at(1), proposals: 2, ended: null }),
+      expect.objectContaining({
+        remedyId: withdrawn, amount: CNY(5_000), proposals: 1,
+        ended: { as: 'withdrawn', seq: 8, at: at(6), by: 'staff-0900', reason: '复核决定不再给予补偿', cause: 'later-decision' },
+      }),
+      expect.objectContaining({ remedyId: rejected, ended: { as: 'rejected', seq: 9, at: at(7), by: 'approver-0001', reason: '利息计算有误', cause: null } }),
+      expect.objectContaining({ remedyId: reversed, ended: { as: 'reversed', seq: 11, at: at(9), by: 'staff-0900', reason: '重复支付', cause: null } }),
+    ]);
+  });
+
+  it('takes the latest proposal by when it happened, not by when it was archived, and the earliest end', () => {
+    const list = events();
+    // The amendment reaches the archive before the proposal it amends; a second end, later, changes nothing.
+    const reordered = [list[0], list[1], list[6], list[2], list[3], list[7], remedyEvent('remedy.withdrawn', 30, { remedyId: withdrawn, amount: CNY(5_000), cause: 'case-reopened', reason: '重新处理', withdrawnBy: 'staff-0901' }), list[11]];
+    const remedies = composed(reordered);
+    expect(remedies.map((r) => [r.remedyId, r.amount.amountMinor, r.at, r.firstProposedAt, r.proposals])).toEqual([
+      [amended, 45_000, at(5), at(1), 2],
+      [withdrawn, 5_000, at(2), at(2), 1],
+    ]);
+    expect(remedies[1].ended).toMatchObject({ as: 'withdrawn', at: at(6), by: 'staff-0900' });
+  });
+
+  it('matches a remedy by its id whatever its letter case, and leaves an end without a proposal to the timeline', () => {
+    const list = events();
+    const upper = { ...list[7], payload: { ...(list[7].payload as object), remedyId: withdrawn.toUpperCase() } };
+    const orphan = remedyEvent('remedy.rejected', 10, { remedyId: randomUUID(), amount: CNY(100), reason: '无', rejectedBy: 'approver-0001' });
+    const dossier = composeDossier(complaintId, readAs(chainOf([list[0], list[3], upper, orphan]), complaintId));
+    expect(dossier.remedies).toEqual([expect.objectContaining({ remedyId: withdrawn, ended: expect.objectContaining({ as: 'withdrawn', seq: 3 }) })]);
+    expect(dossier.timeline.map((t) => t.type)).toContain('remedy.rejected');
+  });
+
+  it('quotes an end’s reason as the reader may see it, like every personal field', () => {
+    const masked = (e: EventEnvelope) => (e.type === 'remedy.rejected' ? { ...e, payload: { ...(e.payload as object), reason: '＊＊＊' } } : e);
+    expect(composed(events(), masked).find((r) => r.remedyId === rejected)?.ended).toMatchObject({ reason: '＊＊＊', by: 'approver-0001' });
+  });
+
+  it('a record without remedies has none', () => {
+    expect(composed([received, decision, finalResponse])).toEqual([]);
   });
 });

@@ -12,6 +12,9 @@ import type {
   EventEnvelope,
   NotificationSent,
   RemedyProposed,
+  RemedyRejected,
+  RemedyReversed,
+  RemedyWithdrawn,
   StaffActionRecorded,
 } from '@complaints/contracts';
 import { chainHash } from '../archive/hash-chain';
@@ -110,6 +113,25 @@ export interface TimelineItem {
 
 type At<T> = T & { seq: number; at: string };
 
+/** The events after which nothing is, or stays, paid for a remedy, as the archive's index counts them. */
+export const REMEDY_ENDS: Readonly<Record<string, 'withdrawn' | 'rejected' | 'reversed'>> = {
+  'remedy.withdrawn': 'withdrawn',
+  'remedy.rejected': 'rejected',
+  'remedy.reversed': 'reversed',
+};
+
+/**
+ * A remedy once, at its latest proposal (compensation amends a waiting proposal and proposes it
+ * again under the same id): `seq`, `at` and the amount are that proposal's.
+ */
+export type DossierRemedy = At<RemedyProposed> & {
+  firstProposedAt: string;
+  /** More than one when the proposal was amended. */
+  proposals: number;
+  /** Its withdrawal, rejection or reversal; null while it stands. */
+  ended: { as: 'withdrawn' | 'rejected' | 'reversed'; seq: number; at: string; by: string | null; reason: string | null; cause: string | null } | null;
+};
+
 export interface Dossier {
   format: typeof DOSSIER_FORMAT;
   complaintId: string;
@@ -121,7 +143,8 @@ export interface Dossier {
   timeline: TimelineItem[];
   /** Decisions issued, first and after each review (case.resolved is how older records wrote them). */
   decisions: At<CaseResolved | CaseResponseIssued>[];
-  remedies: At<RemedyProposed>[];
+  /** Each remedy proposed, once, in the order the archive received its first proposal. */
+  remedies: DossierRemedy[];
   letters: At<NotificationSent>[];
   staffActions: At<StaffActionRecorded>[];
   evidence: { entries: { seq: number; type: string; entryHash: string; attachments: number }[]; attachments: number };
@@ -215,6 +238,50 @@ export function summaryOf(type: string, payload: unknown): string {
   }
 }
 
+/** Whether (at, seq) a happened after b: by when it happened, as the index takes a remedy's latest proposal; the archive's order breaks a tie. */
+const happenedAfter = (a: { at: string; seq: number }, b: { at: string; seq: number }) => {
+  const [ta, tb] = [Date.parse(a.at), Date.parse(b.at)];
+  return ta > tb || (ta === tb && a.seq > b.seq);
+};
+
+/**
+ * Each remedy once, at its latest proposal, with what ended it: the earliest withdrawal, rejection
+ * or reversal, whenever it was archived (the index stops counting a remedy as redress at any end).
+ * An end for a remedy the record holds no proposal of stays in the timeline only.
+ */
+function remediesOf(events: { seq: number; event: EventEnvelope }[]): DossierRemedy[] {
+  const idOf = (payload: unknown) => String((payload as { remedyId?: unknown }).remedyId ?? '').toLowerCase();
+  const remedies = new Map<string, DossierRemedy>();
+  for (const { seq, event } of events) {
+    if (event.type !== 'remedy.proposed') continue;
+    const proposal = { ...(event.payload as RemedyProposed), seq, at: event.occurredAt };
+    const known = remedies.get(idOf(event.payload));
+    if (!known) {
+      remedies.set(idOf(event.payload), { ...proposal, firstProposedAt: proposal.at, proposals: 1, ended: null });
+      continue;
+    }
+    const firstProposedAt = Date.parse(proposal.at) < Date.parse(known.firstProposedAt) ? proposal.at : known.firstProposedAt;
+    const latest = happenedAfter(proposal, known) ? proposal : known;
+    remedies.set(idOf(event.payload), { ...latest, firstProposedAt, proposals: known.proposals + 1, ended: known.ended });
+  }
+  for (const { seq, event } of events) {
+    const as = REMEDY_ENDS[event.type];
+    const remedy = as ? remedies.get(idOf(event.payload)) : undefined;
+    if (!as || !remedy) continue;
+    const p = event.payload as Partial<RemedyWithdrawn & RemedyRejected & RemedyReversed>;
+    const end = {
+      as,
+      seq,
+      at: event.occurredAt,
+      by: p.withdrawnBy ?? p.rejectedBy ?? p.reversedBy ?? null,
+      reason: typeof p.reason === 'string' ? p.reason : null,
+      cause: p.cause ?? null,
+    };
+    if (!remedy.ended || happenedAfter(remedy.ended, end)) remedy.ended = end;
+  }
+  return [...remedies.values()];
+}
+
 const oneLine = (text: string, max = 200) => {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -300,7 +367,7 @@ export function composeDossier(
     reopened: standing.reopened ? standing.reopenedBy : null,
     timeline,
     decisions: [...of<CaseResolved>('case.resolved'), ...of<CaseResponseIssued>('case.response-issued')].sort((a, b) => a.seq - b.seq),
-    remedies: of<RemedyProposed>('remedy.proposed'),
+    remedies: remediesOf(parsed.map((x) => ({ seq: x.seq, event: x.event }))),
     letters: of<NotificationSent>('notification.sent'),
     staffActions: of<StaffActionRecorded>('staff.action-recorded'),
     evidence: { entries: evidenceEntries, attachments: evidenceEntries.reduce((n, e) => n + e.attachments, 0) },

@@ -147,20 +147,40 @@ export interface ImprovementAction {
   linkedCases: number;
 }
 
+/** apps/compliance-archive compose-dossier.ts DossierRemedy: one remedy, at its latest proposal. */
+export interface DossierRemedy {
+  remedyId: string;
+  type: string;
+  amount: Money;
+  /** The latest proposal's entry and time. */
+  seq: number;
+  at: string;
+  firstProposedAt: string;
+  proposals: number;
+  ended: { as: 'withdrawn' | 'rejected' | 'reversed'; seq: number; at: string; by: string | null; reason: string | null; cause: string | null } | null;
+}
+
+/** apps/compliance-archive compose-dossier.ts Dossier (docs/archive.md, "Dossier"). */
 export interface Dossier {
   format: string;
   complaintId: string;
   ticketNumber: string | null;
   sealed: { dossierHash: string; sealedAt: string; entries: number; lastEntrySeq: number } | null;
+  reopened: { seq: number; type: string; at: string } | null;
   timeline: { seq: number; type: string; at: string; producer: string; label: { zh: string; en: string }; summary: string }[];
   decisions: Record<string, unknown>[];
-  remedies: Record<string, unknown>[];
+  remedies: DossierRemedy[];
   letters: Record<string, unknown>[];
   staffActions: Record<string, unknown>[];
   evidence: { entries: { seq: number; type: string; entryHash: string; attachments: number }[]; attachments: number };
-  integrity: { entriesVerified: number; chainIntact: boolean; problems: { seq?: number; problem?: string }[] };
+  integrity: {
+    entriesVerified: number;
+    chainIntact: boolean;
+    problems: { seq: number; problem: string }[];
+    checkpoints: { entriesCovered: number; notYetCovered: number[] } | null;
+  };
   dossierHash: string;
-  dossierHashCovers: { entries: number; lastEntrySeq: number; matchesSeal: boolean } | null;
+  dossierHashCovers: { entries: number; lastEntrySeq: number | null; matchesSeal: boolean | null; notCovered: { seq: number; type: string }[] };
 }
 
 export interface Retrieval {
