@@ -485,8 +485,11 @@ async function explainLookups(db, schema, complaintId) {
     const queries = {
       dossier: [
         `SELECT e.seq::text AS seq, e.canonical, e.prev_hash AS "prevHash", e.entry_hash AS "entryHash",
-                CASE WHEN e.seq = 1 THEN $2 ELSE p.entry_hash END AS "precedingHash"
-           FROM archive_entries e LEFT JOIN archive_entries p ON p.seq = e.seq - 1
+                CASE WHEN e.seq = 1 THEN $2 ELSE p.entry_hash END AS "precedingHash",
+                CASE WHEN n.seq IS NOT NULL THEN n.prev_hash WHEN e.seq = h.seq THEN h.entry_hash END AS "followingHash"
+           FROM archive_entries e CROSS JOIN chain_head h
+           LEFT JOIN archive_entries p ON p.seq = e.seq - 1
+           LEFT JOIN archive_entries n ON n.seq = e.seq + 1
           WHERE e.complaint_id = $1 ORDER BY e.seq`,
         [complaintId, GENESIS_HASH],
       ],
