@@ -74,6 +74,9 @@ describe('intake: WeChat official account pushes over HTTP', () => {
     const check = new URLSearchParams({ signature: weChatSignature(TOKEN, timestamp, nonce), timestamp, nonce, echostr: '7204958316725409135' });
     const checked = await fetch(`${service.baseUrl}/v1/channels/wechat/inbound?${check}`);
     expect({ status: checked.status, body: await checked.text() }).toEqual({ status: 200, body: '7204958316725409135' });
+    // Its echostr is covered by nothing but the signature: a captured check is not heard again, whatever it asks to echo.
+    check.set('echostr', 'attacker-chosen');
+    expect((await fetch(`${service.baseUrl}/v1/channels/wechat/inbound?${check}`)).status).toBe(401);
   });
 
   it('refuses another message under a nonce already spent, however it is signed', async () => {

@@ -243,6 +243,11 @@ describe('WeChat adapter', () => {
     expect(adapter.verify(sample.message())).toMatchObject({ ok: true });
   });
 
+  it('hears a verbatim retry of a push, never of a URL check (its echostr is in the query, covered by nothing but the signature)', () => {
+    expect(adapter.verify(urlCheck('7204958316725409135'))).toEqual(expect.not.objectContaining({ retriedVerbatim: true }));
+    expect(adapter.verify(urlCheck('7204958316725409135'))).toMatchObject({ ok: true });
+  });
+
   it('refuses a URL check signed with the token of another account', () => {
     expect(adapter.verify(urlCheck('7204958316725409135', { token: 'AnotherAccountToken' }))).toEqual({ ok: false, reason: 'the WeChat signature does not match the token' });
   });

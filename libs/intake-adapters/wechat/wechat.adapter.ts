@@ -55,8 +55,7 @@ export class WeChatAdapter implements ChannelAdapter {
       return { ok: false, reason: 'the WeChat signature does not match the token' };
     }
 
-    // WeChat retries a push it had no answer to within five seconds, up to three times, with the same query.
-    const verified: Verification = { ok: true, nonce: `${timestamp}:${nonce}`, timestamp: Number(timestamp), retriedVerbatim: true };
+    const verified: Verification = { ok: true, nonce: `${timestamp}:${nonce}`, timestamp: Number(timestamp) };
     if (message.method === 'GET') {
       // The URL check: WeChat sends echostr in the clear, covered by nothing but the request signature;
       // the answer echoes it and files nothing. An encrypted echostr comes with msg_signature.
@@ -70,7 +69,10 @@ export class WeChatAdapter implements ChannelAdapter {
     if (!envelope.ok) return { ok: false, reason: envelope.reason };
     if (envelope.fields.Encrypt === undefined) return { ok: false, reason: PLAINTEXT_MODE };
     const sealed = this.checkSealed(message, envelope.fields.Encrypt);
-    return sealed.ok ? verified : sealed;
+    // WeChat retries a push it had no answer to within five seconds, up to three times, with the same
+    // query and body; msg_signature covers the body, and the endpoint compares the bytes. Not the URL
+    // check: its echostr is in the query, which nothing but the reused signature would cover.
+    return sealed.ok ? { ...verified, retriedVerbatim: true } : sealed;
   }
 
   map(message: InboundMessage): AdapterOutcome {
