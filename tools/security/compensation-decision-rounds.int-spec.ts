@@ -20,7 +20,8 @@ const REOPENING = '客户补充了新的交易流水，需重新核实';
  * preceded the latest decision, after that decision: a dead letter replayed (`npm run dlq --
  * replay`), a consumer group reset after the processed-event marks were pruned. Its event id is
  * new to the service, so the processed-event mark does not catch it. Here such events are
- * delivered after the later decision, with the real broker and database.
+ * delivered after the later decision, with the real broker and database; and a decision issued
+ * before a reopening, delivered after that reopening, which voided it.
  */
 describe('compensation and decisions of earlier rounds', () => {
   let compensation: ServiceUnderTest;
@@ -179,5 +180,45 @@ describe('compensation and decisions of earlier rounds', () => {
 
     await deliverHandled(reopening());
     expect(await statusesOf(caseId)).toEqual([['withdrawn', 1_200_00]]);
+  });
+
+  it('neither proposes nor pays a decision issued before a reopening that reached compensation first', async () => {
+    const { complaintId, caseId, decision, reopening } = await complaint();
+    // Issued, then dead-lettered here; the case was reopened, and the reopening was handled before the replay.
+    const voided = decision(0, { type: 'fee-refund', amountMinor: 150_00 });
+    await after(voided.payload.issuedAt as string);
+    const reopened = reopening();
+    await deliverHandled(reopened);
+
+    await deliverHandled(voided);
+    expect(await statusesOf(caseId)).toEqual([]);
+    expect(await payoutsOf(caseId)).toEqual([]);
+    expect(await remedyEventsOf(complaintId)).toEqual([]);
+
+    // The decision the reopening led to is acted on as ever.
+    await after(reopened.occurredAt);
+    await deliverHandled(decision(0, { type: 'fee-refund', amountMinor: 120_00 }, 'inv-2'));
+    expect(await statusesOf(caseId)).toEqual([['approved', 120_00]]);
+    expect(await payoutsOf(caseId)).toEqual([{ kind: 'payout', status: 'pending' }]);
+  });
+
+  it('pays nothing again when a decision the reopening withdrew is replayed after it', async () => {
+    const { complaintId, caseId, decision, reopening } = await complaint();
+    const first = decision(0, { type: 'fee-refund', amountMinor: 150_00 });
+    await deliverHandled(first);
+    expect(await statusesOf(caseId)).toEqual([['approved', 150_00]]);
+    await after(first.payload.issuedAt as string);
+    await deliverHandled(reopening());
+    expect(await statusesOf(caseId)).toEqual([['withdrawn', 150_00]]);
+
+    // The same decision as a new record, once its processed-event mark was pruned.
+    await deliverHandled({ ...first, eventId: randomUUID() });
+    expect(await statusesOf(caseId)).toEqual([['withdrawn', 150_00]]);
+    expect(await payoutsOf(caseId)).toEqual([{ kind: 'payout', status: 'cancelled' }]);
+    expect(await remedyEventsOf(complaintId)).toEqual([
+      ['remedy.proposed', 150_00],
+      ['remedy.approved', 150_00],
+      ['remedy.withdrawn', 150_00],
+    ]);
   });
 });

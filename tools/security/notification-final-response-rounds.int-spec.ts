@@ -20,7 +20,8 @@ const RIGHTS = { reviewBy: new Date(Date.now() + 30 * DAY).toISOString(), escala
  * later one: a dead letter replayed (`npm run dlq -- replay`), a consumer group reset after the
  * processed-event marks were pruned. Its event id is new to the service, so the processed-event
  * mark does not catch it. Here it is delivered, as such a replay reaches the service, after the
- * later one, with the real broker, database and SMTP server.
+ * later one, with the real broker, database and SMTP server; and a response issued before a
+ * reopening, delivered after that reopening, which voided it.
  */
 describe('notification and final responses of earlier rounds', () => {
   let notification: ServiceUnderTest;
@@ -145,5 +146,51 @@ describe('notification and final responses of earlier rounds', () => {
 
     expect(await finalResponsesOf(complaintId)).toEqual([{ cause_event_id: afterReopening.eventId }]);
     expect(await lettersTo(email)).toEqual([expect.stringContaining('扣费有误，已予退还')]);
+  });
+
+  const reopening = (complaintId: string, caseId: string) =>
+    envelopeOf(Events.CaseReopened, complaintId, { caseId, reason: '客户补充了新的交易流水，需重新核实', reopenedBy: 'sup-1' }, 'investigation');
+  const after = (instant: string) => eventually(() => Date.now() > Date.parse(instant) || null, { what: `a moment after ${instant}` });
+
+  it('finalResponse_issuedBeforeAReopening_deliveredAfterTheReopening_sendsNoLetter_butTheResponseAfterItGoes', async () => {
+    const email = `zhao-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber, caseId } = await fileFor(email);
+    // Issued, then dead-lettered here; the case was reopened, and the reopening was handled before the replay.
+    const voided = issued(complaintId, caseId, ticketNumber, 0, '经核查，扣费符合合同约定。');
+    await after(voided.payload.issuedAt);
+    const reopened = reopening(complaintId, caseId);
+    await deliver(Events.CaseReopened, reopened);
+    await handled(reopened.eventId);
+
+    await deliver(Events.CaseResponseIssued, voided);
+    await handled(voided.eventId);
+    expect(await finalResponsesOf(complaintId)).toEqual([]);
+    expect(await lettersTo(email)).toEqual([]);
+
+    await after(reopened.occurredAt);
+    const afterReopening = issued(complaintId, caseId, ticketNumber, 0, '根据您补充的流水，扣费有误，已予退还。');
+    await deliver(Events.CaseResponseIssued, afterReopening);
+    await handled(afterReopening.eventId);
+    expect(await finalResponsesOf(complaintId)).toEqual([{ cause_event_id: afterReopening.eventId }]);
+    expect(await lettersTo(email)).toEqual([expect.stringContaining('扣费有误，已予退还')]);
+  });
+
+  it('finalResponse_alreadySent_replayedAfterAReopening_sendsNoSecondLetter', async () => {
+    const email = `sun-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber, caseId } = await fileFor(email);
+    const first = issued(complaintId, caseId, ticketNumber, 0, '经核查，扣费符合合同约定。');
+    await deliver(Events.CaseResponseIssued, first);
+    await handled(first.eventId);
+    await after(first.payload.issuedAt);
+    const reopened = reopening(complaintId, caseId);
+    await deliver(Events.CaseReopened, reopened);
+    await handled(reopened.eventId);
+
+    // The same response as a new record, once its processed-event mark was pruned.
+    const replayed = { ...first, eventId: randomUUID() };
+    await deliver(Events.CaseResponseIssued, replayed);
+    await handled(replayed.eventId);
+    expect(await finalResponsesOf(complaintId)).toEqual([{ cause_event_id: first.eventId }]);
+    expect(await lettersTo(email)).toEqual([expect.stringContaining('扣费符合合同约定')]);
   });
 });

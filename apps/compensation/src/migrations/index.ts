@@ -215,4 +215,43 @@ export class CaseDecisions1796800000000 implements MigrationInterface {
   }
 }
 
-export const compensationMigrations = [CreateRemedies1763885200000, RemedyPayouts1764806400000, RemedyRevisions1764892800000, RemedyReversalControls1765238400000, CaseDecisions1796800000000];
+/**
+ * The latest reopening compensation saw for each case, so that a decision issued before it and
+ * handled after it (a dead letter replayed once the reopening was handled) changes nothing: the
+ * reopening voided it. Cases reopened before this column existed take the moment compensation
+ * handled their reopening (a row without a decision, a remedy withdrawn or marked for it): no
+ * earlier than the reopening itself, so a voided decision is still refused.
+ */
+export class CaseReopenings1796920400000 implements MigrationInterface {
+  name = 'CaseReopenings1796920400000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE case_decisions ADD COLUMN reopened_at timestamptz`);
+    await q.query(`
+      UPDATE case_decisions d SET reopened_at = seen.at
+        FROM (
+          SELECT case_id, max(at) AS at FROM (
+            SELECT case_id, updated_at AS at FROM case_decisions WHERE review_round IS NULL
+            UNION ALL
+            SELECT case_id, case_reopened_at FROM remedies WHERE case_reopened_at IS NOT NULL
+            UNION ALL
+            SELECT case_id, updated_at FROM remedies WHERE withdrawal_cause = 'case-reopened'
+          ) handled
+          GROUP BY case_id
+        ) seen
+       WHERE d.case_id = seen.case_id`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE case_decisions DROP COLUMN reopened_at`);
+  }
+}
+
+export const compensationMigrations = [
+  CreateRemedies1763885200000,
+  RemedyPayouts1764806400000,
+  RemedyRevisions1764892800000,
+  RemedyReversalControls1765238400000,
+  CaseDecisions1796800000000,
+  CaseReopenings1796920400000,
+];

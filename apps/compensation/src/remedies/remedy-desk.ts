@@ -256,6 +256,9 @@ export class RemedyDesk {
    * cancelled here) or waits for the remedy's row and then finds it withdrawn. What stands is
    * marked, so staff see that the case was looked at again after the money went out.
    *
+   * The reopening's moment is kept on the case (the latest of those seen): a decision issued before
+   * it, handled after it, is one the reopening voided and changes nothing (`recordAsLatest`).
+   *
    * A reopening made before the case's latest decision acted on is the one that decision answered
    * (a replayed dead letter, a consumer group reset): acting on it would withdraw the remedies of the
    * decision that followed it, so it changes nothing. case.reopened carries no round; the moment it
@@ -265,10 +268,14 @@ export class RemedyDesk {
   async caseReopened(manager: EntityManager, publish: Publish, complaintId: string, reopening: CaseReopened, reopenedAt: Date, now: Date): Promise<void> {
     // A row to lock even before any decision: a decision handled at the same time waits for this
     // reopening, or this reopening for it and then sees it.
-    await manager.query(`INSERT INTO case_decisions (case_id, complaint_id, updated_at) VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING`, [reopening.caseId, complaintId, now]);
-    const [latest]: { review_round: number | null; issued_at: Date | null }[] = await manager.query(`SELECT review_round, issued_at FROM case_decisions WHERE case_id = $1 FOR UPDATE`, [
-      reopening.caseId,
-    ]);
+    // The row keeps the latest reopening seen, whichever came first: a decision issued before it,
+    // arriving later (a replayed dead letter), was voided by it and is refused (`recordAsLatest`).
+    const [latest]: { review_round: number | null; issued_at: Date | null }[] = await manager.query(
+      `INSERT INTO case_decisions AS latest (case_id, complaint_id, reopened_at, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (case_id) DO UPDATE SET reopened_at = GREATEST(latest.reopened_at, EXCLUDED.reopened_at), updated_at = EXCLUDED.updated_at
+       RETURNING review_round, issued_at`,
+      [reopening.caseId, complaintId, reopenedAt, now],
+    );
     if (latest?.issued_at && reopenedAt < latest.issued_at) {
       this.logger.log(
         `case ${reopening.caseId}: reopening of ${reopenedAt.toISOString()} precedes the decision already acted on (round ${latest.review_round}, issued ${latest.issued_at.toISOString()}): nothing withdrawn`,
@@ -292,8 +299,9 @@ export class RemedyDesk {
 
   /**
    * Records the decision as the case's latest acted on, unless one of a later round, or of the same
-   * round issued later (the decision after a reopening), was acted on already: false then, and the
-   * decision changes nothing. The processed-event mark catches the same event again only; this
+   * round issued later (the decision after a reopening), was acted on already, or the case was
+   * reopened after the decision was issued (the reopening voided it, even when it reached
+   * compensation first): false then, and the decision changes nothing. The processed-event mark catches the same event again only; this
    * catches an earlier decision under an event id of its own (a replayed dead letter, a consumer
    * group reset after the marks were pruned). One statement, in the handler's transaction: the
    * case's row stays locked until the remedies it decides commit, so two decisions of a case are
@@ -303,15 +311,21 @@ export class RemedyDesk {
     const recorded: unknown[] = await manager.query(
       `INSERT INTO case_decisions AS latest (case_id, complaint_id, review_round, issued_at, updated_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (case_id) DO UPDATE SET review_round = EXCLUDED.review_round, issued_at = EXCLUDED.issued_at, updated_at = EXCLUDED.updated_at
-        WHERE latest.review_round IS NULL OR (latest.review_round, latest.issued_at) <= (EXCLUDED.review_round, EXCLUDED.issued_at)
+        WHERE (latest.review_round IS NULL OR (latest.review_round, latest.issued_at) <= (EXCLUDED.review_round, EXCLUDED.issued_at))
+          AND (latest.reopened_at IS NULL OR latest.reopened_at <= EXCLUDED.issued_at)
        RETURNING case_id`,
       [decision.caseId, decision.complaintId, decision.reviewRound, decision.issuedAt, now],
     );
     if (recorded.length > 0) return true;
-    const [latest]: { review_round: number; issued_at: Date }[] = await manager.query(`SELECT review_round, issued_at FROM case_decisions WHERE case_id = $1`, [decision.caseId]);
-    this.logger.log(
-      `case ${decision.caseId}: ${decisionName(decision)} issued ${decision.issuedAt} is superseded by the one already acted on (round ${latest.review_round}, issued ${latest.issued_at.toISOString()}): nothing done`,
+    const [latest]: { review_round: number | null; issued_at: Date | null; reopened_at: Date | null }[] = await manager.query(
+      `SELECT review_round, issued_at, reopened_at FROM case_decisions WHERE case_id = $1`,
+      [decision.caseId],
     );
+    const why =
+      latest.reopened_at && latest.reopened_at > new Date(decision.issuedAt)
+        ? `the case was reopened after it (${latest.reopened_at.toISOString()})`
+        : `it is superseded by the one already acted on (round ${latest.review_round}, issued ${latest.issued_at?.toISOString()})`;
+    this.logger.log(`case ${decision.caseId}: ${decisionName(decision)} issued ${decision.issuedAt} changes nothing: ${why}`);
     return false;
   }
 

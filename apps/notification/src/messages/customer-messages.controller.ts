@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Logger, Query, Req } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { CaseResponseIssued, ComplaintAmended, ComplaintReceived, DeadlineClockChanged, EventEnvelope, Events, RemedyPaid } from '@complaints/contracts';
+import { CaseReopened, CaseResponseIssued, ComplaintAmended, ComplaintReceived, DeadlineClockChanged, EventEnvelope, Events, RemedyPaid } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
 import { maskDigitRuns, redactPersonalText } from '@complaints/domain';
 import { Allow, AuthenticatedRequest, FieldCipher, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
@@ -80,7 +80,8 @@ export class CustomerMessagesController {
    * clear and is still read, so a response issued during an upgrade or replayed is still sent.
    * A response about a complaint whose complaint.received has not been handled fails, never goes
    * out addressed with guesses, and is sent when replayed after it (CustomerDelivery.preferenceOf).
-   * A response the customer already has a later one of (`isLatestResponse`) is not sent.
+   * A response the customer already has a later one of, or issued before a reopening of the case
+   * seen here (`isLatestResponse`), is not sent.
    */
   @EventPattern([Events.CaseResponseIssuedV1.pattern, Events.CaseResponseIssued.pattern])
   async sendFinalResponse(@Payload() event: EventEnvelope<CaseResponseIssued>, @Ctx() ctx: EventContext) {
@@ -100,9 +101,26 @@ export class CustomerMessagesController {
   }
 
   /**
+   * The case was reopened: its response is withdrawn and a new one will follow. Nothing goes to the
+   * customer here; the moment is kept on the case (the latest of those seen, whichever came first),
+   * so that a response issued before it and handled after it (a replayed dead letter, a consumer
+   * group reset) is not written to them (`isLatestResponse`). One statement, on the row a response
+   * of the case locks too.
+   */
+  @EventPattern(Events.CaseReopened.pattern)
+  async recordReopening(@Payload() event: EventEnvelope<CaseReopened>, @Ctx() ctx: EventContext) {
+    await ctx.manager.query(
+      `INSERT INTO final_responses AS latest (case_id, complaint_id, reopened_at, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (case_id) DO UPDATE SET reopened_at = GREATEST(latest.reopened_at, EXCLUDED.reopened_at), updated_at = EXCLUDED.updated_at`,
+      [event.payload.caseId, event.complaintId, event.occurredAt],
+    );
+  }
+
+  /**
    * Records the response as the case's latest written to the customer, unless one of a later review
-   * round, or of the same round issued later (the response after a reopening), was already: false
-   * then. Writing the earlier decision to a customer who holds the later one would tell them
+   * round, or of the same round issued later (the response after a reopening), was already, or the
+   * case was reopened after it was issued (the reopening voided it, even when it reached
+   * notification first): false then. Writing the earlier decision to a customer who holds the later one would tell them
    * something no longer true, with review rights that no longer apply. The processed-event mark
    * catches the same event again only; this catches an earlier response under an event id of its
    * own (a replayed dead letter, a consumer group reset after the marks were pruned). One
@@ -114,18 +132,21 @@ export class CustomerMessagesController {
       `INSERT INTO final_responses AS latest (case_id, complaint_id, review_round, issued_at, cause_event_id, updated_at) VALUES ($1, $2, $3, $4, $5, now())
        ON CONFLICT (case_id) DO UPDATE
          SET review_round = EXCLUDED.review_round, issued_at = EXCLUDED.issued_at, cause_event_id = EXCLUDED.cause_event_id, updated_at = EXCLUDED.updated_at
-         WHERE (latest.review_round, latest.issued_at) <= (EXCLUDED.review_round, EXCLUDED.issued_at)
+         WHERE (latest.review_round IS NULL OR (latest.review_round, latest.issued_at) <= (EXCLUDED.review_round, EXCLUDED.issued_at))
+           AND (latest.reopened_at IS NULL OR latest.reopened_at <= EXCLUDED.issued_at)
        RETURNING case_id`,
       [p.caseId, ctx.envelope.complaintId, p.reviewRound, p.issuedAt, ctx.envelope.eventId],
     );
     if (recorded.length > 0) return true;
-    const [latest]: { review_round: number; issued_at: Date; cause_event_id: string }[] = await ctx.manager.query(
-      `SELECT review_round, issued_at, cause_event_id FROM final_responses WHERE case_id = $1`,
+    const [latest]: { review_round: number | null; issued_at: Date | null; cause_event_id: string | null; reopened_at: Date | null }[] = await ctx.manager.query(
+      `SELECT review_round, issued_at, cause_event_id, reopened_at FROM final_responses WHERE case_id = $1`,
       [p.caseId],
     );
-    this.logger.log(
-      `case ${p.caseId}: final response of round ${p.reviewRound} issued ${p.issuedAt} (event ${ctx.envelope.eventId}) is superseded by round ${latest.review_round} issued ${latest.issued_at.toISOString()} (event ${latest.cause_event_id}), already written to the customer: not sent`,
-    );
+    const why =
+      latest.reopened_at && latest.reopened_at > new Date(p.issuedAt)
+        ? `the case was reopened after it (${latest.reopened_at.toISOString()})`
+        : `it is superseded by round ${latest.review_round} issued ${latest.issued_at?.toISOString()} (event ${latest.cause_event_id}), already written to the customer`;
+    this.logger.log(`case ${p.caseId}: final response of round ${p.reviewRound} issued ${p.issuedAt} (event ${ctx.envelope.eventId}) is not sent: ${why}`);
     return false;
   }
 

@@ -213,10 +213,45 @@ export class FinalResponseRounds1796800000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The latest reopening notification saw for each case, so that a final response issued before it
+ * and handled after it (a dead letter replayed once the reopening was handled) is not written to
+ * the customer: the reopening voided it. A row without a response is a reopening seen first.
+ * Reopenings made before this column existed were not consumed here and stay unknown.
+ */
+export class FinalResponseReopenings1796920400000 implements MigrationInterface {
+  name = 'FinalResponseReopenings1796920400000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE final_responses
+        ADD COLUMN reopened_at timestamptz,
+        ALTER COLUMN review_round DROP NOT NULL,
+        ALTER COLUMN issued_at DROP NOT NULL,
+        ALTER COLUMN cause_event_id DROP NOT NULL,
+        ADD CONSTRAINT final_responses_response_whole CHECK ((review_round IS NULL) = (issued_at IS NULL) AND (issued_at IS NULL) = (cause_event_id IS NULL)),
+        ADD CONSTRAINT final_responses_response_or_reopening CHECK (issued_at IS NOT NULL OR reopened_at IS NOT NULL)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    // A reopening seen before any response leaves nothing the table had before.
+    await q.query(`DELETE FROM final_responses WHERE issued_at IS NULL`);
+    await q.query(`
+      ALTER TABLE final_responses
+        DROP CONSTRAINT final_responses_response_or_reopening,
+        DROP CONSTRAINT final_responses_response_whole,
+        ALTER COLUMN review_round SET NOT NULL,
+        ALTER COLUMN issued_at SET NOT NULL,
+        ALTER COLUMN cause_event_id SET NOT NULL,
+        DROP COLUMN reopened_at`);
+  }
+}
+
 export const notificationMigrations = [
   CreateCustomerMessages1763885300000,
   Deliveries1764720100000,
   HeldMessagesReceiptsSurveys1765400000000,
   SealedMessageBodies1796661117000,
   FinalResponseRounds1796800000000,
+  FinalResponseReopenings1796920400000,
 ];
