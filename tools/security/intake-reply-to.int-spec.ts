@@ -222,5 +222,46 @@ describe('intake: where the customer is answered (replyTo)', () => {
       const staff = await call('GET', `/v1/staff/complaints/${filed.body.complaintId}`, `Bearer ${await service.issuer.token('investigator')}`, undefined);
       expect(staff.body.complainant).toMatchObject({ postalAddress: moved, phone: PHONE });
     });
+
+    it('keeps the superseded address, phone and e-mail out of masked staff copies and of later summaries and reasons, sealed at rest', async () => {
+      const moved = '北京市西城区金融大街1号\n100033';
+      const newPhone = '13900001357';
+      const filed = await file({
+        channel: 'hotline',
+        complainant: { name: '郑十', phone: PHONE, email: 'zheng.old@example.cn', postalAddress: ADDRESS },
+        description: `我住在${ADDRESS_LINES[0]}${ADDRESS_LINES[1]}，电话${PHONE}，邮箱zheng.old@example.cn，ATM吞卡后三天未处理。`,
+        preferredReplyChannel: 'sms',
+      });
+      expect(filed.status).toBe(201);
+      const { complaintId, ticketNumber } = filed.body;
+      // Moved and a new phone, then a new e-mail: each superseded value is still the customer's.
+      expect((await amend(ticketNumber, { postalAddress: moved, phone: newPhone })).status).toBe(201);
+      const nowProof = { 'x-proof-of-identity': newPhone.slice(-4) };
+      expect((await call('POST', `/v1/complaints/${ticketNumber}/amendments`, await bearer('hotline'), { email: 'zheng.new@example.cn' }, nowProof)).status).toBe(201);
+      const personal = [...ADDRESS_LINES.slice(0, 2), '金融大街', PHONE, newPhone, 'zheng.old', 'zheng.new'];
+
+      for (const role of ['triage-officer', 'department-staff', 'auditor'] as const) {
+        const masked = await call('GET', `/v1/staff/complaints/${complaintId}`, `Bearer ${await service.issuer.token(role)}`, undefined);
+        expect({ role, status: masked.status, personalData: masked.body.personalData }).toEqual({ role, status: 200, personalData: 'masked' });
+        for (const value of personal) expect({ role, value, leaked: masked.text.includes(value) }).toEqual({ role, value, leaked: false });
+      }
+      // Those who see personal data see the complainant as they are now, not their history.
+      const clear = await call('GET', `/v1/staff/complaints/${complaintId}`, `Bearer ${await service.issuer.token('investigator')}`, undefined);
+      expect(clear.body.complainant).toEqual({ name: '郑十', phone: newPhone, email: 'zheng.new@example.cn', postalAddress: moved });
+      expect(clear.body.description).toContain(ADDRESS_LINES[0]);
+
+      const supplement = await call('POST', `/v1/complaints/${ticketNumber}/supplements`, await bearer('hotline'), { text: `旧地址${ADDRESS_LINES[0]}、旧电话${PHONE}、旧邮箱zheng.old@example.cn都不用了，新地址${moved.split('\n')[0]}。` }, nowProof);
+      expect(supplement.status).toBe(201);
+      const [supplemented] = await eventsOf(complaintId, 'complaint.supplemented');
+      const withdrawal = await call('POST', `/v1/complaints/${ticketNumber}/withdrawal`, await bearer('hotline'), { reason: `已从${ADDRESS_LINES[0]}搬到${moved.split('\n')[0]}，问题已解决。` }, nowProof);
+      expect(withdrawal.status).toBe(201);
+      const [withdrawn] = await eventsOf(complaintId, 'complaint.withdrawn');
+      for (const value of personal) {
+        expect({ value, inSummary: supplemented.raw.includes(value), inReason: withdrawn.raw.includes(value) }).toEqual({ value, inSummary: false, inReason: false });
+      }
+      // What is kept of them is sealed like the rest.
+      const row = await complaintRow(complaintId);
+      for (const value of personal) expect(row).not.toContain(value);
+    });
   });
 });

@@ -14,11 +14,12 @@ import {
   responseDueBy,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { ComplainantDetails, FileComplaintDto, personalValuesOfComplainant, problemsAsOf, replyToOf } from '@complaints/intake-adapters';
+import { FileComplaintDto, personalValuesOfComplainant, problemsAsOf, replyToOf } from '@complaints/intake-adapters';
 import { FieldCipher, Principal, ProblemException, RequestValidationException, seesPersonalData } from '@complaints/platform';
 import { ComplaintAcknowledgement, StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintRecord } from './complaint.entity';
 import { customerRefOf } from './customer-reference';
+import { currentComplainant, openComplainant, personalValuesOfSealedComplainant } from './sealed-complainant';
 import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
 
 const UNIQUE_VIOLATION = '23505';
@@ -100,7 +101,8 @@ export class ComplaintIntake {
   async staffView(complaintId: string, viewer: Principal): Promise<StaffComplaintView> {
     const record = await this.dataSource.getRepository(ComplaintRecord).findOneBy({ id: complaintId });
     if (!record) throw new NotFoundException(`no complaint ${complaintId}`);
-    const complainant = JSON.parse(this.cipher.decrypt(record.complainantSealed)) as StaffComplaintView['complainant'];
+    // Shown as they are now: the contact details an amendment replaced stay sealed, only for redaction.
+    const complainant = currentComplainant(openComplainant(this.cipher, record)) as StaffComplaintView['complainant'];
     const description = this.cipher.decrypt(record.descriptionSealed);
     return {
       complaintId: record.id,
@@ -275,13 +277,13 @@ export function requestFingerprint(body: object): string {
 }
 
 /**
- * The personal values a complaint holds that its free text may repeat: the complainant's details
- * and the name of whoever files on their behalf.
+ * The personal values a complaint holds that its free text may repeat: the complainant's details,
+ * those an amendment replaced included (text written before still quotes them), and the name of
+ * whoever files on their behalf.
  */
 export function personalValuesOf(cipher: FieldCipher, record: ComplaintRecord): (string | null | undefined)[] {
-  const complainant = JSON.parse(cipher.decrypt(record.complainantSealed)) as ComplainantDetails;
   const representative = record.representativeSealed ? (JSON.parse(cipher.decrypt(record.representativeSealed)) as { name?: string | null }) : null;
-  return [...personalValuesOfComplainant(complainant), representative?.name];
+  return [...personalValuesOfSealedComplainant(openComplainant(cipher, record)), representative?.name];
 }
 
 /** Puts an event on the customer's timeline once (events may be delivered more than once). */

@@ -11,12 +11,13 @@ import {
   redactedSummary,
 } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { ComplainantDetails, replyChannelGap, ReplyChannel, replyToOf } from '@complaints/intake-adapters';
+import { replyChannelGap, ReplyChannel, replyToOf } from '@complaints/intake-adapters';
 import { FieldCipher, Principal, ProblemException, RequestValidationException } from '@complaints/platform';
 import { personalValuesOf, recordOnTimeline, requestFingerprint } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
 import { customerRefOfCustomer, unkindedCustomerRef } from './customer-reference';
 import { AmendComplaintDto, CustomerComplaintView, SupplementDto, WithdrawDto } from './self-service.dto';
+import { openComplainant, SealedComplainant, withAmendedContact } from './sealed-complainant';
 import { FIELD_CIPHER } from './tokens';
 
 /** Failed identity proofs a ticket tolerates within the lockout window before proof-based access to it pauses. */
@@ -65,7 +66,7 @@ const describeWait = (seconds: number) => (seconds < 120 ? `${seconds} seconds` 
 
 type ProofVerdict = { verdict: 'accepted' | 'refused' } | { verdict: 'locked'; retryAfterSeconds: number; pausedFor: 'ticket' | 'caller' };
 
-type Complainant = ComplainantDetails;
+type Complainant = SealedComplainant;
 
 const isStaffOnly = (p: Principal) => p.roles.every((r) => r !== 'customer' && r !== 'channel-adapter');
 
@@ -175,7 +176,8 @@ export class CustomerSelfService {
       const updates: Partial<ComplaintRecord> = {};
       const contact = { phone: dto.phone, email: dto.email, postalAddress: dto.postalAddress };
       const newContact = Object.fromEntries(Object.entries(contact).filter(([, v]) => v !== undefined));
-      const next = { ...complainant, ...newContact };
+      // The replaced values stay sealed with the complainant, so text that quotes them is still redacted.
+      const next = withAmendedContact(complainant, newContact);
       const contactChanged = Object.keys(newContact).length > 0;
       if (contactChanged) updates.complainantSealed = this.cipher.encrypt(JSON.stringify(next));
       let replyTo: string | undefined;
@@ -329,7 +331,7 @@ export class CustomerSelfService {
   }
 
   private complainantOf(record: ComplaintRecord): Complainant {
-    return JSON.parse(this.cipher.decrypt(record.complainantSealed)) as Complainant;
+    return openComplainant(this.cipher, record);
   }
 
   private representativeOf(record: ComplaintRecord): { phone?: string } | null {
