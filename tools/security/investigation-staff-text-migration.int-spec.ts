@@ -13,7 +13,7 @@ const PII = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}`, PII_PSEUDONY
 const keys = FieldCipher.fromEnv(PII);
 
 /** The schema as the version before sealing staff text left it. */
-const earlierVersion = investigationMigrations.filter((m) => m !== SealedStaffText1796920316000);
+const earlierVersion = investigationMigrations.slice(0, investigationMigrations.indexOf(SealedStaffText1796920316000));
 
 const name = '周建国';
 const phone = '13655556666';
@@ -157,6 +157,66 @@ describe('investigation: staff text stored before it was sealed', () => {
     expect(masked.extensions.map((x) => [x.reason, x.decisionReason])).toEqual([[maskDigitRuns(written.extension), maskDigitRuns(written.extensionDecision)]]);
     const listed = await get<ActionText[]>(`/v1/improvement-actions?department=hotline`, 'auditor');
     expect(listed.map((a) => [a.measure, a.effectivenessNote])).toEqual([[maskDigitRuns(written.measure), maskDigitRuns(written.note)]]);
+  });
+
+  it('takesWhatAReplicaOnTheEarlierVersionWritesOverSealedText_asTheNewerText_ratherThanFailingTheWrite', async () => {
+    const investigator = 'inv-1';
+    const caseId = await insertCase(bed, investigator);
+    const q = (sql: string, params: unknown[] = []) => bed.dataSource.query(sql, params);
+    await q(`INSERT INTO case_declared_interests (case_id, staff_id, reason, declared_by, declared_at) VALUES ($1, 'inv-2', $2, 'inv-2', now())`, [caseId, written.interest]);
+    const extensionId = randomUUID();
+    await q(`INSERT INTO case_extension_requests (id, case_id, to_period, reason, requested_by, requested_at) VALUES ($1, $2, 'complex', $3, $4, now())`, [extensionId, caseId, written.extension, investigator]);
+    const actionId = randomUUID();
+    await q(
+      `INSERT INTO improvement_actions (id, source_case_id, root_cause, department, measure, due_by, status, effectiveness_note, raised_by, raised_at, updated_at)
+       VALUES ($1, $2, 'system', 'hotline', $3, now() + interval '30 days', 'in-progress', $4, $5, now(), now())`,
+      [actionId, caseId, written.measure, written.note, investigator],
+    );
+
+    // The release migrates and seals them; replicas on the earlier version still serve requests meanwhile.
+    investigation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'investigation')!, { ...PII, DB_SCHEMA: bed.schema, TASK_CHECK_INTERVAL_MS: '0' });
+    expect(await q(`SELECT reason IS NULL AS clear_gone, reason_sealed IS NOT NULL AS sealed FROM case_declared_interests WHERE case_id = $1`, [caseId])).toEqual([{ clear_gone: true, sealed: true }]);
+    expect(await q(`SELECT effectiveness_note IS NULL AS clear_gone, effectiveness_note_sealed IS NOT NULL AS sealed FROM improvement_actions WHERE id = $1`, [actionId])).toEqual([
+      { clear_gone: true, sealed: true },
+    ]);
+
+    // The earlier version's SQL, as it was (git show 48d96d3: case-actions.controller.ts, improvement-actions.controller.ts).
+    const redeclared = `${name}已不是我的亲属，仅为同事`;
+    const checked = `复查${name} ${phone} 的来电，话术已改`;
+    const decided = `同意，已告知${name}`;
+    await q(
+      `INSERT INTO case_declared_interests (case_id, staff_id, reason, declared_by, declared_at) VALUES ($1, $2, $3, $2, $4) ON CONFLICT (case_id, staff_id) DO UPDATE SET reason = EXCLUDED.reason`,
+      [caseId, 'inv-2', redeclared, new Date()],
+    );
+    const earlierStatusChange = (status: string, note: string | null) =>
+      q(`UPDATE improvement_actions SET status = $2, effectiveness_note = coalesce($3, effectiveness_note), updated_at = $4 WHERE id = $1`, [actionId, status, note, new Date()]);
+    await earlierStatusChange('done', null);
+    expect(await q(`SELECT effectiveness_note, effectiveness_note_sealed IS NOT NULL AS sealed FROM improvement_actions WHERE id = $1`, [actionId])).toEqual([{ effectiveness_note: null, sealed: true }]);
+    await earlierStatusChange('effective', checked);
+    await q(`UPDATE case_extension_requests SET decision = $2, decided_by = $3, decided_at = $4, decision_reason = $5, senior_approval = $6 WHERE id = $1`, [
+      extensionId,
+      'approved',
+      'sup-1',
+      new Date(),
+      decided,
+      false,
+    ]);
+
+    // Each row holds one text, the newer one, and the service reads it.
+    expect(await q(`SELECT reason, reason_sealed FROM case_declared_interests WHERE case_id = $1`, [caseId])).toEqual([{ reason: redeclared, reason_sealed: null }]);
+    const [action] = await q(`SELECT measure, measure_sealed, effectiveness_note, effectiveness_note_sealed FROM improvement_actions WHERE id = $1`, [actionId]);
+    expect({ ...action, measure_sealed: keys.decrypt(action.measure_sealed) }).toEqual({ measure: null, measure_sealed: written.measure, effectiveness_note: checked, effectiveness_note_sealed: null });
+    const [extension] = await q(`SELECT reason, reason_sealed, decision_reason, decision_reason_sealed FROM case_extension_requests WHERE id = $1`, [extensionId]);
+    expect({ ...extension, reason_sealed: keys.decrypt(extension.reason_sealed) }).toEqual({ reason: null, reason_sealed: written.extension, decision_reason: decided, decision_reason_sealed: null });
+
+    const bearer = await token('investigator', { subject: 'investigator-1' });
+    const whole = await call<{ declaredInterests: { reason: string }[]; extensions: { reason: string; decisionReason: string }[] }>('GET', `/v1/cases/${caseId}`, bearer);
+    expect(whole.status).toBe(200);
+    expect(whole.body.declaredInterests.map((i) => i.reason)).toEqual([redeclared]);
+    expect(whole.body.extensions.map((x) => [x.reason, x.decisionReason])).toEqual([[written.extension, decided]]);
+    const fix = await call<{ measure: string; effectivenessNote: string; status: string }>('GET', `/v1/improvement-actions/${actionId}`, bearer);
+    expect(fix.status).toBe(200);
+    expect(fix.body).toMatchObject({ measure: written.measure, effectivenessNote: checked, status: 'effective' });
   });
 
   it('isNotMigratedWithoutTheKeys_ratherThanLeftInClear_andMigratingBackPutsItInItsClearColumnsAgain', async () => {

@@ -377,4 +377,57 @@ export class SealedStaffText1796920316000 implements MigrationInterface {
   }
 }
 
-export const investigationMigrations = [CreateCases1763885100000, CaseWithdrawals1763971500000, CaseWork1764720000000, SealedCaseText1796745600000, SealedStaffText1796920316000];
+/** The tables holding staff text next to its sealed twin, each with the text columns `SealedStaffText1796920316000` sealed. */
+const STAFF_TEXT_TABLES: readonly string[] = [...new Set(STAFF_TEXT.map((t) => t.table))];
+
+/**
+ * A replica still on the earlier version while the release rolls out writes a reason, a measure or
+ * a note in clear over a row whose text is already sealed: re-declaring an interest
+ * (`ON CONFLICT … DO UPDATE SET reason = EXCLUDED.reason`), an improvement status change with a note,
+ * a decision on an extension. The one-text CHECKs of `SealedStaffText1796920316000` refused those
+ * writes (a 500 on the earlier replica). Before a row is stored, a clear text written into it (on an
+ * insert, or changed by an update) now drops its sealed twin: the newer text is the one kept, the
+ * CHECKs hold, and the service reads the clear column when the sealed one is empty.
+ */
+export class NewerClearStaffText1796921000000 implements MigrationInterface {
+  name = 'NewerClearStaffText1796921000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    for (const table of STAFF_TEXT_TABLES) {
+      const drops = STAFF_TEXT.filter((t) => t.table === table)
+        .map(
+          ({ column }) => `
+          IF NEW.${column} IS NOT NULL THEN
+            IF TG_OP = 'INSERT' THEN
+              NEW.${column}_sealed := NULL;
+            ELSIF NEW.${column} IS DISTINCT FROM OLD.${column} THEN
+              NEW.${column}_sealed := NULL;
+            END IF;
+          END IF;`,
+        )
+        .join('');
+      await q.query(`
+        CREATE FUNCTION ${table}_newer_clear_text() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN${drops}
+          RETURN NEW;
+        END $$`);
+      await q.query(`CREATE TRIGGER ${table}_newer_clear_text BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${table}_newer_clear_text()`);
+    }
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const table of STAFF_TEXT_TABLES) {
+      await q.query(`DROP TRIGGER ${table}_newer_clear_text ON ${table}`);
+      await q.query(`DROP FUNCTION ${table}_newer_clear_text()`);
+    }
+  }
+}
+
+export const investigationMigrations = [
+  CreateCases1763885100000,
+  CaseWithdrawals1763971500000,
+  CaseWork1764720000000,
+  SealedCaseText1796745600000,
+  SealedStaffText1796920316000,
+  NewerClearStaffText1796921000000,
+];
