@@ -32,7 +32,8 @@ export interface CheckpointsExport {
 /** Why a checkpoint was not made although entries were waiting. */
 export class CheckpointRefused extends Error {}
 
-interface CheckpointRow {
+/** A checkpoints row as read with its seqs as text (bigint). */
+export interface CheckpointRow {
   seq_from: string;
   seq_to: string;
   merkle_root: string;
@@ -46,7 +47,7 @@ interface CheckpointRow {
 // Ordered by the table's column, never by the text alias of the same name: '10' sorts before '9'.
 const COLUMNS = `seq_from::text AS seq_from, seq_to::text AS seq_to, merkle_root, previous_checkpoint_hash, signed_at, key_id, signature, checkpoint_hash`;
 
-const fromRow = (r: CheckpointRow): Checkpoint => ({
+export const checkpointFromRow = (r: CheckpointRow): Checkpoint => ({
   seqFrom: Number(r.seq_from),
   seqTo: Number(r.seq_to),
   merkleRoot: r.merkle_root,
@@ -189,7 +190,7 @@ export class CheckpointsService {
       `SELECT ${COLUMNS} FROM checkpoints WHERE seq_to > $1 ORDER BY checkpoints.seq_to LIMIT ${CHECKPOINT_EXPORT_PAGE + 1}`,
       [after ?? '0'],
     );
-    const checkpoints = rows.slice(0, CHECKPOINT_EXPORT_PAGE).map(fromRow);
+    const checkpoints = rows.slice(0, CHECKPOINT_EXPORT_PAGE).map(checkpointFromRow);
     return {
       format: CHECKPOINTS_EXPORT_FORMAT,
       enabled: this.enabled,
@@ -209,7 +210,7 @@ export class CheckpointsService {
    */
   async verify(): Promise<CheckpointChainVerdict & { entriesCovered: number }> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const checkpoints = ((await manager.query(`SELECT ${COLUMNS} FROM checkpoints ORDER BY checkpoints.seq_to`)) as CheckpointRow[]).map(fromRow);
+      const checkpoints = ((await manager.query(`SELECT ${COLUMNS} FROM checkpoints ORDER BY checkpoints.seq_to`)) as CheckpointRow[]).map(checkpointFromRow);
       // Recomputed one checkpoint at a time, so only one range of entries is in memory at once.
       const roots: ({ root: string } | { problem: string })[] = [];
       for (const c of checkpoints) roots.push(await this.recomputedRoot(manager, c));

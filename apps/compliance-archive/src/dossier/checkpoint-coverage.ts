@@ -1,5 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import { CheckpointRow, checkpointFromRow } from '../checkpoints/checkpoints.service';
 import { Checkpoint, merkleRoot, verifyCheckpointChain } from '../checkpoints/merkle';
 
 /** Which of a complaint's entries are vouched for by a signed checkpoint (docs/archive.md, "Checkpoints"). */
@@ -70,17 +71,6 @@ export function checkpointCoverageOf(
   return coverage;
 }
 
-interface CheckpointRow {
-  seq_from: string;
-  seq_to: string;
-  merkle_root: string;
-  previous_checkpoint_hash: string;
-  signed_at: Date;
-  key_id: string;
-  signature: string;
-  checkpoint_hash: string;
-}
-
 /**
  * Reads, in the caller's transaction, the checkpoints holding the complaint's entries and the
  * stored hashes of their ranges (at most ARCHIVE_CHECKPOINT_EVERY each, hashes only), and judges
@@ -97,16 +87,7 @@ export async function readCheckpointCoverage(manager: EntityManager, seqs: reado
         [seqs],
       )
     : [];
-  const checkpoints: Checkpoint[] = rows.map((r) => ({
-    seqFrom: Number(r.seq_from),
-    seqTo: Number(r.seq_to),
-    merkleRoot: r.merkle_root,
-    previousCheckpointHash: r.previous_checkpoint_hash,
-    signedAt: r.signed_at.toISOString(),
-    keyId: r.key_id,
-    signature: r.signature,
-    checkpointHash: r.checkpoint_hash,
-  }));
+  const checkpoints: Checkpoint[] = rows.map(checkpointFromRow);
   const hashes: { seq: string; entryHash: string }[] = checkpoints.length
     ? await manager.query(
         `SELECT e.seq::text AS seq, e.entry_hash AS "entryHash"
