@@ -7,11 +7,11 @@
  * until it is answered and sealed again.
  */
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { Events, TOPICS } from '@complaints/contracts';
+import { DossierSealed, Events, TOPICS } from '@complaints/contracts';
 import { FieldCipher } from '@complaints/platform';
 import { complianceArchiveService } from '../../apps/compliance-archive/src/main';
 import { canonicalJson, chainHash } from '../../apps/compliance-archive/src/archive/hash-chain';
-import { dossierHashOf } from '../../apps/compliance-archive/src/dossier/compose-dossier';
+import { Dossier, dossierHashOf } from '../../apps/compliance-archive/src/dossier/compose-dossier';
 import { flatText } from '../../apps/compliance-archive/src/dossier/testing/pdf-text';
 import { SAMPLE_TICKET, sampleComplaint } from '../../apps/compliance-archive/src/dossier/testing/sample-complaint';
 import { kafkaMessage } from '../archive-verify/archive-fixtures';
@@ -22,8 +22,8 @@ jest.setTimeout(120_000);
 const AUDIT = { 'x-retrieval-purpose': 'court-order', 'x-retrieval-reference': 'HCCL/2026/117' };
 const PII_KEYS = `t1:${randomBytes(32).toString('base64')}`;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- archived envelopes and answers are read by deep paths; the assertions, not the types, check them
-type Json = Record<string, any>;
+/** An archived envelope as the test rewrites it. */
+type Envelope = { occurredAt: string; payload: Record<string, unknown> } & Record<string, unknown>;
 
 describe('compliance archive: what the dossier certifies', () => {
   const { privateKey } = generateKeyPairSync('ed25519');
@@ -43,7 +43,7 @@ describe('compliance archive: what the dossier certifies', () => {
       await feed(String(r.topic).replace(/^.*?(complaints\.)/, '$1'), JSON.parse(r.value.toString('utf8')));
     }
   };
-  const sealsOf = async (complaintId: string): Promise<Json[]> =>
+  const sealsOf = async (complaintId: string): Promise<DossierSealed[]> =>
     (
       await archive.pg.query(
         `SELECT convert_from(value, 'UTF8')::jsonb -> 'payload' AS payload FROM ${table('outbox')} WHERE message_key = $1 AND convert_from(value, 'UTF8')::jsonb ->> 'type' = 'dossier.sealed' ORDER BY seq`,
@@ -54,9 +54,9 @@ describe('compliance archive: what the dossier certifies', () => {
     const res = await fetch(`${archive.baseUrl}/v1/archive/${path}`, { headers: { authorization: `Bearer ${tokens[role]}`, ...headers } });
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(res.status).toBe(200);
-    return { bytes, json: (): Json => JSON.parse(bytes.toString('utf8')) };
+    return { bytes, json: <T>(): T => JSON.parse(bytes.toString('utf8')) as T };
   };
-  const dossierOf = async (complaintId: string) => (await get(`complaints/${complaintId}/dossier`)).json();
+  const dossierOf = async (complaintId: string) => (await get(`complaints/${complaintId}/dossier`)).json<Dossier>();
   const pdfTextOf = async (complaintId: string) => flatText((await get(`complaints/${complaintId}/dossier.pdf`)).bytes);
   const integrity = async () => (await get('integrity', 'auditor', {})).json();
   const entriesOf = async (complaintId: string) =>
@@ -80,13 +80,13 @@ describe('compliance archive: what the dossier certifies', () => {
     archive.pg.query(`UPDATE ${table('archive_entries')} SET canonical = $2, prev_hash = $3, entry_hash = $4 WHERE seq = $1`, [seq, canonical, prevHash, entryHash]);
 
   /** A decision as investigation issues it now: v2, its explanation sealed with the platform's keys. */
-  const decisionOf = (resolved: Json) => ({
+  const decisionOf = (resolved: Envelope) => ({
     ...resolved,
     eventId: randomUUID(),
     type: Events.CaseResponseIssued.type,
     version: Events.CaseResponseIssued.version,
     payload: {
-      caseId: resolved.payload.caseId, ticketNumber: SAMPLE_TICKET, reviewRound: 0, outcome: 'upheld',
+      caseId: resolved.payload.caseId as string, ticketNumber: SAMPLE_TICKET, reviewRound: 0, outcome: 'upheld',
       explanation: FieldCipher.fromEnv({ PII_KEYS }, { pseudonyms: false }).encrypt('经核查，该笔年费系重复扣收，本行已全额退还并致歉。'),
       liability: 'bank', rootCause: 'system', actions: ['correction', 'apology'], remedy: null, decidedBy: 'staff-0042', approvedBy: null,
       issuedAt: resolved.occurredAt, rights: { reviewBy: '2026-12-22T15:59:59.999Z', escalateTo: [] },
@@ -172,7 +172,7 @@ describe('compliance archive: what the dossier certifies', () => {
     await feed(received.topic, received.envelope);
     await feed(finalResponse.topic, finalResponse.envelope);
     expect(await sealsOf(late)).toEqual([expect.objectContaining({ entries: 2 })]);
-    await feed(TOPICS.investigation, decisionOf(resolved.envelope));
+    await feed(TOPICS.investigation, decisionOf(resolved.envelope as Envelope));
     await feedOutbox();
 
     const seals = await sealsOf(late);
@@ -187,7 +187,7 @@ describe('compliance archive: what the dossier certifies', () => {
       dossierHashCovers: { matchesSeal: true, notCovered: [] },
       integrity: { chainIntact: true },
     });
-    expect(dossier.decisions.map((d: Json) => d.seq)).toEqual([decisionSeq]);
+    expect(dossier.decisions.map((d) => d.seq)).toEqual([decisionSeq]);
     expect(await pdfTextOf(late)).not.toContain('NOTCOVEREDBYTHESEAL');
   });
 
@@ -197,8 +197,8 @@ describe('compliance archive: what the dossier certifies', () => {
     for (const { topic, envelope } of events) await feed(topic, envelope);
     await feedOutbox();
     expect(await dossierOf(reopened)).toMatchObject({ sealed: { entries: 9 } });
-    const caseId = (events[6].envelope.payload as Json).caseId;
-    const later = (type: string, version: number, occurredAt: string, payload: Json, producer: string) => ({
+    const caseId = (events[6].envelope.payload as { caseId: string }).caseId;
+    const later = (type: string, version: number, occurredAt: string, payload: Record<string, unknown>, producer: string) => ({
       eventId: randomUUID(), type, version, occurredAt, complaintId: reopened, correlationId: 'verdict-spec', causationId: null, producer, payload,
     });
 
@@ -217,7 +217,7 @@ describe('compliance archive: what the dossier certifies', () => {
     expect(seals).toHaveLength(2);
     const answered = await dossierOf(reopened);
     expect(answered).toMatchObject({ reopened: null, sealed: { dossierHash: seals[1].dossierHash }, dossierHashCovers: { matchesSeal: true, notCovered: [] } });
-    expect(Math.max(...(await entriesOf(reopened)).filter((e) => e.event_type === 'notification.sent').map((e) => e.seq))).toBeLessThanOrEqual(answered.sealed.lastEntrySeq);
+    expect(Math.max(...(await entriesOf(reopened)).filter((e) => e.event_type === 'notification.sent').map((e) => e.seq))).toBeLessThanOrEqual(answered.sealed!.lastEntrySeq);
   });
 
   it('names the entries under a signed checkpoint that no longer verifies, though the whole chain after a rewritten decision was recomputed', async () => {
@@ -242,9 +242,9 @@ describe('compliance archive: what the dossier certifies', () => {
     expect(await integrity()).toMatchObject({ chainIntact: true, intact: false, checkpoints: { intact: false } });
     const dossier = await dossierOf(first);
     expect(dossier.integrity.chainIntact).toBe(false);
-    const underCheckpoint = dossier.integrity.problems.filter((p: Json) => /^its signed checkpoint \(seq 1\.\.\d+\) does not verify: Merkle root does not match the entries it covers$/.test(p.problem));
-    expect(underCheckpoint.map((p: Json) => p.seq)).toEqual(expect.arrayContaining([decision.seq]));
-    expect(dossier.integrity.checkpoints.entriesCovered).toBe(0);
+    const underCheckpoint = dossier.integrity.problems.filter((p) => /^its signed checkpoint \(seq 1\.\.\d+\) does not verify: Merkle root does not match the entries it covers$/.test(p.problem));
+    expect(underCheckpoint.map((p) => p.seq)).toEqual(expect.arrayContaining([decision.seq]));
+    expect(dossier.integrity.checkpoints?.entriesCovered).toBe(0);
     expect(await pdfTextOf(first)).toContain(`seq${decision.seq}:itssignedcheckpoint(seq1..`);
   });
 });
