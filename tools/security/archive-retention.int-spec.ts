@@ -30,6 +30,9 @@ const ERASED = /^\[erased under retention policy on \d{4}-\d\d-\d\d\]$/;
 const PII_KEYS = `t1:${randomBytes(32).toString('base64')}`;
 /** A review's response, its explanation sealed by investigation under the platform's PII keys (case.response-issued v2). */
 const REVIEW_EXPLANATION = '复核后维持原决定：尾号 6222021234567890 的账户已于 2015-03-05 退款，我行已致电 13900001111 告知。';
+/** Why staff reopened a case, sealed by investigation under the same keys (case.reopened v2): it names the customer. */
+const REOPENING_REASON = '王秀兰女士提交了新的交易流水';
+const platformSealed = (text: string) => FieldCipher.fromEnv({ PII_KEYS }, { pseudonyms: false }).encrypt(text);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- archived envelopes of every event type are read by deep paths; the assertions, not the types, check them
 type Json = Record<string, any>;
@@ -110,7 +113,7 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
       occurredAt: '2015-03-09T09:30:00.000Z',
       payload: {
         caseId: resolved.payload.caseId, ticketNumber: SAMPLE_TICKET, reviewRound: 1, outcome: 'upheld',
-        explanation: FieldCipher.fromEnv({ PII_KEYS }, { pseudonyms: false }).encrypt(REVIEW_EXPLANATION),
+        explanation: platformSealed(REVIEW_EXPLANATION),
         liability: 'bank', rootCause: 'system', actions: ['explanation'], remedy: null, decidedBy: 'staff-0900', approvedBy: null,
         issuedAt: '2015-03-09T09:30:00.000Z', rights: { reviewBy: null, escalateTo: [] },
       },
@@ -120,7 +123,7 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     const reopened = complaintEvents(reopenedComplaint, REOPENED_CUSTOMER, 'uk-fca', 2022);
     for (const { topic, envelope } of reopened) await feed(topic, envelope);
     reopenedCaseId = (reopened.find(({ envelope }) => (envelope as Json).type === 'case.resolved')!.envelope as Json).payload.caseId;
-    await feed(TOPICS.investigation, laterEvent(reopenedComplaint, Events.CaseReopened, '2025-06-02T08:00:00.000Z', { caseId: reopenedCaseId, reason: '客户提交了新的交易流水', reopenedBy: 'staff-0900' }));
+    await feed(TOPICS.investigation, laterEvent(reopenedComplaint, Events.CaseReopened, '2025-06-02T08:00:00.000Z', { caseId: reopenedCaseId, reason: platformSealed(REOPENING_REASON), reopenedBy: 'staff-0900' }));
     await feedOutbox();
   });
 
@@ -158,6 +161,10 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     const dossier = (await call('GET', `complaints/${oldComplaint}/dossier`, 'auditor', undefined, AUDIT)).json();
     expect(dossier.decisions[0].explanation).toBe(SAMPLE_EXPLANATION);
     expect(dossier.integrity.chainIntact).toBe(true);
+    // Staff text that arrived sealed with the platform's keys (v2) reads as written, like the customer's own.
+    expect((await record(reopenedComplaint))('case.reopened').map((p) => p.reason)).toEqual([REOPENING_REASON]);
+    const { rows } = await archive.pg.query(`SELECT canonical FROM ${table('archive_entries')} WHERE complaint_id = $1 AND event_type = 'case.reopened'`, [reopenedComplaint]);
+    expect(rows.map((r: Json) => String(r.canonical).includes('王秀兰'))).toEqual([false]);
   });
 
   it('lists what is due: the 2015 complaint (3 years after closure under uk-fca), not the 2026 one', async () => {
@@ -329,7 +336,8 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     await feed(TOPICS.notification, laterEvent(reopenedComplaint, Events.NotificationSent, '2025-08-01T08:00:00.000Z',
       { messageId: randomUUID(), kind: 'final-response', channel: 'sms', template: 'final-response.zh-CN', language: 'zh-CN' }, 'notification'));
     await feed(TOPICS.investigation, laterEvent(reopenedComplaint, Events.CaseReviewRequested, '2025-08-20T08:00:00.000Z',
-      { caseId: reopenedCaseId, reviewRound: 1, level: 2, reason: '客户不认可答复', loggedBy: 'staff-0042' }));
+      { caseId: reopenedCaseId, reviewRound: 1, level: 2, reason: platformSealed('王秀兰女士不认可答复'), loggedBy: 'staff-0042' }));
+    expect((await record(reopenedComplaint))('case.review-requested').map((p) => p.reason)).toEqual(['王秀兰女士不认可答复']);
     expect(customers((await call('GET', 'retention/due?asOf=2099-01-01T00:00:00Z', 'auditor')).json())).not.toContain(REOPENED_CUSTOMER);
   });
 

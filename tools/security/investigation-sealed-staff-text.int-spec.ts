@@ -18,7 +18,8 @@ const STAFF_TEXT_TABLES = ['case_transitions', 'case_declared_interests', 'case_
 
 /**
  * The reasons staff give and the text of improvement actions, written through the API the way
- * handlers write them: the customer's name and numbers are in none of their rows in clear, the
+ * handlers write them: the customer's name and numbers are in none of their rows in clear, nor in
+ * any event published (the text travels sealed, v2 of each event), the
  * investigator reads them as written and an auditor with their digit runs masked, as before.
  */
 describe('investigation: staff reasons and improvement text rest sealed', () => {
@@ -91,7 +92,7 @@ describe('investigation: staff reasons and improvement text rest sealed', () => 
   };
   type ActionText = { measure: string; effectivenessNote: string | null };
 
-  it('reasonsOnTransitionsExtensionsAndDeclaredInterests_andImprovementMeasuresAndNotes_areSealedAtRest_wholeToTheInvestigator_andMaskedToAnAuditor', async () => {
+  it('reasonsOnTransitionsExtensionsAndDeclaredInterests_andImprovementMeasuresAndNotes_areSealedAtRestAndOnTheWire_wholeToTheInvestigator_andMaskedToAnAuditor', async () => {
     const name = '李秀英';
     const phone = '13811112222';
     const card = '6222023333444455556';
@@ -107,6 +108,8 @@ describe('investigation: staff reasons and improvement text rest sealed', () => 
       rejection: `${name}的损失金额与卡号 ${card} 的流水不符`,
       reassignment: `${name}要求换人处理，来电 ${phone}`,
       review: `${name}不认可处理结果，来电 ${phone} 要求核查`,
+      task: `请核实${name}卡号 ${card} 的扣款`,
+      taskResult: `${name}的卡 ${card} 重复扣款已确认`,
     };
 
     // One case is declared an interest in, extended, answered, closed, reopened and escalated.
@@ -117,6 +120,8 @@ describe('investigation: staff reasons and improvement text rest sealed', () => 
     await step(await token('investigator', { subject: colleague }), 'POST', `/v1/cases/${caseId}/declared-interest`, { reason: said.interest }, 201);
     const extension = (await step(handler, 'POST', `/v1/cases/${caseId}/extensions`, { toPeriod: 'complex', reason: said.extension }, 201)) as { id: string };
     await step(supervisor, 'POST', `/v1/cases/${caseId}/extensions/${extension.id}/decision`, { decision: 'approve', reason: said.extensionDecision });
+    const task = (await step(handler, 'POST', `/v1/cases/${caseId}/tasks`, { department: 'operations', request: said.task, dueBy: new Date(Date.now() + 86_400_000).toISOString() }, 201)) as { id: string };
+    await step(handler, 'POST', `/v1/cases/${caseId}/tasks/${task.id}/result`, { result: said.taskResult });
     await step(handler, 'PUT', `/v1/cases/${caseId}/findings`, { facts: ['11月20日跨行转账被重复扣款'], liability: 'bank', rootCause: { code: 'system', detail: '清算接口超时' } });
     await step(handler, 'POST', `/v1/cases/${caseId}/resolution`, { outcome: 'upheld', explanation: '经核实系统故障导致重复扣款，已更正。', actions: ['explanation', 'correction'] }, 201);
     await step(handler, 'POST', `/v1/cases/${caseId}/closure`, { reason: said.closure });
@@ -137,6 +142,24 @@ describe('investigation: staff reasons and improvement text rest sealed', () => 
     await step(supervisor, 'POST', `/v1/cases/${other.caseId}/resolution/decision`, { decision: 'reject', reason: said.rejection });
     await step(second, 'POST', `/v1/cases/${other.caseId}/resolution`, { outcome: 'upheld', explanation: '经核实系统故障导致延误，已致歉。', actions: ['explanation', 'apology'] }, 201);
     await step(await token('triage-officer', { subject: 'triage-officer-1' }), 'POST', `/v1/cases/${other.caseId}/review`, { reason: said.review });
+
+    // On the wire: every event published carries the staff's words sealed, whole, and the name in none of them in clear.
+    const published = await sql<{ type: string; version: number; payload: Record<string, unknown> }>(
+      `SELECT headers->>'event-type' AS type, (convert_from(value, 'UTF8')::jsonb->>'version')::int AS version, convert_from(value, 'UTF8')::jsonb->'payload' AS payload FROM outbox ORDER BY seq`,
+    );
+    for (const secret of [name, phone, card]) expect({ secret, events: published.filter((e) => JSON.stringify(e.payload).includes(secret)).map((e) => e.type) }).toEqual({ secret, events: [] });
+    const wordsOn = (type: string, field: string) => published.filter((e) => e.type === type && typeof e.payload[field] === 'string').map((e) => ({ version: e.version, text: keys.decrypt(e.payload[field] as string) }));
+    expect(wordsOn(Events.CaseExtensionRequested.type, 'reason')).toEqual([{ version: 2, text: said.extension }]);
+    expect(wordsOn(Events.CaseExtensionDecided.type, 'reason')).toEqual([{ version: 2, text: said.extensionDecision }]);
+    expect(wordsOn(Events.CaseClosed.type, 'reason')).toEqual([{ version: 2, text: said.closure }]);
+    expect(wordsOn(Events.CaseReopened.type, 'reason')).toEqual([{ version: 2, text: said.reopening }]);
+    expect(wordsOn(Events.CaseEscalated.type, 'reason')).toEqual([{ version: 2, text: said.escalation }]);
+    expect(wordsOn(Events.CaseResolutionDecided.type, 'reason')).toEqual([{ version: 2, text: said.rejection }]);
+    expect(wordsOn(Events.CaseReviewRequested.type, 'reason')).toEqual([{ version: 2, text: said.review }]);
+    expect(wordsOn(Events.ImprovementActionRaised.type, 'measure')).toEqual([{ version: 2, text: said.measure }]);
+    expect(wordsOn(Events.ImprovementActionUpdated.type, 'note')).toEqual([{ version: 2, text: said.note }]);
+    expect(wordsOn(Events.CaseTaskRequested.type, 'request')).toEqual([{ version: 2, text: said.task }]);
+    expect(wordsOn(Events.CaseTaskCompleted.type, 'result')).toEqual([{ version: 2, text: said.taskResult }]);
 
     // At rest: no row of these tables holds the customer's name or numbers, and each text is in its sealed column only.
     for (const secret of [name, phone, card]) expect({ secret, rows: await rowsHolding(secret) }).toEqual({ secret, rows: [] });

@@ -134,6 +134,32 @@ describe('notification delivers over the customer\'s channel', () => {
     expect(smtp.mails.filter((m) => m.to.includes(before))).toHaveLength(1);
   });
 
+  it('extensionNotice_tellsTheCustomerTheStaffsReason_openedFromV3AsFromTheClearTextOfV2', async () => {
+    const email = `sun-${randomUUID().slice(0, 6)}@example.com`;
+    const { complaintId, ticketNumber } = await fileFor(email);
+    const staffReason = '孙女士的转账需对方银行提供清算日志';
+    const dueBy = new Date(Date.now() + 30 * DAY).toISOString();
+    const v3 = envelopeOf(Events.DeadlineClockChanged, complaintId, {
+      ticketNumber, change: 'extended', period: 'complex', reason: 'extension to complex approved in investigation', responseDueBy: dueBy, actor: 'approver-3',
+      staffReason: FieldCipher.fromEnv(KEYS).encrypt(staffReason),
+    }, 'triage');
+    expect(v3).toMatchObject({ type: 'deadline.clock-changed', version: 3 });
+    await deliver(Events.DeadlineClockChanged, v3);
+    const notice = await eventually(() => (smtp.mails.filter((m) => m.to.includes(email)).length >= 2 ? smtp.mails.filter((m) => m.to.includes(email))[1] : null), { what: 'the extension notice' });
+    const text = (await simpleParser(notice.raw)).text ?? '';
+    expect(text).toContain(staffReason);
+    expect(text).not.toContain('approved in investigation');
+    expect(text).not.toMatch(/v2:t1:/);
+
+    // Published before v3: the reason in clear is the one to tell.
+    const earlierEmail = `sun-${randomUUID().slice(0, 6)}@example.com`;
+    const earlier = await fileFor(earlierEmail);
+    const v2 = envelopeOf(Events.DeadlineClockChangedV2, earlier.complaintId, { ticketNumber: earlier.ticketNumber, change: 'extended', period: 'complex', reason: '需对方银行提供清算日志', responseDueBy: dueBy, actor: 'approver-3' }, 'triage');
+    await deliver(Events.DeadlineClockChangedV2, v2);
+    const earlierNotice = await eventually(() => (smtp.mails.filter((m) => m.to.includes(earlierEmail)).length >= 2 ? smtp.mails.filter((m) => m.to.includes(earlierEmail))[1] : null), { what: 'the v2 extension notice' });
+    expect((await simpleParser(earlierNotice.raw)).text).toContain('需对方银行提供清算日志');
+  });
+
   it('finalResponse_withItsExplanationSealed_isWrittenToTheCustomerInClear', async () => {
     const email = `zhou-${randomUUID().slice(0, 6)}@example.com`;
     const { complaintId, ticketNumber } = await fileFor(email);

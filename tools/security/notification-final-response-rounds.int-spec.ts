@@ -149,7 +149,7 @@ describe('notification and final responses of earlier rounds', () => {
   });
 
   const reopening = (complaintId: string, caseId: string) =>
-    envelopeOf(Events.CaseReopened, complaintId, { caseId, reason: '客户补充了新的交易流水，需重新核实', reopenedBy: 'sup-1' }, 'investigation');
+    envelopeOf(Events.CaseReopenedV1, complaintId, { caseId, reason: '客户补充了新的交易流水，需重新核实', reopenedBy: 'sup-1' }, 'investigation');
   const after = (instant: string) => eventually(() => Date.now() > Date.parse(instant) || null, { what: `a moment after ${instant}` });
 
   it('finalResponse_issuedBeforeAReopening_deliveredAfterTheReopening_sendsNoLetter_butTheResponseAfterItGoes', async () => {
@@ -159,7 +159,7 @@ describe('notification and final responses of earlier rounds', () => {
     const voided = issued(complaintId, caseId, ticketNumber, 0, '经核查，扣费符合合同约定。');
     await after(voided.payload.issuedAt);
     const reopened = reopening(complaintId, caseId);
-    await deliver(Events.CaseReopened, reopened);
+    await deliver(Events.CaseReopenedV1, reopened);
     await handled(reopened.eventId);
 
     await deliver(Events.CaseResponseIssued, voided);
@@ -183,7 +183,7 @@ describe('notification and final responses of earlier rounds', () => {
     await handled(first.eventId);
     await after(first.payload.issuedAt);
     const reopened = reopening(complaintId, caseId);
-    await deliver(Events.CaseReopened, reopened);
+    await deliver(Events.CaseReopenedV1, reopened);
     await handled(reopened.eventId);
 
     // The same response as a new record, once its processed-event mark was pruned.

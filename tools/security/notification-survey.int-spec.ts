@@ -126,7 +126,7 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
     return { complaintId, ticketNumber, ack };
   };
   const closeCase = (complaintId: string, caseId = randomUUID()) =>
-    envelopeOf(Events.CaseClosed, complaintId, { caseId, reason: '回访前结案', closedBy: 'investigator-7' }, 'investigation');
+    envelopeOf(Events.CaseClosedV1, complaintId, { caseId, reason: '回访前结案', closedBy: 'investigator-7' }, 'investigation');
 
   interface MessageRow {
     id: string;
@@ -264,9 +264,9 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
       const caseId = randomUUID();
       const closed = closeCase(complaintId, caseId);
       const closedAgain = closeCase(complaintId, caseId);
-      await deliver(Events.CaseClosed, closed);
-      await deliver(Events.CaseClosed, closed);
-      await deliver(Events.CaseClosed, closedAgain);
+      await deliver(Events.CaseClosedV1, closed);
+      await deliver(Events.CaseClosedV1, closed);
+      await deliver(Events.CaseClosedV1, closedAgain);
       await handled(closed.eventId, closedAgain.eventId);
       expect(await sql(`SELECT case_id, sms_replies, answered_at FROM follow_up_surveys WHERE complaint_id = $1`, [complaintId])).toEqual([
         { case_id: caseId, sms_replies: false, answered_at: null },
@@ -284,7 +284,7 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
       const email = `wu-${randomUUID().slice(0, 6)}@example.com`;
       const { complaintId } = await fileFor({ email }, { preferredReplyChannel: 'email', regime: 'uk-fca', language: 'en' });
       const closed = closeCase(complaintId);
-      await deliver(Events.CaseClosed, closed);
+      await deliver(Events.CaseClosedV1, closed);
       const token = /bank\.example\/survey\/([0-9a-f]{24})/.exec(await surveyMailTo(email))![1];
       const web = await notification.issuer.token('channel-adapter', { channel: 'web' });
       const comment = '等了三周才有人回电话，我的手机是13900005555';
@@ -322,7 +322,7 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
     it('smsReply_isMatchedToTheOpenSurveyByTheKeyedHashOfTheNormalisedPhone', async () => {
       const { complaintId } = await fileFor({ phone: '139 0000 4444' });
       const closed = closeCase(complaintId);
-      await deliver(Events.CaseClosed, closed);
+      await deliver(Events.CaseClosedV1, closed);
       await handled(closed.eventId);
       const [survey] = await sql<{ id: string; phone_hash: string; sms_replies: boolean }>(`SELECT id, phone_hash, sms_replies FROM follow_up_surveys WHERE complaint_id = $1`, [complaintId]);
       expect(survey.sms_replies).toBe(true);

@@ -177,8 +177,8 @@ describe('triage: the deadline watch over time, clock changes in any order, and 
       // Intake and investigation learn the earlier complaint's new date: the event names the earlier complaint, once.
       const bound = await clockChange(first, 'referral-bound');
       expect({ version: bound.version, payload: bound.payload }).toEqual({
-        version: 2,
-        payload: { ticketNumber: firstTriaged.payload.ticketNumber, change: 'referral-bound', period: 'standard', reason: `due by the regulator's deadline ${deadline} of ${p.ticketNumber}, merged with it`, responseDueBy: deadline, actor: null },
+        version: 3,
+        payload: { ticketNumber: firstTriaged.payload.ticketNumber, change: 'referral-bound', period: 'standard', reason: `due by the regulator's deadline ${deadline} of ${p.ticketNumber}, merged with it`, responseDueBy: deadline, actor: null, staffReason: null },
       });
       expect(eventsOf('deadline.clock-changed', referred)).toEqual([]);
 
@@ -195,7 +195,7 @@ describe('triage: the deadline watch over time, clock changes in any order, and 
       const triaged = await eventOf('complaint.triaged', id);
       const withdrawnAt = new Date();
       // Investigation's extension at 10:00:05 is handled before intake's withdrawal at 10:00:00.
-      await send(service, Events.CaseExtensionDecided, id, { caseId: randomUUID(), requestId: randomUUID(), toPeriod: 'complex', decision: 'approved', decidedBy: 'approver-7', requestedBy: 'investigator-7', seniorApproval: false, reason: '需调取对方银行日志' }, new Date(withdrawnAt.getTime() + 5_000));
+      await send(service, Events.CaseExtensionDecidedV1, id, { caseId: randomUUID(), requestId: randomUUID(), toPeriod: 'complex', decision: 'approved', decidedBy: 'approver-7', requestedBy: 'investigator-7', seniorApproval: false, reason: '需调取对方银行日志' }, new Date(withdrawnAt.getTime() + 5_000));
       const extended = await clockChange(id, 'extended');
       await send(service, Events.ComplaintWithdrawn, id, { ticketNumber: triaged.payload.ticketNumber as string, withdrawnAt: withdrawnAt.toISOString(), reason: null }, withdrawnAt);
       const stopped = await clockChange(id, 'stopped');
@@ -216,7 +216,7 @@ describe('triage: the deadline watch over time, clock changes in any order, and 
       const approvedAt = new Date();
       await send(service, Events.ComplaintSupplemented, id, { ticketNumber: triaged.payload.ticketNumber as string, summary: '补充：对方银行回单。', attachmentCount: 1 }, new Date(approvedAt.getTime() + 5_000));
       await clockChange(id, 'restarted');
-      await send(service, Events.CaseExtensionDecided, id, { caseId: randomUUID(), requestId: randomUUID(), toPeriod: 'complex', decision: 'approved', decidedBy: 'approver-7', requestedBy: 'investigator-7', seniorApproval: false, reason: '需调取对方银行日志' }, approvedAt);
+      await send(service, Events.CaseExtensionDecidedV1, id, { caseId: randomUUID(), requestId: randomUUID(), toPeriod: 'complex', decision: 'approved', decidedBy: 'approver-7', requestedBy: 'investigator-7', seniorApproval: false, reason: '需调取对方银行日志' }, approvedAt);
       const extended = await clockChange(id, 'extended');
       expect(extended.payload.period).toBe('complex');
       const clock = (await row(id))!.clock;
@@ -247,7 +247,7 @@ describe('triage: the deadline watch over time, clock changes in any order, and 
     it('investigation extends: warnings are raised again before the new, later breach', async () => {
       const id = randomUUID();
       await extendedAgain(id, async () => {
-        await send(service, Events.CaseExtensionDecided, id, { caseId: randomUUID(), requestId: randomUUID(), toPeriod: 'complex', decision: 'approved', decidedBy: 'approver-7', requestedBy: 'investigator-7', seniorApproval: false, reason: '案情复杂' });
+        await send(service, Events.CaseExtensionDecidedV1, id, { caseId: randomUUID(), requestId: randomUUID(), toPeriod: 'complex', decision: 'approved', decidedBy: 'approver-7', requestedBy: 'investigator-7', seniorApproval: false, reason: '案情复杂' });
         await clockChange(id, 'extended');
       });
     });

@@ -292,6 +292,7 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect(restarted.payload.responseDueBy).toBe(deadline);
       expect(await storedDueBy(routed, id)).toBe(deadline);
 
+      const staffReason = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false }).encrypt('需调取王建国先生在对方银行的日志');
       await send(routed, Events.CaseExtensionDecided, id, {
         caseId: randomUUID(),
         requestId: randomUUID(),
@@ -300,10 +301,13 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
         decidedBy: 'approver-3',
         requestedBy: 'investigator-3',
         seniorApproval: false,
-        reason: '需调取对方银行日志',
+        reason: staffReason,
       });
       const [extended] = await clockChanges(routed, id, 'extended');
       expect(extended.payload).toMatchObject({ period: 'complex', responseDueBy: deadline });
+      // The staff's reason arrived sealed (v2): triage cannot read it and relays it as it came, beside an account of its own.
+      expect(extended).toMatchObject({ version: 3, payload: { staffReason, reason: 'extension to complex approved in investigation' } });
+      expect(JSON.stringify(extended.payload)).not.toContain('王建国');
       expect(await storedDueBy(routed, id)).toBe(deadline);
 
       const shown = await call(routed, 'GET', `/v1/triage/complaints/${id}`, undefined, await as(routed, 'investigator'));

@@ -40,6 +40,14 @@ const SealedTextSchema = z.string().regex(SEALED_VALUE, 'must be a sealed value'
  * character (Chinese text takes 3), behind the key id, the wrapped data key, the iv and the tag.
  */
 const sealedTextOf = (maxChars: number) => z.string().regex(SEALED_VALUE, 'must be a sealed value').max(4 * maxChars + 200);
+/**
+ * Free text staff wrote, in the v2 events that carry it: what staff write about a complaint quotes
+ * the customer (their name, which no mask finds, and their numbers), so it travels sealed with the
+ * platform's PII keys (AES-256-GCM envelope, libs/platform field-cipher) like `replyTo`. The
+ * archive opens it on the way in and seals it under the customer's key; services without the keys
+ * never read it.
+ */
+const sealedStaffText = (maxChars: number) => sealedTextOf(maxChars);
 
 /** A code of the deployment's taxonomy with its title (`name` would read as personal data), so readers need not look the code up. */
 export const TaxonomyLabelSchema = z.object({ code: z.string().min(1).max(40), title: z.string().min(1).max(200) }).strict();
@@ -205,6 +213,14 @@ export const CLOCK_CHANGES_V2 = [...CLOCK_CHANGES, 'referral-bound'] as const;
 /** deadline.clock-changed v2 (triage): as v1, with `referral-bound` among the changes. */
 export const DeadlineClockChangedV2 = DeadlineClockChangedV1.extend({ change: z.enum(CLOCK_CHANGES_V2) }).strict();
 
+/**
+ * deadline.clock-changed v3 (triage): as v2; `reason` is triage's own account of the change, and
+ * an extension carries the reason the staff gave for it in `staffReason`, sealed as it arrived in
+ * `case.extension-decided@v2` (triage relays it without the keys to read it; notification opens it
+ * for the customer's notice, the archive for the record).
+ */
+export const DeadlineClockChangedV3 = DeadlineClockChangedV2.extend({ staffReason: sealedStaffText(2000).nullable() }).strict();
+
 /** deadline.warning v1 (triage): a share of the response time is used up. */
 export const DeadlineWarningV1 = z
   .object({
@@ -285,7 +301,7 @@ export const EVIDENCE_KINDS = ['call-recording', 'transaction-log', 'cctv', 'sal
 
 const staffId = z.string().min(1).max(200);
 const caseId = z.string().uuid();
-/** Free text staff wrote; long digit runs are masked before it is published. */
+/** Free text staff wrote; v1 events carry it with long digit runs masked (no longer published for investigation's events). */
 const caseText = (max: number) => z.string().min(1).max(max);
 
 /** case.assigned v1 (investigation): who investigates, and who was excluded for a conflict of interest (回避) and why. */
@@ -306,10 +322,16 @@ export const CaseTaskRequestedV1 = z
   .object({ caseId, taskId: z.string().uuid(), department: z.string().min(1).max(60), owner: staffId.nullable(), request: caseText(2000), dueBy: isoInstant, requestedBy: staffId })
   .strict();
 
+/** case.task-requested v2 (investigation): as v1, with the request sealed (`sealedStaffText`). */
+export const CaseTaskRequestedV2 = CaseTaskRequestedV1.extend({ request: sealedStaffText(2000) }).strict();
+
 /** case.task-completed v1 (investigation): the department's recorded result. */
 export const CaseTaskCompletedV1 = z
   .object({ caseId, taskId: z.string().uuid(), department: z.string().min(1).max(60), result: caseText(4000), completedBy: staffId, late: z.boolean() })
   .strict();
+
+/** case.task-completed v2 (investigation): as v1, with the result sealed (`sealedStaffText`). */
+export const CaseTaskCompletedV2 = CaseTaskCompletedV1.extend({ result: sealedStaffText(4000) }).strict();
 
 /** case.task-reminder v1 (investigation): a task is due soon or overdue; its owner is reminded. */
 export const CaseTaskReminderV1 = z
@@ -352,10 +374,16 @@ export const CaseResolutionDecidedV1 = z
   .object({ caseId, decision: z.enum(['approved', 'rejected']), decidedBy: staffId, proposedBy: staffId, reason: caseText(2000).nullable() })
   .strict();
 
+/** case.resolution-decided v2 (investigation): as v1, with the reason sealed (`sealedStaffText`). */
+export const CaseResolutionDecidedV2 = CaseResolutionDecidedV1.extend({ reason: sealedStaffText(2000).nullable() }).strict();
+
 /** case.extension-requested v1 (investigation). */
 export const CaseExtensionRequestedV1 = z
   .object({ caseId, requestId: z.string().uuid(), toPeriod: z.string().min(1).max(60), reason: caseText(2000), requestedBy: staffId })
   .strict();
+
+/** case.extension-requested v2 (investigation): as v1, with the reason sealed (`sealedStaffText`). */
+export const CaseExtensionRequestedV2 = CaseExtensionRequestedV1.extend({ reason: sealedStaffText(2000) }).strict();
 
 /** case.extension-decided v1 (investigation): approved extensions move the clock (triage) and the customer is told. */
 export const CaseExtensionDecidedV1 = z
@@ -370,6 +398,9 @@ export const CaseExtensionDecidedV1 = z
     reason: caseText(2000),
   })
   .strict();
+
+/** case.extension-decided v2 (investigation): as v1, with the reason sealed (`sealedStaffText`). */
+export const CaseExtensionDecidedV2 = CaseExtensionDecidedV1.extend({ reason: sealedStaffText(2000) }).strict();
 
 /** Where the customer may turn after the decision (the regulator, the ombudsman) and by when. */
 export const CustomerRightsSchema = z
@@ -414,16 +445,28 @@ export const CaseResponseIssuedV2 = CaseResponseIssuedV1.extend({ explanation: s
 /** case.escalated v1 (investigation): decided at a higher level from now on. */
 export const CaseEscalatedV1 = z.object({ caseId, level: z.number().int().min(2).max(10), reason: caseText(2000), escalatedBy: staffId }).strict();
 
+/** case.escalated v2 (investigation): as v1, with the reason sealed (`sealedStaffText`). */
+export const CaseEscalatedV2 = CaseEscalatedV1.extend({ reason: sealedStaffText(2000) }).strict();
+
 /** case.review-requested v1 (investigation): the customer contests the decision (核查); a review opens a level higher. */
 export const CaseReviewRequestedV1 = z
   .object({ caseId, reviewRound: z.number().int().min(1).max(10), level: z.number().int().min(2).max(10), reason: caseText(2000), loggedBy: staffId })
   .strict();
 
+/** case.review-requested v2 (investigation): as v1, with the reason sealed (`sealedStaffText`). */
+export const CaseReviewRequestedV2 = CaseReviewRequestedV1.extend({ reason: sealedStaffText(2000) }).strict();
+
 /** case.reopened v1 (investigation). */
 export const CaseReopenedV1 = z.object({ caseId, reason: caseText(2000), reopenedBy: staffId }).strict();
 
+/** case.reopened v2 (investigation): as v1, with the reason sealed (`sealedStaffText`). */
+export const CaseReopenedV2 = CaseReopenedV1.extend({ reason: sealedStaffText(2000) }).strict();
+
 /** case.closed v1 (investigation): the matter is settled (review window over, or the customer accepted). */
 export const CaseClosedV1 = z.object({ caseId, reason: caseText(2000), closedBy: staffId }).strict();
+
+/** case.closed v2 (investigation): as v1, with the reason sealed (`sealedStaffText`). */
+export const CaseClosedV2 = CaseClosedV1.extend({ reason: sealedStaffText(2000) }).strict();
 
 export const IMPROVEMENT_STATUSES = ['open', 'in-progress', 'done', 'effective', 'ineffective', 'cancelled'] as const;
 
@@ -440,10 +483,16 @@ export const ImprovementActionRaisedV1 = z
   })
   .strict();
 
+/** improvement.action-raised v2 (investigation): as v1, with the measure sealed (`sealedStaffText`). */
+export const ImprovementActionRaisedV2 = ImprovementActionRaisedV1.extend({ measure: sealedStaffText(2000) }).strict();
+
 /** improvement.action-updated v1 (investigation): progress, completion and the later effectiveness check. */
 export const ImprovementActionUpdatedV1 = z
   .object({ actionId: z.string().uuid(), status: z.enum(IMPROVEMENT_STATUSES), note: caseText(2000).nullable(), updatedBy: staffId })
   .strict();
+
+/** improvement.action-updated v2 (investigation): as v1, with the note sealed (`sealedStaffText`). */
+export const ImprovementActionUpdatedV2 = ImprovementActionUpdatedV1.extend({ note: sealedStaffText(2000).nullable() }).strict();
 
 /** improvement.complaint-linked v1 (investigation): another complaint with the same root cause, keyed by that complaint. */
 export const ImprovementComplaintLinkedV1 = z.object({ actionId: z.string().uuid(), caseId, linkedBy: staffId }).strict();
@@ -483,6 +532,9 @@ export const RemedyRejectedV1 = z
   .object({ remedyId: z.string().uuid(), caseId, amount: MoneySchema, reason: caseText(2000), rejectedBy: staffId })
   .strict();
 
+/** remedy.rejected v2 (compensation): as v1, with the approver's reason sealed (`sealedStaffText`). */
+export const RemedyRejectedV2 = RemedyRejectedV1.extend({ reason: sealedStaffText(2000) }).strict();
+
 /** remedy.paid v1 (compensation): the core banking system booked the payout; the customer is told. */
 export const RemedyPaidV1 = z
   .object({
@@ -521,6 +573,9 @@ export const RemedyReversedV1 = z
   })
   .strict();
 
+/** remedy.reversed v2 (compensation): as v1, with the reason sealed (`sealedStaffText`). */
+export const RemedyReversedV2 = RemedyReversedV1.extend({ reason: sealedStaffText(2000) }).strict();
+
 export const REMEDY_WITHDRAWAL_CAUSES = ['case-reopened', 'later-decision'] as const;
 
 /**
@@ -537,6 +592,9 @@ export const RemedyWithdrawnV1 = z
     withdrawnBy: staffId,
   })
   .strict();
+
+/** remedy.withdrawn v2 (compensation): as v1, with the reason sealed (`sealedStaffText`). */
+export const RemedyWithdrawnV2 = RemedyWithdrawnV1.extend({ reason: sealedStaffText(2000) }).strict();
 
 export const NOTIFICATION_KINDS = ['acknowledgement', 'progress', 'extension', 'information-request', 'final-response', 'summary-resolution', 'survey', 'remedy-paid'] as const;
 
@@ -618,7 +676,8 @@ export type ComplaintAmended = z.infer<typeof ComplaintAmendedV2>;
 export type ComplaintWithdrawn = z.infer<typeof ComplaintWithdrawnV1>;
 export type ComplaintTriageQueued = z.infer<typeof ComplaintTriageQueuedV1>;
 export type ComplaintRetriaged = z.infer<typeof ComplaintRetriagedV1>;
-export type DeadlineClockChanged = z.infer<typeof DeadlineClockChangedV2>;
+/** Any version: v1 and v2 have no `staffReason`. */
+export type DeadlineClockChanged = z.infer<typeof DeadlineClockChangedV2> & { staffReason?: string | null };
 export type DeadlineWarning = z.infer<typeof DeadlineWarningV1>;
 export type DeadlineBreached = z.infer<typeof DeadlineBreachedV1>;
 export type SystemicIncidentDetected = z.infer<typeof SystemicIncidentDetectedV1>;

@@ -5,6 +5,8 @@ import { decodeEnvelope, DecodeResult, validateEnvelope } from './validation';
 
 const CASE_ID = randomUUID();
 const CNY = (amountMinor: number) => ({ amountMinor, currency: 'CNY' });
+/** The shape of a value the platform's field cipher sealed (key id, wrapped data key, iv, tag, body). */
+const SEALED = 'v2:k1:' + 'A'.repeat(80) + ':' + 'B'.repeat(16) + ':' + 'C'.repeat(22) + ':' + 'D'.repeat(60);
 
 /** One valid payload per event, keyed `type@vN`. A new event without a sample fails the first test. */
 const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
@@ -65,6 +67,15 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     reason: "due by the regulator's deadline 2026-11-30T15:59:59.999Z of CMP-20261122-00000051-3, merged with it",
     responseDueBy: '2026-11-30T15:59:59.999Z',
     actor: null,
+  },
+  'deadline.clock-changed@v3': {
+    ticketNumber: 'CMP-20261120-00000042-7',
+    change: 'extended',
+    period: 'complex',
+    reason: 'extension to complex approved in investigation',
+    responseDueBy: '2026-12-22T15:59:59.999Z',
+    actor: 'approver-1',
+    staffReason: SEALED,
   },
   'deadline.warning@v1': {
     ticketNumber: 'CMP-20261120-00000042-7',
@@ -146,7 +157,9 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     excluded: [{ staffId: 'staff-0007', reason: 'complained-about' }],
   },
   'case.task-requested@v1': { caseId: CASE_ID, taskId: randomUUID(), department: 'technology', owner: null, request: '核实跨行转账在清算系统的状态', dueBy: '2026-11-25T10:00:00Z', requestedBy: 'staff-0042' },
+  'case.task-requested@v2': { caseId: CASE_ID, taskId: randomUUID(), department: 'technology', owner: null, request: SEALED, dueBy: '2026-11-25T10:00:00Z', requestedBy: 'staff-0042' },
   'case.task-completed@v1': { caseId: CASE_ID, taskId: randomUUID(), department: 'technology', result: '对方行接口超时，已重发', completedBy: 'staff-0101', late: false },
+  'case.task-completed@v2': { caseId: CASE_ID, taskId: randomUUID(), department: 'technology', result: SEALED, completedBy: 'staff-0101', late: false },
   'case.task-reminder@v1': { caseId: CASE_ID, taskId: randomUUID(), department: 'technology', owner: 'staff-0101', dueBy: '2026-11-25T10:00:00Z', overdue: true },
   'case.evidence-added@v1': {
     caseId: CASE_ID,
@@ -161,7 +174,9 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
   'case.findings-recorded@v1': { caseId: CASE_ID, liability: 'bank', rootCause: 'system', facts: 2, recordedBy: 'staff-0042' },
   'case.resolution-proposed@v1': { caseId: CASE_ID, outcome: 'upheld', actions: ['apology', 'fee-waiver'], remedy: { type: 'fee-waiver', amount: CNY(2_500) }, proposedBy: 'staff-0042', needsApproval: false },
   'case.resolution-decided@v1': { caseId: CASE_ID, decision: 'approved', decidedBy: 'staff-0900', proposedBy: 'staff-0042', reason: null },
+  'case.resolution-decided@v2': { caseId: CASE_ID, decision: 'rejected', decidedBy: 'staff-0900', proposedBy: 'staff-0042', reason: SEALED },
   'case.extension-requested@v1': { caseId: CASE_ID, requestId: randomUUID(), toPeriod: 'complex', reason: '需对方行配合核查', requestedBy: 'staff-0042' },
+  'case.extension-requested@v2': { caseId: CASE_ID, requestId: randomUUID(), toPeriod: 'complex', reason: SEALED, requestedBy: 'staff-0042' },
   'case.extension-decided@v1': {
     caseId: CASE_ID,
     requestId: randomUUID(),
@@ -172,6 +187,7 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     seniorApproval: false,
     reason: '需对方行配合核查',
   },
+  'case.extension-decided@v2': { caseId: CASE_ID, requestId: randomUUID(), toPeriod: 'complex', decision: 'approved', decidedBy: 'staff-0900', requestedBy: 'staff-0042', seniorApproval: false, reason: SEALED },
   'case.response-issued@v1': {
     caseId: CASE_ID,
     ticketNumber: 'CMP-20261120-00000042-7',
@@ -203,9 +219,13 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     rights: { reviewBy: '2026-12-22T15:59:59.999Z', escalateTo: [{ body: 'NFRA', contact: '12378', within: null }] },
   },
   'case.escalated@v1': { caseId: CASE_ID, level: 2, reason: '客户情绪激动，涉及老年客户', escalatedBy: 'staff-0042' },
+  'case.escalated@v2': { caseId: CASE_ID, level: 2, reason: SEALED, escalatedBy: 'staff-0042' },
   'case.review-requested@v1': { caseId: CASE_ID, reviewRound: 1, level: 2, reason: '客户不认可答复', loggedBy: 'staff-0042' },
+  'case.review-requested@v2': { caseId: CASE_ID, reviewRound: 1, level: 2, reason: SEALED, loggedBy: 'staff-0042' },
   'case.reopened@v1': { caseId: CASE_ID, reason: '发现新事实', reopenedBy: 'staff-0900' },
+  'case.reopened@v2': { caseId: CASE_ID, reason: SEALED, reopenedBy: 'staff-0900' },
   'case.closed@v1': { caseId: CASE_ID, reason: '回访满意', closedBy: 'staff-0042' },
+  'case.closed@v2': { caseId: CASE_ID, reason: SEALED, closedBy: 'staff-0042' },
   'improvement.action-raised@v1': {
     actionId: randomUUID(),
     sourceCaseId: CASE_ID,
@@ -215,7 +235,9 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     dueBy: '2027-01-31T15:59:59.999Z',
     raisedBy: 'staff-0042',
   },
+  'improvement.action-raised@v2': { actionId: randomUUID(), sourceCaseId: CASE_ID, rootCause: 'people', department: 'hotline', measure: SEALED, dueBy: '2027-01-31T15:59:59.999Z', raisedBy: 'staff-0042' },
   'improvement.action-updated@v1': { actionId: randomUUID(), status: 'effective', note: '培训后三个月无同类投诉', updatedBy: 'staff-0900' },
+  'improvement.action-updated@v2': { actionId: randomUUID(), status: 'in-progress', note: null, updatedBy: 'staff-0900' },
   'improvement.complaint-linked@v1': { actionId: randomUUID(), caseId: CASE_ID, linkedBy: 'staff-0042' },
   'remedy.proposed@v1': {
     remedyId: randomUUID(),
@@ -225,6 +247,7 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
   },
   'remedy.approved@v1': { remedyId: randomUUID(), caseId: CASE_ID, type: 'loss-reimbursement', amount: CNY(500_000), route: 'four-eyes', approvedBy: ['staff-0300', 'staff-0301'] },
   'remedy.rejected@v1': { remedyId: randomUUID(), caseId: CASE_ID, amount: CNY(60_000), reason: '超出产品补偿目录上限', rejectedBy: 'staff-0300' },
+  'remedy.rejected@v2': { remedyId: randomUUID(), caseId: CASE_ID, amount: CNY(60_000), reason: SEALED, rejectedBy: 'staff-0300' },
   'remedy.paid@v1': {
     remedyId: randomUUID(),
     caseId: CASE_ID,
@@ -236,7 +259,9 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
   },
   'remedy.payout-failed@v1': { remedyId: randomUUID(), caseId: CASE_ID, payoutId: randomUUID(), amount: CNY(3_500), reason: 'account closed', attempts: 1 },
   'remedy.reversed@v1': { remedyId: randomUUID(), caseId: CASE_ID, payoutId: randomUUID(), amount: CNY(5_000), reason: '重复补偿', reversedBy: 'staff-0300', coreReference: 'CB00AA11BB22CC33DD' },
+  'remedy.reversed@v2': { remedyId: randomUUID(), caseId: CASE_ID, payoutId: randomUUID(), amount: CNY(5_000), reason: SEALED, reversedBy: 'staff-0300', coreReference: 'CB00AA11BB22CC33DD' },
   'remedy.withdrawn@v1': { remedyId: randomUUID(), caseId: CASE_ID, amount: CNY(5_000), cause: 'case-reopened', reason: '客户补充了新的交易流水', withdrawnBy: 'staff-0300' },
+  'remedy.withdrawn@v2': { remedyId: randomUUID(), caseId: CASE_ID, amount: CNY(5_000), cause: 'case-reopened', reason: SEALED, withdrawnBy: 'staff-0300' },
   'notification.delivery-updated@v1': { messageId: randomUUID(), kind: 'final-response', channel: 'sms', status: 'bounced', reason: 'number not in service' },
   'survey.answered@v1': { surveyId: randomUUID(), caseId: CASE_ID, score: 2, comment: 'v1:k1:abc:def', via: 'sms', answeredAt: '2026-12-01T02:00:00.000Z' },
   'survey.review-opened@v1': { surveyId: randomUUID(), caseId: CASE_ID, score: 2, threshold: 2 },
@@ -333,6 +358,41 @@ describe('validateEnvelope — valid envelopes', () => {
     const v1 = sampleEnvelope('case.response-issued@v1');
     (v1.payload as Record<string, unknown>).explanation = clearText;
     expect(validateEnvelope(v1).ok).toBe(true);
+  });
+
+  it.each([
+    ['case.task-requested', 'request'],
+    ['case.task-completed', 'result'],
+    ['case.resolution-decided', 'reason'],
+    ['case.extension-requested', 'reason'],
+    ['case.extension-decided', 'reason'],
+    ['case.escalated', 'reason'],
+    ['case.review-requested', 'reason'],
+    ['case.reopened', 'reason'],
+    ['case.closed', 'reason'],
+    ['improvement.action-raised', 'measure'],
+    ['improvement.action-updated', 'note'],
+    ['remedy.rejected', 'reason'],
+    ['remedy.reversed', 'reason'],
+    ['remedy.withdrawn', 'reason'],
+  ])('validateEnvelope_%s_v2_refusesStaffTextInClear_whileV1StillReadsIt (%s)', (type, field) => {
+    const clearText = '王先生来电称尾号7890的账户被扣费';
+    const v2 = sampleEnvelope(`${type}@v2`);
+    (v2.payload as Record<string, unknown>)[field] = clearText;
+    expect(rejection(validateEnvelope(v2))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining(field) });
+    (v2.payload as Record<string, unknown>)[field] = SEALED;
+    expect(validateEnvelope(v2).ok).toBe(true);
+    const v1 = sampleEnvelope(`${type}@v1`);
+    (v1.payload as Record<string, unknown>)[field] = clearText;
+    expect(validateEnvelope(v1).ok).toBe(true);
+  });
+
+  it('validateEnvelope_clockChangedV3_staffReasonMustBeSealed', () => {
+    const v3 = sampleEnvelope('deadline.clock-changed@v3');
+    (v3.payload as Record<string, unknown>).staffReason = '王先生要求等对方行回复';
+    expect(rejection(validateEnvelope(v3))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('staffReason') });
+    (v3.payload as Record<string, unknown>).staffReason = null;
+    expect(validateEnvelope(v3).ok).toBe(true);
   });
 
   it('validateEnvelope_amendedPostalAddress_onlyFromV2', () => {

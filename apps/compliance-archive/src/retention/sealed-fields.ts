@@ -18,7 +18,7 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'complaint.triaged': ['reasons'],
   'complaint.triage-queued': ['reasons'],
   'complaint.retriaged': ['reason'],
-  'deadline.clock-changed': ['reason'],
+  'deadline.clock-changed': ['reason', 'staffReason'],
   'case.resolved': ['explanation'],
   'case.response-issued': ['explanation'],
   // What staff wrote while working the case can quote the customer.
@@ -55,6 +55,23 @@ export const PLATFORM_SEALED_FIELDS: Readonly<Record<string, readonly string[]>>
   'case.response-issued@v2': ['explanation'],
   // Personal data by nature (the customer's own words), sealed by notification from the start.
   'survey.answered@v1': ['comment'],
+  // What staff wrote about the case: it names the customer, which no mask finds (libs/contracts `sealedStaffText`).
+  'case.task-requested@v2': ['request'],
+  'case.task-completed@v2': ['result'],
+  'case.resolution-decided@v2': ['reason'],
+  'case.extension-requested@v2': ['reason'],
+  'case.extension-decided@v2': ['reason'],
+  'case.escalated@v2': ['reason'],
+  'case.review-requested@v2': ['reason'],
+  'case.reopened@v2': ['reason'],
+  'case.closed@v2': ['reason'],
+  'improvement.action-raised@v2': ['measure'],
+  'improvement.action-updated@v2': ['note'],
+  'remedy.rejected@v2': ['reason'],
+  'remedy.reversed@v2': ['reason'],
+  'remedy.withdrawn@v2': ['reason'],
+  // The extension's reason staff gave in investigation, relayed by triage as it came.
+  'deadline.clock-changed@v3': ['staffReason'],
 };
 
 /** The envelope with its platform-sealed fields (PLATFORM_SEALED_FIELDS) replaced by what `open` reads from them. */

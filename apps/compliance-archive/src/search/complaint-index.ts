@@ -33,9 +33,17 @@ export const INDEXED_EVENT_TYPES = [
 
 /**
  * The versions whose fields the index reads, per type: a new version is read only once it is
- * listed here (case.response-issued@v2 changed only the explanation, which the index never reads).
+ * listed here.
  */
-const INDEXED_VERSIONS: Readonly<Record<string, readonly number[]>> = { [Events.CaseResponseIssued.type]: [1, 2] };
+const INDEXED_VERSIONS: Readonly<Record<string, readonly number[]>> = {
+  [Events.CaseResponseIssued.type]: [1, 2],
+  // v2 of these sealed the staff's reason, which the index never reads.
+  [Events.CaseReopened.type]: [1, 2],
+  [Events.CaseReviewRequested.type]: [1, 2],
+  [Events.RemedyWithdrawn.type]: [1, 2],
+  [Events.RemedyRejected.type]: [1, 2],
+  [Events.RemedyReversed.type]: [1, 2],
+};
 
 /**
  * What the complaint's closures are derived from (statistics/closures.ts): every decision with its

@@ -29,12 +29,12 @@ export class StatusTracker {
     return this.observe(event, ctx);
   }
 
-  @EventPattern(Events.CaseReviewRequested.pattern)
+  @EventPattern([Events.CaseReviewRequestedV1.pattern, Events.CaseReviewRequested.pattern])
   onReviewRequested(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
     return this.observe(event, ctx);
   }
 
-  @EventPattern(Events.CaseClosed.pattern)
+  @EventPattern([Events.CaseClosedV1.pattern, Events.CaseClosed.pattern])
   onCaseClosed(@Payload() event: EventEnvelope, @Ctx() ctx: EventContext) {
     return this.observe(event, ctx);
   }
@@ -43,7 +43,7 @@ export class StatusTracker {
    * An extension, a restart on new facts, a resume, or a regulator's referral merged into this
    * complaint with an earlier deadline (`referral-bound`, v2) moves the date the customer is told.
    */
-  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChanged.pattern])
+  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChangedV2.pattern, Events.DeadlineClockChanged.pattern])
   async onClockChanged(@Payload() event: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
     const { change, responseDueBy } = event.payload;
     if (!responseDueBy || !DATE_MOVING_CHANGES.includes(change)) return;

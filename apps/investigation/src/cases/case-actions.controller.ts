@@ -15,6 +15,7 @@ import {
   contestDecision,
   customerRightsAt,
   escalate,
+  maskDigitRuns,
   periodOf,
   proposeResolution,
   recordFindings,
@@ -160,7 +161,7 @@ export class CaseActionsController {
           });
         }
       }
-      const removal: Record<string, string> = change.reason === null ? {} : { removed: change.removed.join(','), reason: forEvent(change.reason) };
+      const removal: Record<string, string> = change.reason === null ? {} : { removed: change.removed.join(','), reason: maskDigitRuns(change.reason) };
       return { changes: { involvedStaff }, audit: { involvedStaff: involvedStaff.join(','), ...removal }, result: { id: caseId, involvedStaff } };
     });
   }

@@ -1,11 +1,12 @@
 import { HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventDefinition, EventPayload, Events } from '@complaints/contracts';
-import { allowedActions, assignInvestigator, CaseSnapshot, CaseTransition, CaseTransitionError, chooseInvestigator, ConflictContext, Exclusion, maskDigitRuns, StaffMember } from '@complaints/domain';
+import { allowedActions, assignInvestigator, CaseSnapshot, CaseTransition, CaseTransitionError, chooseInvestigator, ConflictContext, Exclusion, StaffMember } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { AuthenticatedRequest, FieldCipher, ProblemException, StaffAuditTrail } from '@complaints/platform';
 import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { CaseRecord } from './case.entity';
+import { sealedForEvent } from './sealed-case-text';
 import { INVESTIGATION_POLICY, InvestigationPolicy } from './investigation-policy';
 
 /** How each rule of the case machine answers over HTTP: state conflicts 409, refused rules 422, authority 403. */
@@ -77,8 +78,8 @@ export interface StepContext {
   now: Date;
 }
 
-/** Free text staff type can quote account or phone numbers; events carry it masked. */
-export const forEvent = (text: string): string => maskDigitRuns(text);
+/** Free text staff type quotes the customer; events carry it sealed (`sealedForEvent`). */
+export const forEvent = (text: string): string => sealedForEvent(text);
 
 /**
  * Every change to a case goes through here: the row is locked, the domain's pure transition

@@ -10,7 +10,7 @@ import { Allow, AuthenticatedRequest, FieldCipher, OptionalUuidParameterPipe, Pr
 import { FIELD_CIPHER } from '../journal/field-cipher.token';
 import { CaseRecord } from './case.entity';
 import { caseAsSeen, freeTextFor, rowsAsSeen } from './case-views';
-import { CaseWorkflow, event, snapshotOf } from './case-workflow';
+import { CaseWorkflow, event, forEvent, snapshotOf } from './case-workflow';
 import { opened } from './sealed-case-text';
 
 /** Who reopens a case after a low survey score, on its transitions and events. */
@@ -87,7 +87,7 @@ export class CasesController {
    * The clock moved (extension, pause, restart), or a merged regulator's referral binds the case to
    * its earlier deadline (`referral-bound`, v2): the case shows the date the complaint is due.
    */
-  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChanged.pattern])
+  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChangedV2.pattern, Events.DeadlineClockChanged.pattern])
   async followClock(@Payload() env: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
     const { period, responseDueBy } = env.payload;
     await ctx.manager.update(CaseRecord, { complaintId: env.complaintId }, { period, ...(responseDueBy ? { responseDueBy: new Date(responseDueBy) } : {}) });
@@ -122,7 +122,7 @@ export class CasesController {
     const moved = reopenCase(snapshotOf(found), { by: FOLLOW_UP_SURVEY, at: now.toISOString(), reason });
     const causation = { correlationId: ctx.envelope.correlationId, causationId: ctx.envelope.eventId };
     const department = this.workflow.policy.departmentAt(moved.snapshot.level, found.department);
-    await this.workflow.commit(ctx.manager, found, { moved, changes: { department }, events: [event(Events.CaseReopened, { caseId, reason, reopenedBy: FOLLOW_UP_SURVEY })] }, now, causation);
+    await this.workflow.commit(ctx.manager, found, { moved, changes: { department }, events: [event(Events.CaseReopened, { caseId, reason: forEvent(reason), reopenedBy: FOLLOW_UP_SURVEY })] }, now, causation);
     await this.workflow.tryAutoAssign(ctx.manager, found, 'system', now, causation);
   }
 

@@ -66,6 +66,13 @@ export const sealedExplanation = sealedMembers<Pick<ResolutionProposal, 'explana
 );
 
 /**
+ * Staff text on its way into an event: sealed with the same cipher as at rest, as the v2 events
+ * carry it (`sealedStaffText` in libs/contracts). A mask finds numbers but not the customer's name,
+ * which staff write as often.
+ */
+export const sealedForEvent = (text: string): string => caseCipher().encrypt(text);
+
+/**
  * A text from its `<column>_sealed` column. A row written before that column existed, or by a
  * replica still on the earlier version while a release rolls out, has it in the clear column
  * beside it instead.

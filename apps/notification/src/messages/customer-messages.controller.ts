@@ -61,11 +61,13 @@ export class CustomerMessagesController {
     );
   }
 
-  /** More time was approved: the customer is told the new date and why. Other changes of the clock are not news for the customer here. */
-  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChanged.pattern])
+  /** More time was approved: the customer is told the new date and why (the staff's reason). Other changes of the clock are not news for the customer here. */
+  @EventPattern([Events.DeadlineClockChangedV1.pattern, Events.DeadlineClockChangedV2.pattern, Events.DeadlineClockChanged.pattern])
   async noticeExtension(@Payload() event: EventEnvelope<DeadlineClockChanged>, @Ctx() ctx: EventContext) {
-    const { change, responseDueBy, reason, ticketNumber } = event.payload;
+    const { change, responseDueBy, ticketNumber, staffReason } = event.payload;
     if (change !== 'extended' || !responseDueBy) return;
+    // v3 relays the reason staff gave in investigation, sealed; triage's own account is for the record.
+    const reason = staffReason ? this.cipher.decrypt(staffReason) : event.payload.reason;
     // Without the preferences the event fails, to be retried or replayed (CustomerDelivery.preferenceOf).
     const preference = await this.delivery.preferenceOf(ctx.manager, event.complaintId, 'extension notice');
     const rendered = renderMessage('extension', preference.language, { ticketNumber, previousDueBy: null, responseDueBy, reason, regime: preference.regime });
@@ -107,7 +109,7 @@ export class CustomerMessagesController {
    * group reset) is not written to them (`isLatestResponse`). One statement, on the row a response
    * of the case locks too.
    */
-  @EventPattern(Events.CaseReopened.pattern)
+  @EventPattern([Events.CaseReopenedV1.pattern, Events.CaseReopened.pattern])
   async recordReopening(@Payload() event: EventEnvelope<CaseReopened>, @Ctx() ctx: EventContext) {
     await ctx.manager.query(
       `INSERT INTO final_responses AS latest (case_id, complaint_id, reopened_at, updated_at) VALUES ($1, $2, $3, now())

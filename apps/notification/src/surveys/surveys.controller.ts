@@ -44,7 +44,7 @@ export class SmsReplyDto {
 export class SurveysController {
   constructor(private readonly surveys: FollowUpSurveys) {}
 
-  @EventPattern(Events.CaseClosed.pattern)
+  @EventPattern([Events.CaseClosedV1.pattern, Events.CaseClosed.pattern])
   async offerSurvey(@Payload() event: EventEnvelope<CaseClosed>, @Ctx() ctx: EventContext) {
     await this.surveys.offer(ctx, event.payload.caseId);
   }

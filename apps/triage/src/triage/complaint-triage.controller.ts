@@ -28,6 +28,9 @@ import { SystemicIncidents } from '../incidents/systemic-incidents';
 import { TriageDecisionRecord } from './triage-decision.entity';
 import { TRIAGE_POLICY, TriagePolicy } from './triage-policy';
 
+/** Triage's own account of an approved extension: the staff's reason travels beside it, sealed. */
+const extensionApproved = (toPeriod: string, senior: boolean): string => `extension to ${toPeriod} approved in investigation${senior ? ' with senior approval' : ''}`;
+
 /** Classifies, weighs and routes each new complaint, and keeps its deadline clock. */
 @ApiExcludeController()
 @Controller()
@@ -174,7 +177,7 @@ export class ComplaintTriage {
     if (!regime.restartOnNewFacts) return;
     const reason = `new facts supplied by the customer (${event.payload.attachmentCount} attachments)`;
     const at = clockChangeTime(decision.clock, event.occurredAt);
-    await this.saveClock(ctx, decision, restartClock(decision.clock, at, reason), 'restarted', at, reason);
+    await this.saveClock(ctx, decision, restartClock(decision.clock, at, reason), 'restarted', at, { reason, staffReason: null });
   }
 
   @EventPattern(Events.ComplaintWithdrawn.pattern)
@@ -193,21 +196,24 @@ export class ComplaintTriage {
    * regime's rules are checked again here, where the clock lives; an extension the clock refuses
    * (the deadline passed meanwhile) fails the event, which goes to the dead-letter topic with the reason.
    */
-  @EventPattern(Events.CaseExtensionDecided.pattern)
+  @EventPattern([Events.CaseExtensionDecidedV1.pattern, Events.CaseExtensionDecided.pattern])
   async onExtensionDecided(@Payload() event: EventEnvelope<CaseExtensionDecided>, @Ctx() ctx: EventContext) {
     const { decision: outcome, toPeriod, decidedBy, seniorApproval, reason } = event.payload;
     if (outcome !== 'approved') return;
     const decision = await this.lockDecision(ctx, event.complaintId);
     if (!decision || decision.clock.state === 'stopped' || decision.clock.period === toPeriod) return;
     const at = clockChangeTime(decision.clock, event.occurredAt);
-    await this.saveClock(ctx, decision, extendClock(decision.clock, toPeriod, at, { id: decidedBy, senior: seniorApproval }), 'extended', at, reason, decidedBy);
+    const extended = extendClock(decision.clock, toPeriod, at, { id: decidedBy, senior: seniorApproval });
+    // v2's reason arrives sealed: triage cannot read it and relays it as it came, for notification's notice.
+    const why = event.version === Events.CaseExtensionDecidedV1.version ? { reason, staffReason: null } : { reason: extensionApproved(toPeriod, seniorApproval), staffReason: reason };
+    await this.saveClock(ctx, decision, extended, 'extended', at, why, decidedBy);
   }
 
   private async stop(ctx: EventContext, complaintId: string, at: Date, reason: string) {
     const decision = await this.lockDecision(ctx, complaintId);
     if (!decision || decision.clock.state === 'stopped') return;
     const when = clockChangeTime(decision.clock, at);
-    await this.saveClock(ctx, decision, stopClock(decision.clock, when), 'stopped', when, reason);
+    await this.saveClock(ctx, decision, stopClock(decision.clock, when), 'stopped', when, { reason, staffReason: null });
   }
 
   /**
@@ -235,7 +241,7 @@ export class ComplaintTriage {
     if (responseDueBy.getTime() === into.responseDueBy.getTime()) return;
     await ctx.publish(
       Events.DeadlineClockChanged,
-      { ticketNumber: into.ticketNumber, change: 'referral-bound', period: into.clock.period, reason, responseDueBy: responseDueBy.toISOString(), actor: null },
+      { ticketNumber: into.ticketNumber, change: 'referral-bound', period: into.clock.period, reason, responseDueBy: responseDueBy.toISOString(), actor: null, staffReason: null },
       into.complaintId,
     );
   }
@@ -254,7 +260,7 @@ export class ComplaintTriage {
     clock: DeadlineClock,
     change: 'restarted' | 'stopped' | 'extended',
     at: Date,
-    reason: string,
+    { reason, staffReason }: { reason: string; staffReason: string | null },
     actor: string | null = null,
   ) {
     const watch = watchAfterClockChange(decision, clock, change, at, this.policy.warnAtFractions);
@@ -266,6 +272,7 @@ export class ComplaintTriage {
       reason,
       responseDueBy: change === 'stopped' ? null : watch.responseDueBy.toISOString(),
       actor,
+      staffReason,
     });
   }
 }

@@ -196,6 +196,8 @@ export class TriageApi {
         reason: staffText(dto.reason.trim()),
         responseDueBy: clock.state === 'paused' ? null : responseDueBy.toISOString(),
         actor: principal.subject,
+        // Triage holds no PII keys to seal with: its officers' reasons travel digit-masked in `reason`.
+        staffReason: null,
       });
       await this.audit.record(manager, request, complaintId, `deadline.clock-${change}`, {
         period: clock.period,
