@@ -34,7 +34,7 @@ const REQUIRED_SECRETS = {
   '*': ['DATABASE_URL'],
   intake: ['PII_KEYS', 'PII_PSEUDONYM_KEY', 'WEBHOOK_SECRETS'],
   'compliance-archive': ['ARCHIVE_SIGNING_KEY', 'ARCHIVE_SUBJECT_KEYS', 'PII_KEYS'],
-  compensation: ['CORE_BANKING_TOKEN'],
+  compensation: ['CORE_BANKING_TOKEN', 'PII_KEYS'],
 };
 const REQUIRED_CONFIG = ['KAFKA_BROKERS', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL', 'BIND_HOST'];
 const PROMQL_WORDS = new Set(

@@ -2,6 +2,7 @@ import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { FieldCipher } from '@complaints/platform';
 import { createTestBed, TestBed } from '@complaints/testing';
 import { intakeMigrations } from '../../apps/intake/src/migrations';
+import { compensationMigrations } from '../../apps/compensation/src/migrations';
 import { investigationMigrations } from '../../apps/investigation/src/migrations';
 import { notificationMigrations } from '../../apps/notification/src/migrations';
 import { rewrapService, SEALED_VALUES, ServiceWithSealedValues } from './rewrap';
@@ -169,7 +170,7 @@ describe('pii:rewrap — rotating the key of the sealed complaint columns', () =
 });
 
 describe('pii:rewrap — every service that keeps sealed values', () => {
-  const migrationsOf: Record<ServiceWithSealedValues, NonNullable<Parameters<typeof createTestBed>[0]>['migrations']> = { intake: intakeMigrations, investigation: investigationMigrations, notification: notificationMigrations };
+  const migrationsOf: Record<ServiceWithSealedValues, NonNullable<Parameters<typeof createTestBed>[0]>['migrations']> = { intake: intakeMigrations, investigation: investigationMigrations, compensation: compensationMigrations, notification: notificationMigrations };
 
   // A sealed column the tool does not know would stay under the old key, and be lost when it is dropped.
   it.each(Object.keys(SEALED_VALUES) as ServiceWithSealedValues[])('knows every sealed column of %s’s schema', async (service) => {

@@ -2,13 +2,14 @@
 // current key (intake: complainants, descriptions, representatives, supplements, withdrawal reasons;
 // investigation: contact log, notes, findings, explanations, tasks, evidence descriptions, the
 // reasons on transitions, extensions and declared interests, improvement measures and notes;
+// compensation: the reasons of holds, rejections, reversals, withdrawals and reopenings;
 // notification: message texts, reply-to details, survey comments). Uses DATABASE_URL and DB_SCHEMA
 // (default: the service's name), like the service itself.
 //
 // Key rotation without downtime:
 //   1. give every replica of every service PII_KEYS="<new>:...,<old>:..." (new first) and roll them
 //      out: new values are sealed under the new key, old ones stay readable;
-//   2. run this tool for each of intake, investigation and notification with the same PII_KEYS while
+//   2. run this tool for each of intake, investigation, compensation and notification with the same PII_KEYS while
 //      the services keep running; run it again until it reports 0 rewrapped (values written by a
 //      replica that still had the old configuration);
 //   3. only then drop the old key from PII_KEYS.
@@ -38,6 +39,14 @@ export const SEALED_VALUES = {
     { table: 'case_declared_interests', key: 'id', columns: ['reason_sealed'] },
     { table: 'case_extension_requests', key: 'id', columns: ['reason_sealed', 'decision_reason_sealed'] },
     { table: 'improvement_actions', key: 'id', columns: ['measure_sealed', 'effectiveness_note_sealed'] },
+  ],
+  compensation: [
+    {
+      table: 'remedies',
+      key: 'id',
+      columns: ['hold_reason_sealed', 'rejection_reason_sealed', 'reversal_reason_sealed', 'withdrawal_reason_sealed', 'case_reopen_reason_sealed'],
+      members: ['reversal_rejection'],
+    },
   ],
   notification: [
     { table: 'customer_messages', key: 'id', columns: ['body_sealed'] },

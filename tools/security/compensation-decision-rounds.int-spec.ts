@@ -11,7 +11,9 @@ type RemedyType = NonNullable<CaseResponseIssued['remedy']>['type'];
 type Decided = { type: RemedyType; amountMinor: number };
 type Envelope = ReturnType<typeof testEnvelope>;
 
-const SEALER = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false });
+/** The platform's PII keys, given to compensation: it opens what investigation sealed with them (a reopening's reason). */
+const PII = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}` };
+const SEALER = FieldCipher.fromEnv(PII, { pseudonyms: false });
 const REOPENING = '客户补充了新的交易流水，需重新核实';
 
 /**
@@ -29,6 +31,7 @@ describe('compensation and decisions of earlier rounds', () => {
 
   beforeAll(async () => {
     compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, {
+      ...PII,
       // No payout runs: an approved remedy's payout instruction is queued and stays unsent, which is all these tests look at.
       PAYOUT_CHECK_INTERVAL_MS: '0',
     });
@@ -103,7 +106,7 @@ describe('compensation and decisions of earlier rounds', () => {
         },
         'investigation',
       );
-    const reopening = () => envelopeOf(Events.CaseReopened, complaintId, { caseId, reason: REOPENING, reopenedBy: 'sup-1' }, 'investigation');
+    const reopening = () => envelopeOf(Events.CaseReopened, complaintId, { caseId, reason: SEALER.encrypt(REOPENING), reopenedBy: 'sup-1' }, 'investigation');
     return { complaintId, caseId, decision, reopening };
   }
 

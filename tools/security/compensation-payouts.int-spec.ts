@@ -52,7 +52,20 @@ function received(ticketNumber: string, customerRef: string): ComplaintReceived 
   };
 }
 
-const SEALER = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false });
+/** The platform's PII keys, given to compensation: it seals staff reasons with them, and opens what investigation sealed (a reopening's reason). */
+const PII = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}` };
+const SEALER = FieldCipher.fromEnv(PII, { pseudonyms: false });
+/** A staff reason as the row keeps it: sealed in `<column>_sealed`, the clear column beside it empty. */
+const reasonAtRest = (row: Record<string, unknown>, column: string): string | null => {
+  expect({ column, clear: row[column] }).toEqual({ column, clear: null });
+  const sealed = row[`${column}_sealed`] as string | null;
+  return sealed === null ? null : SEALER.decrypt(sealed);
+};
+/** A reason as a v2 remedy event carries it: sealed, opened by whoever holds the keys. */
+const reasonOnTheWire = (payload: Record<string, unknown>): string => {
+  expect(payload.reason).toMatch(/^v2:t1:/);
+  return SEALER.decrypt(payload.reason as string);
+};
 
 function responseIssued(caseId: string, ticketNumber: string, remedy: { type: RemedyType; amountMinor: number; currency?: string }, decidedBy = 'inv-1'): CaseResponseIssued {
   return {
@@ -109,6 +122,7 @@ describe('compensation pays remedies exactly once', () => {
     pg = new Client({ connectionString: TEST_DATABASE_URL });
     await pg.connect();
     compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, {
+      ...PII,
       CORE_BANKING_CLOSED_ACCOUNTS: CLOSED_ACCOUNT,
       PAYOUT_CHECK_INTERVAL_MS: '100',
     });
@@ -123,7 +137,7 @@ describe('compensation pays remedies exactly once', () => {
   });
 
   const { sql, url, token } = compensationClient(() => compensation);
-  const remedyOf = async (caseId: string) => eventually(async () => (await sql<{ id: string; status: string; hold_reason: string | null; rejection_reason: string | null }>(`SELECT * FROM remedies WHERE case_id = $1`, [caseId]))[0], { what: `the remedy of case ${caseId}` });
+  const remedyOf = async (caseId: string) => eventually(async () => (await sql<{ id: string; status: string } & Record<string, unknown>>(`SELECT * FROM remedies WHERE case_id = $1`, [caseId]))[0], { what: `the remedy of case ${caseId}` });
   const statusBecomes = (caseId: string, status: string) =>
     eventually(async () => ((await remedyOf(caseId)).status === status ? true : null), { timeoutMs: 30_000, what: `remedy of ${caseId} to be ${status}` });
   const outboxEvents = async (complaintId: string) =>
@@ -163,7 +177,8 @@ describe('compensation pays remedies exactly once', () => {
     const ticketNumber = `CMP-20261123-${randomBytes(4).toString('hex')}`;
     const issued = envelopeOf(Events.CaseResponseIssued, complaintId, responseIssued(caseId, ticketNumber, { type: 'goodwill', amountMinor: 88_00 }), 'investigation');
     await producer.send({ topic: `${compensation.topicPrefix}${TOPICS.investigation}`, messages: [{ key: complaintId, value: JSON.stringify(issued) }] });
-    expect(await remedyOf(caseId)).toMatchObject({ status: 'proposed', hold_reason: 'the complaint’s customer is not known to compensation yet' });
+    const held = await remedyOf(caseId);
+    expect({ status: held.status, holdReason: reasonAtRest(held, 'hold_reason') }).toEqual({ status: 'proposed', holdReason: 'the complaint’s customer is not known to compensation yet' });
     await producer.send({
       topic: `${compensation.topicPrefix}${TOPICS.intake}`,
       messages: [{ key: complaintId, value: JSON.stringify(envelopeOf(Events.ComplaintReceived, complaintId, received(ticketNumber, customer), 'intake')) }],
@@ -206,7 +221,7 @@ describe('compensation pays remedies exactly once', () => {
   it('refuses what the catalogue does not allow, and holds a small remedy that would pass the customer’s cap for a person', async () => {
     const over = await grant(producer, compensation.topicPrefix, { type: 'goodwill', amountMinor: 600_00 }, `CUST-${randomUUID()}`);
     await statusBecomes(over.caseId, 'rejected');
-    expect((await remedyOf(over.caseId)).rejection_reason).toBe('CNY 600.00 is above the catalogue limit for Goodwill payment (CNY 500.00)');
+    expect(reasonAtRest(await remedyOf(over.caseId), 'rejection_reason')).toBe('CNY 600.00 is above the catalogue limit for Goodwill payment (CNY 500.00)');
 
     const customer = `CUST-${randomUUID()}`;
     const big = await grant(producer, compensation.topicPrefix, { type: 'loss-reimbursement', amountMinor: 49_950_00 }, customer);
@@ -219,7 +234,7 @@ describe('compensation pays remedies exactly once', () => {
     const small = await grant(producer, compensation.topicPrefix, { type: 'fee-waiver', amountMinor: 100_00 }, customer);
     const held = await remedyOf(small.caseId);
     expect(held.status).toBe('proposed');
-    expect(held.hold_reason).toBe('the customer has been granted CNY 49,950.00 in the last 365 days; with CNY 100.00 that exceeds the cap of CNY 50,000.00');
+    expect(reasonAtRest(held, 'hold_reason')).toBe('the customer has been granted CNY 49,950.00 in the last 365 days; with CNY 100.00 that exceeds the cap of CNY 50,000.00');
     expect((await api('POST', url(`/v1/remedies/${held.id}/approvals`), cco)).body).toMatchObject({ status: 422, code: 'over-customer-cap' });
     const rejected = await api('POST', url(`/v1/remedies/${held.id}/rejection`), await token('apr-1'), { reason: '已达年度补偿上限' });
     expect(rejected.body).toMatchObject({ status: 'rejected', rejection: { reason: '已达年度补偿上限', by: 'apr-1' } });
@@ -282,9 +297,10 @@ describe('compensation pays remedies exactly once', () => {
     const reason = '误付至账户 6222021234567890123，重复补偿';
     expect((await api('POST', url(`/v1/remedies/${id}/reversal`), await token('apr-1'), { reason })).status).toBe(202);
     await statusBecomes(paid.caseId, 'reversed');
-    // The approver's words name an account: they leave masked, and only roles that need them read them whole.
+    // The approver's words name an account: they leave sealed (whole, for those with the keys), and only roles that need them read them whole.
     const [reversed] = (await outboxEvents(paid.complaintId)).filter((e) => e.type === 'remedy.reversed');
-    expect(reversed.payload.reason).toBe('误付至账户 ***************0123，重复补偿');
+    expect(reasonOnTheWire(reversed.payload)).toBe(reason);
+    for (const quoted of ['6222021234567890123', '***************0123']) expect(JSON.stringify(reversed)).not.toContain(quoted);
     const readBy = async (roles: Parameters<TestIssuer['token']>[0]) => (await api('GET', url(`/v1/remedies/${id}`), await token(`${roles}-9`, roles))).body.reversal;
     const approvals = [{ approver: 'apr-1', roles: ['approver'], at: expect.any(String) }];
     expect(await readBy('compliance-officer')).toEqual({ reason, by: 'apr-1', approvals });
@@ -365,6 +381,7 @@ describe('a payout survives the service dying between the core’s booking and o
         OUTBOX_POLL_MS: '200',
         CORE_BANKING_URL: `http://127.0.0.1:${core.port}`,
         CORE_BANKING_TOKEN: coreToken,
+        ...PII,
         PAYOUT_CHECK_INTERVAL_MS: '200',
         PAYOUT_CLAIM_LEASE_MS: '2000',
       },
@@ -462,7 +479,7 @@ describe('compensation when the decision behind a remedy changes', () => {
   beforeAll(async () => {
     pg = new Client({ connectionString: TEST_DATABASE_URL });
     await pg.connect();
-    compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, { PAYOUT_CHECK_INTERVAL_MS: '0' });
+    compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, { ...PII, PAYOUT_CHECK_INTERVAL_MS: '0' });
     payouts = compensation.running.app.get(PayoutDesk);
     producer = quietKafka('compensation-case-changes').producer();
     await producer.connect();
@@ -498,14 +515,15 @@ describe('compensation when the decision behind a remedy changes', () => {
       await handled(issued);
       return issued;
     };
-    const reopen = async (envelope?: Envelope) => send(Events.CaseReopened, complaintId, { caseId, reason: REOPENING, reopenedBy: 'sup-1' }, 'investigation', envelope);
+    // As investigation publishes it (v2): the reason sealed with the platform's keys.
+    const reopen = async (envelope?: Envelope) => send(Events.CaseReopened, complaintId, { caseId, reason: SEALER.encrypt(REOPENING), reopenedBy: 'sup-1' }, 'investigation', envelope);
     // The decision may not overtake the customer: a remedy waits for its customer to be known.
     await eventually(async () => (await sql(`SELECT 1 FROM complaint_customers WHERE complaint_id = $1`, [complaintId])).length > 0, { what: 'the complaint’s customer' });
     await decide(remedy);
     return { complaintId, caseId, customer, decide, reopen };
   }
 
-  type RemedyRow = { id: string; status: string; amount_minor: string; decision_amount_minor: string | null; withdrawal_cause: string | null; withdrawal_reason: string | null; withdrawn_by: string | null; case_reopened_at: Date | null; case_reopen_reason: string | null };
+  type RemedyRow = { id: string; status: string; amount_minor: string; decision_amount_minor: string | null; withdrawal_cause: string | null; withdrawn_by: string | null; case_reopened_at: Date | null } & Record<string, unknown>;
   const remediesOf = (caseId: string) => sql<RemedyRow>(`SELECT * FROM remedies WHERE case_id = $1 ORDER BY proposed_at`, [caseId]);
   const statusesOf = async (caseId: string) => (await remediesOf(caseId)).map((r) => [r.status, Number(r.amount_minor)]);
   const becomes = (caseId: string, statuses: (string | number)[][]) =>
@@ -529,11 +547,14 @@ describe('compensation when the decision behind a remedy changes', () => {
 
       await handled(await reopen());
       const [remedy] = await remediesOf(caseId);
-      expect(remedy).toMatchObject({ status: 'withdrawn', withdrawal_cause: 'case-reopened', withdrawal_reason: REOPENING, withdrawn_by: 'sup-1' });
-      expect((await remedyEvents(complaintId)).map((e) => [e.type, e.payload])).toEqual([
+      expect(remedy).toMatchObject({ status: 'withdrawn', withdrawal_cause: 'case-reopened', withdrawn_by: 'sup-1' });
+      expect(reasonAtRest(remedy, 'withdrawal_reason')).toBe(REOPENING);
+      const events = await remedyEvents(complaintId);
+      expect(events.map((e) => [e.type, e.payload])).toEqual([
         ['remedy.proposed', expect.objectContaining({ remedyId: remedy.id })],
-        ['remedy.withdrawn', { remedyId: remedy.id, caseId, amount: cny(1_000_00), cause: 'case-reopened', reason: REOPENING, withdrawnBy: 'sup-1' }],
+        ['remedy.withdrawn', { remedyId: remedy.id, caseId, amount: cny(1_000_00), cause: 'case-reopened', reason: expect.any(String), withdrawnBy: 'sup-1' }],
       ]);
+      expect(reasonOnTheWire(events[1].payload)).toBe(REOPENING);
 
       const approval = await api('POST', url(`/v1/remedies/${remedy.id}/approvals`), await token('apr-1'));
       expect(approval.body).toMatchObject({ status: 409, remedyStatus: 'withdrawn', allowed: [] });
@@ -623,7 +644,8 @@ describe('compensation when the decision behind a remedy changes', () => {
 
       await handled(await reopen());
       const [paid] = await remediesOf(caseId);
-      expect(paid).toMatchObject({ status: 'paid', case_reopen_reason: REOPENING, withdrawal_cause: null });
+      expect(paid).toMatchObject({ status: 'paid', withdrawal_cause: null });
+      expect(reasonAtRest(paid, 'case_reopen_reason')).toBe(REOPENING);
       expect(paid.case_reopened_at).toBeInstanceOf(Date);
       expect((await api('GET', url(`/v1/remedies/${paid.id}`), await token('aud-1', 'auditor'))).body).toMatchObject({ status: 'paid', caseReopened: { reason: REOPENING } });
 
@@ -642,7 +664,7 @@ describe('compensation when the decision behind a remedy changes', () => {
 
     it('handles a reopening of a case that has no remedy, and a reopening delivered twice once', async () => {
       const complaintId = randomUUID();
-      const nothing = await send(Events.CaseReopened, complaintId, { caseId: randomUUID(), reason: REOPENING, reopenedBy: 'sup-1' }, 'investigation');
+      const nothing = await send(Events.CaseReopened, complaintId, { caseId: randomUUID(), reason: SEALER.encrypt(REOPENING), reopenedBy: 'sup-1' }, 'investigation');
       await handled(nothing);
       expect(await sql(`SELECT * FROM outbox WHERE message_key = $1`, [complaintId])).toEqual([]);
 
@@ -651,7 +673,7 @@ describe('compensation when the decision behind a remedy changes', () => {
       await reopen(reopening);
       await handled(reopening);
       // The complaint's events are read in order: once a later one is handled, the redelivery is past.
-      const after = await send(Events.CaseReopened, withRemedy, { caseId: randomUUID(), reason: REOPENING, reopenedBy: 'sup-1' }, 'investigation');
+      const after = await send(Events.CaseReopened, withRemedy, { caseId: randomUUID(), reason: SEALER.encrypt(REOPENING), reopenedBy: 'sup-1' }, 'investigation');
       await handled(after);
       expect(await statusesOf(caseId)).toEqual([['withdrawn', 1_000_00]]);
       expect((await remedyEvents(withRemedy)).map((e) => e.type)).toEqual(['remedy.proposed', 'remedy.withdrawn']);
@@ -732,9 +754,8 @@ describe('compensation when the decision behind a remedy changes', () => {
         ['withdrawn', 1_350_00],
       ]);
       const withdrawn = (await remedyEvents(complaintId)).filter((e) => e.type === 'remedy.withdrawn');
-      expect(withdrawn.map((e) => e.payload)).toEqual([
-        expect.objectContaining({ amount: cny(1_350_00), cause: 'later-decision', withdrawnBy: 'rev-2', reason: 'the review decision (round 2) grants CNY 150.00, what the case’s remedies already granted' }),
-      ]);
+      expect(withdrawn.map((e) => e.payload)).toEqual([expect.objectContaining({ amount: cny(1_350_00), cause: 'later-decision', withdrawnBy: 'rev-2' })]);
+      expect(reasonOnTheWire(withdrawn[0].payload)).toBe('the review decision (round 2) grants CNY 150.00, what the case’s remedies already granted');
     });
   });
 });
@@ -760,7 +781,7 @@ describe('reversing a paid remedy', () => {
   let producer: Producer;
 
   beforeAll(async () => {
-    compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, { PAYOUT_CHECK_INTERVAL_MS: '0' });
+    compensation = await startInProcess(ALL_SERVICES.find((d) => d.name === 'compensation')!, { ...PII, PAYOUT_CHECK_INTERVAL_MS: '0' });
     payouts = compensation.running.app.get(PayoutDesk);
     producer = quietKafka('compensation-reversals').producer();
     await producer.connect();

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { FieldCipher } from '@complaints/platform';
 
 export class CreateRemedies1763885200000 implements MigrationInterface {
   name = 'CreateRemedies1763885200000';
@@ -247,6 +248,143 @@ export class CaseReopenings1796920400000 implements MigrationInterface {
   }
 }
 
+/** The remedy's staff reasons, each kept sealed in `<column>_sealed` next to the clear column it replaces. */
+export const SEALED_REASON_COLUMNS = ['hold_reason', 'rejection_reason', 'reversal_reason', 'withdrawal_reason', 'case_reopen_reason'] as const;
+
+const BATCH = 500;
+
+/**
+ * The service's own keys, read only when there is text to seal or open: a new database migrates
+ * without them, as the other migrations do.
+ */
+function serviceCipher(direction: 'seal' | 'open'): () => FieldCipher {
+  let cipher: FieldCipher | null = null;
+  return () => {
+    if (cipher) return cipher;
+    try {
+      cipher = FieldCipher.fromEnv(process.env, { pseudonyms: false });
+    } catch (e) {
+      throw new Error(`compensation has staff reasons to ${direction}, which needs the service's PII_KEYS: ${(e as Error).message}`);
+    }
+    return cipher;
+  };
+}
+
+/** Moves a text from one column of `remedies` into another a batch at a time in id order, sealing or opening it on the way. */
+async function moveText(q: QueryRunner, from: string, to: string, convert: (text: string) => string): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const rows: { id: string; text: string }[] = await q.query(
+      `SELECT id::text AS id, ${from} AS text FROM remedies WHERE ${from} IS NOT NULL${after === null ? '' : ' AND id > $2'} ORDER BY id LIMIT $1`,
+      after === null ? [BATCH] : [BATCH, after],
+    );
+    if (!rows.length) return;
+    await q.query(`UPDATE remedies AS r SET ${to} = u.text, ${from} = NULL FROM unnest($1::uuid[], $2::text[]) AS u(id, text) WHERE r.id = u.id`, [
+      rows.map((r) => r.id),
+      rows.map((r) => convert(r.text)),
+    ]);
+    after = rows[rows.length - 1].id;
+  }
+}
+
+type DeclinedReversal = { requestedBy: string; requestReason: string | null; by: string; reason: string | null; at: string; sealed?: string };
+
+/** Rewrites every declined reversal matching `which` a batch at a time in id order. */
+async function rewriteDeclinedReversals(q: QueryRunner, which: string, rewrite: (record: DeclinedReversal) => DeclinedReversal): Promise<void> {
+  let after: string | null = null;
+  for (;;) {
+    const rows: { id: string; record: DeclinedReversal }[] = await q.query(
+      `SELECT id::text AS id, reversal_rejection AS record FROM remedies WHERE reversal_rejection IS NOT NULL AND ${which}${after === null ? '' : ' AND id > $2'} ORDER BY id LIMIT $1`,
+      after === null ? [BATCH] : [BATCH, after],
+    );
+    if (!rows.length) return;
+    await q.query(`UPDATE remedies AS r SET reversal_rejection = u.record FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, record) WHERE r.id = u.id`, [
+      rows.map((r) => r.id),
+      rows.map((r) => JSON.stringify(rewrite(r.record))),
+    ]);
+    after = rows[rows.length - 1].id;
+  }
+}
+
+/**
+ * Staff reasons on a remedy quote the customer: "误付至账户 6222…，王女士要求退回", "王女士补充了新的流水".
+ * A mask finds the numbers but not the name. They are written sealed from now on, with the
+ * platform's PII keys, and the rows already stored are sealed here: the hold, rejection, reversal,
+ * withdrawal and reopening reasons into `<column>_sealed`, a declined reversal's two reasons into a
+ * `sealed` member of its jsonb (its other members left empty rather than absent, see
+ * `sealedReversalRejection`). Needs the service's `PII_KEYS` where there is text to seal (the
+ * migration Job included).
+ *
+ * The clear columns stay, empty, for a replica still on the earlier version while the release rolls
+ * out; the service reads either. What such a replica writes must not be shadowed by the sealed text
+ * it replaces, nor leave a reason the replica meant to clear, so a trigger keeps three rules:
+ * - a reason written in clear (on an insert, or changed by an update) is the newer one: its sealed
+ *   twin is dropped;
+ * - a reversal's reason belongs to whoever asked for it (`reversed_by`): when a declined request
+ *   clears the requester, the reason goes too, sealed or not;
+ * - a hold is why a proposal waits for a person: when the remedy is approved or withdrawn it ends,
+ *   sealed or not.
+ * The service itself keeps all three (`RemedyRecord`, `RemedyDesk`); the earlier version cleared a
+ * reason only in its clear column, which alone would leave the sealed one standing.
+ */
+export class SealedRemedyReasons1796925600000 implements MigrationInterface {
+  name = 'SealedRemedyReasons1796925600000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(
+      `ALTER TABLE remedies ${SEALED_REASON_COLUMNS.map((c) => `ADD COLUMN ${c}_sealed text, ADD CONSTRAINT remedies_one_${c} CHECK (${c} IS NULL OR ${c}_sealed IS NULL)`).join(', ')}`,
+    );
+    const cipher = serviceCipher('seal');
+    for (const column of SEALED_REASON_COLUMNS) await moveText(q, column, `${column}_sealed`, (text) => cipher().encrypt(text));
+    await rewriteDeclinedReversals(q, `NOT reversal_rejection ? 'sealed'`, ({ requestedBy, requestReason, by, reason, at }) => ({
+      requestedBy,
+      by,
+      at,
+      requestReason: null,
+      reason: null,
+      sealed: cipher().encrypt(JSON.stringify({ requestReason, reason })),
+    }));
+
+    const newerClear = SEALED_REASON_COLUMNS.map(
+      (c) => `
+        IF NEW.${c} IS NOT NULL THEN
+          IF TG_OP = 'INSERT' THEN
+            NEW.${c}_sealed := NULL;
+          ELSIF NEW.${c} IS DISTINCT FROM OLD.${c} THEN
+            NEW.${c}_sealed := NULL;
+          END IF;
+        END IF;`,
+    ).join('');
+    await q.query(`
+      CREATE FUNCTION remedies_reasons_of_earlier_writers() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN${newerClear}
+        IF NEW.reversed_by IS NULL THEN
+          NEW.reversal_reason := NULL;
+          NEW.reversal_reason_sealed := NULL;
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.status IN ('approved', 'withdrawn') AND NEW.status IS DISTINCT FROM OLD.status THEN
+          NEW.hold_reason := NULL;
+          NEW.hold_reason_sealed := NULL;
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await q.query(`CREATE TRIGGER remedies_reasons_of_earlier_writers BEFORE INSERT OR UPDATE ON remedies FOR EACH ROW EXECUTE FUNCTION remedies_reasons_of_earlier_writers()`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    // The earlier version reads only the clear columns and members: the text goes back there rather than be lost.
+    await q.query(`DROP TRIGGER remedies_reasons_of_earlier_writers ON remedies`);
+    await q.query(`DROP FUNCTION remedies_reasons_of_earlier_writers()`);
+    const cipher = serviceCipher('open');
+    for (const column of SEALED_REASON_COLUMNS) await moveText(q, `${column}_sealed`, column, (sealed) => cipher().decrypt(sealed));
+    await rewriteDeclinedReversals(q, `reversal_rejection ? 'sealed'`, ({ requestedBy, by, at, sealed }) => {
+      const text = JSON.parse(cipher().decrypt(sealed!)) as { requestReason: string; reason: string };
+      return { requestedBy, requestReason: text.requestReason, by, reason: text.reason, at };
+    });
+    await q.query(`ALTER TABLE remedies ${SEALED_REASON_COLUMNS.map((c) => `DROP CONSTRAINT remedies_one_${c}, DROP COLUMN ${c}_sealed`).join(', ')}`);
+  }
+}
+
 export const compensationMigrations = [
   CreateRemedies1763885200000,
   RemedyPayouts1764806400000,
@@ -254,4 +392,5 @@ export const compensationMigrations = [
   RemedyReversalControls1765238400000,
   CaseDecisions1796800000000,
   CaseReopenings1796920400000,
+  SealedRemedyReasons1796925600000,
 ];

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Events, REMEDY_TYPES } from '@complaints/contracts';
-import { formatMoney, maskDigitRuns, moveRemedy, payoutPostings, reversalPostings } from '@complaints/domain';
+import { formatMoney, moveRemedy, payoutPostings, reversalPostings } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { PeriodicWork, ServiceMetrics } from '@complaints/platform';
+import { FieldCipher, PeriodicWork, ServiceMetrics } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
 import { RemedyRecord } from '../remedies/remedy.entity';
+import { FIELD_CIPHER } from '../remedies/sealed-remedy-text';
 import { CORE_BANKING, CoreBankingPort, CoreOutcome, CoreUnavailableError, NoCoreBanking } from './core-banking';
 
 type RemedyType = (typeof REMEDY_TYPES)[number];
@@ -46,6 +47,7 @@ export class PayoutDesk implements OnApplicationBootstrap, OnModuleDestroy {
     metrics: ServiceMetrics,
     @Inject(CORE_BANKING) private readonly core: CoreBankingPort,
     @Inject(COMPENSATION_POLICY) private readonly policy: CompensationPolicy,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {
     this.outcomes = new Counter({
       name: 'compensation_payout_instructions_total',
@@ -192,8 +194,8 @@ export class PayoutDesk implements OnApplicationBootstrap, OnModuleDestroy {
             caseId: remedy.caseId,
             payoutId: payout.id,
             amount,
-            // The approver's words can name the account the money went to by mistake.
-            reason: maskDigitRuns(remedy.reversalReason ?? 'reversed'),
+            // The approver's words, whole and sealed: they name the account the money went to by mistake, and often the customer.
+            reason: this.cipher.encrypt(remedy.reversalReason ?? 'reversed'),
             reversedBy: remedy.reversedBy ?? 'unknown',
             coreReference: outcome.coreReference,
           });

@@ -7,10 +7,11 @@ import { DataSource } from 'typeorm';
 import { CaseReopened, CaseResponseIssued, ComplaintReceived, EventEnvelope, Events } from '@complaints/contracts';
 import { delayInterest, InterestInputError, maskDigitRuns } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
+import { Allow, AuthenticatedRequest, FieldCipher, seesPersonalData, UuidParameterPipe } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
 import { customerCapLockKey, moneyOf, RemedyDesk } from './remedy-desk';
 import { RemedyRecord } from './remedy.entity';
+import { FIELD_CIPHER, reopeningReason } from './sealed-remedy-text';
 
 export class ReasonDto {
   @ApiProperty({ example: '客户已通过其他渠道获得退款' })
@@ -94,6 +95,7 @@ export class RemediesController {
     private readonly dataSource: DataSource,
     private readonly desk: RemedyDesk,
     @Inject(COMPENSATION_POLICY) private readonly policy: CompensationPolicy,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
 
   /** Whose complaint it is (pseudonymous): the per-customer cap and the payout's destination need it. */
@@ -130,10 +132,13 @@ export class RemediesController {
   /**
    * A reopened case's decision is withdrawn: so is every remedy of it no money has left for. A
    * reopening that came before the case's latest decision acted on was answered by it, and changes nothing.
+   * Both versions: v2 seals the reason, which is opened here (`reopeningReason`) so that the remedy
+   * keeps, and the withdrawal repeats, the approver's words as written (both sealed again).
    */
-  @EventPattern(Events.CaseReopened.pattern)
+  @EventPattern([Events.CaseReopenedV1.pattern, Events.CaseReopened.pattern])
   async onCaseReopened(@Payload() event: EventEnvelope<CaseReopened>, @Ctx() ctx: EventContext) {
-    await this.desk.caseReopened(ctx.manager, (definition, payload) => ctx.publish(definition, payload), event.complaintId, event.payload, new Date(event.occurredAt), new Date());
+    const reopening = { ...event.payload, reason: reopeningReason(event.version, event.payload.reason, this.cipher) };
+    await this.desk.caseReopened(ctx.manager, (definition, payload) => ctx.publish(definition, payload), event.complaintId, reopening, new Date(event.occurredAt), new Date());
   }
 
   @Get()

@@ -12,7 +12,6 @@ import {
   formatMoney,
   GRANTED_REMEDY_STATUSES,
   isGranted,
-  maskDigitRuns,
   Money,
   moveRemedy,
   reopeningEffect,
@@ -27,9 +26,10 @@ import {
   reviseRemedy,
 } from '@complaints/domain';
 import { currentCorrelation, OutboxPublisher } from '@complaints/messaging';
-import { AuthenticatedRequest, Principal, ProblemException, StaffAuditTrail } from '@complaints/platform';
+import { AuthenticatedRequest, FieldCipher, Principal, ProblemException, StaffAuditTrail } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
 import { LaterDecisionRecord, RemedyApprovalRecord, RemedyRecord } from './remedy.entity';
+import { FIELD_CIPHER } from './sealed-remedy-text';
 
 type RemedyType = (typeof REMEDY_TYPES)[number];
 type WithdrawalCause = (typeof REMEDY_WITHDRAWAL_CAUSES)[number];
@@ -154,7 +154,17 @@ export class RemedyDesk {
     private readonly publisher: OutboxPublisher,
     private readonly audit: StaffAuditTrail,
     @Inject(COMPENSATION_POLICY) private readonly policy: CompensationPolicy,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
+
+  /**
+   * A reason on its way into a remedy event (remedy.rejected, remedy.withdrawn@v2): sealed with the
+   * platform's PII keys, whole. Staff write the customer's name as often as their numbers, and no
+   * mask finds a name; the archive opens it on the way in.
+   */
+  private sealedForEvent(text: string): string {
+    return this.cipher.encrypt(text);
+  }
 
   /**
    * A decision issued on the case, weighed against what the case's remedies already granted
@@ -241,7 +251,8 @@ export class RemedyDesk {
     if (refusal) {
       Object.assign(remedy, { status: moveRemedy('proposed', 'reject'), rejectionReason: refusal, rejectedBy: CATALOGUE_POLICY });
       await manager.save(RemedyRecord, remedy);
-      await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId, amount, reason: refusal, rejectedBy: CATALOGUE_POLICY });
+      // The catalogue's own words, but in the field the event seals for every rejection.
+      await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId, amount, reason: this.sealedForEvent(refusal), rejectedBy: CATALOGUE_POLICY });
       return remedy;
     }
     await this.approveIfWithinDecision(manager, publish, lockCustomer, remedy, now, decision.correlationId);
@@ -354,7 +365,7 @@ export class RemedyDesk {
       caseId: remedy.caseId,
       amount: moneyOf(remedy),
       cause: withdrawal.cause,
-      reason: maskDigitRuns(withdrawal.reason),
+      reason: this.sealedForEvent(withdrawal.reason),
       withdrawnBy: withdrawal.by,
     });
   }
@@ -431,7 +442,7 @@ export class RemedyDesk {
     return this.change(remedyId, request, 'remedy.reject', 'reject', { customerFirst: false }, async (manager, remedy, now, publish) => {
       Object.assign(remedy, { status: moveRemedy(remedy.status, 'reject'), rejectionReason: reason, rejectedBy: actor, updatedAt: now });
       await manager.save(RemedyRecord, remedy);
-      await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId: remedy.caseId, amount: moneyOf(remedy), reason: maskDigitRuns(reason), rejectedBy: actor });
+      await publish(Events.RemedyRejected, { remedyId: remedy.id, caseId: remedy.caseId, amount: moneyOf(remedy), reason: this.sealedForEvent(reason), rejectedBy: actor });
       return {};
     });
   }

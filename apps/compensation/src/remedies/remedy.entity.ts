@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { ApprovalRoute, RemedyStatus } from '@complaints/domain';
+import { sealedReversalRejection, sealedText } from './sealed-remedy-text';
 
 export interface RemedyApprovalRecord {
   approver: string;
@@ -73,17 +74,33 @@ export class RemedyRecord {
   approvals!: RemedyApprovalRecord[];
 
   /** Why the remedy waits for a person although its amount would not need one (a cap, an unknown customer). */
-  @Column({ name: 'hold_reason', type: 'text', nullable: true })
-  holdReason!: string | null;
+  get holdReason(): string | null {
+    return this.holdReasonSealed ?? this.holdReasonInClear ?? null;
+  }
+  set holdReason(text: string | null) {
+    this.holdReasonSealed = text;
+    this.holdReasonInClear = null;
+  }
 
-  @Column({ name: 'rejection_reason', type: 'text', nullable: true })
-  rejectionReason!: string | null;
+  get rejectionReason(): string | null {
+    return this.rejectionReasonSealed ?? this.rejectionReasonInClear ?? null;
+  }
+  set rejectionReason(text: string | null) {
+    this.rejectionReasonSealed = text;
+    this.rejectionReasonInClear = null;
+  }
 
   @Column({ name: 'rejected_by', type: 'text', nullable: true })
   rejectedBy!: string | null;
 
-  @Column({ name: 'reversal_reason', type: 'text', nullable: true })
-  reversalReason!: string | null;
+  /** Why the reversal was asked for, by `reversedBy`. */
+  get reversalReason(): string | null {
+    return this.reversalReasonSealed ?? this.reversalReasonInClear ?? null;
+  }
+  set reversalReason(text: string | null) {
+    this.reversalReasonSealed = text;
+    this.reversalReasonInClear = null;
+  }
 
   /** Who asked for the reversal (and wrote its reason). */
   @Column({ name: 'reversed_by', type: 'text', nullable: true })
@@ -93,15 +110,20 @@ export class RemedyRecord {
   @Column({ name: 'reversal_approvals', type: 'jsonb', default: () => `'[]'` })
   reversalApprovals!: RemedyApprovalRecord[];
 
-  /** The latest reversal request an approver declined. */
-  @Column({ name: 'reversal_rejection', type: 'jsonb', nullable: true })
+  /** The latest reversal request an approver declined; its two reasons rest sealed (`sealedReversalRejection`). */
+  @Column({ name: 'reversal_rejection', type: 'jsonb', nullable: true, transformer: sealedReversalRejection })
   reversalRejection!: ReversalRejectionRecord | null;
 
   @Column({ name: 'withdrawal_cause', type: 'text', nullable: true })
   withdrawalCause!: 'case-reopened' | 'later-decision' | null;
 
-  @Column({ name: 'withdrawal_reason', type: 'text', nullable: true })
-  withdrawalReason!: string | null;
+  get withdrawalReason(): string | null {
+    return this.withdrawalReasonSealed ?? this.withdrawalReasonInClear ?? null;
+  }
+  set withdrawalReason(text: string | null) {
+    this.withdrawalReasonSealed = text;
+    this.withdrawalReasonInClear = null;
+  }
 
   @Column({ name: 'withdrawn_by', type: 'text', nullable: true })
   withdrawnBy!: string | null;
@@ -110,8 +132,13 @@ export class RemedyRecord {
   @Column({ name: 'case_reopened_at', type: 'timestamptz', nullable: true })
   caseReopenedAt!: Date | null;
 
-  @Column({ name: 'case_reopen_reason', type: 'text', nullable: true })
-  caseReopenReason!: string | null;
+  get caseReopenReason(): string | null {
+    return this.caseReopenReasonSealed ?? this.caseReopenReasonInClear ?? null;
+  }
+  set caseReopenReason(text: string | null) {
+    this.caseReopenReasonSealed = text;
+    this.caseReopenReasonInClear = null;
+  }
 
   @Column({ name: 'later_decision', type: 'jsonb', nullable: true })
   laterDecision!: LaterDecisionRecord | null;
@@ -124,4 +151,44 @@ export class RemedyRecord {
 
   @Column({ name: 'updated_at', type: 'timestamptz', nullable: true })
   updatedAt!: Date | null;
+
+  /*
+   * Staff reasons quote the customer (their name, the account the money went to by mistake): each
+   * rests in `<column>_sealed`, sealed with the platform's PII keys as it is saved and opened as it is
+   * loaded (`sealedText`). The service reads and writes them through the accessors above only. A
+   * text in the clear column beside it was written before sealing, or by a replica of the earlier
+   * version while a release rolls out (the newer text then: a trigger drops the sealed one, see
+   * migration `SealedRemedyReasons1796925600000`); it is read, and the next reason written in its
+   * place is sealed and empties it.
+   */
+
+  @Column({ name: 'hold_reason_sealed', type: 'text', nullable: true, transformer: sealedText })
+  private holdReasonSealed!: string | null;
+
+  @Column({ name: 'hold_reason', type: 'text', nullable: true })
+  private holdReasonInClear!: string | null;
+
+  @Column({ name: 'rejection_reason_sealed', type: 'text', nullable: true, transformer: sealedText })
+  private rejectionReasonSealed!: string | null;
+
+  @Column({ name: 'rejection_reason', type: 'text', nullable: true })
+  private rejectionReasonInClear!: string | null;
+
+  @Column({ name: 'reversal_reason_sealed', type: 'text', nullable: true, transformer: sealedText })
+  private reversalReasonSealed!: string | null;
+
+  @Column({ name: 'reversal_reason', type: 'text', nullable: true })
+  private reversalReasonInClear!: string | null;
+
+  @Column({ name: 'withdrawal_reason_sealed', type: 'text', nullable: true, transformer: sealedText })
+  private withdrawalReasonSealed!: string | null;
+
+  @Column({ name: 'withdrawal_reason', type: 'text', nullable: true })
+  private withdrawalReasonInClear!: string | null;
+
+  @Column({ name: 'case_reopen_reason_sealed', type: 'text', nullable: true, transformer: sealedText })
+  private caseReopenReasonSealed!: string | null;
+
+  @Column({ name: 'case_reopen_reason', type: 'text', nullable: true })
+  private caseReopenReasonInClear!: string | null;
 }
