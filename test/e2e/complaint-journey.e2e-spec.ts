@@ -284,11 +284,34 @@ describe('one complaint through all six services (real processes, Kafka and Post
 
   it('keeps personal data out of Kafka, the logs and every table in clear, and masks it for roles that do not need it', async () => {
     const correlationId = `pii-${platform.id}`;
-    const filed = await file(complaint({ channel: 'email' }), { 'x-correlation-id': correlationId });
+    // A customer number of its own: the same person's earlier complaints above would make this one a repeat, merged with no clock of its own to extend.
+    const filed = await file(complaint({ channel: 'email', complainant: { ...PERSONAL, customerId: `PII-${platform.id}` } }), { 'x-correlation-id': correlationId });
     expect(filed.status).toBe(201);
     const { complaintId } = filed.body;
     const opened = await eventually(async () => (await archiveOf(complaintId)).find((e) => e.type === 'case.opened'), { what: 'the case' });
-    await answerCase(opened.payload.caseId, opened.payload.department, {
+    // Staff write about the customer by name while they work the case: a task for another department, and more time asked and approved.
+    const caseId = opened.payload.caseId as string;
+    const work = caseWork(platform);
+    await work.staff([{ staffId: 'investigator-7', department: opened.payload.department as string }]);
+    if ((await work.readCase(caseId)).status === 'awaiting-assignment') {
+      expect((await json('POST', platform.url('investigation', `/v1/cases/${caseId}/assignment`), {}, await as('approver'))).body.assignedTo).toBe('investigator-7');
+    }
+    expect((await work.readCase(caseId)).assignedTo).toBe('investigator-7');
+    const dueBy = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    expect((await json('POST', platform.url('investigation', `/v1/cases/${caseId}/tasks`), { department: 'card-centre', request: `请核实${PERSONAL.name}的年费扣款记录`, dueBy }, await as('investigator'))).status).toBe(201);
+    const asked = await json('POST', platform.url('investigation', `/v1/cases/${caseId}/extensions`), { toPeriod: 'complex', reason: `${PERSONAL.name}的扣款需调取批处理日志` }, await as('investigator'));
+    expect(asked.status).toBe(201);
+    // The approver's reason is the one the customer is told.
+    const extensionReason = `${PERSONAL.name}的扣款需卡中心调取两个账期的批处理日志`;
+    const approved = await json('POST', platform.url('investigation', `/v1/cases/${caseId}/extensions/${asked.body.id}/decision`), { decision: 'approve', reason: extensionReason }, await as('approver'));
+    expect(approved.status).toBe(200);
+    // The customer is told why, in the words staff wrote: sealed by investigation, relayed by triage, opened by notification.
+    const notice = await eventually(async () => {
+      const sent = await json('GET', platform.url('notification', `/v1/notifications?complaintId=${complaintId}`), undefined, await as('investigator'));
+      return (sent.body as { kind: string; body: string }[]).find((m) => m.kind === 'extension') ?? null;
+    }, { what: 'the extension notice', timeoutMs: 60_000 });
+    expect(notice.body).toContain(extensionReason);
+    await answerCase(caseId, opened.payload.department, {
       outcome: 'partially-upheld',
       explanation: `您尾号 ${EXPLAINED.account} 的账户被多收的部分费用予以退还，我行已致电 ${EXPLAINED.callBack} 告知。`,
       actions: ['apology'],
