@@ -213,3 +213,21 @@ export class FieldCipher {
     }
   }
 }
+
+/**
+ * The service's own PII keys for a migration that seals stored text or opens it again, read only
+ * once there is text to convert: a new database migrates without them, as the other migrations
+ * do, and a database with text to convert refuses to migrate without them rather than leave it.
+ */
+export function migrationCipher(service: string, what: string, direction: 'seal' | 'open', env: NodeJS.ProcessEnv = process.env): () => FieldCipher {
+  let cipher: FieldCipher | null = null;
+  return () => {
+    if (cipher) return cipher;
+    try {
+      cipher = FieldCipher.fromEnv(env, { pseudonyms: false });
+    } catch (e) {
+      throw new Error(`${service} has ${what} to ${direction}, which needs the service's PII_KEYS: ${(e as Error).message}`);
+    }
+    return cipher;
+  };
+}

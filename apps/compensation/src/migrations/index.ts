@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { FieldCipher } from '@complaints/platform';
+import { migrationCipher } from '@complaints/platform';
 
 export class CreateRemedies1763885200000 implements MigrationInterface {
   name = 'CreateRemedies1763885200000';
@@ -253,22 +253,7 @@ export const SEALED_REASON_COLUMNS = ['hold_reason', 'rejection_reason', 'revers
 
 const BATCH = 500;
 
-/**
- * The service's own keys, read only when there is text to seal or open: a new database migrates
- * without them, as the other migrations do.
- */
-function serviceCipher(direction: 'seal' | 'open'): () => FieldCipher {
-  let cipher: FieldCipher | null = null;
-  return () => {
-    if (cipher) return cipher;
-    try {
-      cipher = FieldCipher.fromEnv(process.env, { pseudonyms: false });
-    } catch (e) {
-      throw new Error(`compensation has staff reasons to ${direction}, which needs the service's PII_KEYS: ${(e as Error).message}`);
-    }
-    return cipher;
-  };
-}
+const serviceCipher = (direction: 'seal' | 'open') => migrationCipher('compensation', 'staff reasons', direction);
 
 /** Moves a text from one column of `remedies` into another a batch at a time in id order, sealing or opening it on the way. */
 async function moveText(q: QueryRunner, from: string, to: string, convert: (text: string) => string): Promise<void> {

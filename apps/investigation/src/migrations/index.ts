@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { FieldCipher } from '@complaints/platform';
+import { migrationCipher } from '@complaints/platform';
 
 export class CreateCases1763885100000 implements MigrationInterface {
   name = 'CreateCases1763885100000';
@@ -289,22 +289,7 @@ const STAFF_TEXT: readonly StaffText[] = [
 
 const BATCH = 500;
 
-/**
- * The service's own keys, read only when there is text to seal or open: a new database migrates
- * without them, as the other migrations do.
- */
-function serviceCipher(direction: 'seal' | 'open'): () => FieldCipher {
-  let cipher: FieldCipher | null = null;
-  return () => {
-    if (cipher) return cipher;
-    try {
-      cipher = FieldCipher.fromEnv(process.env, { pseudonyms: false });
-    } catch (e) {
-      throw new Error(`investigation has staff text to ${direction}, which needs the service's PII_KEYS: ${(e as Error).message}`);
-    }
-    return cipher;
-  };
-}
+const serviceCipher = (direction: 'seal' | 'open') => migrationCipher('investigation', 'staff text', direction);
 
 /** Moves a text from one column into the other a batch at a time in key order, sealing or opening it on the way. */
 async function moveText(q: QueryRunner, t: StaffText, from: string, to: string, convert: (text: string) => string): Promise<void> {
