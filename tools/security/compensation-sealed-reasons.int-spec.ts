@@ -4,7 +4,7 @@ import { Producer } from 'kafkajs';
 import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
 import { maskDigitRuns } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
-import { collectTopic, CollectedMessage, createTestBed, eventually, quietKafka, TestBed, testEnvelope, TestIssuer } from '@complaints/testing';
+import { collectTopic, CollectedMessage, createTestBed, eventually, migrateWithKeys, quietKafka, TestBed, testEnvelope, TestIssuer } from '@complaints/testing';
 import { CaseReopenings1796920400000, compensationMigrations } from '../../apps/compensation/src/migrations';
 import { PayoutDesk } from '../../apps/compensation/src/payouts/payout-desk';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
@@ -286,25 +286,7 @@ describe('compensation: staff reasons are sealed on the wire and at rest', () =>
 /** The schema as the version before sealing left it. */
 const earlierVersion = compensationMigrations.slice(0, compensationMigrations.indexOf(CaseReopenings1796920400000) + 1);
 
-/** Runs a migration step the way the service does: in a transaction of its own, with the environment given. */
-async function migrate(bed: TestBed, env: { PII_KEYS?: string }, work: (q: QueryRunner) => Promise<void>): Promise<void> {
-  const saved = process.env.PII_KEYS;
-  if (env.PII_KEYS === undefined) delete process.env.PII_KEYS;
-  else process.env.PII_KEYS = env.PII_KEYS;
-  const runner = bed.dataSource.createQueryRunner();
-  try {
-    await runner.startTransaction();
-    await work(runner);
-    await runner.commitTransaction();
-  } catch (e) {
-    await runner.rollbackTransaction();
-    throw e;
-  } finally {
-    await runner.release();
-    if (saved === undefined) delete process.env.PII_KEYS;
-    else process.env.PII_KEYS = saved;
-  }
-}
+const migrate = migrateWithKeys;
 
 /**
  * Reasons compensation stored before it sealed them are sealed by its migration as the release

@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { QueryRunner } from 'typeorm';
 import { maskDigitRuns } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
-import { createTestBed, TestBed } from '@complaints/testing';
+import { createTestBed, migrateWithKeys, TestBed } from '@complaints/testing';
 import { investigationMigrations, SealedStaffText1796920316000 } from '../../apps/investigation/src/migrations';
 import { investigationClient } from './investigation-client';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
@@ -39,25 +38,7 @@ async function insertCase(bed: TestBed, investigator: string): Promise<string> {
   return caseId;
 }
 
-/** Runs a migration step the way the service does: in a transaction of its own, with the environment given. */
-async function migrate(bed: TestBed, env: { PII_KEYS?: string }, work: (q: QueryRunner) => Promise<void>): Promise<void> {
-  const saved = process.env.PII_KEYS;
-  if (env.PII_KEYS === undefined) delete process.env.PII_KEYS;
-  else process.env.PII_KEYS = env.PII_KEYS;
-  const runner = bed.dataSource.createQueryRunner();
-  try {
-    await runner.startTransaction();
-    await work(runner);
-    await runner.commitTransaction();
-  } catch (e) {
-    await runner.rollbackTransaction();
-    throw e;
-  } finally {
-    await runner.release();
-    if (saved === undefined) delete process.env.PII_KEYS;
-    else process.env.PII_KEYS = saved;
-  }
-}
+const migrate = migrateWithKeys;
 
 describe('investigation: staff text stored before it was sealed', () => {
   let bed: TestBed;

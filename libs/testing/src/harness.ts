@@ -1,7 +1,7 @@
 import { Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { DataSource, EntitySchema, MixedList } from 'typeorm';
+import { DataSource, EntitySchema, MixedList, QueryRunner } from 'typeorm';
 import { EventDefinition, EventPayload } from '@complaints/contracts';
 import { createKafka, CreateMessagingTables1763884800000, ensureTopics, MessagingConfig, messagingConfigFromEnv } from '@complaints/messaging';
 import { dataSourceOptions, openDatabase } from '@complaints/platform';
@@ -75,6 +75,30 @@ export async function createTestBed(
 }
 
 export { dataSourceOptions };
+
+/**
+ * Runs a migration step the way the service does, in a transaction of its own, with `PII_KEYS` as
+ * given (absent: unset) for the step only: the migrations that seal stored text read the keys as
+ * they find text to seal.
+ */
+export async function migrateWithKeys(bed: TestBed, env: { PII_KEYS?: string }, work: (q: QueryRunner) => Promise<void>): Promise<void> {
+  const saved = process.env.PII_KEYS;
+  if (env.PII_KEYS === undefined) delete process.env.PII_KEYS;
+  else process.env.PII_KEYS = env.PII_KEYS;
+  const runner = bed.dataSource.createQueryRunner();
+  try {
+    await runner.startTransaction();
+    await work(runner);
+    await runner.commitTransaction();
+  } catch (e) {
+    await runner.rollbackTransaction();
+    throw e;
+  } finally {
+    await runner.release();
+    if (saved === undefined) delete process.env.PII_KEYS;
+    else process.env.PII_KEYS = saved;
+  }
+}
 
 /**
  * Drops a login role a service's migrations created for a test schema (the archive's writer
