@@ -90,8 +90,8 @@ describe('docker/compose.yml', () => {
   it('gives each secret only to the service that uses it', () => {
     const has = (service: string, name: string) => name in (compose.services[service].environment ?? {});
     // Investigation seals the contact log and notes with the same keys; notification opens the customer's contact details;
-    // compensation seals staff reasons and the archive opens sealed staff text; neither makes customer references, so neither has the pseudonym key.
-    expect(Object.keys(SERVICES).filter((s) => has(s, 'PII_KEYS'))).toEqual(['intake', 'investigation', 'compensation', 'notification', 'compliance-archive']);
+    // triage and compensation seal staff reasons and the archive opens sealed staff text; none makes customer references, so none has the pseudonym key.
+    expect(Object.keys(SERVICES).filter((s) => has(s, 'PII_KEYS'))).toEqual(['intake', 'triage', 'investigation', 'compensation', 'notification', 'compliance-archive']);
     expect(Object.keys(SERVICES).filter((s) => has(s, 'PII_PSEUDONYM_KEY'))).toEqual(['intake', 'investigation', 'notification']);
     for (const name of ['WEBHOOK_SECRETS', 'WECHAT_TOKEN', 'WECHAT_ENCODING_AES_KEY']) expect(Object.keys(SERVICES).filter((s) => has(s, name))).toEqual(['intake']);
     for (const name of ['ARCHIVE_SIGNING_KEY', 'ARCHIVE_SUBJECT_KEYS']) expect(Object.keys(SERVICES).filter((s) => has(s, name))).toEqual(['compliance-archive']);

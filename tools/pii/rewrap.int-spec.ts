@@ -5,6 +5,7 @@ import { intakeMigrations } from '../../apps/intake/src/migrations';
 import { compensationMigrations } from '../../apps/compensation/src/migrations';
 import { investigationMigrations } from '../../apps/investigation/src/migrations';
 import { notificationMigrations } from '../../apps/notification/src/migrations';
+import { triageMigrations } from '../../apps/triage/src/migrations';
 import { rewrapService, SEALED_VALUES, ServiceWithSealedValues } from './rewrap';
 
 jest.setTimeout(60_000);
@@ -170,7 +171,13 @@ describe('pii:rewrap — rotating the key of the sealed complaint columns', () =
 });
 
 describe('pii:rewrap — every service that keeps sealed values', () => {
-  const migrationsOf: Record<ServiceWithSealedValues, NonNullable<Parameters<typeof createTestBed>[0]>['migrations']> = { intake: intakeMigrations, investigation: investigationMigrations, compensation: compensationMigrations, notification: notificationMigrations };
+  const migrationsOf: Record<ServiceWithSealedValues, NonNullable<Parameters<typeof createTestBed>[0]>['migrations']> = {
+    intake: intakeMigrations,
+    triage: triageMigrations,
+    investigation: investigationMigrations,
+    compensation: compensationMigrations,
+    notification: notificationMigrations,
+  };
 
   // A sealed column the tool does not know would stay under the old key, and be lost when it is dropped.
   it.each(Object.keys(SEALED_VALUES) as ServiceWithSealedValues[])('knows every sealed column of %s’s schema', async (service) => {
@@ -183,6 +190,45 @@ describe('pii:rewrap — every service that keeps sealed values', () => {
       expect(found.length).toBeGreaterThan(0);
       const known = SEALED_VALUES[service].flatMap((t) => ('columns' in t ? t.columns.map((c) => `${t.table}.${c}`) : []));
       expect(found.map((c) => `${c.table_name}.${c.column_name}`).sort()).toEqual([...known].sort());
+    } finally {
+      await bed.teardown();
+    }
+  });
+
+  it('rewraps triage officers’ reasons on revisions and the sealed words in their lines of a decision’s reasons, leaving the other lines as they were', async () => {
+    const bed = await createTestBed({ migrations: triageMigrations });
+    try {
+      const complaintId = randomUUID();
+      const modelLine = 'product B01 人民币储蓄 (model m@v1, confidence 0.31): no decisive term';
+      const reasons = [modelLine, `decided by triage officer to-1: ${beforeRotation.encrypt('王建国来电说明是存折')}`, 'routed to operations by cn-jrt0169@v1#transactions'];
+      await bed.dataSource.query(
+        `INSERT INTO triage_decisions (complaint_id, ticket_number, category, severity, department, routing_rule, reasons, regime, clock_started_at, response_due_by, decided_at, received_at)
+         VALUES ($1, 'CMP-T-1', 'C03', 'low', 'operations', 'r', $2, 'cn-cbirc', now(), now(), now(), now())`,
+        [complaintId, JSON.stringify(reasons)],
+      );
+      // A decision with no officer line: walked, nothing to do.
+      await bed.dataSource.query(
+        `INSERT INTO triage_decisions (complaint_id, ticket_number, category, severity, department, routing_rule, reasons, regime, clock_started_at, response_due_by, decided_at, received_at)
+         VALUES ($1, 'CMP-T-2', 'C03', 'low', 'operations', 'r', $2, 'cn-cbirc', now(), now(), now(), now())`,
+        [randomUUID(), JSON.stringify([modelLine])],
+      );
+      await bed.dataSource.query(
+        `INSERT INTO triage_revisions (id, complaint_id, revised_at, actor, reason, reason_sealed, previous, current) VALUES ($1, $2, now(), 'to-1', '', $3, '{}', '{}')`,
+        [randomUUID(), complaintId, beforeRotation.encrypt('王建国来电说明是存折')],
+      );
+
+      const report = await rewrapService(bed.dataSource, duringRotation, 'triage');
+
+      expect(report).toEqual({ rows: 1 + 2, rewrapped: 2, alreadyCurrent: 0, failed: [] });
+      const [revision] = await bed.dataSource.query(`SELECT reason, reason_sealed FROM triage_revisions`);
+      expect([revision.reason, afterRotation.decrypt(revision.reason_sealed)]).toEqual(['', '王建国来电说明是存折']);
+      const [decision] = await bed.dataSource.query(`SELECT reasons FROM triage_decisions WHERE complaint_id = $1`, [complaintId]);
+      const [, line] = decision.reasons as string[];
+      expect(decision.reasons[0]).toBe(modelLine);
+      expect(decision.reasons[2]).toBe(reasons[2]);
+      expect(line.startsWith('decided by triage officer to-1: v2:k2:')).toBe(true);
+      expect(afterRotation.decrypt(line.slice('decided by triage officer to-1: '.length))).toBe('王建国来电说明是存折');
+      expect(await rewrapService(bed.dataSource, duringRotation, 'triage')).toEqual({ rows: 3, rewrapped: 0, alreadyCurrent: 2, failed: [] });
     } finally {
       await bed.teardown();
     }

@@ -3,13 +3,14 @@
 // investigation: contact log, notes, findings, explanations, tasks, evidence descriptions, the
 // reasons on transitions, extensions and declared interests, improvement measures and notes;
 // compensation: the reasons of holds, rejections, reversals, withdrawals and reopenings;
+// triage: triage officers' reasons on revisions and in their lines of a decision's reasons;
 // notification: message texts, reply-to details, survey comments). Uses DATABASE_URL and DB_SCHEMA
 // (default: the service's name), like the service itself.
 //
 // Key rotation without downtime:
 //   1. give every replica of every service PII_KEYS="<new>:...,<old>:..." (new first) and roll them
 //      out: new values are sealed under the new key, old ones stay readable;
-//   2. run this tool for each of intake, investigation, compensation and notification with the same PII_KEYS while
+//   2. run this tool for each of intake, triage, investigation, compensation and notification with the same PII_KEYS while
 //      the services keep running; run it again until it reports 0 rewrapped (values written by a
 //      replica that still had the old configuration);
 //   3. only then drop the old key from PII_KEYS.
@@ -21,7 +22,9 @@ import { dataSourceOptions, databaseConfigFromEnv, FieldCipher } from '@complain
 /**
  * Where each service keeps values sealed under PII_KEYS. A `column` holds the sealed text itself; a
  * `member` is a jsonb column whose `sealed` member holds it (investigation's findings, proposal and
- * response keep their structure readable next to it). A service missing here could not read its
+ * response keep their structure readable next to it). A `lines` column is a jsonb list of text lines
+ * some of which end in a sealed value after `: ` (triage officers' words in a decision's reasons, the
+ * rest of each line and the other lines in clear). A service missing here could not read its
  * own data once the old key is dropped: every sealed column a migration adds belongs in this list.
  */
 export const SEALED_VALUES = {
@@ -39,6 +42,10 @@ export const SEALED_VALUES = {
     { table: 'case_declared_interests', key: 'id', columns: ['reason_sealed'] },
     { table: 'case_extension_requests', key: 'id', columns: ['reason_sealed', 'decision_reason_sealed'] },
     { table: 'improvement_actions', key: 'id', columns: ['measure_sealed', 'effectiveness_note_sealed'] },
+  ],
+  triage: [
+    { table: 'triage_revisions', key: 'id', columns: ['reason_sealed'] },
+    { table: 'triage_decisions', key: 'complaint_id', lines: ['reasons'] },
   ],
   compensation: [
     {
@@ -65,7 +72,11 @@ export interface SealedTable {
   keyType?: 'uuid' | 'bigint';
   columns?: readonly string[];
   members?: readonly string[];
+  lines?: readonly string[];
 }
+
+/** A line of a `lines` column that ends in a sealed value: what comes before it, and the value. */
+const SEALED_LINE_END = /^([\s\S]*: )(v[12]:[A-Za-z0-9_:+/=-]+)$/;
 
 export interface RewrapFailure {
   table: string;
@@ -131,8 +142,9 @@ async function rewrapBatch(manager: EntityManager, cipher: FieldCipher, table: S
   await manager.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
   // Names come from SEALED_VALUES above, never from input.
   const values = [...(table.columns ?? []).map((c) => ({ name: c, read: c })), ...(table.members ?? []).map((m) => ({ name: m, read: `${m}->>'sealed' AS ${m}` }))];
-  const select = `SELECT ${table.key}::text AS key, ${values.map((v) => v.read).join(', ')} FROM ${table.table}`;
-  const rows: ({ key: string } & Record<string, string | null>)[] =
+  const lines = table.lines ?? [];
+  const select = `SELECT ${table.key}::text AS key, ${[...values.map((v) => v.read), ...lines].join(', ')} FROM ${table.table}`;
+  const rows: ({ key: string } & Record<string, string | null> & Record<string, unknown>)[] =
     after === null
       ? await manager.query(`${select} ORDER BY ${table.key} LIMIT $1 FOR UPDATE`, [batchSize])
       : await manager.query(`${select} WHERE ${table.key} > $1 ORDER BY ${table.key} LIMIT $2 FOR UPDATE`, [after, batchSize]);
@@ -141,8 +153,35 @@ async function rewrapBatch(manager: EntityManager, cipher: FieldCipher, table: S
   for (const row of rows) {
     const next: Record<string, string | null> = {};
     let rowChanged = false;
+    for (const name of lines) {
+      const stored = row[name] as string[] | null;
+      next[name] = null;
+      if (!Array.isArray(stored)) continue;
+      let lineChanged = false;
+      const rewrappedLines = stored.map((line) => {
+        const m = typeof line === 'string' ? SEALED_LINE_END.exec(line) : null;
+        if (!m) return line;
+        try {
+          const rewrapped = cipher.rewrap(m[2]);
+          if (rewrapped === null) {
+            result.alreadyCurrent++;
+            return line;
+          }
+          result.rewrapped++;
+          lineChanged = true;
+          return m[1] + rewrapped;
+        } catch (e) {
+          result.failed.push({ table: table.table, id: row.key, column: name, error: (e as Error).message });
+          return line;
+        }
+      });
+      if (lineChanged) {
+        next[name] = JSON.stringify(rewrappedLines);
+        rowChanged = true;
+      }
+    }
     for (const { name } of values) {
-      const sealed = row[name];
+      const sealed = row[name] as string | null;
       next[name] = null;
       if (sealed === null) continue;
       try {
@@ -166,8 +205,9 @@ async function rewrapBatch(manager: EntityManager, cipher: FieldCipher, table: S
     const set = [
       ...(table.columns ?? []).map((c) => `${c} = coalesce(u.${c}, t.${c})`),
       ...(table.members ?? []).map((m) => `${m} = CASE WHEN u.${m} IS NULL THEN t.${m} ELSE jsonb_set(t.${m}, '{sealed}', to_jsonb(u.${m})) END`),
+      ...lines.map((l) => `${l} = coalesce(u.${l}::jsonb, t.${l})`),
     ];
-    const names = values.map((v) => v.name);
+    const names = [...values.map((v) => v.name), ...lines];
     await manager.query(
       `UPDATE ${table.table} AS t SET ${set.join(', ')}
          FROM unnest($1::${table.keyType ?? 'uuid'}[], ${names.map((_, i) => `$${i + 2}::text[]`).join(', ')}) AS u(key, ${names.join(', ')})

@@ -167,6 +167,24 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     expect(rows.map((r: Json) => String(r.canonical).includes('王秀兰'))).toEqual([false]);
   });
 
+  it("opens a triage officer's sealed words on arrival (complaint.retriaged@v2, deadline.clock-changed@v3 staffReason) and keeps them under the customer's key only", async () => {
+    const complaintId = randomUUID();
+    const retriageReason = '王秀兰女士来电说明是信用卡年费';
+    const pauseReason = '已致电王秀兰女士，等待回单';
+    const outcome = (department: string) => ({ product: 'B03', cause: 'C01', severity: 'medium', department });
+    await feed(TOPICS.triage, laterEvent(complaintId, Events.ComplaintRetriaged, '2026-11-02T08:00:00.000Z', {
+      ticketNumber: 'CMP-20261102-00000001-0', previous: outcome('operations'), current: outcome('card-centre'), routingRule: 'cn-jrt0169@v1#card', reason: platformSealed(retriageReason), actor: 'triage-officer-3',
+    }, 'triage'));
+    await feed(TOPICS.triage, laterEvent(complaintId, Events.DeadlineClockChanged, '2026-11-02T09:00:00.000Z', {
+      ticketNumber: 'CMP-20261102-00000001-0', change: 'paused', period: 'standard', reason: 'paused in triage: awaiting-customer', responseDueBy: null, actor: 'investigator-3', staffReason: platformSealed(pauseReason),
+    }, 'triage'));
+    const of = await record(complaintId);
+    expect(of('complaint.retriaged').map((p) => p.reason)).toEqual([retriageReason]);
+    expect(of('deadline.clock-changed').map((p) => [p.reason, p.staffReason])).toEqual([['paused in triage: awaiting-customer', pauseReason]]);
+    const { rows } = await archive.pg.query(`SELECT canonical FROM ${table('archive_entries')} WHERE complaint_id = $1`, [complaintId]);
+    expect(rows.map((r: Json) => String(r.canonical).includes('王秀兰'))).toEqual([false, false]);
+  });
+
   it('lists what is due: the 2015 complaint (3 years after closure under uk-fca), not the 2026 one', async () => {
     const due = (await call('GET', 'retention/due', 'auditor')).json();
     expect(due.retentionYears).toEqual({ 'uk-fca': 3, 'cn-cbirc': 5, 'us-cfpb': 3 });

@@ -112,8 +112,9 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     // A later event of the same complaint (same key, same partition) is handled after both deliveries.
     await sendEnvelope({
       eventId: randomUUID(),
-      type: Events.ComplaintRetriaged.type,
-      version: Events.ComplaintRetriaged.version,
+      // v1: the officer's reason digit-masked in clear, as before v2 sealed it; still read.
+      type: Events.ComplaintRetriagedV1.type,
+      version: Events.ComplaintRetriagedV1.version,
       occurredAt: new Date().toISOString(),
       complaintId,
       correlationId: `case-work-${complaintId}`,
@@ -127,7 +128,7 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
         reason: '影响面扩大',
         actor: 'triage-officer-1',
       },
-    }, Events.ComplaintRetriaged.topic);
+    }, Events.ComplaintRetriagedV1.topic);
     await eventually(async () => (await casesOf(complaintId))[0]?.severity === 'critical' || null, { what: 'the later event to be handled' });
 
     expect(await casesOf(complaintId)).toHaveLength(1);

@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
 import { EventDefinition, EventPayload, Events } from '@complaints/contracts';
+import { FieldCipher } from '@complaints/platform';
 import { eventually, quietKafka } from '@complaints/testing';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
@@ -45,7 +46,8 @@ describe('investigation follows a re-triage', () => {
       reason: '实为柜员态度问题',
       actor: 'triage-officer-1',
     };
-    await send(Events.ComplaintRetriaged, open, retriaged);
+    // v1 (the reason digit-masked in clear), as published before v2 sealed it: still read.
+    await send(Events.ComplaintRetriagedV1, open, retriaged);
     const moved = await eventually(async () => {
       const [c] = await casesOf(open);
       return c.department === 'branch-management' ? c : null;
@@ -57,9 +59,11 @@ describe('investigation follows a re-triage', () => {
     await eventually(async () => (await casesOf(withdrawn)).length === 1 || null, { what: 'the second case to open' });
     await send(Events.ComplaintWithdrawn, withdrawn, { ticketNumber, withdrawnAt: new Date().toISOString(), reason: null });
     await eventually(async () => (await casesOf(withdrawn))[0].status === 'withdrawn' || null, { what: 'the case to end' });
-    await send(Events.ComplaintRetriaged, withdrawn, retriaged);
+    // v2: the officer's reason sealed with the platform's PII keys, which investigation does not need to read it.
+    const sealedReason = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false }).encrypt('王建国先生说明是柜员态度问题');
+    await send(Events.ComplaintRetriaged, withdrawn, { ...retriaged, reason: sealedReason });
     // The re-triage of the ended case is handled (and changes nothing) before this later event is.
-    await send(Events.ComplaintRetriaged, open, { ...retriaged, current: { ...retriaged.current, severity: 'critical' } });
+    await send(Events.ComplaintRetriaged, open, { ...retriaged, reason: sealedReason, current: { ...retriaged.current, severity: 'critical' } });
     await eventually(async () => (await casesOf(open))[0].severity === 'critical' || null, { what: 'the later event to be handled' });
     expect((await casesOf(withdrawn))[0]).toMatchObject({ department: 'operations', severity: 'low', status: 'withdrawn' });
   });

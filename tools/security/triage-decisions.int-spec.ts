@@ -14,6 +14,9 @@ type Triaged = ComplaintTriaged & { product: { code: string; title: string }; ca
 
 const triage = ALL_SERVICES.find((d) => d.name === 'triage')!;
 const DAY = 86_400_000;
+/** Triage's PII keys (both services below): what triage officers write travels and rests sealed under them. */
+const PII_KEYS = `t1:${randomBytes(32).toString('base64')}`;
+const keys = FieldCipher.fromEnv({ PII_KEYS }, { pseudonyms: false });
 
 /**
  * Triage as a running service: complaint events in through the real broker, decisions in its own
@@ -30,7 +33,7 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
   const staffActions = new Map<ServiceUnderTest, { messages: { value: Buffer | null }[] }>();
 
   beforeAll(async () => {
-    const env = { DEADLINE_CHECK_INTERVAL_MS: '300', TRIAGE_TAXONOMY: 'cn-jrt0169', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' };
+    const env = { DEADLINE_CHECK_INTERVAL_MS: '300', TRIAGE_TAXONOMY: 'cn-jrt0169', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error', PII_KEYS };
     // One after the other: each start sets the process environment the service reads.
     routed = await startInProcess(triage, { ...env, TRIAGE_MIN_CONFIDENCE: '0' });
     queued = await startInProcess(triage, { ...env, TRIAGE_MIN_CONFIDENCE: '1' });
@@ -355,16 +358,35 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect(await storedDueBy(routed, id)).toBe(deadline);
     });
 
-    it("masks digit runs in a clock change's reason on the event and the staff action", async () => {
+    it("seals the words staff give for a clock change in staffReason, with triage's own account in reason, and keeps them off the staff action", async () => {
       const id = randomUUID();
       await send(routed, Events.ComplaintReceived, id, received());
       await eventOf(routed, 'complaint.triaged', id);
-      const res = await call(routed, 'POST', `/v1/triage/complaints/${id}/clock`, { action: 'pause', pauseReason: 'awaiting-customer', reason: '已致电13900001111，等待客户回单' }, await as(routed, 'investigator'));
-      expect(res.status).toBe(201);
+      const clock = `/v1/triage/complaints/${id}/clock`;
+      const words = {
+        pause: '已致电王建国先生13900001111，等待客户回单',
+        resume: '王建国先生已提供回单',
+        extend: '需调取王建国先生在对方银行的日志',
+      };
+      expect((await call(routed, 'POST', clock, { action: 'pause', pauseReason: 'awaiting-customer', reason: words.pause }, await as(routed, 'investigator'))).status).toBe(201);
+      expect((await call(routed, 'POST', clock, { action: 'resume', reason: words.resume }, await as(routed, 'triage-officer'))).status).toBe(201);
+      expect((await call(routed, 'POST', clock, { action: 'extend', toPeriod: 'complex', reason: words.extend }, await as(routed, 'approver'))).status).toBe(201);
       const [paused] = await clockChanges(routed, id, 'paused');
-      expect(paused.payload.reason).toBe('已致电*******1111，等待客户回单');
-      const audited = await eventually(async () => eventsOut(routed, staffActions).find((e) => e.complaintId === id), { what: 'the audited pause' });
-      expect((audited.payload.detail as Record<string, string>).reason).toBe('已致电*******1111，等待客户回单');
+      const [resumed] = await clockChanges(routed, id, 'resumed');
+      const [extended] = await clockChanges(routed, id, 'extended');
+      expect([paused, resumed, extended].map((e) => [e.version, e.payload.reason])).toEqual([
+        [3, 'paused in triage: awaiting-customer'],
+        [3, 'resumed in triage'],
+        [3, 'extension to complex approved in triage'],
+      ]);
+      expect([paused, resumed, extended].map((e) => keys.decrypt(e.payload.staffReason as string))).toEqual([words.pause, words.resume, words.extend]);
+      const audited = await eventually(async () => {
+        const found = eventsOut(routed, staffActions).filter((e) => e.complaintId === id);
+        return found.length === 3 ? found : null;
+      }, { what: 'the audited pause, resume and extension' });
+      expect(audited.map((e) => e.payload.detail)).toEqual([{ period: 'standard', pauseReason: 'awaiting-customer' }, { period: 'standard' }, { period: 'complex' }]);
+      // Neither the customer's name nor a digit of the number, in any form, on the topic or in the staff actions.
+      for (const e of [paused, resumed, extended, ...audited]) for (const secret of ['王建国', '13900001111', '*1111']) expect(JSON.stringify(e)).not.toContain(secret);
     });
 
     it('refuses to pause a UK complaint: DISP has no stop-the-clock', async () => {
@@ -417,13 +439,14 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       const corrected = await call(queued, 'POST', path, { product: 'B03', cause: 'C01', severity: 'high', reason: '客户补充：实为银行卡，柜员态度问题' }, officer);
       expect(corrected.status).toBe(201);
       const retriaged = await eventOf(queued, 'complaint.retriaged', id);
+      expect(retriaged.version).toBe(2);
       expect(retriaged.payload).toMatchObject({
         previous: { product: 'B01', cause: 'C03', department: 'operations' },
         current: { product: 'B03', cause: 'C01', severity: 'high', department: 'branch-management' },
         routingRule: 'cn-jrt0169@v1#attitude-and-service',
-        reason: '客户补充：实为银行卡，柜员态度问题',
         actor: 'triage-officer-9',
       });
+      expect(keys.decrypt(retriaged.payload.reason as string)).toBe('客户补充：实为银行卡，柜员态度问题');
       const shown = await call(queued, 'GET', `/v1/triage/complaints/${id}`, undefined, await as(queued, 'auditor'));
       expect(shown.body.revisions.map((r: { reason: string }) => r.reason)).toEqual(['存折挂失属储蓄业务流程问题', '客户补充：实为银行卡，柜员态度问题']);
       const audited = await eventually(async () => {
@@ -449,35 +472,53 @@ describe('triage: classify, weigh, route, clock, repeats, incidents and the huma
       expect(triaged.payload).toMatchObject({ triagedBy: 'triage-officer', repeatOf: { complaintId: first, ticketNumber: firstQueued.payload.ticketNumber } });
     });
 
-    it('masks digit runs in a triage officer\'s reason on its events and to readers without a need for personal data', async () => {
+    it("seals a triage officer's reason on its events and at rest, and shows it whole to investigators and masked to readers without a need for personal data", async () => {
       const id = randomUUID();
       await send(queued, Events.ComplaintReceived, id, received({ summary: '柜台说我的存折要挂失重办，但没说清楚要带什么材料。' }));
       await eventOf(queued, 'complaint.triage-queued', id);
       const officer = await as(queued, 'triage-officer');
       const path = `/v1/triage/complaints/${id}/retriage`;
-      expect((await call(queued, 'POST', path, { product: 'B01', cause: 'C03', reason: '客户来电13900001111说明是存折' }, officer)).status).toBe(201);
-      expect((await call(queued, 'POST', path, { product: 'B03', cause: 'C01', reason: '回拨13900001111确认为银行卡' }, officer)).status).toBe(201);
+      expect((await call(queued, 'POST', path, { product: 'B01', cause: 'C03', reason: '客户王建国来电13900001111说明是存折' }, officer)).status).toBe(201);
+      expect((await call(queued, 'POST', path, { product: 'B03', cause: 'C01', reason: '回拨王建国13900001111确认为银行卡' }, officer)).status).toBe(201);
 
+      // Deciding a queued complaint: complaint.triaged says who decided, not the words (they stay in triage, sealed).
       const triaged = await eventOf(queued, 'complaint.triaged', id);
-      const officerLine = (triaged.payload.reasons as string[]).find((r) => r.startsWith('decided by triage officer'));
-      expect(officerLine).toBe('decided by triage officer triage-officer-9: 客户来电*******1111说明是存折');
+      expect((triaged.payload.reasons as string[]).filter((r) => r.startsWith('decided by triage officer'))).toEqual(['decided by triage officer triage-officer-9']);
+      // Re-triaging: the words travel sealed (v2) and open to what the officer wrote.
       const retriaged = await eventOf(queued, 'complaint.retriaged', id);
-      expect(retriaged.payload.reason).toBe('回拨*******1111确认为银行卡');
+      expect(retriaged.version).toBe(2);
+      expect(retriaged.payload.reason).toMatch(/^v2:t1:/);
+      expect(keys.decrypt(retriaged.payload.reason as string)).toBe('回拨王建国13900001111确认为银行卡');
       const audited = await eventually(async () => {
         const found = eventsOut(queued, staffActions).filter((e) => e.complaintId === id);
         return found.length === 2 ? found : null;
       }, { what: 'two audited triage actions' });
-      expect(audited.map((e) => (e.payload.detail as Record<string, string>).reason)).toEqual(['客户来电*******1111说明是存折', '回拨*******1111确认为银行卡']);
-      for (const e of [triaged, retriaged, ...audited]) expect(JSON.stringify(e)).not.toContain('13900001111');
+      expect(audited.map((e) => (e.payload.detail as Record<string, string>).reason)).toEqual([undefined, undefined]);
+      for (const e of [triaged, retriaged, ...audited]) for (const secret of ['王建国', '13900001111', '*1111']) expect(JSON.stringify(e)).not.toContain(secret);
 
-      const masked = ['客户来电*******1111说明是存折', '回拨*******1111确认为银行卡'];
+      // At rest: the revisions and the decision hold the words sealed, nowhere in clear.
+      for (const table of ['triage_revisions', 'triage_decisions', 'outbox']) {
+        for (const secret of ['王建国', '13900001111', '说明是存折', '确认为银行卡']) {
+          const { rows } = await queued.pg.query(`SELECT count(*)::int AS n FROM "${queued.schema}".${table} t WHERE position($1 in t::text) > 0`, [secret]);
+          expect({ table, secret, rows: rows[0].n }).toEqual({ table, secret, rows: 0 });
+        }
+      }
+      const { rows: revisions } = await queued.pg.query(`SELECT reason, reason_sealed FROM "${queued.schema}".triage_revisions WHERE complaint_id = $1 ORDER BY revised_at`, [id]);
+      expect(revisions.map((r: { reason: string; reason_sealed: string }) => [r.reason, keys.decrypt(r.reason_sealed)])).toEqual([
+        ['', '客户王建国来电13900001111说明是存折'],
+        ['', '回拨王建国13900001111确认为银行卡'],
+      ]);
+      const officerLines = ((await decisionRow(queued, id))!.reasons as string[]).filter((r) => r.includes('by triage officer'));
+      expect(officerLines.map((r) => r.replace(/: v2:t1:\S+$/, ': (sealed)'))).toEqual(['decided by triage officer triage-officer-9: (sealed)', 're-triaged by triage officer triage-officer-9: (sealed)']);
+
+      const masked = ['客户王建国来电*******1111说明是存折', '回拨王建国*******1111确认为银行卡'];
       for (const role of ['auditor', 'department-staff', 'triage-officer'] as const) {
         const shown = await call(queued, 'GET', `/v1/triage/complaints/${id}`, undefined, await as(queued, role, role === 'department-staff' ? { department: 'branch-management' } : {}));
         expect(shown.status).toBe(200);
         expect(shown.body.revisions.map((r: { reason: string }) => r.reason)).toEqual(masked);
         expect(JSON.stringify(shown.body)).not.toContain('13900001111');
       }
-      const whole = ['客户来电13900001111说明是存折', '回拨13900001111确认为银行卡'];
+      const whole = ['客户王建国来电13900001111说明是存折', '回拨王建国13900001111确认为银行卡'];
       for (const role of ['investigator', 'compliance-officer'] as const) {
         const shown = await call(queued, 'GET', `/v1/triage/complaints/${id}`, undefined, await as(queued, role));
         expect(shown.body.revisions.map((r: { reason: string }) => r.reason)).toEqual(whole);

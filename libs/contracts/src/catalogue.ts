@@ -41,6 +41,7 @@ import {
   ComplaintTriagedV1,
   ComplaintTriageQueuedV1,
   ComplaintRetriagedV1,
+  ComplaintRetriagedV2,
   DeadlineClockChangedV1,
   DeadlineClockChangedV2,
   DeadlineClockChangedV3,
@@ -112,7 +113,9 @@ export const Events = {
   ComplaintWithdrawn: define('complaint.withdrawn', 1, TOPICS.intake, ComplaintWithdrawnV1),
   ComplaintTriaged: define('complaint.triaged', 1, TOPICS.triage, ComplaintTriagedV1),
   ComplaintTriageQueued: define('complaint.triage-queued', 1, TOPICS.triage, ComplaintTriageQueuedV1),
-  ComplaintRetriaged: define('complaint.retriaged', 1, TOPICS.triage, ComplaintRetriagedV1),
+  /** Published with the officer's reason masked only; consumers still read it (rolling upgrades, replays). */
+  ComplaintRetriagedV1: define('complaint.retriaged', 1, TOPICS.triage, ComplaintRetriagedV1),
+  ComplaintRetriaged: define('complaint.retriaged', 2, TOPICS.triage, ComplaintRetriagedV2),
   DeadlineClockChangedV1: define('deadline.clock-changed', 1, TOPICS.triage, DeadlineClockChangedV1),
   DeadlineClockChangedV2: define('deadline.clock-changed', 2, TOPICS.triage, DeadlineClockChangedV2),
   DeadlineClockChanged: define('deadline.clock-changed', 3, TOPICS.triage, DeadlineClockChangedV3),
@@ -219,6 +222,7 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
     events: [
       Events.ComplaintTriaged.pattern,
       Events.ComplaintTriageQueued.pattern,
+      Events.ComplaintRetriagedV1.pattern,
       Events.ComplaintRetriaged.pattern,
       Events.DeadlineClockChangedV1.pattern,
       Events.DeadlineClockChangedV2.pattern,

@@ -188,6 +188,12 @@ export const ComplaintRetriagedV1 = z
   })
   .strict();
 
+/**
+ * complaint.retriaged v2 (triage): as v1, with the triage officer's reason sealed
+ * (`sealedStaffText`): officers quote the customer, whose name no mask finds.
+ */
+export const ComplaintRetriagedV2 = ComplaintRetriagedV1.extend({ reason: sealedStaffText(1000) }).strict();
+
 export const CLOCK_CHANGES = ['paused', 'resumed', 'restarted', 'extended', 'stopped'] as const;
 
 /** deadline.clock-changed v1 (triage): the response clock paused, resumed, restarted, extended or stopped. */
@@ -675,6 +681,7 @@ export type ComplaintSupplemented = z.infer<typeof ComplaintSupplementedV1>;
 export type ComplaintAmended = z.infer<typeof ComplaintAmendedV2>;
 export type ComplaintWithdrawn = z.infer<typeof ComplaintWithdrawnV1>;
 export type ComplaintTriageQueued = z.infer<typeof ComplaintTriageQueuedV1>;
+/** Any version: v1's reason is digit-masked text, v2's sealed. */
 export type ComplaintRetriaged = z.infer<typeof ComplaintRetriagedV1>;
 /** Any version: v1 and v2 have no `staffReason`. */
 export type DeadlineClockChanged = z.infer<typeof DeadlineClockChangedV2> & { staffReason?: string | null };

@@ -52,6 +52,14 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     reason: 'The fee came from a failed transfer, not the card',
     actor: 'triage-officer-3',
   },
+  'complaint.retriaged@v2': {
+    ticketNumber: 'CMP-20261120-00000042-7',
+    previous: { product: 'B03', cause: 'C07', severity: 'medium', department: 'card-centre' },
+    current: { product: 'B04', cause: 'C02', severity: 'high', department: 'technology' },
+    routingRule: 'cn-jrt0169@v1#systems-and-devices',
+    reason: SEALED,
+    actor: 'triage-officer-3',
+  },
   'deadline.clock-changed@v1': {
     ticketNumber: 'CMP-20261120-00000042-7',
     change: 'extended',
@@ -375,6 +383,7 @@ describe('validateEnvelope — valid envelopes', () => {
     ['remedy.rejected', 'reason'],
     ['remedy.reversed', 'reason'],
     ['remedy.withdrawn', 'reason'],
+    ['complaint.retriaged', 'reason'],
   ])('validateEnvelope_%s_v2_refusesStaffTextInClear_whileV1StillReadsIt (%s)', (type, field) => {
     const clearText = '王先生来电称尾号7890的账户被扣费';
     const v2 = sampleEnvelope(`${type}@v2`);

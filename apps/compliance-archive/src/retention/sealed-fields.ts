@@ -70,8 +70,10 @@ export const PLATFORM_SEALED_FIELDS: Readonly<Record<string, readonly string[]>>
   'remedy.rejected@v2': ['reason'],
   'remedy.reversed@v2': ['reason'],
   'remedy.withdrawn@v2': ['reason'],
-  // The extension's reason staff gave in investigation, relayed by triage as it came.
+  // The reason staff gave for a clock change: an extension in investigation (relayed by triage as it came), or a change made in triage.
   'deadline.clock-changed@v3': ['staffReason'],
+  // A triage officer's reason for a re-triage (and, in deadline.clock-changed@v3 above, for a clock change they made).
+  'complaint.retriaged@v2': ['reason'],
 };
 
 /** The envelope with its platform-sealed fields (PLATFORM_SEALED_FIELDS) replaced by what `open` reads from them. */

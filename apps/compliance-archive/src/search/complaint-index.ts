@@ -43,6 +43,8 @@ const INDEXED_VERSIONS: Readonly<Record<string, readonly number[]>> = {
   [Events.RemedyWithdrawn.type]: [1, 2],
   [Events.RemedyRejected.type]: [1, 2],
   [Events.RemedyReversed.type]: [1, 2],
+  // v2 sealed the triage officer's reason; the index reads the outcome only.
+  [Events.ComplaintRetriaged.type]: [1, 2],
 };
 
 /**

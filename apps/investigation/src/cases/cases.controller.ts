@@ -76,8 +76,11 @@ export class CasesController {
     if (!withdrawal) await this.workflow.tryAutoAssign(ctx.manager, opened, 'system', now, { correlationId: ctx.envelope.correlationId, causationId: ctx.envelope.eventId });
   }
 
-  /** A triage officer re-routed the complaint: a case not yet decided moves to the new department's queue at the new severity. */
-  @EventPattern(Events.ComplaintRetriaged.pattern)
+  /**
+   * A triage officer re-routed the complaint: a case not yet decided moves to the new department's
+   * queue at the new severity. v2 seals the officer's reason, which is not read here; v1 is still read.
+   */
+  @EventPattern([Events.ComplaintRetriagedV1.pattern, Events.ComplaintRetriaged.pattern])
   async reroute(@Payload() env: EventEnvelope<ComplaintRetriaged>, @Ctx() ctx: EventContext) {
     const { department, severity } = env.payload.current;
     await ctx.manager.update(CaseRecord, { complaintId: env.complaintId, status: In(['awaiting-assignment', 'investigating']), level: 1 }, { department, severity });

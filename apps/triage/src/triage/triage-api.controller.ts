@@ -5,19 +5,18 @@ import { DataSource, EntityManager } from 'typeorm';
 import { ComplaintTriaged, Events, Severity } from '@complaints/contracts';
 import { DeadlineClock, DeadlineClockError, extendClock, maskDigitRuns, pauseClock, resumeClock, watchAfterClockChange } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { Allow, AuthenticatedRequest, Principal, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
-import { SystemicIncidentRecord, TriageDecisionRecord, TriageRevisionRecord } from './triage-decision.entity';
+import { Allow, AuthenticatedRequest, FieldCipher, Principal, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
+import { clockChangeAccount, FIELD_CIPHER, OFFICER_LINE, officerLine, withoutOfficerWords } from './sealed-triage-text';
+import { revisionReason, SystemicIncidentRecord, TriageDecisionRecord, TriageRevisionRecord } from './triage-decision.entity';
 import { TRIAGE_POLICY, TriagePolicy, UnknownTaxonomyError } from './triage-policy';
 import { ClockChangeDto, ClassifyRequestDto, RetriageDto } from './triage-requests.dto';
 
 /** Staff who read triage decisions. */
 const READERS = ['triage-officer', 'investigator', 'department-staff', 'compliance-officer', 'auditor'] as const;
 
-/** Staff write reasons that can quote a customer's phone, card or account number. */
+/** Staff write reasons that can quote a customer's phone, card or account number: masked to readers without a need for personal data. */
 const staffText = (text: string): string => maskDigitRuns(text);
 
-/** The lines of a decision's reasons a triage officer wrote; the others are the model's and the rules', with no customer text in them. */
-const OFFICER_LINE = /^(?:decided|re-triaged) by triage officer /;
 const withOfficerLinesMasked = (reasons: string[]): string[] => reasons.map((r) => (OFFICER_LINE.test(r) ? staffText(r) : r));
 
 @ApiTags('triage')
@@ -28,6 +27,7 @@ export class TriageApi {
     private readonly publisher: OutboxPublisher,
     private readonly audit: StaffAuditTrail,
     @Inject(TRIAGE_POLICY) private readonly policy: TriagePolicy,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
   ) {}
 
   @Post('classify')
@@ -80,7 +80,11 @@ export class TriageApi {
     if (!found) throw new NotFoundException(`no triage decision for complaint ${complaintId}`);
     const revisions = await this.dataSource.getRepository(TriageRevisionRecord).find({ where: { complaintId }, order: { revisedAt: 'ASC' } });
     const clear = seesPersonalData(request.principal);
-    return { ...this.present(found, request.principal), revisions: clear ? revisions : revisions.map((r) => ({ ...r, reason: staffText(r.reason) })) };
+    const shown = revisions.map((r) => {
+      const reason = revisionReason(r);
+      return { id: r.id, complaintId: r.complaintId, revisedAt: r.revisedAt, actor: r.actor, reason: clear ? reason : staffText(reason), previous: r.previous, current: r.current };
+    });
+    return { ...this.present(found, request.principal), revisions: shown };
   }
 
   @Get('queue')
@@ -110,13 +114,15 @@ export class TriageApi {
       const previous = { product: found.product, cause: found.category, severity: found.severity as Severity, department: found.department };
       const current = { product: dto.product, cause: dto.cause, severity, department: route.department };
       const wasQueued = found.status === 'awaiting-triage-officer';
-      const reasons = [...found.reasons, `${wasQueued ? 'decided' : 're-triaged'} by triage officer ${actor}: ${dto.reason.trim()}`, `routed to ${route.department} by ${route.routingRule}`];
+      const words = dto.reason.trim();
+      // The officer's words rest sealed, in their line of the reasons and in the revision (sealed-triage-text.ts).
+      const reasons = [...found.reasons, officerLine(wasQueued, actor, words), `routed to ${route.department} by ${route.routingRule}`];
       await manager.update(
         TriageDecisionRecord,
         { complaintId },
         { status: 'routed', product: dto.product, category: dto.cause, severity, department: route.department, routingRule: route.routingRule, triagedBy: 'triage-officer', reasons: reasons.slice(-50) },
       );
-      await manager.insert(TriageRevisionRecord, { id: randomUUID(), complaintId, revisedAt: new Date(), actor, reason: dto.reason.trim(), previous, current });
+      await manager.insert(TriageRevisionRecord, { id: randomUUID(), complaintId, revisedAt: new Date(), actor, reasonSealed: words, reasonInClear: '', previous, current });
       const product = this.policy.label('product', dto.product);
       const cause = this.policy.label('category', dto.cause);
       if (wasQueued) {
@@ -127,7 +133,8 @@ export class TriageApi {
           severity,
           department: route.department,
           routingRule: route.routingRule,
-          reasons: withOfficerLinesMasked(reasons.slice(-50)),
+          // Who decided, not the words: they stay in triage, sealed (withoutOfficerWords).
+          reasons: withoutOfficerWords(reasons.slice(-50)),
           regime: found.regime as ComplaintTriaged['regime'],
           responseDueBy: found.responseDueBy.toISOString(),
           taxonomy: found.taxonomy,
@@ -145,7 +152,8 @@ export class TriageApi {
           previous,
           current,
           routingRule: route.routingRule,
-          reason: staffText(dto.reason.trim()),
+          // v2: the words as written, sealed with the platform's PII keys; the archive opens them for the record.
+          reason: this.cipher.encrypt(words),
           actor,
         });
       }
@@ -154,7 +162,6 @@ export class TriageApi {
         cause: dto.cause,
         severity,
         department: route.department,
-        reason: staffText(dto.reason.trim()).slice(0, 500),
       });
       return this.present(
         { ...found, status: 'routed', product: dto.product, category: dto.cause, severity, department: route.department, routingRule: route.routingRule, triagedBy: 'triage-officer', reasons },
@@ -193,15 +200,15 @@ export class TriageApi {
         ticketNumber: found.ticketNumber,
         change,
         period: clock.period,
-        reason: staffText(dto.reason.trim()),
+        // Triage's own account; the words staff wrote travel sealed in `staffReason`, which notification opens for an extension's notice.
+        reason: clockChangeAccount(change, clock.period, dto.pauseReason, principal.department === 'senior-management' && dto.action === 'extend'),
         responseDueBy: clock.state === 'paused' ? null : responseDueBy.toISOString(),
         actor: principal.subject,
-        // Triage holds no PII keys to seal with: its officers' reasons travel digit-masked in `reason`.
-        staffReason: null,
+        staffReason: this.cipher.encrypt(dto.reason.trim()),
       });
+      // No staff text in the staff action record: the event above carries it sealed.
       await this.audit.record(manager, request, complaintId, `deadline.clock-${change}`, {
         period: clock.period,
-        reason: staffText(dto.reason.trim()).slice(0, 500),
         ...(dto.pauseReason ? { pauseReason: dto.pauseReason } : {}),
       });
       return this.present({ ...found, clock, ...watch }, principal);

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { DeadlineClock } from '@complaints/domain';
+import { sealedReasons, sealedText } from './sealed-triage-text';
 
 export const DECISION_STATUSES = ['routed', 'awaiting-triage-officer'] as const;
 export type DecisionStatus = (typeof DECISION_STATUSES)[number];
@@ -47,7 +48,8 @@ export class TriageDecisionRecord {
   @Column({ name: 'routing_rule' })
   routingRule!: string;
 
-  @Column({ type: 'jsonb' })
+  /** Held opened; a triage officer's words in their line rest sealed (`sealedReasons`). */
+  @Column({ type: 'jsonb', transformer: sealedReasons })
   reasons!: string[];
 
   @Column({ name: 'triaged_by', type: 'text' })
@@ -118,8 +120,18 @@ export class TriageRevisionRecord {
   @Column({ type: 'text' })
   actor!: string;
 
-  @Column({ type: 'text' })
-  reason!: string;
+  /** The officer's reason as written; it rests sealed with the platform's PII keys (`sealedText`). */
+  @Column({ name: 'reason_sealed', type: 'text', nullable: true, transformer: sealedText })
+  reasonSealed!: string | null;
+
+  /**
+   * Left empty (not null) next to the sealed reason, for a replica of the earlier version while a
+   * release rolls out, which masks it for some roles and fails on a null. A reason in clear here
+   * was written by such a replica (or stored before sealing, which migration
+   * `TriageSealedOfficerText1796930000000` sealed); it is read when there is no sealed one.
+   */
+  @Column({ name: 'reason', type: 'text' })
+  reasonInClear!: string;
 
   @Column({ type: 'jsonb' })
   previous!: Record<string, string>;
@@ -127,6 +139,9 @@ export class TriageRevisionRecord {
   @Column({ type: 'jsonb' })
   current!: Record<string, string>;
 }
+
+/** A revision's reason as the officer wrote it, sealed or (from before sealing, or an earlier replica) in clear. */
+export const revisionReason = (r: TriageRevisionRecord): string => r.reasonSealed ?? r.reasonInClear;
 
 /** Many customers at once on one product and cause: seed 000's stuck cross-bank transfers. */
 @Entity({ name: 'systemic_incidents' })
