@@ -1,5 +1,5 @@
-import { EventEnvelope } from '@complaints/contracts';
-import { indexPatchOf } from './complaint-index';
+import { allEventDefinitions, EventEnvelope } from '@complaints/contracts';
+import { INDEXED_EVENT_TYPES, INDEXED_VERSIONS, indexPatchOf } from './complaint-index';
 
 const id = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const envelope = (type: string, payload: Record<string, unknown>, occurredAt = '2026-11-20T01:30:00.000Z'): EventEnvelope => ({
@@ -44,6 +44,23 @@ describe('indexPatchOf', () => {
     }
     expect(indexPatchOf({ ...envelope('case.response-issued', { outcome: 'upheld' }), version: 3 })).toBeNull();
     expect(JSON.stringify(indexPatchOf({ ...envelope('case.response-issued', { outcome: 'upheld', explanation: '王先生' }), version: 2 }))).not.toContain('王先生');
+  });
+
+  it('reads every version the catalogue defines of each type it indexes: a producer moving to a new version does not drop out of the statistics unnoticed', () => {
+    const unread = allEventDefinitions()
+      .filter((d) => (INDEXED_EVENT_TYPES as readonly string[]).includes(d.type))
+      .filter((d) => !(INDEXED_VERSIONS[d.type] ?? [1]).includes(d.version))
+      .map((d) => d.pattern);
+    expect(unread).toEqual([]);
+  });
+
+  it('reads the versions that seal staff text as it read v1: the outcome and the moments, never the text', () => {
+    const sealed = 'v2:t1:sealed';
+    expect(indexPatchOf({ ...envelope('complaint.retriaged', { current: { product: 'B02', cause: 'C09', severity: 'high', department: 'loans' }, reason: sealed }), version: 2 })).toMatchObject({ productCode: 'B02', causeCode: 'C09' });
+    for (const type of ['case.reopened', 'case.review-requested']) {
+      expect(indexPatchOf({ ...envelope(type, { caseId: id, reason: sealed }), version: 2 })).toMatchObject({ reopenedAt: '2026-11-20T01:30:00.000Z' });
+    }
+    expect(JSON.stringify(indexPatchOf({ ...envelope('case.reopened', { caseId: id, reason: sealed }), version: 2 }))).not.toContain(sealed);
   });
 
   it('takes a reopened case, a review asked for and a low follow-up score as the complaint worked again', () => {

@@ -32,10 +32,10 @@ export const INDEXED_EVENT_TYPES = [
 ] as const;
 
 /**
- * The versions whose fields the index reads, per type: a new version is read only once it is
- * listed here.
+ * The versions whose fields the index reads, per type (absent: v1 only): a new version is read only
+ * once it is listed here, and a test fails until every version the catalogue defines is decided on.
  */
-const INDEXED_VERSIONS: Readonly<Record<string, readonly number[]>> = {
+export const INDEXED_VERSIONS: Readonly<Record<string, readonly number[]>> = {
   [Events.CaseResponseIssued.type]: [1, 2],
   // v2 of these sealed the staff's reason, which the index never reads.
   [Events.CaseReopened.type]: [1, 2],
