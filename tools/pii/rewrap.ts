@@ -1,5 +1,6 @@
 // npm run pii:rewrap -- <service>: moves every value a service keeps sealed under PII_KEYS to the
-// current key (intake: complainants, descriptions, representatives, supplements, withdrawal reasons;
+// current key (intake: complainants, descriptions, representatives, supplements, withdrawal reasons,
+// the reasons of regulator deadline changes;
 // investigation: contact log, notes, findings, explanations, tasks, evidence descriptions, the
 // reasons on transitions, extensions and declared interests, improvement measures and notes;
 // compensation: the reasons of holds, rejections, reversals, withdrawals and reopenings;
@@ -17,7 +18,7 @@
 // Only the wrapped data keys change (v1 values are sealed afresh as v2), so the tool retires a key;
 // it is no remedy for a leaked data key.
 import { DataSource, EntityManager } from 'typeorm';
-import { dataSourceOptions, databaseConfigFromEnv, FieldCipher } from '@complaints/platform';
+import { dataSourceOptions, databaseConfigFromEnv, FieldCipher, looksSealed } from '@complaints/platform';
 
 /**
  * Where each service keeps values sealed under PII_KEYS. A `column` holds the sealed text itself; a
@@ -31,6 +32,7 @@ export const SEALED_VALUES = {
   intake: [
     { table: 'complaints', key: 'id', columns: ['complainant_sealed', 'description_sealed', 'representative_sealed', 'withdrawal_reason_sealed'] },
     { table: 'supplements', key: 'id', columns: ['text_sealed'] },
+    { table: 'regulator_deadline_changes', key: 'id', columns: ['reason_sealed'] },
   ],
   investigation: [
     { table: 'cases', key: 'id', members: ['findings', 'proposal', 'resolution'] },
@@ -160,7 +162,8 @@ async function rewrapBatch(manager: EntityManager, cipher: FieldCipher, table: S
       let lineChanged = false;
       const rewrappedLines = stored.map((line) => {
         const m = typeof line === 'string' ? SEALED_LINE_END.exec(line) : null;
-        if (!m) return line;
+        // Words that only start like a sealed value are the officer's own, in clear.
+        if (!m || !looksSealed(m[2])) return line;
         try {
           const rewrapped = cipher.rewrap(m[2]);
           if (rewrapped === null) {

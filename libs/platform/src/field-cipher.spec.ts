@@ -1,5 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { FieldCipher } from './field-cipher';
+import { FieldCipher, looksSealed } from './field-cipher';
 
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
@@ -49,6 +49,14 @@ const LEGACY_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
 const LEGACY_V1 =
   'v1:legacy:2ET/XFOfACn1Htdo:hF9Whm26amBjRgZ15dwF5A==:2IxPX+XBZu/DvxGQIK5W8HOKhRZYAPlzpyRg1KUNhFJh5Ar97k15rCiGYaX90g3ueaEYt4OP9FIhlExTJi3GsxXcxvXX2JoiqCw6Ky4jlyGHk9Dvky9rF7BKjvnD4QDVj7/y';
 const LEGACY_V1_EMPTY = 'v1:legacy:lVEcnXrgzjqkB/YO:A5bZekuIKaET4uhp6dq9Hg==:';
+
+describe('looksSealed', () => {
+  it('looksSealed_aSealedValue_yes_textThatOnlyStartsLikeOne_no', () => {
+    const cipher = FieldCipher.fromEnv({ PII_KEYS: `k1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false });
+    expect(looksSealed(cipher.encrypt('王先生'))).toBe(true);
+    for (const text of ['v2:C07', 'v1:ok', 'v2:k1:abc:def:ghi:jkl', '王先生', '']) expect({ text, sealed: looksSealed(text) }).toEqual({ text, sealed: false });
+  });
+});
 
 describe('FieldCipher — encrypt / decrypt', () => {
   const cipher = cipherWith(['k1', k1]);

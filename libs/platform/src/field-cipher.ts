@@ -65,6 +65,20 @@ function parse(sealed: string): Sealed {
   throw notSealed('expected v2:<kid>:<wrapped key>:<iv>:<tag>:<body> or v1:<kid>:<iv>:<tag>:<body>');
 }
 
+/**
+ * Whether `value` has the shape of a sealed value (`v2:` with a wrapped data key, iv and tag of
+ * their sizes, or `v1:` with a tag of its size), without opening it. Text that only starts like one
+ * ("v2:C07") is not: code that keeps sealed and clear text side by side tells them apart with this.
+ */
+export function looksSealed(value: string): boolean {
+  try {
+    parse(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function open(key: Buffer, iv: Buffer, tag: Buffer, aad: Buffer, body: Buffer): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);

@@ -4,8 +4,12 @@ import { openOfficerWords, sealOfficerWords } from '../triage/sealed-triage-text
 
 const BATCH = 500;
 
-/** An officer line of a decision's reasons whose words are still in clear (`sealed-triage-text.ts`). */
-const CLEAR_OFFICER_LINE = `r ~ '^(decided|re-triaged) by triage officer \\S+: ' AND r !~ '^(decided|re-triaged) by triage officer \\S+: v[12]:[A-Za-z0-9_:+/=-]+$'`;
+/**
+ * An officer line of a decision's reasons (`sealed-triage-text.ts`): every one is read, and
+ * `sealOfficerWords` keeps those already sealed, by the whole shape of a sealed value (words that
+ * only start like one, "v2:C07", are sealed like any others).
+ */
+const OFFICER_LINE_SQL = `r ~ '^(decided|re-triaged) by triage officer \\S+: '`;
 /** An officer line whose words are sealed. */
 const SEALED_OFFICER_LINE = `r ~ '^(decided|re-triaged) by triage officer \\S+: v[12]:[A-Za-z0-9_:+/=-]+$'`;
 
@@ -75,7 +79,7 @@ export class TriageSealedOfficerText1796930000000 implements MigrationInterface 
         ADD CONSTRAINT triage_revisions_one_reason CHECK (CASE WHEN reason_sealed IS NULL THEN length(trim(reason)) > 0 ELSE reason = '' END)`);
     const cipher = migrationCipher('triage', "triage officers' reasons", 'seal');
     await moveRevisionReasons(q, 'seal', (text) => cipher().encrypt(text));
-    await rewriteDecisionReasons(q, CLEAR_OFFICER_LINE, (reasons) => sealOfficerWords(reasons, cipher(), 'keep'));
+    await rewriteDecisionReasons(q, OFFICER_LINE_SQL, (reasons) => sealOfficerWords(reasons, cipher(), 'keep'));
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -20,6 +20,17 @@ const routed = 'routed to operations by cn-jrt0169@v1#transactions';
 describe('sealed triage text', () => {
   beforeAll(() => sealTriageTextWith(keys));
 
+  it('wordsThatOnlyStartLikeASealedValue_areReadAsWritten_sealedLikeAnyOthers_andKeptByNoMigration', () => {
+    const lookalike = officerLine(false, 'to-3', 'v2:C07');
+    // Stored in clear (before sealing, or by a replica of the earlier version): read as written, not opened.
+    expect(openOfficerWords([lookalike], keys)).toEqual([lookalike]);
+    expect(hasClearOfficerWords([lookalike])).toBe(true);
+    // The migration seals them rather than keep them as if sealed.
+    const sealed = sealOfficerWords([lookalike], keys, 'keep');
+    expect(sealed[0]).not.toBe(lookalike);
+    expect(openOfficerWords(sealed, keys)).toEqual([lookalike]);
+  });
+
   it('officerLine_namesWhoDecidedOrReTriaged_thenTheWords', () => {
     expect(officerLine(true, 'to-1', words)).toBe(`decided by triage officer to-1: ${words}`);
     expect(officerLine(false, 'to-1', words)).toBe(`re-triaged by triage officer to-1: ${words}`);

@@ -1,5 +1,5 @@
 import { FindOperator, ValueTransformer } from 'typeorm';
-import type { FieldCipher } from '@complaints/platform';
+import { type FieldCipher, looksSealed } from '@complaints/platform';
 
 /*
  * What triage officers write (why they decide or re-triage a complaint, why they pause, resume or
@@ -46,8 +46,11 @@ export const sealedText: ValueTransformer = {
 export const OFFICER_LINE = /^(?:decided|re-triaged) by triage officer /;
 /** Who decided (`decided by triage officer <id>`), then the officer's words. */
 const OFFICER_WORDS = /^((?:decided|re-triaged) by triage officer \S+): ([\s\S]*)$/;
-/** A value sealed by the platform's field cipher, as libs/contracts recognises one. */
-const SEALED_VALUE = /^v[12]:[A-Za-z0-9_:+/=-]+$/;
+/**
+ * Words sealed by the platform's field cipher: the whole shape of a sealed value, so that words an
+ * officer wrote which merely start like one ("v2:C07") are read as written, not opened (and failed).
+ */
+const SEALED_VALUE = { test: (words: string): boolean => looksSealed(words) };
 
 /** The officer line for a decision or a re-triage, as the decision keeps it (opened). */
 export const officerLine = (wasQueued: boolean, actor: string, words: string): string => `${wasQueued ? 'decided' : 're-triaged'} by triage officer ${actor}: ${words}`;
