@@ -22,26 +22,43 @@ export interface PublishOptions {
 export const outboxChannel = (schema: string): string => `outbox_${schema}`;
 
 /**
+ * Turns an event into the earlier version of it that every reader knows, or answers null to write
+ * it as it is: while a release that adds versions rolls out, producers keep writing the versions
+ * the replicas still on the earlier release can read.
+ */
+export type EarlierVersion = (definition: EventDefinition, payload: unknown) => { definition: EventDefinition; payload: unknown } | null;
+
+/**
  * Writes events to the outbox inside the caller's transaction, so the state change and the
  * event commit together or not at all. The relay takes them to Kafka afterwards.
  */
 export class OutboxPublisher {
+  private earlierVersion: EarlierVersion | null = null;
+
   constructor(
     private readonly producer: ServiceName,
     private readonly topicPrefix: string,
     private readonly schema: string,
   ) {}
 
+  /** From now on every event `earlier` rewrites is written as the version it gives (see EarlierVersion). */
+  writeEarlierVersions(earlier: EarlierVersion): void {
+    this.earlierVersion = earlier;
+  }
+
   async publish<D extends EventDefinition>(
     manager: EntityManager,
-    definition: D,
+    given: D,
     complaintId: string,
-    payload: EventPayload<D>,
+    givenPayload: EventPayload<D>,
     options: PublishOptions = {},
   ): Promise<EventEnvelope<EventPayload<D>>> {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('OutboxPublisher.publish must run inside a transaction');
     }
+    const earlier = this.earlierVersion?.(given, givenPayload) ?? null;
+    const definition = earlier?.definition ?? given;
+    const payload = earlier ? earlier.payload : givenPayload;
     const parsed = definition.schema.safeParse(payload);
     if (!parsed.success) {
       throw new InvalidEventError(
@@ -59,7 +76,7 @@ export class OutboxPublisher {
       correlationId: options.correlationId ?? scope?.correlationId ?? newCorrelationId(),
       causationId: options.causationId !== undefined ? options.causationId : (scope?.causationId ?? null),
       producer: this.producer,
-      payload: parsed.data,
+      payload: parsed.data as EventPayload<D>,
     };
     await writeOutboxRow(manager, this.schema, {
       eventId: envelope.eventId,

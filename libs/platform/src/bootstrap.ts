@@ -31,6 +31,7 @@ import { createLogger, messagingLoggerFrom, PinoNestLogger } from './logger';
 import { ServiceMetrics } from './metrics';
 import { ProblemDetailsFilter, RequestValidationPipe } from './problem';
 import { KAFKA, READINESS, Readiness, SERVICE_NAME } from './tokens';
+import { staffTextAsBeforeSealing, staffTextOnTheWireFromEnv } from './staff-text-events';
 import { AccessGuard, authConfigFromEnv, PersonalDataMasking, rateLimitOptions, StaffAuditTrail, TokenVerifier, WEBHOOK_VERIFIER, WebhookAuthenticator, WebhookNonceOnServerError, WebhookVerifier } from './security';
 import { WEBHOOK_MIGRATIONS } from './webhook-migration';
 import { QueryParametersCheck } from './query-parameters';
@@ -120,6 +121,8 @@ export async function startService(definition: ServiceDefinition): Promise<Runni
   );
 
   const publisher = new OutboxPublisher(definition.name, messaging.topicPrefix, db.schema);
+  // The first step of rolling out the release that sealed staff text: publish what the earlier one reads.
+  if (staffTextOnTheWireFromEnv() === 'masked') publisher.writeEarlierVersions(staffTextAsBeforeSealing());
   const platform: DynamicModule = {
     module: PlatformModule,
     global: true,

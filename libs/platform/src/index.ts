@@ -7,6 +7,7 @@ export * from './tokens';
 export * from './correlation.middleware';
 export * from './health.controller';
 export * from './field-cipher';
+export * from './staff-text-events';
 export * from './security';
 export * from './hardening';
 export * from './body-parsing';
