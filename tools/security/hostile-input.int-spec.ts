@@ -61,6 +61,11 @@ const SAMPLE_BODIES: Record<string, { body: Record<string, unknown>; required: s
     required: [],
     freeText: ['reason'],
   },
+  'PUT /v1/staff/complaints/:complaintId/regulator-deadline': {
+    body: { deadline: '2099-12-20', reference: '金监消保函〔2026〕88号', reason: '监管同意延期，客户补充的流水需要核实' },
+    required: ['deadline', 'reference', 'reason'],
+    freeText: ['reference', 'reason'],
+  },
   'POST /v1/archive/checkpoints': { body: {}, required: [], freeText: [] },
   'POST /v1/archive/complaints/:complaintId/legal-holds': { body: { reason: '客户已起诉，保留档案', reference: 'HCCL/2026/117' }, required: ['reason', 'reference'], freeText: ['reason', 'reference'] },
   'POST /v1/archive/complaints/:complaintId/legal-holds/:holdId/release': { body: { reason: '诉讼已结案' }, required: ['reason'], freeText: ['reason'] },

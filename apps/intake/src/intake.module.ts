@@ -9,6 +9,7 @@ import { ComplaintsController } from './complaints/complaints.controller';
 import { StaffComplaintsController } from './complaints/staff-complaints.controller';
 import { ChannelInboundController } from './complaints/channel-inbound.controller';
 import { StatusTracker } from './complaints/status-tracker.controller';
+import { RegulatorDeadlines } from './complaints/regulator-deadline';
 import { FIELD_CIPHER, INTAKE_REGIME } from './complaints/tokens';
 import { ATTACHMENT_STORE, FileSystemAttachmentStore } from './attachments/attachment-store';
 import { CHANNEL_ADAPTERS, channelAdaptersFromEnv } from './complaints/channel-adapters';
@@ -19,6 +20,7 @@ import { CHANNEL_ADAPTERS, channelAdaptersFromEnv } from './complaints/channel-a
     ComplaintIntake,
     CustomerSelfService,
     IdentityProofHousekeeping,
+    RegulatorDeadlines,
     { provide: CHANNEL_ADAPTERS, useFactory: () => channelAdaptersFromEnv() },
     {
       provide: ATTACHMENT_STORE,

@@ -38,6 +38,7 @@ import {
   ComplaintReceivedV1,
   ComplaintSupplementedV1,
   ComplaintWithdrawnV1,
+  ComplaintReferralDeadlineChangedV1,
   ComplaintTriagedV1,
   ComplaintTriageQueuedV1,
   ComplaintRetriagedV1,
@@ -111,6 +112,7 @@ export const Events = {
   ComplaintAmendedV1: define('complaint.amended', 1, TOPICS.intake, ComplaintAmendedV1),
   ComplaintAmended: define('complaint.amended', 2, TOPICS.intake, ComplaintAmendedV2),
   ComplaintWithdrawn: define('complaint.withdrawn', 1, TOPICS.intake, ComplaintWithdrawnV1),
+  ComplaintReferralDeadlineChanged: define('complaint.referral-deadline-changed', 1, TOPICS.intake, ComplaintReferralDeadlineChangedV1),
   ComplaintTriaged: define('complaint.triaged', 1, TOPICS.triage, ComplaintTriagedV1),
   ComplaintTriageQueued: define('complaint.triage-queued', 1, TOPICS.triage, ComplaintTriageQueuedV1),
   /** Published with the officer's reason masked only; consumers still read it (rolling upgrades, replays). */
@@ -212,7 +214,7 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
     topic: TOPICS.intake,
     owner: 'intake',
     key: 'complaintId',
-    events: [Events.ComplaintReceived.pattern, Events.ComplaintSupplemented.pattern, Events.ComplaintAmendedV1.pattern, Events.ComplaintAmended.pattern, Events.ComplaintWithdrawn.pattern],
+    events: [Events.ComplaintReceived.pattern, Events.ComplaintSupplemented.pattern, Events.ComplaintAmendedV1.pattern, Events.ComplaintAmended.pattern, Events.ComplaintWithdrawn.pattern, Events.ComplaintReferralDeadlineChanged.pattern],
     consumers: ['triage', 'investigation', 'compensation', 'notification', 'compliance-archive'],
   },
   {

@@ -135,6 +135,29 @@ export const ComplaintWithdrawnV1 = z
   })
   .strict();
 
+/**
+ * complaint.referral-deadline-changed v1 (intake): the regulator that referred the complaint moved
+ * its deadline (granted the bank more time, or shortened it), as a compliance or triage officer
+ * recorded it with the regulator's reference for the change. `previousDeadline` is null when the
+ * referral came without one. `reason` is what the officer wrote, sealed (`sealedStaffText`): it may
+ * quote the customer. Triage binds the complaint's due date to the new deadline when it is the
+ * earlier (`deadline.clock-changed` with `referral-bound`).
+ */
+export const ComplaintReferralDeadlineChangedV1 = z
+  .object({
+    ticketNumber: z.string().min(1),
+    body: z.string().min(1).max(20),
+    caseNumber: z.string().min(1).max(64),
+    previousDeadline: isoInstant.nullable(),
+    deadline: isoInstant,
+    /** The regulator's reference for the change (its letter or notice number). */
+    reference: z.string().min(1).max(100),
+    reason: sealedStaffText(2000),
+    /** The officer's token subject. */
+    changedBy: z.string().min(1).max(200),
+  })
+  .strict();
+
 /** complaint.triaged v1 (triage). */
 export const ComplaintTriagedV1 = z
   .object({
@@ -680,6 +703,7 @@ export type ComplaintTriaged = z.infer<typeof ComplaintTriagedV1>;
 export type ComplaintSupplemented = z.infer<typeof ComplaintSupplementedV1>;
 export type ComplaintAmended = z.infer<typeof ComplaintAmendedV2>;
 export type ComplaintWithdrawn = z.infer<typeof ComplaintWithdrawnV1>;
+export type ComplaintReferralDeadlineChanged = z.infer<typeof ComplaintReferralDeadlineChangedV1>;
 export type ComplaintTriageQueued = z.infer<typeof ComplaintTriageQueuedV1>;
 /** Any version: v1's reason is digit-masked text, v2's sealed. */
 export type ComplaintRetriaged = z.infer<typeof ComplaintRetriagedV1>;

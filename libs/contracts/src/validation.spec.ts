@@ -145,6 +145,16 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     withdrawnAt: '2026-11-21T02:00:00.000Z',
     reason: '问题已自行解决',
   },
+  'complaint.referral-deadline-changed@v1': {
+    ticketNumber: 'CMP-20261120-00000042-7',
+    body: 'nfra',
+    caseNumber: 'NFRA-2026-118',
+    previousDeadline: '2026-12-05T15:59:59.999Z',
+    deadline: '2026-12-19T15:59:59.999Z',
+    reference: '金监消保函〔2026〕88号',
+    reason: SEALED,
+    changedBy: 'compliance-officer-3',
+  },
   'staff.action-recorded@v1': {
     actor: 'investigator-7',
     roles: ['investigator'],
@@ -402,6 +412,15 @@ describe('validateEnvelope — valid envelopes', () => {
     expect(rejection(validateEnvelope(v3))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('staffReason') });
     (v3.payload as Record<string, unknown>).staffReason = null;
     expect(validateEnvelope(v3).ok).toBe(true);
+  });
+
+  it('validateEnvelope_referralDeadlineChanged_refusesTheOfficersReasonInClear', () => {
+    const changed = sampleEnvelope('complaint.referral-deadline-changed@v1');
+    (changed.payload as Record<string, unknown>).reason = '王先生同意等待监管回复';
+    expect(rejection(validateEnvelope(changed))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('reason') });
+    (changed.payload as Record<string, unknown>).reason = SEALED;
+    (changed.payload as Record<string, unknown>).deadline = '2026-12-19';
+    expect(rejection(validateEnvelope(changed))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('deadline') });
   });
 
   it('validateEnvelope_amendedPostalAddress_onlyFromV2', () => {

@@ -15,6 +15,7 @@ import {
   startClock,
   stopClock,
   watchAfterClockChange,
+  watchAfterRegulatorDeadlineChange,
   warningsStillReached,
 } from './deadline-clock';
 import { DEFAULT_REGIMES, regimeFromConfig } from './deadlines';
@@ -618,5 +619,65 @@ describe('watchAfterClockChange (what the watch keeps when the clock changes)', 
     const watch = watchAfterClockChange(before, stopClock(paused, stoppedAt), 'stopped', stoppedAt, F, stoppedAt);
     expect(watch.responseDueBy).toEqual(before.responseDueBy);
     expect(watch.nextCheckAt).toEqual(next === null ? null : stoppedAt);
+  });
+});
+
+describe("watchAfterRegulatorDeadlineChange (the regulator moved its referral's deadline)", () => {
+  const start = cst('2026-02-24', 10);
+  const feb = (): DeadlineClock => startClock({ regime: CN, startedAt: start });
+  const march6 = new Date(endOfCstDay('2026-03-06'));
+  const march11 = endOfCstDay('2026-03-11');
+  const F = [0.5, 0.75, 0.9];
+  const at = cst('2026-03-05', 10);
+  const state = (over: Partial<DeadlineWatchState>): DeadlineWatchState => ({
+    responseDueBy: bindingDueBy(feb().dueBy, over.regulatorDeadline ?? null),
+    regulatorDeadline: null,
+    warningsRaised: [],
+    breachedAt: null,
+    ...over,
+  });
+
+  it('more time granted past the regime’s date: the regime’s clock binds again, and warnings no longer reached are forgotten', () => {
+    // 5 Mar 10:00: of the calendar time to 6 Mar (254 h), 216 h (0.85); of the clock's 374 running hours, 0.58.
+    const watch = watchAfterRegulatorDeadlineChange(state({ regulatorDeadline: march6, warningsRaised: [0.5, 0.75] }), feb(), new Date(endOfCstDay('2026-03-20')), at, F, at);
+    expect(watch.responseDueBy.toISOString()).toBe(march11);
+    expect(watch.regulatorDeadline.toISOString()).toBe(endOfCstDay('2026-03-20'));
+    expect(watch.warningsRaised).toEqual([0.5]);
+    // 0.75 is raised again under the regime's date, before it is breached.
+    expect(watch.nextCheckAt!.getTime()).toBeGreaterThan(at.getTime());
+    expect(watch.nextCheckAt!.getTime()).toBeLessThan(Date.parse(march11));
+    expect(responseDeadlineStatus(feb(), watch.regulatorDeadline, at, F).binding).toBe('clock');
+  });
+
+  it('more time granted, still before the regime’s date: the new deadline binds', () => {
+    const march9 = new Date(endOfCstDay('2026-03-09'));
+    const watch = watchAfterRegulatorDeadlineChange(state({ regulatorDeadline: march6, warningsRaised: [0.5, 0.75] }), feb(), march9, at, F, at);
+    expect(watch.responseDueBy).toEqual(march9);
+    expect(watch.responseDueBy).toEqual(bindingDueBy(feb().dueBy, march9));
+  });
+
+  it('a shorter deadline binds at once, keeps the warnings raised and looks again now for those now reached', () => {
+    // A referral later than the regime's (30 Mar), moved to 6 Mar: 0.85 of the calendar time is gone on 5 Mar.
+    const watch = watchAfterRegulatorDeadlineChange(state({ regulatorDeadline: new Date(endOfCstDay('2026-03-30')), warningsRaised: [0.5] }), feb(), march6, at, F, at);
+    expect(watch.responseDueBy).toEqual(march6);
+    expect(watch.warningsRaised).toEqual([0.5]);
+    expect(watch.nextCheckAt).toEqual(at);
+  });
+
+  it('a breach already raised stands, whichever way the deadline moves, and the watch stops', () => {
+    const breachedAt = new Date(march6.getTime() + 60_000);
+    const later = cst('2026-03-07', 10);
+    const watch = watchAfterRegulatorDeadlineChange(state({ regulatorDeadline: march6, breachedAt, warningsRaised: F }), feb(), new Date(endOfCstDay('2026-03-20')), later, F, later);
+    expect(watch.breachedAt).toEqual(breachedAt);
+    expect(watch.nextCheckAt).toBeNull();
+  });
+
+  it('a stopped clock keeps the date it had', () => {
+    const stopped = stopClock(feb(), cst('2026-03-04', 10));
+    const before = state({ regulatorDeadline: march6, warningsRaised: [0.5] });
+    const watch = watchAfterRegulatorDeadlineChange(before, stopped, new Date(endOfCstDay('2026-03-20')), at, F, at);
+    expect(watch.responseDueBy).toEqual(before.responseDueBy);
+    expect(watch.warningsRaised).toEqual([0.5]);
+    expect(watch.nextCheckAt).toBeNull();
   });
 });

@@ -544,3 +544,33 @@ export function watchAfterClockChange(
   const nextCheckAt = breachedAt ? null : nextDeadlineCheck(clock, before.regulatorDeadline, warnAtFractions, warningsRaised, when);
   return { responseDueBy, warningsRaised, breachedAt, nextCheckAt };
 }
+
+/**
+ * The watch's state after the regulator moved the deadline of its referral (to `regulatorDeadline`,
+ * recorded at `at`; `now` is when it is handled). The clock itself does not move:
+ * - the due date is the binding one again (`bindingDueBy`): the new deadline when it is the earlier,
+ *   the regime's own date otherwise (a later deadline lets the regime's clock bind again); a stopped
+ *   clock keeps the date it had;
+ * - a breach already raised stands, whichever way the deadline moved: it was raised against the date
+ *   that bound at the time, and `deadline.breached` is raised once;
+ * - only the warnings still reached under the new date are kept: a later deadline forgets those no
+ *   longer reached, so they are raised again before the new breach; an earlier one keeps them all,
+ *   and the watch raises those it has now reached at once;
+ * - the next look (`nextDeadlineCheck`) against the new deadline, none once breached.
+ */
+export function watchAfterRegulatorDeadlineChange(
+  before: DeadlineWatchState,
+  clock: DeadlineClock,
+  regulatorDeadline: Date,
+  at: Date,
+  warnAtFractions: readonly number[],
+  now: Date = new Date(),
+): { responseDueBy: Date; regulatorDeadline: Date; warningsRaised: number[]; breachedAt: Date | null; nextCheckAt: Date | null } {
+  const when = new Date(Math.max(at.getTime(), now.getTime()));
+  const stopped = clock.state === 'stopped';
+  const responseDueBy = stopped ? before.responseDueBy : bindingDueBy(clock.dueBy, regulatorDeadline);
+  const breachedAt = before.breachedAt;
+  const warningsRaised = stopped ? before.warningsRaised : warningsStillReached(clock, regulatorDeadline, before.warningsRaised, when);
+  const nextCheckAt = breachedAt ? null : nextDeadlineCheck(clock, regulatorDeadline, warnAtFractions, warningsRaised, when);
+  return { responseDueBy, regulatorDeadline, warningsRaised, breachedAt, nextCheckAt };
+}

@@ -14,6 +14,8 @@ export const SEALED_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'complaint.amended': ['replyTo'],
   'complaint.supplemented': ['summary'],
   'complaint.withdrawn': ['reason'],
+  // Why a compliance or triage officer recorded the regulator's new deadline: it may quote the customer.
+  'complaint.referral-deadline-changed': ['reason'],
   // Triage reasons quote terms from the complaint's text.
   'complaint.triaged': ['reasons'],
   'complaint.triage-queued': ['reasons'],
@@ -74,6 +76,8 @@ export const PLATFORM_SEALED_FIELDS: Readonly<Record<string, readonly string[]>>
   'deadline.clock-changed@v3': ['staffReason'],
   // A triage officer's reason for a re-triage (and, in deadline.clock-changed@v3 above, for a clock change they made).
   'complaint.retriaged@v2': ['reason'],
+  // An officer's reason for recording the regulator's new deadline of a referral, sealed by intake.
+  'complaint.referral-deadline-changed@v1': ['reason'],
 };
 
 /** The envelope with its platform-sealed fields (PLATFORM_SEALED_FIELDS) replaced by what `open` reads from them. */

@@ -1,9 +1,10 @@
-import { Controller, Get, Param, Req } from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Req } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Allow, AuthenticatedRequest, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintIntake } from './complaint-intake.service';
+import { ChangeRegulatorDeadlineDto, RegulatorDeadlineChange, RegulatorDeadlines } from './regulator-deadline';
 
 @ApiTags('complaints (staff)')
 @Controller('v1/staff/complaints')
@@ -12,6 +13,7 @@ export class StaffComplaintsController {
     private readonly intake: ComplaintIntake,
     private readonly dataSource: DataSource,
     private readonly audit: StaffAuditTrail,
+    private readonly regulatorDeadlines: RegulatorDeadlines,
   ) {}
 
   @Get(':complaintId')
@@ -25,5 +27,24 @@ export class StaffComplaintsController {
       this.audit.record(manager, request, complaintId, 'complaint.viewed', { personalData: seesPersonalData(request.principal) ? 'clear' : 'masked' }),
     );
     return view;
+  }
+
+  @Put(':complaintId/regulator-deadline')
+  @Allow('compliance-officer', 'triage-officer')
+  @ApiOperation({
+    summary: "Record that the regulator moved the deadline of its referral (more time granted, or less), with the regulator's reference for the change",
+    description:
+      'Publishes complaint.referral-deadline-changed; triage binds the due date to the new deadline when it is the earlier and tells intake and investigation. ' +
+      'The same change again (same deadline and reference) records and publishes nothing.',
+  })
+  @ApiResponse({ status: 200, type: RegulatorDeadlineChange })
+  @ApiResponse({ status: 404, description: 'No such complaint' })
+  @ApiResponse({ status: 409, description: 'Not a regulator referral, withdrawn or closed, or already due by that deadline' })
+  changeRegulatorDeadline(
+    @Param('complaintId', UuidParameterPipe) complaintId: string,
+    @Body() dto: ChangeRegulatorDeadlineDto,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<RegulatorDeadlineChange> {
+    return this.regulatorDeadlines.change(complaintId, dto, request);
   }
 }

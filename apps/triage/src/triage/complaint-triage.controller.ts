@@ -5,6 +5,7 @@ import {
   CaseExtensionDecided,
   CaseResponseIssued,
   ComplaintReceived,
+  ComplaintReferralDeadlineChanged,
   ComplaintSupplemented,
   ComplaintWithdrawn,
   EventEnvelope,
@@ -21,6 +22,7 @@ import {
   stopClock,
   textSketch,
   watchAfterClockChange,
+  watchAfterRegulatorDeadlineChange,
 } from '@complaints/domain';
 import { EventContext } from '@complaints/messaging';
 import { DeadlineWatch } from '../deadlines/deadline-watch';
@@ -207,6 +209,54 @@ export class ComplaintTriage {
     // v2's reason arrives sealed: triage cannot read it and relays it as it came, for notification's notice.
     const why = event.version === Events.CaseExtensionDecidedV1.version ? { reason, staffReason: null } : { reason: extensionApproved(toPeriod, seniorApproval), staffReason: reason };
     await this.saveClock(ctx, decision, extended, 'extended', at, why, decidedBy);
+  }
+
+  /**
+   * The regulator moved its referral's deadline (more time granted, or less), as intake recorded it.
+   * The decision keeps the new deadline and its due date is the binding one again
+   * (`watchAfterRegulatorDeadlineChange`): a later deadline may let the regime's clock bind again, an
+   * earlier one binds at once. A breach already raised stands; warnings no longer reached under the
+   * new date are raised again. When the binding date moved, `referral-bound` tells intake and
+   * investigation. The officer's sealed reason is not relayed (`staffReason` null): it is on the
+   * record with intake's event, and no reader of the clock change needs it.
+   *
+   * A referral that was merged into an earlier complaint has no clock of its own: a deadline moved
+   * earlier binds the earlier complaint (as at the merge); one moved later leaves that complaint's
+   * date as it is, since it may be due by its own referral or another merged one, which triage does
+   * not keep apart (docs/triage.md).
+   */
+  @EventPattern(Events.ComplaintReferralDeadlineChanged.pattern)
+  async onReferralDeadlineChanged(@Payload() event: EventEnvelope<ComplaintReferralDeadlineChanged>, @Ctx() ctx: EventContext) {
+    const changed = event.payload;
+    const decision = await this.lockDecision(ctx, event.complaintId);
+    if (!decision) return;
+    const deadline = new Date(changed.deadline);
+    if (decision.regulatorDeadline?.getTime() === deadline.getTime()) return;
+    const reason =
+      `the regulator's deadline moved to ${deadline.toISOString()}` +
+      `${decision.regulatorDeadline ? ` from ${decision.regulatorDeadline.toISOString()}` : ''} (${changed.body} ${changed.caseNumber}, reference ${changed.reference})`;
+    if (decision.repeatOf && decision.reasons.some((r) => r.startsWith('merged with '))) {
+      await ctx.manager.update(TriageDecisionRecord, { complaintId: decision.complaintId }, { regulatorDeadline: deadline, reasons: [...decision.reasons, reason] });
+      const into = await this.lockDecision(ctx, decision.repeatOf);
+      if (into && into.clock.state !== 'stopped') await this.bindMergedReferral(ctx, into, deadline, decision.ticketNumber);
+      return;
+    }
+    const watch = watchAfterRegulatorDeadlineChange(decision, decision.clock, deadline, new Date(event.occurredAt), this.policy.warnAtFractions);
+    await ctx.manager.update(
+      TriageDecisionRecord,
+      { complaintId: decision.complaintId },
+      { ...watch, reasons: [...decision.reasons, reason] },
+    );
+    if (decision.clock.state === 'stopped' || watch.responseDueBy.getTime() === decision.responseDueBy.getTime()) return;
+    await ctx.publish(Events.DeadlineClockChanged, {
+      ticketNumber: decision.ticketNumber,
+      change: 'referral-bound',
+      period: decision.clock.period,
+      reason,
+      responseDueBy: watch.responseDueBy.toISOString(),
+      actor: changed.changedBy,
+      staffReason: null,
+    });
   }
 
   private async stop(ctx: EventContext, complaintId: string, at: Date, reason: string) {

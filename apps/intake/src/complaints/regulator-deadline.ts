@@ -1,0 +1,161 @@
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsISO8601, IsString, Matches, MaxLength } from 'class-validator';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Events } from '@complaints/contracts';
+import { DeadlineRegime, deadlineDueBy } from '@complaints/domain';
+import { OutboxPublisher } from '@complaints/messaging';
+import { HasVisibleText } from '@complaints/intake-adapters';
+import { AuthenticatedRequest, FieldCipher, ProblemException, RequestValidationException, StaffAuditTrail } from '@complaints/platform';
+import { ComplaintRecord } from './complaint.entity';
+import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
+
+export const MAX_DEADLINE_CHANGE_REASON = 2000;
+
+/** What a compliance or triage officer records when a regulator moves the deadline of its referral. */
+export class ChangeRegulatorDeadlineDto {
+  @ApiProperty({
+    description:
+      "The regulator's new deadline. Without an offset it is read in the regime's time zone (Asia/Shanghai for cn-cbirc): a date alone (2026-12-20) runs to the end of that day there; not one already past",
+    example: '2026-12-20',
+  })
+  @IsISO8601({ strict: true })
+  deadline!: string;
+
+  @ApiProperty({ description: "The regulator's reference for the change (its letter or notice number)", example: '金监消保函〔2026〕88号', maxLength: 100 })
+  @IsString()
+  @HasVisibleText()
+  @MaxLength(100)
+  @Matches(/^[^\r\n]+$/, { message: 'reference must be one line' })
+  reference!: string;
+
+  @ApiProperty({ description: 'Why, in the officer\'s words; may quote the customer, so it rests and travels sealed', maxLength: MAX_DEADLINE_CHANGE_REASON })
+  @IsString()
+  @HasVisibleText()
+  @MaxLength(MAX_DEADLINE_CHANGE_REASON)
+  reason!: string;
+}
+
+export class RegulatorDeadlineChange {
+  @ApiProperty() complaintId!: string;
+  @ApiProperty() ticketNumber!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The deadline before the change; null when the referral came without one' }) previousDeadline!: string | null;
+  @ApiProperty() deadline!: string;
+  @ApiProperty() reference!: string;
+  @ApiProperty() changedAt!: string;
+  @ApiProperty() changedBy!: string;
+  @ApiProperty({ description: 'false when this repeated the latest change (same deadline and reference): nothing was recorded or published again' }) changed!: boolean;
+}
+
+/** Complaint statuses after which a regulator's deadline no longer means anything. */
+const ENDED_STATUSES = ['withdrawn', 'closed'];
+
+interface ChangeRow {
+  changed_at: Date;
+  previous_deadline: Date | null;
+  deadline: Date;
+  reference: string;
+  changed_by: string;
+}
+
+/**
+ * A regulator's referral whose deadline the regulator moved (监管转办延期, or a shorter one): the
+ * referral on the complaint takes the new deadline, the change is kept in
+ * `regulator_deadline_changes` (the officer's reason sealed), and `complaint.referral-deadline-changed`
+ * tells triage, which owns the binding due date, in the same transaction, with a staff action.
+ */
+@Injectable()
+export class RegulatorDeadlines {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: OutboxPublisher,
+    private readonly audit: StaffAuditTrail,
+    @Inject(FIELD_CIPHER) private readonly cipher: FieldCipher,
+    @Inject(INTAKE_REGIME) private readonly regime: DeadlineRegime,
+  ) {}
+
+  async change(complaintId: string, dto: ChangeRegulatorDeadlineDto, request: AuthenticatedRequest, now = new Date()): Promise<RegulatorDeadlineChange> {
+    const deadline = deadlineDueBy(dto.deadline, this.regime.timeZone);
+    if (deadline === null) {
+      throw new RequestValidationException([{ path: 'deadline', message: 'deadline must be a calendar date or date-time such as 2026-11-20T10:00:00+08:00' }]);
+    }
+    if (deadline <= now) throw new RequestValidationException([{ path: 'deadline', message: `deadline has already passed in ${this.regime.timeZone}` }]);
+    const reference = dto.reference.trim();
+    const changedBy = request.principal!.subject;
+    return this.dataSource.transaction(async (manager) => {
+      const record = await manager.findOne(ComplaintRecord, { where: { id: complaintId }, lock: { mode: 'pessimistic_write' } });
+      if (!record) throw new NotFoundException(`no complaint ${complaintId}`);
+      const referral = record.regulatorReferral;
+      if (!referral) {
+        throw new ProblemException({
+          type: 'https://complaints.example/problems/not-a-regulator-referral',
+          title: 'Not a regulator referral',
+          status: 409,
+          detail: `complaint ${record.ticketNumber} was not referred by a regulator: it has no regulator's deadline to change`,
+        });
+      }
+      if (ENDED_STATUSES.includes(record.status)) {
+        throw new ProblemException({
+          type: 'https://complaints.example/problems/complaint-ended',
+          title: 'The complaint has ended',
+          status: 409,
+          detail: `complaint ${record.ticketNumber} is ${record.status}: its regulator's deadline no longer binds anything`,
+        });
+      }
+      const [latest]: ChangeRow[] = await manager.query(
+        `SELECT changed_at, previous_deadline, deadline, reference, changed_by FROM regulator_deadline_changes
+          WHERE complaint_id = $1 ORDER BY changed_at DESC, seq DESC LIMIT 1`,
+        [record.id],
+      );
+      const current = referral.deadline === undefined ? null : deadlineDueBy(referral.deadline, this.regime.timeZone);
+      const view = (row: ChangeRow, changed: boolean): RegulatorDeadlineChange => ({
+        complaintId: record.id,
+        ticketNumber: record.ticketNumber,
+        previousDeadline: row.previous_deadline?.toISOString() ?? null,
+        deadline: row.deadline.toISOString(),
+        reference: row.reference,
+        changedAt: row.changed_at.toISOString(),
+        changedBy: row.changed_by,
+        changed,
+      });
+      // The same change again (a double click, a client's retry): answered with the change recorded, nothing written.
+      if (latest && latest.deadline.getTime() === deadline.getTime() && latest.reference === reference && current?.getTime() === deadline.getTime()) {
+        return view(latest, false);
+      }
+      if (current?.getTime() === deadline.getTime()) {
+        throw new ProblemException({
+          type: 'https://complaints.example/problems/regulator-deadline-unchanged',
+          title: "The regulator's deadline is already that",
+          status: 409,
+          detail: `complaint ${record.ticketNumber} is already due to the regulator by ${deadline.toISOString()}`,
+        });
+      }
+      const row: ChangeRow = { changed_at: now, previous_deadline: current, deadline, reference, changed_by: changedBy };
+      await manager.query(
+        `INSERT INTO regulator_deadline_changes (id, complaint_id, changed_at, previous_deadline, deadline, reference, reason_sealed, changed_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [randomUUID(), record.id, now, current, deadline, reference, this.cipher.encrypt(dto.reason), changedBy],
+      );
+      await manager.update(ComplaintRecord, { id: record.id }, { regulatorReferral: { ...referral, deadline: deadline.toISOString() } });
+      await this.publisher.publish(manager, Events.ComplaintReferralDeadlineChanged, record.id, {
+        ticketNumber: record.ticketNumber,
+        body: referral.body,
+        caseNumber: referral.caseNumber,
+        previousDeadline: current?.toISOString() ?? null,
+        deadline: deadline.toISOString(),
+        reference,
+        // The officer's words may quote the customer: sealed, like the staff text of the v2 events.
+        reason: this.cipher.encrypt(dto.reason),
+        changedBy,
+      });
+      // The codes and dates of the change; the officer's words are on the complaint and in the event, sealed.
+      await this.audit.record(manager, request, record.id, 'complaint.regulator-deadline-changed', {
+        previousDeadline: current?.toISOString() ?? 'none',
+        deadline: deadline.toISOString(),
+        reference,
+      });
+      return view(row, true);
+    });
+  }
+}
