@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { EventEnvelope, validateEnvelope } from '@complaints/contracts';
+import { allEventDefinitions, EventEnvelope, validateEnvelope } from '@complaints/contracts';
 import { canonicalJson, chainHash, GENESIS_HASH } from '../archive/hash-chain';
-import { composeDossier, DossierEntry } from './compose-dossier';
+import { composeDossier, DossierEntry, EVENT_LABELS } from './compose-dossier';
 import { SAMPLE_EXPLANATION, SAMPLE_SUMMARY, SAMPLE_TICKET, sampleComplaint } from './testing/sample-complaint';
 
 const complaintId = randomUUID();
@@ -78,6 +78,13 @@ function sealedChain() {
   const all = chainOf([...interleaved, seal, viewed()]);
   return { all, entries: readAs(all, complaintId), seal: seal.payload };
 }
+
+describe('EVENT_LABELS', () => {
+  it('names every event type the catalogue defines, in Chinese and English, so no entry of a dossier reads as an unnamed event', () => {
+    const unnamed = [...new Set(allEventDefinitions().map((d) => d.type))].filter((type) => !EVENT_LABELS[type]?.zh || !EVENT_LABELS[type]?.en);
+    expect(unnamed).toEqual([]);
+  });
+});
 
 describe('composeDossier', () => {
   it('lays out the timeline in order with labels and summaries, and gathers decisions, remedies, letters and staff actions', () => {
