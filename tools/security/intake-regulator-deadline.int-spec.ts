@@ -159,6 +159,8 @@ describe("intake: a regulator's referral deadline changed by staff", () => {
     it.each([
       ['an unreadable deadline', { ...valid, deadline: '2026-02-30' }, 'deadline'],
       ['a deadline that is no date', { ...valid, deadline: 'next Friday' }, 'deadline'],
+      ['a week date, which would read as the start of a day', { ...valid, deadline: '2027-W51-7' }, 'deadline'],
+      ['the basic format', { ...valid, deadline: '20271220' }, 'deadline'],
       ["yesterday's date, over in Beijing", { ...valid, deadline: beijingDate(-1) }, 'deadline'],
       ['no reference', { deadline: valid.deadline, reason: REASON }, 'reference'],
       ['a blank reason', { ...valid, reason: '   ' }, 'reason'],

@@ -90,6 +90,27 @@ describe("triage: a regulator's referral deadline that the regulator moved", () 
     changedBy: 'compliance-officer-9',
   });
 
+  it('while the clock is paused, the moved deadline is kept and shown only once the clock resumes, never as the paused clock\'s old date', async () => {
+    const id = randomUUID();
+    const deadline = new Date(Date.now() + 4 * DAY).toISOString();
+    await send(Events.ComplaintReceived, id, referral(deadline));
+    const triaged = await eventOf('complaint.triaged', id);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${await service.issuer.token('investigator', { subject: 'investigator-7' })}` };
+    const changeClock = (body: Record<string, unknown>) => fetch(`${service.baseUrl}/v1/triage/complaints/${id}/clock`, { method: 'POST', headers, body: JSON.stringify(body) });
+    expect((await changeClock({ action: 'pause', pauseReason: 'external-appraisal', reason: '等待外部鉴定' })).status).toBe(201);
+
+    const later = new Date(Date.now() + 40 * DAY).toISOString();
+    await send(Events.ComplaintReferralDeadlineChanged, id, moved(triaged.payload.ticketNumber as string, deadline, later));
+    await regulatorDeadlineIs(id, later);
+    expect((await changeClock({ action: 'resume', reason: '鉴定结果已到' })).status).toBe(201);
+    const resumed = await eventually(async () => eventsOf('deadline.clock-changed', id).find((e) => e.payload.change === 'resumed'), { what: 'the resume', timeoutMs: 30_000 });
+    // Triage's events of a complaint arrive in the order it committed them: nothing between the pause and the resume.
+    expect(eventsOf('deadline.clock-changed', id).map((e) => e.payload.change)).toEqual(['paused', 'resumed']);
+    const decision = (await row(id))!;
+    expect(resumed.payload.responseDueBy).toBe(iso(decision.response_due_by));
+    expect(resumed.payload.responseDueBy).toBe(new Date(Math.min(Date.parse(decision.clock.dueBy), Date.parse(later))).toISOString());
+  });
+
   it("more time granted past the regime's date: the regime's clock binds again, old warnings are forgotten, and no breach on the old date", async () => {
     const id = randomUUID();
     const deadline = new Date(Date.now() + 4 * DAY).toISOString();

@@ -215,6 +215,19 @@ class ReadableDeadline implements ValidatorConstraintInterface {
   }
 }
 
+/**
+ * A deadline as intake takes one: ISO 8601, in a form JavaScript and the deadline policy read alike
+ * (a date, 2026-12-20, or a date-time), not a week date, an ordinal date or the basic format, which
+ * would be read as the start of the day rather than its end. Where it is filed and where a
+ * regulator's new deadline is recorded.
+ */
+export function IsDeadline(): PropertyDecorator {
+  const rules = [IsISO8601({ strict: true }), Validate(ReadableDeadline)].reverse();
+  return (target, property) => {
+    for (const rule of rules) rule(target, property as string);
+  };
+}
+
 type FieldProblem = { path: string; message: string };
 
 /**
@@ -425,8 +438,7 @@ export class RegulatorReferralDto {
       "The deadline the regulator set, when earlier than ours; not one already past. Without an offset it is read in the regime's time zone (Asia/Shanghai for cn-cbirc): a date alone (2026-12-20) runs to the end of that day there",
   })
   @IsOptionalButNotNull()
-  @IsISO8601({ strict: true })
-  @Validate(ReadableDeadline)
+  @IsDeadline()
   deadline?: string;
 }
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsISO8601, IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Events } from '@complaints/contracts';
 import { DeadlineRegime, deadlineDueBy } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
-import { HasVisibleText } from '@complaints/intake-adapters';
+import { HasVisibleText, IsDeadline } from '@complaints/intake-adapters';
 import { AuthenticatedRequest, FieldCipher, ProblemException, RequestValidationException, StaffAuditTrail } from '@complaints/platform';
 import { ComplaintRecord } from './complaint.entity';
 import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
@@ -20,7 +20,7 @@ export class ChangeRegulatorDeadlineDto {
       "The regulator's new deadline. Without an offset it is read in the regime's time zone (Asia/Shanghai for cn-cbirc): a date alone (2026-12-20) runs to the end of that day there; not one already past",
     example: '2026-12-20',
   })
-  @IsISO8601({ strict: true })
+  @IsDeadline()
   deadline!: string;
 
   @ApiProperty({ description: "The regulator's reference for the change (its letter or notice number)", example: '金监消保函〔2026〕88号', maxLength: 100 })

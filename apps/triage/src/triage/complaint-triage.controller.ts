@@ -247,7 +247,9 @@ export class ComplaintTriage {
       { complaintId: decision.complaintId },
       { ...watch, reasons: [...decision.reasons, reason] },
     );
-    if (decision.clock.state === 'stopped' || watch.responseDueBy.getTime() === decision.responseDueBy.getTime()) return;
+    // A paused clock's own date is the one from before the pause, and may be past: the date shown
+    // moves when the clock resumes (its `resumed` binds the new deadline), not to that one now.
+    if (decision.clock.state !== 'running' || watch.responseDueBy.getTime() === decision.responseDueBy.getTime()) return;
     await ctx.publish(Events.DeadlineClockChanged, {
       ticketNumber: decision.ticketNumber,
       change: 'referral-bound',
