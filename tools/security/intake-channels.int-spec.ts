@@ -86,6 +86,23 @@ describe('intake: tickets, channels and retries', () => {
     });
   });
 
+  it('answers a repeat that comes after the complaint moved on with the status the first answer gave, and the due date that stands now', async () => {
+    const post = () =>
+      fetch(`${service.baseUrl}/v1/complaints`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: adapter, 'idempotency-key': 'late-retry-1' },
+        body: JSON.stringify(canonical()),
+      });
+    const first = (await (await post()).json()) as { complaintId: string; status: string; responseDueBy: string };
+    expect(first.status).toBe('received');
+    // Triaged and extended since, as intake's status tracker records it.
+    const extendedTo = new Date(Date.parse(first.responseDueBy) + 15 * 86_400_000);
+    await service.pg.query(`UPDATE "${service.schema}".complaints SET status = 'triaged', response_due_by = $2 WHERE id = $1`, [first.complaintId, extendedTo]);
+    const repeat = await post();
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect(await repeat.json()).toEqual({ ...first, status: 'received', responseDueBy: extendedTo.toISOString() });
+  });
+
   it('refuses a different complaint sent under an idempotency key already used, and still answers the same one with its ticket', async () => {
     const post = (body: unknown) =>
       fetch(`${service.baseUrl}/v1/complaints`, {

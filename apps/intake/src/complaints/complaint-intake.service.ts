@@ -255,11 +255,17 @@ export class ComplaintIntake {
     return this.dataSource.getRepository(ComplaintRecord).findOneBy({ channel, idempotencyKey });
   }
 
+  /**
+   * The answer to filing. A repeat gets the answer the first attempt got, status included: the
+   * complaint was received then, whatever the services did with it since (its progress is the
+   * status endpoint's to tell); the due date is the one that stands now, an extension or a
+   * regulator's new deadline included, as the customer is to be told.
+   */
   private acknowledgement(record: ComplaintRecord, replayed: boolean): ComplaintAcknowledgement & { replayed: boolean } {
     return {
       complaintId: record.id,
       ticketNumber: record.ticketNumber,
-      status: record.status,
+      status: replayed ? 'received' : record.status,
       receivedAt: record.receivedAt.toISOString(),
       responseDueBy: record.responseDueBy.toISOString(),
       regime: record.regime,
