@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
-import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events } from '@complaints/contracts';
+import { CaseResponseIssued, EventDefinition, EventPayload, Events } from '@complaints/contracts';
 import { FieldCipher } from '@complaints/platform';
 import { eventually, quietKafka, testEnvelope } from '@complaints/testing';
+import { receivedFrom } from './compensation-events';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(120_000);
@@ -70,20 +71,7 @@ describe('compensation and decisions of earlier rounds', () => {
     const complaintId = randomUUID();
     const caseId = randomUUID();
     const ticketNumber = `CMP-20261207-${randomBytes(4).toString('hex')}`;
-    const received: ComplaintReceived = {
-      ticketNumber,
-      channel: 'web',
-      channelReference: null,
-      receivedAt: new Date().toISOString(),
-      customerRef: `CUST-${randomUUID()}`,
-      productHint: null,
-      summary: '跨行转账未到账',
-      language: 'zh-CN',
-      amountInDispute: null,
-      preferredReplyChannel: 'sms',
-      regime: 'cn-cbirc',
-      responseDueBy: new Date(Date.now() + 15 * 86_400_000).toISOString(),
-    };
+    const received = receivedFrom(`CUST-${randomUUID()}`, ticketNumber);
     await deliverHandled(envelopeOf(Events.ComplaintReceived, complaintId, received, 'intake'));
     const decision = (reviewRound: number, remedy: Decided | null, decidedBy = `inv-${reviewRound}`) =>
       envelopeOf(

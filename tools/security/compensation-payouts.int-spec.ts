@@ -5,11 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
+import { CaseResponseIssued, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
 import { createTestIssuer, eventually, freePort, quietKafka, testEnvelope, TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TestIssuer, uniqueTestId } from '@complaints/testing';
 import { FieldCipher } from '@complaints/platform';
 import { PayoutDesk } from '../../apps/compensation/src/payouts/payout-desk';
 import { startCoreBankingSimulator } from '../core-banking-sim/main';
+import { receivedFrom } from './compensation-events';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 /** A token's own limit above every role's, so the approval matrix decides; a token without the claim approves no money. */
@@ -35,22 +36,7 @@ const CLOSED_ACCOUNT = 'CUST-CLOSED-1';
 
 const envelopeOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, producer: string) => testEnvelope(definition, complaintId, payload, producer, `pay-${complaintId}`);
 
-function received(ticketNumber: string, customerRef: string): ComplaintReceived {
-  return {
-    ticketNumber,
-    channel: 'web',
-    channelReference: null,
-    receivedAt: new Date().toISOString(),
-    customerRef,
-    productHint: null,
-    summary: '跨行转账未到账',
-    language: 'zh-CN',
-    amountInDispute: null,
-    preferredReplyChannel: 'sms',
-    regime: 'cn-cbirc',
-    responseDueBy: new Date(Date.now() + 15 * 86_400_000).toISOString(),
-  };
-}
+const received = (ticketNumber: string, customerRef: string) => receivedFrom(customerRef, ticketNumber);
 
 /** The platform's PII keys, given to compensation: it seals staff reasons with them, and opens what investigation sealed (a reopening's reason). */
 const PII = { PII_KEYS: `t1:${randomBytes(32).toString('base64')}` };

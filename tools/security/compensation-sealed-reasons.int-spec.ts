@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { QueryRunner } from 'typeorm';
 import { Producer } from 'kafkajs';
-import { CaseResponseIssued, ComplaintReceived, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
+import { CaseResponseIssued, EventDefinition, EventPayload, Events, TOPICS } from '@complaints/contracts';
 import { maskDigitRuns } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
 import { collectTopic, CollectedMessage, createTestBed, eventually, migrateWithKeys, quietKafka, TestBed, testEnvelope, TestIssuer } from '@complaints/testing';
 import { CaseReopenings1796920400000, compensationMigrations } from '../../apps/compensation/src/migrations';
 import { PayoutDesk } from '../../apps/compensation/src/payouts/payout-desk';
+import { receivedFrom } from './compensation-events';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(300_000);
@@ -58,20 +59,7 @@ function feeds(service: () => ServiceUnderTest, producer: () => Producer) {
     eventually(async () => (await sql<{ outcome: string }>(`SELECT outcome FROM processed_events WHERE event_id = $1`, [envelope.eventId]))[0]?.outcome === outcome || null, {
       what: `${envelope.type}@v${envelope.version} ${envelope.eventId} to be ${outcome}`,
     });
-  const received = (customerRef: string): ComplaintReceived => ({
-    ticketNumber: `CMP-20261207-${randomBytes(4).toString('hex')}`,
-    channel: 'web',
-    channelReference: null,
-    receivedAt: new Date().toISOString(),
-    customerRef,
-    productHint: null,
-    summary: '跨行转账未到账',
-    language: 'zh-CN',
-    amountInDispute: null,
-    preferredReplyChannel: 'sms',
-    regime: 'cn-cbirc',
-    responseDueBy: new Date(Date.now() + 15 * 86_400_000).toISOString(),
-  });
+  const received = (customerRef: string) => receivedFrom(customerRef, `CMP-20261207-${randomBytes(4).toString('hex')}`);
   const decision = (caseId: string, remedy: { type: RemedyType; amountMinor: number }): CaseResponseIssued => ({
     caseId,
     ticketNumber: 'CMP-20261207-0001',

@@ -4,7 +4,7 @@ import { ComplaintReceived, EventDefinition, EventEnvelope, EventPayload, Events
 import { DeadlineClock } from '@complaints/domain';
 import { collectTopic, eventually, quietKafka } from '@complaints/testing';
 import { DeadlineWatch } from '../../apps/triage/src/deadlines/deadline-watch';
-import { receivedComplaints } from './triage-events';
+import { receivedComplaints, startWatchedTriage, WATCHED_TRIAGE_ENV } from './triage-events';
 import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
 
 jest.setTimeout(180_000);
@@ -24,19 +24,14 @@ describe('triage: the deadline watch over time, clock changes in any order, and 
   let producer: Producer;
   let out: Awaited<ReturnType<typeof collectTopic>>;
 
+  let stop: (() => Promise<void>) | undefined;
+
   beforeAll(async () => {
-    service = await startInProcess(triage, { DEADLINE_CHECK_INTERVAL_MS: '0', TRIAGE_TAXONOMY: 'cn-jrt0169', TRIAGE_MIN_CONFIDENCE: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' });
-    watch = service.running.app.get(DeadlineWatch);
-    const kafka = quietKafka('triage-watch-int');
-    producer = kafka.producer();
-    await producer.connect();
-    out = await collectTopic(kafka, `${service.topicPrefix}${TOPICS.triage}`);
+    ({ service, watch, producer, out, stop } = await startWatchedTriage('triage-watch-int'));
   });
 
   afterAll(async () => {
-    await out?.stop();
-    await producer?.disconnect();
-    await service?.stop();
+    await stop?.();
   });
 
   const recordOf = <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, occurredAt = new Date()) => ({
@@ -269,7 +264,7 @@ describe('triage: the deadline watch over time, clock changes in any order, and 
 
     it('an incident closes when the rate falls back: later complaints of its kind stand alone, one received while it was open still joins', async () => {
       // A service of its own: no other test's complaints in its windows.
-      const own = await startInProcess(triage, { DEADLINE_CHECK_INTERVAL_MS: '0', TRIAGE_TAXONOMY: 'cn-jrt0169', TRIAGE_MIN_CONFIDENCE: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' });
+      const own = await startInProcess(triage, WATCHED_TRIAGE_ENV);
       const ownOut = await collectTopic(quietKafka('triage-watch-int-incidents'), `${own.topicPrefix}${TOPICS.triage}`);
       try {
         const now = Date.now();

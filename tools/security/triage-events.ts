@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ComplaintReceived } from '@complaints/contracts';
+import { TOPICS, type ComplaintReceived } from '@complaints/contracts';
+import { collectTopic, quietKafka } from '@complaints/testing';
+import { DeadlineWatch } from '../../apps/triage/src/deadlines/deadline-watch';
+import { ALL_SERVICES, startInProcess } from './services-in-process';
 
 const DAY = 86_400_000;
 
@@ -25,4 +28,28 @@ export function receivedComplaints(day: string) {
     ...over,
   });
   return { received, issued: () => ticketSeq };
+}
+
+/** Triage as the deadline suites run it: the watch moved by hand (`DeadlineWatch.tick`), cn-jrt0169, nothing queued for an officer. */
+export const WATCHED_TRIAGE_ENV = { DEADLINE_CHECK_INTERVAL_MS: '0', TRIAGE_TAXONOMY: 'cn-jrt0169', TRIAGE_MIN_CONFIDENCE: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' };
+
+/** Triage started in process with its watch, a producer to send it events and what it publishes on its topic, collected. */
+export async function startWatchedTriage(client: string) {
+  const service = await startInProcess(ALL_SERVICES.find((d) => d.name === 'triage')!, WATCHED_TRIAGE_ENV);
+  const watch = service.running.app.get(DeadlineWatch);
+  const kafka = quietKafka(client);
+  const producer = kafka.producer();
+  await producer.connect();
+  const out = await collectTopic(kafka, `${service.topicPrefix}${TOPICS.triage}`);
+  return {
+    service,
+    watch,
+    producer,
+    out,
+    async stop() {
+      await out.stop();
+      await producer.disconnect();
+      await service.stop();
+    },
+  };
 }

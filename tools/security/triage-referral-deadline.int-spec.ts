@@ -1,16 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Producer } from 'kafkajs';
-import { ComplaintReceived, EventDefinition, EventEnvelope, EventPayload, Events, TOPICS } from '@complaints/contracts';
+import { ComplaintReceived, EventDefinition, EventEnvelope, EventPayload, Events } from '@complaints/contracts';
 import { DeadlineClock } from '@complaints/domain';
 import { FieldCipher } from '@complaints/platform';
-import { collectTopic, eventually, quietKafka } from '@complaints/testing';
+import { collectTopic, eventually } from '@complaints/testing';
 import { DeadlineWatch } from '../../apps/triage/src/deadlines/deadline-watch';
-import { receivedComplaints } from './triage-events';
-import { ALL_SERVICES, ServiceUnderTest, startInProcess } from './services-in-process';
+import { receivedComplaints, startWatchedTriage } from './triage-events';
+import { ServiceUnderTest } from './services-in-process';
 
 jest.setTimeout(180_000);
 
-const triage = ALL_SERVICES.find((d) => d.name === 'triage')!;
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 /** Intake seals the officer's reason; triage never opens it. */
@@ -28,19 +27,14 @@ describe("triage: a regulator's referral deadline that the regulator moved", () 
   let producer: Producer;
   let out: Awaited<ReturnType<typeof collectTopic>>;
 
+  let stop: (() => Promise<void>) | undefined;
+
   beforeAll(async () => {
-    service = await startInProcess(triage, { DEADLINE_CHECK_INTERVAL_MS: '0', TRIAGE_TAXONOMY: 'cn-jrt0169', TRIAGE_MIN_CONFIDENCE: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' });
-    watch = service.running.app.get(DeadlineWatch);
-    const kafka = quietKafka('triage-referral-deadline-int');
-    producer = kafka.producer();
-    await producer.connect();
-    out = await collectTopic(kafka, `${service.topicPrefix}${TOPICS.triage}`);
+    ({ service, watch, producer, out, stop } = await startWatchedTriage('triage-referral-deadline-int'));
   });
 
   afterAll(async () => {
-    await out?.stop();
-    await producer?.disconnect();
-    await service?.stop();
+    await stop?.();
   });
 
   const send = async <D extends EventDefinition>(definition: D, complaintId: string, payload: EventPayload<D>, occurredAt = new Date()) => {
