@@ -228,6 +228,13 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     expect(purge.json()).toMatchObject({ purged: [], heldBack: [expect.objectContaining({ customerRef: OLD_CUSTOMER })] });
     expect((await keyRows()).every((k) => k.wrapped_key && !k.destroyed_at)).toBe(true);
 
+    // On the wire, the hold's staff action carries its reason sealed under the platform's PII keys (staff.action-recorded v2).
+    const { rows: published } = await archive.pg.query(`SELECT convert_from(value, 'UTF8') AS value FROM ${table('outbox')} WHERE convert_from(value, 'UTF8') LIKE '%legal-hold-placed%'`);
+    expect(published).toHaveLength(1);
+    for (const text of CLAIM_TEXTS) expect(published[0].value).not.toContain(text);
+    const onTheWire: Json = JSON.parse(published[0].value);
+    expect(onTheWire).toMatchObject({ type: 'staff.action-recorded', version: 2, payload: { detail: { holdId, reference: 'HCCL/2026/117', reason: expect.stringMatching(/^v2:t1:/) } } });
+    expect(FieldCipher.fromEnv({ PII_KEYS }, { pseudonyms: false }).decrypt(onTheWire.payload.detail.reason)).toBe(CLAIM_REASON);
     await feedOutbox();
     const actions = (await record(oldComplaint))('staff.action-recorded');
     expect(actions).toEqual(expect.arrayContaining([

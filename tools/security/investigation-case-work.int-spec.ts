@@ -735,7 +735,9 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     const audits = await outboxOf<{ action: string; detail: Record<string, string> }>(complaintId, Events.StaffActionRecorded.type);
     const last = audits.filter((a) => a.payload.action === 'case.involved-staff-recorded').at(-1)!;
     expect(last.payload.detail).toMatchObject({ involvedStaff: 'teller-other', removed: teller });
-    expect(last.payload.detail.reason).toBe('客户来电*******1111所指非此柜员，录入错误');
+    // The reason travels sealed and whole (staff.action-recorded v2): no mask needed; the staff ids in clear.
+    expect(last.payload.detail.reason).toMatch(/^v2:/);
+    expect(FieldCipher.fromEnv(PII).decrypt(last.payload.detail.reason)).toBe('客户来电13900001111所指非此柜员，录入错误');
   });
 
   it('namedAssignment_toSomeoneOutsideTheDepartmentAtTheCasesLevel_isRefused422NamingTheInvestigator_soAReviewGoesALevelUp', async () => {

@@ -65,6 +65,7 @@ import {
   SurveyAnsweredV1,
   SurveyReviewOpenedV1,
   StaffActionRecordedV1,
+  StaffActionRecordedV2,
 } from './events';
 
 export const SERVICES = [
@@ -186,7 +187,9 @@ export const Events = {
   SurveyAnswered: define('survey.answered', 1, TOPICS.notification, SurveyAnsweredV1),
   SurveyReviewOpened: define('survey.review-opened', 1, TOPICS.notification, SurveyReviewOpenedV1),
   DossierSealed: define('dossier.sealed', 1, TOPICS.archive, DossierSealedV1),
-  StaffActionRecorded: define('staff.action-recorded', 1, TOPICS.staffActions, StaffActionRecordedV1),
+  /** Published with free-text details in clear (digit-masked at best); the archive still reads it (rolling upgrades, replays). */
+  StaffActionRecordedV1: define('staff.action-recorded', 1, TOPICS.staffActions, StaffActionRecordedV1),
+  StaffActionRecorded: define('staff.action-recorded', 2, TOPICS.staffActions, StaffActionRecordedV2),
 } as const;
 
 export type EventPayload<D extends EventDefinition> = z.infer<D['schema']>;
@@ -267,7 +270,7 @@ export const TOPIC_CATALOGUE: TopicEntry[] = [
     topic: TOPICS.staffActions,
     owner: 'every service',
     key: 'complaintId',
-    events: [Events.StaffActionRecorded.pattern],
+    events: [Events.StaffActionRecordedV1.pattern, Events.StaffActionRecorded.pattern],
     consumers: ['compliance-archive'],
   },
 ];

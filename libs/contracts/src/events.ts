@@ -698,6 +698,49 @@ export const StaffActionRecordedV1 = z
   })
   .strict();
 
+/**
+ * The details of a staff action record that services fill with codes, ids, enumerations and dates
+ * only: they travel and rest in clear. Deny by default: every other detail is taken for free text
+ * that can name the customer, so it travels sealed (staff.action-recorded v2) and the archive keeps
+ * it sealed under the customer's key, unless someone decides it is not personal and adds it here.
+ */
+export const STAFF_DETAILS_IN_CLEAR: ReadonlySet<string> = new Set([
+  'purpose', 'reference', 'personalData', 'caseId', 'outcome', 'product', 'cause', 'severity', 'department',
+  'period', 'pauseReason', 'holdId', 'purgeId', 'regime', 'closedAt', 'retainedUntil', 'asOf',
+  // investigation: staff ids, codes and ids of the case's own records
+  'investigator', 'method', 'liability', 'rootCause', 'needsApproval', 'decision', 'level', 'requestId', 'toPeriod',
+  'taskId', 'late', 'evidenceId', 'kind', 'sha256', 'contactId', 'channel', 'noteId', 'actionId', 'status', 'involvedStaff', 'removed',
+  // compensation: the remedy and its approvals so far; intake: a regulator's deadlines
+  'remedyId', 'approvals', 'complete', 'previousDeadline', 'deadline',
+]);
+
+/** A staff action's free-text detail, sealed: up to 2,000 characters (the longest reason a staff route takes for one). */
+const StaffActionFreeText = sealedStaffText(2000);
+const StaffActionCode = z.string().max(500);
+
+/**
+ * staff.action-recorded v2 (any service): as v1, with every detail that is not a code
+ * (`STAFF_DETAILS_IN_CLEAR`) sealed with the platform's PII keys (`sealedStaffText`): v1 carried a
+ * reason staff gave (a legal hold's, a removal from a case's involved staff) with digit runs masked
+ * at best, and the customer's name in clear.
+ */
+export const StaffActionRecordedV2 = StaffActionRecordedV1.extend({
+  detail: z.record(z.string().max(100), z.string()).superRefine((detail, ctx) => {
+    if (Object.keys(detail).length > 20) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'at most 20 details' });
+    for (const [key, value] of Object.entries(detail)) {
+      const inClear = STAFF_DETAILS_IN_CLEAR.has(key);
+      const checked = (inClear ? StaffActionCode : StaffActionFreeText).safeParse(value);
+      if (!checked.success) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [key],
+          message: inClear ? checked.error.issues[0].message : `free text must travel sealed (${checked.error.issues[0].message})`,
+        });
+      }
+    }
+  }),
+}).strict();
+
 export type ComplaintReceived = z.infer<typeof ComplaintReceivedV1>;
 export type ComplaintTriaged = z.infer<typeof ComplaintTriagedV1>;
 export type ComplaintSupplemented = z.infer<typeof ComplaintSupplementedV1>;
@@ -746,4 +789,5 @@ export type NotificationDeliveryUpdated = z.infer<typeof NotificationDeliveryUpd
 export type SurveyAnswered = z.infer<typeof SurveyAnsweredV1>;
 export type SurveyReviewOpened = z.infer<typeof SurveyReviewOpenedV1>;
 export type DossierSealed = z.infer<typeof DossierSealedV1>;
+/** Either version: their shapes are the same, only v2's free-text details are sealed values. */
 export type StaffActionRecorded = z.infer<typeof StaffActionRecordedV1>;

@@ -165,6 +165,16 @@ const SAMPLE_PAYLOADS: Record<string, Record<string, unknown>> = {
     outcome: 'succeeded',
     detail: { caseId: CASE_ID, outcome: 'upheld' },
   },
+  'staff.action-recorded@v2': {
+    actor: 'supervisor-3',
+    roles: ['investigator', 'approver'],
+    action: 'case.involved-staff-recorded',
+    service: 'investigation',
+    method: 'PUT',
+    route: '/v1/cases/:caseId/involved-staff',
+    outcome: 'succeeded',
+    detail: { caseId: CASE_ID, involvedStaff: 'staff-0101', removed: 'staff-0102', reason: SEALED },
+  },
   'case.assigned@v1': {
     caseId: CASE_ID,
     investigator: 'staff-0042',
@@ -403,6 +413,31 @@ describe('validateEnvelope — valid envelopes', () => {
     expect(validateEnvelope(v2).ok).toBe(true);
     const v1 = sampleEnvelope(`${type}@v1`);
     (v1.payload as Record<string, unknown>)[field] = clearText;
+    expect(validateEnvelope(v1).ok).toBe(true);
+  });
+
+  it('validateEnvelope_staffActionV2_refusesFreeTextDetailsInClear_keepsCodesInClear_whileV1StillReadsThem', () => {
+    const clearText = '王先生的邻居，来电 13900001111';
+    const v2 = sampleEnvelope('staff.action-recorded@v2');
+    const detail = (v2.payload as { detail: Record<string, string> }).detail;
+    detail.reason = clearText;
+    expect(rejection(validateEnvelope(v2))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringMatching(/reason.*must travel sealed/) });
+    // Deny by default: a detail no one has listed as a code is free text.
+    detail.reason = SEALED;
+    detail.newlyAdded = 'staff-0101';
+    expect(rejection(validateEnvelope(v2))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('newlyAdded') });
+    delete detail.newlyAdded;
+    expect(validateEnvelope(v2).ok).toBe(true);
+    // Codes stay in clear, within v1's 500 characters; a sealed reason may hold 2,000.
+    detail.caseId = 'x'.repeat(501);
+    expect(rejection(validateEnvelope(v2))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('caseId') });
+    detail.caseId = CASE_ID;
+    detail.reason = 'v2:k1:' + 'A'.repeat(80) + ':' + 'B'.repeat(16) + ':' + 'C'.repeat(22) + ':' + 'D'.repeat(8000);
+    expect(validateEnvelope(v2).ok).toBe(true);
+    detail.reason = 'v2:k1:' + 'A'.repeat(80) + ':' + 'B'.repeat(16) + ':' + 'C'.repeat(22) + ':' + 'D'.repeat(8100);
+    expect(rejection(validateEnvelope(v2))).toMatchObject({ reason: 'invalid-payload', detail: expect.stringContaining('reason') });
+    const v1 = sampleEnvelope('staff.action-recorded@v1');
+    (v1.payload as { detail: Record<string, string> }).detail.reason = clearText;
     expect(validateEnvelope(v1).ok).toBe(true);
   });
 

@@ -36,6 +36,20 @@ describe('staff text on the wire while a release rolls out', () => {
     expect(without).toEqual({ definition: Events.DeadlineClockChangedV2, payload: { ...change, change: 'referral-bound' } });
   });
 
+  it('asBeforeSealing_writesAStaffActionAsV1_itsFreeTextOpenedDigitMaskedAndCutToV1sLength_itsCodesAsTheyAre', () => {
+    const action = { actor: 'sup-1', roles: ['approver'], action: 'case.involved-staff-recorded', service: 'investigation', method: 'PUT', route: '/v1/cases/:caseId/involved-staff', outcome: 'succeeded' };
+    const long = `${words}。${'核实'.repeat(400)}`;
+    const earlier = staffTextAsBeforeSealing(env)(Events.StaffActionRecorded, {
+      ...action,
+      detail: { caseId: 'c-1', involvedStaff: 'staff-7', removed: 'staff-8', reason: keys.encrypt(long) },
+    });
+    expect(earlier?.definition).toBe(Events.StaffActionRecordedV1);
+    const detail = (earlier?.payload as { detail: Record<string, string> }).detail;
+    expect(detail).toEqual({ caseId: 'c-1', involvedStaff: 'staff-7', removed: 'staff-8', reason: expect.stringMatching(/^王建国先生来电 \*{7}1111 .*…$/) });
+    expect(detail.reason).toHaveLength(500);
+    expect(Events.StaffActionRecordedV1.schema.safeParse(earlier?.payload).success).toBe(true);
+  });
+
   it('asBeforeSealing_leavesEveryOtherEventAsItIs_andNeedsTheKeysFromTheStart', () => {
     const earlier = staffTextAsBeforeSealing(env);
     expect(earlier(Events.CaseOpened, { caseId: randomUUID() })).toBeNull();
@@ -51,6 +65,6 @@ describe('staff text on the wire while a release rolls out', () => {
       expect({ pattern, latest: definition.version === latest(definition.type) }).toEqual({ pattern, latest: true });
       expect(allEventDefinitions().some((d) => d.type === definition.type && d.version === definition.version - 1)).toBe(true);
     }
-    expect(SEALED_STAFF_TEXT_PATTERNS).toHaveLength(16);
+    expect(SEALED_STAFF_TEXT_PATTERNS).toHaveLength(17);
   });
 });

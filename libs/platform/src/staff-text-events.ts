@@ -1,4 +1,4 @@
-import { EventDefinition, Events } from '@complaints/contracts';
+import { EventDefinition, Events, STAFF_DETAILS_IN_CLEAR } from '@complaints/contracts';
 import { maskDigitRuns } from '@complaints/domain';
 import type { EarlierVersion } from '@complaints/messaging';
 import { FieldCipher } from './field-cipher';
@@ -24,6 +24,9 @@ type Open = (sealed: string) => string;
 /** The staff's words as the earlier version carried them: opened, digit runs masked. */
 const masked = (value: unknown, open: Open): unknown => (typeof value === 'string' ? maskDigitRuns(open(value)) : value);
 
+/** The text within `max` characters, an ellipsis saying where it was cut. */
+const cut = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
 const sealedFields =
   (...fields: string[]) =>
   (payload: Payload, open: Open): Payload =>
@@ -46,6 +49,19 @@ const BEFORE_SEALING: ReadonlyMap<string, { earlier: EventDefinition; payload: (
   [Events.RemedyReversed.pattern, { earlier: Events.RemedyReversedV1, payload: sealedFields('reason') }],
   [Events.RemedyWithdrawn.pattern, { earlier: Events.RemedyWithdrawnV1, payload: sealedFields('reason') }],
   [Events.ComplaintRetriaged.pattern, { earlier: Events.ComplaintRetriagedV1, payload: sealedFields('reason') }],
+  [
+    Events.StaffActionRecorded.pattern,
+    {
+      earlier: Events.StaffActionRecordedV1,
+      // v1 takes 500 characters a detail; v2 seals reasons of up to 2,000.
+      payload: ({ detail, ...rest }: Payload, open: Open) => ({
+        ...rest,
+        detail: Object.fromEntries(
+          Object.entries(detail as Record<string, string>).map(([k, v]) => [k, STAFF_DETAILS_IN_CLEAR.has(k) ? v : cut(masked(v, open) as string, 500)]),
+        ),
+      }),
+    },
+  ],
   [
     Events.DeadlineClockChanged.pattern,
     {

@@ -49,5 +49,38 @@ describe('fields that arrive sealed under the platform PII keys', () => {
     const silent = { ...answered, payload: { score: 5, comment: null } };
     expect(openPlatformSealed(silent, () => { throw new Error('nothing to open'); })).toBe(silent);
   });
+
+  it('a v2 staff action\'s free-text details are opened, then sealed under the customer key; its codes stay in clear; a v1 action is left as it came', () => {
+    const platform = FieldCipher.fromEnv({ PII_KEYS: `t1:${randomBytes(32).toString('base64')}` }, { pseudonyms: false });
+    const reason = '王建国先生的诉讼代理人来函，案号（2026）京0105民初12345号';
+    const base = { actor: 'compliance-1', roles: ['compliance-officer'], action: 'archive.legal-hold-placed', service: 'compliance-archive', method: 'POST', route: '/v1/archive/complaints/:complaintId/holds', outcome: 'succeeded' };
+    const holdId = randomUUID();
+    const placed = { eventId: randomUUID(), type: Events.StaffActionRecorded.type, version: Events.StaffActionRecorded.version, payload: { ...base, detail: { holdId, reference: 'court-2026-12345', reason: platform.encrypt(reason) } } };
+    expect(Events.StaffActionRecorded.schema.safeParse(placed.payload).success).toBe(true);
+    const dataKey = randomBytes(32);
+    const keyId = newSubjectKeyId();
+    const stored = sealEnvelope(openPlatformSealed(placed, (sealed) => platform.decrypt(sealed)), (path, value) => ({ sealed: sealValue(dataKey, keyId, placed.eventId, path, value) }));
+    expect(JSON.stringify(stored)).not.toContain('王建国');
+    expect(JSON.stringify(stored)).not.toContain(placed.payload.detail.reason);
+    expect(openEnvelope(stored, (path, field) => ('sealed' in field ? openValue(dataKey, field.sealed, placed.eventId, path) : null)).payload).toEqual({ ...base, detail: { holdId, reference: 'court-2026-12345', reason } });
+    const v1 = { type: Events.StaffActionRecordedV1.type, version: 1, payload: { ...base, detail: { holdId, reason: '王建国先生的诉讼代理人来函' } } };
+    expect(openPlatformSealed(v1, () => { throw new Error('nothing to open'); })).toBe(v1);
+  });
+
+  it('a staff action archived before one of its details was listed as a code keeps that detail sealed, and it still opens', () => {
+    const dataKey = randomBytes(32);
+    const keyId = newSubjectKeyId();
+    const eventId = randomUUID();
+    const remedyId = randomUUID();
+    const stored = {
+      eventId,
+      type: Events.StaffActionRecordedV1.type,
+      payload: { action: 'remedy.approve', detail: { remedyId: { sealed: sealValue(dataKey, keyId, eventId, 'payload.detail.remedyId', remedyId) }, caseId: 'c-1' } },
+    };
+    expect(openEnvelope(stored, (path, field) => ('sealed' in field ? openValue(dataKey, field.sealed, eventId, path) : null)).payload).toEqual({ action: 'remedy.approve', detail: { remedyId, caseId: 'c-1' } });
+    // Arriving now, the code is not sealed at all.
+    const arriving = { ...stored, payload: { action: 'remedy.approve', detail: { remedyId, caseId: 'c-1' } } };
+    expect(sealEnvelope(arriving, () => { throw new Error('nothing to seal'); })).toBe(arriving);
+  });
 });
 

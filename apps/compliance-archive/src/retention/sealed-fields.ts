@@ -1,4 +1,4 @@
-import { eventKey, type EventEnvelope } from '@complaints/contracts';
+import { eventKey, STAFF_DETAILS_IN_CLEAR, type EventEnvelope } from '@complaints/contracts';
 
 /**
  * The payload fields, per event type (any version), that can hold a customer's own words or
@@ -83,23 +83,14 @@ export const PLATFORM_SEALED_FIELDS: Readonly<Record<string, readonly string[]>>
 /** The envelope with its platform-sealed fields (PLATFORM_SEALED_FIELDS) replaced by what `open` reads from them. */
 export function openPlatformSealed<E extends Pick<EventEnvelope, 'type' | 'version' | 'payload'>>(envelope: E, open: (sealed: string) => string): E {
   const payload = envelope.payload as Payload | null;
+  // v2 seals every detail that is not a code (libs/contracts); v1 carried them as written.
+  if (envelope.type === 'staff.action-recorded' && envelope.version >= 2) {
+    return withFields(envelope, sealableFields(envelope).filter(([, v]) => typeof v === 'string').map(([path, v]) => [path, open(v as string)]));
+  }
   const fields = (PLATFORM_SEALED_FIELDS[eventKey(envelope.type, envelope.version)] ?? []).filter((f) => typeof payload?.[f] === 'string');
   if (!fields.length) return envelope;
   return withFields(envelope, fields.map((f) => [`payload.${f}`, open(payload![f] as string)]));
 }
-
-/**
- * staff.action-recorded: every `detail` value is sealed except these keys, which services fill
- * with codes, ids and enumerations only. Deny by default: a new free-text detail is sealed
- * unless someone decides it is not personal and adds it here.
- */
-export const STAFF_DETAIL_IN_CLEAR: ReadonlySet<string> = new Set([
-  'purpose', 'reference', 'personalData', 'caseId', 'outcome', 'product', 'cause', 'severity', 'department',
-  'period', 'pauseReason', 'holdId', 'purgeId', 'regime', 'closedAt', 'retainedUntil', 'asOf',
-  // investigation: staff ids, codes and ids of the case's own records
-  'investigator', 'method', 'liability', 'rootCause', 'needsApproval', 'decision', 'level', 'requestId', 'toPeriod',
-  'taskId', 'late', 'evidenceId', 'kind', 'sha256', 'contactId', 'channel', 'noteId', 'actionId', 'status', 'involvedStaff',
-]);
 
 /**
  * Texts the archive keeps outside the chain that can name the customer, sealed under the key of
@@ -131,7 +122,9 @@ export function sealableFields(envelope: Pick<EventEnvelope, 'type' | 'payload'>
     const detail = payload.detail as Payload | undefined;
     if (!detail || typeof detail !== 'object') return [];
     return Object.entries(detail)
-      .filter(([k, v]) => !STAFF_DETAIL_IN_CLEAR.has(k) && v !== null && v !== undefined)
+      // Every detail but the codes, ids, enumerations and dates producers send in clear (libs/contracts);
+      // a code listed there later was sealed in the entries before, and is opened where it is.
+      .filter(([k, v]) => (!STAFF_DETAILS_IN_CLEAR.has(k) || isSealedField(v)) && v !== null && v !== undefined)
       .map(([k, v]) => [`payload.detail.${k}`, v]);
   }
   return (SEALED_FIELDS[envelope.type] ?? []).filter((f) => payload[f] !== null && payload[f] !== undefined).map((f) => [`payload.${f}`, payload[f]]);

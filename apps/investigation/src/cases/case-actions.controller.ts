@@ -15,7 +15,6 @@ import {
   contestDecision,
   customerRightsAt,
   escalate,
-  maskDigitRuns,
   periodOf,
   proposeResolution,
   recordFindings,
@@ -161,7 +160,8 @@ export class CaseActionsController {
           });
         }
       }
-      const removal: Record<string, string> = change.reason === null ? {} : { removed: change.removed.join(','), reason: maskDigitRuns(change.reason) };
+      // The reason goes on the record whole: the staff action record seals it (libs/platform StaffAuditTrail).
+      const removal: Record<string, string> = change.reason === null ? {} : { removed: change.removed.join(','), reason: change.reason };
       return { changes: { involvedStaff }, audit: { involvedStaff: involvedStaff.join(','), ...removal }, result: { id: caseId, involvedStaff } };
     });
   }

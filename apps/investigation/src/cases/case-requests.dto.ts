@@ -52,7 +52,7 @@ export class InvolvedStaffDto {
   @Matches(STAFF_ID, { each: true, message: 'each entry must be a staff id' })
   staffIds!: string[];
 
-  @ApiPropertyOptional({ description: 'Why someone comes off the list (a supervisor only): required then, and kept on the record with digit runs masked' })
+  @ApiPropertyOptional({ description: 'Why someone comes off the list (a supervisor only): required then, and kept sealed on the record of the complaint' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

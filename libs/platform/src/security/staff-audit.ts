@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Events, ServiceName } from '@complaints/contracts';
+import { Events, ServiceName, STAFF_DETAILS_IN_CLEAR } from '@complaints/contracts';
 import { OutboxPublisher } from '@complaints/messaging';
+import { FieldCipher } from '../field-cipher';
 import { SERVICE_NAME } from '../tokens';
 import { AuthenticatedRequest } from './principal';
 
@@ -11,6 +12,13 @@ import { AuthenticatedRequest } from './principal';
  */
 @Injectable()
 export class StaffAuditTrail {
+  /**
+   * Seals the details that are not codes (a reason staff gave quotes the customer). Read at
+   * start-up, as every service holds PII_KEYS: a missing key stops the service rather than the
+   * first staff action that gives a reason.
+   */
+  private readonly cipher = FieldCipher.fromEnv(process.env, { pseudonyms: false });
+
   constructor(
     private readonly publisher: OutboxPublisher,
     @Inject(SERVICE_NAME) private readonly service: ServiceName,
@@ -33,7 +41,7 @@ export class StaffAuditTrail {
       method: request.method,
       route: String(request.route?.path ?? request.path).slice(0, 300),
       outcome: 'succeeded',
-      detail,
+      detail: Object.fromEntries(Object.entries(detail).map(([key, value]) => [key, STAFF_DETAILS_IN_CLEAR.has(key) ? value : this.cipher.encrypt(value)])),
     });
   }
 }
