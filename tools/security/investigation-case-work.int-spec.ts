@@ -695,7 +695,7 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     expect(await period()).toBe('senior-approved');
   });
 
-  it('involvedStaff_cannotBeShrunkByWhoIsListedOrTheirManager_onlyGrows_andASupervisorRemovesWithAReasonOnTheRecordMasked', async () => {
+  it('involvedStaff_cannotBeShrunkByWhoIsListedOrTheirManager_onlyGrows_andASupervisorRemovesWithAReasonOnTheRecordSealed', async () => {
     const { caseId, complaintId } = await assignedCase();
     const teller = `teller-${tag()}`;
     const manager = `mgr-${tag()}`;
@@ -738,6 +738,15 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
     // The reason travels sealed and whole (staff.action-recorded v2): no mask needed; the staff ids in clear.
     expect(last.payload.detail.reason).toMatch(/^v2:/);
     expect(FieldCipher.fromEnv(PII).decrypt(last.payload.detail.reason)).toBe('客户来电13900001111所指非此柜员，录入错误');
+
+    // The longest reason the route takes (2,000 characters) goes on the record whole: v1 took 500 a detail.
+    expect((await put(triage, { staffIds: [teller, 'teller-other'] })).status).toBe(200);
+    const longReason = '经调取监控与柜面流水核实，'.repeat(153).slice(0, 2000);
+    expect((await put(supervisor, { staffIds: ['teller-other'], reason: longReason })).status).toBe(200);
+    const longest = (await outboxOf<{ action: string; detail: Record<string, string> }>(complaintId, Events.StaffActionRecorded.type))
+      .filter((a) => a.payload.action === 'case.involved-staff-recorded')
+      .at(-1)!;
+    expect(FieldCipher.fromEnv(PII).decrypt(longest.payload.detail.reason)).toBe(longReason);
   });
 
   it('namedAssignment_toSomeoneOutsideTheDepartmentAtTheCasesLevel_isRefused422NamingTheInvestigator_soAReviewGoesALevelUp', async () => {
