@@ -213,4 +213,31 @@ describe("triage: a regulator's referral deadline that the regulator moved", () 
     expect(iso((await row(first))!.regulator_deadline)).toBe(earlier);
     expect(eventsOf('deadline.clock-changed', first).filter((e) => e.payload.change === 'referral-bound')).toHaveLength(2);
   });
+
+  it('an older change delivered after a later one (a dead letter replayed late) is noted and not applied: the later deadline stands', async () => {
+    const id = randomUUID();
+    const deadline = new Date(Date.now() + 4 * DAY).toISOString();
+    await send(Events.ComplaintReceived, id, referral(deadline));
+    const triaged = await eventOf('complaint.triaged', id);
+    const ticketNumber = triaged.payload.ticketNumber as string;
+    // Recorded by intake in this order: first three days more, then back to two days from now.
+    const firstChange = new Date(Date.now() + 7 * DAY).toISOString();
+    const secondChange = new Date(Date.now() + 2 * DAY).toISOString();
+    const firstRecorded = new Date(Date.now() - 10 * MINUTE);
+    const secondRecorded = new Date(Date.now() - 5 * MINUTE);
+    await send(Events.ComplaintReferralDeadlineChanged, id, moved(ticketNumber, firstChange, secondChange, 'NFRA-2026-0077'), secondRecorded);
+    await referralBound(id, 1);
+    await send(Events.ComplaintReferralDeadlineChanged, id, moved(ticketNumber, deadline, firstChange, 'NFRA-2026-0066'), firstRecorded);
+    const noted = await eventually(async () => {
+      const r = await row(id);
+      return r?.reasons.some((reason) => reason.includes('NFRA-2026-0066')) ? r : null;
+    }, { what: 'the late change noted', timeoutMs: 30_000 });
+    expect(iso(noted.regulator_deadline)).toBe(secondChange);
+    expect(iso(noted.response_due_by)).toBe(secondChange);
+    expect(noted.reasons.at(-1)).toBe(
+      `the regulator's deadline change to ${firstChange} (reference NFRA-2026-0066, recorded ${firstRecorded.toISOString()}) arrived after the later one of ${secondRecorded.toISOString()} and was not applied`,
+    );
+    expect(eventsOf('deadline.clock-changed', id).filter((e) => e.payload.change === 'referral-bound').map((e) => e.payload.responseDueBy)).toEqual([secondChange]);
+  });
 });
+

@@ -2,6 +2,7 @@ import { TriageClassificationAndClock1764633600000 } from './1764633600000-class
 import { TriageRegulatorDeadline1796666400000 } from './1796666400000-regulator-deadline';
 import { TriageWatchAndIncidentClosing1796752800000 } from './1796752800000-watch-and-incident-closing';
 import { TriageSealedOfficerText1796930000000 } from './1796930000000-sealed-officer-text';
+import { TriageRegulatorDeadlineChangedAt1797110000000 } from './1797110000000-regulator-deadline-changed-at';
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class CreateTriageDecisions1763885000000 implements MigrationInterface {
@@ -32,4 +33,4 @@ export class CreateTriageDecisions1763885000000 implements MigrationInterface {
 
 export { TriageSealedOfficerText1796930000000 };
 
-export const triageMigrations = [CreateTriageDecisions1763885000000, TriageClassificationAndClock1764633600000, TriageRegulatorDeadline1796666400000, TriageWatchAndIncidentClosing1796752800000, TriageSealedOfficerText1796930000000];
+export const triageMigrations = [CreateTriageDecisions1763885000000, TriageClassificationAndClock1764633600000, TriageRegulatorDeadline1796666400000, TriageWatchAndIncidentClosing1796752800000, TriageSealedOfficerText1796930000000, TriageRegulatorDeadlineChangedAt1797110000000];

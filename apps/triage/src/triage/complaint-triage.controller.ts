@@ -224,6 +224,10 @@ export class ComplaintTriage {
    * earlier binds the earlier complaint (as at the merge); one moved later leaves that complaint's
    * date as it is, since it may be due by its own referral or another merged one, which triage does
    * not keep apart (docs/triage.md).
+   *
+   * Changes apply in the order intake recorded them: one recorded before the change the decision
+   * holds (a dead letter replayed late) is noted among the reasons and not applied, since the
+   * deadline it sets is one the regulator has moved since.
    */
   @EventPattern(Events.ComplaintReferralDeadlineChanged.pattern)
   async onReferralDeadlineChanged(@Payload() event: EventEnvelope<ComplaintReferralDeadlineChanged>, @Ctx() ctx: EventContext) {
@@ -231,12 +235,24 @@ export class ComplaintTriage {
     const decision = await this.lockDecision(ctx, event.complaintId);
     if (!decision) return;
     const deadline = new Date(changed.deadline);
-    if (decision.regulatorDeadline?.getTime() === deadline.getTime()) return;
+    const changedAt = new Date(event.occurredAt);
+    const holding = decision.regulatorDeadlineChangedAt;
+    if (holding && changedAt < holding) {
+      const overtaken =
+        `the regulator's deadline change to ${deadline.toISOString()} (reference ${changed.reference}, recorded ${changedAt.toISOString()}) ` +
+        `arrived after the later one of ${holding.toISOString()} and was not applied`;
+      await ctx.manager.update(TriageDecisionRecord, { complaintId: decision.complaintId }, { reasons: [...decision.reasons, overtaken] });
+      return;
+    }
+    if (decision.regulatorDeadline?.getTime() === deadline.getTime()) {
+      await ctx.manager.update(TriageDecisionRecord, { complaintId: decision.complaintId }, { regulatorDeadlineChangedAt: changedAt });
+      return;
+    }
     const reason =
       `the regulator's deadline moved to ${deadline.toISOString()}` +
       `${decision.regulatorDeadline ? ` from ${decision.regulatorDeadline.toISOString()}` : ''} (${changed.body} ${changed.caseNumber}, reference ${changed.reference})`;
     if (decision.repeatOf && decision.reasons.some((r) => r.startsWith('merged with '))) {
-      await ctx.manager.update(TriageDecisionRecord, { complaintId: decision.complaintId }, { regulatorDeadline: deadline, reasons: [...decision.reasons, reason] });
+      await ctx.manager.update(TriageDecisionRecord, { complaintId: decision.complaintId }, { regulatorDeadline: deadline, regulatorDeadlineChangedAt: changedAt, reasons: [...decision.reasons, reason] });
       const into = await this.lockDecision(ctx, decision.repeatOf);
       if (into && into.clock.state !== 'stopped') await this.bindMergedReferral(ctx, into, deadline, decision.ticketNumber);
       return;
@@ -245,7 +261,7 @@ export class ComplaintTriage {
     await ctx.manager.update(
       TriageDecisionRecord,
       { complaintId: decision.complaintId },
-      { ...watch, reasons: [...decision.reasons, reason] },
+      { ...watch, regulatorDeadlineChangedAt: changedAt, reasons: [...decision.reasons, reason] },
     );
     // A paused clock's own date is the one from before the pause, and may be past: the date shown
     // moves when the clock resumes (its `resumed` binds the new deadline), not to that one now.

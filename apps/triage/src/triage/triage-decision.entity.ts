@@ -87,6 +87,10 @@ export class TriageDecisionRecord {
   @Column({ name: 'regulator_deadline', type: 'timestamptz', nullable: true })
   regulatorDeadline!: Date | null;
 
+  /** When intake recorded the change of the regulator's deadline kept here (the event's occurredAt); null until one is applied. */
+  @Column({ name: 'regulator_deadline_changed_at', type: 'timestamptz', nullable: true })
+  regulatorDeadlineChangedAt!: Date | null;
+
   @Column({ type: 'jsonb' })
   clock!: DeadlineClock;
 
