@@ -134,6 +134,50 @@ describe("intake: a regulator's referral deadline changed by staff", () => {
     expect(await service.rowCounts()).toEqual(before);
   });
 
+  it("shows the deadline's history, oldest first: the reasons as written to a compliance officer, without the customer's details to an auditor; each reading on the record", async () => {
+    const { complaintId, ticketNumber, responseDueBy } = await referral(5);
+    const first = { deadline: beijingDate(20), reference: '金监消保函〔2026〕95号', reason: '钱七补充材料，电话 13700005678，监管同意延期' };
+    const second = { deadline: beijingDate(12), reference: '金监消保函〔2026〕96号', reason: '监管要求提前答复' };
+    expect((await change(complaintId, first)).status).toBe(200);
+    expect((await change(complaintId, second, 'triage-officer')).status).toBe(200);
+    const history = async (role: Role | null) => call('GET', `/v1/staff/complaints/${complaintId}/regulator-deadline`, role ? await token(role) : null);
+
+    const officer = await history('compliance-officer');
+    expect(officer.status).toBe(200);
+    const [firstDue, secondDue] = [`${beijingDate(20)}T15:59:59.999Z`, `${beijingDate(12)}T15:59:59.999Z`];
+    expect(officer.body).toEqual({
+      complaintId,
+      ticketNumber,
+      body: 'nfra',
+      caseNumber: expect.stringMatching(/^12378-2026-RD/),
+      deadline: secondDue,
+      changes: [
+        { previousDeadline: responseDueBy, deadline: firstDue, reference: first.reference, changedAt: expect.any(String), changedBy: 'compliance-officer-9', reason: first.reason },
+        { previousDeadline: firstDue, deadline: secondDue, reference: second.reference, changedAt: expect.any(String), changedBy: 'triage-officer-9', reason: second.reason },
+      ],
+      personalData: 'clear',
+    });
+    expect(Date.parse(officer.body.changes[0].changedAt)).toBeLessThanOrEqual(Date.parse(officer.body.changes[1].changedAt));
+
+    const auditor = await history('auditor');
+    expect(auditor.status).toBe(200);
+    expect(auditor.body.personalData).toBe('masked');
+    expect(auditor.text).not.toMatch(/钱七|13700005678/);
+    expect(auditor.body.changes.map((c: { reason: string }) => c.reason)).toEqual([expect.stringContaining('监管同意延期'), second.reason]);
+
+    const readings = (await outboxOf(complaintId, 'staff.action-recorded')).filter((e) => e.event.payload.action === 'complaint.regulator-deadline-viewed');
+    expect(readings.map((e) => [e.event.payload.actor, e.event.payload.detail])).toEqual([
+      ['compliance-officer-9', { personalData: 'clear' }],
+      ['auditor-9', { personalData: 'masked' }],
+    ]);
+
+    expect((await history(null)).status).toBe(401);
+    expect((await history('channel-adapter')).status).toBe(403);
+    expect((await call('GET', `/v1/staff/complaints/${randomUUID()}/regulator-deadline`, await token('auditor'))).status).toBe(404);
+    const plain = await file({});
+    expect(await call('GET', `/v1/staff/complaints/${plain.complaintId}/regulator-deadline`, await token('auditor'))).toMatchObject({ status: 409, type: 'application/problem+json' });
+  });
+
   describe('refuses, and writes nothing', () => {
     let referred: { complaintId: string };
     let plain: { complaintId: string };

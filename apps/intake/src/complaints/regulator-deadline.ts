@@ -4,10 +4,11 @@ import { IsString, Matches, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Events } from '@complaints/contracts';
-import { DeadlineRegime, deadlineDueBy } from '@complaints/domain';
+import { DeadlineRegime, deadlineDueBy, redactPersonalText } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { HasVisibleText, IsDeadline } from '@complaints/intake-adapters';
-import { AuthenticatedRequest, FieldCipher, ProblemException, RequestValidationException, StaffAuditTrail } from '@complaints/platform';
+import { AuthenticatedRequest, FieldCipher, ProblemException, RequestValidationException, seesPersonalData, StaffAuditTrail } from '@complaints/platform';
+import { personalValuesOf } from './complaint-intake.service';
 import { ComplaintRecord } from './complaint.entity';
 import { FIELD_CIPHER, INTAKE_REGIME } from './tokens';
 
@@ -48,8 +49,35 @@ export class RegulatorDeadlineChange {
   @ApiProperty({ description: 'false when this repeated the latest change (same deadline and reference): nothing was recorded or published again' }) changed!: boolean;
 }
 
+export class RecordedRegulatorDeadlineChange {
+  @ApiProperty({ type: String, nullable: true, description: 'The deadline before the change; null when the referral came without one' }) previousDeadline!: string | null;
+  @ApiProperty() deadline!: string;
+  @ApiProperty() reference!: string;
+  @ApiProperty() changedAt!: string;
+  @ApiProperty() changedBy!: string;
+  @ApiProperty({ description: "The officer's reason: as written for investigators and compliance officers, the customer's details taken out for other roles" }) reason!: string;
+}
+
+export class RegulatorDeadlineHistory {
+  @ApiProperty() complaintId!: string;
+  @ApiProperty() ticketNumber!: string;
+  @ApiProperty({ description: 'The referring body (nfra, pboc, ...)' }) body!: string;
+  @ApiProperty({ description: "The regulator's case number" }) caseNumber!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The deadline now, as the regulator last set it; null when it never gave one' }) deadline!: string | null;
+  @ApiProperty({ type: [RecordedRegulatorDeadlineChange], description: 'Every change recorded, oldest first' }) changes!: RecordedRegulatorDeadlineChange[];
+  @ApiProperty({ enum: ['clear', 'masked'] }) personalData!: 'clear' | 'masked';
+}
+
 /** Complaint statuses after which a regulator's deadline no longer means anything. */
 const ENDED_STATUSES = ['withdrawn', 'closed'];
+
+const notAReferral = (ticketNumber: string) =>
+  new ProblemException({
+    type: 'https://complaints.example/problems/not-a-regulator-referral',
+    title: 'Not a regulator referral',
+    status: 409,
+    detail: `complaint ${ticketNumber} was not referred by a regulator: it has no regulator's deadline to change`,
+  });
 
 interface ChangeRow {
   changed_at: Date;
@@ -87,14 +115,7 @@ export class RegulatorDeadlines {
       const record = await manager.findOne(ComplaintRecord, { where: { id: complaintId }, lock: { mode: 'pessimistic_write' } });
       if (!record) throw new NotFoundException(`no complaint ${complaintId}`);
       const referral = record.regulatorReferral;
-      if (!referral) {
-        throw new ProblemException({
-          type: 'https://complaints.example/problems/not-a-regulator-referral',
-          title: 'Not a regulator referral',
-          status: 409,
-          detail: `complaint ${record.ticketNumber} was not referred by a regulator: it has no regulator's deadline to change`,
-        });
-      }
+      if (!referral) throw notAReferral(record.ticketNumber);
       if (ENDED_STATUSES.includes(record.status)) {
         throw new ProblemException({
           type: 'https://complaints.example/problems/complaint-ended',
@@ -156,6 +177,50 @@ export class RegulatorDeadlines {
         reference,
       });
       return view(row, true);
+    });
+  }
+
+  /**
+   * The referral's deadline now and every change recorded to it, oldest first: what a compliance
+   * officer shows the regulator when asked why the bank answered when it did. The reasons are
+   * opened for the roles that see personal data and have the customer's details taken out for the
+   * others, as the complaint's description is (`staffView`); the reading is on the record first.
+   */
+  async history(complaintId: string, request: AuthenticatedRequest): Promise<RegulatorDeadlineHistory> {
+    const viewer = request.principal!;
+    return this.dataSource.transaction(async (manager) => {
+      const record = await manager.findOneBy(ComplaintRecord, { id: complaintId });
+      if (!record) throw new NotFoundException(`no complaint ${complaintId}`);
+      const referral = record.regulatorReferral;
+      if (!referral) throw notAReferral(record.ticketNumber);
+      const rows: (ChangeRow & { reason_sealed: string })[] = await manager.query(
+        `SELECT changed_at, previous_deadline, deadline, reference, changed_by, reason_sealed FROM regulator_deadline_changes
+          WHERE complaint_id = $1 ORDER BY changed_at, seq`,
+        [record.id],
+      );
+      const clear = seesPersonalData(viewer);
+      const known = clear ? [] : personalValuesOf(this.cipher, record);
+      const current = referral.deadline === undefined ? null : deadlineDueBy(referral.deadline, this.regime.timeZone);
+      await this.audit.record(manager, request, record.id, 'complaint.regulator-deadline-viewed', { personalData: clear ? 'clear' : 'masked' });
+      return {
+        complaintId: record.id,
+        ticketNumber: record.ticketNumber,
+        body: referral.body,
+        caseNumber: referral.caseNumber,
+        deadline: current?.toISOString() ?? null,
+        changes: rows.map((row) => {
+          const reason = this.cipher.decrypt(row.reason_sealed);
+          return {
+            previousDeadline: row.previous_deadline?.toISOString() ?? null,
+            deadline: row.deadline.toISOString(),
+            reference: row.reference,
+            changedAt: row.changed_at.toISOString(),
+            changedBy: row.changed_by,
+            reason: clear ? reason : redactPersonalText(reason, known),
+          };
+        }),
+        personalData: clear ? 'clear' : 'masked',
+      };
     });
   }
 }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Allow, AuthenticatedRequest, seesPersonalData, StaffAuditTrail, UuidParameterPipe } from '@complaints/platform';
 import { StaffComplaintView } from './complaint-acknowledgement';
 import { ComplaintIntake } from './complaint-intake.service';
-import { ChangeRegulatorDeadlineDto, RegulatorDeadlineChange, RegulatorDeadlines } from './regulator-deadline';
+import { ChangeRegulatorDeadlineDto, RegulatorDeadlineChange, RegulatorDeadlineHistory, RegulatorDeadlines } from './regulator-deadline';
 
 @ApiTags('complaints (staff)')
 @Controller('v1/staff/complaints')
@@ -27,6 +27,19 @@ export class StaffComplaintsController {
       this.audit.record(manager, request, complaintId, 'complaint.viewed', { personalData: seesPersonalData(request.principal) ? 'clear' : 'masked' }),
     );
     return view;
+  }
+
+  @Get(':complaintId/regulator-deadline')
+  @Allow('compliance-officer', 'triage-officer', 'investigator', 'auditor')
+  @ApiOperation({
+    summary: "The regulator's deadline of a referral now, and every change recorded to it with its reference, who and when, and the officer's reason",
+    description: 'The reasons are as written for investigators and compliance officers, with the customer\'s details taken out for other roles. The reading is recorded as a staff action.',
+  })
+  @ApiResponse({ status: 200, type: RegulatorDeadlineHistory })
+  @ApiResponse({ status: 404, description: 'No such complaint' })
+  @ApiResponse({ status: 409, description: 'Not a regulator referral' })
+  regulatorDeadlineHistory(@Param('complaintId', UuidParameterPipe) complaintId: string, @Req() request: AuthenticatedRequest): Promise<RegulatorDeadlineHistory> {
+    return this.regulatorDeadlines.history(complaintId, request);
   }
 
   @Put(':complaintId/regulator-deadline')
