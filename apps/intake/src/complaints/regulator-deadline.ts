@@ -38,23 +38,22 @@ export class ChangeRegulatorDeadlineDto {
   reason!: string;
 }
 
-export class RegulatorDeadlineChange {
-  @ApiProperty() complaintId!: string;
-  @ApiProperty() ticketNumber!: string;
+/** A change as `regulator_deadline_changes` keeps it. */
+class RegulatorDeadlineChangeRecorded {
   @ApiProperty({ type: String, nullable: true, description: 'The deadline before the change; null when the referral came without one' }) previousDeadline!: string | null;
   @ApiProperty() deadline!: string;
   @ApiProperty() reference!: string;
   @ApiProperty() changedAt!: string;
   @ApiProperty() changedBy!: string;
+}
+
+export class RegulatorDeadlineChange extends RegulatorDeadlineChangeRecorded {
+  @ApiProperty() complaintId!: string;
+  @ApiProperty() ticketNumber!: string;
   @ApiProperty({ description: 'false when this repeated the latest change (same deadline and reference): nothing was recorded or published again' }) changed!: boolean;
 }
 
-export class RecordedRegulatorDeadlineChange {
-  @ApiProperty({ type: String, nullable: true, description: 'The deadline before the change; null when the referral came without one' }) previousDeadline!: string | null;
-  @ApiProperty() deadline!: string;
-  @ApiProperty() reference!: string;
-  @ApiProperty() changedAt!: string;
-  @ApiProperty() changedBy!: string;
+export class RecordedRegulatorDeadlineChange extends RegulatorDeadlineChangeRecorded {
   @ApiProperty({ description: "The officer's reason: as written for investigators and compliance officers, the customer's details taken out for other roles" }) reason!: string;
 }
 
@@ -70,6 +69,14 @@ export class RegulatorDeadlineHistory {
 
 /** Complaint statuses after which a regulator's deadline no longer means anything. */
 const ENDED_STATUSES = ['withdrawn', 'closed'];
+
+const recorded = (row: ChangeRow): RegulatorDeadlineChangeRecorded => ({
+  previousDeadline: row.previous_deadline?.toISOString() ?? null,
+  deadline: row.deadline.toISOString(),
+  reference: row.reference,
+  changedAt: row.changed_at.toISOString(),
+  changedBy: row.changed_by,
+});
 
 const notAReferral = (ticketNumber: string) =>
   new ProblemException({
@@ -130,16 +137,7 @@ export class RegulatorDeadlines {
         [record.id],
       );
       const current = referral.deadline === undefined ? null : deadlineDueBy(referral.deadline, this.regime.timeZone);
-      const view = (row: ChangeRow, changed: boolean): RegulatorDeadlineChange => ({
-        complaintId: record.id,
-        ticketNumber: record.ticketNumber,
-        previousDeadline: row.previous_deadline?.toISOString() ?? null,
-        deadline: row.deadline.toISOString(),
-        reference: row.reference,
-        changedAt: row.changed_at.toISOString(),
-        changedBy: row.changed_by,
-        changed,
-      });
+      const view = (row: ChangeRow, changed: boolean): RegulatorDeadlineChange => ({ complaintId: record.id, ticketNumber: record.ticketNumber, ...recorded(row), changed });
       // The same change again (a double click, a client's retry): answered with the change recorded, nothing written.
       if (latest && latest.deadline.getTime() === deadline.getTime() && latest.reference === reference && current?.getTime() === deadline.getTime()) {
         return view(latest, false);
@@ -210,14 +208,7 @@ export class RegulatorDeadlines {
         deadline: current?.toISOString() ?? null,
         changes: rows.map((row) => {
           const reason = this.cipher.decrypt(row.reason_sealed);
-          return {
-            previousDeadline: row.previous_deadline?.toISOString() ?? null,
-            deadline: row.deadline.toISOString(),
-            reference: row.reference,
-            changedAt: row.changed_at.toISOString(),
-            changedBy: row.changed_by,
-            reason: clear ? reason : redactPersonalText(reason, known),
-          };
+          return { ...recorded(row), reason: clear ? reason : redactPersonalText(reason, known) };
         }),
         personalData: clear ? 'clear' : 'masked',
       };
