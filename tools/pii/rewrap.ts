@@ -101,7 +101,7 @@ export interface RewrapOptions {
 }
 
 /** A batch waits at most this long for a row a service holds; it then starts again rather than stall the service behind it. */
-const LOCK_TIMEOUT = '5s';
+export const LOCK_TIMEOUT = '5s';
 const LOCK_RETRIES = 5;
 
 /**
@@ -221,7 +221,7 @@ async function rewrapBatch(manager: EntityManager, cipher: FieldCipher, table: S
   return result;
 }
 
-async function withLockRetries<T>(work: () => Promise<T>): Promise<T> {
+export async function withLockRetries<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();

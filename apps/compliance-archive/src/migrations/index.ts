@@ -10,6 +10,7 @@ import { ArchiveIndexReopenings1796750000000 } from './1796750000000-index-reope
 import { ArchiveSealedHoldReasons1796851200000 } from './1796851200000-sealed-hold-reasons';
 import { ArchiveIndexRedressClosures1796860000000 } from './1796860000000-index-redress-closures';
 import { ArchiveIndexWithdrawnAfterReopening1796870000000 } from './1796870000000-index-withdrawn-after-reopening';
+import { ArchiveSubjectKeyRotation1797120000000 } from './1797120000000-subject-key-rotation';
 
 /**
  * The login role the archive can run as: named after the schema, since roles are cluster-wide and
@@ -147,4 +148,5 @@ export const archiveMigrations = [
   ArchiveSealedHoldReasons1796851200000,
   ArchiveIndexRedressClosures1796860000000,
   ArchiveIndexWithdrawnAfterReopening1796870000000,
+  ArchiveSubjectKeyRotation1797120000000,
 ];

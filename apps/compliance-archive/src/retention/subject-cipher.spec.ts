@@ -40,6 +40,25 @@ describe('SubjectKeyring (ARCHIVE_SUBJECT_KEYS)', () => {
     const tampered = wrapped.slice(0, -2) + (wrapped.endsWith('A') ? 'BA' : 'AA');
     expect(() => rotated.unwrap(id, tampered)).toThrow(SealedValueError);
   });
+
+  it('rewraps the same data key under the current master key, for its own key row only; a key under the current one already is left', () => {
+    const oldKey = { id: 'old', key: randomBytes(32) };
+    const newKey = { id: 'new', key: randomBytes(32) };
+    const id = newSubjectKeyId();
+    const { dataKey, wrapped } = new SubjectKeyring([oldKey]).newDataKey(id);
+    const sealed = sealValue(dataKey, id, 'event-1', 'payload.summary', '王先生的年费');
+    const rotated = new SubjectKeyring([newKey, oldKey]);
+    const rewrapped = rotated.rewrap(id, wrapped)!;
+    expect(rewrapped).toMatch(/^v1:new:[A-Za-z0-9_-]+$/);
+    expect(rotated.rewrap(id, rewrapped)).toBeNull();
+    // Once the old master key is gone, the value still opens through the rewrapped key.
+    const retired = new SubjectKeyring([newKey]);
+    expect(openValue(retired.unwrap(id, rewrapped), sealed, 'event-1', 'payload.summary')).toBe('王先生的年费');
+    expect(() => retired.unwrap(id, wrapped)).toThrow(/master key old is not configured/);
+    // Bound to its key row, like a wrap.
+    expect(() => retired.unwrap(newSubjectKeyId(), rewrapped)).toThrow(SealedValueError);
+    expect(() => rotated.rewrap(newSubjectKeyId(), wrapped)).toThrow(SealedValueError);
+  });
 });
 
 describe('sealed values', () => {

@@ -96,6 +96,21 @@ export class SubjectKeyring {
     return { dataKey, wrapped: `v1:${kid}:${wrapped.toString('base64url')}` };
   }
 
+  /**
+   * The same data key wrapped under the current master key, for a rotation that retires an older
+   * one; null when it is wrapped under the current key already.
+   */
+  rewrap(subjectKeyId: string, wrapped: string): string | null {
+    if (wrapped.startsWith(`v1:${this.currentKeyId}:`)) return null;
+    const dataKey = this.unwrap(subjectKeyId, wrapped);
+    try {
+      const kid = this.currentKeyId;
+      return `v1:${kid}:${gcmSeal(this.keys.get(kid)!, wrapAad(kid, subjectKeyId), dataKey).toString('base64url')}`;
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
   /** The data key of a subject; the wrapped key only unwraps for the key row it was made for. */
   unwrap(subjectKeyId: string, wrapped: string): Buffer {
     const parts = wrapped.split(':');
