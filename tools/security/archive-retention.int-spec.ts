@@ -50,6 +50,8 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
   let offset = 0;
   const fed = new Set<string>();
   let holdId: string;
+  /** A complaint of which only triage's events arrive: its complaint.received never does. */
+  const triageOnly = randomUUID();
 
   const table = (name: string) => `"${archive.schema}".${name}`;
   const feed = async (topic: string, envelope: Record<string, unknown>) =>
@@ -168,7 +170,7 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
   });
 
   it("opens a triage officer's sealed words on arrival (complaint.retriaged@v2, deadline.clock-changed@v3 staffReason) and keeps them under the customer's key only", async () => {
-    const complaintId = randomUUID();
+    const complaintId = triageOnly;
     const retriageReason = '王秀兰女士来电说明是信用卡年费';
     const pauseReason = '已致电王秀兰女士，等待回单';
     const outcome = (department: string) => ({ product: 'B03', cause: 'C01', severity: 'medium', department });
@@ -196,6 +198,8 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     ]);
     expect(due.due[0].keyIds).toHaveLength(2);
     expect(due.heldBack).toEqual([]);
+    // Triage's event came first for the 2015 complaint, and intake's followed: it is filed. Intake's never came for one.
+    expect(due.unfiled).toEqual([{ complaintId: triageOnly, keyId: expect.stringMatching(/^sk_/), since: expect.any(String), entries: 2, lastOccurredAt: '2026-11-02T09:00:00.000Z' }]);
     // The 2026 complaint's period runs; the one reopened in 2025 is open.
     expect(due.notYetDue).toBe(2);
     // As of a date before the period ran out, nothing is due.
@@ -444,4 +448,21 @@ describe('compliance archive: retention, legal hold and erasure by destroying th
     }
     expect(await refusal(`DELETE FROM ${table('archive_purges')}`)).toMatchObject({ code: '42501', message: 'archive_purges is append-only: DELETE refused' });
   });
+
+  it('lists the complaints no purge can judge, those with events but no complaint.received on record, until it arrives', async () => {
+    const unfiledComplaint = randomUUID();
+    const events = complaintEvents(unfiledComplaint, `cust_${randomUUID().replace(/-/g, '').slice(0, 24)}`, 'uk-fca', 2016);
+    const [received, triaged] = [events[0], events[1]];
+    expect([(received.envelope as Json).type, (triaged.envelope as Json).type]).toEqual(['complaint.received', 'complaint.triaged']);
+    // Triage's event overtakes intake's, whose complaint.received is then lost (say, dead-lettered).
+    await feed(triaged.topic, triaged.envelope);
+    for (const role of ['compliance-officer', 'auditor']) {
+      const due = (await call('GET', 'retention/due?asOf=2099-01-01T00:00:00Z', role)).json();
+      expect(due.unfiled).toEqual(expect.arrayContaining([{ complaintId: unfiledComplaint, keyId: expect.stringMatching(/^sk_/), since: expect.any(String), entries: 1, lastOccurredAt: (triaged.envelope as Json).occurredAt }]));
+    }
+    // Replayed, it files the complaint under its customer: no longer unfiled, judged as any other.
+    await feed(received.topic, received.envelope);
+    expect((await call('GET', 'retention/due', 'auditor')).json().unfiled.map((u: Json) => u.complaintId)).toEqual([triageOnly]);
+  });
 });
+

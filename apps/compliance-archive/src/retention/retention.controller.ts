@@ -101,11 +101,14 @@ export class ArchiveRetention {
 
   @Get('retention/due')
   @Allow('compliance-officer', 'auditor')
-  @ApiOperation({ summary: 'Which customers a purge would erase now (or as of asOf), and which a legal hold keeps back' })
+  @ApiOperation({
+    summary: 'Which customers a purge would erase now (or as of asOf), which a legal hold keeps back, and which complaints no purge can judge (unfiled: no complaint.received on record)',
+  })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 instant with offset; now by default', schema: { type: 'string', format: 'date-time' } })
   async due(@Query('asOf') asOf?: unknown) {
     const at = instant('query:asOf', asOf) ?? new Date();
-    return { retentionYears: this.retention.years, ...(await this.retention.plan(this.dataSource.manager, at)) };
+    const manager = this.dataSource.manager;
+    return { retentionYears: this.retention.years, ...(await this.retention.plan(manager, at)), unfiled: await this.retention.unfiled(manager) };
   }
 
   @Post('retention/purge')

@@ -41,6 +41,17 @@ const problem = (status: 404 | 409 | 400, title: string, detail: string) =>
   });
 
 /** A hold as stored: its reasons sealed under the complaint's key (sealed-fields.ts), so they go when the customer is erased. */
+/** A complaint with events on record but no `complaint.received`: under a key of its own, never due (`RetentionService.unfiled`). */
+export interface UnfiledComplaint {
+  complaintId: string;
+  keyId: string;
+  /** When its first event arrived (its key was made). */
+  since: string;
+  /** Its entries on record, staff actions included, and when the latest of them happened. */
+  entries: number;
+  lastOccurredAt: string | null;
+}
+
 interface HoldRow {
   id: string;
   complaint_id: string;
@@ -137,6 +148,26 @@ export class RetentionService {
     const holds = new Map<string, string[]>();
     for (const r of rows) holds.set(r.complaint_id, [...(holds.get(r.complaint_id) ?? []), r.id]);
     return holds;
+  }
+
+  /**
+   * Complaints the archive holds events of but never a `complaint.received`: their fields are
+   * sealed under a key of their own, which names no customer and no regime, so no purge can judge
+   * them (they are never due). Listed so that compliance finds the gap (intake's event
+   * dead-lettered, or a topic's retention passed) and has it replayed; once it arrives, the
+   * complaint is filed under its customer and leaves this list.
+   */
+  async unfiled(manager: EntityManager): Promise<UnfiledComplaint[]> {
+    const rows: { complaintId: string; keyId: string; since: Date; entries: number; lastOccurredAt: Date | null }[] = await manager.query(
+      `SELECT k.complaint_id::text AS "complaintId", k.key_id AS "keyId", k.created_at AS since,
+              (SELECT count(*)::int FROM archive_entries e WHERE e.complaint_id = k.complaint_id) AS entries,
+              (SELECT max(e.occurred_at) FROM archive_entries e WHERE e.complaint_id = k.complaint_id) AS "lastOccurredAt"
+         FROM archive_subject_keys k
+        WHERE k.complaint_id IS NOT NULL AND k.linked_to IS NULL AND k.destroyed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM archive_complaint_subjects s WHERE s.complaint_id = k.complaint_id)
+        ORDER BY k.created_at, k.key_id`,
+    );
+    return rows.map((r) => ({ complaintId: r.complaintId, keyId: r.keyId, since: r.since.toISOString(), entries: r.entries, lastOccurredAt: r.lastOccurredAt?.toISOString() ?? null }));
   }
 
   async plan(manager: EntityManager, asOf: Date): Promise<RetentionPlan> {
