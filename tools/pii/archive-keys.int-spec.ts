@@ -124,6 +124,13 @@ describe('archive:rewrap-keys — rotating the master key of the subjects’ dat
         code: '42501',
         message: 'archive_subject_keys: a key can be destroyed, never replaced',
       });
+      // Nor by passing itself off as the owner: a temporary pg_class of its own naming it is not the one the guard reads.
+      await writer.query(`CREATE TEMP TABLE pg_class (oid oid, relowner oid)`);
+      await writer.query(`INSERT INTO pg_temp.pg_class SELECT 'archive_subject_keys'::regclass::oid, oid FROM pg_catalog.pg_roles WHERE rolname = current_user`);
+      expect(await refusal(writer, `UPDATE archive_subject_keys SET wrapped_key = $2 WHERE key_id = $1`, [target, rewrapped])).toEqual({
+        code: '42501',
+        message: 'archive_subject_keys: a key can be destroyed, never replaced',
+      });
       expect(await refusal(writer, `INSERT INTO archive_key_rotations (id, to_master_key, from_master_keys, keys_rewrapped, keys_left, started_at) VALUES ($1, 'k3', '{}', 0, 0, now())`, [randomUUID()])).toMatchObject({ code: '42501' });
       expect(await refusal(writer, `UPDATE archive_subject_keys SET wrapped_key = NULL, destroyed_at = clock_timestamp() WHERE key_id = $1`, [another])).toBeNull();
     } finally {

@@ -1,7 +1,11 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-/** The guard as ArchiveRetention1764633800000 made it, with one more rule; `rewrap` is that rule. */
-const guard = (rewrap: string) => `
-  CREATE OR REPLACE FUNCTION archive_subject_keys_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+/**
+ * The guard as ArchiveRetention1764633800000 made it, with one more rule; `rewrap` is that rule.
+ * `search_path` is the function's own: a name it looks up (the owner in `pg_class`) must not be
+ * one the caller can shadow with a temporary table of theirs.
+ */
+const guard = (rewrap: string, searchPath: string) => `
+  CREATE OR REPLACE FUNCTION archive_subject_keys_guard() RETURNS trigger LANGUAGE plpgsql${searchPath} AS $$
   BEGIN
     IF TG_OP <> 'UPDATE' THEN
       RAISE EXCEPTION 'archive_subject_keys: % refused: a key is destroyed by erasing it, its row stays as the record', TG_OP USING ERRCODE = 'insufficient_privilege';
@@ -40,7 +44,9 @@ export class ArchiveSubjectKeyRotation1797120000000 implements MigrationInterfac
        AND NOT (OLD.wrapped_key IS NOT NULL
                 AND NEW.wrapped_key ~ '^v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]+$'
                 AND split_part(NEW.wrapped_key, ':', 2) <> split_part(OLD.wrapped_key, ':', 2)
-                AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = TG_RELID), 'MEMBER'))`),
+                AND pg_catalog.pg_has_role(current_user, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = TG_RELID), 'MEMBER'))`,
+        ` SET search_path = pg_catalog, pg_temp`,
+      ),
     );
     await q.query(`
       CREATE TABLE archive_key_rotations (
@@ -68,6 +74,7 @@ export class ArchiveSubjectKeyRotation1797120000000 implements MigrationInterfac
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE archive_key_rotations`);
     await q.query(`DROP FUNCTION archive_key_rotations_append_only()`);
-    await q.query(guard(''));
+    await q.query(guard('', ''));
+    await q.query(`ALTER FUNCTION archive_subject_keys_guard() RESET search_path`);
   }
 }
