@@ -133,7 +133,7 @@ export class RegulatorDeadlines {
       }
       const [latest]: ChangeRow[] = await manager.query(
         `SELECT changed_at, previous_deadline, deadline, reference, changed_by FROM regulator_deadline_changes
-          WHERE complaint_id = $1 ORDER BY changed_at DESC, seq DESC LIMIT 1`,
+          WHERE complaint_id = $1 ORDER BY seq DESC LIMIT 1`,
         [record.id],
       );
       const current = referral.deadline === undefined ? null : deadlineDueBy(referral.deadline, this.regime.timeZone);
@@ -150,11 +150,13 @@ export class RegulatorDeadlines {
           detail: `complaint ${record.ticketNumber} is already due to the regulator by ${deadline.toISOString()}`,
         });
       }
-      const row: ChangeRow = { changed_at: now, previous_deadline: current, deadline, reference, changed_by: changedBy };
+      // Changes of one complaint are recorded in the order they take its lock: `seq`, and a time taken under the lock.
+      const changedAt = new Date();
+      const row: ChangeRow = { changed_at: changedAt, previous_deadline: current, deadline, reference, changed_by: changedBy };
       await manager.query(
         `INSERT INTO regulator_deadline_changes (id, complaint_id, changed_at, previous_deadline, deadline, reference, reason_sealed, changed_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [randomUUID(), record.id, now, current, deadline, reference, this.cipher.encrypt(dto.reason), changedBy],
+        [randomUUID(), record.id, changedAt, current, deadline, reference, this.cipher.encrypt(dto.reason), changedBy],
       );
       await manager.update(ComplaintRecord, { id: record.id }, { regulatorReferral: { ...referral, deadline: deadline.toISOString() } });
       await this.publisher.publish(manager, Events.ComplaintReferralDeadlineChanged, record.id, {
@@ -193,7 +195,7 @@ export class RegulatorDeadlines {
       if (!referral) throw notAReferral(record.ticketNumber);
       const rows: (ChangeRow & { reason_sealed: string })[] = await manager.query(
         `SELECT changed_at, previous_deadline, deadline, reference, changed_by, reason_sealed FROM regulator_deadline_changes
-          WHERE complaint_id = $1 ORDER BY changed_at, seq`,
+          WHERE complaint_id = $1 ORDER BY seq`,
         [record.id],
       );
       const clear = seesPersonalData(viewer);
