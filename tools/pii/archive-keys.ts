@@ -58,7 +58,8 @@ export async function rewrapSubjectKeys(dataSource: DataSource, keyring: Subject
     report.from = [...new Set([...report.from, ...batch.from])].sort();
     report.failed.push(...batch.failed);
     if (batch.rows > 0) onBatch?.(report);
-    if (batch.rows < batchSize || batch.lastId === null) break;
+    // A short batch is not the end: a purge that held some of its rows destroyed them meanwhile.
+    if (batch.rows === 0 || batch.lastId === null) break;
     after = batch.lastId;
   }
   const [{ left }]: { left: number }[] = await dataSource.query(

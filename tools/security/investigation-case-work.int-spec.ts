@@ -741,7 +741,8 @@ describe('investigation: case work from opening to evidence, tasks, journal and 
 
     // The longest reason the route takes (2,000 characters) goes on the record whole: v1 took 500 a detail.
     expect((await put(triage, { staffIds: [teller, 'teller-other'] })).status).toBe(200);
-    const longReason = '经调取监控与柜面流水核实，'.repeat(153).slice(0, 2000);
+    const longReason = '经调取监控与柜面流水核实，'.repeat(154).slice(0, 2000);
+    expect(longReason).toHaveLength(2000);
     expect((await put(supervisor, { staffIds: ['teller-other'], reason: longReason })).status).toBe(200);
     const longest = (await outboxOf<{ action: string; detail: Record<string, string> }>(complaintId, Events.StaffActionRecorded.type))
       .filter((a) => a.payload.action === 'case.involved-staff-recorded')

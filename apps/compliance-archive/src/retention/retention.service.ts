@@ -40,18 +40,18 @@ const problem = (status: 404 | 409 | 400, title: string, detail: string) =>
     detail,
   });
 
-/** A hold as stored: its reasons sealed under the complaint's key (sealed-fields.ts), so they go when the customer is erased. */
-/** A complaint with events on record but no `complaint.received`: under a key of its own, never due (`RetentionService.unfiled`). */
+/** A complaint with personal text on record under a key of its own, as no `complaint.received` came to file it under its customer: never due (`RetentionService.unfiled`). */
 export interface UnfiledComplaint {
   complaintId: string;
   keyId: string;
-  /** When its first event arrived (its key was made). */
+  /** When its key was made: the first of its entries with a field to seal. */
   since: string;
   /** Its entries on record, staff actions included, and when the latest of them happened. */
   entries: number;
   lastOccurredAt: string | null;
 }
 
+/** A hold as stored: its reasons sealed under the complaint's key (sealed-fields.ts), so they go when the customer is erased. */
 interface HoldRow {
   id: string;
   complaint_id: string;
@@ -151,9 +151,10 @@ export class RetentionService {
   }
 
   /**
-   * Complaints the archive holds events of but never a `complaint.received`: their fields are
-   * sealed under a key of their own, which names no customer and no regime, so no purge can judge
-   * them (they are never due). Listed so that compliance finds the gap (intake's event
+   * Complaints the archive holds personal text of but never a `complaint.received`: their fields
+   * are sealed under a key of their own, which names no customer and no regime, so no purge can
+   * judge them (they are never due). A complaint whose entries hold codes only has no key and
+   * nothing to erase, so it is not listed. Listed so that compliance finds the gap (intake's event
    * dead-lettered, or a topic's retention passed) and has it replayed; once it arrives, the
    * complaint is filed under its customer and leaves this list.
    */
