@@ -398,4 +398,51 @@ describe('the web console, in a browser, over the running platform', () => {
     await accessible('access-log');
     await screenshot('access-log');
   });
+
+  it("shows a regulator's referral deadline and its history on the case, and lets a compliance officer record the regulator's new one", async () => {
+    const regulator = execFileSync(process.execPath, [path.join(ROOT, 'tools', 'auth', 'token.mjs'), 'channel-adapter', 'regulator-adapter', '--channel', 'regulator'], { cwd: ROOT }).toString().trim();
+    const inTenDays = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const inTwentyDays = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    const filed = await call('POST', platform.url('intake', '/v1/complaints'), { authorization: `Bearer ${regulator}` }, {
+      channel: 'regulator',
+      complainant: { name: '周先生', phone: '13600136000' },
+      description: '信用卡分期手续费未按约定减免，监管转办。',
+      preferredReplyChannel: 'sms',
+      language: 'zh-CN',
+      regulatorReferral: { body: 'nfra', caseNumber: 'NFRA-E2E-0001', deadline: inTenDays },
+    });
+    expect(filed.status).toBe(201);
+    const { complaintId } = filed.body as { complaintId: string };
+    const opened = await eventually(async () => {
+      const res = await call('GET', platform.url('investigation', `/v1/cases?complaintId=${complaintId}`), await devToken('investigator', 'reader-e2e'));
+      return res.status === 200 && res.body.length === 1 ? (res.body[0] as { id: string }) : null;
+    }, { what: 'the case to open', timeoutMs: 60_000 });
+
+    // Signed out and in English, whoever the test before left signed in, in whatever language.
+    await page.goto(`${base}/login`);
+    await page.evaluate(() => {
+      sessionStorage.clear();
+      localStorage.setItem('console.language', 'en');
+    });
+    await signIn(/^Compliance officer/, 'co-e2e-referral');
+    await page.goto(`${base}/cases/${opened.id}`);
+    const card = page.getByTestId('regulator-deadline');
+    await card.getByText('No change recorded.').waitFor();
+    await card.getByText(/ · NFRA-E2E-0001$/).waitFor();
+    const sent = await submitAndSend('regulator-deadline', "Record the regulator's new deadline", /\/regulator-deadline$/, async () => {
+      await page.locator('#regulator-deadline_deadline').fill(inTwentyDays);
+      await page.locator('#regulator-deadline_reference').fill('金监消保函〔2026〕E2E号');
+      await page.locator('#regulator-deadline_reason').fill('监管同意延期，客户补充材料待核实');
+    });
+    expect((await sent.response())?.status()).toBe(200);
+    const change = card.getByRole('row').filter({ hasText: '金监消保函〔2026〕E2E号' });
+    await change.filter({ hasText: 'co-e2e-referral' }).filter({ hasText: '监管同意延期，客户补充材料待核实' }).waitFor();
+    await accessible('regulator-deadline');
+    await screenshot('regulator-deadline');
+    // What the page showed is what intake recorded: the new deadline, to the end of that day in Beijing.
+    const history = await call('GET', platform.url('intake', `/v1/staff/complaints/${complaintId}/regulator-deadline`), await devToken('auditor', 'auditor-e2e'));
+    expect(history.body).toMatchObject({ deadline: `${inTwentyDays}T15:59:59.999Z`, changes: [{ deadline: `${inTwentyDays}T15:59:59.999Z`, reference: '金监消保函〔2026〕E2E号', changedBy: 'co-e2e-referral' }] });
+    await signOut();
+  });
 });
+

@@ -51,6 +51,9 @@ export function DeadlineTag({ deadline }: { deadline: Deadline }) {
 }
 
 /** Neutral tag with readable contrast, for states and codes. */
+/** A particular that needs attention (a vulnerable customer, a regulator's deadline): the preset orange tag falls short of 4.5:1. */
+export const ATTENTION_TAG_STYLE = { color: '#613400', background: '#fff7e6', borderColor: '#ffc069', whiteSpace: 'normal' } as const;
+
 export function PlainTag({ children }: { children: ReactNode }) {
   return <Tag style={{ color: '#262626', background: '#fafafa', borderColor: '#bfbfbf' }}>{children}</Tag>;
 }

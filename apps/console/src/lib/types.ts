@@ -86,6 +86,17 @@ export interface StaffComplaint {
   personalData: 'clear' | 'masked';
 }
 
+/** intake's `GET /v1/staff/complaints/{id}/regulator-deadline`: a referral's deadline now and every change recorded to it, oldest first. */
+export interface RegulatorDeadlineHistory {
+  complaintId: string;
+  ticketNumber: string;
+  body: string;
+  caseNumber: string;
+  deadline: string | null;
+  changes: { previousDeadline: string | null; deadline: string; reference: string; changedAt: string; changedBy: string; reason: string }[];
+  personalData: 'clear' | 'masked';
+}
+
 export interface Remedy {
   remedyId: string;
   complaintId: string;

@@ -30,7 +30,7 @@ export interface ActionContext {
 }
 
 /** One action form: sends, reports a refusal in place, and tells the page to reload on success. */
-function ActionForm<T extends object>({ name, submitLabel, onSubmit, children, initialValues, done }: {
+export function ActionForm<T extends object>({ name, submitLabel, onSubmit, children, initialValues, done }: {
   name: string;
   submitLabel: MessageKey;
   onSubmit(values: T): Promise<unknown>;

@@ -1,6 +1,6 @@
 import { Button, Card, Col, Collapse, Descriptions, Empty, List, Row, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { ReactNode, useMemo } from 'react';
-import { DeadlineTag, ErrorAlert, Link, PlainTag, useLoad } from '../components/common';
+import { ATTENTION_TAG_STYLE, DeadlineTag, ErrorAlert, Link, PlainTag, useLoad } from '../components/common';
 import { useI18n } from '../i18n/i18n';
 import { deadlineOf } from '../lib/deadline';
 import { formatMoney } from '../lib/money';
@@ -9,6 +9,7 @@ import { pathOf } from '../lib/routes';
 import type { CaseDetail, StaffComplaint, TriageDecision } from '../lib/types';
 import { useSession } from '../session';
 import { useCaseActions } from './CaseActions';
+import { RegulatorDeadlineCard } from './RegulatorDeadline';
 
 interface TimelineEntry {
   at: string;
@@ -93,7 +94,7 @@ export default function CasePage({ caseId }: { caseId: string }) {
                 {complaintParticulars(complaint.data, { t, label, dateTime, date }).map((p) => (
                   <Descriptions.Item key={p.key} label={p.label}>
                     {p.attention ? (
-                      <Tag color="orange" data-testid={`complaint-${p.key}`} style={{ whiteSpace: 'normal' }}>
+                      <Tag data-testid={`complaint-${p.key}`} style={ATTENTION_TAG_STYLE}>
                         {p.value}
                       </Tag>
                     ) : (
@@ -110,6 +111,19 @@ export default function CasePage({ caseId }: { caseId: string }) {
             </Card>
           )}
           <ErrorAlert error={complaint.error} />
+          {complaint.data?.regulatorReferral && (
+            <RegulatorDeadlineCard
+              api={api}
+              complaintId={c.complaintId}
+              roles={roles}
+              done={() => {
+                // Triage moves the due date when the new deadline binds, a moment later over Kafka.
+                complaint.reload();
+                triage.reload();
+                found.reload();
+              }}
+            />
+          )}
 
           <Card title={<h2 className="card-title">{t('case.timeline')}</h2>} style={{ marginBottom: 24 }}>
             {timeline.length ? (
