@@ -66,6 +66,8 @@ export async function startCoreBankingSimulator(env: NodeJS.ProcessEnv = process
   const schema = env.CORE_BANKING_SCHEMA ?? 'core_banking_sim';
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`CORE_BANKING_SCHEMA ${schema} is not a plain identifier`);
   const closed = new Set((env.CORE_BANKING_CLOSED_ACCOUNTS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  /** The 19-digit card account the simulated core keeps for a customer reference. */
+  const accountOf = (customerRef: string) => `6217${BigInt(`0x${createHash('sha256').update(customerRef).digest('hex').slice(0, 15)}`).toString().padStart(15, '0').slice(-15)}`;
   let replyDelayMs = Number(env.CORE_BANKING_REPLY_DELAY_MS ?? 0);
   const url = env.CORE_BANKING_DATABASE_URL ?? env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/complaints';
   // On a fresh machine the simulator may be the first to reach the database.
@@ -168,7 +170,8 @@ export async function startCoreBankingSimulator(env: NodeJS.ProcessEnv = process
         await client.query('COMMIT');
         return { row: earlier.rows[0], replay: true };
       }
-      const refusal = closed.has(i.customerRef) ? 'account closed' : null;
+      // As a core answers: quoting the account it holds for the customer.
+      const refusal = closed.has(i.customerRef) ? `account ${accountOf(i.customerRef)} closed` : null;
       const inserted = await client.query<InstructionRow>(
         `INSERT INTO instructions (instruction_id, request_hash, outcome, core_reference, reason, direction, customer_ref, amount_minor, currency, narrative, reverses)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)

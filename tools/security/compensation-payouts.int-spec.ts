@@ -273,6 +273,13 @@ describe('compensation pays remedies exactly once', () => {
     const refused = await grant(producer, compensation.topicPrefix, { type: 'fee-refund', amountMinor: 35_00 }, CLOSED_ACCOUNT);
     await statusBecomes(refused.caseId, 'payout-failed');
     expect((await outboxTypes(refused.complaintId)).filter((t) => t.startsWith('remedy.'))).toEqual(['remedy.proposed', 'remedy.approved', 'remedy.payout-failed']);
+    // The core's refusal quotes the customer's account: it is kept and published with its digit runs masked.
+    const [quoted] = (await pg.query(`SELECT reason FROM "${core.schema}".instructions WHERE customer_ref = $1 AND outcome = 'refused'`, [CLOSED_ACCOUNT])).rows.map((r) => r.reason as string);
+    const closedAccount = /\d{19}/.exec(quoted)![0];
+    const [failed] = (await outboxEvents(refused.complaintId)).filter((e) => e.type === 'remedy.payout-failed');
+    expect(failed.payload.reason).toBe(`account ${'*'.repeat(15)}${closedAccount.slice(-4)} closed`);
+    const [kept] = await sql<{ last_error: string }>(`SELECT p.last_error FROM payouts p JOIN remedies r ON r.id = p.remedy_id WHERE r.case_id = $1`, [refused.caseId]);
+    expect(kept.last_error).toBe(failed.payload.reason);
 
     const customer = `CUST-${randomUUID()}`;
     const paid = await grant(producer, compensation.topicPrefix, { type: 'goodwill', amountMinor: 50_00 }, customer);

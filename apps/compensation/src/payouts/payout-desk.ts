@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Events, REMEDY_TYPES } from '@complaints/contracts';
-import { formatMoney, moveRemedy, payoutPostings, reversalPostings } from '@complaints/domain';
+import { formatMoney, maskDigitRuns, moveRemedy, payoutPostings, reversalPostings } from '@complaints/domain';
 import { OutboxPublisher } from '@complaints/messaging';
 import { FieldCipher, PeriodicWork, ServiceMetrics } from '@complaints/platform';
 import { COMPENSATION_POLICY, CompensationPolicy } from '../compensation-policy';
@@ -204,14 +204,16 @@ export class PayoutDesk implements OnApplicationBootstrap, OnModuleDestroy {
         return;
       }
 
-      await manager.query(`UPDATE payouts SET status = $2, settled_at = $3, claimed_until = NULL, last_error = $4 WHERE id = $1`, [payout.id, refusedAs, now, outcome.reason.slice(0, 500)]);
+      // A core's refusal quotes the account it holds for the customer ("account 6217… closed"): kept and published with digit runs masked.
+      const refusal = maskDigitRuns(outcome.reason).slice(0, 500);
+      await manager.query(`UPDATE payouts SET status = $2, settled_at = $3, claimed_until = NULL, last_error = $4 WHERE id = $1`, [payout.id, refusedAs, now, refusal]);
       if (payout.kind === 'payout') {
         await manager.update(RemedyRecord, { id: remedy.id }, { status: moveRemedy(remedy.status, 'record-payout-failure'), updatedAt: now });
       } else {
         // A reversal the core refused leaves the payout standing: the remedy is paid again.
         await manager.update(RemedyRecord, { id: remedy.id }, { status: moveRemedy(remedy.status, 'record-reversal-failure'), updatedAt: now });
       }
-      await publish(Events.RemedyPayoutFailed, { remedyId: remedy.id, caseId: remedy.caseId, payoutId: payout.id, amount, reason: outcome.reason.slice(0, 500), attempts: payout.attempts });
+      await publish(Events.RemedyPayoutFailed, { remedyId: remedy.id, caseId: remedy.caseId, payoutId: payout.id, amount, reason: refusal, attempts: payout.attempts });
       this.outcomes.inc({ kind: payout.kind, outcome: refusedAs });
     });
   }

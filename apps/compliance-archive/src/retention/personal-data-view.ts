@@ -7,8 +7,9 @@ export const WITHHELD = '(masked)';
 
 /**
  * Free text kept in clear in the chain, never sealed: reasons reported by the core banking system,
- * message providers and the incident detector. Producers are meant to mask digit runs before they
- * publish; the masked view does not rely on it.
+ * message providers and the incident detector. Producers mask digit runs before they publish
+ * (compensation the core's refusal, notification a provider's bounce text); the masked view does
+ * not rely on it.
  */
 export const UNSEALED_FREE_TEXT: Readonly<Record<string, readonly string[]>> = {
   'remedy.payout-failed': ['reason'],
