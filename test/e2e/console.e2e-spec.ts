@@ -348,6 +348,8 @@ describe('the web console, in a browser, over the running platform', () => {
     await page.waitForURL(/\/dashboard$/);
     await page.getByRole('img', { name: /Complaints received in the last 30 days: [1-9]\d* in all/ }).waitFor();
     await page.getByRole('img', { name: /^Answered on time 1, Answered late 0,/ }).waitFor();
+    // The follow-up surveys of the period, counted by notification: this case is answered, not closed, so none was offered yet.
+    await page.getByTestId('dashboard-satisfaction').getByText(/Follow-up surveys offered in the period, when each case closed: 0 of \d+ answered/).waitFor();
     await accessible('dashboard');
     await screenshot('dashboard');
 

@@ -380,6 +380,51 @@ describe('notification holds, receipts, surveys and compensation notices', () =>
     });
   });
 
+  describe('survey statistics', () => {
+    it('countsTheSurveysOfferedInThePeriod_byScoreAndChannel_withRatesAndNothingPersonal_forManagersOnly', async () => {
+      // Surveys of cases closed in March 2025 (Beijing), stored as the service stores them; one the day before and one the day after.
+      const survey = (createdAt: string, answer: { score: number; via: 'link' | 'sms'; review?: boolean } | null, expiresAt = '2025-04-30T00:00:00+08:00') =>
+        sql(
+          `INSERT INTO follow_up_surveys (id, case_id, complaint_id, message_id, token_hash, sms_replies, created_at, expires_at, answered_at, answered_via, score, review_opened)
+           VALUES ($1, $2, $3, $4, $5, true, $6, $7, $8, $9, $10, $11)`,
+          [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomBytes(16).toString('hex'), createdAt, expiresAt, answer ? createdAt : null, answer?.via ?? null, answer?.score ?? null, answer?.review ?? false],
+        );
+      await survey('2025-02-28T23:59:59+08:00', { score: 1, via: 'link' });
+      for (const [score, via] of [[5, 'link'], [5, 'sms'], [4, 'link'], [3, 'sms'], [2, 'link'], [1, 'sms']] as const) await survey('2025-03-10T10:00:00+08:00', { score, via, review: score === 1 });
+      await survey('2025-03-20T10:00:00+08:00', null, '2025-03-27T10:00:00+08:00');
+      await survey('2025-03-31T23:00:00+08:00', null, '2999-01-01T00:00:00Z');
+      await survey('2025-04-01T00:00:00+08:00', { score: 5, via: 'sms' });
+
+      const statistics = async (query: string, role: 'compliance-officer' | 'auditor' | 'approver' | 'investigator' = 'compliance-officer') => {
+        const res = await fetch(`${notification.baseUrl}/v1/surveys/statistics${query}`, { headers: { authorization: `Bearer ${await notification.issuer.token(role)}` } });
+        return { status: res.status, type: res.headers.get('content-type'), body: await res.json() };
+      };
+      const march = '?from=2025-03-01T00:00:00%2B08:00&to=2025-04-01T00:00:00%2B08:00';
+      const answered = await statistics(march);
+      expect(answered).toMatchObject({ status: 200 });
+      expect(answered.body).toEqual({
+        from: '2025-02-28T16:00:00.000Z',
+        to: '2025-03-31T16:00:00.000Z',
+        offered: 8,
+        answered: 6,
+        responseRate: 0.75,
+        averageScore: 3.33,
+        scores: { '1': 1, '2': 1, '3': 1, '4': 1, '5': 2 },
+        satisfiedRate: 0.5,
+        dissatisfiedRate: 0.3333,
+        reviewsOpened: 1,
+        answeredVia: { link: 3, sms: 3 },
+        expired: 1,
+        open: 1,
+      });
+      for (const role of ['auditor', 'approver'] as const) expect((await statistics(march, role)).body).toEqual(answered.body);
+      expect((await statistics(march, 'investigator')).status).toBe(403);
+      for (const bad of ['', '?from=2025-03-01&to=2025-04-01T00:00:00Z', `${march}&complaintId=${randomUUID()}`, '?from=2025-04-01T00:00:00Z&to=2025-03-01T00:00:00Z']) {
+        expect(await statistics(bad)).toMatchObject({ status: 400, type: expect.stringMatching(/^application\/problem\+json/) });
+      }
+    });
+  });
+
   describe('the per-customer limit (three an hour)', () => {
     it('aFourthMessageWithinTheHour_waitsForRoom_andIsSentWhenTheOldestLeavesTheWindow', async () => {
       const email = `he-${randomUUID().slice(0, 6)}@example.com`;

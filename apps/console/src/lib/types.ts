@@ -97,6 +97,16 @@ export interface RegulatorDeadlineHistory {
   personalData: 'clear' | 'masked';
 }
 
+/** notification's `GET /v1/surveys/statistics`: the follow-up surveys offered in a period, counted. */
+export interface SurveyStatistics {
+  offered: number;
+  answered: number;
+  responseRate: number | null;
+  averageScore: number | null;
+  satisfiedRate: number | null;
+  reviewsOpened: number;
+}
+
 export interface Remedy {
   remedyId: string;
   complaintId: string;

@@ -5,7 +5,7 @@ import { ErrorAlert, PlainTag, useLoad } from '../components/common';
 import { TIME_ZONE, useI18n } from '../i18n/i18n';
 import { deadlineCompliance, topRootCauses, VolumeDimension, volumesOverTime } from '../lib/aggregate';
 import type { ApiClient } from '../lib/api';
-import type { CaseSummary, ImprovementAction, IndexedComplaint, Incident, SearchAnswer, StatTable } from '../lib/types';
+import type { CaseSummary, ImprovementAction, IndexedComplaint, Incident, SearchAnswer, StatTable, SurveyStatistics } from '../lib/types';
 import { OPEN_CASE_STATES } from '../lib/vocabulary';
 import { useSession } from '../session';
 import { retrievalHeaders } from './retrieval';
@@ -50,6 +50,8 @@ export default function DashboardPage() {
     return [...open, ...answered];
   }, [api]);
   const actions = useLoad(() => api.get<ImprovementAction[]>('investigation', '/v1/improvement-actions'), [api]);
+  const surveys = useLoad(() => api.get<SurveyStatistics>('notification', '/v1/surveys/statistics', { query: { from: period.from.toISOString(), to: period.to.toISOString() } }), [api, period]);
+  const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)}%`);
   const incidents = useLoad(() => api.get<Incident[]>('triage', '/v1/triage/incidents'), [api]);
 
   const now = useMemo(() => new Date(), [cases.data]);
@@ -175,6 +177,23 @@ export default function DashboardPage() {
                 series: [{ type: 'bar', data: causes.map((c) => c.count) }],
               }}
             />
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title={<h2 className="card-title">{t('dashboard.satisfaction')}</h2>} data-testid="dashboard-satisfaction">
+            <ErrorAlert error={surveys.error} />
+            {surveys.data && (
+              <>
+                <Space size="large" wrap>
+                  <Statistic title={t('dashboard.satisfiedRate')} value={percent(surveys.data.satisfiedRate)} />
+                  <Statistic title={t('dashboard.averageScore')} value={surveys.data.averageScore === null ? '—' : surveys.data.averageScore.toFixed(2)} />
+                  <Statistic title={t('dashboard.responseRate')} value={percent(surveys.data.responseRate)} />
+                </Space>
+                <Typography.Paragraph style={{ marginTop: 16 }}>
+                  {t('dashboard.satisfactionNote', { offered: surveys.data.offered, answered: surveys.data.answered, reviews: surveys.data.reviewsOpened })}
+                </Typography.Paragraph>
+              </>
+            )}
           </Card>
         </Col>
         <Col xs={24}>

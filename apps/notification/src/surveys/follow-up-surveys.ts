@@ -7,6 +7,7 @@ import { FieldCipher, ProblemException } from '@complaints/platform';
 import { CustomerDelivery, FIELD_CIPHER, stableMessageId } from '../delivery/customer-delivery';
 import { renderMessage } from '../templates/message-catalogue';
 import { normalisePhone, phoneCandidates, SurveyReply } from './sms-reply';
+import { SurveyStatistics, surveyStatistics } from './survey-statistics';
 
 export const SURVEY_SETTINGS = Symbol('SURVEY_SETTINGS');
 
@@ -187,6 +188,32 @@ export class FollowUpSurveys {
       });
     }
     this.logger.log(`survey ${survey.id} answered by ${via} with ${reply.score}${reviewOpened ? ': review opened' : ''}`);
+  }
+
+  /** The surveys offered in `[from, to)`, counted (`surveyStatistics`); nothing personal is read. */
+  async statistics(period: { from: Date; to: Date }, now: Date = new Date()): Promise<SurveyStatistics> {
+    const [row]: Record<string, number>[] = await this.dataSource.query(
+      `SELECT count(*)::int AS offered,
+              count(*) FILTER (WHERE answered_at IS NOT NULL)::int AS answered,
+              count(*) FILTER (WHERE score = 1)::int AS s1, count(*) FILTER (WHERE score = 2)::int AS s2,
+              count(*) FILTER (WHERE score = 3)::int AS s3, count(*) FILTER (WHERE score = 4)::int AS s4,
+              count(*) FILTER (WHERE score = 5)::int AS s5,
+              count(*) FILTER (WHERE answered_via = 'link')::int AS via_link,
+              count(*) FILTER (WHERE answered_via = 'sms')::int AS via_sms,
+              count(*) FILTER (WHERE review_opened)::int AS reviews_opened,
+              count(*) FILTER (WHERE answered_at IS NULL AND expires_at <= $3)::int AS expired
+         FROM follow_up_surveys WHERE created_at >= $1 AND created_at < $2`,
+      [period.from, period.to, now],
+    );
+    return surveyStatistics(period, {
+      offered: row.offered,
+      answered: row.answered,
+      scores: [row.s1, row.s2, row.s3, row.s4, row.s5],
+      viaLink: row.via_link,
+      viaSms: row.via_sms,
+      reviewsOpened: row.reviews_opened,
+      expired: row.expired,
+    });
   }
 }
 

@@ -1,12 +1,13 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { CaseClosed, EventEnvelope, Events } from '@complaints/contracts';
 import { EventContext } from '@complaints/messaging';
 import { Allow, RateLimited, SignedWebhook } from '@complaints/platform';
 import { FollowUpSurveys, SmsReplyOutcome } from './follow-up-surveys';
 import { MAX_COMMENT_LENGTH, parseSurveyReply } from './sms-reply';
+import { statisticsPeriod, SurveyStatistics } from './survey-statistics';
 
 export class SurveyAnswerDto {
   @ApiProperty({ minimum: 1, maximum: 5, description: '1 very dissatisfied, 5 very satisfied' })
@@ -47,6 +48,19 @@ export class SurveysController {
   @EventPattern([Events.CaseClosedV1.pattern, Events.CaseClosed.pattern])
   async offerSurvey(@Payload() event: EventEnvelope<CaseClosed>, @Ctx() ctx: EventContext) {
     await this.surveys.offer(ctx, event.payload.caseId);
+  }
+
+  @Get('statistics')
+  @Allow('compliance-officer', 'auditor', 'approver')
+  @ApiOperation({
+    summary: 'How the customers rated the handling of their complaints: the follow-up surveys offered in [from, to), answered, by score, satisfied and dissatisfied shares',
+    description: 'Counts only: no complaint, customer or comment. A survey counts in the period it was offered (when its case closed).',
+  })
+  @ApiQuery({ name: 'from', description: 'ISO 8601 instant with offset', schema: { type: 'string', format: 'date-time' } })
+  @ApiQuery({ name: 'to', description: 'ISO 8601 instant with offset, exclusive; at most 400 days after from', schema: { type: 'string', format: 'date-time' } })
+  @ApiResponse({ status: 200, type: SurveyStatistics })
+  statistics(@Query('from') from?: unknown, @Query('to') to?: unknown): Promise<SurveyStatistics> {
+    return this.surveys.statistics(statisticsPeriod(from, to));
   }
 
   @Post(':token/answers')
