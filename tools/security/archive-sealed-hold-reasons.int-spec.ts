@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { maskDigitRuns } from '@complaints/domain';
-import { createTestBed, dropRoleIfExists, TEST_DATABASE_URL, TestBed } from '@complaints/testing';
+import { createTestBed, dropRoleIfExists, migrateWithEnvironment, TEST_DATABASE_URL, TestBed, withEnvironment } from '@complaints/testing';
 import { archiveMigrations, archiveWriterRole } from '../../apps/compliance-archive/src/migrations';
 import { ArchiveSealedHoldReasons1796851200000 } from '../../apps/compliance-archive/src/migrations/1796851200000-sealed-hold-reasons';
 import { CLEAR_VIEW, MASKED_VIEW } from '../../apps/compliance-archive/src/retention/personal-data-view';
@@ -30,34 +30,10 @@ const SETTLED = '诉讼已结案，已致电王伟先生 13800138000';
 const TEXTS = ['Wang Wei', '王伟', '13800138000', '6222021234567890'];
 
 /** Runs `work` with exactly these of the archive's variables set, as the service's process would have them. */
-async function withEnv<T>(env: Partial<typeof ENV>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(ENV).map((k) => [k, process.env[k]]));
-  for (const k of Object.keys(ENV)) delete process.env[k];
-  Object.assign(process.env, env);
-  try {
-    return await work();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-  }
-}
+const withEnv = <T>(env: Partial<typeof ENV>, work: () => Promise<T>): Promise<T> => withEnvironment(Object.keys(ENV), env, work);
 
 /** Runs a migration step the way the service does: in a transaction of its own. */
-async function migrate(bed: TestBed, env: Partial<typeof ENV>, work: (q: QueryRunner) => Promise<void>): Promise<void> {
-  await withEnv(env, async () => {
-    const runner = bed.dataSource.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      await work(runner);
-      await runner.commitTransaction();
-    } catch (e) {
-      await runner.rollbackTransaction();
-      throw e;
-    } finally {
-      await runner.release();
-    }
-  });
-}
+const migrate = (bed: TestBed, env: Partial<typeof ENV>, work: (q: QueryRunner) => Promise<void>): Promise<void> => migrateWithEnvironment(bed, Object.keys(ENV), env, work);
 
 describe('compliance archive: legal hold reasons stored before they were sealed', () => {
   let bed: TestBed;

@@ -77,28 +77,48 @@ export async function createTestBed(
 export { dataSourceOptions };
 
 /**
- * Runs a migration step the way the service does, in a transaction of its own, with `PII_KEYS` as
- * given (absent: unset) for the step only: the migrations that seal stored text read the keys as
- * they find text to seal.
+ * Runs `work` with exactly `env`'s values for the variables `names` (a name `env` leaves out is
+ * unset), as a service's process would have them, and puts them back after.
  */
-export async function migrateWithKeys(bed: TestBed, env: { PII_KEYS?: string }, work: (q: QueryRunner) => Promise<void>): Promise<void> {
-  const saved = process.env.PII_KEYS;
-  if (env.PII_KEYS === undefined) delete process.env.PII_KEYS;
-  else process.env.PII_KEYS = env.PII_KEYS;
-  const runner = bed.dataSource.createQueryRunner();
+export async function withEnvironment<T>(names: readonly string[], env: Readonly<Record<string, string | undefined>>, work: () => Promise<T>): Promise<T> {
+  const saved = names.map((name) => [name, process.env[name]] as const);
+  for (const name of names) {
+    if (env[name] === undefined) delete process.env[name];
+    else process.env[name] = env[name];
+  }
   try {
-    await runner.startTransaction();
-    await work(runner);
-    await runner.commitTransaction();
-  } catch (e) {
-    await runner.rollbackTransaction();
-    throw e;
+    return await work();
   } finally {
-    await runner.release();
-    if (saved === undefined) delete process.env.PII_KEYS;
-    else process.env.PII_KEYS = saved;
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
 }
+
+/** Runs a migration step the way the service does, in a transaction of its own, with the variables `names` as `env` gives them (`withEnvironment`). */
+export async function migrateWithEnvironment(bed: TestBed, names: readonly string[], env: Readonly<Record<string, string | undefined>>, work: (q: QueryRunner) => Promise<void>): Promise<void> {
+  await withEnvironment(names, env, async () => {
+    const runner = bed.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await work(runner);
+      await runner.commitTransaction();
+    } catch (e) {
+      await runner.rollbackTransaction();
+      throw e;
+    } finally {
+      await runner.release();
+    }
+  });
+}
+
+/**
+ * A migration step with `PII_KEYS` as given (absent: unset) for the step only: the migrations that
+ * seal stored text read the keys as they find text to seal.
+ */
+export const migrateWithKeys = (bed: TestBed, env: { PII_KEYS?: string }, work: (q: QueryRunner) => Promise<void>): Promise<void> =>
+  migrateWithEnvironment(bed, ['PII_KEYS'], env, work);
 
 /**
  * Drops a login role a service's migrations created for a test schema (the archive's writer
